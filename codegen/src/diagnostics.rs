@@ -1,0 +1,170 @@
+//! Problems found in a spec, reported in the user's terms: the spec file, the JSON
+//! pointer of the offending node, the line where known, and what to do about it.
+//!
+//! Every stage collects *all* problems of a document before failing (the cxx /
+//! serde_derive `Ctxt` pattern), so a user fixes a spec in one round trip.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One problem at one place in a spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// JSON pointer of the node, e.g. `#/paths/~1token/post/requestBody`.
+    pub pointer: String,
+    /// What is wrong, lowercase, without a trailing period.
+    pub message: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+    /// 1-based line in the spec file, where it could be found.
+    pub line: Option<usize>,
+}
+
+/// Every problem found in one spec file. Its `Display` is what `cargo build` prints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecError {
+    /// The spec file, as it was given to the generator.
+    pub file: PathBuf,
+    /// The problems, sorted by line and then pointer.
+    pub problems: Vec<Problem>,
+}
+
+impl std::error::Error for SpecError {}
+
+impl fmt::Display for SpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let count = self.problems.len();
+        let noun = if count == 1 { "problem" } else { "problems" };
+        writeln!(f, "{}: {count} {noun}", self.file.display())?;
+        for problem in &self.problems {
+            write!(f, "error: {}\n  --> {}{}", problem.message, self.file.display(), problem.pointer)?;
+            if let Some(line) = problem.line {
+                write!(f, " (line {line})")?;
+            }
+            writeln!(f)?;
+            if let Some(hint) = &problem.hint {
+                writeln!(f, "  = hint: {hint}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Collects problems while a stage walks a document.
+#[derive(Debug)]
+pub struct Problems {
+    file: PathBuf,
+    list: Vec<Problem>,
+}
+
+impl Problems {
+    /// An empty collector for `file`.
+    pub fn new(file: &Path) -> Self {
+        Problems { file: file.to_path_buf(), list: Vec::new() }
+    }
+
+    /// Records a problem at `pointer` with a hint.
+    pub fn push(&mut self, pointer: &Pointer, message: impl Into<String>, hint: impl Into<String>) {
+        self.list.push(Problem {
+            pointer: pointer.to_string(),
+            message: message.into(),
+            hint: Some(hint.into()),
+            line: None,
+        });
+    }
+
+    /// Records a ready-made problem.
+    pub fn push_problem(&mut self, problem: Problem) {
+        self.list.push(problem);
+    }
+
+    /// True when nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// `Ok(value)` when nothing was recorded, else every problem, sorted, with lines
+    /// filled in by `line_of` where it knows them.
+    pub fn finish<T>(self, value: T, line_of: impl Fn(&str) -> Option<usize>) -> Result<T, SpecError> {
+        if self.list.is_empty() {
+            return Ok(value);
+        }
+        let mut problems = self.list;
+        for problem in &mut problems {
+            if problem.line.is_none() {
+                problem.line = line_of(&problem.pointer);
+            }
+        }
+        problems.sort_by(|a, b| (a.line, &a.pointer).cmp(&(b.line, &b.pointer)));
+        problems.dedup();
+        Err(SpecError { file: self.file, problems })
+    }
+}
+
+/// A JSON pointer under construction, rendered as `#/a/b~1c`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pointer(String);
+
+impl Pointer {
+    /// The document root, `#`.
+    pub fn root() -> Self {
+        Pointer(String::new())
+    }
+
+    /// This pointer extended by one reference token, escaped per RFC 6901.
+    pub fn join(&self, token: impl fmt::Display) -> Self {
+        let token = token.to_string().replace('~', "~0").replace('/', "~1");
+        Pointer(format!("{}/{token}", self.0))
+    }
+
+    /// Parses a `$ref` of the form `#/components/schemas/Name`.
+    pub fn from_ref(reference: &str) -> Option<Self> {
+        reference.strip_prefix('#').map(|rest| Pointer(rest.to_string()))
+    }
+
+    /// The unescaped reference tokens.
+    pub fn tokens(&self) -> impl Iterator<Item = String> + '_ {
+        self.0.split('/').skip(1).map(|t| t.replace("~1", "/").replace("~0", "~"))
+    }
+}
+
+impl fmt::Display for Pointer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointers_escape_slashes_and_tildes() {
+        let p = Pointer::root().join("paths").join("/a~b/c").join("post");
+        assert_eq!(p.to_string(), "#/paths/~1a~0b~1c/post");
+        assert_eq!(p.tokens().collect::<Vec<_>>(), ["paths", "/a~b/c", "post"]);
+    }
+
+    #[test]
+    fn from_ref_keeps_local_references_only() {
+        assert_eq!(
+            Pointer::from_ref("#/components/schemas/A").unwrap().to_string(),
+            "#/components/schemas/A"
+        );
+        assert_eq!(Pointer::from_ref("other.yaml#/A"), None);
+    }
+
+    #[test]
+    fn all_problems_are_reported_sorted_with_lines() {
+        let mut problems = Problems::new(Path::new("specs/x.yaml"));
+        problems.push(&Pointer::root().join("b"), "second", "fix b");
+        problems.push(&Pointer::root().join("a"), "first", "fix a");
+        let err = problems.finish((), |p| Some(if p == "#/a" { 3 } else { 7 })).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "specs/x.yaml: 2 problems\n\
+             error: first\n  --> specs/x.yaml#/a (line 3)\n  = hint: fix a\n\
+             error: second\n  --> specs/x.yaml#/b (line 7)\n  = hint: fix b\n"
+        );
+    }
+}
