@@ -1,1 +1,12 @@
-//! placeholder
+//! Typed API clients generated at build time from the OpenAPI documents in `specs/`:
+//! one module per document, named after its file (`specs/core_banking.yaml` is
+//! [`core_banking`]). Each module has a `Client` with one async method per operation,
+//! typed requests and responses, and an error enum per operation.
+//!
+//! The generated text is also committed under `generated/`, to read and to diff.
+
+include!(concat!(env!("OUT_DIR"), "/clients.rs"));
+
+/// The runtime the clients use: [`Config`](runtime::Config), [`Error`](runtime::Error),
+/// [`Secret`](runtime::Secret).
+pub use authgen_runtime as runtime;

@@ -1,0 +1,150 @@
+//! What a `build.rs` calls: every spec in a folder becomes a module of the crate.
+
+use std::fmt;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::SpecError;
+use crate::naming;
+
+/// File endings read as specs.
+const SPEC_EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
+
+/// Name of the file in `OUT_DIR` that declares one module per spec.
+pub const MODULES_FILE: &str = "clients.rs";
+
+/// A spec found in the specs folder, and the module it becomes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecFile {
+    /// Path as found, e.g. `specs/moota.yaml`.
+    pub path: PathBuf,
+    /// Rust module name from the file stem, e.g. `core_banking`.
+    pub module: String,
+}
+
+/// Why the clients could not be generated.
+#[derive(Debug)]
+pub enum BuildError {
+    /// A file or folder could not be read or written.
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// What happened.
+        source: io::Error,
+    },
+    /// Two specs would become the same module.
+    DuplicateModule {
+        /// The module name.
+        module: String,
+        /// The two spec files.
+        files: [PathBuf; 2],
+    },
+    /// Specs with problems; all of them, each with all its problems.
+    Specs(Vec<SpecError>),
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            BuildError::DuplicateModule { module, files: [a, b] } => write!(
+                f,
+                "{} and {} would both become module `{module}`: rename one of them",
+                a.display(),
+                b.display()
+            ),
+            BuildError::Specs(errors) => errors.iter().try_for_each(|e| write!(f, "{e}")),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// The specs in `dir`, sorted by path, with their module names.
+pub fn spec_files(dir: &Path) -> Result<Vec<SpecFile>, BuildError> {
+    let io_error = |source| BuildError::Io { path: dir.to_path_buf(), source };
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).map_err(io_error)? {
+        let path = entry.map_err(io_error)?.path();
+        let is_spec = path.extension().and_then(|e| e.to_str()).is_some_and(|e| SPEC_EXTENSIONS.contains(&e));
+        if is_spec && path.is_file() {
+            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+            files.push(SpecFile { module: naming::snake(stem), path });
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut seen: Vec<&SpecFile> = Vec::new();
+    for file in &files {
+        if let Some(other) = seen.iter().find(|s| s.module == file.module) {
+            return Err(BuildError::DuplicateModule {
+                module: file.module.clone(),
+                files: [other.path.clone(), file.path.clone()],
+            });
+        }
+        seen.push(file);
+    }
+    Ok(files)
+}
+
+/// Generates one module per spec of `specs` into `out`, plus [`MODULES_FILE`] declaring
+/// them, and returns the specs. Every spec is tried, and every problem of every spec is
+/// in the error.
+pub fn generate_all(specs: &Path, out: &Path) -> Result<Vec<SpecFile>, BuildError> {
+    let files = spec_files(specs)?;
+    let mut errors = Vec::new();
+    let mut declarations = String::new();
+    for file in &files {
+        match crate::generate(&file.path) {
+            Ok(code) => {
+                let target = out.join(format!("{}.rs", file.module));
+                write(&target, &code)?;
+                declarations.push_str(&format!(
+                    "#[doc = \"Client generated from `{}`.\"]\n#[path = {:?}]\npub mod {};\n",
+                    crate::display_path(&file.path),
+                    target.to_string_lossy(),
+                    file.module
+                ));
+            }
+            Err(err) => errors.push(err),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(BuildError::Specs(errors));
+    }
+    write(&out.join(MODULES_FILE), &declarations)?;
+    Ok(files)
+}
+
+fn write(path: &Path, text: &str) -> Result<(), BuildError> {
+    // Unchanged text keeps its modification time, so cargo does not rebuild for nothing.
+    if fs::read_to_string(path).is_ok_and(|old| old == text) {
+        return Ok(());
+    }
+    fs::write(path, text).map_err(|source| BuildError::Io { path: path.to_path_buf(), source })
+}
+
+/// The whole of a `build.rs`: generates the modules of `specs` into `OUT_DIR`, tells
+/// cargo to rerun only when that folder changes, and reports problems on failure.
+///
+/// ```no_run
+/// fn main() -> std::process::ExitCode {
+///     authgen_codegen::build::run("specs")
+/// }
+/// ```
+pub fn run(specs: impl AsRef<Path>) -> std::process::ExitCode {
+    let specs = specs.as_ref();
+    // A folder: cargo reruns when any file in it is added, removed or changed.
+    println!("cargo::rerun-if-changed={}", specs.display());
+    let Some(out) = std::env::var_os("OUT_DIR") else {
+        eprintln!("authgen-codegen: OUT_DIR is not set; build::run is meant for build scripts");
+        return std::process::ExitCode::FAILURE;
+    };
+    match generate_all(specs, Path::new(&out)) {
+        Ok(_) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("{err}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

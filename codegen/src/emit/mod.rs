@@ -1,0 +1,143 @@
+//! Emitting: the [`model`](crate::model) -> Rust tokens of one client module. Generated
+//! code stays thin: transport, auth, decoding and errors live in `authgen-runtime`,
+//! named by absolute path.
+
+mod doc;
+mod operation;
+mod types;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::model::{Api, SchemeKind, SecurityScheme, Server};
+use types::ident;
+
+/// The whole module for `api`.
+pub fn module(api: &Api) -> TokenStream {
+    let module_doc = doc::inner(module_doc(api).as_deref());
+    let serde = (!api.types.is_empty()).then(|| quote!(use serde::{Deserialize, Serialize};));
+    let client = client(api);
+    let types = api.types.iter().map(|t| types::type_def(t, api));
+    let statuses = api.operations.iter().map(|op| {
+        let errors = operation::error_enum(op);
+        let success = operation::success_enum(op);
+        quote!(#errors #success)
+    });
+    quote! {
+        #module_doc
+        #serde
+        #client
+        #(#types)*
+        #(#statuses)*
+    }
+}
+
+fn module_doc(api: &Api) -> Option<String> {
+    let origin = format!("Generated from `{}` (API version {}).", api.source, api.version);
+    let title = format!("# {}", api.title);
+    doc::paragraphs([Some(title.as_str()), api.description.as_deref(), Some(&origin)])
+}
+
+fn client(api: &Api) -> TokenStream {
+    let doc = client_doc(api);
+    let docs = doc::outer(Some(&doc));
+    let servers = api.servers.iter().map(server);
+    let mutual_tls: Vec<&str> =
+        api.schemes.iter().filter(|s| s.kind == SchemeKind::MutualTls).map(|s| s.name.as_str()).collect();
+    let setters = api.schemes.iter().filter_map(setter);
+    let methods = api.operations.iter().map(|op| operation::method(op, api));
+    quote! {
+        #docs
+        #[derive(Debug, Clone)]
+        pub struct Client {
+            core: ::authgen_runtime::__private::ClientCore,
+        }
+
+        /// The spec's servers; the first is the default.
+        const SERVERS: &[::authgen_runtime::__private::Server] = &[#(#servers),*];
+
+        impl Client {
+            /// A client for the server `config` selects (the spec's first server by default).
+            ///
+            /// Fails when the base URL cannot be resolved, is not HTTPS (plain HTTP is
+            /// allowed only to loopback addresses, when the configuration says so), or the
+            /// TLS identity or roots cannot be read.
+            pub fn new(config: ::authgen_runtime::Config) -> Result<Self, ::authgen_runtime::ConfigError> {
+                let core = ::authgen_runtime::__private::ClientCore::new(config, SERVERS, &[#(#mutual_tls),*])?;
+                Ok(Client { core })
+            }
+
+            /// The base URL requests go to.
+            pub fn base_url(&self) -> &str {
+                self.core.base_url()
+            }
+
+            #(#setters)*
+            #(#methods)*
+        }
+    }
+}
+
+fn client_doc(api: &Api) -> String {
+    let mut doc = format!("A client for {}.", api.title);
+    if let Some(first) = api.servers.first() {
+        doc.push_str(&format!("\n\nDefault server: `{}`", first.url));
+        if let Some(description) = &first.description {
+            doc.push_str(&format!(" ({})", description.trim()));
+        }
+        doc.push('.');
+    }
+    for scheme in api.schemes.iter().filter(|s| s.kind == SchemeKind::MutualTls) {
+        doc.push_str(&format!(
+            "\n\nThe `{}` security scheme authenticates with a TLS client certificate: give it with `Config::identity_pem`.",
+            scheme.name
+        ));
+    }
+    doc
+}
+
+fn server(server: &Server) -> TokenStream {
+    let url = &server.url;
+    let description = server.description.as_deref().unwrap_or_default();
+    let variables = server.variables.iter().map(|v| {
+        let (name, default, allowed) = (&v.name, &v.default, &v.allowed);
+        quote!(::authgen_runtime::__private::ServerVariable { name: #name, default: #default, allowed: &[#(#allowed),*] })
+    });
+    quote!(::authgen_runtime::__private::Server { url: #url, description: #description, variables: &[#(#variables),*] })
+}
+
+/// `with_<scheme>(…)`: how a user gives the credentials of one security scheme.
+fn setter(scheme: &SecurityScheme) -> Option<TokenStream> {
+    let method = ident(&format!("with_{}", scheme.rust_name));
+    let name = &scheme.name;
+    let described = scheme.description.as_deref();
+    let (summary, params, credential) = match &scheme.kind {
+        SchemeKind::MutualTls => return None,
+        SchemeKind::Basic => (
+            format!("Sets the HTTP Basic credentials of the `{name}` security scheme."),
+            quote!(username: impl Into<String>, password: impl Into<::authgen_runtime::Secret>),
+            quote!(Basic { username: username.into(), password: password.into() }),
+        ),
+        SchemeKind::Bearer => (
+            format!("Sets the bearer token of the `{name}` security scheme."),
+            quote!(token: impl Into<::authgen_runtime::Secret>),
+            quote!(Bearer(token.into())),
+        ),
+        SchemeKind::ApiKey { location, name: key_name } => {
+            let location = ident(&format!("{location:?}"));
+            (
+                format!("Sets the API key of the `{name}` security scheme (`{key_name}`)."),
+                quote!(key: impl Into<::authgen_runtime::Secret>),
+                quote!(ApiKey { location: ::authgen_runtime::__private::ApiKeyLocation::#location, name: #key_name, value: key.into() }),
+            )
+        }
+    };
+    let docs = doc::outer(doc::paragraphs([Some(summary.as_str()), described]).as_deref());
+    Some(quote! {
+        #docs
+        pub fn #method(mut self, #params) -> Self {
+            self.core.set_credential(#name, ::authgen_runtime::__private::Credential::#credential);
+            self
+        }
+    })
+}

@@ -1,0 +1,282 @@
+//! Operations -> client methods, their error-status enums and success enums.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::doc;
+use super::types::{ident, needs_checks, rust_type, value_checks};
+use crate::model::{Api, BodyEncoding, Operation, Param, ParamLocation, Response, Status, TypeKind, TypeRef};
+
+/// The async method of `Client` for one operation.
+pub fn method(op: &Operation, api: &Api) -> TokenStream {
+    let label = format!("`{}`", op.label);
+    let docs = doc::outer(doc::paragraphs([op.doc.as_deref(), Some(&label)]).as_deref());
+    let name = ident(&op.name);
+    let args = op.params.iter().map(|p| {
+        let name = ident(&p.name);
+        let ty = param_type(p, api);
+        quote!(#name: #ty)
+    });
+    let body_arg = op.body.as_ref().map(|body| {
+        let ty = rust_type(&body.ty);
+        if body.required { quote!(body: &#ty) } else { quote!(body: Option<&#ty>) }
+    });
+    let error = ident(&op.error_type);
+    let success = success_type(op);
+    let checks = param_checks(op, api);
+    let request = request(op);
+    let dispatch = dispatch(op);
+    quote! {
+        #docs
+        pub async fn #name(&self, #(#args,)* #body_arg) -> Result<#success, ::authgen_runtime::Error<#error>> {
+            #checks
+            #request
+            #dispatch
+        }
+    }
+}
+
+/// How a parameter is passed: borrowed where it is not `Copy`.
+fn param_type(param: &Param, api: &Api) -> TokenStream {
+    let ty = match &param.ty {
+        TypeRef::String => quote!(&str),
+        TypeRef::Vec(inner) => {
+            let inner = rust_type(inner);
+            quote!(&[#inner])
+        }
+        TypeRef::Named(name) if is_enum(name, api) => rust_type(&param.ty),
+        ty @ (TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64) => rust_type(ty),
+        ty => {
+            let ty = rust_type(ty);
+            quote!(&#ty)
+        }
+    };
+    if param.required { ty } else { quote!(Option<#ty>) }
+}
+
+fn is_enum(name: &str, api: &Api) -> bool {
+    api.types.iter().any(|t| t.name == name && matches!(t.kind, TypeKind::Enum(_)))
+}
+
+fn success_type(op: &Operation) -> TokenStream {
+    if let Some(name) = &op.success_type {
+        let name = ident(name);
+        return quote!(#name);
+    }
+    match op.success.iter().find_map(|r| r.body.as_ref()) {
+        Some(ty) => rust_type(ty),
+        None => quote!(()),
+    }
+}
+
+fn param_checks(op: &Operation, api: &Api) -> TokenStream {
+    let params = op.params.iter().filter(|p| needs_checks(&p.ty, &p.checks, api)).map(|p| {
+        let name = ident(&p.name);
+        let value = quote!(value);
+        let checks = value_checks(&p.wire, &p.ty, &p.checks, &value, api);
+        let by_ref = matches!(p.ty, TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64).then(|| quote!(&));
+        if p.required {
+            quote! { { let value = #by_ref #name; #checks } }
+        } else {
+            quote! { if let Some(value) = #by_ref #name { #checks } }
+        }
+    });
+    let body = op.body.as_ref().filter(|b| needs_checks(&b.ty, &Default::default(), api)).map(|b| {
+        if b.required { quote!(body.validate()?;) } else { quote!(if let Some(body) = body { body.validate()?; }) }
+    });
+    quote! { #(#params)* #body }
+}
+
+/// Builds the request: path, fixed and given parameters, auth, body. Required values
+/// chain; optional ones and arrays are added by statements after it.
+fn request(op: &Operation) -> TokenStream {
+    let method = ident(&op.method);
+    let path = path(op);
+    let mut chain = vec![quote!(self.core.request(::authgen_runtime::__private::Method::#method, #path))];
+    let mut statements = Vec::new();
+    for (name, value) in &op.fixed_query {
+        chain.push(quote!(.query(#name, &#value)));
+    }
+    for param in op.params.iter().filter(|p| p.location != ParamLocation::Path) {
+        let add = add_param(param);
+        match param.ty {
+            TypeRef::Vec(_) => {
+                let name = ident(&param.name);
+                let add = add_param_value(param, quote!(value));
+                let items = if param.required { quote!(#name) } else { quote!(#name.unwrap_or_default()) };
+                statements.push(quote!(for value in #items { request = request #add; }));
+            }
+            _ if param.required => chain.push(add),
+            _ => {
+                let name = ident(&param.name);
+                let add = add_param_value(param, quote!(value));
+                statements.push(quote!(if let Some(value) = &#name { request = request #add; }));
+            }
+        }
+    }
+    if !op.security.is_empty() {
+        let alternatives = op.security.iter().map(|names| quote!(&[#(#names),*]));
+        chain.push(quote!(.security(&self.core, &[#(#alternatives),*])));
+    }
+    if op.success.iter().chain(&op.errors).any(|r| r.body.is_some()) {
+        chain.push(quote!(.accept("application/json")));
+    }
+    if let Some(body) = &op.body {
+        let encode = match body.encoding {
+            BodyEncoding::Json => ident("json"),
+            BodyEncoding::Form => ident("form"),
+        };
+        if body.required {
+            chain.push(quote!(.#encode(body)));
+        } else {
+            statements.push(quote!(if let Some(body) = body { request = request.#encode(body); }));
+        }
+    }
+    if statements.is_empty() {
+        quote! { let response = #(#chain)*.send().await?; }
+    } else {
+        quote! {
+            let mut request = #(#chain)*;
+            #(#statements)*
+            let response = request.send().await?;
+        }
+    }
+}
+
+/// `.query("name", &name)` for a required parameter.
+fn add_param(param: &Param) -> TokenStream {
+    let name = ident(&param.name);
+    add_param_value(param, quote!(#name))
+}
+
+/// `.query(…)`, `.header(…)` or a `Cookie` header carrying `value`.
+fn add_param_value(param: &Param, value: TokenStream) -> TokenStream {
+    let wire = &param.wire;
+    match param.location {
+        ParamLocation::Query => quote!(.query(#wire, &#value)),
+        ParamLocation::Header | ParamLocation::Path => quote!(.header(#wire, &#value)),
+        ParamLocation::Cookie => quote!(.header("Cookie", &format!("{}={}", #wire, #value))),
+    }
+}
+
+/// The path, with path parameters percent-encoded into it.
+fn path(op: &Operation) -> TokenStream {
+    let path_params: Vec<&Param> = op.params.iter().filter(|p| p.location == ParamLocation::Path).collect();
+    if path_params.is_empty() {
+        let path = &op.path;
+        return quote!(#path);
+    }
+    let mut template = op.path.clone();
+    let mut args = Vec::new();
+    for param in &path_params {
+        template = template.replace(&format!("{{{}}}", param.wire), "{}");
+        let name = ident(&param.name);
+        args.push(quote!(::authgen_runtime::__private::path_segment(&#name)));
+    }
+    quote!(&format!(#template, #(#args),*))
+}
+
+/// Turns the response into the method's result, status by status.
+fn dispatch(op: &Operation) -> TokenStream {
+    let error = ident(&op.error_type);
+    let mut arms = Vec::new();
+    for response in &op.success {
+        let pattern = status_pattern(response.status);
+        let decode = match (&response.body, &op.success_type) {
+            (Some(_), None) => quote!(response.json()),
+            (None, None) => quote!(response.empty()),
+            (Some(_), Some(name)) => {
+                let (name, variant) = (ident(name), ident(&response.variant));
+                quote!(response.json().map(#name::#variant))
+            }
+            (None, Some(name)) => {
+                let (name, variant) = (ident(name), ident(&response.variant));
+                quote!(response.empty().map(|()| #name::#variant))
+            }
+        };
+        arms.push((response.status, quote!(#pattern => #decode)));
+    }
+    if op.success.is_empty() {
+        arms.push((Status::Range(2), quote!(200..=299 => response.empty())));
+    }
+    for response in &op.errors {
+        let pattern = status_pattern(response.status);
+        let variant = ident(&response.variant);
+        let value = match response.body {
+            Some(_) => quote!(response.error_json(#error::#variant)),
+            None => quote!(response.error(#error::#variant)),
+        };
+        arms.push((response.status, quote!(#pattern => Err(#value))));
+    }
+    // Exact codes before ranges before `default`, as OpenAPI specifies.
+    arms.sort_by_key(|(status, _)| match status {
+        Status::Code(_) => 0,
+        Status::Range(_) => 1,
+        Status::Default => 2,
+    });
+    let arms = arms.into_iter().map(|(_, arm)| arm);
+    let fallback = (!op.errors.iter().any(|r| r.status == Status::Default)).then(|| quote!(_ => Err(response.unexpected()),));
+    quote! {
+        match response.status() {
+            #(#arms,)*
+            #fallback
+        }
+    }
+}
+
+fn status_pattern(status: Status) -> TokenStream {
+    match status {
+        Status::Code(code) => quote!(#code),
+        Status::Range(range) => {
+            let (low, high) = (range * 100, range * 100 + 99);
+            quote!(#low..=#high)
+        }
+        Status::Default => quote!(_),
+    }
+}
+
+/// The enum of documented error statuses of an operation.
+pub fn error_enum(op: &Operation) -> TokenStream {
+    let name = ident(&op.error_type);
+    let doc = if op.errors.is_empty() {
+        format!(" Documented error statuses of [`Client::{}`]: the spec documents none.", op.name)
+    } else {
+        format!(" Documented error statuses of [`Client::{}`].", op.name)
+    };
+    let variants = op.errors.iter().map(variant);
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name { #(#variants,)* }
+    }
+}
+
+/// The enum of success responses, when an operation has several kinds.
+pub fn success_enum(op: &Operation) -> Option<TokenStream> {
+    let name = ident(op.success_type.as_ref()?);
+    let doc = format!(" Successful responses of [`Client::{}`].", op.name);
+    let variants = op.success.iter().map(variant);
+    Some(quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name { #(#variants,)* }
+    })
+}
+
+fn variant(response: &Response) -> TokenStream {
+    let status = match response.status {
+        Status::Code(code) => code.to_string(),
+        Status::Range(range) => format!("{range}XX"),
+        Status::Default => "Any other status".to_string(),
+    };
+    let text = doc::paragraphs([Some(status.as_str()), response.doc.as_deref()]).map(|t| t.replacen("\n\n", ": ", 1));
+    let docs = doc::outer(text.as_deref());
+    let variant = ident(&response.variant);
+    match &response.body {
+        Some(ty) => {
+            let ty = rust_type(ty);
+            quote!(#docs #variant(#ty))
+        }
+        None => quote!(#docs #variant),
+    }
+}

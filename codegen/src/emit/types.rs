@@ -1,0 +1,193 @@
+//! Named types -> structs, enums and aliases with serde attributes and `validate`.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use super::doc;
+use crate::model::{Api, Checks, Field, TypeDef, TypeKind, TypeRef, UntaggedVariant, Variant};
+
+pub fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// The Rust spelling of a type reference.
+pub fn rust_type(ty: &TypeRef) -> TokenStream {
+    match ty {
+        TypeRef::String => quote!(String),
+        TypeRef::Secret => quote!(::authgen_runtime::Secret),
+        TypeRef::Bool => quote!(bool),
+        TypeRef::I32 => quote!(i32),
+        TypeRef::I64 => quote!(i64),
+        TypeRef::F64 => quote!(f64),
+        TypeRef::Json => quote!(::serde_json::Value),
+        TypeRef::Named(name) => {
+            let name = ident(name);
+            quote!(#name)
+        }
+        TypeRef::Vec(inner) => {
+            let inner = rust_type(inner);
+            quote!(Vec<#inner>)
+        }
+        TypeRef::Map(inner) => {
+            let inner = rust_type(inner);
+            quote!(::std::collections::BTreeMap<String, #inner>)
+        }
+    }
+}
+
+pub fn type_def(def: &TypeDef, api: &Api) -> TokenStream {
+    let docs = doc::outer(def.doc.as_deref());
+    let name = ident(&def.name);
+    let body = match &def.kind {
+        TypeKind::Struct(fields) => structure(&name, fields, def.validated.then_some(api)),
+        TypeKind::Enum(variants) => enumeration(&name, variants),
+        TypeKind::Untagged(variants) => untagged(&name, variants),
+        TypeKind::Alias(ty) => {
+            let ty = rust_type(ty);
+            quote! { pub type #name = #ty; }
+        }
+    };
+    quote! { #docs #body }
+}
+
+fn structure(name: &Ident, fields: &[Field], validated: Option<&Api>) -> TokenStream {
+    let fields_tokens = fields.iter().map(field);
+    let validate = validated.map(|api| validate(name, fields, api));
+    quote! {
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        pub struct #name { #(#fields_tokens,)* }
+        #validate
+    }
+}
+
+fn field(field: &Field) -> TokenStream {
+    let docs = doc::outer(field.doc.as_deref());
+    let name = ident(&field.name);
+    let mut ty = rust_type(&field.ty);
+    let mut serde = Vec::new();
+    if field.wire != field.name {
+        let wire = &field.wire;
+        serde.push(quote!(rename = #wire));
+    }
+    if field.optional() {
+        ty = quote!(Option<#ty>);
+        if !field.required {
+            serde.push(quote!(default, skip_serializing_if = "Option::is_none"));
+        }
+    }
+    let serde = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
+    quote! { #docs #serde pub #name: #ty }
+}
+
+fn validate(name: &Ident, fields: &[Field], api: &Api) -> TokenStream {
+    let checks = fields.iter().filter(|f| needs_checks(&f.ty, &f.checks, api)).map(|f| {
+        let name = ident(&f.name);
+        let value = quote!(value);
+        let checks = value_checks(&f.wire, &f.ty, &f.checks, &value, api);
+        if f.optional() {
+            quote! { if let Some(value) = &self.#name { #checks } }
+        } else {
+            quote! { { let value = &self.#name; #checks } }
+        }
+    });
+    let doc = format!(" Checks the limits the spec documents for `{name}` (lengths, patterns, ranges).");
+    quote! {
+        impl #name {
+            #[doc = #doc]
+            pub fn validate(&self) -> Result<(), ::authgen_runtime::ValidationError> {
+                #(#checks)*
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Statements checking `value` (a reference to a value of `ty`) against `checks`.
+pub fn value_checks(wire: &str, ty: &TypeRef, checks: &Checks, value: &TokenStream, api: &Api) -> TokenStream {
+    let text = match ty {
+        TypeRef::Secret => quote!(#value.expose_secret()),
+        _ => quote!(#value),
+    };
+    let mut out = Vec::new();
+    if let Some(max) = checks.max_length {
+        out.push(quote!(::authgen_runtime::__private::check_max_length(#wire, #text, #max)?;));
+    }
+    if let Some(min) = checks.min_length {
+        out.push(quote!(::authgen_runtime::__private::check_min_length(#wire, #text, #min)?;));
+    }
+    if let Some(pattern) = &checks.pattern {
+        out.push(quote!(::authgen_runtime::__private::check_pattern(#wire, #text, #pattern)?;));
+    }
+    if checks.minimum.is_some() || checks.maximum.is_some() {
+        let bound = |b: Option<f64>| match b {
+            Some(b) => quote!(Some(#b)),
+            None => quote!(None),
+        };
+        let (min, max) = (bound(checks.minimum), bound(checks.maximum));
+        out.push(quote!(::authgen_runtime::__private::check_range(#wire, *#value as f64, #min, #max)?;));
+    }
+    match ty {
+        TypeRef::Vec(inner) if validated(inner, api) => out.push(quote!(for item in #value { item.validate()?; })),
+        TypeRef::Named(_) if validated(ty, api) => out.push(quote!(#value.validate()?;)),
+        _ => {}
+    }
+    quote!(#(#out)*)
+}
+
+/// True when a value of `ty` with `checks` has anything to check.
+pub fn needs_checks(ty: &TypeRef, checks: &Checks, api: &Api) -> bool {
+    !checks.is_empty() || validated(ty, api) || matches!(ty, TypeRef::Vec(inner) if validated(inner, api))
+}
+
+/// True when `ty` names a type with a `validate` method.
+fn validated(ty: &TypeRef, api: &Api) -> bool {
+    let TypeRef::Named(name) = ty else { return false };
+    api.types.iter().any(|t| &t.name == name && t.validated && matches!(t.kind, TypeKind::Struct(_)))
+}
+
+fn enumeration(name: &Ident, variants: &[Variant]) -> TokenStream {
+    let single = variants.len() == 1;
+    let defs = variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let wire = &v.wire;
+        let default = single.then(|| quote!(#[default]));
+        let doc = format!(" `{wire}`");
+        quote! { #[doc = #doc] #[serde(rename = #wire)] #default #variant }
+    });
+    let arms = variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let wire = &v.wire;
+        quote! { #name::#variant => #wire }
+    });
+    let default = single.then(|| quote!(Default,));
+    quote! {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, #default Serialize, Deserialize)]
+        pub enum #name { #(#defs,)* }
+
+        impl #name {
+            /// The value as it travels on the wire.
+            pub fn as_str(self) -> &'static str {
+                match self { #(#arms,)* }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    }
+}
+
+fn untagged(name: &Ident, variants: &[UntaggedVariant]) -> TokenStream {
+    let defs = variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let ty = rust_type(&v.ty);
+        quote! { #variant(#ty) }
+    });
+    quote! {
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(untagged)]
+        pub enum #name { #(#defs,)* }
+    }
+}

@@ -1,0 +1,153 @@
+//! Lowering: `openapiv3` types -> the generator's [`model`](crate::model). Every
+//! construct we cannot represent becomes a [`Problem`](crate::diagnostics::Problem)
+//! naming its pointer; all of them are reported at once. No `openapiv3` type leaves
+//! this module.
+
+mod operation;
+mod schema;
+
+use std::collections::BTreeMap;
+
+use openapiv3::{OpenAPI, ReferenceOr, SecurityScheme as OaScheme};
+
+use crate::diagnostics::{Pointer, Problems, SpecError};
+use crate::model::{Api, ParamLocation, SchemeKind, SecurityScheme, Server, ServerVariable, TypeDef};
+use crate::naming::{self, Namespace};
+use crate::parse::Parsed;
+
+/// Names generated code uses unqualified, so no spec type may take them.
+const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Client", "Option", "Result", "String", "Vec", "Box", "Some", "None", "Ok", "Err", "Default", "Clone",
+    "Debug", "Serialize", "Deserialize", "BTreeMap", "Secret", "Display",
+];
+
+/// Lowers a parsed spec into the model.
+pub fn lower(parsed: &Parsed) -> Result<Api, SpecError> {
+    let mut lowerer = Lowerer::new(parsed);
+    let api = lowerer.api();
+    lowerer.problems.finish(api, |pointer| parsed.line_of(pointer))
+}
+
+/// State of one lowering: the document, the names handed out, the types made so far.
+struct Lowerer<'a> {
+    doc: &'a OpenAPI,
+    mutual_tls: &'a [String],
+    problems: Problems,
+    type_names: Namespace,
+    /// Rust names of `components.schemas`, by schema name.
+    schema_names: BTreeMap<String, String>,
+    types: Vec<TypeDef>,
+}
+
+impl<'a> Lowerer<'a> {
+    fn new(parsed: &'a Parsed) -> Self {
+        let mut type_names = Namespace::with_reserved(RESERVED_TYPE_NAMES);
+        let schema_names = parsed
+            .openapi
+            .components
+            .iter()
+            .flat_map(|c| c.schemas.keys())
+            .map(|name| (name.clone(), type_names.claim(naming::pascal(name))))
+            .collect();
+        Lowerer {
+            doc: &parsed.openapi,
+            mutual_tls: &parsed.mutual_tls_schemes,
+            problems: Problems::new(&parsed.file),
+            type_names,
+            schema_names,
+            types: Vec::new(),
+        }
+    }
+
+    fn api(&mut self) -> Api {
+        let schemes = self.schemes();
+        self.component_schemas();
+        let operations = self.operations(&schemes);
+        self.mark_validated(&operations);
+        Api {
+            source: String::new(),
+            title: self.doc.info.title.clone(),
+            description: self.doc.info.description.clone(),
+            version: self.doc.info.version.clone(),
+            servers: self.servers(),
+            schemes,
+            types: std::mem::take(&mut self.types),
+            operations,
+        }
+    }
+
+    fn servers(&self) -> Vec<Server> {
+        self.doc
+            .servers
+            .iter()
+            .map(|server| Server {
+                url: server.url.clone(),
+                description: server.description.clone(),
+                variables: server
+                    .variables
+                    .iter()
+                    .flatten()
+                    .map(|(name, var)| ServerVariable {
+                        name: name.clone(),
+                        default: var.default.clone(),
+                        allowed: var.enumeration.clone(),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    fn schemes(&mut self) -> Vec<SecurityScheme> {
+        let base = Pointer::root().join("components").join("securitySchemes");
+        let mut schemes: Vec<SecurityScheme> = self
+            .mutual_tls
+            .iter()
+            .map(|name| SecurityScheme {
+                name: name.clone(),
+                rust_name: naming::snake(name),
+                kind: SchemeKind::MutualTls,
+                description: None,
+            })
+            .collect();
+        let declared = self.doc.components.iter().flat_map(|c| &c.security_schemes);
+        for (name, scheme) in declared {
+            let pointer = base.join(name);
+            let ReferenceOr::Item(scheme) = scheme else {
+                self.problems.push(&pointer, "security scheme references are not supported", "inline the scheme");
+                continue;
+            };
+            if let Some((kind, description)) = self.scheme_kind(scheme, &pointer) {
+                schemes.push(SecurityScheme { name: name.clone(), rust_name: naming::snake(name), kind, description });
+            }
+        }
+        schemes
+    }
+
+    fn scheme_kind(&mut self, scheme: &OaScheme, pointer: &Pointer) -> Option<(SchemeKind, Option<String>)> {
+        match scheme {
+            OaScheme::HTTP { scheme, description, .. } => match scheme.to_ascii_lowercase().as_str() {
+                "basic" => Some((SchemeKind::Basic, description.clone())),
+                "bearer" => Some((SchemeKind::Bearer, description.clone())),
+                other => {
+                    self.problems.push(
+                        &pointer.join("scheme"),
+                        format!("HTTP authentication scheme `{other}` is not supported"),
+                        "use `basic` or `bearer`, or an apiKey scheme for custom headers",
+                    );
+                    None
+                }
+            },
+            OaScheme::APIKey { location, name, description, .. } => {
+                let location = match location {
+                    openapiv3::APIKeyLocation::Query => ParamLocation::Query,
+                    openapiv3::APIKeyLocation::Header => ParamLocation::Header,
+                    openapiv3::APIKeyLocation::Cookie => ParamLocation::Cookie,
+                };
+                Some((SchemeKind::ApiKey { location, name: name.clone() }, description.clone()))
+            }
+            OaScheme::OAuth2 { description, .. } | OaScheme::OpenIDConnect { description, .. } => {
+                Some((SchemeKind::Bearer, description.clone()))
+            }
+        }
+    }
+}

@@ -1,0 +1,391 @@
+//! Paths and operations -> client methods: parameters, bodies, responses by status,
+//! security requirements.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use openapiv3::{
+    Components, MediaType, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, Response as OaResponse,
+    SchemaKind, SecurityRequirement, StatusCode, Type,
+};
+
+use super::Lowerer;
+use super::schema::SchemaRef;
+use crate::diagnostics::Pointer;
+use crate::model::{
+    Body, BodyEncoding, Operation, Param, ParamLocation, Response, SecurityScheme, Status, TypeKind, TypeRef,
+};
+use crate::naming::{self, Namespace};
+
+/// Media types of request bodies we encode, by preference.
+const BODY_MEDIA: &[(&str, BodyEncoding)] =
+    &[("application/json", BodyEncoding::Json), ("application/x-www-form-urlencoded", BodyEncoding::Form)];
+
+impl<'a> Lowerer<'a> {
+    pub(super) fn operations(&mut self, schemes: &[SecurityScheme]) -> Vec<Operation> {
+        let doc = self.doc;
+        let paths = Pointer::root().join("paths");
+        let mut names: BTreeMap<String, String> = BTreeMap::new();
+        let mut operations = Vec::new();
+        for (path, item) in &doc.paths.paths {
+            let ReferenceOr::Item(item) = item else {
+                self.problems.push(&paths.join(path), "path item references are not supported", "inline the path item");
+                continue;
+            };
+            for (method, op) in item.iter() {
+                let pointer = paths.join(path).join(method);
+                let label = format!("{} {path}", method.to_uppercase());
+                let name = match &op.operation_id {
+                    Some(id) => naming::snake(id),
+                    None => name_from_path(method, path),
+                };
+                if let Some(other) = names.insert(name.clone(), label.clone()) {
+                    let at = if op.operation_id.is_some() { pointer.join("operationId") } else { pointer.clone() };
+                    self.problems.push(
+                        &at,
+                        format!("operation name `{name}` is used twice: by {other} and by {label}"),
+                        "give each operation a unique operationId",
+                    );
+                    continue;
+                }
+                let mut operation = Operation {
+                    error_type: self.type_names.claim(format!("{}Error", naming::pascal(&name))),
+                    success_type: None,
+                    name,
+                    label,
+                    method: method.to_uppercase(),
+                    path: path.clone(),
+                    doc: join_docs(op.summary.as_deref(), op.description.as_deref()),
+                    params: Vec::new(),
+                    fixed_query: Vec::new(),
+                    body: None,
+                    success: Vec::new(),
+                    errors: Vec::new(),
+                    security: self.security(op.security.as_ref(), schemes, &pointer),
+                };
+                let params = item.parameters.iter().map(|p| (p, paths.join(path))).chain(op.parameters.iter().map(|p| (p, pointer.clone())));
+                self.parameters(&mut operation, params.collect());
+                if let Some(body) = &op.request_body {
+                    operation.body = self.body(body, &operation.name, &pointer.join("requestBody"));
+                }
+                self.responses(&mut operation, &op.responses, &pointer.join("responses"));
+                operations.push(operation);
+            }
+        }
+        if operations.is_empty() && self.problems.is_empty() {
+            self.problems.push(&paths, "the spec has no operations", "add at least one operation under `paths`");
+        }
+        operations
+    }
+
+    fn parameters(&mut self, op: &mut Operation, params: Vec<(&'a ReferenceOr<Parameter>, Pointer)>) {
+        // Operation-level parameters come last and override path-level ones of the same name and place.
+        let mut by_key: BTreeMap<(u8, String), (Param, Option<String>)> = BTreeMap::new();
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for (param, owner) in params {
+            let index = counts.entry(owner.to_string()).or_default();
+            let at = owner.join("parameters").join(*index);
+            *index += 1;
+            let Some(param) = self.resolve(param, "parameters", &at, |c| &c.parameters) else { continue };
+            let data = param.parameter_data_ref();
+            let (location, order) = match param {
+                Parameter::Path { .. } => (ParamLocation::Path, 0),
+                Parameter::Query { .. } => (ParamLocation::Query, 1),
+                Parameter::Header { .. } => (ParamLocation::Header, 2),
+                Parameter::Cookie { .. } => (ParamLocation::Cookie, 3),
+            };
+            let ParameterSchemaOrContent::Schema(schema) = &data.format else {
+                self.problems.push(&at, "parameters described by `content` are not supported", "describe the parameter with `schema`");
+                continue;
+            };
+            let names = [naming::pascal(&data.name), format!("{}{}", naming::pascal(&op.name), naming::pascal(&data.name))];
+            let lowered = self.lower_schema(schema.into(), &at.join("schema"), &names);
+            let param = Param {
+                name: String::new(),
+                wire: data.name.clone(),
+                location,
+                ty: lowered.ty,
+                required: data.required || location == ParamLocation::Path,
+                doc: data.description.clone().or(lowered.doc),
+                checks: lowered.checks,
+            };
+            by_key.insert((order, data.name.clone()), (param, self.single_value(schema.into())));
+        }
+        let mut names = Namespace::with_reserved(&["body", "self_"]);
+        for (_, (mut param, fixed)) in by_key {
+            match fixed {
+                Some(value) if param.required && param.location == ParamLocation::Query => {
+                    op.fixed_query.push((param.wire, value));
+                }
+                _ => {
+                    param.name = names.claim(naming::snake(&param.wire));
+                    op.params.push(param);
+                }
+            }
+        }
+    }
+
+    /// The one value a string schema allows (`const`, or an `enum` of one), if so.
+    fn single_value(&self, schema: SchemaRef<'_>) -> Option<String> {
+        let schema = match schema {
+            SchemaRef::Item(schema) => schema,
+            SchemaRef::Ref(reference) => self.referenced_schema(reference)?,
+        };
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) if s.enumeration.len() == 1 => s.enumeration[0].clone(),
+            _ => None,
+        }
+    }
+
+    /// An inline item, or the component a `#/components/<kind>/<name>` reference names.
+    fn resolve<T>(
+        &mut self,
+        item: &'a ReferenceOr<T>,
+        kind: &str,
+        at: &Pointer,
+        map: impl Fn(&'a Components) -> &'a openapiv3::IndexMap<String, ReferenceOr<T>>,
+    ) -> Option<&'a T> {
+        let reference = match item {
+            ReferenceOr::Item(item) => return Some(item),
+            ReferenceOr::Reference { reference } => reference,
+        };
+        let prefix = format!("#/components/{kind}/");
+        let found = reference.strip_prefix(&prefix).and_then(|name| map(self.doc.components.as_ref()?).get(name));
+        match found {
+            Some(ReferenceOr::Item(item)) => Some(item),
+            _ => {
+                self.problems.push(
+                    at,
+                    format!("`{reference}` does not point at an item of `{prefix}`"),
+                    format!("reference an item defined under components/{kind}"),
+                );
+                None
+            }
+        }
+    }
+
+    fn body(&mut self, body: &'a ReferenceOr<RequestBody>, op: &str, at: &Pointer) -> Option<Body> {
+        let body = self.resolve(body, "requestBodies", at, |c| &c.request_bodies)?;
+        let chosen = BODY_MEDIA.iter().find_map(|(media, encoding)| Some((*media, *encoding, media_type(&body.content, media)?)));
+        let Some((media, encoding, content)) = chosen else {
+            let found: Vec<&str> = body.content.keys().map(String::as_str).collect();
+            self.problems.push(
+                &at.join("content"),
+                format!("request body media type `{}` is not supported", found.join("`, `")),
+                "use application/json or application/x-www-form-urlencoded",
+            );
+            return None;
+        };
+        let at = at.join("content").join(media).join("schema");
+        let ty = match &content.schema {
+            Some(schema) => self.lower_schema(schema.into(), &at, &[format!("{}Request", naming::pascal(op))]).ty,
+            None => TypeRef::Json,
+        };
+        Some(Body { encoding, ty, required: body.required, doc: body.description.clone() })
+    }
+
+    fn responses(&mut self, op: &mut Operation, responses: &'a openapiv3::Responses, at: &Pointer) {
+        let statuses = responses.responses.iter().map(|(code, r)| match code {
+            StatusCode::Code(code) => (Status::Code(*code), code.to_string(), r),
+            StatusCode::Range(range) => (Status::Range(*range), format!("{range}XX"), r),
+        });
+        let default = responses.default.iter().map(|r| (Status::Default, "default".to_string(), r));
+        for (status, key, response) in statuses.chain(default) {
+            let at = at.join(key);
+            let Some(response) = self.resolve(response, "responses", &at, |c| &c.responses) else { continue };
+            let success = matches!(status, Status::Code(200..=299) | Status::Range(2));
+            let variant = status_variant(status);
+            let name = if success { format!("{}Response", naming::pascal(&op.name)) } else { format!("{}{variant}", naming::pascal(&op.name)) };
+            let body = self.response_body(response, &at, name);
+            let doc = Some(response.description.clone()).filter(|d| !d.trim().is_empty());
+            let response = Response { status, variant, doc, body };
+            if success { op.success.push(response) } else { op.errors.push(response) }
+        }
+        let bodies: BTreeSet<&Option<TypeRef>> = op.success.iter().map(|r| &r.body).collect();
+        if bodies.len() > 1 {
+            op.success_type = Some(self.type_names.claim(format!("{}Success", naming::pascal(&op.name))));
+        }
+    }
+
+    fn response_body(&mut self, response: &'a OaResponse, at: &Pointer, name: String) -> Option<TypeRef> {
+        let (media, content) = response.content.iter().find(|(media, _)| is_json(media))?;
+        let ty = match &content.schema {
+            Some(schema) => self.lower_schema(schema.into(), &at.join("content").join(media).join("schema"), &[name]).ty,
+            None => TypeRef::Json,
+        };
+        Some(ty)
+    }
+
+    fn security(&mut self, own: Option<&'a Vec<SecurityRequirement>>, schemes: &[SecurityScheme], at: &Pointer) -> Vec<Vec<String>> {
+        let (requirements, at) = match own {
+            Some(own) => (own, at.join("security")),
+            None => match &self.doc.security {
+                Some(global) => (global, Pointer::root().join("security")),
+                None => return Vec::new(),
+            },
+        };
+        let mut alternatives: Vec<Vec<String>> = Vec::new();
+        for (index, requirement) in requirements.iter().enumerate() {
+            let mut names = Vec::new();
+            for name in requirement.keys() {
+                if schemes.iter().any(|s| &s.name == name) {
+                    names.push(name.clone());
+                } else {
+                    self.problems.push(
+                        &at.join(index).join(name),
+                        format!("security scheme `{name}` is not defined"),
+                        "define it under components/securitySchemes",
+                    );
+                }
+            }
+            alternatives.push(names);
+        }
+        // An empty alternative makes auth optional: try the others first, so configured
+        // credentials are sent.
+        alternatives.sort_by_key(Vec::is_empty);
+        if alternatives.iter().all(Vec::is_empty) { Vec::new() } else { alternatives }
+    }
+
+    /// Marks the types that some request carries and that have limits to check.
+    pub(super) fn mark_validated(&mut self, operations: &[Operation]) {
+        let mut reachable = BTreeSet::new();
+        let mut todo: Vec<&TypeRef> = operations.iter().filter_map(|op| op.body.as_ref().map(|b| &b.ty)).collect();
+        let types = std::mem::take(&mut self.types);
+        while let Some(ty) = todo.pop() {
+            match ty {
+                TypeRef::Vec(inner) | TypeRef::Map(inner) => todo.push(inner),
+                TypeRef::Named(name) if reachable.insert(name.clone()) => {
+                    if let Some(def) = types.iter().find(|t| &t.name == name) {
+                        todo.extend(children(&def.kind));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut checked: BTreeSet<String> = BTreeSet::new();
+        // Grow the set of types with checks until it is stable: a type has checks if a
+        // field has limits or a field's type has checks.
+        loop {
+            let before = checked.len();
+            for def in types.iter().filter(|t| reachable.contains(&t.name)) {
+                let has = match &def.kind {
+                    TypeKind::Struct(fields) => fields.iter().any(|f| !f.checks.is_empty() || mentions(&f.ty, &checked)),
+                    TypeKind::Untagged(variants) => variants.iter().any(|v| mentions(&v.ty, &checked)),
+                    TypeKind::Alias(ty) => mentions(ty, &checked),
+                    TypeKind::Enum(_) => false,
+                };
+                if has {
+                    checked.insert(def.name.clone());
+                }
+            }
+            if checked.len() == before {
+                break;
+            }
+        }
+        self.types = types;
+        for def in &mut self.types {
+            def.validated = checked.contains(&def.name);
+        }
+    }
+}
+
+fn children(kind: &TypeKind) -> Vec<&TypeRef> {
+    match kind {
+        TypeKind::Struct(fields) => fields.iter().map(|f| &f.ty).collect(),
+        TypeKind::Untagged(variants) => variants.iter().map(|v| &v.ty).collect(),
+        TypeKind::Alias(ty) => vec![ty],
+        TypeKind::Enum(_) => Vec::new(),
+    }
+}
+
+fn mentions(ty: &TypeRef, names: &BTreeSet<String>) -> bool {
+    match ty {
+        TypeRef::Named(name) => names.contains(name),
+        TypeRef::Vec(inner) | TypeRef::Map(inner) => mentions(inner, names),
+        _ => false,
+    }
+}
+
+fn media_type<'c>(content: &'c openapiv3::Content, wanted: &str) -> Option<&'c MediaType> {
+    content.iter().find(|(media, _)| media_essence(media) == wanted).map(|(_, m)| m)
+}
+
+/// `application/json; charset=utf-8` -> `application/json`.
+fn media_essence(media: &str) -> String {
+    media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
+}
+
+fn is_json(media: &str) -> bool {
+    let essence = media_essence(media);
+    essence == "application/json" || essence.ends_with("+json") || essence == "*/*"
+}
+
+fn join_docs(summary: Option<&str>, description: Option<&str>) -> Option<String> {
+    let parts: Vec<&str> = [summary, description].into_iter().flatten().filter(|s| !s.trim().is_empty()).collect();
+    (!parts.is_empty()).then(|| parts.join("\n\n"))
+}
+
+/// The method name of an operation without an operationId: the HTTP method, then the
+/// path's segments, a `{param}` segment as `by_param`: `POST /index.php/api/oauth2`
+/// -> `post_index_php_api_oauth2`, `GET /users/{id}` -> `get_users_by_id`.
+pub(crate) fn name_from_path(method: &str, path: &str) -> String {
+    let mut words = vec![method.to_ascii_lowercase()];
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(param) => words.push(format!("by_{}", naming::snake(param))),
+            None => words.push(naming::snake(segment)),
+        }
+    }
+    naming::snake(&words.join("_"))
+}
+
+/// Variant name of a status: its reason phrase in PascalCase.
+fn status_variant(status: Status) -> String {
+    let reason = match status {
+        Status::Code(code) => REASONS.iter().find(|(c, _)| *c == code).map(|(_, r)| r.to_string()).unwrap_or_else(|| format!("Status{code}")),
+        Status::Range(1) => "Informational".into(),
+        Status::Range(2) => "Success".into(),
+        Status::Range(3) => "Redirection".into(),
+        Status::Range(4) => "ClientError".into(),
+        Status::Range(5) => "ServerError".into(),
+        Status::Range(n) => format!("Status{n}xx"),
+        Status::Default => "Other".into(),
+    };
+    reason
+}
+
+const REASONS: &[(u16, &str)] = &[
+    (200, "Ok"), (201, "Created"), (202, "Accepted"), (203, "NonAuthoritativeInformation"), (204, "NoContent"),
+    (205, "ResetContent"), (206, "PartialContent"), (300, "MultipleChoices"), (301, "MovedPermanently"),
+    (302, "Found"), (303, "SeeOther"), (304, "NotModified"), (307, "TemporaryRedirect"), (308, "PermanentRedirect"),
+    (400, "BadRequest"), (401, "Unauthorized"), (402, "PaymentRequired"), (403, "Forbidden"), (404, "NotFound"),
+    (405, "MethodNotAllowed"), (406, "NotAcceptable"), (407, "ProxyAuthenticationRequired"), (408, "RequestTimeout"),
+    (409, "Conflict"), (410, "Gone"), (411, "LengthRequired"), (412, "PreconditionFailed"), (413, "ContentTooLarge"),
+    (414, "UriTooLong"), (415, "UnsupportedMediaType"), (416, "RangeNotSatisfiable"), (417, "ExpectationFailed"),
+    (418, "ImATeapot"), (421, "MisdirectedRequest"), (422, "UnprocessableContent"), (423, "Locked"),
+    (424, "FailedDependency"), (425, "TooEarly"), (426, "UpgradeRequired"), (428, "PreconditionRequired"),
+    (429, "TooManyRequests"), (431, "RequestHeaderFieldsTooLarge"), (451, "UnavailableForLegalReasons"),
+    (500, "InternalServerError"), (501, "NotImplemented"), (502, "BadGateway"), (503, "ServiceUnavailable"),
+    (504, "GatewayTimeout"), (505, "HttpVersionNotSupported"), (507, "InsufficientStorage"),
+    (511, "NetworkAuthenticationRequired"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_without_operation_id_come_from_method_and_path() {
+        assert_eq!(name_from_path("post", "/index.php/api/oauth2"), "post_index_php_api_oauth2");
+        assert_eq!(name_from_path("get", "/users/{userId}/keys"), "get_users_by_user_id_keys");
+        assert_eq!(name_from_path("delete", "/"), "delete");
+    }
+
+    #[test]
+    fn statuses_are_named_by_reason() {
+        assert_eq!(status_variant(Status::Code(302)), "Found");
+        assert_eq!(status_variant(Status::Code(400)), "BadRequest");
+        assert_eq!(status_variant(Status::Code(599)), "Status599");
+        assert_eq!(status_variant(Status::Range(4)), "ClientError");
+        assert_eq!(status_variant(Status::Default), "Other");
+    }
+}

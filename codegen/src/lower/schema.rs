@@ -1,0 +1,347 @@
+//! Schemas -> Rust types. Named schemas become [`TypeDef`]s under their own names;
+//! inline objects and enums get names from where they stand (documented in README).
+
+use openapiv3::{
+    AdditionalProperties, IntegerFormat, ObjectType, ReferenceOr, Schema, SchemaKind, StringFormat, StringType,
+    Type, VariantOrUnknownOrEmpty,
+};
+
+use super::Lowerer;
+use crate::diagnostics::Pointer;
+use crate::model::{Checks, Field, TypeDef, TypeKind, TypeRef, UntaggedVariant, Variant};
+use crate::naming::{self, Namespace};
+
+/// A schema as a Rust type, with what the field or parameter holding it must know.
+pub(super) struct Lowered {
+    pub ty: TypeRef,
+    pub nullable: bool,
+    pub checks: Checks,
+    pub doc: Option<String>,
+}
+
+/// A schema or a reference to one, whichever box it came in.
+#[derive(Clone, Copy)]
+pub(super) enum SchemaRef<'s> {
+    Ref(&'s str),
+    Item(&'s Schema),
+}
+
+impl<'s> From<&'s ReferenceOr<Schema>> for SchemaRef<'s> {
+    fn from(value: &'s ReferenceOr<Schema>) -> Self {
+        match value {
+            ReferenceOr::Reference { reference } => SchemaRef::Ref(reference),
+            ReferenceOr::Item(schema) => SchemaRef::Item(schema),
+        }
+    }
+}
+
+impl<'s> From<&'s ReferenceOr<Box<Schema>>> for SchemaRef<'s> {
+    fn from(value: &'s ReferenceOr<Box<Schema>>) -> Self {
+        match value {
+            ReferenceOr::Reference { reference } => SchemaRef::Ref(reference),
+            ReferenceOr::Item(schema) => SchemaRef::Item(schema),
+        }
+    }
+}
+
+/// Field names whose last word marks a credential or token: kept in a redacting
+/// `Secret` even where the spec forgot `format: password`.
+const SECRET_WORDS: &[&str] = &["password", "secret", "token"];
+
+impl Lowerer<'_> {
+    pub(super) fn component_schemas(&mut self) {
+        let Some(components) = &self.doc.components else { return };
+        let base = Pointer::root().join("components").join("schemas");
+        for (name, schema) in &components.schemas {
+            let rust_name = self.schema_names[name].clone();
+            let pointer = base.join(name);
+            let kind = match SchemaRef::from(schema) {
+                SchemaRef::Item(schema) => self.type_kind(schema, &pointer, &rust_name),
+                reference => TypeKind::Alias(self.lower_schema(reference, &pointer, &[]).ty),
+            };
+            let doc = match schema {
+                ReferenceOr::Item(schema) => describe(schema),
+                ReferenceOr::Reference { .. } => None,
+            };
+            self.types.push(TypeDef { name: rust_name, doc, kind, validated: false });
+        }
+    }
+
+    /// The shape of a named type.
+    fn type_kind(&mut self, schema: &Schema, pointer: &Pointer, name: &str) -> TypeKind {
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(object)) if !object.properties.is_empty() => {
+                TypeKind::Struct(self.fields(object, pointer, name))
+            }
+            SchemaKind::Type(Type::String(string)) if !string.enumeration.is_empty() => {
+                TypeKind::Enum(variants(string))
+            }
+            SchemaKind::OneOf { one_of: alternatives } | SchemaKind::AnyOf { any_of: alternatives }
+                if alternatives.len() > 1 =>
+            {
+                let keyword = if matches!(schema.schema_kind, SchemaKind::OneOf { .. }) { "oneOf" } else { "anyOf" };
+                TypeKind::Untagged(self.alternatives(alternatives, &pointer.join(keyword), name))
+            }
+            SchemaKind::AllOf { all_of } if all_of.len() > 1 => match self.merged_fields(all_of, pointer, name) {
+                Some(fields) => TypeKind::Struct(fields),
+                None => TypeKind::Alias(TypeRef::Json),
+            },
+            _ => TypeKind::Alias(self.lower_schema(SchemaRef::Item(schema), pointer, &[]).ty),
+        }
+    }
+
+    /// Lowers any schema to a type reference; inline objects and enums are named by
+    /// the first free name of `names` (or reuse an identical type of that name).
+    pub(super) fn lower_schema(&mut self, schema: SchemaRef<'_>, pointer: &Pointer, names: &[String]) -> Lowered {
+        let schema = match schema {
+            SchemaRef::Ref(reference) => return self.lower_ref(reference, pointer),
+            SchemaRef::Item(schema) => schema,
+        };
+        let mut lowered = Lowered {
+            ty: TypeRef::Json,
+            nullable: schema.schema_data.nullable,
+            checks: Checks::default(),
+            doc: describe(schema),
+        };
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::String(string)) if !string.enumeration.is_empty() => {
+                lowered.nullable |= string.enumeration.contains(&None);
+                lowered.ty = self.inline_type(TypeKind::Enum(variants(string)), names);
+            }
+            SchemaKind::Type(Type::String(string)) => {
+                lowered.ty = match string.format {
+                    VariantOrUnknownOrEmpty::Item(StringFormat::Password) => TypeRef::Secret,
+                    _ => TypeRef::String,
+                };
+                lowered.checks = Checks {
+                    max_length: string.max_length,
+                    min_length: string.min_length,
+                    pattern: string.pattern.clone(),
+                    ..Checks::default()
+                };
+            }
+            SchemaKind::Type(Type::Integer(integer)) => {
+                lowered.ty = match integer.format {
+                    VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
+                    _ => TypeRef::I64,
+                };
+                let exclusive = |bound: Option<i64>, is: bool, step: i64| bound.map(|b| (b + i64::from(is) * step) as f64);
+                lowered.checks.minimum = exclusive(integer.minimum, integer.exclusive_minimum, 1);
+                lowered.checks.maximum = exclusive(integer.maximum, integer.exclusive_maximum, -1);
+            }
+            SchemaKind::Type(Type::Number(number)) => {
+                lowered.ty = TypeRef::F64;
+                lowered.checks.minimum = number.minimum.filter(|_| !number.exclusive_minimum);
+                lowered.checks.maximum = number.maximum.filter(|_| !number.exclusive_maximum);
+            }
+            SchemaKind::Type(Type::Boolean(_)) => lowered.ty = TypeRef::Bool,
+            SchemaKind::Type(Type::Array(array)) => {
+                let item_names: Vec<String> = names.iter().map(|n| format!("{n}Item")).collect();
+                lowered.ty = match &array.items {
+                    Some(items) => {
+                        let item = self.lower_schema(items.into(), &pointer.join("items"), &item_names);
+                        TypeRef::Vec(Box::new(item.ty))
+                    }
+                    None => TypeRef::Vec(Box::new(TypeRef::Json)),
+                };
+            }
+            SchemaKind::Type(Type::Object(object)) => lowered.ty = self.object(object, pointer, names),
+            SchemaKind::OneOf { one_of: alternatives } | SchemaKind::AnyOf { any_of: alternatives } => {
+                let keyword = if matches!(schema.schema_kind, SchemaKind::OneOf { .. }) { "oneOf" } else { "anyOf" };
+                let pointer = pointer.join(keyword);
+                match alternatives.as_slice() {
+                    [only] => return self.lower_schema(only.into(), &pointer.join(0), names),
+                    _ => {
+                        let name = names.first().cloned().unwrap_or_else(|| "Value".into());
+                        let variants = self.alternatives(alternatives, &pointer, &name);
+                        lowered.ty = self.inline_type(TypeKind::Untagged(variants), names);
+                    }
+                }
+            }
+            SchemaKind::AllOf { all_of } => match all_of.as_slice() {
+                [only] => {
+                    let inner = self.lower_schema(only.into(), &pointer.join("allOf").join(0), names);
+                    lowered.ty = inner.ty;
+                    lowered.checks = inner.checks;
+                }
+                parts => {
+                    let name = names.first().cloned().unwrap_or_else(|| "Value".into());
+                    if let Some(fields) = self.merged_fields(parts, pointer, &name) {
+                        lowered.ty = self.inline_type(TypeKind::Struct(fields), names);
+                    }
+                }
+            },
+            SchemaKind::Any(any) if !any.properties.is_empty() => {
+                let object = ObjectType {
+                    properties: any.properties.clone(),
+                    required: any.required.clone(),
+                    ..ObjectType::default()
+                };
+                lowered.ty = self.object(&object, pointer, names);
+            }
+            SchemaKind::Not { .. } | SchemaKind::Any(_) => {}
+        }
+        lowered
+    }
+
+    fn lower_ref(&mut self, reference: &str, pointer: &Pointer) -> Lowered {
+        let named = reference.strip_prefix("#/components/schemas/").and_then(|name| {
+            let name = name.replace("~1", "/").replace("~0", "~");
+            self.schema_names.get(&name).cloned()
+        });
+        let ty = match named {
+            Some(name) => TypeRef::Named(name),
+            None => {
+                self.problems.push(
+                    pointer,
+                    format!("`{reference}` does not point at a schema under `#/components/schemas/`"),
+                    "move the schema to components/schemas and reference it there",
+                );
+                TypeRef::Json
+            }
+        };
+        let nullable = self.referenced_schema(reference).is_some_and(|s| s.schema_data.nullable);
+        Lowered { ty, nullable, checks: Checks::default(), doc: None }
+    }
+
+    /// The component schema a reference names, if it is one.
+    pub(super) fn referenced_schema(&self, reference: &str) -> Option<&Schema> {
+        let name = reference.strip_prefix("#/components/schemas/")?.replace("~1", "/").replace("~0", "~");
+        match self.doc.components.as_ref()?.schemas.get(&name)? {
+            ReferenceOr::Item(schema) => Some(schema),
+            ReferenceOr::Reference { reference } => self.referenced_schema(reference),
+        }
+    }
+
+    fn object(&mut self, object: &ObjectType, pointer: &Pointer, names: &[String]) -> TypeRef {
+        if object.properties.is_empty() {
+            return match &object.additional_properties {
+                Some(AdditionalProperties::Schema(values)) => {
+                    let value_names: Vec<String> = names.iter().map(|n| format!("{n}Value")).collect();
+                    let values = (&**values).into();
+                    let value = self.lower_schema(values, &pointer.join("additionalProperties"), &value_names);
+                    TypeRef::Map(Box::new(value.ty))
+                }
+                _ => TypeRef::Json,
+            };
+        }
+        let name = names.first().cloned().unwrap_or_else(|| "Object".into());
+        let fields = self.fields(object, pointer, &name);
+        self.inline_type(TypeKind::Struct(fields), names)
+    }
+
+    fn fields(&mut self, object: &ObjectType, pointer: &Pointer, parent: &str) -> Vec<Field> {
+        let mut field_names = Namespace::default();
+        let mut fields = Vec::new();
+        for (wire, schema) in &object.properties {
+            let prop = naming::pascal(wire);
+            let names = [prop.clone(), format!("{parent}{prop}")];
+            let lowered = self.lower_schema(schema.into(), &pointer.join("properties").join(wire), &names);
+            let doc = match SchemaRef::from(schema) {
+                SchemaRef::Item(_) => lowered.doc,
+                SchemaRef::Ref(reference) => self.referenced_schema(reference).and_then(describe),
+            };
+            fields.push(Field {
+                name: field_names.claim(naming::snake(wire)),
+                wire: wire.clone(),
+                ty: secret_by_name(wire, lowered.ty),
+                required: object.required.contains(wire),
+                nullable: lowered.nullable,
+                doc,
+                checks: lowered.checks,
+            });
+        }
+        fields
+    }
+
+    /// The fields of an `allOf` whose parts are all objects, or `None` when one is not.
+    fn merged_fields(&mut self, parts: &[ReferenceOr<Schema>], pointer: &Pointer, name: &str) -> Option<Vec<Field>> {
+        let mut merged = ObjectType::default();
+        for part in parts {
+            let schema = match part {
+                ReferenceOr::Item(schema) => schema,
+                ReferenceOr::Reference { reference } => self.referenced_schema(reference)?,
+            };
+            let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else { return None };
+            merged.properties.extend(object.properties.clone());
+            merged.required.extend(object.required.iter().cloned());
+        }
+        Some(self.fields(&merged, &pointer.join("allOf"), name))
+    }
+
+    fn alternatives(&mut self, alternatives: &[ReferenceOr<Schema>], pointer: &Pointer, parent: &str) -> Vec<UntaggedVariant> {
+        let mut variant_names = Namespace::default();
+        alternatives
+            .iter()
+            .enumerate()
+            .map(|(index, alternative)| {
+                let inline_name = format!("{parent}Variant{}", index + 1);
+                let lowered = self.lower_schema(alternative.into(), &pointer.join(index), &[inline_name]);
+                UntaggedVariant { name: variant_names.claim(variant_name(&lowered.ty)), ty: lowered.ty }
+            })
+            .collect()
+    }
+
+    /// Registers an inline type under the first usable name of `names`.
+    fn inline_type(&mut self, kind: TypeKind, names: &[String]) -> TypeRef {
+        for name in names {
+            if let Some(existing) = self.types.iter().find(|t| &t.name == name) {
+                if existing.kind == kind {
+                    return TypeRef::Named(name.clone());
+                }
+            } else if self.type_names.is_free(name) {
+                return self.define(name.clone(), kind);
+            }
+        }
+        let fallback = names.last().cloned().unwrap_or_else(|| "Value".into());
+        self.define(fallback, kind)
+    }
+
+    fn define(&mut self, name: String, kind: TypeKind) -> TypeRef {
+        let name = self.type_names.claim(name);
+        self.types.push(TypeDef { name: name.clone(), doc: None, kind, validated: false });
+        TypeRef::Named(name)
+    }
+}
+
+/// Rustdoc text of a schema: its title and description.
+fn describe(schema: &Schema) -> Option<String> {
+    let data = &schema.schema_data;
+    let text: Vec<&str> = [data.title.as_deref(), data.description.as_deref()].into_iter().flatten().collect();
+    (!text.is_empty()).then(|| text.join("\n\n"))
+}
+
+fn variants(string: &StringType) -> Vec<crate::model::Variant> {
+    let mut names = Namespace::default();
+    string
+        .enumeration
+        .iter()
+        .flatten()
+        .map(|wire| {
+            let name = if wire.is_empty() { "Empty".to_string() } else { naming::pascal(wire) };
+            Variant { name: names.claim(name), wire: wire.clone() }
+        })
+        .collect()
+}
+
+fn variant_name(ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::Named(name) => name.clone(),
+        TypeRef::String | TypeRef::Secret => "String".into(),
+        TypeRef::Bool => "Bool".into(),
+        TypeRef::I32 | TypeRef::I64 => "Integer".into(),
+        TypeRef::F64 => "Number".into(),
+        TypeRef::Json => "Json".into(),
+        TypeRef::Vec(_) => "Array".into(),
+        TypeRef::Map(_) => "Map".into(),
+    }
+}
+
+fn secret_by_name(wire: &str, ty: TypeRef) -> TypeRef {
+    let snake = naming::snake(wire);
+    let last = snake.rsplit('_').next().unwrap_or_default();
+    match ty {
+        TypeRef::String if SECRET_WORDS.contains(&last) => TypeRef::Secret,
+        other => other,
+    }
+}

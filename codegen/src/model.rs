@@ -1,0 +1,304 @@
+//! The generator's own model of an API: plain data, with both the Rust name and the
+//! wire name of everything. Lowering builds it from `openapiv3` types; emitting reads
+//! only this.
+
+/// One API: everything a generated module needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    /// Spec file the module is generated from, as shown in the header.
+    pub source: String,
+    /// `info.title`.
+    pub title: String,
+    /// `info.description`, if any.
+    pub description: Option<String>,
+    /// `info.version`.
+    pub version: String,
+    /// Base URLs in the spec's order; the first is the default.
+    pub servers: Vec<Server>,
+    /// Security schemes the operations refer to.
+    pub schemes: Vec<SecurityScheme>,
+    /// Named types: structs, enums and aliases.
+    pub types: Vec<TypeDef>,
+    /// Operations in document order.
+    pub operations: Vec<Operation>,
+}
+
+/// A server URL template with its variables.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Server {
+    /// URL, possibly with `{variable}` placeholders.
+    pub url: String,
+    /// What the server is.
+    pub description: Option<String>,
+    /// Placeholders of `url`.
+    pub variables: Vec<ServerVariable>,
+}
+
+/// A `{variable}` of a server URL.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerVariable {
+    /// Name inside the braces.
+    pub name: String,
+    /// Value used when the user sets none.
+    pub default: String,
+    /// Allowed values; empty when any value is allowed.
+    pub allowed: Vec<String>,
+}
+
+/// A security scheme of `components.securitySchemes`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecurityScheme {
+    /// Name in the spec, as security requirements spell it.
+    pub name: String,
+    /// `snake_case` form, for the client's `with_<name>` setter.
+    pub rust_name: String,
+    /// How credentials travel.
+    pub kind: SchemeKind,
+    /// The spec's description.
+    pub description: Option<String>,
+}
+
+/// How a scheme's credentials travel.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SchemeKind {
+    /// HTTP Basic: username and password.
+    Basic,
+    /// A bearer token in `Authorization` (HTTP bearer, OAuth 2.0, OpenID Connect).
+    Bearer,
+    /// An API key in a header, query parameter or cookie.
+    ApiKey {
+        /// Where the key goes.
+        location: ParamLocation,
+        /// Header, parameter or cookie name.
+        name: String,
+    },
+    /// A TLS client certificate, configured on the connection rather than the request.
+    MutualTls,
+}
+
+/// A named type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    /// Rust name, unique in the module.
+    pub name: String,
+    /// Rustdoc text.
+    pub doc: Option<String>,
+    /// What it is.
+    pub kind: TypeKind,
+    /// True when some request carries it and it (or a field's type) has documented
+    /// limits: it then gets a `validate` method.
+    pub validated: bool,
+}
+
+/// The shape of a named type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    /// An object with known properties.
+    Struct(Vec<Field>),
+    /// A closed set of strings.
+    Enum(Vec<Variant>),
+    /// One of several shapes, told apart by trying each in order.
+    Untagged(Vec<UntaggedVariant>),
+    /// Another name for a type (a named array, map or scalar schema).
+    Alias(TypeRef),
+}
+
+/// A property of an object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// `snake_case` Rust name.
+    pub name: String,
+    /// Name on the wire.
+    pub wire: String,
+    /// Rust type, without the `Option` that `required`/`nullable` add.
+    pub ty: TypeRef,
+    /// Listed in `required`.
+    pub required: bool,
+    /// May be `null`.
+    pub nullable: bool,
+    /// Rustdoc text.
+    pub doc: Option<String>,
+    /// Documented limits checked before sending.
+    pub checks: Checks,
+}
+
+impl Field {
+    /// True when the Rust field is an `Option`.
+    pub fn optional(&self) -> bool {
+        !self.required || self.nullable
+    }
+}
+
+/// A value of a string enum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    /// `PascalCase` Rust name.
+    pub name: String,
+    /// The string on the wire.
+    pub wire: String,
+}
+
+/// One alternative of a `oneOf`/`anyOf`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UntaggedVariant {
+    /// `PascalCase` Rust name.
+    pub name: String,
+    /// The alternative's type.
+    pub ty: TypeRef,
+}
+
+/// A reference to a Rust type.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TypeRef {
+    /// `String`.
+    String,
+    /// A credential or token: the runtime's redacting `Secret`.
+    Secret,
+    /// `bool`.
+    Bool,
+    /// `i32`.
+    I32,
+    /// `i64`.
+    I64,
+    /// `f64`.
+    F64,
+    /// Any JSON value.
+    Json,
+    /// A type of [`Api::types`], by Rust name.
+    Named(String),
+    /// `Vec<T>`.
+    Vec(Box<TypeRef>),
+    /// `BTreeMap<String, T>`.
+    Map(Box<TypeRef>),
+}
+
+/// Documented limits of a value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Checks {
+    /// `maxLength`, in characters.
+    pub max_length: Option<usize>,
+    /// `minLength`, in characters.
+    pub min_length: Option<usize>,
+    /// `pattern`, an ECMA-262 regular expression.
+    pub pattern: Option<String>,
+    /// `minimum`, inclusive.
+    pub minimum: Option<f64>,
+    /// `maximum`, inclusive.
+    pub maximum: Option<f64>,
+}
+
+impl Checks {
+    /// True when there is nothing to check.
+    pub fn is_empty(&self) -> bool {
+        *self == Checks::default()
+    }
+}
+
+/// One operation: a method of the client.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// `snake_case` method name.
+    pub name: String,
+    /// Where in the spec it is, for messages: `POST /api/v1/oauth2/token`.
+    pub label: String,
+    /// HTTP method, upper case.
+    pub method: String,
+    /// Path template, `{name}` placeholders as in the spec.
+    pub path: String,
+    /// Rustdoc text.
+    pub doc: Option<String>,
+    /// Parameters the caller passes, in order: path, query, header, cookie.
+    pub params: Vec<Param>,
+    /// Query parameters with one allowed value, sent without asking the caller.
+    pub fixed_query: Vec<(String, String)>,
+    /// Request body, if any.
+    pub body: Option<Body>,
+    /// 2xx responses.
+    pub success: Vec<Response>,
+    /// Documented non-2xx responses.
+    pub errors: Vec<Response>,
+    /// Rust name of the enum of documented error statuses.
+    pub error_type: String,
+    /// Rust name of the enum of success responses, when there are several kinds.
+    pub success_type: Option<String>,
+    /// Security alternatives; each lists schemes that apply together. Empty: none.
+    pub security: Vec<Vec<String>>,
+}
+
+/// A parameter of an operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// `snake_case` Rust name.
+    pub name: String,
+    /// Name on the wire.
+    pub wire: String,
+    /// Where it goes.
+    pub location: ParamLocation,
+    /// Its type.
+    pub ty: TypeRef,
+    /// Must be given.
+    pub required: bool,
+    /// Rustdoc text.
+    pub doc: Option<String>,
+    /// Documented limits.
+    pub checks: Checks,
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    /// In the path.
+    Path,
+    /// In the query string.
+    Query,
+    /// In a header.
+    Header,
+    /// In a cookie.
+    Cookie,
+}
+
+/// A request body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    /// How it is encoded.
+    pub encoding: BodyEncoding,
+    /// Its type.
+    pub ty: TypeRef,
+    /// Must be given.
+    pub required: bool,
+    /// Rustdoc text.
+    pub doc: Option<String>,
+}
+
+/// Encoding of a request body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyEncoding {
+    /// `application/json`.
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+}
+
+/// A documented response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    /// Which statuses it covers.
+    pub status: Status,
+    /// `PascalCase` variant name (`BadRequest`, `Found`, `Ok`).
+    pub variant: String,
+    /// Rustdoc text.
+    pub doc: Option<String>,
+    /// Typed JSON body, if documented.
+    pub body: Option<TypeRef>,
+}
+
+/// Statuses a response covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    /// One status code.
+    Code(u16),
+    /// A range: `4XX` is `Range(4)`.
+    Range(u16),
+    /// Every status not documented otherwise.
+    Default,
+}

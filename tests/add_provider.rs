@@ -1,0 +1,104 @@
+//! Adding a provider is dropping a spec into `specs/`, with no other edit: this test
+//! copies the workspace, adds a spec of its own (HTTP Basic, a form body that is a
+//! `oneOf`, a path parameter), builds it, and runs a program that uses the new
+//! `authgen::acme_vault::Client` against a local server checking what it receives.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// What the copy needs to build: everything but build output, tests and history.
+const COPIED: &[&str] = &["Cargo.toml", "Cargo.lock", "build.rs", "src", "specs", "codegen", "runtime", "sandbox"];
+
+#[test]
+fn a_spec_dropped_into_specs_becomes_a_usable_module() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let copy = root.join("target").join("add-provider").join("workspace");
+    let _ = fs::remove_dir_all(&copy);
+    for item in COPIED {
+        copy_tree(&root.join(item), &copy.join(item));
+    }
+    fs::copy(root.join("tests/fixtures/acme_vault.yaml"), copy.join("specs/acme_vault.yaml")).unwrap();
+    fs::create_dir_all(copy.join("examples")).unwrap();
+    fs::write(copy.join("examples/use_acme.rs"), USE_ACME).unwrap();
+
+    let output = Command::new(env!("CARGO"))
+        .args(["run", "--quiet", "--example", "use_acme"])
+        .current_dir(&copy)
+        // Its own target dir: the outer build may still hold ours.
+        .env("CARGO_TARGET_DIR", root.join("target").join("add-provider").join("target"))
+        .output()
+        .expect("cargo runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "the copy with a new spec failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("POST /eu/tenants/acme%20corp/oauth/token HTTP/1.1"), "{stdout}");
+    // "app:s3cret" in Base64.
+    assert!(stdout.contains("authorization: Basic YXBwOnMzY3JldA=="), "{stdout}");
+    assert!(stdout.contains("body: grant_type=client_credentials&scope=read+write"), "{stdout}");
+    assert!(stdout.contains("token: Secret([redacted]) bearer 60"), "{stdout}");
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    if from.is_file() {
+        fs::create_dir_all(to.parent().unwrap()).unwrap();
+        fs::copy(from, to).unwrap();
+        return;
+    }
+    for entry in fs::read_dir(from).unwrap() {
+        let path: PathBuf = entry.unwrap().path();
+        if path.file_name().is_some_and(|n| n == "target") {
+            continue;
+        }
+        copy_tree(&path, &to.join(path.file_name().unwrap()));
+    }
+}
+
+/// The program a user would write against the new module.
+const USE_ACME: &str = r#"
+use std::io::{Read, Write};
+
+use authgen::acme_vault::{Client, ClientCredentialsGrant, TokenRequest};
+
+#[tokio::main]
+async fn main() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut received = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            let n = stream.read(&mut buf).unwrap();
+            received.extend_from_slice(&buf[..n]);
+            let text = String::from_utf8_lossy(&received).to_string();
+            if let Some(end) = text.find("\r\n\r\n") {
+                let length: usize = text.lines()
+                    .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length: ").map(|v| v.trim().parse().unwrap()))
+                    .unwrap_or(0);
+                if received.len() >= end + 4 + length { break; }
+            }
+        }
+        let body = r#"{"access_token":"tok-123","token_type":"bearer","expires_in":60}"#;
+        write!(stream, "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len()).unwrap();
+        String::from_utf8(received).unwrap()
+    });
+
+    let config = authgen::runtime::Config::new()
+        .base_url(format!("http://127.0.0.1:{port}/eu"))
+        .allow_http_loopback(true);
+    let client = Client::new(config).unwrap().with_vault_basic("app", "s3cret");
+    let grant = TokenRequest::ClientCredentialsGrant(ClientCredentialsGrant {
+        grant_type: Default::default(),
+        scope: "read write".into(),
+    });
+    let token = client.issue_token("acme corp", &grant).await.unwrap();
+    let request = server.join().unwrap();
+    let (head, body) = request.split_once("\r\n\r\n").unwrap();
+    for line in head.lines() {
+        println!("{line}");
+    }
+    println!("body: {body}");
+    println!("token: {:?} {} {}", token.access_token, token.token_type, token.expires_in);
+}
+"#;
