@@ -107,7 +107,7 @@ mod tests {
     #[test]
     fn code_fences_become_text_blocks() {
         let lines = lines(Some("Example:\n```\ncurl -X POST\n```\n```json\n{}\n```"));
-        assert_eq!(lines, [" Example:", " ```text", "curl -X POST", " ```", " ```", "{}", " ```"]);
+        assert_eq!(lines, [" Example:", " ```text", " curl -X POST", " ```", " ```", " {}", " ```"]);
     }
 
     #[test]

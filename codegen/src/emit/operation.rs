@@ -1,6 +1,6 @@
 //! Operations -> client methods, their error-status enums and success enums.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::doc;
@@ -91,7 +91,7 @@ fn param_checks(op: &Operation, api: &Api) -> TokenStream {
 /// chain; optional ones and arrays are added by statements after it.
 fn request(op: &Operation) -> TokenStream {
     let method = ident(&op.method);
-    let path = path(op);
+    let (bindings, path) = path(op);
     let mut chain = vec![quote!(self.core.request(::authgen_runtime::__private::Method::#method, #path))];
     let mut statements = Vec::new();
     for (name, value) in &op.fixed_query {
@@ -133,9 +133,10 @@ fn request(op: &Operation) -> TokenStream {
         }
     }
     if statements.is_empty() {
-        quote! { let response = #(#chain)*.send().await?; }
+        quote! { #bindings let response = #(#chain)*.send().await?; }
     } else {
         quote! {
+            #bindings
             let mut request = #(#chain)*;
             #(#statements)*
             let response = request.send().await?;
@@ -159,21 +160,22 @@ fn add_param_value(param: &Param, value: TokenStream) -> TokenStream {
     }
 }
 
-/// The path, with path parameters percent-encoded into it.
-fn path(op: &Operation) -> TokenStream {
+/// The path: a literal, or a `format!` of percent-encoded path parameters bound
+/// before it (`let tenant = path_segment(&tenant);`).
+fn path(op: &Operation) -> (TokenStream, TokenStream) {
     let path_params: Vec<&Param> = op.params.iter().filter(|p| p.location == ParamLocation::Path).collect();
-    if path_params.is_empty() {
-        let path = &op.path;
-        return quote!(#path);
-    }
     let mut template = op.path.clone();
-    let mut args = Vec::new();
+    let mut bindings = Vec::new();
     for param in &path_params {
-        template = template.replace(&format!("{{{}}}", param.wire), "{}");
+        template = template.replace(&format!("{{{}}}", param.wire), &format!("{{{}}}", param.name));
         let name = ident(&param.name);
-        args.push(quote!(::authgen_runtime::__private::path_segment(&#name)));
+        bindings.push(quote!(let #name = ::authgen_runtime::__private::path_segment(&#name);));
     }
-    quote!(&format!(#template, #(#args),*))
+    if path_params.is_empty() {
+        (quote!(), quote!(#template))
+    } else {
+        (quote!(#(#bindings)*), quote!(&format!(#template)))
+    }
 }
 
 /// Turns the response into the method's result, status by status.
@@ -226,9 +228,12 @@ fn dispatch(op: &Operation) -> TokenStream {
 
 fn status_pattern(status: Status) -> TokenStream {
     match status {
-        Status::Code(code) => quote!(#code),
+        Status::Code(code) => {
+            let code = Literal::u16_unsuffixed(code);
+            quote!(#code)
+        }
         Status::Range(range) => {
-            let (low, high) = (range * 100, range * 100 + 99);
+            let (low, high) = (Literal::u16_unsuffixed(range * 100), Literal::u16_unsuffixed(range * 100 + 99));
             quote!(#low..=#high)
         }
         Status::Default => quote!(_),

@@ -1,6 +1,6 @@
 //! Named types -> structs, enums and aliases with serde attributes and `validate`.
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
 use super::doc;
@@ -41,7 +41,7 @@ pub fn type_def(def: &TypeDef, api: &Api) -> TokenStream {
     let body = match &def.kind {
         TypeKind::Struct(fields) => structure(&name, fields, def.validated.then_some(api)),
         TypeKind::Enum(variants) => enumeration(&name, variants),
-        TypeKind::Untagged(variants) => untagged(&name, variants),
+        TypeKind::Untagged(variants) => untagged(&name, variants, def.validated.then_some(api)),
         TypeKind::Alias(ty) => {
             let ty = rust_type(ty);
             quote! { pub type #name = #ty; }
@@ -109,10 +109,10 @@ pub fn value_checks(wire: &str, ty: &TypeRef, checks: &Checks, value: &TokenStre
         _ => quote!(#value),
     };
     let mut out = Vec::new();
-    if let Some(max) = checks.max_length {
+    if let Some(max) = checks.max_length.map(Literal::usize_unsuffixed) {
         out.push(quote!(::authgen_runtime::__private::check_max_length(#wire, #text, #max)?;));
     }
-    if let Some(min) = checks.min_length {
+    if let Some(min) = checks.min_length.map(Literal::usize_unsuffixed) {
         out.push(quote!(::authgen_runtime::__private::check_min_length(#wire, #text, #min)?;));
     }
     if let Some(pattern) = &checks.pattern {
@@ -142,7 +142,7 @@ pub fn needs_checks(ty: &TypeRef, checks: &Checks, api: &Api) -> bool {
 /// True when `ty` names a type with a `validate` method.
 fn validated(ty: &TypeRef, api: &Api) -> bool {
     let TypeRef::Named(name) = ty else { return false };
-    api.types.iter().any(|t| &t.name == name && t.validated && matches!(t.kind, TypeKind::Struct(_)))
+    api.types.iter().any(|t| &t.name == name && t.validated && matches!(t.kind, TypeKind::Struct(_) | TypeKind::Untagged(_)))
 }
 
 fn enumeration(name: &Ident, variants: &[Variant]) -> TokenStream {
@@ -179,15 +179,35 @@ fn enumeration(name: &Ident, variants: &[Variant]) -> TokenStream {
     }
 }
 
-fn untagged(name: &Ident, variants: &[UntaggedVariant]) -> TokenStream {
+fn untagged(name: &Ident, variants: &[UntaggedVariant], validated: Option<&Api>) -> TokenStream {
     let defs = variants.iter().map(|v| {
         let variant = ident(&v.name);
         let ty = rust_type(&v.ty);
         quote! { #variant(#ty) }
     });
+    let validate = validated.map(|api| {
+        let arms = variants.iter().filter(|v| self::validated(&v.ty, api)).map(|v| {
+            let variant = ident(&v.name);
+            quote!(#name::#variant(value) => value.validate(),)
+        });
+        let rest = variants.iter().any(|v| !self::validated(&v.ty, api)).then(|| quote!(_ => Ok(()),));
+        let doc = format!(" Checks the limits the spec documents for the variant this `{name}` holds.");
+        quote! {
+            impl #name {
+                #[doc = #doc]
+                pub fn validate(&self) -> Result<(), ::authgen_runtime::ValidationError> {
+                    match self {
+                        #(#arms)*
+                        #rest
+                    }
+                }
+            }
+        }
+    });
     quote! {
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
         #[serde(untagged)]
         pub enum #name { #(#defs,)* }
+        #validate
     }
 }

@@ -142,7 +142,7 @@ impl<'a> Lowerer<'a> {
         item: &'a ReferenceOr<T>,
         kind: &str,
         at: &Pointer,
-        map: impl Fn(&'a Components) -> &'a openapiv3::IndexMap<String, ReferenceOr<T>>,
+        map: impl Fn(&'a Components) -> &'a indexmap::IndexMap<String, ReferenceOr<T>>,
     ) -> Option<&'a T> {
         let reference = match item {
             ReferenceOr::Item(item) => return Some(item),
@@ -270,8 +270,8 @@ impl<'a> Lowerer<'a> {
                 let has = match &def.kind {
                     TypeKind::Struct(fields) => fields.iter().any(|f| !f.checks.is_empty() || mentions(&f.ty, &checked)),
                     TypeKind::Untagged(variants) => variants.iter().any(|v| mentions(&v.ty, &checked)),
-                    TypeKind::Alias(ty) => mentions(ty, &checked),
-                    TypeKind::Enum(_) => false,
+                    // Aliases and enums have no `validate` of their own.
+                    TypeKind::Alias(_) | TypeKind::Enum(_) => false,
                 };
                 if has {
                     checked.insert(def.name.clone());
