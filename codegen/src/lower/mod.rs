@@ -18,7 +18,7 @@ use crate::parse::Parsed;
 /// Names generated code uses unqualified, so no spec type may take them.
 const RESERVED_TYPE_NAMES: &[&str] = &[
     "Client", "Option", "Result", "String", "Vec", "Box", "Some", "None", "Ok", "Err", "Default", "Clone",
-    "Debug", "Serialize", "Deserialize", "BTreeMap", "Secret", "Display",
+    "Debug", "Serialize", "Deserialize", "BTreeMap", "Secret", "Display", "Error",
 ];
 
 /// Lowers a parsed spec into the model.

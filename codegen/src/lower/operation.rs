@@ -79,7 +79,7 @@ impl<'a> Lowerer<'a> {
 
     fn parameters(&mut self, op: &mut Operation, params: Vec<(&'a ReferenceOr<Parameter>, Pointer)>) {
         // Operation-level parameters come last and override path-level ones of the same name and place.
-        let mut by_key: BTreeMap<(u8, String), (Param, Option<String>)> = BTreeMap::new();
+        let mut by_key: BTreeMap<(u8, String), Param> = BTreeMap::new();
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         for (param, owner) in params {
             let index = counts.entry(owner.to_string()).or_default();
@@ -97,6 +97,12 @@ impl<'a> Lowerer<'a> {
                 self.problems.push(&at, "parameters described by `content` are not supported", "describe the parameter with `schema`");
                 continue;
             };
+            let fixed = self.single_value(schema.into());
+            if let Some(value) = fixed.filter(|_| location == ParamLocation::Query && data.required) {
+                // Sent as is: no type, no argument.
+                op.fixed_query.push((data.name.clone(), value));
+                continue;
+            }
             let names = [naming::pascal(&data.name), format!("{}{}", naming::pascal(&op.name), naming::pascal(&data.name))];
             let lowered = self.lower_schema(schema.into(), &at.join("schema"), &names);
             let param = Param {
@@ -108,19 +114,12 @@ impl<'a> Lowerer<'a> {
                 doc: data.description.clone().or(lowered.doc),
                 checks: lowered.checks,
             };
-            by_key.insert((order, data.name.clone()), (param, self.single_value(schema.into())));
+            by_key.insert((order, data.name.clone()), param);
         }
         let mut names = Namespace::with_reserved(&["body", "self_"]);
-        for (_, (mut param, fixed)) in by_key {
-            match fixed {
-                Some(value) if param.required && param.location == ParamLocation::Query => {
-                    op.fixed_query.push((param.wire, value));
-                }
-                _ => {
-                    param.name = names.claim(naming::snake(&param.wire));
-                    op.params.push(param);
-                }
-            }
+        for (_, mut param) in by_key {
+            param.name = names.claim(naming::snake(&param.wire));
+            op.params.push(param);
         }
     }
 

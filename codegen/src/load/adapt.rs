@@ -1,0 +1,251 @@
+//! OpenAPI 3.1 -> the 3.0 shape `openapiv3` 2.2 reads, without changing meaning:
+//!
+//! | 3.1 | becomes |
+//! |---|---|
+//! | `type: [X, 'null']` | `type: X, nullable: true` |
+//! | `type: 'null'` | no type, `nullable: true` |
+//! | `type: [X, Y]` | `anyOf: [{type: X}, {type: Y}]` (nullable if `null` was listed) |
+//! | `const: v` | `enum: [v]`, the type inferred from `v` if absent, `x-const: true` |
+//! | `examples: [a, …]` (in a schema) | `example: a` |
+//! | `exclusiveMinimum: 5` | `minimum: 5, exclusiveMinimum: true` (same for maximum) |
+//! | `$ref` with sibling keywords | `allOf: [{$ref}]` with the siblings beside it |
+//! | `type: mutualTLS` security scheme | removed, its name returned |
+//! | no `paths` | `paths: {}` |
+//!
+//! Only schema positions are rewritten: examples, defaults, enums and extensions are
+//! data and are left alone, and so are maps of names (`properties`, `components`).
+
+use serde_json::{Map, Value, json};
+
+use crate::diagnostics::{Pointer, Problems};
+
+/// Where a value stands, which decides what may be rewritten.
+#[derive(Clone, Copy, PartialEq)]
+enum Place {
+    /// Not a schema: walk into it looking for schemas.
+    Other,
+    /// A schema object.
+    Schema,
+    /// A map from names to schemas.
+    Schemas,
+}
+
+/// Adapts `document` in place and returns the names of its `mutualTLS` schemes.
+pub fn adapt(document: &mut Value, problems: &mut Problems) -> Vec<String> {
+    let mutual_tls = take_mutual_tls(document);
+    if let Some(root) = document.as_object_mut() {
+        root.entry("paths").or_insert_with(|| json!({}));
+    }
+    walk(document, Place::Other, &Pointer::root(), problems);
+    mutual_tls
+}
+
+fn take_mutual_tls(document: &mut Value) -> Vec<String> {
+    let Some(schemes) = document.pointer_mut("/components/securitySchemes").and_then(Value::as_object_mut) else {
+        return Vec::new();
+    };
+    let names: Vec<String> =
+        schemes.iter().filter(|(_, s)| s.get("type").and_then(Value::as_str) == Some("mutualTLS")).map(|(n, _)| n.clone()).collect();
+    for name in &names {
+        schemes.remove(name);
+    }
+    names
+}
+
+fn walk(value: &mut Value, place: Place, at: &Pointer, problems: &mut Problems) {
+    match (value, place) {
+        (Value::Array(items), Place::Other) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                walk(item, Place::Other, &at.join(i), problems);
+            }
+        }
+        (Value::Object(map), Place::Schemas) => {
+            for (name, schema) in map.iter_mut() {
+                walk(schema, Place::Schema, &at.join(name), problems);
+            }
+        }
+        (Value::Object(map), Place::Schema) => {
+            adapt_schema(map, at, problems);
+            for (key, child) in map.iter_mut() {
+                let at = at.join(key);
+                match schema_child(key) {
+                    Some(Place::Schema) if matches!(key.as_str(), "allOf" | "anyOf" | "oneOf" | "prefixItems") => {
+                        for (i, item) in child.as_array_mut().into_iter().flatten().enumerate() {
+                            walk(item, Place::Schema, &at.join(i), problems);
+                        }
+                    }
+                    Some(place) => walk(child, place, &at, problems),
+                    None => {}
+                }
+            }
+        }
+        (Value::Object(map), Place::Other) => {
+            for (key, child) in map.iter_mut() {
+                let place = match key.as_str() {
+                    "schema" => Place::Schema,
+                    "schemas" => Place::Schemas,
+                    k if k.starts_with("x-") || matches!(k, "example" | "examples" | "default" | "enum" | "const") => continue,
+                    _ => Place::Other,
+                };
+                walk(child, place, &at.join(key), problems);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// What the value under `key` of a schema is; `None` for data and extensions.
+fn schema_child(key: &str) -> Option<Place> {
+    match key {
+        "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => Some(Place::Schemas),
+        "items" | "additionalProperties" | "not" | "contains" | "propertyNames" | "if" | "then" | "else"
+        | "unevaluatedItems" | "unevaluatedProperties" | "allOf" | "anyOf" | "oneOf" | "prefixItems" => {
+            Some(Place::Schema)
+        }
+        "discriminator" | "xml" | "externalDocs" => Some(Place::Other),
+        _ => None,
+    }
+}
+
+fn adapt_schema(schema: &mut Map<String, Value>, at: &Pointer, problems: &mut Problems) {
+    if schema.contains_key("$ref") && schema.len() > 1 {
+        let reference = schema.remove("$ref").unwrap_or_default();
+        schema.insert("allOf".into(), json!([{ "$ref": reference }]));
+    }
+    if let Some(value) = schema.remove("const") {
+        if !schema.contains_key("type") {
+            if let Some(kind) = json_type(&value) {
+                schema.insert("type".into(), kind.into());
+            }
+        }
+        schema.insert("enum".into(), Value::Array(vec![value]));
+        schema.insert("x-const".into(), Value::Bool(true));
+    }
+    if let Some(Value::Array(examples)) = schema.get("examples") {
+        let first = examples.first().cloned();
+        schema.remove("examples");
+        if let Some(first) = first {
+            schema.entry("example").or_insert(first);
+        }
+    }
+    for (exclusive, inclusive) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+        if let Some(bound) = schema.get(exclusive).filter(|b| b.is_number()).cloned() {
+            schema.insert(inclusive.into(), bound);
+            schema.insert(exclusive.into(), Value::Bool(true));
+        }
+    }
+    if !schema.contains_key("type") && schema.get("enum").and_then(Value::as_array).is_some_and(|e| !e.is_empty()) {
+        let kinds: Vec<Option<&str>> =
+            schema["enum"].as_array().into_iter().flatten().filter(|v| !v.is_null()).map(json_type).collect();
+        if let Some(Some(kind)) = kinds.first().filter(|k| kinds.iter().all(|other| other == *k)) {
+            schema.insert("type".into(), (*kind).into());
+        }
+    }
+    adapt_type(schema, at, problems);
+}
+
+fn adapt_type(schema: &mut Map<String, Value>, at: &Pointer, problems: &mut Problems) {
+    let types: Vec<String> = match schema.get("type") {
+        Some(Value::String(t)) => vec![t.clone()],
+        Some(Value::Array(list)) => list.iter().filter_map(|t| t.as_str().map(String::from)).collect(),
+        Some(_) => {
+            problems.push(&at.join("type"), "`type` is neither a string nor a list of strings", "write a type name such as `string`");
+            return;
+        }
+        None => return,
+    };
+    let nullable = types.iter().any(|t| t == "null");
+    let kinds: Vec<String> = types.into_iter().filter(|t| t != "null").collect();
+    schema.remove("type");
+    if nullable {
+        schema.insert("nullable".into(), Value::Bool(true));
+    }
+    match kinds.as_slice() {
+        [] => {}
+        [one] => {
+            schema.insert("type".into(), one.clone().into());
+        }
+        many => {
+            let branches = many.iter().map(|t| json!({ "type": t })).collect();
+            schema.insert("anyOf".into(), Value::Array(branches));
+        }
+    }
+}
+
+fn json_type(value: &Value) -> Option<&'static str> {
+    match value {
+        Value::String(_) => Some("string"),
+        Value::Bool(_) => Some("boolean"),
+        Value::Number(n) if n.is_i64() || n.is_u64() => Some("integer"),
+        Value::Number(_) => Some("number"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn adapted(schema: Value) -> Value {
+        let mut doc = json!({ "openapi": "3.1.0", "components": { "schemas": { "S": schema } } });
+        let mut problems = Problems::new(Path::new("x.yaml"));
+        adapt(&mut doc, &mut problems);
+        assert!(problems.is_empty());
+        doc["components"]["schemas"]["S"].take()
+    }
+
+    #[test]
+    fn nullable_type_arrays() {
+        assert_eq!(adapted(json!({"type": ["string", "null"]})), json!({"type": "string", "nullable": true}));
+        assert_eq!(adapted(json!({"type": "null"})), json!({"nullable": true}));
+        assert_eq!(
+            adapted(json!({"type": ["string", "integer", "null"]})),
+            json!({"nullable": true, "anyOf": [{"type": "string"}, {"type": "integer"}]})
+        );
+    }
+
+    #[test]
+    fn const_becomes_a_one_value_enum_with_its_type() {
+        assert_eq!(adapted(json!({"const": "client_credentials"})), json!({"type": "string", "enum": ["client_credentials"], "x-const": true}));
+        assert_eq!(adapted(json!({"type": "integer", "const": 1})), json!({"type": "integer", "enum": [1], "x-const": true}));
+    }
+
+    #[test]
+    fn examples_bounds_and_ref_siblings() {
+        assert_eq!(adapted(json!({"type": "string", "examples": ["a", "b"]})), json!({"type": "string", "example": "a"}));
+        assert_eq!(
+            adapted(json!({"type": "integer", "exclusiveMinimum": 0})),
+            json!({"type": "integer", "exclusiveMinimum": true, "minimum": 0})
+        );
+        assert_eq!(
+            adapted(json!({"$ref": "#/components/schemas/T", "description": "d"})),
+            json!({"description": "d", "allOf": [{"$ref": "#/components/schemas/T"}]})
+        );
+    }
+
+    #[test]
+    fn nested_schemas_are_adapted_and_data_is_not() {
+        let schema = adapted(json!({
+            "type": "object",
+            "properties": {
+                "const": {"type": ["string", "null"]},
+                "list": {"type": "array", "items": {"const": 3}}
+            },
+            "example": {"type": ["not", "a", "schema"]}
+        }));
+        assert_eq!(schema["properties"]["const"], json!({"type": "string", "nullable": true}));
+        assert_eq!(schema["properties"]["list"]["items"], json!({"type": "integer", "enum": [3], "x-const": true}));
+        assert_eq!(schema["example"], json!({"type": ["not", "a", "schema"]}));
+    }
+
+    #[test]
+    fn mutual_tls_schemes_are_taken_out_and_named() {
+        let mut doc = json!({"components": {"securitySchemes": {"mtls": {"type": "mutualTLS"}, "basic": {"type": "http", "scheme": "basic"}}}});
+        let names = adapt(&mut doc, &mut Problems::new(Path::new("x.yaml")));
+        assert_eq!(names, ["mtls"]);
+        assert_eq!(doc["components"]["securitySchemes"], json!({"basic": {"type": "http", "scheme": "basic"}}));
+        assert_eq!(doc["paths"], json!({}));
+    }
+}

@@ -1,0 +1,171 @@
+//! Loading: a spec file -> a JSON value in the shape `openapiv3` reads, meaning kept.
+//!
+//! The text is YAML or JSON; OpenAPI 3.1 constructs `openapiv3` 2.2 cannot read are
+//! adapted ([`adapt`]); the source is indexed so later stages can give the line of a
+//! JSON pointer ([`lines`]).
+
+mod adapt;
+mod lines;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::diagnostics::{Pointer, Problem, Problems, SpecError};
+pub use lines::LineIndex;
+
+/// A spec read from disk and brought into the shape `openapiv3` reads.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The file, as given.
+    pub file: PathBuf,
+    /// The document, adapted.
+    pub document: Value,
+    /// Names of the `mutualTLS` security schemes (taken out of the document, which
+    /// `openapiv3` would reject with them; requirements still name them).
+    pub mutual_tls_schemes: Vec<String>,
+    /// The `openapi` field as written.
+    pub version: String,
+    lines: LineIndex,
+}
+
+impl Loaded {
+    /// The 1-based line of the node at `pointer` (or of its nearest ancestor found).
+    pub fn line_of(&self, pointer: &str) -> Option<usize> {
+        self.lines.line_of(pointer)
+    }
+}
+
+/// Reads and loads a spec file.
+pub fn load(path: &Path) -> Result<Loaded, SpecError> {
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => load_str(path, &text),
+            Err(_) => Err(single(path, "the file is not UTF-8 text", "save the spec as UTF-8", None)),
+        },
+        Err(err) => Err(single(path, format!("the file cannot be read: {err}"), "check the path and permissions", None)),
+    }
+}
+
+/// Loads spec text; `file` names it in messages and decides JSON (`.json`) or YAML.
+pub fn load_str(file: &Path, text: &str) -> Result<Loaded, SpecError> {
+    let is_json = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let mut document = if is_json { parse_json(file, text)? } else { parse_yaml(file, text)? };
+    let version = check_version(file, &document)?;
+    let mut problems = Problems::new(file);
+    let mutual_tls_schemes = adapt::adapt(&mut document, &mut problems);
+    let lines = LineIndex::new(text, is_json);
+    problems.finish((), |p| lines.line_of(p))?;
+    Ok(Loaded { file: file.to_path_buf(), document, mutual_tls_schemes, version, lines })
+}
+
+fn single(file: &Path, message: impl Into<String>, hint: &str, line: Option<usize>) -> SpecError {
+    SpecError {
+        file: file.to_path_buf(),
+        problems: vec![Problem { pointer: "#".into(), message: message.into(), hint: Some(hint.into()), line }],
+    }
+}
+
+fn parse_json(file: &Path, text: &str) -> Result<Value, SpecError> {
+    serde_json::from_str(text).map_err(|err| {
+        let message = format!("the file is not valid JSON: {}", strip_location(&err.to_string()));
+        single(file, message, "fix the syntax at the line shown", Some(err.line()))
+    })
+}
+
+fn parse_yaml(file: &Path, text: &str) -> Result<Value, SpecError> {
+    let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|err| {
+        let line = err.location().map(|l| l.line());
+        let message = format!("the file is not valid YAML: {}", strip_location(&err.to_string()));
+        single(file, message, "fix the syntax at the line shown", line)
+    })?;
+    Ok(yaml_to_json(yaml))
+}
+
+/// Parser messages end with their own "at line X column Y": we show the line ourselves.
+fn strip_location(message: &str) -> &str {
+    message.find(" at line ").map_or(message, |at| &message[..at])
+}
+
+/// YAML allows keys JSON does not (`200:` is a number): they become strings.
+fn yaml_to_json(value: serde_yaml::Value) -> Value {
+    use serde_yaml::Value as Y;
+    match value {
+        Y::Null => Value::Null,
+        Y::Bool(b) => Value::Bool(b),
+        Y::Number(n) => serde_json::to_value(&n).unwrap_or(Value::Null),
+        Y::String(s) => Value::String(s),
+        Y::Sequence(items) => Value::Array(items.into_iter().map(yaml_to_json).collect()),
+        Y::Mapping(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        Y::String(s) => s,
+                        other => serde_yaml::to_string(&other).unwrap_or_default().trim().to_string(),
+                    };
+                    (key, yaml_to_json(v))
+                })
+                .collect(),
+        ),
+        Y::Tagged(tagged) => yaml_to_json(tagged.value),
+    }
+}
+
+fn check_version(file: &Path, document: &Value) -> Result<String, SpecError> {
+    let problem = |message: String, hint: &str| {
+        let mut problems = Problems::new(file);
+        problems.push(&Pointer::root().join("openapi"), message, hint);
+        problems.finish((), |_| None).unwrap_err()
+    };
+    let Some(object) = document.as_object() else {
+        return Err(single(file, "the document is not an object", "an OpenAPI document is a mapping with `openapi`, `info` and `paths`", Some(1)));
+    };
+    if let Some(swagger) = object.get("swagger") {
+        let message = format!("Swagger {} documents are not supported", swagger.as_str().unwrap_or("2.0"));
+        return Err(problem(message, "convert the document to OpenAPI 3 (e.g. with swagger2openapi)"));
+    }
+    match object.get("openapi").and_then(Value::as_str) {
+        Some(v) if v.starts_with("3.0") || v.starts_with("3.1") => Ok(v.to_string()),
+        Some(v) => Err(problem(format!("OpenAPI version `{v}` is not supported"), "use OpenAPI 3.0 or 3.1")),
+        None => Err(problem("the `openapi` version field is missing".into(), "add `openapi: 3.1.0` (or the 3.0 version the document follows)")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> String {
+        load_str(Path::new("specs/x.yaml"), text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn malformed_yaml_names_the_line() {
+        assert_eq!(
+            err("openapi: 3.1.0\ninfo:\n  title: [unclosed\n"),
+            "specs/x.yaml: 1 problem\nerror: the file is not valid YAML: did not find expected ',' or ']'\n  --> specs/x.yaml# (line 4)\n  = hint: fix the syntax at the line shown\n"
+        );
+    }
+
+    #[test]
+    fn versions_other_than_3_0_and_3_1_are_refused() {
+        assert!(err("swagger: '2.0'\n").contains("error: Swagger 2.0 documents are not supported\n  --> specs/x.yaml#/openapi\n  = hint: convert the document to OpenAPI 3"));
+        assert!(err("openapi: 4.0.0\n").contains("error: OpenAPI version `4.0.0` is not supported"));
+        assert!(err("info: {}\n").contains("error: the `openapi` version field is missing"));
+        assert!(err("- a\n").contains("error: the document is not an object"));
+    }
+
+    #[test]
+    fn numeric_keys_become_strings() {
+        let loaded = load_str(Path::new("x.yaml"), "openapi: 3.0.0\nr:\n  200: {}\n").unwrap();
+        assert!(loaded.document["r"]["200"].is_object());
+    }
+
+    #[test]
+    fn odd_inputs_give_errors_not_panics() {
+        for text in ["", "null", "[]", "42", "openapi: 3.1.0\npaths: 5", ":::", "\t\t", "openapi: [3]", "{{{{"] {
+            let _ = load_str(Path::new("x.yaml"), text);
+            let _ = load_str(Path::new("x.json"), text);
+        }
+    }
+}

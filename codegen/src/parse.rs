@@ -1,0 +1,148 @@
+//! Parsing: the loaded JSON value -> `openapiv3` types. Every `$ref` is checked first
+//! (all dangling and external ones reported at once); a value of the wrong shape is
+//! reported at its own JSON pointer, not where serde gave up.
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use crate::diagnostics::{Pointer, Problems, SpecError};
+use crate::load::Loaded;
+
+/// A spec in `openapiv3` types, with what the later stages need from loading.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    /// The file, as given.
+    pub file: PathBuf,
+    /// The document.
+    pub openapi: openapiv3::OpenAPI,
+    /// Names of the `mutualTLS` security schemes.
+    pub mutual_tls_schemes: Vec<String>,
+    loaded: Loaded,
+}
+
+impl Parsed {
+    /// The 1-based line of the node at `pointer`, where known.
+    pub fn line_of(&self, pointer: &str) -> Option<usize> {
+        self.loaded.line_of(pointer)
+    }
+}
+
+/// Parses a loaded spec.
+pub fn parse(loaded: Loaded) -> Result<Parsed, SpecError> {
+    let mut problems = Problems::new(&loaded.file);
+    check_refs(&loaded.document, &loaded.document, &Pointer::root(), &mut problems);
+    problems.finish((), |p| loaded.line_of(p))?;
+    let openapi = serde_path_to_error::deserialize(&loaded.document).map_err(|err| {
+        let pointer = path_pointer(err.path());
+        let node = pointer.tokens().last().unwrap_or_default();
+        let message = match err.inner().to_string() {
+            m if m.contains("did not match any variant") => format!("`{node}` does not match any form OpenAPI allows here"),
+            m => strip_location(&m).to_string(),
+        };
+        let mut problems = Problems::new(&loaded.file);
+        problems.push(&pointer, message, "compare this node with the OpenAPI specification of its object");
+        problems.finish((), |p| loaded.line_of(p)).unwrap_err()
+    })?;
+    Ok(Parsed { file: loaded.file.clone(), openapi, mutual_tls_schemes: loaded.mutual_tls_schemes.clone(), loaded })
+}
+
+fn strip_location(message: &str) -> &str {
+    message.find(" at line ").map_or(message, |at| &message[..at])
+}
+
+fn path_pointer(path: &serde_path_to_error::Path) -> Pointer {
+    use serde_path_to_error::Segment;
+    path.iter().fold(Pointer::root(), |pointer, segment| match segment {
+        Segment::Seq { index } => pointer.join(index),
+        Segment::Map { key } => pointer.join(key),
+        Segment::Enum { .. } | Segment::Unknown => pointer,
+    })
+}
+
+/// Reports every `$ref` that leaves the document or points at nothing.
+fn check_refs(document: &Value, value: &Value, at: &Pointer, problems: &mut Problems) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(reference)) = map.get("$ref") {
+                check_ref(document, reference, &at.join("$ref"), problems);
+            }
+            for (key, child) in map {
+                // Examples and extensions are data: a `$ref` key there is not a reference.
+                if !(key.starts_with("x-") || matches!(key.as_str(), "example" | "examples" | "default" | "enum")) {
+                    check_refs(document, child, &at.join(key), problems);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                check_refs(document, item, &at.join(index), problems);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn check_ref(document: &Value, reference: &str, at: &Pointer, problems: &mut Problems) {
+    let Some(local) = reference.strip_prefix('#') else {
+        problems.push(
+            at,
+            format!("`{reference}` refers outside this document"),
+            "bundle the spec into one file (e.g. with `redocly bundle`)",
+        );
+        return;
+    };
+    if document.pointer(local).is_none() {
+        problems.push(
+            at,
+            format!("`{reference}` does not exist"),
+            "define it under components or fix the reference",
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::load::load_str;
+
+    fn parse_text(text: &str) -> Result<Parsed, SpecError> {
+        parse(load_str(Path::new("specs/x.yaml"), text)?)
+    }
+
+    #[test]
+    fn every_dangling_and_external_ref_is_reported() {
+        let text = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A:\n      $ref: '#/components/schemas/Missing'\n    B:\n      $ref: 'other.yaml#/B'\n";
+        let err = parse_text(text).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "specs/x.yaml: 2 problems\n\
+             error: `#/components/schemas/Missing` does not exist\n  --> specs/x.yaml#/components/schemas/A/$ref (line 7)\n  = hint: define it under components or fix the reference\n\
+             error: `other.yaml#/B` refers outside this document\n  --> specs/x.yaml#/components/schemas/B/$ref (line 9)\n  = hint: bundle the spec into one file (e.g. with `redocly bundle`)\n"
+        );
+    }
+
+    #[test]
+    fn a_wrong_shape_is_reported_at_its_node() {
+        let text = "openapi: 3.1.0\ninfo:\n  title: t\n  version: 1\npaths: {}\n";
+        let err = parse_text(text).unwrap_err();
+        assert_eq!(err.problems.len(), 1);
+        assert_eq!(err.problems[0].pointer, "#/info/version");
+        assert_eq!(err.problems[0].line, Some(4));
+        assert!(err.problems[0].message.contains("expected a string"), "{}", err.problems[0].message);
+    }
+
+    #[test]
+    fn dakota_as_published_parses_with_a_nullable_string() {
+        let parsed = parse(crate::load::load(Path::new("../specs/dakota.yaml")).unwrap()).unwrap();
+        let schema = &parsed.openapi.paths.paths["/index.php/api/oauth2"].as_item().unwrap().post.as_ref().unwrap();
+        let response = schema.responses.responses[&openapiv3::StatusCode::Code(200)].as_item().unwrap();
+        let body = response.content["application/json"].schema.as_ref().unwrap().as_item().unwrap();
+        let openapiv3::SchemaKind::Type(openapiv3::Type::Object(object)) = &body.schema_kind else { panic!() };
+        let seq = object.properties["fuse_client_id_seq"].as_item().unwrap();
+        assert!(seq.schema_data.nullable);
+        assert!(matches!(seq.schema_kind, openapiv3::SchemaKind::Type(openapiv3::Type::String(_))));
+    }
+}
