@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// What the copy needs to build: everything but build output, tests and history.
-const COPIED: &[&str] = &["Cargo.toml", "Cargo.lock", "build.rs", "src", "specs", "codegen", "runtime", "sandbox"];
+const COPIED: &[&str] =
+    &["Cargo.toml", "Cargo.lock", "build.rs", "src", "specs", "codegen", "runtime", "sandbox"];
 
 #[test]
 fn a_spec_dropped_into_specs_becomes_a_usable_module() {
@@ -55,7 +56,7 @@ fn copy_tree(from: &Path, to: &Path) {
 }
 
 /// The program a user would write against the new module.
-const USE_ACME: &str = r#"
+const USE_ACME: &str = r##"
 use std::io::{Read, Write};
 
 use authgen::acme_vault::{Client, ClientCredentialsGrant, TokenRequest};
@@ -101,4 +102,4 @@ async fn main() {
     println!("body: {body}");
     println!("token: {:?} {} {}", token.access_token, token.token_type, token.expires_in);
 }
-"#;
+"##;

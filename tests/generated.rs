@@ -14,7 +14,12 @@ fn generated_copies_match_what_the_build_compiles() {
         let built = Path::new(env!("OUT_DIR")).join(format!("{}.rs", spec.module));
         let built = fs::read_to_string(&built).expect("the build script wrote every module");
         let fresh = authgen_codegen::generate(&spec.path).expect("the specs generate");
-        assert_eq!(built, fresh, "the build compiled other text than the generator gives for {}", spec.path.display());
+        assert_eq!(
+            built,
+            fresh,
+            "the build compiled other text than the generator gives for {}",
+            spec.path.display()
+        );
         let copy = Path::new("generated").join(format!("{}.rs", spec.module));
         if fs::read_to_string(&copy).ok().as_deref() != Some(fresh.as_str()) {
             if update {
@@ -27,7 +32,9 @@ fn generated_copies_match_what_the_build_compiles() {
         .expect("generated/ exists")
         .map(|e| e.expect("readable entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "rs"))
-        .filter(|p| !Path::new("specs").read_dir().unwrap().any(|s| s.unwrap().path().file_stem() == p.file_stem()))
+        .filter(|p| {
+            !Path::new("specs").read_dir().unwrap().any(|s| s.unwrap().path().file_stem() == p.file_stem())
+        })
         .map(|p| p.display().to_string())
         .collect();
     assert!(orphans.is_empty(), "generated/ has files of specs that are gone: {orphans:?}; delete them");

@@ -18,7 +18,8 @@ pub fn format(tokens: TokenStream, source: &str) -> Result<String, syn::Error> {
 /// it starts (at module or impl depth) with a doc comment, attribute or item keyword
 /// and the line before closed the previous one.
 fn space_items(text: &str) -> String {
-    const OPENERS: &[&str] = &["///", "#[", "pub ", "impl ", "impl<", "fn ", "const ", "use ", "enum ", "struct "];
+    const OPENERS: &[&str] =
+        &["///", "#[", "pub ", "impl ", "impl<", "fn ", "const ", "use ", "enum ", "struct "];
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     let mut previous = "";
     for line in text.lines() {
@@ -28,7 +29,10 @@ fn space_items(text: &str) -> String {
         let prev_depth = previous.len() - previous.trim_start().len();
         let prev_body = previous.trim_start();
         let closed = (prev_depth == depth
-            && (prev_body == "}" || prev_body == "];" || prev_body.ends_with("{}") || (depth == 0 && prev_body.ends_with(';'))))
+            && (prev_body == "}"
+                || prev_body == "];"
+                || prev_body.ends_with("{}")
+                || (depth == 0 && prev_body.ends_with(';'))))
             || (previous.starts_with("//!") && !body.starts_with("//!"));
         if opens && closed {
             out.push('\n');

@@ -53,7 +53,9 @@ fn render(api: &model::Api) -> String {
         Ok(text) => text,
         // The emitter builds its tokens with `quote!` from sanitised identifiers: a parse
         // failure here is a generator bug, and the message says where to report it.
-        Err(err) => panic!("authgen-codegen emitted invalid Rust for {}: {err}; please report this", api.source),
+        Err(err) => {
+            panic!("authgen-codegen emitted invalid Rust for {}: {err}; please report this", api.source)
+        }
     }
 }
 

@@ -6,10 +6,10 @@ use std::collections::BTreeSet;
 /// Words Rust reserves (strict and reserved keywords of edition 2024).
 const KEYWORDS: &[&str] = &[
     "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn",
-    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro",
-    "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "self", "Self", "static",
-    "struct", "super", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use", "virtual", "where",
-    "while", "yield",
+    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop",
+    "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "self", "Self",
+    "static", "struct", "super", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use",
+    "virtual", "where", "while", "yield",
 ];
 
 /// Identifier length beyond which names are shortened (with a stable hash suffix).
@@ -30,7 +30,9 @@ fn words(name: &str) -> Vec<String> {
         let next = chars.get(i + 1).copied();
         let boundary = match prev {
             Some(p) if c.is_uppercase() => {
-                p.is_lowercase() || p.is_ascii_digit() || (p.is_uppercase() && next.is_some_and(char::is_lowercase))
+                p.is_lowercase()
+                    || p.is_ascii_digit()
+                    || (p.is_uppercase() && next.is_some_and(char::is_lowercase))
             }
             _ => false,
         };
@@ -68,7 +70,8 @@ pub fn pascal(name: &str) -> String {
 
 /// Makes `ident` a valid, non-keyword, ASCII identifier of bounded length.
 fn finish(ident: String, empty: &str) -> String {
-    let mut ident: String = ident.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
+    let mut ident: String =
+        ident.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
     if ident.trim_matches('_').is_empty() {
         ident = empty.to_string();
     }
@@ -86,7 +89,9 @@ fn finish(ident: String, empty: &str) -> String {
 
 /// Keeps the start of a long name and makes it unique again with a hash of the whole.
 fn shorten(ident: &str) -> String {
-    let hash = ident.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let hash = ident
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
     format!("{}_{:08x}", &ident[..MAX_IDENT - 9], hash as u32)
 }
 

@@ -37,14 +37,21 @@ pub fn parse(loaded: Loaded) -> Result<Parsed, SpecError> {
         let pointer = path_pointer(err.path());
         let node = pointer.tokens().last().unwrap_or_default();
         let message = match err.inner().to_string() {
-            m if m.contains("did not match any variant") => format!("`{node}` does not match any form OpenAPI allows here"),
+            m if m.contains("did not match any variant") => {
+                format!("`{node}` does not match any form OpenAPI allows here")
+            }
             m => strip_location(&m).to_string(),
         };
         let mut problems = Problems::new(&loaded.file);
         problems.push(&pointer, message, "compare this node with the OpenAPI specification of its object");
         problems.finish((), |p| loaded.line_of(p)).unwrap_err()
     })?;
-    Ok(Parsed { file: loaded.file.clone(), openapi, mutual_tls_schemes: loaded.mutual_tls_schemes.clone(), loaded })
+    Ok(Parsed {
+        file: loaded.file.clone(),
+        openapi,
+        mutual_tls_schemes: loaded.mutual_tls_schemes.clone(),
+        loaded,
+    })
 }
 
 fn strip_location(message: &str) -> &str {
@@ -69,7 +76,9 @@ fn check_refs(document: &Value, value: &Value, at: &Pointer, problems: &mut Prob
             }
             for (key, child) in map {
                 // Examples and extensions are data: a `$ref` key there is not a reference.
-                if !(key.starts_with("x-") || matches!(key.as_str(), "example" | "examples" | "default" | "enum")) {
+                if !(key.starts_with("x-")
+                    || matches!(key.as_str(), "example" | "examples" | "default" | "enum"))
+                {
                     check_refs(document, child, &at.join(key), problems);
                 }
             }
@@ -137,10 +146,13 @@ mod tests {
     #[test]
     fn dakota_as_published_parses_with_a_nullable_string() {
         let parsed = parse(crate::load::load(Path::new("../specs/dakota.yaml")).unwrap()).unwrap();
-        let schema = &parsed.openapi.paths.paths["/index.php/api/oauth2"].as_item().unwrap().post.as_ref().unwrap();
+        let schema =
+            &parsed.openapi.paths.paths["/index.php/api/oauth2"].as_item().unwrap().post.as_ref().unwrap();
         let response = schema.responses.responses[&openapiv3::StatusCode::Code(200)].as_item().unwrap();
         let body = response.content["application/json"].schema.as_ref().unwrap().as_item().unwrap();
-        let openapiv3::SchemaKind::Type(openapiv3::Type::Object(object)) = &body.schema_kind else { panic!() };
+        let openapiv3::SchemaKind::Type(openapiv3::Type::Object(object)) = &body.schema_kind else {
+            panic!()
+        };
         let seq = object.properties["fuse_client_id_seq"].as_item().unwrap();
         assert!(seq.schema_data.nullable);
         assert!(matches!(seq.schema_kind, openapiv3::SchemaKind::Type(openapiv3::Type::String(_))));

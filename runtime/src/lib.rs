@@ -1,1 +1,23 @@
-//! placeholder
+//! The runtime of authgen-generated clients: everything a generated module calls, so
+//! that generated code stays thin and this, the part that deals with TLS, credentials,
+//! secrets and failure, is written and tested once.
+//!
+//! - [`Config`]: base URL and server variables, TLS client identity (mutual TLS) and
+//!   extra roots, timeouts, the response size limit, the HTTPS rule.
+//! - [`Error`]: what an operation can fail with, in the user's terms.
+//! - [`Secret`]: credentials and tokens that never print.
+//! - [`token`]: access tokens, their lifetimes, and a single-flight cache.
+#![deny(missing_docs)]
+
+mod config;
+mod error;
+mod secret;
+pub mod token;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use config::{Config, ConfigError};
+pub use error::{Error, RawBody, TransportError, TransportKind, ValidationError};
+pub use reqwest::StatusCode;
+pub use secret::Secret;

@@ -75,7 +75,8 @@ fn link_urls(line: &str) -> String {
     let mut rest = line;
     while let Some(start) = [rest.find("http://"), rest.find("https://")].into_iter().flatten().min() {
         let (before, from) = rest.split_at(start);
-        let len = from.find(|c: char| c.is_whitespace() || c == ')' || c == '`' || c == '"').unwrap_or(from.len());
+        let len =
+            from.find(|c: char| c.is_whitespace() || c == ')' || c == '`' || c == '"').unwrap_or(from.len());
         let url = from[..len].trim_end_matches(['.', ',', ';', ':']);
         let already_linked = before.ends_with('(') || before.ends_with('`') || before.ends_with('<');
         out.push_str(before);
@@ -99,7 +100,10 @@ mod tests {
     #[test]
     fn prose_is_escaped_for_rustdoc() {
         assert_eq!(escape("Basic Auth <username and password>"), "Basic Auth &lt;username and password&gt;");
-        assert_eq!(escape("see [redacted] and [docs](https://x.io)"), "see \\[redacted\\] and [docs](https://x.io)");
+        assert_eq!(
+            escape("see [redacted] and [docs](https://x.io)"),
+            "see \\[redacted\\] and [docs](https://x.io)"
+        );
         assert_eq!(escape("at https://auth.uqudo.io/api, then"), "at <https://auth.uqudo.io/api>, then");
         assert_eq!(escape("`https://a.b/c` stays code"), "`https://a.b/c` stays code");
     }

@@ -15,7 +15,11 @@ use types::ident;
 /// The whole module for `api`.
 pub fn module(api: &Api) -> TokenStream {
     let module_doc = doc::inner(module_doc(api).as_deref());
-    let serde = (!api.types.is_empty()).then(|| quote!(use serde::{Deserialize, Serialize};));
+    let serde = (!api.types.is_empty()).then(|| {
+        quote!(
+            use serde::{Deserialize, Serialize};
+        )
+    });
     let client = client(api);
     let types = api.types.iter().map(|t| types::type_def(t, api));
     let statuses = api.operations.iter().map(|op| {

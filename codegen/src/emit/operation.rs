@@ -74,7 +74,8 @@ fn param_checks(op: &Operation, api: &Api) -> TokenStream {
         let name = ident(&p.name);
         let value = quote!(value);
         let checks = value_checks(&p.wire, &p.ty, &p.checks, &value, api);
-        let by_ref = matches!(p.ty, TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64).then(|| quote!(&));
+        let by_ref =
+            matches!(p.ty, TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64).then(|| quote!(&));
         if p.required {
             quote! { { let value = #by_ref #name; #checks } }
         } else {
@@ -82,7 +83,13 @@ fn param_checks(op: &Operation, api: &Api) -> TokenStream {
         }
     });
     let body = op.body.as_ref().filter(|b| needs_checks(&b.ty, &Default::default(), api)).map(|b| {
-        if b.required { quote!(body.validate()?;) } else { quote!(if let Some(body) = body { body.validate()?; }) }
+        if b.required {
+            quote!(body.validate()?;)
+        } else {
+            quote!(if let Some(body) = body {
+                body.validate()?;
+            })
+        }
     });
     quote! { #(#params)* #body }
 }
@@ -116,7 +123,7 @@ fn request(op: &Operation) -> TokenStream {
     }
     if !op.security.is_empty() {
         let alternatives = op.security.iter().map(|names| quote!(&[#(#names),*]));
-        chain.push(quote!(.security(&self.core, &[#(#alternatives),*])));
+        chain.push(quote!(.security(&[#(#alternatives),*])));
     }
     if op.success.iter().chain(&op.errors).any(|r| r.body.is_some()) {
         chain.push(quote!(.accept("application/json")));
@@ -217,7 +224,8 @@ fn dispatch(op: &Operation) -> TokenStream {
         Status::Default => 2,
     });
     let arms = arms.into_iter().map(|(_, arm)| arm);
-    let fallback = (!op.errors.iter().any(|r| r.status == Status::Default)).then(|| quote!(_ => Err(response.unexpected()),));
+    let fallback = (!op.errors.iter().any(|r| r.status == Status::Default))
+        .then(|| quote!(_ => Err(response.unexpected()),));
     quote! {
         match response.status() {
             #(#arms,)*
@@ -233,7 +241,8 @@ fn status_pattern(status: Status) -> TokenStream {
             quote!(#code)
         }
         Status::Range(range) => {
-            let (low, high) = (Literal::u16_unsuffixed(range * 100), Literal::u16_unsuffixed(range * 100 + 99));
+            let (low, high) =
+                (Literal::u16_unsuffixed(range * 100), Literal::u16_unsuffixed(range * 100 + 99));
             quote!(#low..=#high)
         }
         Status::Default => quote!(_),
@@ -274,7 +283,8 @@ fn variant(response: &Response) -> TokenStream {
         Status::Range(range) => format!("{range}XX"),
         Status::Default => "Any other status".to_string(),
     };
-    let text = doc::paragraphs([Some(status.as_str()), response.doc.as_deref()]).map(|t| t.replacen("\n\n", ": ", 1));
+    let text = doc::paragraphs([Some(status.as_str()), response.doc.as_deref()])
+        .map(|t| t.replacen("\n\n", ": ", 1));
     let docs = doc::outer(text.as_deref());
     let variant = ident(&response.variant);
     match &response.body {

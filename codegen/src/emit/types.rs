@@ -103,7 +103,13 @@ fn validate(name: &Ident, fields: &[Field], api: &Api) -> TokenStream {
 }
 
 /// Statements checking `value` (a reference to a value of `ty`) against `checks`.
-pub fn value_checks(wire: &str, ty: &TypeRef, checks: &Checks, value: &TokenStream, api: &Api) -> TokenStream {
+pub fn value_checks(
+    wire: &str,
+    ty: &TypeRef,
+    checks: &Checks,
+    value: &TokenStream,
+    api: &Api,
+) -> TokenStream {
     let text = match ty {
         TypeRef::Secret => quote!(#value.expose_secret()),
         _ => quote!(#value),
@@ -127,7 +133,9 @@ pub fn value_checks(wire: &str, ty: &TypeRef, checks: &Checks, value: &TokenStre
         out.push(quote!(::authgen_runtime::__private::check_range(#wire, *#value as f64, #min, #max)?;));
     }
     match ty {
-        TypeRef::Vec(inner) if validated(inner, api) => out.push(quote!(for item in #value { item.validate()?; })),
+        TypeRef::Vec(inner) if validated(inner, api) => {
+            out.push(quote!(for item in #value { item.validate()?; }))
+        }
         TypeRef::Named(_) if validated(ty, api) => out.push(quote!(#value.validate()?;)),
         _ => {}
     }
@@ -142,7 +150,9 @@ pub fn needs_checks(ty: &TypeRef, checks: &Checks, api: &Api) -> bool {
 /// True when `ty` names a type with a `validate` method.
 fn validated(ty: &TypeRef, api: &Api) -> bool {
     let TypeRef::Named(name) = ty else { return false };
-    api.types.iter().any(|t| &t.name == name && t.validated && matches!(t.kind, TypeKind::Struct(_) | TypeKind::Untagged(_)))
+    api.types.iter().any(|t| {
+        &t.name == name && t.validated && matches!(t.kind, TypeKind::Struct(_) | TypeKind::Untagged(_))
+    })
 }
 
 fn enumeration(name: &Ident, variants: &[Variant]) -> TokenStream {

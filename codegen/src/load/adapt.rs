@@ -41,11 +41,15 @@ pub fn adapt(document: &mut Value, problems: &mut Problems) -> Vec<String> {
 }
 
 fn take_mutual_tls(document: &mut Value) -> Vec<String> {
-    let Some(schemes) = document.pointer_mut("/components/securitySchemes").and_then(Value::as_object_mut) else {
+    let Some(schemes) = document.pointer_mut("/components/securitySchemes").and_then(Value::as_object_mut)
+    else {
         return Vec::new();
     };
-    let names: Vec<String> =
-        schemes.iter().filter(|(_, s)| s.get("type").and_then(Value::as_str) == Some("mutualTLS")).map(|(n, _)| n.clone()).collect();
+    let names: Vec<String> = schemes
+        .iter()
+        .filter(|(_, s)| s.get("type").and_then(Value::as_str) == Some("mutualTLS"))
+        .map(|(n, _)| n.clone())
+        .collect();
     for name in &names {
         schemes.remove(name);
     }
@@ -69,7 +73,9 @@ fn walk(value: &mut Value, place: Place, at: &Pointer, problems: &mut Problems) 
             for (key, child) in map.iter_mut() {
                 let at = at.join(key);
                 match schema_child(key) {
-                    Some(Place::Schema) if matches!(key.as_str(), "allOf" | "anyOf" | "oneOf" | "prefixItems") => {
+                    Some(Place::Schema)
+                        if matches!(key.as_str(), "allOf" | "anyOf" | "oneOf" | "prefixItems") =>
+                    {
                         for (i, item) in child.as_array_mut().into_iter().flatten().enumerate() {
                             walk(item, Place::Schema, &at.join(i), problems);
                         }
@@ -84,7 +90,11 @@ fn walk(value: &mut Value, place: Place, at: &Pointer, problems: &mut Problems) 
                 let place = match key.as_str() {
                     "schema" => Place::Schema,
                     "schemas" => Place::Schemas,
-                    k if k.starts_with("x-") || matches!(k, "example" | "examples" | "default" | "enum" | "const") => continue,
+                    k if k.starts_with("x-")
+                        || matches!(k, "example" | "examples" | "default" | "enum" | "const") =>
+                    {
+                        continue;
+                    }
                     _ => Place::Other,
                 };
                 walk(child, place, &at.join(key), problems);
@@ -97,11 +107,23 @@ fn walk(value: &mut Value, place: Place, at: &Pointer, problems: &mut Problems) 
 /// What the value under `key` of a schema is; `None` for data and extensions.
 fn schema_child(key: &str) -> Option<Place> {
     match key {
-        "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => Some(Place::Schemas),
-        "items" | "additionalProperties" | "not" | "contains" | "propertyNames" | "if" | "then" | "else"
-        | "unevaluatedItems" | "unevaluatedProperties" | "allOf" | "anyOf" | "oneOf" | "prefixItems" => {
-            Some(Place::Schema)
+        "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => {
+            Some(Place::Schemas)
         }
+        "items"
+        | "additionalProperties"
+        | "not"
+        | "contains"
+        | "propertyNames"
+        | "if"
+        | "then"
+        | "else"
+        | "unevaluatedItems"
+        | "unevaluatedProperties"
+        | "allOf"
+        | "anyOf"
+        | "oneOf"
+        | "prefixItems" => Some(Place::Schema),
         "discriminator" | "xml" | "externalDocs" => Some(Place::Other),
         _ => None,
     }
@@ -113,10 +135,8 @@ fn adapt_schema(schema: &mut Map<String, Value>, at: &Pointer, problems: &mut Pr
         schema.insert("allOf".into(), json!([{ "$ref": reference }]));
     }
     if let Some(value) = schema.remove("const") {
-        if !schema.contains_key("type") {
-            if let Some(kind) = json_type(&value) {
-                schema.insert("type".into(), kind.into());
-            }
+        if let Some(kind) = json_type(&value).filter(|_| !schema.contains_key("type")) {
+            schema.insert("type".into(), kind.into());
         }
         schema.insert("enum".into(), Value::Array(vec![value]));
         schema.insert("x-const".into(), Value::Bool(true));
@@ -134,7 +154,9 @@ fn adapt_schema(schema: &mut Map<String, Value>, at: &Pointer, problems: &mut Pr
             schema.insert(exclusive.into(), Value::Bool(true));
         }
     }
-    if !schema.contains_key("type") && schema.get("enum").and_then(Value::as_array).is_some_and(|e| !e.is_empty()) {
+    if !schema.contains_key("type")
+        && schema.get("enum").and_then(Value::as_array).is_some_and(|e| !e.is_empty())
+    {
         let kinds: Vec<Option<&str>> =
             schema["enum"].as_array().into_iter().flatten().filter(|v| !v.is_null()).map(json_type).collect();
         if let Some(Some(kind)) = kinds.first().filter(|k| kinds.iter().all(|other| other == *k)) {
@@ -149,7 +171,11 @@ fn adapt_type(schema: &mut Map<String, Value>, at: &Pointer, problems: &mut Prob
         Some(Value::String(t)) => vec![t.clone()],
         Some(Value::Array(list)) => list.iter().filter_map(|t| t.as_str().map(String::from)).collect(),
         Some(_) => {
-            problems.push(&at.join("type"), "`type` is neither a string nor a list of strings", "write a type name such as `string`");
+            problems.push(
+                &at.join("type"),
+                "`type` is neither a string nor a list of strings",
+                "write a type name such as `string`",
+            );
             return;
         }
         None => return,
@@ -208,13 +234,22 @@ mod tests {
 
     #[test]
     fn const_becomes_a_one_value_enum_with_its_type() {
-        assert_eq!(adapted(json!({"const": "client_credentials"})), json!({"type": "string", "enum": ["client_credentials"], "x-const": true}));
-        assert_eq!(adapted(json!({"type": "integer", "const": 1})), json!({"type": "integer", "enum": [1], "x-const": true}));
+        assert_eq!(
+            adapted(json!({"const": "client_credentials"})),
+            json!({"type": "string", "enum": ["client_credentials"], "x-const": true})
+        );
+        assert_eq!(
+            adapted(json!({"type": "integer", "const": 1})),
+            json!({"type": "integer", "enum": [1], "x-const": true})
+        );
     }
 
     #[test]
     fn examples_bounds_and_ref_siblings() {
-        assert_eq!(adapted(json!({"type": "string", "examples": ["a", "b"]})), json!({"type": "string", "example": "a"}));
+        assert_eq!(
+            adapted(json!({"type": "string", "examples": ["a", "b"]})),
+            json!({"type": "string", "example": "a"})
+        );
         assert_eq!(
             adapted(json!({"type": "integer", "exclusiveMinimum": 0})),
             json!({"type": "integer", "exclusiveMinimum": true, "minimum": 0})
@@ -236,7 +271,10 @@ mod tests {
             "example": {"type": ["not", "a", "schema"]}
         }));
         assert_eq!(schema["properties"]["const"], json!({"type": "string", "nullable": true}));
-        assert_eq!(schema["properties"]["list"]["items"], json!({"type": "integer", "enum": [3], "x-const": true}));
+        assert_eq!(
+            schema["properties"]["list"]["items"],
+            json!({"type": "integer", "enum": [3], "x-const": true})
+        );
         assert_eq!(schema["example"], json!({"type": ["not", "a", "schema"]}));
     }
 
@@ -245,7 +283,10 @@ mod tests {
         let mut doc = json!({"components": {"securitySchemes": {"mtls": {"type": "mutualTLS"}, "basic": {"type": "http", "scheme": "basic"}}}});
         let names = adapt(&mut doc, &mut Problems::new(Path::new("x.yaml")));
         assert_eq!(names, ["mtls"]);
-        assert_eq!(doc["components"]["securitySchemes"], json!({"basic": {"type": "http", "scheme": "basic"}}));
+        assert_eq!(
+            doc["components"]["securitySchemes"],
+            json!({"basic": {"type": "http", "scheme": "basic"}})
+        );
         assert_eq!(doc["paths"], json!({}));
     }
 }

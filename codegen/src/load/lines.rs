@@ -58,7 +58,9 @@ fn yaml_lines(text: &str) -> HashMap<String, usize> {
             block_scalar_above = None;
         }
         let is_item = content.starts_with("- ") || content == "-";
-        stack.retain(|o| o.column < column || (o.column == column && is_item && (o.next_index.is_some() || o.block)));
+        stack.retain(|o| {
+            o.column < column || (o.column == column && is_item && (o.next_index.is_some() || o.block))
+        });
         let mut rest = content;
         while let Some(item) = rest.strip_prefix("- ").or_else(|| (rest == "-").then_some("")) {
             if !matches!(stack.last(), Some(o) if o.column == column && o.next_index.is_some()) {
@@ -142,7 +144,9 @@ fn json_lines(text: &str) -> HashMap<String, usize> {
                 }
             }
             ':' => {
-                if let (Some(key), Some(Frame::Object { pointer, key: slot })) = (pending_key.take(), stack.last_mut()) {
+                if let (Some(key), Some(Frame::Object { pointer, key: slot })) =
+                    (pending_key.take(), stack.last_mut())
+                {
                     lines.insert(pointer.join(&key).to_string(), line);
                     *slot = Some(key);
                 }
@@ -157,7 +161,11 @@ fn json_lines(text: &str) -> HashMap<String, usize> {
                 if let Some(Frame::Array { .. }) = stack.last() {
                     lines.insert(pointer.to_string(), line);
                 }
-                stack.push(if c == '{' { Frame::Object { pointer, key: None } } else { Frame::Array { pointer, index: 0 } });
+                stack.push(if c == '{' {
+                    Frame::Object { pointer, key: None }
+                } else {
+                    Frame::Array { pointer, index: 0 }
+                });
             }
             '}' | ']' => {
                 stack.pop();

@@ -43,7 +43,12 @@ pub fn load(path: &Path) -> Result<Loaded, SpecError> {
             Ok(text) => load_str(path, &text),
             Err(_) => Err(single(path, "the file is not UTF-8 text", "save the spec as UTF-8", None)),
         },
-        Err(err) => Err(single(path, format!("the file cannot be read: {err}"), "check the path and permissions", None)),
+        Err(err) => Err(single(
+            path,
+            format!("the file cannot be read: {err}"),
+            "check the path and permissions",
+            None,
+        )),
     }
 }
 
@@ -62,7 +67,12 @@ pub fn load_str(file: &Path, text: &str) -> Result<Loaded, SpecError> {
 fn single(file: &Path, message: impl Into<String>, hint: &str, line: Option<usize>) -> SpecError {
     SpecError {
         file: file.to_path_buf(),
-        problems: vec![Problem { pointer: "#".into(), message: message.into(), hint: Some(hint.into()), line }],
+        problems: vec![Problem {
+            pointer: "#".into(),
+            message: message.into(),
+            hint: Some(hint.into()),
+            line,
+        }],
     }
 }
 
@@ -118,7 +128,12 @@ fn check_version(file: &Path, document: &Value) -> Result<String, SpecError> {
         problems.finish((), |_| None).unwrap_err()
     };
     let Some(object) = document.as_object() else {
-        return Err(single(file, "the document is not an object", "an OpenAPI document is a mapping with `openapi`, `info` and `paths`", Some(1)));
+        return Err(single(
+            file,
+            "the document is not an object",
+            "an OpenAPI document is a mapping with `openapi`, `info` and `paths`",
+            Some(1),
+        ));
     };
     if let Some(swagger) = object.get("swagger") {
         let message = format!("Swagger {} documents are not supported", swagger.as_str().unwrap_or("2.0"));
@@ -127,7 +142,10 @@ fn check_version(file: &Path, document: &Value) -> Result<String, SpecError> {
     match object.get("openapi").and_then(Value::as_str) {
         Some(v) if v.starts_with("3.0") || v.starts_with("3.1") => Ok(v.to_string()),
         Some(v) => Err(problem(format!("OpenAPI version `{v}` is not supported"), "use OpenAPI 3.0 or 3.1")),
-        None => Err(problem("the `openapi` version field is missing".into(), "add `openapi: 3.1.0` (or the 3.0 version the document follows)")),
+        None => Err(problem(
+            "the `openapi` version field is missing".into(),
+            "add `openapi: 3.1.0` (or the 3.0 version the document follows)",
+        )),
     }
 }
 
@@ -163,7 +181,9 @@ mod tests {
 
     #[test]
     fn odd_inputs_give_errors_not_panics() {
-        for text in ["", "null", "[]", "42", "openapi: 3.1.0\npaths: 5", ":::", "\t\t", "openapi: [3]", "{{{{"] {
+        for text in
+            ["", "null", "[]", "42", "openapi: 3.1.0\npaths: 5", ":::", "\t\t", "openapi: [3]", "{{{{"]
+        {
             let _ = load_str(Path::new("x.yaml"), text);
             let _ = load_str(Path::new("x.json"), text);
         }

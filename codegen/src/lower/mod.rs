@@ -17,8 +17,25 @@ use crate::parse::Parsed;
 
 /// Names generated code uses unqualified, so no spec type may take them.
 const RESERVED_TYPE_NAMES: &[&str] = &[
-    "Client", "Option", "Result", "String", "Vec", "Box", "Some", "None", "Ok", "Err", "Default", "Clone",
-    "Debug", "Serialize", "Deserialize", "BTreeMap", "Secret", "Display", "Error",
+    "Client",
+    "Option",
+    "Result",
+    "String",
+    "Vec",
+    "Box",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Default",
+    "Clone",
+    "Debug",
+    "Serialize",
+    "Deserialize",
+    "BTreeMap",
+    "Secret",
+    "Display",
+    "Error",
 ];
 
 /// Lowers a parsed spec into the model.
@@ -113,11 +130,20 @@ impl<'a> Lowerer<'a> {
         for (name, scheme) in declared {
             let pointer = base.join(name);
             let ReferenceOr::Item(scheme) = scheme else {
-                self.problems.push(&pointer, "security scheme references are not supported", "inline the scheme");
+                self.problems.push(
+                    &pointer,
+                    "security scheme references are not supported",
+                    "inline the scheme",
+                );
                 continue;
             };
             if let Some((kind, description)) = self.scheme_kind(scheme, &pointer) {
-                schemes.push(SecurityScheme { name: name.clone(), rust_name: naming::snake(name), kind, description });
+                schemes.push(SecurityScheme {
+                    name: name.clone(),
+                    rust_name: naming::snake(name),
+                    kind,
+                    description,
+                });
             }
         }
         schemes

@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::{
-    Components, MediaType, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, Response as OaResponse,
-    SchemaKind, SecurityRequirement, StatusCode, Type,
+    Components, MediaType, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody,
+    Response as OaResponse, SchemaKind, SecurityRequirement, StatusCode, Type,
 };
 
 use super::Lowerer;
@@ -28,7 +28,11 @@ impl<'a> Lowerer<'a> {
         let mut operations = Vec::new();
         for (path, item) in &doc.paths.paths {
             let ReferenceOr::Item(item) = item else {
-                self.problems.push(&paths.join(path), "path item references are not supported", "inline the path item");
+                self.problems.push(
+                    &paths.join(path),
+                    "path item references are not supported",
+                    "inline the path item",
+                );
                 continue;
             };
             for (method, op) in item.iter() {
@@ -39,7 +43,8 @@ impl<'a> Lowerer<'a> {
                     None => name_from_path(method, path),
                 };
                 if let Some(other) = names.insert(name.clone(), label.clone()) {
-                    let at = if op.operation_id.is_some() { pointer.join("operationId") } else { pointer.clone() };
+                    let at =
+                        if op.operation_id.is_some() { pointer.join("operationId") } else { pointer.clone() };
                     self.problems.push(
                         &at,
                         format!("operation name `{name}` is used twice: by {other} and by {label}"),
@@ -62,7 +67,11 @@ impl<'a> Lowerer<'a> {
                     errors: Vec::new(),
                     security: self.security(op.security.as_ref(), schemes, &pointer),
                 };
-                let params = item.parameters.iter().map(|p| (p, paths.join(path))).chain(op.parameters.iter().map(|p| (p, pointer.clone())));
+                let params = item
+                    .parameters
+                    .iter()
+                    .map(|p| (p, paths.join(path)))
+                    .chain(op.parameters.iter().map(|p| (p, pointer.clone())));
                 self.parameters(&mut operation, params.collect());
                 if let Some(body) = &op.request_body {
                     operation.body = self.body(body, &operation.name, &pointer.join("requestBody"));
@@ -72,7 +81,11 @@ impl<'a> Lowerer<'a> {
             }
         }
         if operations.is_empty() && self.problems.is_empty() {
-            self.problems.push(&paths, "the spec has no operations", "add at least one operation under `paths`");
+            self.problems.push(
+                &paths,
+                "the spec has no operations",
+                "add at least one operation under `paths`",
+            );
         }
         operations
     }
@@ -94,7 +107,11 @@ impl<'a> Lowerer<'a> {
                 Parameter::Cookie { .. } => (ParamLocation::Cookie, 3),
             };
             let ParameterSchemaOrContent::Schema(schema) = &data.format else {
-                self.problems.push(&at, "parameters described by `content` are not supported", "describe the parameter with `schema`");
+                self.problems.push(
+                    &at,
+                    "parameters described by `content` are not supported",
+                    "describe the parameter with `schema`",
+                );
                 continue;
             };
             let fixed = self.single_value(schema.into());
@@ -103,7 +120,10 @@ impl<'a> Lowerer<'a> {
                 op.fixed_query.push((data.name.clone(), value));
                 continue;
             }
-            let names = [naming::pascal(&data.name), format!("{}{}", naming::pascal(&op.name), naming::pascal(&data.name))];
+            let names = [
+                naming::pascal(&data.name),
+                format!("{}{}", naming::pascal(&op.name), naming::pascal(&data.name)),
+            ];
             let lowered = self.lower_schema(schema.into(), &at.join("schema"), &names);
             let param = Param {
                 name: String::new(),
@@ -148,7 +168,8 @@ impl<'a> Lowerer<'a> {
             ReferenceOr::Reference { reference } => reference,
         };
         let prefix = format!("#/components/{kind}/");
-        let found = reference.strip_prefix(&prefix).and_then(|name| map(self.doc.components.as_ref()?).get(name));
+        let found =
+            reference.strip_prefix(&prefix).and_then(|name| map(self.doc.components.as_ref()?).get(name));
         match found {
             Some(ReferenceOr::Item(item)) => Some(item),
             _ => {
@@ -164,7 +185,9 @@ impl<'a> Lowerer<'a> {
 
     fn body(&mut self, body: &'a ReferenceOr<RequestBody>, op: &str, at: &Pointer) -> Option<Body> {
         let body = self.resolve(body, "requestBodies", at, |c| &c.request_bodies)?;
-        let chosen = BODY_MEDIA.iter().find_map(|(media, encoding)| Some((*media, *encoding, media_type(&body.content, media)?)));
+        let chosen = BODY_MEDIA
+            .iter()
+            .find_map(|(media, encoding)| Some((*media, *encoding, media_type(&body.content, media)?)));
         let Some((media, encoding, content)) = chosen else {
             let found: Vec<&str> = body.content.keys().map(String::as_str).collect();
             self.problems.push(
@@ -176,7 +199,9 @@ impl<'a> Lowerer<'a> {
         };
         let at = at.join("content").join(media).join("schema");
         let ty = match &content.schema {
-            Some(schema) => self.lower_schema(schema.into(), &at, &[format!("{}Request", naming::pascal(op))]).ty,
+            Some(schema) => {
+                self.lower_schema(schema.into(), &at, &[format!("{}Request", naming::pascal(op))]).ty
+            }
             None => TypeRef::Json,
         };
         Some(Body { encoding, ty, required: body.required, doc: body.description.clone() })
@@ -193,7 +218,11 @@ impl<'a> Lowerer<'a> {
             let Some(response) = self.resolve(response, "responses", &at, |c| &c.responses) else { continue };
             let success = matches!(status, Status::Code(200..=299) | Status::Range(2));
             let variant = status_variant(status);
-            let name = if success { format!("{}Response", naming::pascal(&op.name)) } else { format!("{}{variant}", naming::pascal(&op.name)) };
+            let name = if success {
+                format!("{}Response", naming::pascal(&op.name))
+            } else {
+                format!("{}{variant}", naming::pascal(&op.name))
+            };
             let body = self.response_body(response, &at, name);
             let doc = Some(response.description.clone()).filter(|d| !d.trim().is_empty());
             let response = Response { status, variant, doc, body };
@@ -208,13 +237,20 @@ impl<'a> Lowerer<'a> {
     fn response_body(&mut self, response: &'a OaResponse, at: &Pointer, name: String) -> Option<TypeRef> {
         let (media, content) = response.content.iter().find(|(media, _)| is_json(media))?;
         let ty = match &content.schema {
-            Some(schema) => self.lower_schema(schema.into(), &at.join("content").join(media).join("schema"), &[name]).ty,
+            Some(schema) => {
+                self.lower_schema(schema.into(), &at.join("content").join(media).join("schema"), &[name]).ty
+            }
             None => TypeRef::Json,
         };
         Some(ty)
     }
 
-    fn security(&mut self, own: Option<&'a Vec<SecurityRequirement>>, schemes: &[SecurityScheme], at: &Pointer) -> Vec<Vec<String>> {
+    fn security(
+        &mut self,
+        own: Option<&'a Vec<SecurityRequirement>>,
+        schemes: &[SecurityScheme],
+        at: &Pointer,
+    ) -> Vec<Vec<String>> {
         let (requirements, at) = match own {
             Some(own) => (own, at.join("security")),
             None => match &self.doc.security {
@@ -247,7 +283,8 @@ impl<'a> Lowerer<'a> {
     /// Marks the types that some request carries and that have limits to check.
     pub(super) fn mark_validated(&mut self, operations: &[Operation]) {
         let mut reachable = BTreeSet::new();
-        let mut todo: Vec<&TypeRef> = operations.iter().filter_map(|op| op.body.as_ref().map(|b| &b.ty)).collect();
+        let mut todo: Vec<&TypeRef> =
+            operations.iter().filter_map(|op| op.body.as_ref().map(|b| &b.ty)).collect();
         let types = std::mem::take(&mut self.types);
         while let Some(ty) = todo.pop() {
             match ty {
@@ -267,7 +304,9 @@ impl<'a> Lowerer<'a> {
             let before = checked.len();
             for def in types.iter().filter(|t| reachable.contains(&t.name)) {
                 let has = match &def.kind {
-                    TypeKind::Struct(fields) => fields.iter().any(|f| !f.checks.is_empty() || mentions(&f.ty, &checked)),
+                    TypeKind::Struct(fields) => {
+                        fields.iter().any(|f| !f.checks.is_empty() || mentions(&f.ty, &checked))
+                    }
                     TypeKind::Untagged(variants) => variants.iter().any(|v| mentions(&v.ty, &checked)),
                     // Aliases and enums have no `validate` of their own.
                     TypeKind::Alias(_) | TypeKind::Enum(_) => false,
@@ -319,7 +358,8 @@ fn is_json(media: &str) -> bool {
 }
 
 fn join_docs(summary: Option<&str>, description: Option<&str>) -> Option<String> {
-    let parts: Vec<&str> = [summary, description].into_iter().flatten().filter(|s| !s.trim().is_empty()).collect();
+    let parts: Vec<&str> =
+        [summary, description].into_iter().flatten().filter(|s| !s.trim().is_empty()).collect();
     (!parts.is_empty()).then(|| parts.join("\n\n"))
 }
 
@@ -339,8 +379,12 @@ pub(crate) fn name_from_path(method: &str, path: &str) -> String {
 
 /// Variant name of a status: its reason phrase in PascalCase.
 fn status_variant(status: Status) -> String {
-    let reason = match status {
-        Status::Code(code) => REASONS.iter().find(|(c, _)| *c == code).map(|(_, r)| r.to_string()).unwrap_or_else(|| format!("Status{code}")),
+    match status {
+        Status::Code(code) => REASONS
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map(|(_, r)| r.to_string())
+            .unwrap_or_else(|| format!("Status{code}")),
         Status::Range(1) => "Informational".into(),
         Status::Range(2) => "Success".into(),
         Status::Range(3) => "Redirection".into(),
@@ -348,23 +392,60 @@ fn status_variant(status: Status) -> String {
         Status::Range(5) => "ServerError".into(),
         Status::Range(n) => format!("Status{n}xx"),
         Status::Default => "Other".into(),
-    };
-    reason
+    }
 }
 
 const REASONS: &[(u16, &str)] = &[
-    (200, "Ok"), (201, "Created"), (202, "Accepted"), (203, "NonAuthoritativeInformation"), (204, "NoContent"),
-    (205, "ResetContent"), (206, "PartialContent"), (300, "MultipleChoices"), (301, "MovedPermanently"),
-    (302, "Found"), (303, "SeeOther"), (304, "NotModified"), (307, "TemporaryRedirect"), (308, "PermanentRedirect"),
-    (400, "BadRequest"), (401, "Unauthorized"), (402, "PaymentRequired"), (403, "Forbidden"), (404, "NotFound"),
-    (405, "MethodNotAllowed"), (406, "NotAcceptable"), (407, "ProxyAuthenticationRequired"), (408, "RequestTimeout"),
-    (409, "Conflict"), (410, "Gone"), (411, "LengthRequired"), (412, "PreconditionFailed"), (413, "ContentTooLarge"),
-    (414, "UriTooLong"), (415, "UnsupportedMediaType"), (416, "RangeNotSatisfiable"), (417, "ExpectationFailed"),
-    (418, "ImATeapot"), (421, "MisdirectedRequest"), (422, "UnprocessableContent"), (423, "Locked"),
-    (424, "FailedDependency"), (425, "TooEarly"), (426, "UpgradeRequired"), (428, "PreconditionRequired"),
-    (429, "TooManyRequests"), (431, "RequestHeaderFieldsTooLarge"), (451, "UnavailableForLegalReasons"),
-    (500, "InternalServerError"), (501, "NotImplemented"), (502, "BadGateway"), (503, "ServiceUnavailable"),
-    (504, "GatewayTimeout"), (505, "HttpVersionNotSupported"), (507, "InsufficientStorage"),
+    (200, "Ok"),
+    (201, "Created"),
+    (202, "Accepted"),
+    (203, "NonAuthoritativeInformation"),
+    (204, "NoContent"),
+    (205, "ResetContent"),
+    (206, "PartialContent"),
+    (300, "MultipleChoices"),
+    (301, "MovedPermanently"),
+    (302, "Found"),
+    (303, "SeeOther"),
+    (304, "NotModified"),
+    (307, "TemporaryRedirect"),
+    (308, "PermanentRedirect"),
+    (400, "BadRequest"),
+    (401, "Unauthorized"),
+    (402, "PaymentRequired"),
+    (403, "Forbidden"),
+    (404, "NotFound"),
+    (405, "MethodNotAllowed"),
+    (406, "NotAcceptable"),
+    (407, "ProxyAuthenticationRequired"),
+    (408, "RequestTimeout"),
+    (409, "Conflict"),
+    (410, "Gone"),
+    (411, "LengthRequired"),
+    (412, "PreconditionFailed"),
+    (413, "ContentTooLarge"),
+    (414, "UriTooLong"),
+    (415, "UnsupportedMediaType"),
+    (416, "RangeNotSatisfiable"),
+    (417, "ExpectationFailed"),
+    (418, "ImATeapot"),
+    (421, "MisdirectedRequest"),
+    (422, "UnprocessableContent"),
+    (423, "Locked"),
+    (424, "FailedDependency"),
+    (425, "TooEarly"),
+    (426, "UpgradeRequired"),
+    (428, "PreconditionRequired"),
+    (429, "TooManyRequests"),
+    (431, "RequestHeaderFieldsTooLarge"),
+    (451, "UnavailableForLegalReasons"),
+    (500, "InternalServerError"),
+    (501, "NotImplemented"),
+    (502, "BadGateway"),
+    (503, "ServiceUnavailable"),
+    (504, "GatewayTimeout"),
+    (505, "HttpVersionNotSupported"),
+    (507, "InsufficientStorage"),
     (511, "NetworkAuthenticationRequired"),
 ];
 

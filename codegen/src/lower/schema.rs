@@ -2,8 +2,8 @@
 //! inline objects and enums get names from where they stand (documented in README).
 
 use openapiv3::{
-    AdditionalProperties, IntegerFormat, ObjectType, ReferenceOr, Schema, SchemaKind, StringFormat, StringType,
-    Type, VariantOrUnknownOrEmpty,
+    AdditionalProperties, IntegerFormat, ObjectType, ReferenceOr, Schema, SchemaKind, StringFormat,
+    StringType, Type, VariantOrUnknownOrEmpty,
 };
 
 use super::Lowerer;
@@ -79,20 +79,28 @@ impl Lowerer<'_> {
             SchemaKind::OneOf { one_of: alternatives } | SchemaKind::AnyOf { any_of: alternatives }
                 if alternatives.len() > 1 =>
             {
-                let keyword = if matches!(schema.schema_kind, SchemaKind::OneOf { .. }) { "oneOf" } else { "anyOf" };
+                let keyword =
+                    if matches!(schema.schema_kind, SchemaKind::OneOf { .. }) { "oneOf" } else { "anyOf" };
                 TypeKind::Untagged(self.alternatives(alternatives, &pointer.join(keyword), name))
             }
-            SchemaKind::AllOf { all_of } if all_of.len() > 1 => match self.merged_fields(all_of, pointer, name) {
-                Some(fields) => TypeKind::Struct(fields),
-                None => TypeKind::Alias(TypeRef::Json),
-            },
+            SchemaKind::AllOf { all_of } if all_of.len() > 1 => {
+                match self.merged_fields(all_of, pointer, name) {
+                    Some(fields) => TypeKind::Struct(fields),
+                    None => TypeKind::Alias(TypeRef::Json),
+                }
+            }
             _ => TypeKind::Alias(self.lower_schema(SchemaRef::Item(schema), pointer, &[]).ty),
         }
     }
 
     /// Lowers any schema to a type reference; inline objects and enums are named by
     /// the first free name of `names` (or reuse an identical type of that name).
-    pub(super) fn lower_schema(&mut self, schema: SchemaRef<'_>, pointer: &Pointer, names: &[String]) -> Lowered {
+    pub(super) fn lower_schema(
+        &mut self,
+        schema: SchemaRef<'_>,
+        pointer: &Pointer,
+        names: &[String],
+    ) -> Lowered {
         let schema = match schema {
             SchemaRef::Ref(reference) => return self.lower_ref(reference, pointer),
             SchemaRef::Item(schema) => schema,
@@ -125,7 +133,9 @@ impl Lowerer<'_> {
                     VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
                     _ => TypeRef::I64,
                 };
-                let exclusive = |bound: Option<i64>, is: bool, step: i64| bound.map(|b| (b + i64::from(is) * step) as f64);
+                let exclusive = |bound: Option<i64>, is: bool, step: i64| {
+                    bound.map(|b| (b + i64::from(is) * step) as f64)
+                };
                 lowered.checks.minimum = exclusive(integer.minimum, integer.exclusive_minimum, 1);
                 lowered.checks.maximum = exclusive(integer.maximum, integer.exclusive_maximum, -1);
             }
@@ -147,7 +157,8 @@ impl Lowerer<'_> {
             }
             SchemaKind::Type(Type::Object(object)) => lowered.ty = self.object(object, pointer, names),
             SchemaKind::OneOf { one_of: alternatives } | SchemaKind::AnyOf { any_of: alternatives } => {
-                let keyword = if matches!(schema.schema_kind, SchemaKind::OneOf { .. }) { "oneOf" } else { "anyOf" };
+                let keyword =
+                    if matches!(schema.schema_kind, SchemaKind::OneOf { .. }) { "oneOf" } else { "anyOf" };
                 let pointer = pointer.join(keyword);
                 match alternatives.as_slice() {
                     [only] => return self.lower_schema(only.into(), &pointer.join(0), names),
@@ -219,7 +230,8 @@ impl Lowerer<'_> {
                 Some(AdditionalProperties::Schema(values)) => {
                     let value_names: Vec<String> = names.iter().map(|n| format!("{n}Value")).collect();
                     let values = (&**values).into();
-                    let value = self.lower_schema(values, &pointer.join("additionalProperties"), &value_names);
+                    let value =
+                        self.lower_schema(values, &pointer.join("additionalProperties"), &value_names);
                     TypeRef::Map(Box::new(value.ty))
                 }
                 _ => TypeRef::Json,
@@ -255,7 +267,12 @@ impl Lowerer<'_> {
     }
 
     /// The fields of an `allOf` whose parts are all objects, or `None` when one is not.
-    fn merged_fields(&mut self, parts: &[ReferenceOr<Schema>], pointer: &Pointer, name: &str) -> Option<Vec<Field>> {
+    fn merged_fields(
+        &mut self,
+        parts: &[ReferenceOr<Schema>],
+        pointer: &Pointer,
+        name: &str,
+    ) -> Option<Vec<Field>> {
         let mut merged = ObjectType::default();
         for part in parts {
             let schema = match part {
@@ -269,7 +286,12 @@ impl Lowerer<'_> {
         Some(self.fields(&merged, &pointer.join("allOf"), name))
     }
 
-    fn alternatives(&mut self, alternatives: &[ReferenceOr<Schema>], pointer: &Pointer, parent: &str) -> Vec<UntaggedVariant> {
+    fn alternatives(
+        &mut self,
+        alternatives: &[ReferenceOr<Schema>],
+        pointer: &Pointer,
+        parent: &str,
+    ) -> Vec<UntaggedVariant> {
         let mut variant_names = Namespace::default();
         alternatives
             .iter()
@@ -307,7 +329,8 @@ impl Lowerer<'_> {
 /// Rustdoc text of a schema: its title and description.
 fn describe(schema: &Schema) -> Option<String> {
     let data = &schema.schema_data;
-    let text: Vec<&str> = [data.title.as_deref(), data.description.as_deref()].into_iter().flatten().collect();
+    let text: Vec<&str> =
+        [data.title.as_deref(), data.description.as_deref()].into_iter().flatten().collect();
     (!text.is_empty()).then(|| text.join("\n\n"))
 }
 

@@ -1,0 +1,196 @@
+//! What generated code calls. Not a public API: it changes with the generator.
+
+mod checks;
+mod request;
+mod response;
+
+use std::collections::BTreeMap;
+
+pub use checks::{check_max_length, check_min_length, check_pattern, check_range};
+pub use request::Request;
+pub use reqwest::Method;
+pub use response::Response;
+pub use serde_json;
+
+use crate::token::TokenCache;
+use crate::{Config, ConfigError, Secret};
+
+/// A server URL of the spec, with its variables.
+#[derive(Debug)]
+pub struct Server {
+    /// URL template, `{name}` placeholders.
+    pub url: &'static str,
+    /// What the server is.
+    pub description: &'static str,
+    /// The placeholders.
+    pub variables: &'static [ServerVariable],
+}
+
+/// A placeholder of a server URL.
+#[derive(Debug)]
+pub struct ServerVariable {
+    /// Its name.
+    pub name: &'static str,
+    /// The value used when none is given.
+    pub default: &'static str,
+    /// The allowed values; empty when any is.
+    pub allowed: &'static [&'static str],
+}
+
+/// Credentials of one security scheme.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    /// HTTP Basic.
+    Basic {
+        /// The username.
+        username: String,
+        /// The password.
+        password: Secret,
+    },
+    /// A fixed bearer token.
+    Bearer(Secret),
+    /// A bearer token from a cache, refreshed as needed; a 401 refetches it once.
+    BearerCache(TokenCache),
+    /// An API key.
+    ApiKey {
+        /// Where it goes.
+        location: ApiKeyLocation,
+        /// The header, query parameter or cookie name.
+        name: &'static str,
+        /// The key.
+        value: Secret,
+    },
+    /// A TLS client certificate: configured on the connection, nothing to attach.
+    MutualTls,
+}
+
+/// Where an API key goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiKeyLocation {
+    /// A header.
+    Header,
+    /// A query parameter.
+    Query,
+    /// A cookie.
+    Cookie,
+}
+
+/// The HTTP client, base URL and credentials of one generated `Client`.
+#[derive(Debug, Clone)]
+pub struct ClientCore {
+    http: reqwest::Client,
+    base_url: String,
+    credentials: BTreeMap<&'static str, Credential>,
+    max_response_bytes: usize,
+}
+
+impl ClientCore {
+    /// Resolves the base URL and builds the HTTP client: TLS identity and roots,
+    /// timeouts, no redirects (a documented 3xx is an answer, not a detour). When an
+    /// identity is configured, the `mutual_tls_schemes` count as satisfied.
+    pub fn new(
+        config: Config,
+        servers: &[Server],
+        mutual_tls_schemes: &[&'static str],
+    ) -> Result<Self, ConfigError> {
+        let base_url = config.resolve(servers)?;
+        let mut builder = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(config.timeout)
+            .connect_timeout(config.connect_timeout);
+        let mut credentials = BTreeMap::new();
+        if let Some(pem) = &config.identity_pem {
+            let identity =
+                reqwest::Identity::from_pem(pem).map_err(|e| ConfigError::Identity(source_text(&e)))?;
+            builder = builder.identity(identity);
+            credentials.extend(mutual_tls_schemes.iter().map(|name| (*name, Credential::MutualTls)));
+        }
+        for pem in &config.roots_pem {
+            let roots = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| ConfigError::RootCertificate(source_text(&e)))?;
+            if roots.is_empty() {
+                return Err(ConfigError::RootCertificate("no certificate in the PEM".into()));
+            }
+            builder = builder.tls_certs_merge(roots);
+        }
+        let http = builder.build().map_err(|e| ConfigError::Client(source_text(&e)))?;
+        Ok(ClientCore { http, base_url, credentials, max_response_bytes: config.max_response_bytes })
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Sets the credentials of the security scheme `scheme`.
+    pub fn set_credential(&mut self, scheme: &'static str, credential: Credential) {
+        self.credentials.insert(scheme, credential);
+    }
+
+    /// Starts a request to `path` (percent-encoded, starting with `/`).
+    pub fn request(&self, method: Method, path: &str) -> Request<'_> {
+        Request::new(self, method, path)
+    }
+
+    pub(crate) fn credential(&self, scheme: &str) -> Option<&Credential> {
+        self.credentials.get(scheme)
+    }
+
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    pub(crate) fn max_response_bytes(&self) -> usize {
+        self.max_response_bytes
+    }
+}
+
+/// Percent-encodes a path parameter: everything but RFC 3986 unreserved characters.
+pub fn path_segment(value: &dyn std::fmt::Display) -> String {
+    let text = value.to_string();
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// An error's message with its sources, which say what was actually wrong.
+fn source_text(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(err) = source {
+        text.push_str(": ");
+        text.push_str(&err.to_string());
+        source = err.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_segments_are_percent_encoded() {
+        assert_eq!(path_segment(&"acme corp/é"), "acme%20corp%2F%C3%A9");
+        assert_eq!(path_segment(&42), "42");
+    }
+
+    #[test]
+    fn bad_identity_pem_is_a_config_error_without_the_pem() {
+        let err = ClientCore::new(
+            Config::new().base_url("https://x.test").identity_pem("not a pem SECRET"),
+            &[],
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("the TLS client identity is not a usable PEM"), "{err}");
+        assert!(!err.contains("SECRET"));
+    }
+}

@@ -1,0 +1,305 @@
+//! [`Config`]: where a client connects and how, and the resolution of the spec's
+//! servers into one base URL.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use crate::__private::Server;
+
+/// How a generated client connects: server, TLS, timeouts, limits. Build it with the
+/// setters; `Config::new()` uses the spec's first server with its default variables.
+#[derive(Clone)]
+pub struct Config {
+    pub(crate) base_url: Option<String>,
+    pub(crate) server_index: usize,
+    pub(crate) variables: BTreeMap<String, String>,
+    pub(crate) identity_pem: Option<Vec<u8>>,
+    pub(crate) roots_pem: Vec<Vec<u8>>,
+    pub(crate) timeout: Duration,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) max_response_bytes: usize,
+    pub(crate) allow_http_loopback: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            base_url: None,
+            server_index: 0,
+            variables: BTreeMap::new(),
+            identity_pem: None,
+            roots_pem: Vec::new(),
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            max_response_bytes: 8 << 20,
+            allow_http_loopback: false,
+        }
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("base_url", &self.base_url)
+            .field("server_index", &self.server_index)
+            .field("variables", &self.variables)
+            .field("identity", &self.identity_pem.as_ref().map(|_| "[redacted]"))
+            .field("extra_roots", &self.roots_pem.len())
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("allow_http_loopback", &self.allow_http_loopback)
+            .finish()
+    }
+}
+
+impl Config {
+    /// The spec's first server, default variables, 30 s timeout, 8 MiB response limit.
+    pub fn new() -> Self {
+        Config::default()
+    }
+
+    /// Sends requests to `url` instead of the spec's servers (e.g. a sandbox).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Chooses the spec's server number `index` (0 is the first).
+    pub fn server_index(mut self, index: usize) -> Self {
+        self.server_index = index;
+        self
+    }
+
+    /// Fills the `{name}` placeholder of the server URL with `value`.
+    pub fn server_variable(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.variables.insert(name.into(), value.into());
+        self
+    }
+
+    /// The TLS client certificate chain and private key, PEM, for mutual TLS.
+    pub fn identity_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.identity_pem = Some(pem.into());
+        self
+    }
+
+    /// Trusts the CA certificate(s) in `pem` besides the built-in roots.
+    pub fn add_root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.roots_pem.push(pem.into());
+        self
+    }
+
+    /// Time limit of a whole request, answer included.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Time limit of connecting (TCP and TLS).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Largest response body read; a larger one fails with
+    /// [`Error::BodyTooLarge`](crate::Error::BodyTooLarge) without being buffered.
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// Allows plain `http://` to loopback addresses (127.0.0.0/8, ::1, `localhost`),
+    /// for local tests; every other URL must be HTTPS.
+    pub fn allow_http_loopback(mut self, allow: bool) -> Self {
+        self.allow_http_loopback = allow;
+        self
+    }
+
+    /// The base URL: [`base_url`](Self::base_url), or the chosen server of `servers`
+    /// with its variables filled in; checked for the HTTPS rule, without a trailing `/`.
+    pub(crate) fn resolve(&self, servers: &[Server]) -> Result<String, ConfigError> {
+        let url = match &self.base_url {
+            Some(url) => url.clone(),
+            None => self.server_url(servers)?,
+        };
+        let parsed = url::Url::parse(&url)
+            .map_err(|e| ConfigError::InvalidUrl { url: url.clone(), reason: e.to_string() })?;
+        match parsed.scheme() {
+            "https" => {}
+            "http" if self.allow_http_loopback && is_loopback(&parsed) => {}
+            "http" => return Err(ConfigError::InsecureScheme { url }),
+            other => {
+                let reason = format!("the scheme `{other}` is not HTTP(S)");
+                return Err(ConfigError::InvalidUrl { url, reason });
+            }
+        }
+        Ok(url.trim_end_matches('/').to_string())
+    }
+
+    fn server_url(&self, servers: &[Server]) -> Result<String, ConfigError> {
+        if servers.is_empty() {
+            return Err(ConfigError::NoServer);
+        }
+        let server = servers
+            .get(self.server_index)
+            .ok_or(ConfigError::ServerIndex { index: self.server_index, count: servers.len() })?;
+        if let Some(name) =
+            self.variables.keys().find(|n| !server.variables.iter().any(|v| v.name == n.as_str()))
+        {
+            let known = server.variables.iter().map(|v| v.name).collect::<Vec<_>>().join(", ");
+            return Err(ConfigError::UnknownServerVariable { name: name.clone(), known });
+        }
+        let mut url = server.url.to_string();
+        for variable in server.variables {
+            let value = self.variables.get(variable.name).map_or(variable.default, String::as_str);
+            if !variable.allowed.is_empty() && !variable.allowed.contains(&value) {
+                return Err(ConfigError::VariableNotAllowed {
+                    name: variable.name.to_string(),
+                    value: value.to_string(),
+                    allowed: variable.allowed.join(", "),
+                });
+            }
+            url = url.replace(&format!("{{{}}}", variable.name), value);
+        }
+        Ok(url)
+    }
+}
+
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+/// Why a client could not be built from its [`Config`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The spec lists no server and no base URL was given.
+    #[error("the spec lists no server: give one with Config::base_url")]
+    NoServer,
+    /// `server_index` is past the spec's servers.
+    #[error("server {index} does not exist: the spec lists {count}")]
+    ServerIndex {
+        /// The index asked for.
+        index: usize,
+        /// How many servers there are.
+        count: usize,
+    },
+    /// A variable the server URL does not have.
+    #[error("the server has no variable `{name}` (it has: {known})")]
+    UnknownServerVariable {
+        /// The name given.
+        name: String,
+        /// The variables the server has.
+        known: String,
+    },
+    /// A value outside the variable's `enum`.
+    #[error("`{value}` is not allowed for server variable `{name}` (allowed: {allowed})")]
+    VariableNotAllowed {
+        /// The variable.
+        name: String,
+        /// The value given.
+        value: String,
+        /// The allowed values.
+        allowed: String,
+    },
+    /// The base URL does not parse or is not HTTP(S).
+    #[error("`{url}` is not a usable base URL: {reason}")]
+    InvalidUrl {
+        /// The URL.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// Plain HTTP where HTTPS is required.
+    #[error(
+        "`{url}` is not HTTPS; plain HTTP is allowed only to a loopback address with Config::allow_http_loopback(true)"
+    )]
+    InsecureScheme {
+        /// The URL.
+        url: String,
+    },
+    /// The client identity PEM has no usable certificate and key.
+    #[error("the TLS client identity is not a usable PEM certificate and private key: {0}")]
+    Identity(String),
+    /// A root certificate PEM is unusable.
+    #[error("a root certificate is not a usable PEM certificate: {0}")]
+    RootCertificate(String),
+    /// The HTTP client could not be built.
+    #[error("the HTTP client could not be built: {0}")]
+    Client(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::__private::ServerVariable;
+
+    const SERVERS: &[Server] = &[
+        Server {
+            url: "https://{host}/api/{version}",
+            description: "",
+            variables: &[
+                ServerVariable { name: "host", default: "example.com", allowed: &[] },
+                ServerVariable { name: "version", default: "v1", allowed: &["v1", "v2"] },
+            ],
+        },
+        Server { url: "https://second.example.com", description: "", variables: &[] },
+    ];
+
+    fn resolve(config: Config) -> Result<String, String> {
+        config.resolve(SERVERS).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn servers_and_variables() {
+        assert_eq!(resolve(Config::new()).unwrap(), "https://example.com/api/v1");
+        let chosen = Config::new().server_variable("host", "bank.test").server_variable("version", "v2");
+        assert_eq!(resolve(chosen).unwrap(), "https://bank.test/api/v2");
+        assert_eq!(resolve(Config::new().server_index(1)).unwrap(), "https://second.example.com");
+        assert_eq!(
+            resolve(Config::new().server_index(2)).unwrap_err(),
+            "server 2 does not exist: the spec lists 2"
+        );
+        assert_eq!(
+            resolve(Config::new().server_variable("version", "v3")).unwrap_err(),
+            "`v3` is not allowed for server variable `version` (allowed: v1, v2)"
+        );
+        assert_eq!(
+            resolve(Config::new().server_variable("region", "eu")).unwrap_err(),
+            "the server has no variable `region` (it has: host, version)"
+        );
+        assert_eq!(
+            Config::new().resolve(&[]).unwrap_err().to_string(),
+            "the spec lists no server: give one with Config::base_url"
+        );
+    }
+
+    #[test]
+    fn https_is_required_except_to_loopback_when_allowed() {
+        assert_eq!(
+            resolve(Config::new().base_url("https://x.test/prefix/")).unwrap(),
+            "https://x.test/prefix"
+        );
+        let insecure =
+            resolve(Config::new().base_url("http://10.1.2.3").allow_http_loopback(true)).unwrap_err();
+        assert!(insecure.starts_with("`http://10.1.2.3` is not HTTPS"), "{insecure}");
+        assert!(resolve(Config::new().base_url("http://127.0.0.1:8080")).is_err());
+        assert!(resolve(Config::new().base_url("http://127.0.0.1:8080").allow_http_loopback(true)).is_ok());
+        assert!(resolve(Config::new().base_url("http://[::1]:1").allow_http_loopback(true)).is_ok());
+        assert!(resolve(Config::new().base_url("http://localhost").allow_http_loopback(true)).is_ok());
+        assert!(resolve(Config::new().base_url("ftp://x")).unwrap_err().contains("is not HTTP(S)"));
+    }
+
+    #[test]
+    fn debug_hides_the_identity() {
+        let config = Config::new().identity_pem("-----BEGIN PRIVATE KEY-----\nsecretkey");
+        assert!(!format!("{config:?}").contains("secretkey"));
+    }
+}

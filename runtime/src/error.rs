@@ -1,0 +1,264 @@
+//! [`Error`]: every way an operation can fail, in the user's terms, keeping the status
+//! and the raw body wherever the server answered. No message includes a body or a
+//! secret: bodies can carry tokens.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use bytes::Bytes;
+
+use crate::StatusCode;
+use crate::token::TokenError;
+
+/// The error of an operation whose documented error statuses are the enum `E`.
+#[derive(Debug, thiserror::Error)]
+pub enum Error<E> {
+    /// A documented non-success status, with its typed body.
+    #[error("the server answered {status}, a documented error")]
+    Status {
+        /// The status.
+        status: StatusCode,
+        /// The documented error, typed.
+        error: E,
+        /// The body as received.
+        body: RawBody,
+    },
+    /// A status the spec does not document for this operation.
+    #[error("the server answered {status}, which the spec does not document")]
+    UnexpectedStatus {
+        /// The status.
+        status: StatusCode,
+        /// The body as received.
+        body: RawBody,
+    },
+    /// The body does not match the documented schema.
+    #[error("the {status} response body does not match the spec: {message}")]
+    Decode {
+        /// The status.
+        status: StatusCode,
+        /// What did not match (the decoder's message, without values from the body).
+        message: String,
+        /// The body as received.
+        body: RawBody,
+    },
+    /// The body is larger than [`Config::max_response_bytes`](crate::Config::max_response_bytes).
+    #[error("the {status} response body is larger than the limit of {limit} bytes")]
+    BodyTooLarge {
+        /// The status.
+        status: StatusCode,
+        /// The limit.
+        limit: usize,
+    },
+    /// The request could not be sent or its answer not received.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// A documented limit was broken: nothing was sent.
+    #[error("request not sent: {0}")]
+    Invalid(#[from] ValidationError),
+    /// No credentials are configured for the operation's security requirement:
+    /// nothing was sent.
+    #[error("request not sent: no credentials for the security requirement {schemes}")]
+    MissingCredentials {
+        /// The requirement's alternatives, `a + b or c`.
+        schemes: String,
+    },
+    /// The access token for a bearer-secured call could not be obtained.
+    #[error("request not sent: {0}")]
+    Token(#[from] TokenError),
+}
+
+impl<E> Error<E> {
+    /// The status the server answered with, if it answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Status { status, .. }
+            | Error::UnexpectedStatus { status, .. }
+            | Error::Decode { status, .. }
+            | Error::BodyTooLarge { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The body as received, where there is one.
+    pub fn raw_body(&self) -> Option<&RawBody> {
+        match self {
+            Error::Status { body, .. }
+            | Error::UnexpectedStatus { body, .. }
+            | Error::Decode { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+}
+
+/// A response body as received. `Debug` shows only its size and type (a body can
+/// carry a token); [`text`](RawBody::text) and [`as_bytes`](RawBody::as_bytes) give it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RawBody {
+    bytes: Bytes,
+    content_type: Option<String>,
+}
+
+impl RawBody {
+    pub(crate) fn new(bytes: Bytes, content_type: Option<String>) -> Self {
+        RawBody { bytes, content_type }
+    }
+
+    /// The bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The bytes as text, invalid UTF-8 replaced.
+    pub fn text(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.bytes)
+    }
+
+    /// The `Content-Type` header, if any.
+    pub fn content_type(&self) -> Option<&str> {
+        self.content_type.as_deref()
+    }
+
+    /// Size in bytes.
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+}
+
+impl fmt::Debug for RawBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawBody")
+            .field("len", &self.bytes.len())
+            .field("content_type", &self.content_type)
+            .finish()
+    }
+}
+
+/// A failure to send a request or receive its answer.
+#[derive(Debug, thiserror::Error)]
+#[error("{kind}: {message}")]
+pub struct TransportError {
+    kind: TransportKind,
+    message: String,
+    #[source]
+    source: reqwest::Error,
+}
+
+impl TransportError {
+    pub(crate) fn new(error: reqwest::Error) -> Self {
+        let kind = classify(&error);
+        // reqwest's message names the URL, whose query may carry an API key.
+        let error = error.without_url();
+        let message = chain(&error);
+        TransportError { kind, message, source: error }
+    }
+
+    /// What kind of failure it was.
+    pub fn kind(&self) -> TransportKind {
+        self.kind
+    }
+}
+
+/// What kind of transport failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// The time limit passed.
+    Timeout,
+    /// TLS failed: unknown CA, bad certificate, handshake refused (a missing client
+    /// certificate shows here, under TLS 1.3 on the first request rather than at connect).
+    Tls,
+    /// The connection could not be made.
+    Connect,
+    /// The answer's body could not be read.
+    Body,
+    /// Anything else (a dropped connection, a malformed answer).
+    Other,
+}
+
+impl fmt::Display for TransportKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TransportKind::Timeout => "timed out",
+            TransportKind::Tls => "TLS failed",
+            TransportKind::Connect => "could not connect",
+            TransportKind::Body => "could not read the answer",
+            TransportKind::Other => "the exchange failed",
+        })
+    }
+}
+
+fn classify(error: &reqwest::Error) -> TransportKind {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(err) = source {
+        if err.downcast_ref::<rustls::Error>().is_some() {
+            return TransportKind::Tls;
+        }
+        let text = err.to_string().to_ascii_lowercase();
+        if text.contains("certificate") || text.contains("handshake") || text.contains("tls") {
+            return TransportKind::Tls;
+        }
+        source = err.source();
+    }
+    if error.is_timeout() {
+        TransportKind::Timeout
+    } else if error.is_connect() {
+        TransportKind::Connect
+    } else if error.is_body() || error.is_decode() {
+        TransportKind::Body
+    } else {
+        TransportKind::Other
+    }
+}
+
+/// The messages of an error and its sources, joined: reqwest's own is often just
+/// "error sending request".
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut parts = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(err) = source {
+        let text = err.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = err.source();
+    }
+    parts.join(": ")
+}
+
+/// A value breaks a limit the spec documents; it was not sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{field}` {problem}")]
+pub struct ValidationError {
+    /// The field or parameter, by its wire name.
+    pub field: String,
+    /// What is wrong, without the value (it may be a secret).
+    pub problem: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_bodies_do_not_print_their_content() {
+        let body = RawBody::new(
+            Bytes::from_static(br#"{"access_token":"s3cr3t"}"#),
+            Some("application/json".into()),
+        );
+        assert_eq!(format!("{body:?}"), r#"RawBody { len: 25, content_type: Some("application/json") }"#);
+        let error: Error<()> =
+            Error::Decode { status: StatusCode::OK, message: "missing field `token_type`".into(), body };
+        assert_eq!(
+            error.to_string(),
+            "the 200 OK response body does not match the spec: missing field `token_type`"
+        );
+        assert!(!format!("{error:?}").contains("s3cr3t"));
+        assert_eq!(error.raw_body().unwrap().text(), r#"{"access_token":"s3cr3t"}"#);
+        assert_eq!(error.status(), Some(StatusCode::OK));
+    }
+}

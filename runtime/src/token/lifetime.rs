@@ -1,0 +1,186 @@
+//! Reading a token endpoint's answer into an [`AccessToken`]: which fields mean what,
+//! and how the five ways of stating a lifetime become one `expires_at`.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use serde_json::Value;
+use tokio::time::Instant;
+
+use super::{AccessToken, TokenError};
+
+/// Epoch values above this are milliseconds: as seconds they would be after the year
+/// 5000, and as milliseconds anything below it is before 1973.
+const EPOCH_MILLIS_ABOVE: u64 = 100_000_000_000;
+
+/// Which fields of a token endpoint's answer mean what. [`TokenFields::CONVENTION`]
+/// knows the RFC 6749 names and their camelCase forms; a spec can name others with
+/// the `x-authgen-token` extension of its token operation, and those are tried first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenFields {
+    /// The access token.
+    pub access_token: &'static [&'static str],
+    /// The token type (`Bearer` when absent).
+    pub token_type: &'static [&'static str],
+    /// Lifetime in seconds from the request.
+    pub expires_in: &'static [&'static str],
+    /// Expiry as a Unix time, in seconds or milliseconds (told apart by magnitude).
+    pub expires_at: &'static [&'static str],
+    /// The refresh token.
+    pub refresh_token: &'static [&'static str],
+    /// Lifetime of the refresh token in seconds.
+    pub refresh_expires_in: &'static [&'static str],
+    /// Granted scopes: a space-separated string or an array.
+    pub scope: &'static [&'static str],
+}
+
+impl TokenFields {
+    /// RFC 6749 names, their camelCase forms, and the other spellings seen in the wild
+    /// (`tokenValiditySec`, `expirationTime`).
+    pub const CONVENTION: TokenFields = TokenFields {
+        access_token: &["access_token", "accessToken"],
+        token_type: &["token_type", "tokenType"],
+        expires_in: &["expires_in", "expiresIn", "tokenValiditySec", "token_validity_sec"],
+        expires_at: &["expires_at", "expiresAt", "expirationTime", "expiration_time"],
+        refresh_token: &["refresh_token", "refreshToken"],
+        refresh_expires_in: &["refresh_expires_in", "refreshExpiresIn"],
+        scope: &["scope", "scopes"],
+    };
+
+    /// Reads an answer. The expiry is the earliest that any lifetime field gives,
+    /// counted from `sent_at` (when the request left, so a slow answer errs on the safe
+    /// side); with none, the JWT `exp` claim of the token if it is a JWT (decoded, not
+    /// verified: it is the provider's token); with none of those, no expiry: the token
+    /// is kept until a 401 says otherwise.
+    pub fn read(&self, answer: &Value, sent_at: Instant, now: SystemTime) -> Result<AccessToken, TokenError> {
+        let secret = first(answer, self.access_token).and_then(Value::as_str).ok_or_else(|| {
+            let names = self.access_token.join("`, `");
+            TokenError::new(format!("the token response has no access token (looked for `{names}`)"), true)
+        })?;
+        let mut token = AccessToken::new(secret, sent_at);
+        if let Some(kind) = first(answer, self.token_type).and_then(Value::as_str) {
+            token.token_type = kind.to_string();
+        }
+        let relative =
+            first(answer, self.expires_in).and_then(number).map(|s| sent_at + Duration::from_secs(s));
+        let absolute = first(answer, self.expires_at).and_then(number).map(|e| from_epoch(e, sent_at, now));
+        token.expires_at = match (relative, absolute) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (one, other) => one.or(other).or_else(|| jwt_expiry(secret).map(|e| from_epoch(e, sent_at, now))),
+        };
+        if let Some(refresh) = first(answer, self.refresh_token).and_then(Value::as_str) {
+            let expires = first(answer, self.refresh_expires_in)
+                .and_then(number)
+                .map(|s| sent_at + Duration::from_secs(s));
+            token = token.with_refresh_token(refresh, expires);
+        }
+        token.scopes = match first(answer, self.scope) {
+            Some(Value::String(s)) => s.split_whitespace().map(String::from).collect(),
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(String::from).collect(),
+            _ => Vec::new(),
+        };
+        Ok(token)
+    }
+}
+
+fn first<'v>(answer: &'v Value, names: &[&str]) -> Option<&'v Value> {
+    names.iter().find_map(|name| answer.get(name)).filter(|v| !v.is_null())
+}
+
+/// A non-negative whole number, also when sent as a string (`"3600"`).
+fn number(value: &Value) -> Option<u64> {
+    match value {
+        Value::Number(n) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// The monotonic instant of a Unix time (seconds or milliseconds).
+fn from_epoch(epoch: u64, sent_at: Instant, now: SystemTime) -> Instant {
+    let at =
+        if epoch > EPOCH_MILLIS_ABOVE { Duration::from_millis(epoch) } else { Duration::from_secs(epoch) };
+    let now_epoch = now.duration_since(UNIX_EPOCH).unwrap_or_default();
+    // Already past: expired as of the request.
+    sent_at + at.saturating_sub(now_epoch)
+}
+
+/// The `exp` claim of a JWT, without verifying it.
+fn jwt_expiry(token: &str) -> Option<u64> {
+    let mut parts = token.split('.');
+    let (_header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
+    let bytes =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    let claims: Value = serde_json::from_slice(&bytes).ok()?;
+    claims.get("exp").and_then(number)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn read(answer: Value) -> AccessToken {
+        let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        TokenFields::CONVENTION.read(&answer, Instant::now(), now).unwrap()
+    }
+
+    fn lifetime(answer: Value) -> Option<u64> {
+        read(answer).lifetime().map(|d| d.as_secs())
+    }
+
+    #[test]
+    fn expires_in_counts_from_the_request() {
+        // MOGOPLUS, Uqudo, Dakota.
+        assert_eq!(lifetime(json!({"access_token": "a", "expires_in": 35999})), Some(35999));
+        assert_eq!(lifetime(json!({"access_token": "a", "expires_in": "1800"})), Some(1800));
+    }
+
+    #[test]
+    fn core_banking_gives_validity_and_an_epoch_and_the_earlier_wins() {
+        let answer = json!({"accessToken": "a", "tokenType": "Bearer", "tokenValiditySec": 3600, "expirationTime": 1_700_003_000_u64});
+        assert_eq!(lifetime(answer), Some(3000));
+        let millis = json!({"accessToken": "a", "expirationTime": 1_700_000_600_000_u64});
+        assert_eq!(lifetime(millis), Some(600));
+        let past = json!({"accessToken": "a", "expirationTime": 1_600_000_000_u64});
+        assert_eq!(lifetime(past), Some(0));
+    }
+
+    #[test]
+    fn jwt_exp_is_used_when_nothing_else_says() {
+        // Moota: {"alg":"HS256"} . {"exp": 1700000120} . signature
+        let payload =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(br#"{"sub":"u","exp":1700000120}"#);
+        let jwt = format!("eyJhbGciOiJIUzI1NiJ9.{payload}.c2ln");
+        assert_eq!(lifetime(json!({"access_token": jwt})), Some(120));
+        assert_eq!(lifetime(json!({"access_token": "not-a-jwt"})), None);
+    }
+
+    #[test]
+    fn refresh_tokens_and_scopes() {
+        let token = read(json!({
+            "access_token": "a", "token_type": "bearer", "expires_in": 3600, "refresh_token": "r",
+            "refresh_expires_in": 18000, "scope": "read write", "fuse_client_id_seq": null
+        }));
+        assert_eq!(token.token_type(), "bearer");
+        assert_eq!(token.refresh_token().map(|s| s.expose_secret()), Some("r"));
+        let refresh_life = token.refresh_expires_at().unwrap().duration_since(token.issued_at());
+        assert_eq!(refresh_life.as_secs(), 18000);
+        assert_eq!(token.scopes(), ["read", "write"]);
+        assert_eq!(read(json!({"accessToken": "a", "scopes": ["api"]})).scopes(), ["api"]);
+    }
+
+    #[test]
+    fn explicit_fields_come_first_and_a_missing_token_is_an_error() {
+        let fields = TokenFields { access_token: &["jwt"], expires_in: &["ttl"], ..TokenFields::CONVENTION };
+        let token = fields.read(&json!({"jwt": "x", "ttl": 5}), Instant::now(), SystemTime::now()).unwrap();
+        assert_eq!(token.lifetime(), Some(Duration::from_secs(5)));
+        let err = TokenFields::CONVENTION
+            .read(&json!({"token": "x"}), Instant::now(), SystemTime::now())
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "could not obtain an access token: the token response has no access token (looked for `access_token`, `accessToken`)"
+        );
+    }
+}
