@@ -116,10 +116,10 @@ impl std::error::Error for Dropped {}
 async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Reply, Dropped> {
     shared.requests.fetch_add(1, Ordering::Relaxed);
     let fault = shared.fault.load_full();
-    if let Some(fault) = fault.as_deref() {
-        if let Some(reply) = misbehave(fault).await? {
-            return Ok(reply);
-        }
+    if let Some(fault) = fault.as_deref()
+        && let Some(reply) = misbehave(fault).await?
+    {
+        return Ok(reply);
     }
     let (parts, body) = request.into_parts();
     let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
