@@ -195,11 +195,13 @@ impl fmt::Display for TransportKind {
 fn classify(error: &reqwest::Error) -> TransportKind {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(err) = source {
-        if err.downcast_ref::<rustls::Error>().is_some() {
+        // An io::Error's `source()` skips the error it wraps: look inside it too.
+        let wrapped = err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref());
+        if err.downcast_ref::<rustls::Error>().is_some() || wrapped.is_some_and(|e| e.is::<rustls::Error>()) {
             return TransportKind::Tls;
         }
         let text = err.to_string().to_ascii_lowercase();
-        if text.contains("certificate") || text.contains("handshake") || text.contains("tls") {
+        if ["certificate", "handshake", "tls", "fatal alert"].iter().any(|word| text.contains(word)) {
             return TransportKind::Tls;
         }
         source = err.source();

@@ -121,6 +121,14 @@ pub enum Fault {
     },
     /// Closes the connection without answering.
     DropConnection,
+    /// Answers this status and JSON body: for documented answers a well-behaved client
+    /// cannot provoke (MOGOPLUS's 400 needs a grant type its client never sends).
+    Respond {
+        /// The status.
+        status: u16,
+        /// The JSON body.
+        body: serde_json::Value,
+    },
 }
 
 /// A running sandbox of one provider.

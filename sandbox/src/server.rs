@@ -170,6 +170,7 @@ async fn misbehave(fault: &Fault) -> Result<Option<Reply>, Dropped> {
             .body(Repeat { left: *bytes }.boxed())
             .ok(),
         Fault::DropConnection => return Err(Dropped),
+        Fault::Respond { status, body } => text(*status, "application/json", &body.to_string()),
     })
 }
 
