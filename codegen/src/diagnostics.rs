@@ -37,7 +37,10 @@ impl fmt::Display for SpecError {
         let noun = if count == 1 { "problem" } else { "problems" };
         writeln!(f, "{}: {count} {noun}", self.file.display())?;
         for problem in &self.problems {
-            write!(f, "error: {}\n  --> {}{}", problem.message, self.file.display(), problem.pointer)?;
+            write!(f, "error: {}\n  --> {}", problem.message, self.file.display())?;
+            if problem.pointer != "#" {
+                write!(f, "{}", problem.pointer)?;
+            }
             if let Some(line) = problem.line {
                 write!(f, " (line {line})")?;
             }

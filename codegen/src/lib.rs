@@ -6,7 +6,7 @@
 //! 2. [`parse`]: -> `openapiv3` types;
 //! 3. [`lower`]: -> our [`model`], with every unsupported construct reported at once;
 //! 4. [`emit`]: -> Rust tokens (`quote!`);
-//! 5. [`format`]: -> deterministic source text (`prettyplease`).
+//! 5. [`mod@format`]: -> deterministic source text (`prettyplease`).
 //!
 //! [`generate`] runs all of it on one file; [`build`] is what a `build.rs` calls.
 #![deny(missing_docs)]

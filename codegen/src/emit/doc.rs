@@ -43,11 +43,31 @@ fn lines(text: Option<&str>) -> Vec<String> {
     out
 }
 
-/// Escapes one line of prose for rustdoc's markdown.
+/// Escapes one line for rustdoc's markdown; `code spans` are kept as written.
 fn escape(line: &str) -> String {
-    let line = line.replace('<', "&lt;").replace('>', "&gt;");
-    let line = escape_brackets(&line);
-    link_urls(&line)
+    let parts: Vec<&str> = line.split('`').collect();
+    // An odd number of backticks leaves the last one unmatched: the text after it is prose.
+    let last_is_code = parts.len().is_multiple_of(2);
+    let mut out = String::with_capacity(line.len());
+    for (i, part) in parts.iter().enumerate() {
+        let is_code = i % 2 == 1 && !(last_is_code && i == parts.len() - 1);
+        if i > 0 {
+            out.push('`');
+        }
+        if is_code {
+            out.push_str(part);
+        } else {
+            out.push_str(&escape_prose(part));
+        }
+    }
+    out
+}
+
+/// Escapes prose outside code spans.
+fn escape_prose(text: &str) -> String {
+    let text = text.replace('<', "&lt;").replace('>', "&gt;");
+    let text = escape_brackets(&text);
+    link_urls(&text)
 }
 
 /// `[word]` would be an intra-doc link; `[text](url)` stays a link.
@@ -78,7 +98,7 @@ fn link_urls(line: &str) -> String {
         let len =
             from.find(|c: char| c.is_whitespace() || c == ')' || c == '`' || c == '"').unwrap_or(from.len());
         let url = from[..len].trim_end_matches(['.', ',', ';', ':']);
-        let already_linked = before.ends_with('(') || before.ends_with('`') || before.ends_with('<');
+        let already_linked = before.ends_with('(') || before.ends_with('<');
         out.push_str(before);
         if already_linked {
             out.push_str(url);
@@ -106,6 +126,8 @@ mod tests {
         );
         assert_eq!(escape("at https://auth.uqudo.io/api, then"), "at <https://auth.uqudo.io/api>, then");
         assert_eq!(escape("`https://a.b/c` stays code"), "`https://a.b/c` stays code");
+        assert_eq!(escape("send `Bearer <token>` to <it>"), "send `Bearer <token>` to &lt;it&gt;");
+        assert_eq!(escape("a ` b <c>"), "a ` b &lt;c&gt;");
     }
 
     #[test]

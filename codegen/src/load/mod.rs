@@ -1,8 +1,8 @@
 //! Loading: a spec file -> a JSON value in the shape `openapiv3` reads, meaning kept.
 //!
 //! The text is YAML or JSON; OpenAPI 3.1 constructs `openapiv3` 2.2 cannot read are
-//! adapted ([`adapt`]); the source is indexed so later stages can give the line of a
-//! JSON pointer ([`lines`]).
+//! adapted (module `adapt`); the source is indexed so later stages can give the line of a
+//! JSON pointer (module `lines`).
 
 mod adapt;
 mod lines;
@@ -56,10 +56,10 @@ pub fn load(path: &Path) -> Result<Loaded, SpecError> {
 pub fn load_str(file: &Path, text: &str) -> Result<Loaded, SpecError> {
     let is_json = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
     let mut document = if is_json { parse_json(file, text)? } else { parse_yaml(file, text)? };
-    let version = check_version(file, &document)?;
+    let lines = LineIndex::new(text, is_json);
+    let version = check_version(file, &document, &lines)?;
     let mut problems = Problems::new(file);
     let mutual_tls_schemes = adapt::adapt(&mut document, &mut problems);
-    let lines = LineIndex::new(text, is_json);
     problems.finish((), |p| lines.line_of(p))?;
     Ok(Loaded { file: file.to_path_buf(), document, mutual_tls_schemes, version, lines })
 }
@@ -121,12 +121,13 @@ fn yaml_to_json(value: serde_yaml::Value) -> Value {
     }
 }
 
-fn check_version(file: &Path, document: &Value) -> Result<String, SpecError> {
-    let problem = |message: String, hint: &str| {
+fn check_version(file: &Path, document: &Value, lines: &LineIndex) -> Result<String, SpecError> {
+    let problem_at = |key: &str, message: String, hint: &str| {
         let mut problems = Problems::new(file);
-        problems.push(&Pointer::root().join("openapi"), message, hint);
-        problems.finish((), |_| None).unwrap_err()
+        problems.push(&Pointer::root().join(key), message, hint);
+        problems.finish((), |p| lines.line_of(p)).unwrap_err()
     };
+    let problem = |message: String, hint: &str| problem_at("openapi", message, hint);
     let Some(object) = document.as_object() else {
         return Err(single(
             file,
@@ -137,7 +138,11 @@ fn check_version(file: &Path, document: &Value) -> Result<String, SpecError> {
     };
     if let Some(swagger) = object.get("swagger") {
         let message = format!("Swagger {} documents are not supported", swagger.as_str().unwrap_or("2.0"));
-        return Err(problem(message, "convert the document to OpenAPI 3 (e.g. with swagger2openapi)"));
+        return Err(problem_at(
+            "swagger",
+            message,
+            "convert the document to OpenAPI 3 (e.g. with swagger2openapi)",
+        ));
     }
     match object.get("openapi").and_then(Value::as_str) {
         Some(v) if v.starts_with("3.0") || v.starts_with("3.1") => Ok(v.to_string()),
@@ -161,13 +166,13 @@ mod tests {
     fn malformed_yaml_names_the_line() {
         assert_eq!(
             err("openapi: 3.1.0\ninfo:\n  title: [unclosed\n"),
-            "specs/x.yaml: 1 problem\nerror: the file is not valid YAML: did not find expected ',' or ']'\n  --> specs/x.yaml# (line 4)\n  = hint: fix the syntax at the line shown\n"
+            "specs/x.yaml: 1 problem\nerror: the file is not valid YAML: did not find expected ',' or ']'\n  --> specs/x.yaml (line 4)\n  = hint: fix the syntax at the line shown\n"
         );
     }
 
     #[test]
     fn versions_other_than_3_0_and_3_1_are_refused() {
-        assert!(err("swagger: '2.0'\n").contains("error: Swagger 2.0 documents are not supported\n  --> specs/x.yaml#/openapi\n  = hint: convert the document to OpenAPI 3"));
+        assert!(err("swagger: '2.0'\n").contains("error: Swagger 2.0 documents are not supported\n  --> specs/x.yaml#/swagger (line 1)\n  = hint: convert the document to OpenAPI 3"));
         assert!(err("openapi: 4.0.0\n").contains("error: OpenAPI version `4.0.0` is not supported"));
         assert!(err("info: {}\n").contains("error: the `openapi` version field is missing"));
         assert!(err("- a\n").contains("error: the document is not an object"));
