@@ -75,6 +75,21 @@ impl Client {
             _ => Err(response.unexpected()),
         }
     }
+
+    /// A token source that calls [`Client::authenticate`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
+    pub fn authenticate_token_source(
+        &self,
+        body: AuthenticateRequest,
+    ) -> impl ::authgen_runtime::token::TokenSource + use<> {
+        let client = self.clone();
+        ::authgen_runtime::token::token_source(
+            ::authgen_runtime::token::TokenFields::CONVENTION,
+            move || {
+                let (client, body) = (client.clone(), body.clone());
+                async move { client.authenticate(&body).await }
+            },
+        )
+    }
 }
 
 /// The client credentials.

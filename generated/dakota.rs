@@ -68,6 +68,21 @@ impl Client {
             _ => Err(response.unexpected()),
         }
     }
+
+    /// A token source that calls [`Client::post_index_php_api_oauth2`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
+    pub fn post_index_php_api_oauth2_token_source(
+        &self,
+        body: Auth,
+    ) -> impl ::authgen_runtime::token::TokenSource + use<> {
+        let client = self.clone();
+        ::authgen_runtime::token::token_source(
+            ::authgen_runtime::token::TokenFields::CONVENTION,
+            move || {
+                let (client, body) = (client.clone(), body.clone());
+                async move { client.post_index_php_api_oauth2(&body).await }
+            },
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

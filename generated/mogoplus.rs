@@ -92,6 +92,20 @@ impl Client {
             _ => Err(response.unexpected()),
         }
     }
+
+    /// A token source that calls [`Client::request_token`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
+    pub fn request_token_source(
+        &self,
+    ) -> impl ::authgen_runtime::token::TokenSource + use<> {
+        let client = self.clone();
+        ::authgen_runtime::token::token_source(
+            ::authgen_runtime::token::TokenFields::CONVENTION,
+            move || {
+                let (client,) = (client.clone(),);
+                async move { client.request_token().await }
+            },
+        )
+    }
 }
 
 /// A Bearer access token.

@@ -3,7 +3,7 @@
 
 //! # Moota API authentication
 //!
-//! How to obtain and use an access token for the Moota API (bank mutations), captured from <https://moota.gitbook.io/technical-docs/authentication.md>. The API uses JSON for input and output: requests send `Content-Type: application/json` and `Accept: application/json`. All requests must be made over HTTPS. Every call but the login sends the token as `Authorization: Bearer &lt;token&gt;`.
+//! How to obtain and use an access token for the Moota API (bank mutations), captured from <https://moota.gitbook.io/technical-docs/authentication.md>. The API uses JSON for input and output: requests send `Content-Type: application/json` and `Accept: application/json`. All requests must be made over HTTPS. Every call but the login sends the token as `Authorization: Bearer <token>`.
 //!
 //! Generated from `specs/moota.yaml` (API version 2).
 
@@ -59,6 +59,19 @@ impl Client {
         self
     }
 
+    /// Takes the bearer tokens of the `bearerAuth` security scheme from `cache`, which refreshes them before they expire; a 401 refetches once and retries the call once.
+    pub fn with_bearer_auth_cache(
+        mut self,
+        cache: ::authgen_runtime::token::TokenCache,
+    ) -> Self {
+        self.core
+            .set_credential(
+                "bearerAuth",
+                ::authgen_runtime::__private::Credential::BearerCache(cache),
+            );
+        self
+    }
+
     /// Get an access token
     ///
     /// Logs in with the account's username and password and returns an access token limited to the requested scopes.
@@ -82,9 +95,24 @@ impl Client {
         }
     }
 
+    /// A token source that calls [`Client::login`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
+    pub fn login_token_source(
+        &self,
+        body: LoginRequest,
+    ) -> impl ::authgen_runtime::token::TokenSource + use<> {
+        let client = self.clone();
+        ::authgen_runtime::token::token_source(
+            ::authgen_runtime::token::TokenFields::CONVENTION,
+            move || {
+                let (client, body) = (client.clone(), body.clone());
+                async move { client.login(&body).await }
+            },
+        )
+    }
+
     /// Call the API with the access token
     ///
-    /// The page documents no specific endpoint beyond the login: it shows that every later call sends `Authorization: Bearer &lt;token&gt;` to an API object (`curl -X $HTTP_METHOD -H "Authorization: Bearer &lt;secret_token&gt;" "<https://app.moota.co/v2/$OBJECT>"`). The curl example writes `/v2/` while the login lives under `/api/v2/`; this spec follows the login's prefix.
+    /// The page documents no specific endpoint beyond the login: it shows that every later call sends `Authorization: Bearer <token>` to an API object (`curl -X $HTTP_METHOD -H "Authorization: Bearer <secret_token>" "https://app.moota.co/v2/$OBJECT"`). The curl example writes `/v2/` while the login lives under `/api/v2/`; this spec follows the login's prefix.
     ///
     /// `GET /api/v2/{object}`
     pub async fn get_object(

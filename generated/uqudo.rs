@@ -66,6 +66,21 @@ impl Client {
             _ => Err(response.unexpected()),
         }
     }
+
+    /// A token source that calls [`Client::get_token`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
+    pub fn get_token_source(
+        &self,
+        body: TokenRequest,
+    ) -> impl ::authgen_runtime::token::TokenSource + use<> {
+        let client = self.clone();
+        ::authgen_runtime::token::token_source(
+            ::authgen_runtime::token::TokenFields::CONVENTION,
+            move || {
+                let (client, body) = (client.clone(), body.clone());
+                async move { client.get_token(&body).await }
+            },
+        )
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]

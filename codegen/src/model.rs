@@ -223,6 +223,17 @@ pub struct Operation {
     pub success_type: Option<String>,
     /// Security alternatives; each lists schemes that apply together. Empty: none.
     pub security: Vec<Vec<String>>,
+    /// Set when the operation issues access tokens: it then gets a token source.
+    pub token: Option<TokenFields>,
+}
+
+/// Which response fields of a token operation mean what, where the spec says so with
+/// `x-authgen-token` (role -> field name); roles it does not name follow the runtime's
+/// convention (RFC 6749 names and their camelCase forms).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TokenFields {
+    /// `(role, wire name)` pairs, e.g. `("expires_in", "ttl")`.
+    pub named: Vec<(String, String)>,
 }
 
 /// A parameter of an operation.

@@ -4,6 +4,7 @@
 
 mod doc;
 mod operation;
+mod token;
 mod types;
 
 use proc_macro2::TokenStream;
@@ -49,7 +50,11 @@ fn client(api: &Api) -> TokenStream {
     let mutual_tls: Vec<&str> =
         api.schemes.iter().filter(|s| s.kind == SchemeKind::MutualTls).map(|s| s.name.as_str()).collect();
     let setters = api.schemes.iter().filter_map(setter);
-    let methods = api.operations.iter().map(|op| operation::method(op, api));
+    let methods = api.operations.iter().map(|op| {
+        let method = operation::method(op, api);
+        let source = token::source_method(op, api);
+        quote!(#method #source)
+    });
     quote! {
         #docs
         #[derive(Debug, Clone)]
@@ -110,8 +115,30 @@ fn server(server: &Server) -> TokenStream {
     quote!(::authgen_runtime::__private::Server { url: #url, description: #description, variables: &[#(#variables),*] })
 }
 
-/// `with_<scheme>(…)`: how a user gives the credentials of one security scheme.
+/// `with_<scheme>(…)`: how a user gives the credentials of one security scheme; for
+/// bearer schemes also `with_<scheme>_cache(…)`, tokens from a cache.
 fn setter(scheme: &SecurityScheme) -> Option<TokenStream> {
+    let fixed = fixed_setter(scheme)?;
+    if scheme.kind != SchemeKind::Bearer {
+        return Some(fixed);
+    }
+    let method = ident(&format!("with_{}_cache", scheme.rust_name));
+    let name = &scheme.name;
+    let doc = format!(
+        " Takes the bearer tokens of the `{name}` security scheme from `cache`, which refreshes them before they expire; a 401 refetches once and retries the call once."
+    );
+    Some(quote! {
+        #fixed
+
+        #[doc = #doc]
+        pub fn #method(mut self, cache: ::authgen_runtime::token::TokenCache) -> Self {
+            self.core.set_credential(#name, ::authgen_runtime::__private::Credential::BearerCache(cache));
+            self
+        }
+    })
+}
+
+fn fixed_setter(scheme: &SecurityScheme) -> Option<TokenStream> {
     let method = ident(&format!("with_{}", scheme.rust_name));
     let name = &scheme.name;
     let described = scheme.description.as_deref();

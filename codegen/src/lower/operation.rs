@@ -12,9 +12,24 @@ use super::Lowerer;
 use super::schema::SchemaRef;
 use crate::diagnostics::Pointer;
 use crate::model::{
-    Body, BodyEncoding, Operation, Param, ParamLocation, Response, SecurityScheme, Status, TypeKind, TypeRef,
+    Body, BodyEncoding, Operation, Param, ParamLocation, Response, SecurityScheme, Status, TokenFields,
+    TypeKind, TypeRef,
 };
 use crate::naming::{self, Namespace};
+
+/// Roles a token operation's response fields can have (`x-authgen-token` keys).
+const TOKEN_ROLES: &[&str] = &[
+    "access_token",
+    "token_type",
+    "expires_in",
+    "expires_at",
+    "refresh_token",
+    "refresh_expires_in",
+    "scope",
+];
+
+/// Field names that, in a success body, make an operation a token operation.
+const ACCESS_TOKEN_NAMES: &[&str] = &["access_token", "accessToken"];
 
 /// Media types of request bodies we encode, by preference.
 const BODY_MEDIA: &[(&str, BodyEncoding)] =
@@ -66,6 +81,7 @@ impl<'a> Lowerer<'a> {
                     success: Vec::new(),
                     errors: Vec::new(),
                     security: self.security(op.security.as_ref(), schemes, &pointer),
+                    token: None,
                 };
                 let params = item
                     .parameters
@@ -77,6 +93,7 @@ impl<'a> Lowerer<'a> {
                     operation.body = self.body(body, &operation.name, &pointer.join("requestBody"));
                 }
                 self.responses(&mut operation, &op.responses, &pointer.join("responses"));
+                operation.token = self.token_fields(&operation, &op.extensions, &pointer);
                 operations.push(operation);
             }
         }
@@ -278,6 +295,46 @@ impl<'a> Lowerer<'a> {
         // credentials are sent.
         alternatives.sort_by_key(Vec::is_empty);
         if alternatives.iter().all(Vec::is_empty) { Vec::new() } else { alternatives }
+    }
+
+    /// Whether `op` issues tokens, and which fields mean what: stated by the
+    /// `x-authgen-token` extension, or found by an access-token field in its success body.
+    fn token_fields(
+        &mut self,
+        op: &Operation,
+        extensions: &indexmap::IndexMap<String, serde_json::Value>,
+        at: &Pointer,
+    ) -> Option<TokenFields> {
+        if let Some(stated) = extensions.get("x-authgen-token") {
+            return self.stated_token_fields(stated, &at.join("x-authgen-token"));
+        }
+        let body = op.success.iter().find_map(|r| r.body.as_ref())?;
+        let TypeRef::Named(name) = body else { return None };
+        let def = self.types.iter().find(|t| &t.name == name)?;
+        let TypeKind::Struct(fields) = &def.kind else { return None };
+        fields.iter().any(|f| ACCESS_TOKEN_NAMES.contains(&f.wire.as_str())).then(TokenFields::default)
+    }
+
+    fn stated_token_fields(&mut self, stated: &serde_json::Value, at: &Pointer) -> Option<TokenFields> {
+        let hint = format!("map roles ({}) to response field names", TOKEN_ROLES.join(", "));
+        let Some(map) = stated.as_object() else {
+            self.problems.push(at, "`x-authgen-token` is not a mapping", hint);
+            return None;
+        };
+        let mut named = Vec::new();
+        for (role, field) in map {
+            match field.as_str() {
+                Some(field) if TOKEN_ROLES.contains(&role.as_str()) => {
+                    named.push((role.clone(), field.to_string()))
+                }
+                _ => self.problems.push(
+                    &at.join(role),
+                    format!("`{role}` is not a token role with a field name"),
+                    hint.clone(),
+                ),
+            }
+        }
+        Some(TokenFields { named })
     }
 
     /// Marks the types that some request carries and that have limits to check.

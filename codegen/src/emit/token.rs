@@ -1,0 +1,82 @@
+//! Token operations -> `<operation>_token_source(…)`: the operation's arguments kept,
+//! the operation called whenever the cache needs a new token.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::types::{ident, rust_type};
+use crate::model::{Api, Operation, Param, TokenFields, TypeKind, TypeRef};
+
+/// The token-source method of `op`, if it issues tokens.
+pub fn source_method(op: &Operation, api: &Api) -> Option<TokenStream> {
+    let fields = fields(op.token.as_ref()?);
+    // `get_token` -> `get_token_source`, `login` -> `login_token_source`.
+    let suffix = if op.name.ends_with("token") { "_source" } else { "_token_source" };
+    let method = ident(&format!("{}{suffix}", op.name));
+    let call = ident(&op.name);
+    let doc = format!(
+        " A token source that calls [`Client::{}`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).",
+        op.name
+    );
+    let mut args = Vec::new();
+    let mut names = Vec::new();
+    let mut passed = Vec::new();
+    for param in &op.params {
+        let name = ident(&param.name);
+        let ty = owned_type(&param.ty, param.required);
+        args.push(quote!(#name: #ty));
+        passed.push(pass(param, api));
+        names.push(name);
+    }
+    if let Some(body) = &op.body {
+        let ty = owned_type(&body.ty, body.required);
+        args.push(quote!(body: #ty));
+        passed.push(if body.required { quote!(&body) } else { quote!(body.as_ref()) });
+        names.push(ident("body"));
+    }
+    Some(quote! {
+        #[doc = #doc]
+        pub fn #method(&self, #(#args),*) -> impl ::authgen_runtime::token::TokenSource + use<> {
+            let client = self.clone();
+            ::authgen_runtime::token::token_source(#fields, move || {
+                let (client, #(#names),*) = (client.clone(), #(#names.clone()),*);
+                async move { client.#call(#(#passed),*).await }
+            })
+        }
+    })
+}
+
+/// The runtime's `TokenFields`: the convention, with the spec's stated names first.
+fn fields(token: &TokenFields) -> TokenStream {
+    let convention = quote!(::authgen_runtime::token::TokenFields::CONVENTION);
+    if token.named.is_empty() {
+        return convention;
+    }
+    let named = token.named.iter().map(|(role, wire)| {
+        let role = ident(role);
+        quote!(#role: &[#wire])
+    });
+    quote!(::authgen_runtime::token::TokenFields { #(#named,)* ..#convention })
+}
+
+/// The owned type a token source keeps for a value passed by reference.
+fn owned_type(ty: &TypeRef, required: bool) -> TokenStream {
+    let ty = rust_type(ty);
+    if required { ty } else { quote!(Option<#ty>) }
+}
+
+/// How the kept value is passed to the operation.
+fn pass(param: &Param, api: &Api) -> TokenStream {
+    let name = ident(&param.name);
+    let by_value = match &param.ty {
+        TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 => true,
+        TypeRef::Named(n) => api.types.iter().any(|t| &t.name == n && matches!(t.kind, TypeKind::Enum(_))),
+        _ => false,
+    };
+    match (by_value, param.required, &param.ty) {
+        (true, _, _) => quote!(#name),
+        (false, true, _) => quote!(&#name),
+        (false, false, TypeRef::String | TypeRef::Vec(_)) => quote!(#name.as_deref()),
+        (false, false, _) => quote!(#name.as_ref()),
+    }
+}
