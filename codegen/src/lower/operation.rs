@@ -305,17 +305,29 @@ impl<'a> Lowerer<'a> {
         extensions: &indexmap::IndexMap<String, serde_json::Value>,
         at: &Pointer,
     ) -> Option<TokenFields> {
+        let answer_fields = self.success_fields(op);
         if let Some(stated) = extensions.get("x-authgen-token") {
-            return self.stated_token_fields(stated, &at.join("x-authgen-token"));
+            return self.stated_token_fields(stated, answer_fields.as_deref(), &at.join("x-authgen-token"));
         }
+        answer_fields?.iter().any(|f| ACCESS_TOKEN_NAMES.contains(&f.as_str())).then(TokenFields::default)
+    }
+
+    /// The wire names of the fields of `op`'s success body, when it is an object.
+    fn success_fields(&self, op: &Operation) -> Option<Vec<String>> {
         let body = op.success.iter().find_map(|r| r.body.as_ref())?;
         let TypeRef::Named(name) = body else { return None };
         let def = self.types.iter().find(|t| &t.name == name)?;
         let TypeKind::Struct(fields) = &def.kind else { return None };
-        fields.iter().any(|f| ACCESS_TOKEN_NAMES.contains(&f.wire.as_str())).then(TokenFields::default)
+        Some(fields.iter().map(|f| f.wire.clone()).collect())
     }
 
-    fn stated_token_fields(&mut self, stated: &serde_json::Value, at: &Pointer) -> Option<TokenFields> {
+    /// The roles stated by `x-authgen-token`, each naming a field of the success body.
+    fn stated_token_fields(
+        &mut self,
+        stated: &serde_json::Value,
+        answer_fields: Option<&[String]>,
+        at: &Pointer,
+    ) -> Option<TokenFields> {
         let hint = format!("map roles ({}) to response field names", TOKEN_ROLES.join(", "));
         let Some(map) = stated.as_object() else {
             self.problems.push(at, "`x-authgen-token` is not a mapping", hint);
@@ -325,6 +337,13 @@ impl<'a> Lowerer<'a> {
         for (role, field) in map {
             match field.as_str() {
                 Some(field) if TOKEN_ROLES.contains(&role.as_str()) => {
+                    if answer_fields.is_some_and(|known| !known.iter().any(|k| k == field)) {
+                        self.problems.push(
+                            &at.join(role),
+                            format!("`{role}` names `{field}`, which the success response does not have"),
+                            "name a property of the success response's schema",
+                        );
+                    }
                     named.push((role.clone(), field.to_string()))
                 }
                 _ => self.problems.push(
