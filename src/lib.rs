@@ -10,3 +10,8 @@ include!(concat!(env!("OUT_DIR"), "/clients.rs"));
 /// The runtime the clients use: [`Config`](runtime::Config), [`Error`](runtime::Error),
 /// [`Secret`](runtime::Secret).
 pub use authgen_runtime as runtime;
+
+/// The README's examples, compiled by `cargo test` so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
