@@ -36,21 +36,28 @@ impl fmt::Display for SpecError {
         let count = self.problems.len();
         let noun = if count == 1 { "problem" } else { "problems" };
         writeln!(f, "{}: {count} {noun}", self.file.display())?;
+        let file = self.file.display().to_string();
         for problem in &self.problems {
-            write!(f, "error: {}\n  --> {}", problem.message, self.file.display())?;
-            if problem.pointer != "#" {
-                write!(f, "{}", problem.pointer)?;
-            }
-            if let Some(line) = problem.line {
-                write!(f, " (line {line})")?;
-            }
-            writeln!(f)?;
-            if let Some(hint) = &problem.hint {
-                writeln!(f, "  = hint: {hint}")?;
-            }
+            write!(f, "error: {}", render_problem(&file, problem))?;
         }
         Ok(())
     }
+}
+
+/// `message`, then the place and the hint on lines of their own.
+pub fn render_problem(file: &str, problem: &Problem) -> String {
+    let mut out = format!("{}\n  --> {file}", problem.message);
+    if problem.pointer != "#" {
+        out.push_str(&problem.pointer);
+    }
+    if let Some(line) = problem.line {
+        out.push_str(&format!(" (line {line})"));
+    }
+    out.push('\n');
+    if let Some(hint) = &problem.hint {
+        out.push_str(&format!("  = hint: {hint}\n"));
+    }
+    out
 }
 
 /// Collects problems while a stage walks a document.
@@ -84,6 +91,20 @@ impl Problems {
     /// True when nothing was recorded.
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
+    }
+
+    /// How many were recorded.
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    /// Takes back the problems recorded after the first `keep`, with their lines.
+    pub fn take_from(&mut self, keep: usize, line_of: impl Fn(&str) -> Option<usize>) -> Vec<Problem> {
+        let mut taken = self.list.split_off(keep.min(self.list.len()));
+        for problem in &mut taken {
+            problem.line = problem.line.or_else(|| line_of(&problem.pointer));
+        }
+        taken
     }
 
     /// `Ok(value)` when nothing was recorded, else every problem, sorted, with lines

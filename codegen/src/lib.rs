@@ -20,42 +20,87 @@ pub mod lower;
 pub mod model;
 pub mod naming;
 pub mod parse;
+pub mod standalone;
 
 use std::path::Path;
 
 pub use diagnostics::SpecError;
+
+/// Choices of the generator.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Leave out an operation that uses something the generator cannot express (and
+    /// say so in a warning and in the module's documentation), instead of failing.
+    pub skip_unsupported: bool,
+}
+
+/// A generated module and what was left out of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Generated {
+    /// The module's source text.
+    pub code: String,
+    /// How many operations it has.
+    pub operations: usize,
+    /// The spec file, as shown in messages.
+    pub file: String,
+    /// Operations left out (only with [`Options::skip_unsupported`]).
+    pub skipped: Vec<model::Skipped>,
+}
+
+impl Generated {
+    /// One warning per operation left out, with its problems, as the CLI prints them.
+    pub fn warnings(&self) -> String {
+        let mut out = String::new();
+        for skipped in &self.skipped {
+            for problem in &skipped.problems {
+                let problem = diagnostics::render_problem(&self.file, problem);
+                out.push_str(&format!("warning: operation {} left out: {problem}", skipped.label));
+            }
+        }
+        out
+    }
+}
 
 /// Runs the whole pipeline on one spec file and returns the module's source text.
 ///
 /// The path is shown as given (with `/` separators) in the generated header and in
 /// error messages, so pass it relative to the project, e.g. `specs/moota.yaml`.
 pub fn generate(path: &Path) -> Result<String, SpecError> {
-    let api = model_of(load::load(path)?)?;
-    Ok(render(&api))
+    generate_with(path, &Options::default()).map(|g| g.code)
+}
+
+/// [`generate`] with [`Options`].
+pub fn generate_with(path: &Path, options: &Options) -> Result<Generated, SpecError> {
+    Ok(render(&model_of(load::load(path)?, options)?))
 }
 
 /// [`generate`] for text already in memory; `file` names it in messages.
 pub fn generate_str(file: &Path, text: &str) -> Result<String, SpecError> {
-    let api = model_of(load::load_str(file, text)?)?;
-    Ok(render(&api))
+    Ok(render(&model_of(load::load_str(file, text)?, &Options::default())?).code)
 }
 
-fn model_of(loaded: load::Loaded) -> Result<model::Api, SpecError> {
+fn model_of(loaded: load::Loaded, options: &Options) -> Result<model::Api, SpecError> {
     let parsed = parse::parse(loaded)?;
-    let mut api = lower::lower(&parsed)?;
+    let mut api = lower::lower(&parsed, options)?;
     api.source = display_path(&parsed.file);
     Ok(api)
 }
 
-fn render(api: &model::Api) -> String {
+fn render(api: &model::Api) -> Generated {
     let tokens = emit::module(api);
-    match format::format(tokens, &api.source) {
+    let code = match format::format(tokens, &api.source) {
         Ok(text) => text,
         // The emitter builds its tokens with `quote!` from sanitised identifiers: a parse
         // failure here is a generator bug, and the message says where to report it.
         Err(err) => {
             panic!("authgen-codegen emitted invalid Rust for {}: {err}; please report this", api.source)
         }
+    };
+    Generated {
+        code,
+        operations: api.operations.len(),
+        file: api.source.clone(),
+        skipped: api.skipped.clone(),
     }
 }
 

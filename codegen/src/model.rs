@@ -21,6 +21,18 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     /// Operations in document order.
     pub operations: Vec<Operation>,
+    /// Operations left out because they use what the generator cannot express (only
+    /// with [`Options::skip_unsupported`](crate::Options::skip_unsupported)).
+    pub skipped: Vec<Skipped>,
+}
+
+/// An operation left out, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skipped {
+    /// `POST /v1/files`.
+    pub label: String,
+    /// What the generator could not express.
+    pub problems: Vec<crate::diagnostics::Problem>,
 }
 
 /// A server URL template with its variables.
@@ -120,6 +132,8 @@ pub struct Field {
     pub doc: Option<String>,
     /// Documented limits checked before sending.
     pub checks: Checks,
+    /// Held in a `Box`: the type contains, by value, the type that holds this field.
+    pub boxed: bool,
 }
 
 impl Field {
@@ -145,6 +159,8 @@ pub struct UntaggedVariant {
     pub name: String,
     /// The alternative's type.
     pub ty: TypeRef,
+    /// Held in a `Box`: the type contains, by value, the enum itself.
+    pub boxed: bool,
 }
 
 /// A reference to a Rust type.
@@ -245,6 +261,8 @@ pub struct Param {
     pub wire: String,
     /// Where it goes.
     pub location: ParamLocation,
+    /// A query parameter in `deepObject` style (`name[key]=value`).
+    pub deep_object: bool,
     /// Its type.
     pub ty: TypeRef,
     /// Must be given.

@@ -87,12 +87,17 @@ fn finish(ident: String, empty: &str) -> String {
     ident
 }
 
-/// Keeps the start of a long name and makes it unique again with a hash of the whole.
+/// Keeps the start of a long name and makes it unique again with a hash of the whole:
+/// `_1a2b3c4d` for snake case, `1A2B3C4D` for a type name (still UpperCamelCase).
 fn shorten(ident: &str) -> String {
     let hash = ident
         .bytes()
         .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
-    format!("{}_{:08x}", &ident[..MAX_IDENT - 9], hash as u32)
+    if ident.starts_with(|c: char| c.is_ascii_uppercase()) {
+        format!("{}{:08X}", ident[..MAX_IDENT - 8].trim_end_matches('_'), hash as u32)
+    } else {
+        format!("{}_{:08x}", ident[..MAX_IDENT - 9].trim_end_matches('_'), hash as u32)
+    }
 }
 
 /// Hands out names unique within one namespace (a module's types, a struct's fields,

@@ -40,7 +40,24 @@ pub fn module(api: &Api) -> TokenStream {
 fn module_doc(api: &Api) -> Option<String> {
     let origin = format!("Generated from `{}` (API version {}).", api.source, api.version);
     let title = format!("# {}", api.title);
-    doc::paragraphs([Some(title.as_str()), api.description.as_deref(), Some(&origin)])
+    let skipped = skipped_doc(api);
+    doc::paragraphs([Some(title.as_str()), api.description.as_deref(), Some(&origin), skipped.as_deref()])
+}
+
+/// The operations left out, so that a reader of the module knows what is missing.
+fn skipped_doc(api: &Api) -> Option<String> {
+    if api.skipped.is_empty() {
+        return None;
+    }
+    let lines: Vec<String> = api
+        .skipped
+        .iter()
+        .map(|s| {
+            let why: Vec<&str> = s.problems.iter().map(|p| p.message.as_str()).collect();
+            format!("- `{}`: {}", s.label, why.join("; "))
+        })
+        .collect();
+    Some(format!("Operations left out as unsupported:\n\n{}", lines.join("\n")))
 }
 
 fn client(api: &Api) -> TokenStream {

@@ -83,13 +83,8 @@ fn param_checks(op: &Operation, api: &Api) -> TokenStream {
         }
     });
     let body = op.body.as_ref().filter(|b| needs_checks(&b.ty, &Default::default(), api)).map(|b| {
-        if b.required {
-            quote!(body.validate()?;)
-        } else {
-            quote!(if let Some(body) = body {
-                body.validate()?;
-            })
-        }
+        let checks = value_checks("body", &b.ty, &Default::default(), &quote!(body), api);
+        if b.required { checks } else { quote!(if let Some(body) = body { #checks }) }
     });
     quote! { #(#params)* #body }
 }
@@ -105,20 +100,12 @@ fn request(op: &Operation) -> TokenStream {
         chain.push(quote!(.query(#name, &#value)));
     }
     for param in op.params.iter().filter(|p| p.location != ParamLocation::Path) {
-        let add = add_param(param);
-        match param.ty {
-            TypeRef::Vec(_) => {
-                let name = ident(&param.name);
-                let add = add_param_value(param, quote!(value));
-                let items = if param.required { quote!(#name) } else { quote!(#name.unwrap_or_default()) };
-                statements.push(quote!(for value in #items { request = request #add; }));
-            }
-            _ if param.required => chain.push(add),
-            _ => {
-                let name = ident(&param.name);
-                let add = add_param_value(param, quote!(value));
-                statements.push(quote!(if let Some(value) = &#name { request = request #add; }));
-            }
+        let name = ident(&param.name);
+        if param.required {
+            chain.push(add_param_value(param, quote!(#name)));
+        } else {
+            let add = add_param_value(param, quote!(value));
+            statements.push(quote!(if let Some(value) = &#name { request = request #add; }));
         }
     }
     if !op.security.is_empty() {
@@ -151,19 +138,14 @@ fn request(op: &Operation) -> TokenStream {
     }
 }
 
-/// `.query("name", &name)` for a required parameter.
-fn add_param(param: &Param) -> TokenStream {
-    let name = ident(&param.name);
-    add_param_value(param, quote!(#name))
-}
-
-/// `.query(…)`, `.header(…)` or a `Cookie` header carrying `value`.
+/// `.query(…)`, `.header(…)` or `.cookie(…)` carrying `value`.
 fn add_param_value(param: &Param, value: TokenStream) -> TokenStream {
     let wire = &param.wire;
     match param.location {
+        ParamLocation::Query if param.deep_object => quote!(.query_deep(#wire, &#value)),
         ParamLocation::Query => quote!(.query(#wire, &#value)),
         ParamLocation::Header | ParamLocation::Path => quote!(.header(#wire, &#value)),
-        ParamLocation::Cookie => quote!(.header("Cookie", &format!("{}={}", #wire, #value))),
+        ParamLocation::Cookie => quote!(.cookie(#wire, &#value)),
     }
 }
 

@@ -35,6 +35,11 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
     }
 }
 
+/// `Box<ty>` where a recursive type needs it.
+fn boxed(ty: TokenStream, boxed: bool) -> TokenStream {
+    if boxed { quote!(Box<#ty>) } else { ty }
+}
+
 pub fn type_def(def: &TypeDef, api: &Api) -> TokenStream {
     let docs = doc::outer(def.doc.as_deref());
     let name = ident(&def.name);
@@ -63,7 +68,7 @@ fn structure(name: &Ident, fields: &[Field], validated: Option<&Api>) -> TokenSt
 fn field(field: &Field) -> TokenStream {
     let docs = doc::outer(field.doc.as_deref());
     let name = ident(&field.name);
-    let mut ty = rust_type(&field.ty);
+    let mut ty = boxed(rust_type(&field.ty), field.boxed);
     let mut serde = Vec::new();
     if field.wire != field.name {
         let wire = &field.wire;
@@ -192,7 +197,7 @@ fn enumeration(name: &Ident, variants: &[Variant]) -> TokenStream {
 fn untagged(name: &Ident, variants: &[UntaggedVariant], validated: Option<&Api>) -> TokenStream {
     let defs = variants.iter().map(|v| {
         let variant = ident(&v.name);
-        let ty = rust_type(&v.ty);
+        let ty = boxed(rust_type(&v.ty), v.boxed);
         quote! { #variant(#ty) }
     });
     let validate = validated.map(|api| {

@@ -4,12 +4,14 @@
 //! this module.
 
 mod operation;
+mod recursion;
 mod schema;
 
 use std::collections::BTreeMap;
 
 use openapiv3::{OpenAPI, ReferenceOr, SecurityScheme as OaScheme};
 
+use crate::Options;
 use crate::diagnostics::{Pointer, Problems, SpecError};
 use crate::model::{Api, ParamLocation, SchemeKind, SecurityScheme, Server, ServerVariable, TypeDef};
 use crate::naming::{self, Namespace};
@@ -39,14 +41,16 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
 ];
 
 /// Lowers a parsed spec into the model.
-pub fn lower(parsed: &Parsed) -> Result<Api, SpecError> {
-    let mut lowerer = Lowerer::new(parsed);
+pub fn lower(parsed: &Parsed, options: &Options) -> Result<Api, SpecError> {
+    let mut lowerer = Lowerer::new(parsed, options);
     let api = lowerer.api();
     lowerer.problems.finish(api, |pointer| parsed.line_of(pointer))
 }
 
 /// State of one lowering: the document, the names handed out, the types made so far.
 struct Lowerer<'a> {
+    parsed: &'a Parsed,
+    options: &'a Options,
     doc: &'a OpenAPI,
     mutual_tls: &'a [String],
     problems: Problems,
@@ -57,7 +61,7 @@ struct Lowerer<'a> {
 }
 
 impl<'a> Lowerer<'a> {
-    fn new(parsed: &'a Parsed) -> Self {
+    fn new(parsed: &'a Parsed, options: &'a Options) -> Self {
         let mut type_names = Namespace::with_reserved(RESERVED_TYPE_NAMES);
         let schema_names = parsed
             .openapi
@@ -67,6 +71,8 @@ impl<'a> Lowerer<'a> {
             .map(|name| (name.clone(), type_names.claim(naming::pascal(name))))
             .collect();
         Lowerer {
+            parsed,
+            options,
             doc: &parsed.openapi,
             mutual_tls: &parsed.mutual_tls_schemes,
             problems: Problems::new(&parsed.file),
@@ -79,8 +85,9 @@ impl<'a> Lowerer<'a> {
     fn api(&mut self) -> Api {
         let schemes = self.schemes();
         self.component_schemas();
-        let operations = self.operations(&schemes);
+        let (operations, skipped) = self.operations(&schemes);
         self.mark_validated(&operations);
+        recursion::box_cycles(&mut self.types);
         Api {
             source: String::new(),
             title: self.doc.info.title.clone(),
@@ -90,6 +97,7 @@ impl<'a> Lowerer<'a> {
             schemes,
             types: std::mem::take(&mut self.types),
             operations,
+            skipped,
         }
     }
 

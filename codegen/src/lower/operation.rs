@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::{
-    Components, MediaType, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody,
+    Components, MediaType, Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr, RequestBody,
     Response as OaResponse, SchemaKind, SecurityRequirement, StatusCode, Type,
 };
 
@@ -12,8 +12,8 @@ use super::Lowerer;
 use super::schema::SchemaRef;
 use crate::diagnostics::Pointer;
 use crate::model::{
-    Body, BodyEncoding, Operation, Param, ParamLocation, Response, SecurityScheme, Status, TokenFields,
-    TypeKind, TypeRef,
+    Body, BodyEncoding, Operation, Param, ParamLocation, Response, SecurityScheme, Skipped, Status,
+    TokenFields, TypeKind, TypeRef,
 };
 use crate::naming::{self, Namespace};
 
@@ -36,11 +36,13 @@ const BODY_MEDIA: &[(&str, BodyEncoding)] =
     &[("application/json", BodyEncoding::Json), ("application/x-www-form-urlencoded", BodyEncoding::Form)];
 
 impl<'a> Lowerer<'a> {
-    pub(super) fn operations(&mut self, schemes: &[SecurityScheme]) -> Vec<Operation> {
+    /// The operations, and those left out as unsupported when the options say so.
+    pub(super) fn operations(&mut self, schemes: &[SecurityScheme]) -> (Vec<Operation>, Vec<Skipped>) {
         let doc = self.doc;
         let paths = Pointer::root().join("paths");
         let mut names: BTreeMap<String, String> = BTreeMap::new();
         let mut operations = Vec::new();
+        let mut skipped = Vec::new();
         for (path, item) in &doc.paths.paths {
             let ReferenceOr::Item(item) = item else {
                 self.problems.push(
@@ -67,6 +69,7 @@ impl<'a> Lowerer<'a> {
                     );
                     continue;
                 }
+                let problems_before = self.problems.len();
                 let mut operation = Operation {
                     error_type: self.type_names.claim(format!("{}Error", naming::pascal(&name))),
                     success_type: None,
@@ -94,7 +97,13 @@ impl<'a> Lowerer<'a> {
                 }
                 self.responses(&mut operation, &op.responses, &pointer.join("responses"));
                 operation.token = self.token_fields(&operation, &op.extensions, &pointer);
-                operations.push(operation);
+                if self.options.skip_unsupported && self.problems.len() > problems_before {
+                    let parsed = self.parsed;
+                    let problems = self.problems.take_from(problems_before, |p| parsed.line_of(p));
+                    skipped.push(Skipped { label: operation.label, problems });
+                } else {
+                    operations.push(operation);
+                }
             }
         }
         if operations.is_empty() && self.problems.is_empty() {
@@ -104,7 +113,7 @@ impl<'a> Lowerer<'a> {
                 "add at least one operation under `paths`",
             );
         }
-        operations
+        (operations, skipped)
     }
 
     fn parameters(&mut self, op: &mut Operation, params: Vec<(&'a ReferenceOr<Parameter>, Pointer)>) {
@@ -146,6 +155,7 @@ impl<'a> Lowerer<'a> {
                 name: String::new(),
                 wire: data.name.clone(),
                 location,
+                deep_object: matches!(param, Parameter::Query { style: QueryStyle::DeepObject, .. }),
                 ty: lowered.ty,
                 required: data.required || location == ParamLocation::Path,
                 doc: data.description.clone().or(lowered.doc),

@@ -261,6 +261,7 @@ impl Lowerer<'_> {
                 nullable: lowered.nullable,
                 doc,
                 checks: lowered.checks,
+                boxed: false,
             });
         }
         fields
@@ -299,7 +300,11 @@ impl Lowerer<'_> {
             .map(|(index, alternative)| {
                 let inline_name = format!("{parent}Variant{}", index + 1);
                 let lowered = self.lower_schema(alternative.into(), &pointer.join(index), &[inline_name]);
-                UntaggedVariant { name: variant_names.claim(variant_name(&lowered.ty)), ty: lowered.ty }
+                UntaggedVariant {
+                    name: variant_names.claim(variant_name(&lowered.ty)),
+                    ty: lowered.ty,
+                    boxed: false,
+                }
             })
             .collect()
     }

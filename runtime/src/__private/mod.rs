@@ -1,6 +1,7 @@
 //! What generated code calls. Not a public API: it changes with the generator.
 
 mod checks;
+mod encode;
 mod request;
 mod response;
 
@@ -145,9 +146,10 @@ impl ClientCore {
     }
 }
 
-/// Percent-encodes a path parameter: everything but RFC 3986 unreserved characters.
-pub fn path_segment(value: &dyn std::fmt::Display) -> String {
-    let text = value.to_string();
+/// A path parameter in `simple` style, percent-encoded: everything but RFC 3986
+/// unreserved characters.
+pub fn path_segment<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    let text = encode::simple(value);
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {

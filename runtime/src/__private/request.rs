@@ -1,11 +1,9 @@
 //! [`Request`]: a request under construction, with credentials attached by the
 //! operation's security requirement, sent with bounded reading of the answer.
 
-use std::fmt::Display;
-
 use reqwest::header::{ACCEPT, HeaderValue};
 
-use super::{ApiKeyLocation, ClientCore, Credential, Method, Response};
+use super::{ApiKeyLocation, ClientCore, Credential, Method, Response, encode};
 use crate::token::TokenCache;
 use crate::{Error, TransportError};
 
@@ -23,15 +21,28 @@ impl<'c> Request<'c> {
         Request { core, builder, missing_credentials: None, token_cache: None }
     }
 
-    /// Adds one `name=value` query pair (called once per item for exploded arrays).
-    pub fn query(mut self, name: &str, value: &dyn Display) -> Self {
-        self.builder = self.builder.query(&[(name, value.to_string())]);
+    /// Adds a query parameter in `form` style, exploded (arrays repeat the name).
+    pub fn query<T: serde::Serialize + ?Sized>(mut self, name: &str, value: &T) -> Self {
+        self.builder = self.builder.query(&encode::form_pairs(name, value));
         self
     }
 
-    /// Sets a header.
-    pub fn header(mut self, name: &'static str, value: &dyn Display) -> Self {
-        self.builder = self.builder.header(name, value.to_string());
+    /// Adds a query parameter in `deepObject` style (`name[key]=value`).
+    pub fn query_deep<T: serde::Serialize + ?Sized>(mut self, name: &str, value: &T) -> Self {
+        self.builder = self.builder.query(&encode::deep_pairs(name, value));
+        self
+    }
+
+    /// Sets a header, in `simple` style.
+    pub fn header<T: serde::Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
+        self.builder = self.builder.header(name, encode::simple(value));
+        self
+    }
+
+    /// Adds a cookie (`name=value`) to the `Cookie` header.
+    pub fn cookie<T: serde::Serialize + ?Sized>(mut self, name: &str, value: &T) -> Self {
+        self.builder =
+            self.builder.header(reqwest::header::COOKIE, format!("{name}={}", encode::simple(value)));
         self
     }
 
@@ -47,9 +58,9 @@ impl<'c> Request<'c> {
         self
     }
 
-    /// An `application/x-www-form-urlencoded` body.
+    /// An `application/x-www-form-urlencoded` body; nested values in brackets.
     pub fn form<T: serde::Serialize + ?Sized>(mut self, body: &T) -> Self {
-        self.builder = self.builder.form(body);
+        self.builder = self.builder.form(&encode::form_body(body));
         self
     }
 

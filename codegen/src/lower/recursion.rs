@@ -1,0 +1,110 @@
+//! Recursive types: a struct or enum that contains itself by value (directly or
+//! through others) has no finite size, so the fields and variants that close such a
+//! cycle are boxed. `Vec` and maps already hold their items on the heap.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::model::{TypeDef, TypeKind, TypeRef};
+
+/// Marks as boxed every field and variant through which its type reaches itself.
+pub fn box_cycles(types: &mut [TypeDef]) {
+    let edges: BTreeMap<String, Vec<String>> =
+        types.iter().map(|t| (t.name.clone(), by_value(&t.kind).map(String::from).collect())).collect();
+    let mut reach_cache = BTreeMap::new();
+    for def in types.iter_mut() {
+        let owner = def.name.clone();
+        let mut closes_cycle = |ty: &TypeRef| match ty {
+            TypeRef::Named(name) => reaches(name, &owner, &edges, &mut reach_cache),
+            _ => false,
+        };
+        match &mut def.kind {
+            TypeKind::Struct(fields) => fields.iter_mut().for_each(|f| f.boxed = closes_cycle(&f.ty)),
+            TypeKind::Untagged(variants) => variants.iter_mut().for_each(|v| v.boxed = closes_cycle(&v.ty)),
+            TypeKind::Enum(_) | TypeKind::Alias(_) => {}
+        }
+    }
+}
+
+/// The named types a type holds by value (not behind a `Vec` or map).
+fn by_value(kind: &TypeKind) -> impl Iterator<Item = &str> {
+    let refs: Vec<&TypeRef> = match kind {
+        TypeKind::Struct(fields) => fields.iter().map(|f| &f.ty).collect(),
+        TypeKind::Untagged(variants) => variants.iter().map(|v| &v.ty).collect(),
+        TypeKind::Alias(ty) => vec![ty],
+        TypeKind::Enum(_) => Vec::new(),
+    };
+    refs.into_iter().filter_map(|ty| match ty {
+        TypeRef::Named(name) => Some(name.as_str()),
+        _ => None,
+    })
+}
+
+/// True when `to` is reachable from `from` by value, `from` itself included.
+fn reaches(
+    from: &str,
+    to: &str,
+    edges: &BTreeMap<String, Vec<String>>,
+    cache: &mut BTreeMap<String, BTreeSet<String>>,
+) -> bool {
+    if !cache.contains_key(from) {
+        let mut seen = BTreeSet::new();
+        let mut todo = vec![from.to_string()];
+        while let Some(name) = todo.pop() {
+            if seen.insert(name.clone()) {
+                todo.extend(edges.get(&name).into_iter().flatten().cloned());
+            }
+        }
+        cache.insert(from.to_string(), seen);
+    }
+    cache[from].contains(to)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Checks, Field};
+
+    fn field(name: &str, ty: TypeRef) -> Field {
+        Field {
+            name: name.into(),
+            wire: name.into(),
+            ty,
+            required: false,
+            nullable: false,
+            doc: None,
+            checks: Checks::default(),
+            boxed: false,
+        }
+    }
+
+    fn def(name: &str, fields: Vec<Field>) -> TypeDef {
+        TypeDef { name: name.into(), doc: None, kind: TypeKind::Struct(fields), validated: false }
+    }
+
+    fn boxed(def: &TypeDef) -> Vec<bool> {
+        let TypeKind::Struct(fields) = &def.kind else { unreachable!() };
+        fields.iter().map(|f| f.boxed).collect()
+    }
+
+    #[test]
+    fn only_fields_that_close_a_cycle_by_value_are_boxed() {
+        let named = |n: &str| TypeRef::Named(n.into());
+        let mut types = vec![
+            def(
+                "Node",
+                vec![
+                    field("parent", named("Node")),
+                    field("children", TypeRef::Vec(Box::new(named("Node")))),
+                ],
+            ),
+            def("A", vec![field("b", named("B")), field("leaf", named("Leaf"))]),
+            def("B", vec![field("a", named("A"))]),
+            def("Leaf", vec![field("name", TypeRef::String)]),
+        ];
+        box_cycles(&mut types);
+        assert_eq!(boxed(&types[0]), [true, false], "a Vec is already on the heap");
+        assert_eq!(boxed(&types[1]), [true, false]);
+        assert_eq!(boxed(&types[2]), [true]);
+        assert_eq!(boxed(&types[3]), [false]);
+    }
+}

@@ -1,0 +1,86 @@
+//! `authgen-codegen`: the generator from the command line.
+//!
+//! ```text
+//! authgen-codegen check SPEC...                 every problem of each spec; exit 1 if any
+//! authgen-codegen generate SPEC --out DIR       a standalone crate of the client
+//! ```
+//!
+//! `--skip-unsupported` leaves out operations the generator cannot express, with a
+//! warning naming each, instead of failing.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use authgen_codegen::{Options, standalone};
+use clap::{Arg, ArgAction, ArgMatches, Command};
+
+fn main() -> ExitCode {
+    let skip = Arg::new("skip-unsupported")
+        .long("skip-unsupported")
+        .action(ArgAction::SetTrue)
+        .help("Leave out unsupported operations, with a warning, instead of failing");
+    let command = Command::new("authgen-codegen")
+        .about("OpenAPI documents to typed Rust clients")
+        .subcommand_required(true)
+        .subcommand(
+            Command::new("check")
+                .about("Print every problem of the specs; exit 1 if there are any")
+                .arg(Arg::new("spec").required(true).num_args(1..).value_parser(clap::value_parser!(PathBuf)))
+                .arg(skip.clone()),
+        )
+        .subcommand(
+            Command::new("generate")
+                .about("Write a standalone crate of the client generated from SPEC")
+                .arg(Arg::new("spec").required(true).value_parser(clap::value_parser!(PathBuf)))
+                .arg(Arg::new("out").long("out").required(true).value_parser(clap::value_parser!(PathBuf)))
+                .arg(skip),
+        );
+    match command.get_matches().subcommand() {
+        Some(("check", args)) => check(args),
+        Some(("generate", args)) => generate(args),
+        _ => unreachable!("clap requires a subcommand"),
+    }
+}
+
+fn options(args: &ArgMatches) -> Options {
+    Options { skip_unsupported: args.get_flag("skip-unsupported") }
+}
+
+fn check(args: &ArgMatches) -> ExitCode {
+    let mut failed = false;
+    for spec in args.get_many::<PathBuf>("spec").into_iter().flatten() {
+        match authgen_codegen::generate_with(spec, &options(args)) {
+            Ok(generated) => {
+                eprint!("{}", generated.warnings());
+                println!("{}: ok, {} operations", spec.display(), generated.operations);
+            }
+            Err(err) => {
+                print!("{err}");
+                failed = true;
+            }
+        }
+    }
+    if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}
+
+fn generate(args: &ArgMatches) -> ExitCode {
+    let spec = args.get_one::<PathBuf>("spec").expect("required");
+    let out = args.get_one::<PathBuf>("out").expect("required");
+    match standalone::write_crate(spec, out, &options(args)) {
+        Ok(generated) => {
+            eprint!("{}", generated.warnings());
+            println!(
+                "{}: {} operations, {} lines -> {}",
+                spec.display(),
+                generated.operations,
+                generated.code.lines().count(),
+                out.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            print!("{err}");
+            ExitCode::FAILURE
+        }
+    }
+}

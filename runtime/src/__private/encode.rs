@@ -1,0 +1,150 @@
+//! Parameter and form values -> text, by OpenAPI's styles. Every value goes through
+//! serde, so enums, `oneOf` types and nested objects encode the way they serialize.
+//!
+//! - query, `form` style (the default, exploded): `a=1&a=2` for arrays, `k=v` per
+//!   property for objects;
+//! - query, `deepObject` style: `a[k]=v`, nested as deep as the value, arrays indexed
+//!   (`a[0]=x`), as Stripe reads them;
+//! - path and header, `simple` style: `1,2` for arrays, `k,v` for objects;
+//! - form bodies: each property as a query parameter of form style at the top level,
+//!   nested objects and arrays in brackets (`metadata[key]=v`, `items[0][price]=p`).
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// `name=value` pairs of a query parameter in `form` style, exploded.
+pub fn form_pairs<T: Serialize + ?Sized>(name: &str, value: &T) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    match to_value(value) {
+        Value::Array(items) => pairs.extend(items.iter().map(|item| (name.to_string(), scalar(item)))),
+        Value::Object(map) => pairs.extend(map.iter().map(|(k, v)| (k.clone(), scalar(v)))),
+        Value::Null => {}
+        other => pairs.push((name.to_string(), scalar(&other))),
+    }
+    pairs
+}
+
+/// `name[key]=value` pairs of a query parameter in `deepObject` style.
+pub fn deep_pairs<T: Serialize + ?Sized>(name: &str, value: &T) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    brackets(name, &to_value(value), &mut pairs);
+    pairs
+}
+
+/// A path or header value in `simple` style.
+pub fn simple<T: Serialize + ?Sized>(value: &T) -> String {
+    match to_value(value) {
+        Value::Array(items) => items.iter().map(scalar).collect::<Vec<_>>().join(","),
+        Value::Object(map) => {
+            map.iter().flat_map(|(k, v)| [k.clone(), scalar(v)]).collect::<Vec<_>>().join(",")
+        }
+        other => scalar(&other),
+    }
+}
+
+/// The pairs of an `application/x-www-form-urlencoded` body.
+pub fn form_body<T: Serialize + ?Sized>(body: &T) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    match to_value(body) {
+        Value::Object(map) => {
+            for (key, value) in &map {
+                match value {
+                    Value::Array(items) if items.iter().all(is_scalar) => {
+                        pairs.extend(items.iter().map(|item| (key.clone(), scalar(item))))
+                    }
+                    _ => brackets(key, value, &mut pairs),
+                }
+            }
+        }
+        other => brackets("body", &other, &mut pairs),
+    }
+    pairs
+}
+
+fn brackets(prefix: &str, value: &Value, pairs: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => map.iter().for_each(|(k, v)| brackets(&format!("{prefix}[{k}]"), v, pairs)),
+        Value::Array(items) => {
+            items.iter().enumerate().for_each(|(i, v)| brackets(&format!("{prefix}[{i}]"), v, pairs))
+        }
+        Value::Null => {}
+        other => pairs.push((prefix.to_string(), scalar(other))),
+    }
+}
+
+fn is_scalar(value: &Value) -> bool {
+    !matches!(value, Value::Array(_) | Value::Object(_))
+}
+
+/// Strings as they are, other scalars as JSON text, nested values as JSON.
+fn scalar(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// Generated types serialize into JSON without fail (no non-string map keys); a value
+/// that would not encodes as null, and so is left out.
+fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn form_style_explodes_arrays_and_objects() {
+        assert_eq!(form_pairs("a", &json!([1, "x"])), pairs(&[("a", "1"), ("a", "x")]));
+        assert_eq!(form_pairs("a", &json!({"k": true})), pairs(&[("k", "true")]));
+        assert_eq!(form_pairs("a", &"x y"), pairs(&[("a", "x y")]));
+        assert_eq!(form_pairs("a", &json!(null)), pairs(&[]));
+    }
+
+    #[test]
+    fn deep_objects_nest_in_brackets() {
+        let created = json!({"gt": 1, "lte": 5});
+        assert_eq!(deep_pairs("created", &created), pairs(&[("created[gt]", "1"), ("created[lte]", "5")]));
+        assert_eq!(
+            deep_pairs("expand", &json!(["a", "b"])),
+            pairs(&[("expand[0]", "a"), ("expand[1]", "b")])
+        );
+        assert_eq!(deep_pairs("limit", &3), pairs(&[("limit", "3")]));
+    }
+
+    #[test]
+    fn simple_style_joins_with_commas() {
+        assert_eq!(simple(&json!([1, 2])), "1,2");
+        assert_eq!(simple(&json!({"a": 1, "b": "x"})), "a,1,b,x");
+        assert_eq!(simple(&"id"), "id");
+    }
+
+    #[test]
+    fn form_bodies_keep_flat_fields_and_bracket_nested_ones() {
+        let body = json!({
+            "grant_type": "client_credentials",
+            "scope": ["a", "b"],
+            "metadata": {"order": "7"},
+            "items": [{"price": "p1", "quantity": 2}],
+            "skipped": null
+        });
+        assert_eq!(
+            form_body(&body),
+            pairs(&[
+                ("grant_type", "client_credentials"),
+                ("scope", "a"),
+                ("scope", "b"),
+                ("metadata[order]", "7"),
+                ("items[0][price]", "p1"),
+                ("items[0][quantity]", "2"),
+            ])
+        );
+    }
+}
