@@ -180,6 +180,8 @@ pub enum TypeRef {
     F64,
     /// Any JSON value.
     Json,
+    /// Raw bytes (`format: binary`): the runtime's `Binary`.
+    Binary,
     /// A type of [`Api::types`], by Rust name.
     Named(String),
     /// `Vec<T>`.
@@ -291,6 +293,8 @@ pub enum ParamLocation {
 pub struct Body {
     /// How it is encoded.
     pub encoding: BodyEncoding,
+    /// Its media type, sent as `Content-Type` for text and binary bodies.
+    pub media: String,
     /// Its type.
     pub ty: TypeRef,
     /// Must be given.
@@ -306,6 +310,23 @@ pub enum BodyEncoding {
     Json,
     /// `application/x-www-form-urlencoded`.
     Form,
+    /// `multipart/form-data`: properties as text parts, binary fields as file parts.
+    Multipart,
+    /// Text of another media type (`text/plain`, `text/csv`), given as a string.
+    Text,
+    /// Any other media type (`application/octet-stream`, `image/png`), given as bytes.
+    Binary,
+}
+
+/// How a response body is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decoding {
+    /// JSON, into its type.
+    Json,
+    /// Text (`text/*`, XML), into a `String`.
+    Text,
+    /// Anything else, as bytes.
+    Binary,
 }
 
 /// A documented response.
@@ -317,8 +338,10 @@ pub struct Response {
     pub variant: String,
     /// Rustdoc text.
     pub doc: Option<String>,
-    /// Typed JSON body, if documented.
+    /// Type of the body, if documented.
     pub body: Option<TypeRef>,
+    /// How the body is read.
+    pub decoding: Decoding,
 }
 
 /// Statuses a response covers.

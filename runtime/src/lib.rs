@@ -6,9 +6,11 @@
 //!   extra roots, timeouts, the response size limit, the HTTPS rule.
 //! - [`Error`]: what an operation can fail with, in the user's terms.
 //! - [`Secret`]: credentials and tokens that never print.
+//! - [`Binary`]: file uploads, octet-stream bodies and downloads.
 //! - [`token`]: access tokens, their lifetimes, and a single-flight cache.
 #![deny(missing_docs)]
 
+mod binary;
 mod config;
 mod error;
 mod secret;
@@ -17,6 +19,7 @@ pub mod token;
 #[doc(hidden)]
 pub mod __private;
 
+pub use binary::Binary;
 pub use config::{Config, ConfigError};
 pub use error::{Error, RawBody, TransportError, TransportKind, ValidationError};
 pub use reqwest::StatusCode;

@@ -5,7 +5,10 @@ use quote::quote;
 
 use super::doc;
 use super::types::{ident, needs_checks, rust_type, value_checks};
-use crate::model::{Api, BodyEncoding, Operation, Param, ParamLocation, Response, Status, TypeKind, TypeRef};
+use crate::model::{
+    Api, Body, BodyEncoding, Decoding, Field, Operation, Param, ParamLocation, Response, Status, TypeKind,
+    TypeRef,
+};
 
 /// The async method of `Client` for one operation.
 pub fn method(op: &Operation, api: &Api) -> TokenStream {
@@ -18,13 +21,13 @@ pub fn method(op: &Operation, api: &Api) -> TokenStream {
         quote!(#name: #ty)
     });
     let body_arg = op.body.as_ref().map(|body| {
-        let ty = rust_type(&body.ty);
+        let ty = if body.ty == TypeRef::String { quote!(str) } else { rust_type(&body.ty) };
         if body.required { quote!(body: &#ty) } else { quote!(body: Option<&#ty>) }
     });
     let error = ident(&op.error_type);
     let success = success_type(op);
     let checks = param_checks(op, api);
-    let request = request(op);
+    let request = request(op, api);
     let dispatch = dispatch(op);
     quote! {
         #docs
@@ -91,7 +94,7 @@ fn param_checks(op: &Operation, api: &Api) -> TokenStream {
 
 /// Builds the request: path, fixed and given parameters, auth, body. Required values
 /// chain; optional ones and arrays are added by statements after it.
-fn request(op: &Operation) -> TokenStream {
+fn request(op: &Operation, api: &Api) -> TokenStream {
     let method = ident(&op.method);
     let (bindings, path) = path(op);
     let mut chain = vec![quote!(self.core.request(::authgen_runtime::__private::Method::#method, #path))];
@@ -112,18 +115,15 @@ fn request(op: &Operation) -> TokenStream {
         let alternatives = op.security.iter().map(|names| quote!(&[#(#names),*]));
         chain.push(quote!(.security(&[#(#alternatives),*])));
     }
-    if op.success.iter().chain(&op.errors).any(|r| r.body.is_some()) {
+    if op.success.iter().chain(&op.errors).any(|r| r.body.is_some() && r.decoding == Decoding::Json) {
         chain.push(quote!(.accept("application/json")));
     }
     if let Some(body) = &op.body {
-        let encode = match body.encoding {
-            BodyEncoding::Json => ident("json"),
-            BodyEncoding::Form => ident("form"),
-        };
+        let encode = encode_body(body, api);
         if body.required {
-            chain.push(quote!(.#encode(body)));
+            chain.push(encode);
         } else {
-            statements.push(quote!(if let Some(body) = body { request = request.#encode(body); }));
+            statements.push(quote!(if let Some(body) = body { request = request #encode; }));
         }
     }
     if statements.is_empty() {
@@ -135,6 +135,39 @@ fn request(op: &Operation) -> TokenStream {
             #(#statements)*
             let response = request.send().await?;
         }
+    }
+}
+
+/// `.json(body)` and the like: the body in its encoding.
+fn encode_body(body: &Body, api: &Api) -> TokenStream {
+    let media = &body.media;
+    match body.encoding {
+        BodyEncoding::Json => quote!(.json(body)),
+        BodyEncoding::Form => quote!(.form(body)),
+        BodyEncoding::Text => quote!(.text(#media, body)),
+        BodyEncoding::Binary => quote!(.binary(#media, body)),
+        BodyEncoding::Multipart => {
+            let files = binary_fields(&body.ty, api);
+            let wires = files.iter().map(|f| &f.wire);
+            let parts = files.iter().map(|f| {
+                let (wire, name) = (&f.wire, ident(&f.name));
+                if f.optional() {
+                    quote!(.file(#wire, body.#name.as_ref()))
+                } else {
+                    quote!(.file(#wire, &body.#name))
+                }
+            });
+            quote!(.multipart(::authgen_runtime::__private::Multipart::object(body, &[#(#wires),*]) #(#parts)*))
+        }
+    }
+}
+
+/// The `format: binary` fields of a struct type: the file parts of a multipart body.
+fn binary_fields<'a>(ty: &TypeRef, api: &'a Api) -> Vec<&'a Field> {
+    let TypeRef::Named(name) = ty else { return Vec::new() };
+    match api.types.iter().find(|t| &t.name == name).map(|t| &t.kind) {
+        Some(TypeKind::Struct(fields)) => fields.iter().filter(|f| f.ty == TypeRef::Binary).collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -173,12 +206,17 @@ fn dispatch(op: &Operation) -> TokenStream {
     let mut arms = Vec::new();
     for response in &op.success {
         let pattern = status_pattern(response.status);
+        let read = ident(match response.decoding {
+            Decoding::Json => "json",
+            Decoding::Text => "text",
+            Decoding::Binary => "binary",
+        });
         let decode = match (&response.body, &op.success_type) {
-            (Some(_), None) => quote!(response.json()),
+            (Some(_), None) => quote!(response.#read()),
             (None, None) => quote!(response.empty()),
             (Some(_), Some(name)) => {
                 let (name, variant) = (ident(name), ident(&response.variant));
-                quote!(response.json().map(#name::#variant))
+                quote!(response.#read().map(#name::#variant))
             }
             (None, Some(name)) => {
                 let (name, variant) = (ident(name), ident(&response.variant));
@@ -193,8 +231,13 @@ fn dispatch(op: &Operation) -> TokenStream {
     for response in &op.errors {
         let pattern = status_pattern(response.status);
         let variant = ident(&response.variant);
+        let read = ident(match response.decoding {
+            Decoding::Json => "error_json",
+            Decoding::Text => "error_text",
+            Decoding::Binary => "error_binary",
+        });
         let value = match response.body {
-            Some(_) => quote!(response.error_json(#error::#variant)),
+            Some(_) => quote!(response.#read(#error::#variant)),
             None => quote!(response.error(#error::#variant)),
         };
         arms.push((response.status, quote!(#pattern => Err(#value))));

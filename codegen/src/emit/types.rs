@@ -20,6 +20,7 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
         TypeRef::I64 => quote!(i64),
         TypeRef::F64 => quote!(f64),
         TypeRef::Json => quote!(::serde_json::Value),
+        TypeRef::Binary => quote!(::authgen_runtime::Binary),
         TypeRef::Named(name) => {
             let name = ident(name);
             quote!(#name)

@@ -8,6 +8,7 @@
 //! | `const: v` | `enum: [v]`, the type inferred from `v` if absent, `x-const: true` |
 //! | `examples: [a, …]` (in a schema) | `example: a` |
 //! | `exclusiveMinimum: 5` | `minimum: 5, exclusiveMinimum: true` (same for maximum) |
+//! | `contentEncoding`/`contentMediaType` without `format` (raw bytes) | `format: binary` (`format: byte` for `contentEncoding: base64`) |
 //! | `$ref` with sibling keywords | `allOf: [{$ref}]` with the siblings beside it |
 //! | `type: mutualTLS` security scheme | removed, its name returned |
 //! | no `paths` | `paths: {}` |
@@ -148,6 +149,14 @@ fn adapt_schema(schema: &mut Map<String, Value>, at: &Pointer, problems: &mut Pr
             schema.entry("example").or_insert(first);
         }
     }
+    if !schema.contains_key("format") {
+        let base64 = schema.get("contentEncoding").and_then(Value::as_str) == Some("base64");
+        if base64 {
+            schema.insert("format".into(), "byte".into());
+        } else if schema.contains_key("contentEncoding") || schema.contains_key("contentMediaType") {
+            schema.insert("format".into(), "binary".into());
+        }
+    }
     for (exclusive, inclusive) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
         if let Some(bound) = schema.get(exclusive).filter(|b| b.is_number()).cloned() {
             schema.insert(inclusive.into(), bound);
@@ -242,6 +251,17 @@ mod tests {
             adapted(json!({"type": "integer", "const": 1})),
             json!({"type": "integer", "enum": [1], "x-const": true})
         );
+    }
+
+    #[test]
+    fn content_encodings_become_formats() {
+        let binary = adapted(json!({"type": "string", "contentEncoding": "binary"}));
+        assert_eq!(binary["format"], "binary");
+        let image = adapted(json!({"type": "string", "contentMediaType": "image/png"}));
+        assert_eq!(image["format"], "binary");
+        assert_eq!(adapted(json!({"type": "string", "contentEncoding": "base64"}))["format"], "byte");
+        let stated = adapted(json!({"type": "string", "format": "uri", "contentMediaType": "text/plain"}));
+        assert_eq!(stated["format"], "uri");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use super::Lowerer;
 use super::schema::SchemaRef;
 use crate::diagnostics::Pointer;
 use crate::model::{
-    Body, BodyEncoding, Operation, Param, ParamLocation, Response, SecurityScheme, Skipped, Status,
+    Body, BodyEncoding, Decoding, Operation, Param, ParamLocation, Response, SecurityScheme, Skipped, Status,
     TokenFields, TypeKind, TypeRef,
 };
 use crate::naming::{self, Namespace};
@@ -31,9 +31,13 @@ const TOKEN_ROLES: &[&str] = &[
 /// Field names that, in a success body, make an operation a token operation.
 const ACCESS_TOKEN_NAMES: &[&str] = &["access_token", "accessToken"];
 
-/// Media types of request bodies we encode, by preference.
-const BODY_MEDIA: &[(&str, BodyEncoding)] =
-    &[("application/json", BodyEncoding::Json), ("application/x-www-form-urlencoded", BodyEncoding::Form)];
+/// Media types of request bodies we encode from their schema, by preference; after
+/// them, any other but XML as text or bytes.
+const BODY_MEDIA: &[(&str, BodyEncoding)] = &[
+    ("application/json", BodyEncoding::Json),
+    ("application/x-www-form-urlencoded", BodyEncoding::Form),
+    ("multipart/form-data", BodyEncoding::Multipart),
+];
 
 impl<'a> Lowerer<'a> {
     /// The operations, and those left out as unsupported when the options say so.
@@ -214,24 +218,33 @@ impl<'a> Lowerer<'a> {
         let body = self.resolve(body, "requestBodies", at, |c| &c.request_bodies)?;
         let chosen = BODY_MEDIA
             .iter()
-            .find_map(|(media, encoding)| Some((*media, *encoding, media_type(&body.content, media)?)));
+            .find_map(|(media, encoding)| {
+                Some((media.to_string(), *encoding, media_type(&body.content, media)?))
+            })
+            .or_else(|| {
+                let (media, content) = body.content.iter().find(|(media, _)| !is_xml(media))?;
+                let encoding = if is_text(media) { BodyEncoding::Text } else { BodyEncoding::Binary };
+                Some((media_essence(media), encoding, content))
+            });
         let Some((media, encoding, content)) = chosen else {
             let found: Vec<&str> = body.content.keys().map(String::as_str).collect();
             self.problems.push(
                 &at.join("content"),
                 format!("request body media type `{}` is not supported", found.join("`, `")),
-                "use application/json or application/x-www-form-urlencoded",
+                "use JSON, a form, multipart, text or bytes (XML bodies cannot be typed)",
             );
             return None;
         };
-        let at = at.join("content").join(media).join("schema");
-        let ty = match &content.schema {
-            Some(schema) => {
+        let at = at.join("content").join(&media).join("schema");
+        let ty = match (encoding, &content.schema) {
+            (BodyEncoding::Text, _) => TypeRef::String,
+            (BodyEncoding::Binary, _) => TypeRef::Binary,
+            (_, Some(schema)) => {
                 self.lower_schema(schema.into(), &at, &[format!("{}Request", naming::pascal(op))]).ty
             }
-            None => TypeRef::Json,
+            (_, None) => TypeRef::Json,
         };
-        Some(Body { encoding, ty, required: body.required, doc: body.description.clone() })
+        Some(Body { encoding, media, ty, required: body.required, doc: body.description.clone() })
     }
 
     fn responses(&mut self, op: &mut Operation, responses: &'a openapiv3::Responses, at: &Pointer) {
@@ -250,9 +263,9 @@ impl<'a> Lowerer<'a> {
             } else {
                 format!("{}{variant}", naming::pascal(&op.name))
             };
-            let body = self.response_body(response, &at, name);
+            let (body, decoding) = self.response_body(response, &at, name);
             let doc = Some(response.description.clone()).filter(|d| !d.trim().is_empty());
-            let response = Response { status, variant, doc, body };
+            let response = Response { status, variant, doc, body, decoding };
             if success { op.success.push(response) } else { op.errors.push(response) }
         }
         let bodies: BTreeSet<&Option<TypeRef>> = op.success.iter().map(|r| &r.body).collect();
@@ -261,15 +274,30 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn response_body(&mut self, response: &'a OaResponse, at: &Pointer, name: String) -> Option<TypeRef> {
-        let (media, content) = response.content.iter().find(|(media, _)| is_json(media))?;
-        let ty = match &content.schema {
-            Some(schema) => {
-                self.lower_schema(schema.into(), &at.join("content").join(media).join("schema"), &[name]).ty
+    /// The body of a response: JSON by preference, else text, else bytes.
+    fn response_body(
+        &mut self,
+        response: &'a OaResponse,
+        at: &Pointer,
+        name: String,
+    ) -> (Option<TypeRef>, Decoding) {
+        if let Some((media, content)) = response.content.iter().find(|(media, _)| is_json(media)) {
+            let ty = match &content.schema {
+                Some(schema) => {
+                    let at = at.join("content").join(media).join("schema");
+                    self.lower_schema(schema.into(), &at, &[name]).ty
+                }
+                None => TypeRef::Json,
+            };
+            return (Some(ty), Decoding::Json);
+        }
+        match response.content.keys().next() {
+            None => (None, Decoding::Json),
+            Some(_) if response.content.keys().any(|m| is_text(m) || is_xml(m)) => {
+                (Some(TypeRef::String), Decoding::Text)
             }
-            None => TypeRef::Json,
-        };
-        Some(ty)
+            Some(_) => (Some(TypeRef::Binary), Decoding::Binary),
+        }
     }
 
     fn security(
@@ -436,6 +464,15 @@ fn media_type<'c>(content: &'c openapiv3::Content, wanted: &str) -> Option<&'c M
 /// `application/json; charset=utf-8` -> `application/json`.
 fn media_essence(media: &str) -> String {
     media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
+}
+
+fn is_xml(media: &str) -> bool {
+    let essence = media_essence(media);
+    essence.ends_with("/xml") || essence.ends_with("+xml")
+}
+
+fn is_text(media: &str) -> bool {
+    media_essence(media).starts_with("text/")
 }
 
 fn is_json(media: &str) -> bool {

@@ -119,6 +119,7 @@ impl Lowerer<'_> {
             SchemaKind::Type(Type::String(string)) => {
                 lowered.ty = match string.format {
                     VariantOrUnknownOrEmpty::Item(StringFormat::Password) => TypeRef::Secret,
+                    VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => TypeRef::Binary,
                     _ => TypeRef::String,
                 };
                 lowered.checks = Checks {
@@ -360,6 +361,7 @@ fn variant_name(ty: &TypeRef) -> String {
         TypeRef::I32 | TypeRef::I64 => "Integer".into(),
         TypeRef::F64 => "Number".into(),
         TypeRef::Json => "Json".into(),
+        TypeRef::Binary => "Binary".into(),
         TypeRef::Vec(_) => "Array".into(),
         TypeRef::Map(_) => "Map".into(),
     }

@@ -2,12 +2,14 @@
 
 mod checks;
 mod encode;
+mod multipart;
 mod request;
 mod response;
 
 use std::collections::BTreeMap;
 
 pub use checks::{check_max_length, check_min_length, check_pattern, check_range};
+pub use multipart::Multipart;
 pub use request::Request;
 pub use reqwest::Method;
 pub use response::Response;

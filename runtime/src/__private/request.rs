@@ -1,11 +1,11 @@
 //! [`Request`]: a request under construction, with credentials attached by the
 //! operation's security requirement, sent with bounded reading of the answer.
 
-use reqwest::header::{ACCEPT, HeaderValue};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 
-use super::{ApiKeyLocation, ClientCore, Credential, Method, Response, encode};
+use super::{ApiKeyLocation, ClientCore, Credential, Method, Multipart, Response, encode};
 use crate::token::TokenCache;
-use crate::{Error, TransportError};
+use crate::{Binary, Error, TransportError};
 
 /// A request of one operation.
 pub struct Request<'c> {
@@ -61,6 +61,25 @@ impl<'c> Request<'c> {
     /// An `application/x-www-form-urlencoded` body; nested values in brackets.
     pub fn form<T: serde::Serialize + ?Sized>(mut self, body: &T) -> Self {
         self.builder = self.builder.form(&encode::form_body(body));
+        self
+    }
+
+    /// A body of raw bytes with its media type.
+    pub fn binary(mut self, media: &'static str, body: &Binary) -> Self {
+        self.builder = self.builder.header(CONTENT_TYPE, media).body(body.clone().into_bytes());
+        self
+    }
+
+    /// A text body with its media type.
+    pub fn text(mut self, media: &'static str, body: &str) -> Self {
+        self.builder = self.builder.header(CONTENT_TYPE, media).body(body.to_string());
+        self
+    }
+
+    /// A `multipart/form-data` body. (Its parts are streamed, so a bearer call with one
+    /// is not retried after a 401.)
+    pub fn multipart(mut self, body: Multipart) -> Self {
+        self.builder = self.builder.multipart(body.into_form());
         self
     }
 

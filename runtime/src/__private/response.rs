@@ -3,7 +3,7 @@
 use bytes::BytesMut;
 use serde::de::DeserializeOwned;
 
-use crate::{Error, RawBody, StatusCode, TransportError};
+use crate::{Binary, Error, RawBody, StatusCode, TransportError};
 
 /// An answer, its body read.
 #[derive(Debug)]
@@ -42,10 +42,17 @@ impl Response {
 
     /// A success body of type `T`.
     pub fn json<T: DeserializeOwned, E>(self) -> Result<T, Error<E>> {
-        match decode(self.body.as_bytes()) {
-            Ok(value) => Ok(value),
-            Err(message) => Err(Error::Decode { status: self.status, message, body: self.body }),
-        }
+        self.success(decode)
+    }
+
+    /// A success body of text (`text/*` and other non-JSON text types).
+    pub fn text<E>(self) -> Result<String, Error<E>> {
+        self.success(decode_text)
+    }
+
+    /// A success body of raw bytes.
+    pub fn binary<E>(self) -> Result<Binary, Error<E>> {
+        self.success(|bytes| Ok(Binary::from(bytes.to_vec())))
     }
 
     /// A success without a documented body (whatever body came is ignored).
@@ -55,15 +62,40 @@ impl Response {
 
     /// A documented error status with a body of type `T`.
     pub fn error_json<T: DeserializeOwned, E>(self, variant: impl FnOnce(T) -> E) -> Error<E> {
-        match decode(self.body.as_bytes()) {
-            Ok(value) => Error::Status { status: self.status, error: variant(value), body: self.body },
-            Err(message) => Error::Decode { status: self.status, message, body: self.body },
-        }
+        self.status_error(decode, variant)
+    }
+
+    /// A documented error status with a text body.
+    pub fn error_text<E>(self, variant: impl FnOnce(String) -> E) -> Error<E> {
+        self.status_error(decode_text, variant)
+    }
+
+    /// A documented error status with a body of raw bytes.
+    pub fn error_binary<E>(self, variant: impl FnOnce(Binary) -> E) -> Error<E> {
+        self.status_error(|bytes| Ok(Binary::from(bytes.to_vec())), variant)
     }
 
     /// A documented error status without a body.
     pub fn error<E>(self, error: E) -> Error<E> {
         Error::Status { status: self.status, error, body: self.body }
+    }
+
+    fn success<T, E>(self, decode: impl FnOnce(&[u8]) -> Result<T, String>) -> Result<T, Error<E>> {
+        match decode(self.body.as_bytes()) {
+            Ok(value) => Ok(value),
+            Err(message) => Err(Error::Decode { status: self.status, message, body: self.body }),
+        }
+    }
+
+    fn status_error<T, E>(
+        self,
+        decode: impl FnOnce(&[u8]) -> Result<T, String>,
+        variant: impl FnOnce(T) -> E,
+    ) -> Error<E> {
+        match decode(self.body.as_bytes()) {
+            Ok(value) => Error::Status { status: self.status, error: variant(value), body: self.body },
+            Err(message) => Error::Decode { status: self.status, message, body: self.body },
+        }
     }
 
     /// A status the spec does not document.
@@ -83,6 +115,10 @@ impl Response {
 
 /// Decodes JSON; the message names where it failed but never a value from the body
 /// (serde quotes offending strings and unknown variants, which may be secrets).
+fn decode_text(bytes: &[u8]) -> Result<String, String> {
+    String::from_utf8(bytes.to_vec()).map_err(|e| format!("the text is not UTF-8: {}", e.utf8_error()))
+}
+
 fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
