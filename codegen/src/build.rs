@@ -6,7 +6,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::SpecError;
-use crate::naming;
+use crate::{Options, naming};
 
 /// File endings read as specs.
 const SPEC_EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
@@ -90,15 +90,19 @@ pub fn spec_files(dir: &Path) -> Result<Vec<SpecFile>, BuildError> {
 /// Generates one module per spec of `specs` into `out`, plus [`MODULES_FILE`] declaring
 /// them, and returns the specs. Every spec is tried, and every problem of every spec is
 /// in the error.
-pub fn generate_all(specs: &Path, out: &Path) -> Result<Vec<SpecFile>, BuildError> {
+pub fn generate_all(specs: &Path, out: &Path, options: &Options) -> Result<Vec<SpecFile>, BuildError> {
     let files = spec_files(specs)?;
     let mut errors = Vec::new();
     let mut declarations = String::new();
     for file in &files {
-        match crate::generate(&file.path) {
-            Ok(code) => {
+        match crate::generate_with(&file.path, options) {
+            Ok(generated) => {
+                // Cargo shows a build script's warnings to the user.
+                for line in generated.warnings().lines().filter(|l| !l.is_empty()) {
+                    println!("cargo::warning={line}");
+                }
                 let target = out.join(format!("{}.rs", file.module));
-                write(&target, &code)?;
+                write(&target, &generated.code)?;
                 declarations.push_str(&format!(
                     "#[doc = \"Client generated from `{}`.\"]\n#[path = {:?}]\npub mod {};\n",
                     crate::display_path(&file.path),
@@ -133,6 +137,19 @@ fn write(path: &Path, text: &str) -> Result<(), BuildError> {
 /// }
 /// ```
 pub fn run(specs: impl AsRef<Path>) -> std::process::ExitCode {
+    run_with(specs, &Options::default())
+}
+
+/// [`run`] with [`Options`]: e.g. `skip_unsupported`, which leaves out operations the
+/// generator cannot express, with a cargo warning naming each.
+///
+/// ```no_run
+/// fn main() -> std::process::ExitCode {
+///     let options = authgen_codegen::Options { skip_unsupported: true };
+///     authgen_codegen::build::run_with("specs", &options)
+/// }
+/// ```
+pub fn run_with(specs: impl AsRef<Path>, options: &Options) -> std::process::ExitCode {
     let specs = specs.as_ref();
     // A folder: cargo reruns when any file in it is added, removed or changed.
     println!("cargo::rerun-if-changed={}", specs.display());
@@ -140,7 +157,7 @@ pub fn run(specs: impl AsRef<Path>) -> std::process::ExitCode {
         eprintln!("authgen-codegen: OUT_DIR is not set; build::run is meant for build scripts");
         return std::process::ExitCode::FAILURE;
     };
-    match generate_all(specs, Path::new(&out)) {
+    match generate_all(specs, Path::new(&out), options) {
         Ok(_) => std::process::ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("{err}");

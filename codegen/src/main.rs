@@ -52,7 +52,7 @@ fn check(args: &ArgMatches) -> ExitCode {
         match authgen_codegen::generate_with(spec, &options(args)) {
             Ok(generated) => {
                 eprint!("{}", generated.warnings());
-                println!("{}: ok, {} operations", spec.display(), generated.operations);
+                println!("{}: ok, {}", spec.display(), operations(generated.operations));
             }
             Err(err) => {
                 print!("{err}");
@@ -70,9 +70,9 @@ fn generate(args: &ArgMatches) -> ExitCode {
         Ok(generated) => {
             eprint!("{}", generated.warnings());
             println!(
-                "{}: {} operations, {} lines -> {}",
+                "{}: {}, {} lines -> {}",
                 spec.display(),
-                generated.operations,
+                operations(generated.operations),
                 generated.code.lines().count(),
                 out.display()
             );
@@ -83,4 +83,8 @@ fn generate(args: &ArgMatches) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn operations(count: usize) -> String {
+    if count == 1 { "1 operation".into() } else { format!("{count} operations") }
 }

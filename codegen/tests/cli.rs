@@ -1,0 +1,83 @@
+//! The `authgen-codegen` binary: `check` prints every problem and fails, `generate`
+//! writes a crate, `--skip-unsupported` turns unsupported operations into warnings.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_authgen-codegen")).args(args).output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn check_prints_every_problem_of_every_spec_and_fails() {
+    let cases = ["tests/problems/dangling_ref.yaml", "tests/problems/several_problems.yaml"];
+    let output = run(&["check", cases[0], cases[1]]);
+    assert_eq!(output.status.code(), Some(1));
+    let expected: String = cases
+        .iter()
+        .map(|c| std::fs::read_to_string(Path::new(c).with_extension("expected")).unwrap())
+        .collect();
+    assert_eq!(stdout(&output), expected);
+}
+
+#[test]
+fn check_passes_a_good_spec() {
+    let output = run(&["check", "tests/features/operations.yaml"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "tests/features/operations.yaml: ok, 6 operations\n");
+}
+
+#[test]
+fn skip_unsupported_turns_an_operation_into_a_warning() {
+    let spec = "tests/cli/partly_supported.yaml";
+    let strict = run(&["check", spec]);
+    assert_eq!(strict.status.code(), Some(1));
+    assert!(stdout(&strict).contains("error: request body media type `application/xml` is not supported"));
+
+    let lenient = run(&["check", "--skip-unsupported", spec]);
+    assert!(lenient.status.success());
+    assert_eq!(stdout(&lenient), format!("{spec}: ok, 1 operation\n"));
+    assert_eq!(
+        stderr(&lenient),
+        format!(
+            "warning: operation POST /legacy left out: request body media type `application/xml` is not supported\n  --> {spec}#/paths/~1legacy/post/requestBody/content (line 17)\n  = hint: use JSON, a form, multipart, text or bytes (XML bodies cannot be typed)\n"
+        )
+    );
+}
+
+#[test]
+fn generate_writes_a_standalone_crate_that_says_what_it_left_out() {
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("partly_supported");
+    let output = run(&[
+        "generate",
+        "--skip-unsupported",
+        "tests/cli/partly_supported.yaml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stdout(&output));
+    let manifest = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("name = \"partly_supported\""), "{manifest}");
+    assert!(manifest.contains("authgen-runtime = { path = "), "inside this repository: {manifest}");
+    let code = std::fs::read_to_string(out.join("src/lib.rs")).unwrap();
+    assert!(code.contains("pub async fn get_token("));
+    assert!(!code.contains("post_legacy"));
+    assert!(code.contains(
+        "//! Operations left out as unsupported:\n//!\n//! - `POST /legacy`: request body media type `application/xml` is not supported"
+    ), "{code}");
+}
+
+#[test]
+fn usage_errors_are_clap_errors() {
+    let output = run(&["generate", "spec.yaml"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--out <out>"), "{}", stderr(&output));
+}
