@@ -101,7 +101,7 @@ impl Client {
         ::authgen_runtime::token::token_source(
             ::authgen_runtime::token::TokenFields::CONVENTION,
             move || {
-                let (client,) = (client.clone(),);
+                let client = client.clone();
                 async move { client.request_token().await }
             },
         )

@@ -109,7 +109,8 @@ pub enum TypeKind {
     Struct(Vec<Field>),
     /// A closed set of strings.
     Enum(Vec<Variant>),
-    /// One of several shapes, told apart by trying each in order.
+    /// One of several shapes, told apart by a discriminator property where every
+    /// variant has a [`Tag`], else by trying each in order.
     Untagged(Vec<UntaggedVariant>),
     /// Another name for a type (a named array, map or scalar schema).
     Alias(TypeRef),
@@ -161,6 +162,17 @@ pub struct UntaggedVariant {
     pub ty: TypeRef,
     /// Held in a `Box`: the type contains, by value, the enum itself.
     pub boxed: bool,
+    /// The discriminator value that selects this variant, where the spec gives one.
+    pub tag: Option<Tag>,
+}
+
+/// A discriminator value: the variant is the one whose `property` is `value`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tag {
+    /// The discriminator property, e.g. `petType`.
+    pub property: String,
+    /// Its value for this variant, e.g. `cat`.
+    pub value: String,
 }
 
 /// A reference to a Rust type.
@@ -243,6 +255,8 @@ pub struct Operation {
     pub security: Vec<Vec<String>>,
     /// Set when the operation issues access tokens: it then gets a token source.
     pub token: Option<TokenFields>,
+    /// Marked `deprecated` in the spec.
+    pub deprecated: bool,
 }
 
 /// Which response fields of a token operation mean what, where the spec says so with

@@ -1,6 +1,7 @@
 //! Every real-world document in `../shared/bench-specs/` and every feature fixture in
 //! `tests/features/` generates a crate that `cargo check`s without a warning, with no
-//! operation left out.
+//! operation left out; a fixture with a `<name>.test.rs` beside it has that file run
+//! as the crate's test.
 //!
 //! The bench specs are other projects' files, kept beside the checkout rather than in
 //! it: where they are absent this test says so and checks the fixtures alone. The
@@ -39,9 +40,21 @@ fn generated_crates_check_without_warnings() {
         assert!(generated.skipped.is_empty(), "{}: {}", spec.display(), generated.warnings());
         std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.lock"), out.join("Cargo.lock"))
             .unwrap();
+        // A fixture with behaviour tests is tested, the others checked.
+        let behaviour = spec.with_extension("test.rs");
+        let command = if behaviour.exists() {
+            std::fs::create_dir_all(out.join("tests")).unwrap();
+            std::fs::copy(&behaviour, out.join("tests/behaviour.rs")).unwrap();
+            let manifest = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
+            let dev = "\n[dev-dependencies]\ntokio = { version = \"1\", features = [\"macros\", \"rt\", \"net\", \"io-util\"] }\n";
+            std::fs::write(out.join("Cargo.toml"), manifest + dev).unwrap();
+            "test"
+        } else {
+            "check"
+        };
         let started = Instant::now();
         let check = Command::new(env!("CARGO"))
-            .args(["check", "--quiet", "--offline", "--message-format=short"])
+            .args([command, "--quiet", "--offline", "--message-format=short"])
             .current_dir(&out)
             .env("CARGO_TARGET_DIR", root.join("target"))
             .env("RUSTFLAGS", "-D warnings")

@@ -29,14 +29,21 @@ pub fn method(op: &Operation, api: &Api) -> TokenStream {
     let checks = param_checks(op, api);
     let request = request(op, api);
     let dispatch = dispatch(op);
+    let deprecated = deprecated(op);
     quote! {
         #docs
+        #deprecated
         pub async fn #name(&self, #(#args,)* #body_arg) -> Result<#success, ::authgen_runtime::Error<#error>> {
             #checks
             #request
             #dispatch
         }
     }
+}
+
+/// `#[deprecated]` for an operation the spec marks so.
+pub fn deprecated(op: &Operation) -> Option<TokenStream> {
+    op.deprecated.then(|| quote!(#[deprecated = "the spec marks this operation as deprecated"]))
 }
 
 /// How a parameter is passed: borrowed where it is not `Copy`.

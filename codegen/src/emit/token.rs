@@ -34,12 +34,21 @@ pub fn source_method(op: &Operation, api: &Api) -> Option<TokenStream> {
         passed.push(if body.required { quote!(&body) } else { quote!(body.as_ref()) });
         names.push(ident("body"));
     }
+    // Deprecated with its operation; calling the operation is then no news to anyone.
+    let deprecated = super::operation::deprecated(op).map(|d| quote!(#d #[allow(deprecated)]));
+    // Each call owns its copies: the future outlives the borrow of the closure.
+    let clones = if names.is_empty() {
+        quote!(let client = client.clone();)
+    } else {
+        quote!(let (client, #(#names),*) = (client.clone(), #(#names.clone()),*);)
+    };
     Some(quote! {
         #[doc = #doc]
+        #deprecated
         pub fn #method(&self, #(#args),*) -> impl ::authgen_runtime::token::TokenSource + use<> {
             let client = self.clone();
             ::authgen_runtime::token::token_source(#fields, move || {
-                let (client, #(#names),*) = (client.clone(), #(#names.clone()),*);
+                #clones
                 async move { client.#call(#(#passed),*).await }
             })
         }

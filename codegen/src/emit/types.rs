@@ -4,7 +4,7 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
 use super::doc;
-use crate::model::{Api, Checks, Field, TypeDef, TypeKind, TypeRef, UntaggedVariant, Variant};
+use crate::model::{Api, Checks, Field, Tag, TypeDef, TypeKind, TypeRef, UntaggedVariant, Variant};
 
 pub fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
@@ -220,10 +220,41 @@ fn untagged(name: &Ident, variants: &[UntaggedVariant], validated: Option<&Api>)
             }
         }
     });
+    let tags: Option<Vec<&Tag>> = variants.iter().map(|v| v.tag.as_ref()).collect();
+    let (derive, deserialize) = match tags {
+        Some(tags) if !tags.is_empty() => (quote!(Serialize), Some(by_discriminator(name, variants, &tags))),
+        _ => (quote!(Serialize, Deserialize), None),
+    };
     quote! {
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #derive)]
         #[serde(untagged)]
         pub enum #name { #(#defs,)* }
+        #deserialize
         #validate
+    }
+}
+
+/// `Deserialize` that reads the discriminator property and decodes the variant it
+/// names (serializing stays untagged: each variant's struct has the property).
+fn by_discriminator(name: &Ident, variants: &[UntaggedVariant], tags: &[&Tag]) -> TokenStream {
+    let property = &tags[0].property;
+    let arms = variants.iter().zip(tags).map(|(v, tag)| {
+        let (variant, value) = (ident(&v.name), &tag.value);
+        let wrap = if v.boxed { quote!(|v| #name::#variant(Box::new(v))) } else { quote!(#name::#variant) };
+        quote!(Some(#value) => ::serde_json::from_value(value).map(#wrap).map_err(D::Error::custom),)
+    });
+    let unknown = format!("unknown `{property}` {{other:?}}");
+    quote! {
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                use ::serde::de::Error as _;
+                let value = ::serde_json::Value::deserialize(deserializer)?;
+                match value.get(#property).and_then(::serde_json::Value::as_str) {
+                    #(#arms)*
+                    Some(other) => Err(D::Error::custom(format!(#unknown))),
+                    None => Err(D::Error::missing_field(#property)),
+                }
+            }
+        }
     }
 }

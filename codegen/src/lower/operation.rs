@@ -89,6 +89,7 @@ impl<'a> Lowerer<'a> {
                     errors: Vec::new(),
                     security: self.security(op.security.as_ref(), schemes, &pointer),
                     token: None,
+                    deprecated: op.deprecated,
                 };
                 let params = item
                     .parameters

@@ -2,13 +2,13 @@
 //! inline objects and enums get names from where they stand (documented in README).
 
 use openapiv3::{
-    AdditionalProperties, IntegerFormat, ObjectType, ReferenceOr, Schema, SchemaKind, StringFormat,
-    StringType, Type, VariantOrUnknownOrEmpty,
+    AdditionalProperties, Discriminator, IntegerFormat, ObjectType, ReferenceOr, Schema, SchemaKind,
+    StringFormat, StringType, Type, VariantOrUnknownOrEmpty,
 };
 
 use super::Lowerer;
 use crate::diagnostics::Pointer;
-use crate::model::{Checks, Field, TypeDef, TypeKind, TypeRef, UntaggedVariant, Variant};
+use crate::model::{Checks, Field, Tag, TypeDef, TypeKind, TypeRef, UntaggedVariant, Variant};
 use crate::naming::{self, Namespace};
 
 /// A schema as a Rust type, with what the field or parameter holding it must know.
@@ -60,6 +60,9 @@ impl Lowerer<'_> {
                 reference => TypeKind::Alias(self.lower_schema(reference, &pointer, &[]).ty),
             };
             let doc = match schema {
+                ReferenceOr::Item(schema) if kind == TypeKind::Alias(TypeRef::Json) => {
+                    join(describe(schema), fallback_note(schema))
+                }
                 ReferenceOr::Item(schema) => describe(schema),
                 ReferenceOr::Reference { .. } => None,
             };
@@ -81,7 +84,8 @@ impl Lowerer<'_> {
             {
                 let keyword =
                     if matches!(schema.schema_kind, SchemaKind::OneOf { .. }) { "oneOf" } else { "anyOf" };
-                TypeKind::Untagged(self.alternatives(alternatives, &pointer.join(keyword), name))
+                let tag = schema.schema_data.discriminator.as_ref();
+                TypeKind::Untagged(self.alternatives(alternatives, &pointer.join(keyword), name, tag))
             }
             SchemaKind::AllOf { all_of } if all_of.len() > 1 => {
                 match self.merged_fields(all_of, pointer, name) {
@@ -165,7 +169,8 @@ impl Lowerer<'_> {
                     [only] => return self.lower_schema(only.into(), &pointer.join(0), names),
                     _ => {
                         let name = names.first().cloned().unwrap_or_else(|| "Value".into());
-                        let variants = self.alternatives(alternatives, &pointer, &name);
+                        let tag = schema.schema_data.discriminator.as_ref();
+                        let variants = self.alternatives(alternatives, &pointer, &name, tag);
                         lowered.ty = self.inline_type(TypeKind::Untagged(variants), names);
                     }
                 }
@@ -192,6 +197,9 @@ impl Lowerer<'_> {
                 lowered.ty = self.object(&object, pointer, names);
             }
             SchemaKind::Not { .. } | SchemaKind::Any(_) => {}
+        }
+        if lowered.ty == TypeRef::Json {
+            lowered.doc = join(lowered.doc.take(), fallback_note(schema));
         }
         lowered
     }
@@ -288,12 +296,18 @@ impl Lowerer<'_> {
         Some(self.fields(&merged, &pointer.join("allOf"), name))
     }
 
+    /// The variants of a `oneOf`/`anyOf`. With a discriminator that tells every
+    /// alternative apart, each variant is named by its discriminator value and carries
+    /// it; otherwise variants are named by their types and tried in order.
     fn alternatives(
         &mut self,
         alternatives: &[ReferenceOr<Schema>],
         pointer: &Pointer,
         parent: &str,
+        discriminator: Option<&Discriminator>,
     ) -> Vec<UntaggedVariant> {
+        let tags: Option<Vec<String>> = discriminator
+            .and_then(|d| alternatives.iter().map(|alternative| tag_value(d, alternative)).collect());
         let mut variant_names = Namespace::default();
         alternatives
             .iter()
@@ -301,11 +315,15 @@ impl Lowerer<'_> {
             .map(|(index, alternative)| {
                 let inline_name = format!("{parent}Variant{}", index + 1);
                 let lowered = self.lower_schema(alternative.into(), &pointer.join(index), &[inline_name]);
-                UntaggedVariant {
-                    name: variant_names.claim(variant_name(&lowered.ty)),
-                    ty: lowered.ty,
-                    boxed: false,
-                }
+                let tag = tags
+                    .as_ref()
+                    .zip(discriminator)
+                    .map(|(tags, d)| Tag { property: d.property_name.clone(), value: tags[index].clone() });
+                let name = match &tag {
+                    Some(tag) => naming::pascal(&tag.value),
+                    None => variant_name(&lowered.ty),
+                };
+                UntaggedVariant { name: variant_names.claim(name), ty: lowered.ty, boxed: false, tag }
             })
             .collect()
     }
@@ -332,12 +350,52 @@ impl Lowerer<'_> {
     }
 }
 
-/// Rustdoc text of a schema: its title and description.
+/// Rustdoc text of a schema: its title and description, then what the type cannot say
+/// (default, read-only, write-only, deprecated).
 fn describe(schema: &Schema) -> Option<String> {
     let data = &schema.schema_data;
+    let default = data.default.as_ref().map(|d| format!("Default: `{d}`."));
+    let notes = [
+        default.as_deref(),
+        data.read_only.then_some("Read-only: the server sends it and ignores it in requests."),
+        data.write_only.then_some("Write-only: sent in requests, never returned."),
+        data.deprecated.then_some("**Deprecated.**"),
+    ];
     let text: Vec<&str> =
-        [data.title.as_deref(), data.description.as_deref()].into_iter().flatten().collect();
+        [data.title.as_deref(), data.description.as_deref()].into_iter().chain(notes).flatten().collect();
     (!text.is_empty()).then(|| text.join("\n\n"))
+}
+
+/// Why a schema with a shape became `serde_json::Value` (a schema without one is any
+/// JSON value, and says so by itself).
+fn fallback_note(schema: &Schema) -> Option<String> {
+    let why = match &schema.schema_kind {
+        SchemaKind::Not { .. } => "`not` excludes values and has no Rust type",
+        SchemaKind::AllOf { .. } => "its `allOf` parts are not all objects, so they cannot be merged",
+        _ => return None,
+    };
+    Some(format!("Typed as `serde_json::Value`: {why}."))
+}
+
+fn join(doc: Option<String>, note: Option<String>) -> Option<String> {
+    match (doc, note) {
+        (Some(doc), Some(note)) => Some(format!("{doc}\n\n{note}")),
+        (doc, note) => doc.or(note),
+    }
+}
+
+/// The discriminator value that selects `alternative`: its key in the mapping, or the
+/// name of the schema it references.
+fn tag_value(discriminator: &Discriminator, alternative: &ReferenceOr<Schema>) -> Option<String> {
+    let ReferenceOr::Reference { reference } = alternative else { return None };
+    let mapped = discriminator
+        .mapping
+        .iter()
+        .find(|(_, target)| *target == reference || reference.rsplit('/').next() == Some(target.as_str()));
+    match mapped {
+        Some((value, _)) => Some(value.clone()),
+        None => reference.strip_prefix("#/components/schemas/").map(String::from),
+    }
 }
 
 fn variants(string: &StringType) -> Vec<crate::model::Variant> {

@@ -204,6 +204,7 @@ impl Client {
     }
 
     /// `POST /notes`
+    #[deprecated = "the spec marks this operation as deprecated"]
     pub async fn post_note(
         &self,
         body: &str,

@@ -36,6 +36,39 @@ impl Client {
         self.core.base_url()
     }
 
+    /// `POST /session`
+    #[deprecated = "the spec marks this operation as deprecated"]
+    pub async fn open_session(
+        &self,
+    ) -> Result<OpenSessionResponse, ::authgen_runtime::Error<OpenSessionError>> {
+        let response = self
+            .core
+            .request(::authgen_runtime::__private::Method::POST, "/session")
+            .accept("application/json")
+            .send()
+            .await?;
+        match response.status() {
+            200 => response.json(),
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// A token source that calls [`Client::open_session`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
+    #[deprecated = "the spec marks this operation as deprecated"]
+    #[allow(deprecated)]
+    pub fn open_session_token_source(
+        &self,
+    ) -> impl ::authgen_runtime::token::TokenSource + use<> {
+        let client = self.clone();
+        ::authgen_runtime::token::token_source(
+            ::authgen_runtime::token::TokenFields::CONVENTION,
+            move || {
+                let client = client.clone();
+                async move { client.open_session().await }
+            },
+        )
+    }
+
     /// `GET /things/{id}`
     pub async fn get_thing(
         &self,
@@ -111,8 +144,16 @@ pub struct Thing {
     pub size: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ratio: Option<f64>,
+    /// Default: `10`.
+    ///
+    /// Read-only: the server sends it and ignores it in requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
+    /// Write-only: sent in requests, never returned.
+    ///
+    /// **Deprecated.**
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legacy: Option<String>,
     /// Nullable in 3.1 style.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -211,6 +252,53 @@ pub enum Shape {
     Array(Vec<i64>),
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cat {
+    #[serde(rename = "petType")]
+    pub pet_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lives: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dog {
+    #[serde(rename = "petType")]
+    pub pet_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub barks: Option<bool>,
+}
+
+/// A discriminator tells the variants apart by `petType`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Animal {
+    Cat(Cat),
+    Dog(Dog),
+}
+
+impl<'de> Deserialize<'de> for Animal {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        use ::serde::de::Error as _;
+        let value = ::serde_json::Value::deserialize(deserializer)?;
+        match value.get("petType").and_then(::serde_json::Value::as_str) {
+            Some("cat") => {
+                ::serde_json::from_value(value)
+                    .map(Animal::Cat)
+                    .map_err(D::Error::custom)
+            }
+            Some("dog") => {
+                ::serde_json::from_value(value)
+                    .map(Animal::Dog)
+                    .map_err(D::Error::custom)
+            }
+            Some(other) => Err(D::Error::custom(format!("unknown `petType` {other:?}"))),
+            None => Err(D::Error::missing_field("petType")),
+        }
+    }
+}
+
 /// anyOf too.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -220,6 +308,8 @@ pub enum Either {
 }
 
 /// not cannot be typed.
+///
+/// Typed as `serde_json::Value`: `not` excludes values and has no Rust type.
 pub type Nothing = ::serde_json::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -244,6 +334,16 @@ impl ::std::fmt::Display for Const {
         f.write_str(self.as_str())
     }
 }
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpenSessionResponse {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<::authgen_runtime::Secret>,
+}
+
+/// Documented error statuses of [`Client::open_session`]: the spec documents none.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OpenSessionError {}
 
 /// Documented error statuses of [`Client::get_thing`]: the spec documents none.
 #[derive(Debug, Clone, PartialEq)]

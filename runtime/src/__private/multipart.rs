@@ -41,7 +41,7 @@ impl Multipart {
         self.parts.into_iter().fold(reqwest::multipart::Form::new(), |form, (name, part)| match part {
             Part::Text(text) => form.text(name, text),
             Part::File(file) => {
-                let part = reqwest::multipart::Part::stream(reqwest::Body::from(file.into_bytes()))
+                let part = reqwest::multipart::Part::bytes(file.as_bytes().to_vec())
                     .file_name(name.clone())
                     .mime_str("application/octet-stream")
                     .expect("a valid media type");

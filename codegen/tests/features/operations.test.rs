@@ -1,0 +1,131 @@
+//! Behaviour of the crate generated from `operations.yaml` against a local HTTP server
+//! that records the request it gets: parameters in their styles, form, multipart,
+//! text and binary bodies, and the answers read by their media types. The compile
+//! test copies this file into the crate as `tests/behaviour.rs` and runs it.
+
+use authgen_runtime::{Binary, Config, Error};
+use operations::*;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// A server answering one request with `reply` (status line, headers, body); returns
+/// the client's configuration for it and the request it received, as text.
+async fn serve_once(reply: String) -> (Config, tokio::task::JoinHandle<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/v1", listener.local_addr().unwrap());
+    let handle = tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let mut request = Vec::new();
+        let mut buffer = [0u8; 4096];
+        loop {
+            let n = stream.read(&mut buffer).await.unwrap();
+            request.extend_from_slice(&buffer[..n]);
+            let text = String::from_utf8_lossy(&request).to_string();
+            if let Some(end) = text.find("\r\n\r\n") {
+                let length = text[..end]
+                    .lines()
+                    .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length: ").map(|v| v.trim().parse::<usize>().unwrap()))
+                    .unwrap_or(0);
+                if request.len() >= end + 4 + length {
+                    break;
+                }
+            }
+        }
+        stream.write_all(reply.as_bytes()).await.unwrap();
+        String::from_utf8_lossy(&request).to_string()
+    });
+    (Config::new().base_url(base).allow_http_loopback(true), handle)
+}
+
+fn reply(status: &str, media: &str, body: &str) -> String {
+    format!("HTTP/1.1 {status}\r\ncontent-type: {media}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len())
+}
+
+#[tokio::test]
+async fn query_header_and_cookie_parameters_follow_their_styles() {
+    let (config, request) = serve_once(reply("200 OK", "application/json", r#"[{"id":"a"}]"#)).await;
+    let client = Client::new(config).unwrap().with_api_key("key-1");
+    let created = Created::CreatedVariant1(CreatedVariant1 { gt: Some(1), lte: Some(5) });
+    let tags = ["red".to_string(), "blue green".to_string()];
+    let items = client.list_items(Some(&created), Some(20), Some(&tags), Some("req-7"), Some("s1")).await.unwrap();
+    assert_eq!(items[0].id.as_deref(), Some("a"));
+    let request = request.await.unwrap();
+    let line = request.lines().next().unwrap();
+    assert_eq!(line, "GET /v1/items?created%5Bgt%5D=1&created%5Blte%5D=5&limit=20&tag=red&tag=blue+green HTTP/1.1");
+    let lower = request.to_ascii_lowercase();
+    assert!(lower.contains("x-request-id: req-7\r\n"), "{request}");
+    assert!(lower.contains("cookie: session=s1\r\n"), "{request}");
+    assert!(lower.contains("x-api-key: key-1\r\n"), "{request}");
+}
+
+#[tokio::test]
+async fn a_limit_is_checked_before_sending() {
+    let client = Client::new(Config::new().base_url("http://127.0.0.1:9/v1").allow_http_loopback(true)).unwrap();
+    let err = client.with_api_key("k").list_items(None, Some(101), None, None, None).await.unwrap_err();
+    assert!(matches!(err, Error::Invalid(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_range_status_and_default_are_typed() {
+    let (config, _request) = serve_once(reply("418 I'm a teapot", "application/json", r#"{"message":"short and stout"}"#)).await;
+    let err = Client::new(config).unwrap().with_api_key("k").list_items(None, None, None, None, None).await.unwrap_err();
+    let Error::Status { error: ListItemsError::ClientError(body), .. } = err else { panic!("{err:?}") };
+    assert_eq!(body.message.as_deref(), Some("short and stout"));
+}
+
+#[tokio::test]
+async fn form_bodies_nest_in_brackets() {
+    let (config, request) = serve_once(reply("201 Created", "application/json", r#"{"id":"i1"}"#)).await;
+    let body = CreateItemRequest {
+        name: "lamp".into(),
+        metadata: Some([("order".to_string(), "7".to_string())].into()),
+        expand: Some(vec!["a".into(), "b".into()]),
+    };
+    let created = Client::new(config).unwrap().with_api_key("k").create_item(&body).await.unwrap();
+    assert!(matches!(created, CreateItemSuccess::Created(ref c) if c.id.as_deref() == Some("i1")));
+    let request = request.await.unwrap();
+    assert!(request.to_ascii_lowercase().contains("content-type: application/x-www-form-urlencoded\r\n"));
+    assert!(request.ends_with("\r\n\r\nname=lamp&metadata%5Border%5D=7&expand=a&expand=b"), "{request}");
+}
+
+#[tokio::test]
+async fn multipart_bodies_carry_fields_as_text_and_binaries_as_files() {
+    let (config, request) = serve_once(reply("200 OK", "application/json", "")).await;
+    let body = UploadFileRequest { purpose: Some("avatar".into()), file: Binary::from(b"\x89PNG".to_vec()), thumbnail: None };
+    Client::new(config).unwrap().with_api_key("k").upload_file(&body).await.unwrap();
+    let request = request.await.unwrap();
+    assert!(request.contains("multipart/form-data; boundary="), "{request}");
+    assert!(request.contains("Content-Disposition: form-data; name=\"purpose\"\r\n\r\navatar\r\n"), "{request}");
+    assert!(request.contains("Content-Disposition: form-data; name=\"file\"; filename=\"file\"\r\nContent-Type: application/octet-stream\r\n\r\n\u{fffd}PNG\r\n"), "{request}");
+    assert!(!request.contains("thumbnail"), "an absent file is no part");
+}
+
+#[tokio::test]
+async fn binary_and_text_bodies_go_as_they_are() {
+    let (config, request) = serve_once(reply("204 No Content", "text/plain", "")).await;
+    let client = Client::new(config).unwrap().with_api_key("k");
+    client.put_content("a/b", Some(&Binary::from(b"raw".to_vec()))).await.unwrap();
+    let request = request.await.unwrap();
+    assert!(request.starts_with("PUT /v1/files/a%2Fb/content HTTP/1.1"), "{request}");
+    assert!(request.to_ascii_lowercase().contains("content-type: application/octet-stream\r\n"));
+    assert!(request.ends_with("\r\n\r\nraw"));
+
+    let (config, request) = serve_once(reply("200 OK", "text/csv", "a,b\n1,2\n")).await;
+    #[allow(deprecated)] // The fixture marks `postNote` deprecated.
+    let echoed = Client::new(config).unwrap().post_note("hello").await.unwrap();
+    assert_eq!(echoed, "a,b\n1,2\n");
+    let request = request.await.unwrap();
+    assert!(request.to_ascii_lowercase().contains("content-type: text/plain\r\n"));
+    assert!(!request.to_ascii_lowercase().contains("x-api-key"), "security: [] sends no key");
+}
+
+#[tokio::test]
+async fn binary_and_text_answers_are_read_by_their_media_type() {
+    let (config, _request) = serve_once(reply("200 OK", "application/pdf", "%PDF-1.7")).await;
+    let pdf = Client::new(config).unwrap().with_api_key("k").get_content("f1").await.unwrap();
+    assert_eq!(pdf.as_bytes(), b"%PDF-1.7");
+    let (config, _request) = serve_once(reply("404 Not Found", "text/plain", "no such file")).await;
+    let err = Client::new(config).unwrap().with_api_key("k").get_content("f2").await.unwrap_err();
+    let Error::Status { error: GetContentError::NotFound(text), .. } = err else { panic!("{err:?}") };
+    assert_eq!(text, "no such file");
+}

@@ -1,0 +1,53 @@
+//! Behaviour of the crate generated from `schemas.yaml`: the compile test copies this
+//! file into it as `tests/behaviour.rs` and runs it.
+
+use schemas::{Animal, Const, Shape, Status, Thing, Tree};
+use serde_json::json;
+
+#[test]
+fn a_discriminator_picks_the_variant() {
+    let cat: Animal = serde_json::from_value(json!({"petType": "cat", "lives": 9})).unwrap();
+    assert!(matches!(cat, Animal::Cat(ref c) if c.lives == Some(9)));
+    let dog: Animal = serde_json::from_value(json!({"petType": "dog", "barks": true})).unwrap();
+    assert!(matches!(dog, Animal::Dog(_)));
+    assert_eq!(serde_json::to_value(&dog).unwrap(), json!({"petType": "dog", "barks": true}));
+    let unknown = serde_json::from_value::<Animal>(json!({"petType": "cow"})).unwrap_err();
+    assert_eq!(unknown.to_string(), "unknown `petType` \"cow\"");
+    let missing = serde_json::from_value::<Animal>(json!({"lives": 1})).unwrap_err();
+    assert_eq!(missing.to_string(), "missing field `petType`");
+}
+
+#[test]
+fn recursive_types_round_trip() {
+    let tree = json!({"value": "leaf", "parent": {"value": "root", "children": [{"value": "sibling"}]}});
+    let parsed: Tree = serde_json::from_value(tree.clone()).unwrap();
+    assert_eq!(parsed.parent.as_ref().unwrap().value.as_deref(), Some("root"));
+    assert_eq!(serde_json::to_value(&parsed).unwrap(), tree);
+}
+
+#[test]
+fn untagged_variants_are_tried_in_order() {
+    assert!(matches!(serde_json::from_value(json!({"name": "x"})).unwrap(), Shape::Named(_)));
+    assert!(matches!(serde_json::from_value(json!("x")).unwrap(), Shape::String(_)));
+    assert!(matches!(serde_json::from_value(json!([1, 2])).unwrap(), Shape::Array(_)));
+}
+
+#[test]
+fn enums_keep_their_wire_values() {
+    assert_eq!(serde_json::to_value(Status::InProgress).unwrap(), json!("in-progress"));
+    assert_eq!(serde_json::from_value::<Status>(json!("2fa_required")).unwrap(), Status::V2faRequired);
+    assert_eq!(Status::Empty.as_str(), "");
+    assert_eq!(Const::default().as_str(), "fixed");
+}
+
+#[test]
+fn keywords_renames_and_nulls() {
+    let thing: Thing = serde_json::from_value(json!({
+        "id": "0b6a", "kind": "small", "created": "2026-01-01T00:00:00Z",
+        "type": "t", "self": true, "note": null, "labels": {"a": "b"}, "pet": {"name": "rex", "legs": 4}
+    }))
+    .unwrap();
+    assert_eq!((thing.type_.as_deref(), thing.self_, thing.note), (Some("t"), Some(true), None));
+    assert_eq!(thing.pet.unwrap().legs, Some(4), "allOf merged");
+    assert_eq!(thing.labels.unwrap()["a"], "b");
+}
