@@ -151,6 +151,8 @@ pub struct Variant {
     pub name: String,
     /// The string on the wire.
     pub wire: String,
+    /// What the value means, where the spec says.
+    pub doc: Option<String>,
 }
 
 /// One alternative of a `oneOf`/`anyOf`.

@@ -167,8 +167,12 @@ fn enumeration(name: &Ident, variants: &[Variant]) -> TokenStream {
         let variant = ident(&v.name);
         let wire = &v.wire;
         let default = single.then(|| quote!(#[default]));
-        let doc = format!(" `{wire}`");
-        quote! { #[doc = #doc] #[serde(rename = #wire)] #default #variant }
+        let text = match &v.doc {
+            Some(doc) => format!("`{wire}`: {doc}"),
+            None => format!("`{wire}`"),
+        };
+        let docs = doc::outer(Some(&text));
+        quote! { #docs #[serde(rename = #wire)] #default #variant }
     });
     let arms = variants.iter().map(|v| {
         let variant = ident(&v.name);

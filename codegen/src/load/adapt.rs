@@ -6,6 +6,7 @@
 //! | `type: 'null'` | no type, `nullable: true` |
 //! | `type: [X, Y]` | `anyOf: [{type: X}, {type: Y}]` (nullable if `null` was listed) |
 //! | `const: v` | `enum: [v]`, the type inferred from `v` if absent, `x-const: true` |
+//! | `oneOf` of titled `const`s | `enum` with `x-enum-varnames` (titles) and `x-enum-descriptions` |
 //! | `examples: [a, …]` (in a schema) | `example: a` |
 //! | `exclusiveMinimum: 5` | `minimum: 5, exclusiveMinimum: true` (same for maximum) |
 //! | `contentEncoding`/`contentMediaType` without `format` (raw bytes) | `format: binary` (`format: byte` for `contentEncoding: base64`) |
@@ -131,6 +132,7 @@ fn schema_child(key: &str) -> Option<Place> {
 }
 
 fn adapt_schema(schema: &mut Map<String, Value>, at: &Pointer, problems: &mut Problems) {
+    const_alternatives_to_enum(schema);
     if schema.contains_key("$ref") && schema.len() > 1 {
         let reference = schema.remove("$ref").unwrap_or_default();
         schema.insert("allOf".into(), json!([{ "$ref": reference }]));
@@ -173,6 +175,43 @@ fn adapt_schema(schema: &mut Map<String, Value>, at: &Pointer, problems: &mut Pr
         }
     }
     adapt_type(schema, at, problems);
+}
+
+/// `oneOf` (or `anyOf`) of titled `const`s, 3.1's way of naming enum values, becomes
+/// an `enum` with the titles in `x-enum-varnames` and the descriptions in
+/// `x-enum-descriptions`.
+fn const_alternatives_to_enum(schema: &mut Map<String, Value>) {
+    let Some(keyword) = ["oneOf", "anyOf"].into_iter().find(|k| schema.contains_key(*k)) else { return };
+    let Some(Value::Array(alternatives)) = schema.get(keyword) else { return };
+    let constant = |alternative: &Value| {
+        let map = alternative.as_object()?;
+        let only_naming =
+            map.keys().all(|k| matches!(k.as_str(), "const" | "title" | "description" | "type"));
+        map.get("const").filter(|v| only_naming && !v.is_null() && !v.is_array() && !v.is_object()).cloned()
+    };
+    let Some(values) = alternatives.iter().map(constant).collect::<Option<Vec<Value>>>() else { return };
+    if values.is_empty() {
+        return;
+    }
+    let text = |key: &str| -> Vec<Value> {
+        alternatives
+            .iter()
+            .map(|a| a.get(key).cloned().unwrap_or_else(|| Value::String(String::new())))
+            .collect()
+    };
+    let (titles, descriptions) = (text("title"), text("description"));
+    let all_titled = alternatives.iter().all(|a| a.get("title").and_then(Value::as_str).is_some());
+    if let Some(kind) = json_type(&values[0]).filter(|_| !schema.contains_key("type")) {
+        schema.insert("type".into(), kind.into());
+    }
+    schema.remove(keyword);
+    schema.insert("enum".into(), Value::Array(values));
+    if all_titled {
+        schema.insert("x-enum-varnames".into(), Value::Array(titles));
+    }
+    if descriptions.iter().any(|d| d.as_str().is_some_and(|d| !d.is_empty())) {
+        schema.insert("x-enum-descriptions".into(), Value::Array(descriptions));
+    }
 }
 
 fn adapt_type(schema: &mut Map<String, Value>, at: &Pointer, problems: &mut Problems) {
@@ -251,6 +290,21 @@ mod tests {
             adapted(json!({"type": "integer", "const": 1})),
             json!({"type": "integer", "enum": [1], "x-const": true})
         );
+    }
+
+    #[test]
+    fn one_of_titled_consts_becomes_a_named_enum() {
+        let schema = adapted(json!({"type": "integer", "oneOf": [
+            {"title": "ONE_MINUTE", "const": 60},
+            {"title": "ONE_HOUR", "const": 3600, "description": "An hour"}
+        ]}));
+        assert_eq!(
+            schema,
+            json!({"type": "integer", "enum": [60, 3600], "x-enum-varnames": ["ONE_MINUTE", "ONE_HOUR"],
+                   "x-enum-descriptions": ["", "An hour"]})
+        );
+        let mixed = adapted(json!({"oneOf": [{"const": "a"}, {"type": "object"}]}));
+        assert!(mixed.get("oneOf").is_some(), "not all consts: left alone");
     }
 
     #[test]

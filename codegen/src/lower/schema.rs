@@ -77,7 +77,7 @@ impl Lowerer<'_> {
                 TypeKind::Struct(self.fields(object, pointer, name))
             }
             SchemaKind::Type(Type::String(string)) if !string.enumeration.is_empty() => {
-                TypeKind::Enum(variants(string))
+                TypeKind::Enum(variants(schema, string))
             }
             SchemaKind::OneOf { one_of: alternatives } | SchemaKind::AnyOf { any_of: alternatives }
                 if alternatives.len() > 1 =>
@@ -118,7 +118,7 @@ impl Lowerer<'_> {
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(string)) if !string.enumeration.is_empty() => {
                 lowered.nullable |= string.enumeration.contains(&None);
-                lowered.ty = self.inline_type(TypeKind::Enum(variants(string)), names);
+                lowered.ty = self.inline_type(TypeKind::Enum(variants(schema, string)), names);
             }
             SchemaKind::Type(Type::String(string)) => {
                 lowered.ty = match string.format {
@@ -355,7 +355,9 @@ impl Lowerer<'_> {
 fn describe(schema: &Schema) -> Option<String> {
     let data = &schema.schema_data;
     let default = data.default.as_ref().map(|d| format!("Default: `{d}`."));
+    let values = integer_values(schema);
     let notes = [
+        values.as_deref(),
         default.as_deref(),
         data.read_only.then_some("Read-only: the server sends it and ignores it in requests."),
         data.write_only.then_some("Write-only: sent in requests, never returned."),
@@ -398,17 +400,53 @@ fn tag_value(discriminator: &Discriminator, alternative: &ReferenceOr<Schema>) -
     }
 }
 
-fn variants(string: &StringType) -> Vec<crate::model::Variant> {
+/// The variants of a string enum, named by `x-enum-varnames` where the spec gives them
+/// (3.1 titled `const`s), else by their values.
+fn variants(schema: &Schema, string: &StringType) -> Vec<Variant> {
     let mut names = Namespace::default();
-    string
-        .enumeration
+    let values: Vec<&String> = string.enumeration.iter().flatten().collect();
+    let varnames = enum_texts(schema, "x-enum-varnames", values.len());
+    let descriptions = enum_texts(schema, "x-enum-descriptions", values.len());
+    values
         .iter()
-        .flatten()
-        .map(|wire| {
-            let name = if wire.is_empty() { "Empty".to_string() } else { naming::pascal(wire) };
-            Variant { name: names.claim(name), wire: wire.clone() }
+        .enumerate()
+        .map(|(i, wire)| {
+            let given = varnames.as_ref().map(|n| n[i].as_str()).filter(|n| !n.is_empty());
+            let name = match given {
+                Some(name) => naming::pascal(name),
+                None if wire.is_empty() => "Empty".to_string(),
+                None => naming::pascal(wire),
+            };
+            let doc = descriptions.as_ref().map(|d| d[i].clone()).filter(|d| !d.is_empty());
+            Variant { name: names.claim(name), wire: (*wire).clone(), doc }
         })
         .collect()
+}
+
+/// A list extension of the schema with one text per enum value, if it has one.
+fn enum_texts(schema: &Schema, key: &str, count: usize) -> Option<Vec<String>> {
+    let list = schema.schema_data.extensions.get(key)?.as_array()?;
+    let texts: Vec<String> = list.iter().map(|v| v.as_str().unwrap_or_default().to_string()).collect();
+    (texts.len() == count).then_some(texts)
+}
+
+/// "One of: `60` (ONE_MINUTE), …" for an integer enum, which stays an integer.
+fn integer_values(schema: &Schema) -> Option<String> {
+    let SchemaKind::Type(Type::Integer(integer)) = &schema.schema_kind else { return None };
+    let values: Vec<i64> = integer.enumeration.iter().flatten().copied().collect();
+    if values.is_empty() {
+        return None;
+    }
+    let names = enum_texts(schema, "x-enum-varnames", values.len());
+    let listed: Vec<String> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| match &names {
+            Some(names) => format!("`{v}` ({})", names[i]),
+            None => format!("`{v}`"),
+        })
+        .collect();
+    Some(format!("One of: {}.", listed.join(", ")))
 }
 
 fn variant_name(ty: &TypeRef) -> String {

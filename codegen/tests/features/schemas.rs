@@ -335,6 +335,38 @@ impl ::std::fmt::Display for Const {
     }
 }
 
+/// 3.1 titled consts of integers stay an integer, with the values listed.
+///
+/// One of: `60` (ONE_MINUTE), `3600` (ONE_HOUR).
+pub type Timeout = i64;
+
+/// 3.1 titled consts of strings become an enum named by the titles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EventType {
+    /// `typing.start`: Someone started typing
+    #[serde(rename = "typing.start")]
+    TypingStart,
+    /// `invite.create`
+    #[serde(rename = "invite.create")]
+    InviteCreate,
+}
+
+impl EventType {
+    /// The value as it travels on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::TypingStart => "typing.start",
+            EventType::InviteCreate => "invite.create",
+        }
+    }
+}
+
+impl ::std::fmt::Display for EventType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OpenSessionResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]

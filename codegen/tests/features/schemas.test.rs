@@ -1,7 +1,7 @@
 //! Behaviour of the crate generated from `schemas.yaml`: the compile test copies this
 //! file into it as `tests/behaviour.rs` and runs it.
 
-use schemas::{Animal, Const, Shape, Status, Thing, Tree};
+use schemas::{Animal, Const, EventType, Shape, Status, Thing, Timeout, Tree};
 use serde_json::json;
 
 #[test]
@@ -38,6 +38,9 @@ fn enums_keep_their_wire_values() {
     assert_eq!(serde_json::from_value::<Status>(json!("2fa_required")).unwrap(), Status::V2faRequired);
     assert_eq!(Status::Empty.as_str(), "");
     assert_eq!(Const::default().as_str(), "fixed");
+    assert_eq!(serde_json::from_value::<EventType>(json!("typing.start")).unwrap(), EventType::TypingStart);
+    let timeout: Timeout = 3600;
+    assert_eq!(serde_json::to_value(timeout).unwrap(), json!(3600));
 }
 
 #[test]
