@@ -93,7 +93,7 @@ impl Client {
 }
 
 /// The client credentials.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuthenticateRequest {
     /// Client ID.
     #[serde(rename = "clientId")]

@@ -85,7 +85,7 @@ impl Client {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Auth {
     /// Your system username
     pub username: String,

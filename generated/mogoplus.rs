@@ -120,7 +120,7 @@ pub struct TokenResponse {
 }
 
 /// An OAuth 2.0 error response (RFC 6749 section 5.2).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct OAuthError {
     /// An error code of RFC 6749 section 5.2.
     pub error: OAuthErrorCode,
@@ -133,7 +133,7 @@ pub struct OAuthError {
 }
 
 /// An error code of RFC 6749 section 5.2.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 pub enum OAuthErrorCode {
     /// `invalid_request`
     #[serde(rename = "invalid_request")]
@@ -176,7 +176,7 @@ impl ::std::fmt::Display for OAuthErrorCode {
 }
 
 /// The client could not be authenticated.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct InvalidClientError {
     /// Always `invalid_client`.
     pub error: String,

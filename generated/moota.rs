@@ -139,7 +139,7 @@ impl Client {
 }
 
 /// The account's credentials and the scopes the token should have.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LoginRequest {
     /// Username of the Moota account.
     pub username: String,
@@ -150,7 +150,7 @@ pub struct LoginRequest {
 }
 
 /// A permission of an access token: `api` all endpoints; `user` manage the user only; `user_read` read the profile without action; `bank` manage bank accounts only; `bank_read` read bank account data without action; `mutation` manage all mutation data; `mutation_read` read mutation data without action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Scope {
     /// `api`
     #[serde(rename = "api")]
@@ -204,7 +204,7 @@ pub struct LoginResponse {
 }
 
 /// An error message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ErrorMessage {
     /// What went wrong.
     pub message: String,

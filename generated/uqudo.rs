@@ -83,7 +83,7 @@ impl Client {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 pub enum GrantType {
     /// `client_credentials`
     #[serde(rename = "client_credentials")]
@@ -107,7 +107,7 @@ impl ::std::fmt::Display for GrantType {
 }
 
 /// The client credentials grant, form encoded.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TokenRequest {
     /// Use the fixed value `client_credentials`.
     pub grant_type: GrantType,

@@ -9,7 +9,7 @@ use std::process::Command;
 
 /// What the copy needs to build: everything but build output, tests and history.
 const COPIED: &[&str] =
-    &["Cargo.toml", "Cargo.lock", "build.rs", "src", "specs", "codegen", "runtime", "sandbox"];
+    &["Cargo.toml", "Cargo.lock", "build.rs", "src", "specs", "codegen", "runtime", "sandbox", "bench"];
 
 #[test]
 fn a_spec_dropped_into_specs_becomes_a_usable_module() {

@@ -100,6 +100,10 @@ pub struct TypeDef {
     /// True when some request carries it and it (or a field's type) has documented
     /// limits: it then gets a `validate` method.
     pub validated: bool,
+    /// Derives `Serialize`: a request carries it, or no operation uses it.
+    pub serialize: bool,
+    /// Derives `Deserialize`: a response carries it, or no operation uses it.
+    pub deserialize: bool,
 }
 
 /// The shape of a named type.

@@ -16,11 +16,7 @@ use types::ident;
 /// The whole module for `api`.
 pub fn module(api: &Api) -> TokenStream {
     let module_doc = doc::inner(module_doc(api).as_deref());
-    let serde = (!api.types.is_empty()).then(|| {
-        quote!(
-            use serde::{Deserialize, Serialize};
-        )
-    });
+    let serde = serde_imports(api);
     let client = client(api);
     let types = api.types.iter().map(|t| types::type_def(t, api));
     let statuses = api.operations.iter().map(|op| {
@@ -35,6 +31,14 @@ pub fn module(api: &Api) -> TokenStream {
         #(#types)*
         #(#statuses)*
     }
+}
+
+/// `use serde::{…};` for the traits the types derive or implement.
+fn serde_imports(api: &Api) -> Option<TokenStream> {
+    let deserialize = api.types.iter().any(|t| t.deserialize).then(|| quote!(Deserialize));
+    let serialize = api.types.iter().any(|t| t.serialize).then(|| quote!(Serialize));
+    let traits: Vec<TokenStream> = deserialize.into_iter().chain(serialize).collect();
+    (!traits.is_empty()).then(|| quote!(use serde::{#(#traits),*};))
 }
 
 fn module_doc(api: &Api) -> Option<String> {

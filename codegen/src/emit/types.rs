@@ -45,9 +45,9 @@ pub fn type_def(def: &TypeDef, api: &Api) -> TokenStream {
     let docs = doc::outer(def.doc.as_deref());
     let name = ident(&def.name);
     let body = match &def.kind {
-        TypeKind::Struct(fields) => structure(&name, fields, def.validated.then_some(api)),
-        TypeKind::Enum(variants) => enumeration(&name, variants),
-        TypeKind::Untagged(variants) => untagged(&name, variants, def.validated.then_some(api)),
+        TypeKind::Struct(fields) => structure(&name, fields, def, api),
+        TypeKind::Enum(variants) => enumeration(&name, variants, def),
+        TypeKind::Untagged(variants) => untagged(&name, variants, def, api),
         TypeKind::Alias(ty) => {
             let ty = rust_type(ty);
             quote! { pub type #name = #ty; }
@@ -56,11 +56,19 @@ pub fn type_def(def: &TypeDef, api: &Api) -> TokenStream {
     quote! { #docs #body }
 }
 
-fn structure(name: &Ident, fields: &[Field], validated: Option<&Api>) -> TokenStream {
+/// The serde derives a type needs: `Serialize` to be sent, `Deserialize` to be received.
+fn serde_derives(def: &TypeDef, derive_deserialize: bool) -> Vec<TokenStream> {
+    let serialize = def.serialize.then(|| quote!(Serialize));
+    let deserialize = (def.deserialize && derive_deserialize).then(|| quote!(Deserialize));
+    serialize.into_iter().chain(deserialize).collect()
+}
+
+fn structure(name: &Ident, fields: &[Field], def: &TypeDef, api: &Api) -> TokenStream {
     let fields_tokens = fields.iter().map(field);
-    let validate = validated.map(|api| validate(name, fields, api));
+    let validate = def.validated.then(|| validate(name, fields, api));
+    let serde = serde_derives(def, true);
     quote! {
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[derive(Debug, Clone, PartialEq #(, #serde)*)]
         pub struct #name { #(#fields_tokens,)* }
         #validate
     }
@@ -161,7 +169,8 @@ fn validated(ty: &TypeRef, api: &Api) -> bool {
     })
 }
 
-fn enumeration(name: &Ident, variants: &[Variant]) -> TokenStream {
+fn enumeration(name: &Ident, variants: &[Variant], def: &TypeDef) -> TokenStream {
+    let serde = serde_derives(def, true);
     let single = variants.len() == 1;
     let defs = variants.iter().map(|v| {
         let variant = ident(&v.name);
@@ -181,7 +190,7 @@ fn enumeration(name: &Ident, variants: &[Variant]) -> TokenStream {
     });
     let default = single.then(|| quote!(Default,));
     quote! {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, #default Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, #default #(#serde),*)]
         pub enum #name { #(#defs,)* }
 
         impl #name {
@@ -199,7 +208,8 @@ fn enumeration(name: &Ident, variants: &[Variant]) -> TokenStream {
     }
 }
 
-fn untagged(name: &Ident, variants: &[UntaggedVariant], validated: Option<&Api>) -> TokenStream {
+fn untagged(name: &Ident, variants: &[UntaggedVariant], def: &TypeDef, api: &Api) -> TokenStream {
+    let validated = def.validated.then_some(api);
     let defs = variants.iter().map(|v| {
         let variant = ident(&v.name);
         let ty = boxed(rust_type(&v.ty), v.boxed);
@@ -224,14 +234,14 @@ fn untagged(name: &Ident, variants: &[UntaggedVariant], validated: Option<&Api>)
             }
         }
     });
-    let tags: Option<Vec<&Tag>> = variants.iter().map(|v| v.tag.as_ref()).collect();
-    let (derive, deserialize) = match tags {
-        Some(tags) if !tags.is_empty() => (quote!(Serialize), Some(by_discriminator(name, variants, &tags))),
-        _ => (quote!(Serialize, Deserialize), None),
-    };
+    let tags: Option<Vec<&Tag>> =
+        variants.iter().map(|v| v.tag.as_ref()).collect::<Option<_>>().filter(|t: &Vec<_>| !t.is_empty());
+    let serde = serde_derives(def, tags.is_none());
+    let deserialize = tags.filter(|_| def.deserialize).map(|tags| by_discriminator(name, variants, &tags));
+    let untagged = (!serde.is_empty()).then(|| quote!(#[serde(untagged)]));
     quote! {
-        #[derive(Debug, Clone, PartialEq, #derive)]
-        #[serde(untagged)]
+        #[derive(Debug, Clone, PartialEq #(, #serde)*)]
+        #untagged
         pub enum #name { #(#defs,)* }
         #deserialize
         #validate

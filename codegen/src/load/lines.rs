@@ -3,27 +3,33 @@
 //! pointer it does not know is answered with its nearest known ancestor.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use crate::diagnostics::Pointer;
 
-/// Lines of the nodes of one document.
+/// Lines of the nodes of one document. The scan runs the first time a line is asked
+/// for: a spec without problems never pays for it.
 #[derive(Debug, Clone, Default)]
 pub struct LineIndex {
-    lines: HashMap<String, usize>,
+    text: String,
+    is_json: bool,
+    lines: OnceLock<HashMap<String, usize>>,
 }
 
 impl LineIndex {
-    /// Indexes `text`, JSON or YAML.
+    /// An index of `text`, JSON or YAML.
     pub fn new(text: &str, is_json: bool) -> Self {
-        let lines = if is_json { json_lines(text) } else { yaml_lines(text) };
-        LineIndex { lines }
+        LineIndex { text: text.to_string(), is_json, lines: OnceLock::new() }
     }
 
     /// The line of `pointer` (`#/paths/~1token`), or of its nearest indexed ancestor.
     pub fn line_of(&self, pointer: &str) -> Option<usize> {
+        let lines = self
+            .lines
+            .get_or_init(|| if self.is_json { json_lines(&self.text) } else { yaml_lines(&self.text) });
         let mut pointer = pointer;
         loop {
-            if let Some(line) = self.lines.get(pointer) {
+            if let Some(line) = lines.get(pointer) {
                 return Some(*line);
             }
             pointer = &pointer[..pointer.rfind('/')?];

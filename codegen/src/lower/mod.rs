@@ -6,6 +6,7 @@
 mod operation;
 mod recursion;
 mod schema;
+mod usage;
 
 use std::collections::BTreeMap;
 
@@ -87,6 +88,7 @@ impl<'a> Lowerer<'a> {
         self.component_schemas();
         let (operations, skipped) = self.operations(&schemes);
         self.mark_validated(&operations);
+        usage::mark_directions(&mut self.types, &operations);
         recursion::box_cycles(&mut self.types);
         Api {
             source: String::new(),

@@ -8,8 +8,8 @@ use openapiv3::{
     Response as OaResponse, SchemaKind, SecurityRequirement, StatusCode, Type,
 };
 
-use super::Lowerer;
 use super::schema::SchemaRef;
+use super::{Lowerer, usage};
 use crate::diagnostics::Pointer;
 use crate::model::{
     Body, BodyEncoding, Decoding, Operation, Param, ParamLocation, Response, SecurityScheme, Skipped, Status,
@@ -397,21 +397,9 @@ impl<'a> Lowerer<'a> {
 
     /// Marks the types that some request carries and that have limits to check.
     pub(super) fn mark_validated(&mut self, operations: &[Operation]) {
-        let mut reachable = BTreeSet::new();
-        let mut todo: Vec<&TypeRef> =
-            operations.iter().filter_map(|op| op.body.as_ref().map(|b| &b.ty)).collect();
+        let bodies = operations.iter().filter_map(|op| op.body.as_ref().map(|b| &b.ty));
+        let reachable = usage::reachable(&self.types, bodies);
         let types = std::mem::take(&mut self.types);
-        while let Some(ty) = todo.pop() {
-            match ty {
-                TypeRef::Vec(inner) | TypeRef::Map(inner) => todo.push(inner),
-                TypeRef::Named(name) if reachable.insert(name.clone()) => {
-                    if let Some(def) = types.iter().find(|t| &t.name == name) {
-                        todo.extend(children(&def.kind));
-                    }
-                }
-                _ => {}
-            }
-        }
         let mut checked: BTreeSet<String> = BTreeSet::new();
         // Grow the set of types with checks until it is stable: a type has checks if a
         // field has limits or a field's type has checks.
@@ -438,15 +426,6 @@ impl<'a> Lowerer<'a> {
         for def in &mut self.types {
             def.validated = checked.contains(&def.name);
         }
-    }
-}
-
-fn children(kind: &TypeKind) -> Vec<&TypeRef> {
-    match kind {
-        TypeKind::Struct(fields) => fields.iter().map(|f| &f.ty).collect(),
-        TypeKind::Untagged(variants) => variants.iter().map(|v| &v.ty).collect(),
-        TypeKind::Alias(ty) => vec![ty],
-        TypeKind::Enum(_) => Vec::new(),
     }
 }
 

@@ -78,7 +78,14 @@ mod tests {
     }
 
     fn def(name: &str, fields: Vec<Field>) -> TypeDef {
-        TypeDef { name: name.into(), doc: None, kind: TypeKind::Struct(fields), validated: false }
+        TypeDef {
+            name: name.into(),
+            doc: None,
+            kind: TypeKind::Struct(fields),
+            validated: false,
+            serialize: true,
+            deserialize: true,
+        }
     }
 
     fn boxed(def: &TypeDef) -> Vec<bool> {

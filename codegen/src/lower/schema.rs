@@ -66,7 +66,14 @@ impl Lowerer<'_> {
                 ReferenceOr::Item(schema) => describe(schema),
                 ReferenceOr::Reference { .. } => None,
             };
-            self.types.push(TypeDef { name: rust_name, doc, kind, validated: false });
+            self.types.push(TypeDef {
+                name: rust_name,
+                doc,
+                kind,
+                validated: false,
+                serialize: true,
+                deserialize: true,
+            });
         }
     }
 
@@ -345,7 +352,14 @@ impl Lowerer<'_> {
 
     fn define(&mut self, name: String, kind: TypeKind) -> TypeRef {
         let name = self.type_names.claim(name);
-        self.types.push(TypeDef { name: name.clone(), doc: None, kind, validated: false });
+        self.types.push(TypeDef {
+            name: name.clone(),
+            doc: None,
+            kind,
+            validated: false,
+            serialize: true,
+            deserialize: true,
+        });
         TypeRef::Named(name)
     }
 }

@@ -1,5 +1,6 @@
 //! Behaviour of the crate generated from `schemas.yaml`: the compile test copies this
-//! file into it as `tests/behaviour.rs` and runs it.
+//! file into it as `tests/behaviour.rs` and runs it. (Types that only responses carry
+//! derive only `Deserialize`; types no operation uses derive both.)
 
 use schemas::{Animal, Const, EventType, Shape, Status, Thing, Timeout, Tree};
 use serde_json::json;
@@ -18,11 +19,12 @@ fn a_discriminator_picks_the_variant() {
 }
 
 #[test]
-fn recursive_types_round_trip() {
+fn recursive_types_decode() {
     let tree = json!({"value": "leaf", "parent": {"value": "root", "children": [{"value": "sibling"}]}});
-    let parsed: Tree = serde_json::from_value(tree.clone()).unwrap();
-    assert_eq!(parsed.parent.as_ref().unwrap().value.as_deref(), Some("root"));
-    assert_eq!(serde_json::to_value(&parsed).unwrap(), tree);
+    let parsed: Tree = serde_json::from_value(tree).unwrap();
+    let parent = parsed.parent.as_ref().unwrap();
+    assert_eq!(parent.value.as_deref(), Some("root"));
+    assert_eq!(parent.children.as_ref().unwrap()[0].value.as_deref(), Some("sibling"));
 }
 
 #[test]
@@ -34,7 +36,7 @@ fn untagged_variants_are_tried_in_order() {
 
 #[test]
 fn enums_keep_their_wire_values() {
-    assert_eq!(serde_json::to_value(Status::InProgress).unwrap(), json!("in-progress"));
+    assert_eq!(Status::InProgress.as_str(), "in-progress");
     assert_eq!(serde_json::from_value::<Status>(json!("2fa_required")).unwrap(), Status::V2faRequired);
     assert_eq!(Status::Empty.as_str(), "");
     assert_eq!(Const::default().as_str(), "fixed");

@@ -1,0 +1,62 @@
+//! The benchmark runner: every contender measured in this one process, alternating, on
+//! the same input. Prints `ratio <name> <value>` and `value <name> <number> <unit>`
+//! lines that a script can compare between runs.
+//!
+//! ```sh
+//! cargo run --release -p authgen-bench -- --quick   # under 5 minutes
+//! cargo run --release -p authgen-bench              # the full run behind BENCHMARKS.md
+//! ```
+
+mod codegen;
+mod cost;
+mod rebuild;
+mod report;
+mod requests;
+mod tokens;
+
+use std::path::PathBuf;
+
+/// How much to measure.
+#[derive(Debug, Clone, Copy)]
+pub struct Mode {
+    /// Rounds of each codegen contender per document.
+    pub codegen_rounds: usize,
+    /// Requests per contender in the request benchmarks.
+    pub requests: usize,
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let mode = if quick {
+        Mode { codegen_rounds: 3, requests: 300 }
+    } else {
+        Mode { codegen_rounds: 7, requests: 2000 }
+    };
+    println!("# authgen bench ({} mode)", if quick { "quick" } else { "full" });
+    let documents = documents();
+    codegen::run(&documents, mode);
+    if !quick {
+        cost::run(&documents);
+        rebuild::run();
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
+    runtime.block_on(requests::run(mode));
+    runtime.block_on(tokens::run());
+}
+
+/// The documents of `../shared/bench-specs/` (skipped with a notice when absent) and of
+/// `specs/`.
+fn documents() -> Vec<PathBuf> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let bench = root.join("../shared/bench-specs");
+    let mut documents = Vec::new();
+    match std::fs::read_dir(&bench) {
+        Ok(entries) => documents.extend(entries.map(|e| e.expect("a readable folder").path())),
+        Err(_) => println!("# NOTICE: {} is absent: measuring specs/ only", bench.display()),
+    }
+    documents
+        .extend(std::fs::read_dir(root.join("specs")).expect("specs/").map(|e| e.expect("an entry").path()));
+    documents.retain(|p| p.extension().is_some_and(|e| e == "yaml" || e == "json"));
+    documents.sort();
+    documents
+}

@@ -1,0 +1,122 @@
+//! Part 4, request overhead: one token request through a generated client against its
+//! sandbox, and the same request written by hand with `reqwest` (same TLS roots and
+//! identity, same body, one connection pool each, warmed), alternating in batches.
+
+use std::time::Instant;
+
+use authgen::{mogoplus, uqudo};
+use authgen_runtime::Config;
+use authgen_sandbox::{Provider, Sandbox};
+
+use crate::Mode;
+use crate::report::{Samples, ratio, value};
+
+const BATCH: usize = 50;
+
+pub async fn run(mode: Mode) {
+    uqudo_form_request(mode).await;
+    mogoplus_mtls_request(mode).await;
+}
+
+async fn uqudo_form_request(mode: Mode) {
+    let sandbox = Sandbox::start(Provider::Uqudo).await.expect("the sandbox starts");
+    let (user, password) = (sandbox.credentials().username.clone(), sandbox.credentials().password.clone());
+    let client = uqudo::Client::new(config(&sandbox)).expect("a client");
+    let body = uqudo::TokenRequest {
+        grant_type: uqudo::GrantType::ClientCredentials,
+        client_id: user.clone(),
+        client_secret: password.clone().into(),
+    };
+    let http = hand_written_client(&sandbox);
+    let url = format!("{}/api/oauth/token", sandbox.base_url());
+    let form = [("grant_type", "client_credentials"), ("client_id", &user), ("client_secret", &password)];
+    let generated = || async { client.get_token(&body).await.expect("a token") };
+    let by_hand = || async {
+        let response =
+            http.post(&url).header("accept", "application/json").form(&form).send().await.expect("sent");
+        assert_eq!(response.status(), 200);
+        response.json::<serde_json::Value>().await.expect("a token")
+    };
+    let (ours, theirs) = alternate(mode, generated, by_hand).await;
+    report("uqudo", &ours, &theirs);
+}
+
+async fn mogoplus_mtls_request(mode: Mode) {
+    let sandbox = Sandbox::start(Provider::Mogoplus).await.expect("the sandbox starts");
+    let (user, password) = (sandbox.credentials().username.clone(), sandbox.credentials().password.clone());
+    let client = mogoplus::Client::new(config(&sandbox))
+        .expect("a client")
+        .with_basic_auth(user.clone(), password.clone());
+    let http = hand_written_client(&sandbox);
+    let url = format!("{}/api/v1/oauth2/token", sandbox.base_url());
+    let generated = || async { client.request_token().await.expect("a token") };
+    let by_hand = || async {
+        let response = http
+            .post(&url)
+            .query(&[("grant_type", "client_credentials")])
+            .basic_auth(&user, Some(&password))
+            .header("accept", "application/json")
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), 200);
+        response.json::<serde_json::Value>().await.expect("a token")
+    };
+    let (ours, theirs) = alternate(mode, generated, by_hand).await;
+    report("mogoplus", &ours, &theirs);
+}
+
+fn report(name: &str, ours: &Samples, theirs: &Samples) {
+    println!("# request {name}: generated {} / by hand {}", ours.summary(), theirs.summary());
+    value(&format!("request_median_us/{name}"), ours.median().as_micros(), "us");
+    ratio(&format!("request_vs_reqwest/{name}"), ours, theirs);
+}
+
+/// Runs both in alternating batches after a warm-up; per-request durations.
+async fn alternate<A, AF, AO, B, BF, BO>(mode: Mode, a: A, b: B) -> (Samples, Samples)
+where
+    A: Fn() -> AF,
+    AF: Future<Output = AO>,
+    B: Fn() -> BF,
+    BF: Future<Output = BO>,
+{
+    for _ in 0..BATCH {
+        a().await;
+        b().await;
+    }
+    let (mut ours, mut theirs) = (Samples::default(), Samples::default());
+    for _ in 0..mode.requests / BATCH {
+        for _ in 0..BATCH {
+            let started = Instant::now();
+            std::hint::black_box(a().await);
+            ours.push(started.elapsed());
+        }
+        for _ in 0..BATCH {
+            let started = Instant::now();
+            std::hint::black_box(b().await);
+            theirs.push(started.elapsed());
+        }
+    }
+    (ours, theirs)
+}
+
+fn config(sandbox: &Sandbox) -> Config {
+    let config =
+        Config::new().base_url(sandbox.base_url()).add_root_certificate_pem(sandbox.ca_pem().as_bytes());
+    match sandbox.client_identity_pem() {
+        Some(identity) => config.identity_pem(identity.as_bytes()),
+        None => config,
+    }
+}
+
+/// What a careful hand-written client sets up: the sandbox's CA only, the client
+/// identity where needed, no redirects.
+fn hand_written_client(sandbox: &Sandbox) -> reqwest::Client {
+    let ca = reqwest::Certificate::from_pem(sandbox.ca_pem().as_bytes()).expect("the CA");
+    let mut builder =
+        reqwest::Client::builder().tls_certs_only([ca]).redirect(reqwest::redirect::Policy::none());
+    if let Some(identity) = sandbox.client_identity_pem() {
+        builder = builder.identity(reqwest::Identity::from_pem(identity.as_bytes()).expect("the identity"));
+    }
+    builder.build().expect("a client")
+}

@@ -1,0 +1,64 @@
+//! What each type is for, found by walking from the operations: the types a request
+//! carries need `Serialize` (and `validate` where they have limits), the types a
+//! response carries need `Deserialize`. Deriving only what is used keeps the generated
+//! crate quick to compile; a type no operation uses keeps both.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::model::{Decoding, Operation, TypeDef, TypeKind, TypeRef};
+
+/// The names of the types reachable from `roots`.
+pub fn reachable<'t>(types: &'t [TypeDef], roots: impl IntoIterator<Item = &'t TypeRef>) -> BTreeSet<String> {
+    let by_name: HashMap<&str, &TypeDef> = types.iter().map(|t| (t.name.as_str(), t)).collect();
+    let mut seen = BTreeSet::new();
+    let mut todo: Vec<&TypeRef> = roots.into_iter().collect();
+    while let Some(ty) = todo.pop() {
+        match ty {
+            TypeRef::Vec(inner) | TypeRef::Map(inner) => todo.push(inner),
+            TypeRef::Named(name) if seen.insert(name.clone()) => {
+                if let Some(def) = by_name.get(name.as_str()) {
+                    todo.extend(children(&def.kind));
+                }
+            }
+            _ => {}
+        }
+    }
+    seen
+}
+
+/// The types a value of this kind holds.
+pub fn children(kind: &TypeKind) -> Vec<&TypeRef> {
+    match kind {
+        TypeKind::Struct(fields) => fields.iter().map(|f| &f.ty).collect(),
+        TypeKind::Untagged(variants) => variants.iter().map(|v| &v.ty).collect(),
+        TypeKind::Alias(ty) => vec![ty],
+        TypeKind::Enum(_) => Vec::new(),
+    }
+}
+
+/// The types requests carry: bodies, parameters, and the answers of token operations
+/// (a token source reads those through `Serialize`).
+pub fn sent(operations: &[Operation]) -> impl Iterator<Item = &TypeRef> {
+    operations.iter().flat_map(|op| {
+        let token_answers = op.success.iter().filter(|_| op.token.is_some()).filter_map(|r| r.body.as_ref());
+        op.body.iter().map(|b| &b.ty).chain(op.params.iter().map(|p| &p.ty)).chain(token_answers)
+    })
+}
+
+/// Sets which serde traits each type derives.
+pub fn mark_directions(types: &mut [TypeDef], operations: &[Operation]) {
+    let serialized = reachable(types, sent(operations));
+    let received = operations
+        .iter()
+        .flat_map(|op| op.success.iter().chain(&op.errors))
+        .filter(|r| r.decoding == Decoding::Json)
+        .filter_map(|r| r.body.as_ref());
+    let deserialized = reachable(types, received);
+    for def in types {
+        let (out, back) = (serialized.contains(&def.name), deserialized.contains(&def.name));
+        // Used by no operation: a user may want it either way.
+        let unused = !out && !back;
+        def.serialize = out || unused;
+        def.deserialize = back || unused;
+    }
+}
