@@ -16,7 +16,8 @@ pub fn run() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let base = root.join("target/bench-build");
     let copy = base.join("workspace");
-    let _ = std::fs::remove_dir_all(&copy);
+    // Cold means cold: no build output from an earlier run.
+    let _ = std::fs::remove_dir_all(&base);
     std::fs::create_dir_all(&copy).expect("a folder for the copy");
     for item in COPIED {
         let status = Command::new("cp").arg("-r").arg(root.join(item)).arg(&copy).status().expect("cp runs");
