@@ -207,6 +207,7 @@ mod tests {
     use std::sync::atomic::{AtomicU32, Ordering};
 
     use super::*;
+    use crate::Secret;
     use crate::token::BoxFuture;
 
     /// Hands out `token-N` tokens of a given lifetime, or fails, counting fetches.
@@ -253,6 +254,55 @@ mod tests {
         tokio::time::advance(Duration::from_secs(16)).await;
         assert_eq!(cache.token().await.unwrap().secret().expose_secret(), "token-2");
         assert_eq!(fetches.load(Ordering::SeqCst), 2);
+    }
+
+    /// Fetches tokens with a refresh token living `refresh_lifetime`, and exchanges it
+    /// through a refresh grant, counting both.
+    struct Refreshing {
+        fetches: AtomicU32,
+        refreshes: Arc<AtomicU32>,
+        refresh_lifetime: Duration,
+    }
+
+    impl TokenSource for Refreshing {
+        fn fetch(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+            let n = self.fetches.fetch_add(1, Ordering::SeqCst) + 1;
+            let now = Instant::now();
+            let token = AccessToken::new(format!("fetched-{n}"), now)
+                .expiring_at(now + Duration::from_secs(60))
+                .with_refresh_token(format!("refresh-{n}"), Some(now + self.refresh_lifetime));
+            Box::pin(async move { Ok(token) })
+        }
+
+        fn refresh(&self, refresh_token: &Secret) -> Option<BoxFuture<'_, Result<AccessToken, TokenError>>> {
+            self.refreshes.fetch_add(1, Ordering::SeqCst);
+            let now = Instant::now();
+            let token = AccessToken::new(format!("from-{}", refresh_token.expose_secret()), now)
+                .expiring_at(now + Duration::from_secs(60));
+            Some(Box::pin(async move { Ok(token) }))
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_live_refresh_token_is_exchanged_and_an_expired_one_is_not() {
+        let refreshes = Arc::new(AtomicU32::new(0));
+        let source = Refreshing {
+            fetches: AtomicU32::new(0),
+            refreshes: refreshes.clone(),
+            refresh_lifetime: Duration::from_secs(100),
+        };
+        let cache = TokenCache::with_margin(source, Margin::Fixed(Duration::ZERO));
+        assert_eq!(cache.token().await.unwrap().secret().expose_secret(), "fetched-1");
+        tokio::time::advance(Duration::from_secs(61)).await;
+        assert_eq!(cache.token().await.unwrap().secret().expose_secret(), "from-refresh-1");
+        assert_eq!(refreshes.load(Ordering::SeqCst), 1);
+        // The refreshed token carries no refresh token: the next one is fetched anew.
+        tokio::time::advance(Duration::from_secs(61)).await;
+        assert_eq!(cache.token().await.unwrap().secret().expose_secret(), "fetched-2");
+        // fetched-2's refresh token lives 100 s; 122 s later it is dead: fetched anew.
+        tokio::time::advance(Duration::from_secs(122)).await;
+        assert_eq!(cache.token().await.unwrap().secret().expose_secret(), "fetched-3");
+        assert_eq!(refreshes.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test(start_paused = true)]
