@@ -17,9 +17,16 @@ fn stderr(output: &Output) -> String {
 }
 
 #[test]
-fn check_prints_every_problem_of_every_spec_and_fails() {
-    let cases = ["tests/problems/dangling_ref.yaml", "tests/problems/several_problems.yaml"];
-    let output = run(&["check", cases[0], cases[1]]);
+fn check_prints_every_problem_of_every_bad_spec_and_fails() {
+    let mut cases: Vec<String> = std::fs::read_dir("tests/problems")
+        .unwrap()
+        .map(|e| e.unwrap().path().to_string_lossy().into_owned())
+        .filter(|p| p.ends_with(".yaml"))
+        .collect();
+    cases.sort();
+    let mut args = vec!["check"];
+    args.extend(cases.iter().map(String::as_str));
+    let output = run(&args);
     assert_eq!(output.status.code(), Some(1));
     let expected: String = cases
         .iter()
