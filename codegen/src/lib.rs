@@ -71,12 +71,12 @@ pub fn generate(path: &Path) -> Result<String, SpecError> {
 
 /// [`generate`] with [`Options`].
 pub fn generate_with(path: &Path, options: &Options) -> Result<Generated, SpecError> {
-    Ok(render(&model_of(load::load(path)?, options)?))
+    render(&model_of(load::load(path)?, options)?, path)
 }
 
 /// [`generate`] for text already in memory; `file` names it in messages.
 pub fn generate_str(file: &Path, text: &str) -> Result<String, SpecError> {
-    Ok(render(&model_of(load::load_str(file, text)?, &Options::default())?).code)
+    render(&model_of(load::load_str(file, text)?, &Options::default())?, file).map(|g| g.code)
 }
 
 fn model_of(loaded: load::Loaded, options: &Options) -> Result<model::Api, SpecError> {
@@ -86,22 +86,25 @@ fn model_of(loaded: load::Loaded, options: &Options) -> Result<model::Api, SpecE
     Ok(api)
 }
 
-fn render(api: &model::Api) -> Generated {
+fn render(api: &model::Api, file: &Path) -> Result<Generated, SpecError> {
     let tokens = emit::module(api);
-    let code = match format::format(tokens, &api.source) {
-        Ok(text) => text,
-        // The emitter builds its tokens with `quote!` from sanitised identifiers: a parse
-        // failure here is a generator bug, and the message says where to report it.
-        Err(err) => {
-            panic!("authgen-codegen emitted invalid Rust for {}: {err}; please report this", api.source)
-        }
-    };
-    Generated {
+    // The emitter builds its tokens with `quote!` from sanitised identifiers: a parse
+    // failure here is a generator bug, reported as such rather than as a panic.
+    let code = format::format(tokens, &api.source).map_err(|err| SpecError {
+        file: file.to_path_buf(),
+        problems: vec![diagnostics::Problem {
+            pointer: "#".into(),
+            message: format!("the generator produced invalid Rust ({err})"),
+            hint: Some("this is a bug in authgen-codegen: please report it with this spec".into()),
+            line: None,
+        }],
+    })?;
+    Ok(Generated {
         code,
         operations: api.operations.len(),
         file: api.source.clone(),
         skipped: api.skipped.clone(),
-    }
+    })
 }
 
 /// A path with `/` separators on every platform, for stable generated text.
