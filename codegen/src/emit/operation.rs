@@ -46,16 +46,15 @@ pub fn deprecated(op: &Operation) -> Option<TokenStream> {
     op.deprecated.then(|| quote!(#[deprecated = "the spec marks this operation as deprecated"]))
 }
 
-/// How a parameter is passed: borrowed where it is not `Copy`.
+/// How a parameter is passed: by value where it is `Copy`, else borrowed.
 fn param_type(param: &Param, api: &Api) -> TokenStream {
     let ty = match &param.ty {
+        ty if by_value(ty, api) => rust_type(ty),
         TypeRef::String => quote!(&str),
         TypeRef::Vec(inner) => {
             let inner = rust_type(inner);
             quote!(&[#inner])
         }
-        TypeRef::Named(name) if is_enum(name, api) => rust_type(&param.ty),
-        ty @ (TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64) => rust_type(ty),
         ty => {
             let ty = rust_type(ty);
             quote!(&#ty)
@@ -64,8 +63,15 @@ fn param_type(param: &Param, api: &Api) -> TokenStream {
     if param.required { ty } else { quote!(Option<#ty>) }
 }
 
-fn is_enum(name: &str, api: &Api) -> bool {
-    api.types.iter().any(|t| t.name == name && matches!(t.kind, TypeKind::Enum(_)))
+/// True for the `Copy` types parameters take by value: scalars and string enums.
+pub fn by_value(ty: &TypeRef, api: &Api) -> bool {
+    match ty {
+        TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 => true,
+        TypeRef::Named(name) => {
+            api.types.iter().any(|t| &t.name == name && matches!(t.kind, TypeKind::Enum(_)))
+        }
+        _ => false,
+    }
 }
 
 fn success_type(op: &Operation) -> TokenStream {
@@ -84,8 +90,8 @@ fn param_checks(op: &Operation, api: &Api) -> TokenStream {
         let name = ident(&p.name);
         let value = quote!(value);
         let checks = value_checks(&p.wire, &p.ty, &p.checks, &value, api);
-        let by_ref =
-            matches!(p.ty, TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64).then(|| quote!(&));
+        // Checks read through a reference; a parameter taken by value lends one.
+        let by_ref = by_value(&p.ty, api).then(|| quote!(&));
         if p.required {
             quote! { { let value = #by_ref #name; #checks } }
         } else {
@@ -100,7 +106,7 @@ fn param_checks(op: &Operation, api: &Api) -> TokenStream {
 }
 
 /// Builds the request: path, fixed and given parameters, auth, body. Required values
-/// chain; optional ones and arrays are added by statements after it.
+/// chain; optional ones are added by statements after it.
 fn request(op: &Operation, api: &Api) -> TokenStream {
     let method = ident(&op.method);
     let (bindings, path) = path(op);

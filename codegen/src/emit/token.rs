@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::types::{ident, rust_type};
-use crate::model::{Api, Operation, Param, TokenFields, TypeKind, TypeRef};
+use crate::model::{Api, Operation, Param, TokenFields, TypeRef};
 
 /// The token-source method of `op`, if it issues tokens.
 pub fn source_method(op: &Operation, api: &Api) -> Option<TokenStream> {
@@ -77,12 +77,7 @@ fn owned_type(ty: &TypeRef, required: bool) -> TokenStream {
 /// How the kept value is passed to the operation.
 fn pass(param: &Param, api: &Api) -> TokenStream {
     let name = ident(&param.name);
-    let by_value = match &param.ty {
-        TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 => true,
-        TypeRef::Named(n) => api.types.iter().any(|t| &t.name == n && matches!(t.kind, TypeKind::Enum(_))),
-        _ => false,
-    };
-    match (by_value, param.required, &param.ty) {
+    match (super::operation::by_value(&param.ty, api), param.required, &param.ty) {
         (true, _, _) => quote!(#name),
         (false, true, _) => quote!(&#name),
         (false, false, TypeRef::String | TypeRef::Vec(_)) => quote!(#name.as_deref()),
