@@ -87,7 +87,7 @@ impl<'a> Lowerer<'a> {
         let schemes = self.schemes();
         self.component_schemas();
         let (operations, skipped) = self.operations(&schemes);
-        self.mark_validated(&operations);
+        usage::mark_validated(&mut self.types, &operations);
         usage::mark_directions(&mut self.types, &operations);
         recursion::box_cycles(&mut self.types);
         Api {

@@ -8,8 +8,8 @@ use openapiv3::{
     Response as OaResponse, SchemaKind, SecurityRequirement, StatusCode, Type,
 };
 
+use super::Lowerer;
 use super::schema::SchemaRef;
-use super::{Lowerer, usage};
 use crate::diagnostics::Pointer;
 use crate::model::{
     Body, BodyEncoding, Decoding, Operation, Param, ParamLocation, Response, SecurityScheme, Skipped, Status,
@@ -292,12 +292,12 @@ impl<'a> Lowerer<'a> {
             };
             return (Some(ty), Decoding::Json);
         }
-        match response.content.keys().next() {
-            None => (None, Decoding::Json),
-            Some(_) if response.content.keys().any(|m| is_text(m) || is_xml(m)) => {
-                (Some(TypeRef::String), Decoding::Text)
-            }
-            Some(_) => (Some(TypeRef::Binary), Decoding::Binary),
+        if response.content.is_empty() {
+            (None, Decoding::Json)
+        } else if response.content.keys().any(|m| is_text(m) || is_xml(m)) {
+            (Some(TypeRef::String), Decoding::Text)
+        } else {
+            (Some(TypeRef::Binary), Decoding::Binary)
         }
     }
 
@@ -393,47 +393,6 @@ impl<'a> Lowerer<'a> {
             }
         }
         Some(TokenFields { named })
-    }
-
-    /// Marks the types that some request carries and that have limits to check.
-    pub(super) fn mark_validated(&mut self, operations: &[Operation]) {
-        let bodies = operations.iter().filter_map(|op| op.body.as_ref().map(|b| &b.ty));
-        let reachable = usage::reachable(&self.types, bodies);
-        let types = std::mem::take(&mut self.types);
-        let mut checked: BTreeSet<String> = BTreeSet::new();
-        // Grow the set of types with checks until it is stable: a type has checks if a
-        // field has limits or a field's type has checks.
-        loop {
-            let before = checked.len();
-            for def in types.iter().filter(|t| reachable.contains(&t.name)) {
-                let has = match &def.kind {
-                    TypeKind::Struct(fields) => {
-                        fields.iter().any(|f| !f.checks.is_empty() || mentions(&f.ty, &checked))
-                    }
-                    TypeKind::Untagged(variants) => variants.iter().any(|v| mentions(&v.ty, &checked)),
-                    // Aliases and enums have no `validate` of their own.
-                    TypeKind::Alias(_) | TypeKind::Enum(_) => false,
-                };
-                if has {
-                    checked.insert(def.name.clone());
-                }
-            }
-            if checked.len() == before {
-                break;
-            }
-        }
-        self.types = types;
-        for def in &mut self.types {
-            def.validated = checked.contains(&def.name);
-        }
-    }
-}
-
-fn mentions(ty: &TypeRef, names: &BTreeSet<String>) -> bool {
-    match ty {
-        TypeRef::Named(name) => names.contains(name),
-        TypeRef::Vec(inner) | TypeRef::Map(inner) => mentions(inner, names),
-        _ => false,
     }
 }
 

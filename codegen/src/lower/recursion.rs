@@ -27,13 +27,7 @@ pub fn box_cycles(types: &mut [TypeDef]) {
 
 /// The named types a type holds by value (not behind a `Vec` or map).
 fn by_value(kind: &TypeKind) -> impl Iterator<Item = &str> {
-    let refs: Vec<&TypeRef> = match kind {
-        TypeKind::Struct(fields) => fields.iter().map(|f| &f.ty).collect(),
-        TypeKind::Untagged(variants) => variants.iter().map(|v| &v.ty).collect(),
-        TypeKind::Alias(ty) => vec![ty],
-        TypeKind::Enum(_) => Vec::new(),
-    };
-    refs.into_iter().filter_map(|ty| match ty {
+    super::usage::children(kind).into_iter().filter_map(|ty| match ty {
         TypeRef::Named(name) => Some(name.as_str()),
         _ => None,
     })

@@ -45,6 +45,46 @@ pub fn sent(operations: &[Operation]) -> impl Iterator<Item = &TypeRef> {
     })
 }
 
+/// Marks the types that some request body carries and that have limits to check:
+/// they get a `validate` method.
+pub fn mark_validated(types: &mut [TypeDef], operations: &[Operation]) {
+    let bodies = operations.iter().filter_map(|op| op.body.as_ref().map(|b| &b.ty));
+    let reachable = reachable(types, bodies);
+    let mut checked: BTreeSet<String> = BTreeSet::new();
+    // Grow the set of types with checks until it is stable: a type has checks if a
+    // field has limits or a field's type has checks.
+    loop {
+        let before = checked.len();
+        for def in types.iter().filter(|t| reachable.contains(&t.name)) {
+            let has = match &def.kind {
+                TypeKind::Struct(fields) => {
+                    fields.iter().any(|f| !f.checks.is_empty() || mentions(&f.ty, &checked))
+                }
+                TypeKind::Untagged(variants) => variants.iter().any(|v| mentions(&v.ty, &checked)),
+                // Aliases and enums have no `validate` of their own.
+                TypeKind::Alias(_) | TypeKind::Enum(_) => false,
+            };
+            if has {
+                checked.insert(def.name.clone());
+            }
+        }
+        if checked.len() == before {
+            break;
+        }
+    }
+    for def in types {
+        def.validated = checked.contains(&def.name);
+    }
+}
+
+fn mentions(ty: &TypeRef, names: &BTreeSet<String>) -> bool {
+    match ty {
+        TypeRef::Named(name) => names.contains(name),
+        TypeRef::Vec(inner) | TypeRef::Map(inner) => mentions(inner, names),
+        _ => false,
+    }
+}
+
 /// Sets which serde traits each type derives.
 pub fn mark_directions(types: &mut [TypeDef], operations: &[Operation]) {
     let serialized = reachable(types, sent(operations));
