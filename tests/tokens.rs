@@ -132,8 +132,11 @@ async fn the_cached_token_is_reused_until_the_margin_then_refreshed() {
     assert!(Arc::ptr_eq(&first, &reused), "still outside the margin");
     assert_eq!(sandbox.token_requests(), 1);
     tokio::time::sleep(Duration::from_millis(700)).await;
+    let during = cache.token().await.unwrap();
+    assert!(Arc::ptr_eq(&first, &during), "inside the margin: still valid, served while the refresh runs");
+    tokio::time::sleep(Duration::from_millis(200)).await;
     let refreshed = cache.token().await.unwrap();
-    assert_ne!(refreshed.secret(), first.secret(), "inside the margin: a new token");
+    assert_ne!(refreshed.secret(), first.secret(), "then the refreshed token");
     assert!(!first.is_expired(Instant::now()), "refreshed before the old one expired");
     assert_eq!(sandbox.token_requests(), 2);
 }

@@ -3,18 +3,24 @@
 //!
 //! What the best-known caches get wrong, and what this one does instead:
 //! - a failed refresh reaches every task that waited for it (they do not queue up to
-//!   retry one after another), and is remembered for a short, growing back-off;
+//!   retry one after another), and is remembered for a short, growing back-off; a
+//!   permanent one (refused credentials) is remembered until [`TokenCache::reset`];
 //! - a failed refresh never discards a token that is still valid: it is served until
-//!   it really expires;
+//!   it really expires, also while a refresh is in flight (only tasks without a valid
+//!   token wait for it);
+//! - the refresh runs on its own task: a caller that gives up does not cancel it, and
+//!   its outcome still lands in the cache;
+//! - a token that has expired when it arrives (or cannot be sent in a header) is never
+//!   handed out: it counts as a failed fetch, back-off included;
 //! - expiry counts from when the request was sent, not when the answer arrived;
 //! - the refresh margin scales with the token's lifetime, and jitter only widens it;
 //! - a 401 invalidates the token only if it is still the cached one.
 
-use std::sync::Arc;
+use std::sync::{Arc, MutexGuard};
 use std::time::Duration;
 
 use arc_swap::ArcSwapOption;
-use tokio::sync::Mutex;
+use tokio::sync::watch;
 use tokio::time::Instant;
 
 use super::{AccessToken, TokenError, TokenSource};
@@ -22,12 +28,13 @@ use super::{AccessToken, TokenError, TokenSource};
 /// How long before expiry a token is refreshed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Margin {
-    /// A fixed time before expiry.
+    /// A fixed time before expiry; one longer than the token's lifetime means "refresh
+    /// at the next ask" (the token is still served until it expires).
     Fixed(Duration),
     /// A fraction of the token's lifetime, at most `max`: a 60 s token is refreshed 6 s
     /// early at 0.1, a 24 h token 5 min early with `max` 5 min.
     Scaled {
-        /// Fraction of the lifetime, 0 to 1.
+        /// Fraction of the lifetime, 0 to 1 (clamped; not a number counts as 0.1).
         fraction: f64,
         /// Upper bound.
         max: Duration,
@@ -37,7 +44,31 @@ pub enum Margin {
 impl Default for Margin {
     /// 10 % of the lifetime, at most 5 minutes.
     fn default() -> Self {
-        Margin::Scaled { fraction: 0.1, max: Duration::from_secs(300) }
+        Margin::Scaled { fraction: DEFAULT_FRACTION, max: Duration::from_secs(300) }
+    }
+}
+
+const DEFAULT_FRACTION: f64 = 0.1;
+
+impl Margin {
+    /// The same margin with a fraction that arithmetic can use: clamped to 0..=1, and
+    /// the default's where it is not a number.
+    fn normalized(self) -> Margin {
+        match self {
+            Margin::Scaled { fraction, max } if fraction.is_nan() => {
+                Margin::Scaled { fraction: DEFAULT_FRACTION, max }
+            }
+            Margin::Scaled { fraction, max } => Margin::Scaled { fraction: fraction.clamp(0.0, 1.0), max },
+            fixed => fixed,
+        }
+    }
+
+    /// The margin for a token living `lifetime`.
+    fn of(self, lifetime: Duration) -> Duration {
+        match self {
+            Margin::Fixed(margin) => margin,
+            Margin::Scaled { fraction, max } => lifetime.mul_f64(fraction).min(max),
+        }
     }
 }
 
@@ -45,33 +76,46 @@ impl Default for Margin {
 const BACKOFF: (Duration, Duration) = (Duration::from_millis(500), Duration::from_secs(30));
 
 /// A token with when to refresh it, computed once when it is stored.
+#[derive(Clone)]
 struct Entry {
     token: Arc<AccessToken>,
     refresh_at: Option<Instant>,
 }
 
-/// What the task holding the refresh lock leaves for the next.
+/// What one refresh ends in, shared with every task waiting for it.
+type Outcome = Result<Arc<AccessToken>, TokenError>;
+
+/// The refresh in flight and the last failure. Held only briefly, never across an await.
 #[derive(Default)]
-struct Refresh {
+struct State {
+    in_flight: Option<watch::Receiver<Option<Outcome>>>,
     failure: Option<Failure>,
     failures_in_a_row: u32,
 }
 
 struct Failure {
-    at: Instant,
-    retry_after: Instant,
+    /// When the next fetch may be tried; `None` for a permanent failure.
+    retry_after: Option<Instant>,
     error: TokenError,
 }
 
 struct Inner {
     source: Box<dyn TokenSource>,
     current: ArcSwapOption<Entry>,
-    refresh: Mutex<Refresh>,
+    state: std::sync::Mutex<State>,
     margin: Margin,
     jitter: f64,
 }
 
+tokio::task_local! {
+    /// The cache whose refresh the current task runs: a token source that asks its own
+    /// cache for a token would otherwise wait for itself forever.
+    static REFRESHING: usize;
+}
+
 /// A shared, self-refreshing access token. Clones share one cache.
+///
+/// Needs a Tokio runtime (as the generated clients do): refreshes run on their own task.
 #[derive(Clone)]
 pub struct TokenCache {
     inner: Arc<Inner>,
@@ -87,6 +131,12 @@ impl std::fmt::Debug for TokenCache {
     }
 }
 
+/// What a caller without a fresh token does.
+enum Step {
+    Done(Outcome),
+    Wait(watch::Receiver<Option<Outcome>>),
+}
+
 impl TokenCache {
     /// A cache over `source` with the default [`Margin`] and 5 % jitter.
     pub fn new(source: impl TokenSource) -> Self {
@@ -94,27 +144,53 @@ impl TokenCache {
     }
 
     /// A cache that refreshes `margin` before expiry; jitter widens it by up to 5 % of
-    /// the token's lifetime, so a fleet of processes does not refresh at once.
+    /// the token's lifetime, so a fleet of processes does not refresh at once. Any
+    /// margin is accepted: see [`Margin`] for how odd ones are read.
     pub fn with_margin(source: impl TokenSource, margin: Margin) -> Self {
         TokenCache {
             inner: Arc::new(Inner {
                 source: Box::new(source),
                 current: ArcSwapOption::empty(),
-                refresh: Mutex::new(Refresh::default()),
-                margin,
+                state: std::sync::Mutex::new(State::default()),
+                margin: margin.normalized(),
                 jitter: 0.05,
             }),
         }
     }
 
-    /// A token that is not about to expire: the cached one, or a fresh one fetched by
-    /// exactly one of the tasks asking at the time.
+    /// A token that has not expired: the cached one, or a fresh one fetched by exactly
+    /// one refresh however many tasks ask. Inside the refresh margin the cached token
+    /// is served while the refresh runs; only tasks without a valid token wait for it.
+    /// The refresh runs on its own task, so a caller that gives up does not cancel it.
+    ///
+    /// A token source that asks its own cache for a token (directly, in the task that
+    /// fetches) gets an error rather than waiting for itself; one that asks it from
+    /// another task it spawned would wait forever: don't.
     pub async fn token(&self) -> Result<Arc<AccessToken>, TokenError> {
-        let asked_at = Instant::now();
-        match self.fresh(asked_at) {
-            Some(token) => Ok(token),
-            None => self.refresh(asked_at).await,
+        if let Some(token) = self.fresh(Instant::now()) {
+            return Ok(token);
         }
+        if REFRESHING.try_with(|id| *id == self.id()).unwrap_or(false) {
+            let message = "the token source asked its own cache for a token while fetching it";
+            return Err(TokenError::new(message, true));
+        }
+        // A refresh abandoned before its end (its runtime shutting down) is started anew,
+        // a bounded number of times.
+        for _ in 0..3 {
+            let mut waiting = match self.start_or_join() {
+                Step::Done(outcome) => return outcome,
+                Step::Wait(waiting) => waiting,
+            };
+            if let Some(token) = self.valid(Instant::now()) {
+                return Ok(token);
+            }
+            if let Ok(outcome) = waiting.wait_for(Option::is_some).await
+                && let Some(outcome) = outcome.as_ref()
+            {
+                return outcome.clone();
+            }
+        }
+        Err(TokenError::new("the token refresh was abandoned (is the runtime shutting down?)", false))
     }
 
     /// Forgets `rejected` if it is still the cached token (a server said 401 to it); a
@@ -126,59 +202,87 @@ impl TokenCache {
         });
     }
 
+    /// Forgets the cached token and any remembered failure, permanent ones included:
+    /// the next ask fetches at once. For after fixing what made the provider refuse.
+    pub fn reset(&self) {
+        let mut state = self.state();
+        state.failure = None;
+        state.failures_in_a_row = 0;
+        self.inner.current.store(None);
+    }
+
+    fn id(&self) -> usize {
+        Arc::as_ptr(&self.inner) as usize
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // Nothing panics while holding it; should something, the state is still whole.
+        self.inner.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The cached token if it is before its refresh time.
     fn fresh(&self, now: Instant) -> Option<Arc<AccessToken>> {
         let guard = self.inner.current.load();
         let entry = guard.as_ref()?;
         entry.refresh_at.is_none_or(|at| now < at).then(|| entry.token.clone())
     }
 
-    /// The cached token if it has not expired yet, else `error`.
-    fn still_valid_or(&self, error: &TokenError) -> Result<Arc<AccessToken>, TokenError> {
+    /// The cached token if it has not expired yet.
+    fn valid(&self, now: Instant) -> Option<Arc<AccessToken>> {
         let guard = self.inner.current.load();
-        match guard.as_ref() {
-            Some(entry) if !entry.token.is_expired(Instant::now()) => Ok(entry.token.clone()),
-            _ => Err(error.clone()),
-        }
+        guard.as_ref().filter(|entry| !entry.token.is_expired(now)).map(|entry| entry.token.clone())
     }
 
-    async fn refresh(&self, asked_at: Instant) -> Result<Arc<AccessToken>, TokenError> {
-        // Whoever holds the lock fetches; the others wait here. If the holder is
-        // cancelled, the lock is released and the next waiter fetches instead.
-        let mut state = self.inner.refresh.lock().await;
+    /// The cached token if it has not expired yet, else `error`.
+    fn still_valid_or(&self, error: &TokenError) -> Outcome {
+        self.valid(Instant::now()).ok_or_else(|| error.clone())
+    }
+
+    /// Joins the refresh in flight, or starts one unless a remembered failure says not
+    /// yet (then the still-valid token or that failure).
+    fn start_or_join(&self) -> Step {
+        let mut state = self.state();
         let now = Instant::now();
         if let Some(token) = self.fresh(now) {
-            return Ok(token);
+            return Step::Done(Ok(token));
         }
-        if let Some(failure) = &state.failure {
-            // A fetch failed while we waited (share its outcome) or so recently that
-            // asking again would only hammer the provider.
-            if failure.at >= asked_at || now < failure.retry_after {
-                return self.still_valid_or(&failure.error);
-            }
+        if let Some(waiting) = &state.in_flight {
+            return Step::Wait(waiting.clone());
         }
-        let previous = self.inner.current.load_full();
-        let fetched = match previous.as_ref().and_then(|e| self.refresh_grant(&e.token)) {
-            Some(refreshing) => refreshing.await,
-            None => self.inner.source.fetch().await,
+        if let Some(failure) = &state.failure
+            && failure.retry_after.is_none_or(|at| now < at)
+        {
+            return Step::Done(self.still_valid_or(&failure.error));
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return Step::Done(Err(TokenError::new("TokenCache::token needs a Tokio runtime", false)));
         };
-        match fetched {
-            Ok(token) => {
-                state.failure = None;
-                state.failures_in_a_row = 0;
-                let token = Arc::new(token);
-                let refresh_at = self.refresh_at(&token);
-                self.inner.current.store(Some(Arc::new(Entry { token: token.clone(), refresh_at })));
-                Ok(token)
-            }
-            Err(error) => {
-                state.failures_in_a_row += 1;
-                let doublings = (state.failures_in_a_row - 1).min(16);
-                let backoff = BACKOFF.0.saturating_mul(1 << doublings).min(BACKOFF.1);
-                let at = Instant::now();
-                state.failure = Some(Failure { at, retry_after: at + backoff, error: error.clone() });
-                self.still_valid_or(&error)
+        let (landing, waiting) = watch::channel(None);
+        state.in_flight = Some(waiting.clone());
+        drop(state);
+        let cache = self.clone();
+        runtime.spawn(REFRESHING.scope(self.id(), async move {
+            let mut landing = Landing { cache: &cache, landing: Some(landing) };
+            let fetched = cache.fetch().await;
+            landing.land(fetched);
+        }));
+        Step::Wait(waiting)
+    }
+
+    /// One upstream request: the refresh grant where there is a live refresh token and
+    /// the source has one, else a fetch. A refresh grant refused for good drops its
+    /// refresh token and fetches anew.
+    async fn fetch(&self) -> Result<AccessToken, TokenError> {
+        let previous = self.inner.current.load_full();
+        if let Some(previous) = previous
+            && let Some(refreshing) = self.refresh_grant(&previous.token)
+        {
+            match refreshing.await {
+                Err(error) if error.is_permanent() => self.drop_refresh_token(&previous),
+                outcome => return outcome,
             }
         }
+        self.inner.source.fetch().await
     }
 
     /// The refresh grant, when the token has a live refresh token and the source has one.
@@ -190,15 +294,96 @@ impl TokenCache {
         token.refresh_token.as_ref().filter(|_| usable).and_then(|r| self.inner.source.refresh(r))
     }
 
+    /// Keeps `entry`'s token (still served while valid) without its refused refresh token.
+    fn drop_refresh_token(&self, entry: &Arc<Entry>) {
+        self.inner.current.rcu(|current| match current {
+            Some(now) if Arc::ptr_eq(now, entry) => {
+                let mut token = (*entry.token).clone();
+                token.refresh_token = None;
+                token.refresh_expires_at = None;
+                Some(Arc::new(Entry { token: Arc::new(token), refresh_at: entry.refresh_at }))
+            }
+            other => other.clone(),
+        });
+    }
+
+    /// Stores a fetched token, or remembers why there is none. A token that is already
+    /// expired or cannot be sent is a failure: handing it out would only fail the call,
+    /// and fetching again at once would hammer a provider that issues only such tokens.
+    fn settle(&self, state: &mut State, fetched: Result<AccessToken, TokenError>) -> Outcome {
+        match fetched.and_then(usable) {
+            Ok(token) => {
+                state.failure = None;
+                state.failures_in_a_row = 0;
+                let token = Arc::new(token);
+                let refresh_at = self.refresh_at(&token);
+                self.inner.current.store(Some(Arc::new(Entry { token: token.clone(), refresh_at })));
+                Ok(token)
+            }
+            Err(error) => {
+                state.failures_in_a_row = state.failures_in_a_row.saturating_add(1);
+                let doublings = (state.failures_in_a_row - 1).min(16);
+                let backoff = BACKOFF.0.saturating_mul(1 << doublings).min(BACKOFF.1);
+                let retry_after = (!error.is_permanent()).then(|| Instant::now() + backoff);
+                state.failure = Some(Failure { retry_after, error: error.clone() });
+                self.still_valid_or(&error)
+            }
+        }
+    }
+
     fn refresh_at(&self, token: &AccessToken) -> Option<Instant> {
         let expires_at = token.expires_at?;
         let lifetime = expires_at.saturating_duration_since(token.issued_at);
-        let margin = match self.inner.margin {
-            Margin::Fixed(margin) => margin,
-            Margin::Scaled { fraction, max } => lifetime.mul_f64(fraction.clamp(0.0, 1.0)).min(max),
-        };
         let jitter = lifetime.mul_f64(self.inner.jitter * fastrand::f64());
-        Some(expires_at.checked_sub(margin + jitter).unwrap_or(token.issued_at))
+        let early = self.inner.margin.of(lifetime).saturating_add(jitter);
+        Some(expires_at.checked_sub(early).unwrap_or(token.issued_at).max(token.issued_at))
+    }
+}
+
+/// A token the cache can hand out: not expired on arrival, and sendable in a header.
+fn usable(token: AccessToken) -> Result<AccessToken, TokenError> {
+    if token.is_expired(Instant::now()) {
+        let message =
+            "the provider issued a token that had already expired (zero, negative or past lifetime)";
+        return Err(TokenError::new(message, false));
+    }
+    if let Err(problem) = super::bearer_value(token.secret()) {
+        return Err(TokenError::new(problem, false));
+    }
+    Ok(token)
+}
+
+/// The end of one refresh: settles its outcome in the cache and tells every waiter.
+/// Dropped without landing (the refresh panicked or its runtime stopped), it still
+/// clears the refresh in flight so the next ask starts another.
+struct Landing<'c> {
+    cache: &'c TokenCache,
+    landing: Option<watch::Sender<Option<Outcome>>>,
+}
+
+impl Landing<'_> {
+    fn land(&mut self, fetched: Result<AccessToken, TokenError>) {
+        let mut state = self.cache.state();
+        let outcome = self.cache.settle(&mut state, fetched);
+        state.in_flight = None;
+        drop(state);
+        if let Some(landing) = self.landing.take() {
+            landing.send_replace(Some(outcome));
+        }
+    }
+}
+
+impl Drop for Landing<'_> {
+    fn drop(&mut self) {
+        if self.landing.is_none() {
+            return;
+        }
+        if std::thread::panicking() {
+            // A panicking source: a failure like any other, backed off.
+            self.land(Err(TokenError::new("the token source panicked", false)));
+        } else {
+            self.cache.state().in_flight = None;
+        }
     }
 }
 
@@ -229,7 +414,7 @@ mod tests {
                 }
                 let token = AccessToken::new(format!("token-{n}"), sent_at);
                 Ok(match self.lifetime {
-                    Some(lifetime) => token.expiring_at(sent_at + lifetime),
+                    Some(lifetime) => token.expiring_at(super::super::lifetime::ahead(sent_at, lifetime)),
                     None => token,
                 })
             })
@@ -250,8 +435,11 @@ mod tests {
         assert_eq!(first.secret().expose_secret(), "token-1");
         tokio::time::advance(Duration::from_secs(80)).await;
         assert_eq!(cache.token().await.unwrap().secret().expose_secret(), "token-1");
-        // Jitter widens the 10 s margin by up to 5 s: at 96 s the token is refreshed.
+        // Jitter widens the 10 s margin by up to 5 s: at 96 s the token is refreshed,
+        // and served meanwhile (it is still valid).
         tokio::time::advance(Duration::from_secs(16)).await;
+        assert_eq!(cache.token().await.unwrap().secret().expose_secret(), "token-1");
+        tokio::time::sleep(Duration::from_secs(1)).await;
         assert_eq!(cache.token().await.unwrap().secret().expose_secret(), "token-2");
         assert_eq!(fetches.load(Ordering::SeqCst), 2);
     }
@@ -388,18 +576,208 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_cancelled_fetcher_does_not_strand_the_others() {
+    async fn a_caller_that_gives_up_does_not_cancel_the_refresh() {
         let (source, fetches) = source(Some(Duration::from_secs(60)), None);
         let cache = TokenCache::new(source);
-        let cancelled = tokio::spawn({
-            let cache = cache.clone();
-            async move { cache.token().await }
-        });
-        tokio::time::advance(Duration::from_millis(10)).await;
-        cancelled.abort();
-        let token = cache.token().await.unwrap();
-        assert_eq!(token.secret().expose_secret(), "token-2");
+        // Ten impatient callers, one after another, each giving up before the 50 ms fetch ends.
+        for _ in 0..10 {
+            let gave_up = tokio::time::timeout(Duration::from_millis(4), cache.token()).await;
+            assert!(gave_up.is_err());
+        }
+        assert_eq!(fetches.load(Ordering::SeqCst), 1, "one refresh, not one per caller");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(cache.token().await.unwrap().secret().expose_secret(), "token-1", "it landed");
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+    }
+
+    /// Issues tokens that are already expired when they arrive.
+    struct Expired {
+        fetches: Arc<AtomicU32>,
+    }
+
+    impl TokenSource for Expired {
+        fn fetch(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+            self.fetches.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async move {
+                let sent_at = Instant::now();
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                Ok(AccessToken::new("stale", sent_at).expiring_at(sent_at))
+            })
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_token_expired_on_arrival_is_never_returned_and_fetched_once_per_back_off() {
+        let fetches = Arc::new(AtomicU32::new(0));
+        let cache = TokenCache::new(Expired { fetches: fetches.clone() });
+        let callers: Vec<_> = (0..20)
+            .map(|_| {
+                tokio::spawn({
+                    let cache = cache.clone();
+                    async move { cache.token().await }
+                })
+            })
+            .collect();
+        for caller in callers {
+            let err = caller.await.unwrap().unwrap_err();
+            assert!(err.to_string().contains("already expired"), "{err}");
+        }
+        assert_eq!(fetches.load(Ordering::SeqCst), 1, "20 callers, one upstream request");
+        assert!(cache.token().await.is_err());
+        assert_eq!(fetches.load(Ordering::SeqCst), 1, "backed off like a failure");
+        tokio::time::advance(Duration::from_millis(600)).await;
+        assert!(cache.token().await.is_err());
         assert_eq!(fetches.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn lifetimes_and_margins_at_the_edges_never_panic() {
+        let margins = [
+            Margin::Fixed(Duration::MAX),
+            Margin::Scaled { fraction: f64::NAN, max: Duration::MAX },
+            Margin::Scaled { fraction: f64::INFINITY, max: Duration::MAX },
+            Margin::Scaled { fraction: -1.0, max: Duration::ZERO },
+        ];
+        for margin in margins {
+            for lifetime in [Duration::MAX, super::super::MAX_LIFETIME, Duration::from_secs(1)] {
+                let (source, fetches) = source(Some(lifetime), None);
+                let cache = TokenCache::with_margin(source, margin);
+                assert!(cache.token().await.is_ok(), "{margin:?} {lifetime:?}");
+                assert!(cache.token().await.is_ok(), "{margin:?} {lifetime:?}");
+                assert!(fetches.load(Ordering::SeqCst) <= 2);
+            }
+        }
+    }
+
+    /// Refuses every refresh grant for good; fetches tokens carrying a refresh token.
+    struct RefusedGrant {
+        fetches: Arc<AtomicU32>,
+        refreshes: Arc<AtomicU32>,
+    }
+
+    impl TokenSource for RefusedGrant {
+        fn fetch(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+            let n = self.fetches.fetch_add(1, Ordering::SeqCst) + 1;
+            let now = Instant::now();
+            let token = AccessToken::new(format!("fetched-{n}"), now)
+                .expiring_at(now + Duration::from_secs(60))
+                .with_refresh_token("refresh", None);
+            Box::pin(async move { Ok(token) })
+        }
+
+        fn refresh(&self, _: &Secret) -> Option<BoxFuture<'_, Result<AccessToken, TokenError>>> {
+            self.refreshes.fetch_add(1, Ordering::SeqCst);
+            Some(Box::pin(async move { Err(TokenError::new("invalid_grant", true)) }))
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_refresh_grant_refused_for_good_is_not_retried_the_token_is_fetched_anew() {
+        let (fetches, refreshes) = (Arc::new(AtomicU32::new(0)), Arc::new(AtomicU32::new(0)));
+        let source = RefusedGrant { fetches: fetches.clone(), refreshes: refreshes.clone() };
+        let cache = TokenCache::with_margin(source, Margin::Fixed(Duration::ZERO));
+        assert_eq!(cache.token().await.unwrap().secret().expose_secret(), "fetched-1");
+        tokio::time::advance(Duration::from_secs(61)).await;
+        assert_eq!(cache.token().await.unwrap().secret().expose_secret(), "fetched-2");
+        assert_eq!((refreshes.load(Ordering::SeqCst), fetches.load(Ordering::SeqCst)), (1, 2));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_permanent_failure_is_returned_at_once_until_reset() {
+        let (source, fetches) = source(None, Some(true));
+        let cache = TokenCache::new(source);
+        assert!(cache.token().await.unwrap_err().is_permanent());
+        for _ in 0..5 {
+            tokio::time::advance(Duration::from_secs(60)).await;
+            assert_eq!(
+                cache.token().await.unwrap_err().to_string(),
+                "could not obtain an access token: refused #1"
+            );
+        }
+        assert_eq!(fetches.load(Ordering::SeqCst), 1, "never retried by itself");
+        cache.reset();
+        assert_eq!(
+            cache.token().await.unwrap_err().to_string(),
+            "could not obtain an access token: refused #2"
+        );
+    }
+
+    /// Asks its own cache for a token while fetching one.
+    struct Reentrant {
+        cache: std::sync::OnceLock<TokenCache>,
+    }
+
+    impl TokenSource for Arc<Reentrant> {
+        fn fetch(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+            Box::pin(async move {
+                let cache = self.cache.get().expect("set before use");
+                let inner = cache.token().await?;
+                Ok((*inner).clone())
+            })
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_source_asking_its_own_cache_gets_an_error_not_a_deadlock() {
+        let source = Arc::new(Reentrant { cache: std::sync::OnceLock::new() });
+        let cache = TokenCache::new(source.clone());
+        let _ = source.cache.set(cache.clone());
+        let outcome = tokio::time::timeout(Duration::from_secs(5), cache.token()).await;
+        let err = outcome.expect("no deadlock").unwrap_err();
+        assert!(err.to_string().contains("asked its own cache"), "{err}");
+        drop(source.cache.get().cloned()); // (the cycle source -> cache -> source is the test's)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn inside_the_margin_the_valid_token_is_served_while_one_refresh_runs() {
+        let fetches = Arc::new(AtomicU32::new(0));
+        let slow = Counting {
+            fetches: fetches.clone(),
+            lifetime: Some(Duration::from_secs(100)),
+            delay: Duration::from_secs(5),
+            fail: None,
+        };
+        let cache = TokenCache::with_margin(slow, Margin::Fixed(Duration::from_secs(30)));
+        let first = cache.token().await.unwrap();
+        tokio::time::advance(Duration::from_secs(80)).await;
+        // The refresh takes 5 s; none of these callers waits for it.
+        let started = Instant::now();
+        for _ in 0..50 {
+            assert_eq!(cache.token().await.unwrap(), first);
+        }
+        assert_eq!(Instant::now(), started, "nobody waited");
+        tokio::time::sleep(Duration::from_secs(6)).await;
+        assert_eq!(cache.token().await.unwrap().secret().expose_secret(), "token-2");
+        assert_eq!(fetches.load(Ordering::SeqCst), 2);
+    }
+
+    /// Panics when asked.
+    struct Panicking;
+
+    impl TokenSource for Panicking {
+        fn fetch(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+            Box::pin(async move { panic!("a buggy source") })
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_panicking_source_is_a_failure_for_every_waiter_not_a_hang() {
+        let cache = TokenCache::new(Panicking);
+        let err = tokio::time::timeout(Duration::from_secs(5), cache.token()).await.expect("no hang");
+        assert_eq!(
+            err.unwrap_err().to_string(),
+            "could not obtain an access token: the token source panicked"
+        );
+    }
+
+    #[test]
+    fn without_a_tokio_runtime_it_is_an_error_not_a_panic() {
+        let (source, _) = source(None, None);
+        let cache = TokenCache::new(source);
+        let mut asking = std::pin::pin!(cache.token());
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        let std::task::Poll::Ready(outcome) = asking.as_mut().poll(&mut context) else { panic!("pending") };
+        assert!(outcome.unwrap_err().to_string().contains("needs a Tokio runtime"));
     }
 
     #[test]

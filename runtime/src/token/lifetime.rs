@@ -13,6 +13,19 @@ use super::{AccessToken, TokenError};
 /// 5000, and as milliseconds anything below it is before 1973.
 const EPOCH_MILLIS_ABOVE: u64 = 100_000_000_000;
 
+/// The longest lifetime a token is given: longer ones (Java's `Long.MAX_VALUE` for
+/// "never expires", epochs far in the future) are read as this, so that no lifetime a
+/// server states can overflow the clock.
+pub const MAX_LIFETIME: Duration = Duration::from_secs(10 * 365 * 24 * 60 * 60);
+
+/// A lifetime field's value: seconds (or an epoch) ahead, or a negative number, which
+/// says the token is already expired.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Stated {
+    Ahead(u64),
+    Past,
+}
+
 /// Which fields of a token endpoint's answer mean what. [`TokenFields::CONVENTION`]
 /// knows the RFC 6749 names and their camelCase forms; a spec can name others with
 /// the `x-authgen-token` extension of its token operation, and those are tried first.
@@ -51,7 +64,9 @@ impl TokenFields {
     /// counted from `sent_at` (when the request left, so a slow answer errs on the safe
     /// side); with none, the JWT `exp` claim of the token if it is a JWT (decoded, not
     /// verified: it is the provider's token); with none of those, no expiry: the token
-    /// is kept until a 401 says otherwise.
+    /// is kept until a 401 says otherwise. Lifetimes are capped at [`MAX_LIFETIME`]; a
+    /// zero or negative one, or an epoch in the past, expires the token at `sent_at`
+    /// (the cache refuses such a token as a failed fetch).
     pub fn read(&self, answer: &Value, sent_at: Instant, now: SystemTime) -> Result<AccessToken, TokenError> {
         let secret = first(answer, self.access_token).and_then(Value::as_str).ok_or_else(|| {
             let names = self.access_token.join("`, `");
@@ -61,17 +76,14 @@ impl TokenFields {
         if let Some(kind) = first(answer, self.token_type).and_then(Value::as_str) {
             token.token_type = kind.to_string();
         }
-        let relative =
-            first(answer, self.expires_in).and_then(number).map(|s| sent_at + Duration::from_secs(s));
+        let relative = first(answer, self.expires_in).and_then(number).map(|s| after(sent_at, s));
         let absolute = first(answer, self.expires_at).and_then(number).map(|e| from_epoch(e, sent_at, now));
         token.expires_at = match (relative, absolute) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (one, other) => one.or(other).or_else(|| jwt_expiry(secret).map(|e| from_epoch(e, sent_at, now))),
         };
         if let Some(refresh) = first(answer, self.refresh_token).and_then(Value::as_str) {
-            let expires = first(answer, self.refresh_expires_in)
-                .and_then(number)
-                .map(|s| sent_at + Duration::from_secs(s));
+            let expires = first(answer, self.refresh_expires_in).and_then(number).map(|s| after(sent_at, s));
             token = token.with_refresh_token(refresh, expires);
         }
         token.scopes = match first(answer, self.scope) {
@@ -87,26 +99,46 @@ fn first<'v>(answer: &'v Value, names: &[&str]) -> Option<&'v Value> {
     names.iter().find_map(|name| answer.get(name)).filter(|v| !v.is_null())
 }
 
-/// A non-negative whole number, also when sent as a string (`"3600"`).
-fn number(value: &Value) -> Option<u64> {
-    match value {
-        Value::Number(n) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
+/// A whole number, also when sent as a string (`"3600"`) or with a fraction (cut off).
+/// Anything else (`"soon"`, `true`) states nothing.
+fn number(value: &Value) -> Option<Stated> {
+    let number = match value {
+        Value::Number(n) => n.as_f64()?,
+        Value::String(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite())?,
+        _ => return None,
+    };
+    // `as` saturates: 1e300 is u64::MAX, which the ceiling then caps.
+    Some(if number < 0.0 { Stated::Past } else { Stated::Ahead(number as u64) })
+}
+
+/// `seconds` after `sent_at`, capped at [`MAX_LIFETIME`]; a past lifetime is `sent_at`.
+fn after(sent_at: Instant, seconds: Stated) -> Instant {
+    match seconds {
+        Stated::Ahead(seconds) => ahead(sent_at, Duration::from_secs(seconds)),
+        Stated::Past => sent_at,
     }
 }
 
+/// `sent_at + lifetime`, the lifetime capped at [`MAX_LIFETIME`], which keeps the sum in
+/// the clock's range; should it not be (a clock near its end), the token counts as
+/// expired rather than the addition panicking.
+pub(crate) fn ahead(sent_at: Instant, lifetime: Duration) -> Instant {
+    let lifetime = lifetime.min(MAX_LIFETIME);
+    sent_at.checked_add(lifetime).unwrap_or(sent_at)
+}
+
 /// The monotonic instant of a Unix time (seconds or milliseconds).
-fn from_epoch(epoch: u64, sent_at: Instant, now: SystemTime) -> Instant {
+fn from_epoch(epoch: Stated, sent_at: Instant, now: SystemTime) -> Instant {
+    let Stated::Ahead(epoch) = epoch else { return sent_at };
     let at =
         if epoch > EPOCH_MILLIS_ABOVE { Duration::from_millis(epoch) } else { Duration::from_secs(epoch) };
     let now_epoch = now.duration_since(UNIX_EPOCH).unwrap_or_default();
     // Already past: expired as of the request.
-    sent_at + at.saturating_sub(now_epoch)
+    ahead(sent_at, at.saturating_sub(now_epoch))
 }
 
 /// The `exp` claim of a JWT, without verifying it.
-fn jwt_expiry(token: &str) -> Option<u64> {
+fn jwt_expiry(token: &str) -> Option<Stated> {
     let mut parts = token.split('.');
     let (_header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
     let bytes =
@@ -144,6 +176,29 @@ mod tests {
         assert_eq!(lifetime(millis), Some(600));
         let past = json!({"accessToken": "a", "expirationTime": 1_600_000_000_u64});
         assert_eq!(lifetime(past), Some(0));
+    }
+
+    #[test]
+    fn lifetimes_at_the_edges_are_capped_and_never_overflow() {
+        let max = Some(MAX_LIFETIME.as_secs());
+        for huge in [json!(i64::MAX), json!(u64::MAX), json!(1e300), json!("9223372036854775807")] {
+            assert_eq!(lifetime(json!({"access_token": "a", "expires_in": huge})), max);
+            assert_eq!(lifetime(json!({"accessToken": "a", "tokenValiditySec": huge})), max);
+            assert_eq!(lifetime(json!({"accessToken": "a", "expirationTime": huge})), max);
+            let token = read(json!({"access_token": "a", "refresh_token": "r", "refresh_expires_in": huge}));
+            let refresh_life = token.refresh_expires_at().unwrap().duration_since(token.issued_at());
+            assert_eq!(refresh_life, MAX_LIFETIME);
+        }
+    }
+
+    #[test]
+    fn zero_negative_and_past_lifetimes_expire_at_the_request() {
+        for stated in [json!(0), json!(-1), json!(i64::MIN), json!(-0.5), json!("-3600")] {
+            assert_eq!(lifetime(json!({"access_token": "a", "expires_in": stated})), Some(0), "{stated}");
+            assert_eq!(lifetime(json!({"access_token": "a", "expires_at": stated})), Some(0), "{stated}");
+        }
+        // A value that states no number states no lifetime.
+        assert_eq!(lifetime(json!({"access_token": "a", "expires_in": "soon"})), None);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use tokio::time::Instant;
 
 pub use cache::{Margin, TokenCache};
-pub use lifetime::TokenFields;
+pub use lifetime::{MAX_LIFETIME, TokenFields};
 
 use crate::{Error, Secret, StatusCode};
 
@@ -112,6 +112,17 @@ impl AccessToken {
     pub fn is_expired(&self, now: Instant) -> bool {
         self.expires_at.is_some_and(|at| now >= at)
     }
+}
+
+/// `Bearer <secret>` as a sensitive header value, or why it cannot be one (without the
+/// secret).
+pub(crate) fn bearer_value(secret: &Secret) -> Result<reqwest::header::HeaderValue, String> {
+    let mut value = reqwest::header::HeaderValue::try_from(format!("Bearer {}", secret.expose_secret()))
+        .map_err(|_| {
+            "the access token cannot be sent in an HTTP header: it contains a character a header cannot carry (a control character such as a line break)".to_string()
+        })?;
+    value.set_sensitive(true);
+    Ok(value)
 }
 
 /// Fetches access tokens: generated for every token operation, or written by hand.
