@@ -427,6 +427,15 @@ mod tests {
         (source, fetches)
     }
 
+    /// `callers` tasks asking `cache` for a token at once.
+    fn ask(cache: &TokenCache, callers: usize) -> Vec<tokio::task::JoinHandle<Outcome>> {
+        let ask = |_| {
+            let cache = cache.clone();
+            tokio::spawn(async move { cache.token().await })
+        };
+        (0..callers).map(ask).collect()
+    }
+
     #[tokio::test(start_paused = true)]
     async fn cached_until_the_margin_then_fetched_once() {
         let (source, fetches) = source(Some(Duration::from_secs(100)), None);
@@ -445,11 +454,12 @@ mod tests {
     }
 
     /// Fetches tokens with a refresh token living `refresh_lifetime`, and exchanges it
-    /// through a refresh grant, counting both.
+    /// through a refresh grant (or refuses it for good), counting both.
     struct Refreshing {
-        fetches: AtomicU32,
+        fetches: Arc<AtomicU32>,
         refreshes: Arc<AtomicU32>,
         refresh_lifetime: Duration,
+        refuse: bool,
     }
 
     impl TokenSource for Refreshing {
@@ -464,6 +474,9 @@ mod tests {
 
         fn refresh(&self, refresh_token: &Secret) -> Option<BoxFuture<'_, Result<AccessToken, TokenError>>> {
             self.refreshes.fetch_add(1, Ordering::SeqCst);
+            if self.refuse {
+                return Some(Box::pin(async move { Err(TokenError::new("invalid_grant", true)) }));
+            }
             let now = Instant::now();
             let token = AccessToken::new(format!("from-{}", refresh_token.expose_secret()), now)
                 .expiring_at(now + Duration::from_secs(60));
@@ -475,9 +488,10 @@ mod tests {
     async fn a_live_refresh_token_is_exchanged_and_an_expired_one_is_not() {
         let refreshes = Arc::new(AtomicU32::new(0));
         let source = Refreshing {
-            fetches: AtomicU32::new(0),
+            fetches: Arc::new(AtomicU32::new(0)),
             refreshes: refreshes.clone(),
             refresh_lifetime: Duration::from_secs(100),
+            refuse: false,
         };
         let cache = TokenCache::with_margin(source, Margin::Fixed(Duration::ZERO));
         assert_eq!(cache.token().await.unwrap().secret().expose_secret(), "fetched-1");
@@ -497,16 +511,8 @@ mod tests {
     async fn concurrent_callers_share_one_fetch() {
         let (source, fetches) = source(Some(Duration::from_secs(60)), None);
         let cache = TokenCache::new(source);
-        let tasks: Vec<_> = (0..500)
-            .map(|_| {
-                tokio::spawn({
-                    let cache = cache.clone();
-                    async move { cache.token().await.unwrap().secret().expose_secret().to_string() }
-                })
-            })
-            .collect();
-        for task in tasks {
-            assert_eq!(task.await.unwrap(), "token-1");
+        for task in ask(&cache, 500) {
+            assert_eq!(task.await.unwrap().unwrap().secret().expose_secret(), "token-1");
         }
         assert_eq!(fetches.load(Ordering::SeqCst), 1);
     }
@@ -515,16 +521,9 @@ mod tests {
     async fn a_failure_reaches_every_waiter_and_is_not_retried_in_a_storm() {
         let (source, fetches) = source(None, Some(false));
         let cache = TokenCache::new(source);
-        let tasks: Vec<_> = (0..100)
-            .map(|_| {
-                tokio::spawn({
-                    let cache = cache.clone();
-                    async move { cache.token().await.unwrap_err().to_string() }
-                })
-            })
-            .collect();
-        for task in tasks {
-            assert_eq!(task.await.unwrap(), "could not obtain an access token: refused #1");
+        for task in ask(&cache, 100) {
+            let err = task.await.unwrap().unwrap_err();
+            assert_eq!(err.to_string(), "could not obtain an access token: refused #1");
         }
         assert_eq!(fetches.load(Ordering::SeqCst), 1);
         // Within the back-off, still the remembered failure; after it, one new try.
@@ -610,15 +609,7 @@ mod tests {
     async fn a_token_expired_on_arrival_is_never_returned_and_fetched_once_per_back_off() {
         let fetches = Arc::new(AtomicU32::new(0));
         let cache = TokenCache::new(Expired { fetches: fetches.clone() });
-        let callers: Vec<_> = (0..20)
-            .map(|_| {
-                tokio::spawn({
-                    let cache = cache.clone();
-                    async move { cache.token().await }
-                })
-            })
-            .collect();
-        for caller in callers {
+        for caller in ask(&cache, 20) {
             let err = caller.await.unwrap().unwrap_err();
             assert!(err.to_string().contains("already expired"), "{err}");
         }
@@ -649,32 +640,16 @@ mod tests {
         }
     }
 
-    /// Refuses every refresh grant for good; fetches tokens carrying a refresh token.
-    struct RefusedGrant {
-        fetches: Arc<AtomicU32>,
-        refreshes: Arc<AtomicU32>,
-    }
-
-    impl TokenSource for RefusedGrant {
-        fn fetch(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
-            let n = self.fetches.fetch_add(1, Ordering::SeqCst) + 1;
-            let now = Instant::now();
-            let token = AccessToken::new(format!("fetched-{n}"), now)
-                .expiring_at(now + Duration::from_secs(60))
-                .with_refresh_token("refresh", None);
-            Box::pin(async move { Ok(token) })
-        }
-
-        fn refresh(&self, _: &Secret) -> Option<BoxFuture<'_, Result<AccessToken, TokenError>>> {
-            self.refreshes.fetch_add(1, Ordering::SeqCst);
-            Some(Box::pin(async move { Err(TokenError::new("invalid_grant", true)) }))
-        }
-    }
-
     #[tokio::test(start_paused = true)]
     async fn a_refresh_grant_refused_for_good_is_not_retried_the_token_is_fetched_anew() {
         let (fetches, refreshes) = (Arc::new(AtomicU32::new(0)), Arc::new(AtomicU32::new(0)));
-        let source = RefusedGrant { fetches: fetches.clone(), refreshes: refreshes.clone() };
+        let refresh_lifetime = Duration::from_secs(3600);
+        let source = Refreshing {
+            fetches: fetches.clone(),
+            refreshes: refreshes.clone(),
+            refresh_lifetime,
+            refuse: true,
+        };
         let cache = TokenCache::with_margin(source, Margin::Fixed(Duration::ZERO));
         assert_eq!(cache.token().await.unwrap().secret().expose_secret(), "fetched-1");
         tokio::time::advance(Duration::from_secs(61)).await;
