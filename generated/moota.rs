@@ -119,7 +119,7 @@ impl Client {
         &self,
         object: &str,
     ) -> Result<::serde_json::Value, ::authgen_runtime::Error<GetObjectError>> {
-        let object = ::authgen_runtime::__private::path_segment(&object);
+        let object = ::authgen_runtime::__private::path_segment("object", &object)?;
         let response = self
             .core
             .request(

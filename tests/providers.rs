@@ -125,6 +125,18 @@ mod moota_client {
         };
         assert_eq!((status, message.message.as_str()), (StatusCode::UNAUTHORIZED, "Unauthenticated."));
     }
+
+    #[tokio::test]
+    async fn a_dot_segment_object_is_refused_naming_the_parameter_and_the_token_stays_home() {
+        let sandbox = sandbox(Provider::Moota).await;
+        let client = moota::Client::new(config(&sandbox)).unwrap().with_bearer_auth("s3cr3t-token");
+        for dots in ["..", "."] {
+            let err = client.get_object(dots).await.unwrap_err();
+            let Error::Invalid(invalid) = &err else { panic!("{err:?}") };
+            assert_eq!(invalid.field, "object", "{err}");
+        }
+        assert_eq!(sandbox.requests(), 0, "GET /api/ would have carried the bearer token");
+    }
 }
 
 mod dakota_client {

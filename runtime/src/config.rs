@@ -124,15 +124,17 @@ impl Config {
             Some(url) => url.clone(),
             None => self.server_url(servers)?,
         };
+        // Errors show the URL without its userinfo (`user:password@`).
+        let shown = redact_userinfo(&url);
         let parsed = url::Url::parse(&url)
-            .map_err(|e| ConfigError::InvalidUrl { url: url.clone(), reason: e.to_string() })?;
+            .map_err(|e| ConfigError::InvalidUrl { url: shown.clone(), reason: e.to_string() })?;
         match parsed.scheme() {
             "https" => {}
             "http" if self.allow_http_loopback && is_loopback(&parsed) => {}
-            "http" => return Err(ConfigError::InsecureScheme { url }),
+            "http" => return Err(ConfigError::InsecureScheme { url: shown }),
             other => {
                 let reason = format!("the scheme `{other}` is not HTTP(S)");
-                return Err(ConfigError::InvalidUrl { url, reason });
+                return Err(ConfigError::InvalidUrl { url: shown, reason });
             }
         }
         Ok(url.trim_end_matches('/').to_string())
@@ -165,6 +167,24 @@ impl Config {
         }
         Ok(url)
     }
+}
+
+/// `url` with its userinfo (`user:password@`) replaced by `[redacted]@`: for messages
+/// and `Debug`. Works on text, so also on a URL that does not parse.
+pub(crate) fn redact_userinfo(url: &str) -> String {
+    let authority_start = url.find("://").map_or(0, |at| at + 3);
+    let rest = &url[authority_start..];
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    match authority.rfind('@') {
+        Some(at) => format!("{}[redacted]{}", &url[..authority_start], &rest[at..]),
+        None => url.to_string(),
+    }
+}
+
+/// True when `url` (a resolved base URL) names a loopback host: requests to it never
+/// go through a proxy.
+pub(crate) fn is_loopback_url(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|url| is_loopback(&url))
 }
 
 fn is_loopback(url: &url::Url) -> bool {
@@ -295,6 +315,17 @@ mod tests {
         assert!(resolve(Config::new().base_url("http://[::1]:1").allow_http_loopback(true)).is_ok());
         assert!(resolve(Config::new().base_url("http://localhost").allow_http_loopback(true)).is_ok());
         assert!(resolve(Config::new().base_url("ftp://x")).unwrap_err().contains("is not HTTP(S)"));
+    }
+
+    #[test]
+    fn userinfo_never_shows_in_errors() {
+        for url in ["http://user:pa55@10.0.0.1/x", "ftp://user:pa55@host", "https://user:pa55@exa mple.com"] {
+            let err = resolve(Config::new().base_url(url)).unwrap_err();
+            assert!(!err.contains("pa55") && !err.contains("user"), "{err}");
+            assert!(err.contains("[redacted]@"), "{err}");
+        }
+        assert_eq!(redact_userinfo("https://a:b@c@host/p@q?x=@"), "https://[redacted]@host/p@q?x=@");
+        assert_eq!(redact_userinfo("https://host/p@q"), "https://host/p@q");
     }
 
     #[test]

@@ -196,7 +196,8 @@ fn add_param_value(param: &Param, value: TokenStream) -> TokenStream {
 }
 
 /// The path: a literal, or a `format!` of percent-encoded path parameters bound
-/// before it (`let tenant = path_segment(&tenant);`).
+/// before it (`let tenant = path_segment("tenant", &tenant)?;`, which refuses `.` and
+/// `..`).
 fn path(op: &Operation) -> (TokenStream, TokenStream) {
     let path_params: Vec<&Param> = op.params.iter().filter(|p| p.location == ParamLocation::Path).collect();
     let mut template = op.path.clone();
@@ -204,7 +205,8 @@ fn path(op: &Operation) -> (TokenStream, TokenStream) {
     for param in &path_params {
         template = template.replace(&format!("{{{}}}", param.wire), &format!("{{{}}}", param.name));
         let name = ident(&param.name);
-        bindings.push(quote!(let #name = ::authgen_runtime::__private::path_segment(&#name);));
+        let wire = &param.wire;
+        bindings.push(quote!(let #name = ::authgen_runtime::__private::path_segment(#wire, &#name)?;));
     }
     if path_params.is_empty() {
         (quote!(), quote!(#template))

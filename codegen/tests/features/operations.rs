@@ -162,7 +162,7 @@ impl Client {
         &self,
         id: &str,
     ) -> Result<::authgen_runtime::Binary, ::authgen_runtime::Error<GetContentError>> {
-        let id = ::authgen_runtime::__private::path_segment(&id);
+        let id = ::authgen_runtime::__private::path_segment("id", &id)?;
         let response = self
             .core
             .request(
@@ -185,7 +185,7 @@ impl Client {
         id: &str,
         body: Option<&::authgen_runtime::Binary>,
     ) -> Result<(), ::authgen_runtime::Error<PutContentError>> {
-        let id = ::authgen_runtime::__private::path_segment(&id);
+        let id = ::authgen_runtime::__private::path_segment("id", &id)?;
         let mut request = self
             .core
             .request(

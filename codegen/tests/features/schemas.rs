@@ -74,7 +74,7 @@ impl Client {
         &self,
         id: &str,
     ) -> Result<Thing, ::authgen_runtime::Error<GetThingError>> {
-        let id = ::authgen_runtime::__private::path_segment(&id);
+        let id = ::authgen_runtime::__private::path_segment("id", &id)?;
         let response = self
             .core
             .request(::authgen_runtime::__private::Method::GET, &format!("/things/{id}"))

@@ -76,6 +76,36 @@ fn is_scalar(value: &Value) -> bool {
     !matches!(value, Value::Array(_) | Value::Object(_))
 }
 
+/// `text` with every byte that `keep` rejects as `%XX`.
+pub fn percent(text: &str, keep: impl Fn(u8) -> bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if keep(byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// A byte RFC 6265 allows in a cookie value (`cookie-octet`): visible ASCII but
+/// `"`, `,`, `;` and `\`.
+fn is_cookie_octet(byte: u8) -> bool {
+    matches!(byte, 0x21 | 0x23..=0x2B | 0x2D..=0x3A | 0x3C..=0x5B | 0x5D..=0x7E)
+}
+
+/// True when `value` can be sent as a cookie value as it is.
+pub fn is_cookie_value(value: &str) -> bool {
+    value.bytes().all(is_cookie_octet)
+}
+
+/// A cookie parameter's value, percent-encoded where RFC 6265 does not allow a byte (and
+/// `%` itself, so the encoding can be undone): it can never split into two cookies.
+pub fn cookie_value(value: &str) -> String {
+    percent(value, |byte| is_cookie_octet(byte) && byte != b'%')
+}
+
 /// Strings as they are, other scalars as JSON text, nested values as JSON.
 fn scalar(value: &Value) -> String {
     match value {
@@ -124,6 +154,14 @@ mod tests {
         assert_eq!(simple(&json!([1, 2])), "1,2");
         assert_eq!(simple(&json!({"a": 1, "b": "x"})), "a,1,b,x");
         assert_eq!(simple(&"id"), "id");
+    }
+
+    #[test]
+    fn cookie_values_cannot_split() {
+        assert_eq!(cookie_value("abc; admin=1"), "abc%3B%20admin=1");
+        assert_eq!(cookie_value("a,b\"c\\%\r\n"), "a%2Cb%22c%5C%25%0D%0A");
+        assert_eq!(cookie_value("plain-value_1.2"), "plain-value_1.2");
+        assert!(is_cookie_value("abc=1") && !is_cookie_value("abc; admin=1") && !is_cookie_value("a b"));
     }
 
     #[test]

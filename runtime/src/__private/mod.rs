@@ -15,8 +15,9 @@ pub use reqwest::Method;
 pub use response::Response;
 pub use serde_json;
 
+use crate::config::{is_loopback_url, redact_userinfo};
 use crate::token::TokenCache;
-use crate::{Config, ConfigError, Secret};
+use crate::{Config, ConfigError, Secret, ValidationError};
 
 /// A server URL of the spec, with its variables.
 #[derive(Debug)]
@@ -79,12 +80,22 @@ pub enum ApiKeyLocation {
 }
 
 /// The HTTP client, base URL and credentials of one generated `Client`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientCore {
     http: reqwest::Client,
     base_url: String,
     credentials: BTreeMap<&'static str, Credential>,
     max_response_bytes: usize,
+}
+
+impl std::fmt::Debug for ClientCore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientCore")
+            .field("base_url", &redact_userinfo(&self.base_url))
+            .field("credentials", &self.credentials)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ClientCore {
@@ -97,7 +108,14 @@ impl ClientCore {
         mutual_tls_schemes: &[&'static str],
     ) -> Result<Self, ConfigError> {
         let base_url = config.resolve(servers)?;
-        let mut builder = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        // A loopback server is never reached through a proxy (`HTTP_PROXY` would
+        // otherwise get plain-HTTP requests, secrets in their bodies); other hosts
+        // follow the proxy environment variables.
+        if is_loopback_url(&base_url) {
+            builder = builder.no_proxy();
+        }
+        builder = builder
             .redirect(reqwest::redirect::Policy::none())
             .timeout(config.timeout)
             .connect_timeout(config.connect_timeout);
@@ -148,19 +166,18 @@ impl ClientCore {
     }
 }
 
-/// A path parameter in `simple` style, percent-encoded: everything but RFC 3986
-/// unreserved characters.
-pub fn path_segment<T: serde::Serialize + ?Sized>(value: &T) -> String {
+/// The path parameter `name` in `simple` style, percent-encoded: everything but RFC
+/// 3986 unreserved characters. `.` and `..` are refused: URL parsers resolve them (also
+/// when percent-encoded), so the request would leave its operation's path.
+pub fn path_segment<T: serde::Serialize + ?Sized>(name: &str, value: &T) -> Result<String, ValidationError> {
     let text = encode::simple(value);
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
+    if text == "." || text == ".." {
+        let problem = "is `.` or `..`, which would leave the operation's path".to_string();
+        return Err(ValidationError { field: name.to_string(), problem });
     }
-    out
+    Ok(encode::percent(&text, |byte| {
+        byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')
+    }))
 }
 
 /// An error's message with its sources, which say what was actually wrong.
@@ -181,8 +198,18 @@ mod tests {
 
     #[test]
     fn path_segments_are_percent_encoded() {
-        assert_eq!(path_segment(&"acme corp/é"), "acme%20corp%2F%C3%A9");
-        assert_eq!(path_segment(&42), "42");
+        assert_eq!(path_segment("id", &"acme corp/é").unwrap(), "acme%20corp%2F%C3%A9");
+        assert_eq!(path_segment("id", &42).unwrap(), "42");
+        assert_eq!(path_segment("id", &"...").unwrap(), "...");
+        assert_eq!(path_segment("id", &"%2e%2e").unwrap(), "%252e%252e");
+    }
+
+    #[test]
+    fn dot_segments_are_refused_naming_the_parameter() {
+        for dots in [".", ".."] {
+            let err = path_segment("object", &dots).unwrap_err();
+            assert_eq!(err.to_string(), "`object` is `.` or `..`, which would leave the operation's path");
+        }
     }
 
     #[test]

@@ -7,12 +7,12 @@ use super::encode;
 use crate::Binary;
 
 /// A multipart body under construction.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Multipart {
     parts: Vec<(String, Part)>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Part {
     Text(String),
     File(Binary),
@@ -37,15 +37,19 @@ impl Multipart {
         self
     }
 
-    pub(super) fn into_form(self) -> reqwest::multipart::Form {
-        self.parts.into_iter().fold(reqwest::multipart::Form::new(), |form, (name, part)| match part {
-            Part::Text(text) => form.text(name, text),
+    /// The body to send: built anew for every attempt (reqwest's form is a stream that
+    /// cannot be sent twice), the parts kept for a retry.
+    pub(super) fn to_form(&self) -> reqwest::multipart::Form {
+        self.parts.iter().fold(reqwest::multipart::Form::new(), |form, (name, part)| match part {
+            Part::Text(text) => form.text(name.clone(), text.clone()),
             Part::File(file) => {
+                let octets = reqwest::header::HeaderValue::from_static("application/octet-stream");
+                let mut headers = reqwest::header::HeaderMap::new();
+                headers.insert(reqwest::header::CONTENT_TYPE, octets);
                 let part = reqwest::multipart::Part::bytes(file.as_bytes().to_vec())
                     .file_name(name.clone())
-                    .mime_str("application/octet-stream")
-                    .expect("a valid media type");
-                form.part(name, part)
+                    .headers(headers);
+                form.part(name.clone(), part)
             }
         })
     }

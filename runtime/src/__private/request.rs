@@ -1,24 +1,43 @@
 //! [`Request`]: a request under construction, with credentials attached by the
 //! operation's security requirement, sent with bounded reading of the answer.
 
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, COOKIE, HeaderValue};
 
 use super::{ApiKeyLocation, ClientCore, Credential, Method, Multipart, Response, encode};
-use crate::token::TokenCache;
-use crate::{Binary, Error, TransportError};
+use crate::token::{AccessToken, TokenCache, TokenError, bearer_value};
+use crate::{Binary, Error, Secret, TransportError, ValidationError};
 
 /// A request of one operation.
 pub struct Request<'c> {
     core: &'c ClientCore,
     builder: reqwest::RequestBuilder,
-    missing_credentials: Option<String>,
+    /// Why it must not be sent, found while building it.
+    refused: Option<Refusal>,
     token_cache: Option<&'c TokenCache>,
+    /// `name=value` pairs, sent as one `Cookie` header (RFC 6265 allows only one).
+    cookies: Vec<String>,
+    /// Kept as parts, not a stream, so that a retry after a 401 can send it again.
+    multipart: Option<Multipart>,
+}
+
+enum Refusal {
+    MissingCredentials(String),
+    Invalid(ValidationError),
 }
 
 impl<'c> Request<'c> {
     pub(super) fn new(core: &'c ClientCore, method: Method, path: &str) -> Self {
         let builder = core.http().request(method, format!("{}{path}", core.base_url()));
-        Request { core, builder, missing_credentials: None, token_cache: None }
+        let refused = dot_segment(path).map(Refusal::Invalid);
+        Request { core, builder, refused, token_cache: None, cookies: Vec::new(), multipart: None }
+    }
+
+    fn refuse(&mut self, refusal: Refusal) {
+        self.refused.get_or_insert(refusal);
+    }
+
+    fn invalid(&mut self, field: &str, problem: &str) {
+        self.refuse(Refusal::Invalid(ValidationError { field: field.into(), problem: problem.into() }));
     }
 
     /// Adds a query parameter in `form` style, exploded (arrays repeat the name).
@@ -33,16 +52,21 @@ impl<'c> Request<'c> {
         self
     }
 
-    /// Sets a header, in `simple` style.
+    /// Sets a header, in `simple` style. A value a header cannot carry (a line break,
+    /// another control character) refuses the request, naming the header.
     pub fn header<T: serde::Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
-        self.builder = self.builder.header(name, encode::simple(value));
+        match HeaderValue::try_from(encode::simple(value)) {
+            Ok(value) => self.builder = self.builder.header(name, value),
+            Err(_) => self.invalid(name, NOT_A_HEADER_VALUE),
+        }
         self
     }
 
-    /// Adds a cookie (`name=value`) to the `Cookie` header.
+    /// Adds a cookie (`name=value`) to the `Cookie` header; the value is percent-encoded
+    /// where RFC 6265 does not allow a byte (`;`, `,`, space, quotes, controls, `%`), so
+    /// it can never end its cookie and start another.
     pub fn cookie<T: serde::Serialize + ?Sized>(mut self, name: &str, value: &T) -> Self {
-        self.builder =
-            self.builder.header(reqwest::header::COOKIE, format!("{name}={}", encode::simple(value)));
+        self.cookies.push(format!("{name}={}", encode::cookie_value(&encode::simple(value))));
         self
     }
 
@@ -76,10 +100,10 @@ impl<'c> Request<'c> {
         self
     }
 
-    /// A `multipart/form-data` body. (Its parts are streamed, so a bearer call with one
-    /// is not retried after a 401.)
+    /// A `multipart/form-data` body, built anew for each attempt (a retry after a 401
+    /// sends it again).
     pub fn multipart(mut self, body: Multipart) -> Self {
-        self.builder = self.builder.multipart(body.into_form());
+        self.multipart = Some(body);
         self
     }
 
@@ -97,72 +121,133 @@ impl<'c> Request<'c> {
             }
             None => {
                 let names: Vec<String> = alternatives.iter().map(|schemes| schemes.join(" + ")).collect();
-                self.missing_credentials = Some(names.join(" or "));
+                self.refuse(Refusal::MissingCredentials(names.join(" or ")));
             }
         }
         self
     }
 
+    /// Attaches one credential. One that cannot be sent as it is (a Basic username with
+    /// `:`, a key that would split its cookie, a control character) refuses the request
+    /// with a message naming it, never its value: altering a secret would only fail later.
     fn attach(mut self, credential: &'c Credential) -> Self {
-        self.builder = match credential {
-            Credential::Basic { username, password } => {
-                self.builder.basic_auth(username, Some(password.expose_secret()))
-            }
-            Credential::Bearer(token) => self.builder.bearer_auth(token.expose_secret()),
-            Credential::BearerCache(cache) => {
-                self.token_cache = Some(cache);
-                self.builder
-            }
+        match credential {
+            Credential::Basic { username, password } => match basic_problem(username, password) {
+                None => self.builder = self.builder.basic_auth(username, Some(password.expose_secret())),
+                Some(problem) => self.invalid("username and password (HTTP Basic)", problem),
+            },
+            Credential::Bearer(token) => match bearer_value(token) {
+                Ok(value) => self.builder = self.builder.header(AUTHORIZATION, value),
+                Err(problem) => self.invalid("bearer token", &problem),
+            },
+            Credential::BearerCache(cache) => self.token_cache = Some(cache),
             Credential::ApiKey { location: ApiKeyLocation::Query, name, value } => {
-                self.builder.query(&[(name, value.expose_secret())])
+                self.builder = self.builder.query(&[(name, value.expose_secret())])
             }
-            Credential::ApiKey { location, name, value } => {
-                let (header, text) = match location {
-                    ApiKeyLocation::Cookie => ("cookie", format!("{name}={}", value.expose_secret())),
-                    _ => (*name, value.expose_secret().to_string()),
-                };
-                match HeaderValue::from_str(&text) {
-                    Ok(mut header_value) => {
-                        header_value.set_sensitive(true);
-                        self.builder.header(header, header_value)
-                    }
-                    Err(_) => {
-                        self.missing_credentials =
-                            Some(format!("{name} (the key is not a valid header value)"));
-                        self.builder
-                    }
+            Credential::ApiKey { location: ApiKeyLocation::Cookie, name, value } => {
+                match encode::is_cookie_value(value.expose_secret()) {
+                    true => self.cookies.push(format!("{name}={}", value.expose_secret())),
+                    false => self.invalid(name, "(an API key) is not a valid cookie value: it has a byte RFC 6265 forbids (`;`, `,`, space, quote, backslash or a control character)"),
                 }
             }
-            Credential::MutualTls => self.builder,
-        };
+            Credential::ApiKey { location: ApiKeyLocation::Header, name, value } => {
+                match sensitive(value) {
+                    Some(value) => self.builder = self.builder.header(*name, value),
+                    None => self.invalid(name, NOT_A_HEADER_VALUE),
+                }
+            }
+            Credential::MutualTls => {}
+        }
         self
     }
 
     /// Sends the request and reads the answer (bounded by the configured limit). A
     /// bearer token from a cache that the server answers 401 to is invalidated,
     /// fetched once more, and the call retried once.
-    pub async fn send<E>(self) -> Result<Response, Error<E>> {
-        if let Some(schemes) = self.missing_credentials {
-            return Err(Error::MissingCredentials { schemes });
+    pub async fn send<E>(mut self) -> Result<Response, Error<E>> {
+        match self.refused.take() {
+            Some(Refusal::MissingCredentials(schemes)) => return Err(Error::MissingCredentials { schemes }),
+            Some(Refusal::Invalid(invalid)) => return Err(Error::Invalid(invalid)),
+            None => {}
+        }
+        if !self.cookies.is_empty() {
+            let cookies = HeaderValue::try_from(self.cookies.join("; "));
+            // Every part was checked or encoded; should one still not fit, nothing is sent.
+            let cookies = cookies.map_err(|_| ValidationError {
+                field: "Cookie".into(),
+                problem: NOT_A_HEADER_VALUE.into(),
+            })?;
+            self.builder = self.builder.header(COOKIE, cookies);
         }
         let Some(cache) = self.token_cache else {
-            return execute(self.core, self.builder).await;
+            return self.execute(self.builder.try_clone()).await;
         };
-        let retry = self.builder.try_clone();
         let token = cache.token().await?;
-        let response = execute(self.core, self.builder.bearer_auth(token.secret().expose_secret())).await?;
-        match retry {
-            Some(retry) if response.status() == 401 => {
-                cache.invalidate(&token);
-                let token = cache.token().await?;
-                execute(self.core, retry.bearer_auth(token.secret().expose_secret())).await
-            }
-            _ => Ok(response),
+        let response = self.execute(self.with_token(cache, &token)?).await?;
+        if response.status() != 401 {
+            return Ok(response);
         }
+        cache.invalidate(&token);
+        let token = cache.token().await?;
+        self.execute(self.with_token(cache, &token)?).await
+    }
+
+    /// The request carrying `token`; one that cannot be sent is dropped from the cache
+    /// (it would fail every call) and the error says why, without the token.
+    fn with_token(
+        &self,
+        cache: &TokenCache,
+        token: &AccessToken,
+    ) -> Result<Option<reqwest::RequestBuilder>, TokenError> {
+        let value = bearer_value(token.secret()).map_err(|problem| {
+            cache.invalidate(token);
+            TokenError::new(problem, false)
+        })?;
+        Ok(self.builder.try_clone().map(|builder| builder.header(AUTHORIZATION, value)))
+    }
+
+    /// Sends `builder` (a clone of the request, its multipart body added anew).
+    async fn execute<E>(&self, builder: Option<reqwest::RequestBuilder>) -> Result<Response, Error<E>> {
+        let Some(mut builder) = builder else {
+            // Only a streamed body cannot be cloned, and requests have none.
+            return Err(
+                ValidationError { field: "body".into(), problem: "cannot be sent twice".into() }.into()
+            );
+        };
+        if let Some(multipart) = &self.multipart {
+            builder = builder.multipart(multipart.to_form());
+        }
+        let response = builder.send().await.map_err(TransportError::new)?;
+        Response::read(response, self.core.max_response_bytes()).await
     }
 }
 
-async fn execute<E>(core: &ClientCore, builder: reqwest::RequestBuilder) -> Result<Response, Error<E>> {
-    let response = builder.send().await.map_err(TransportError::new)?;
-    Response::read(response, core.max_response_bytes()).await
+const NOT_A_HEADER_VALUE: &str = "cannot be sent in an HTTP header: it has a character a header cannot carry (a control character such as a line break)";
+
+/// An API key as a sensitive header value, if it can be one.
+fn sensitive(value: &Secret) -> Option<HeaderValue> {
+    let mut value = HeaderValue::try_from(value.expose_secret()).ok()?;
+    value.set_sensitive(true);
+    Some(value)
+}
+
+/// Why Basic credentials cannot be sent (RFC 7617: no `:` in the user-id, no control
+/// characters in either), if they cannot.
+fn basic_problem(username: &str, password: &Secret) -> Option<&'static str> {
+    if username.contains(':') {
+        return Some("cannot be sent: the username contains `:`, which HTTP Basic forbids (RFC 7617)");
+    }
+    let control = |text: &str| text.chars().any(char::is_control);
+    (control(username) || control(password.expose_secret()))
+        .then_some("cannot be sent: they contain a control character, which HTTP Basic forbids (RFC 7617)")
+}
+
+/// A `.` or `..` segment in `path`: a URL parser would resolve it and the request would
+/// leave its operation's path (`/objects/..` is `/`), taking its credentials along.
+fn dot_segment(path: &str) -> Option<ValidationError> {
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    path.split('/').any(|segment| segment == "." || segment == "..").then(|| ValidationError {
+        field: "path".into(),
+        problem: "has a `.` or `..` segment, which would leave the operation's path".into(),
+    })
 }

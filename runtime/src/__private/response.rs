@@ -113,40 +113,41 @@ impl Response {
     }
 }
 
-/// Decodes JSON; the message names where it failed but never a value from the body
-/// (serde quotes offending strings and unknown variants, which may be secrets).
 fn decode_text(bytes: &[u8]) -> Result<String, String> {
     String::from_utf8(bytes.to_vec()).map_err(|e| format!("the text is not UTF-8: {}", e.utf8_error()))
 }
 
+/// Decodes JSON. The message is built from where it failed (the path, line and column)
+/// and what kind of failure it was, never from serde's text: that quotes offending
+/// strings and unknown variants, which may be secrets, in ways no redaction can undo.
+/// Only serde's "missing field" is kept, after checking its name is a plain identifier
+/// (the field names of generated types, never a value of the body).
 fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+    use serde_json::error::Category;
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
-        let message = redact_values(&inner.to_string());
-        if path == "." { message } else { format!("at `{path}`: {message}") }
+        let what = match inner.classify() {
+            Category::Data => missing_field(&inner.to_string()).unwrap_or_else(|| MISMATCH.into()),
+            Category::Syntax => "the body is not valid JSON".into(),
+            Category::Eof => "the body ends before its JSON does".into(),
+            Category::Io => "the body could not be read".into(),
+        };
+        let at = format!("line {} column {}", inner.line(), inner.column());
+        if path == "." { format!("{what} at {at}") } else { format!("at `{path}`: {what} at {at}") }
     })
 }
 
-fn redact_values(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut rest = message;
-    while let Some(at) = rest.find(['"', '`']) {
-        let quote = rest.as_bytes()[at] as char;
-        let Some(end) = rest[at + 1..].find(quote) else { break };
-        out.push_str(&rest[..at]);
-        // Field names (`missing field `x``) are the spec's, not the body's.
-        let is_field = rest[..at].ends_with("field ");
-        if is_field {
-            out.push_str(&rest[at..=at + 1 + end])
-        } else {
-            out.push_str("[value]")
-        }
-        rest = &rest[at + 2 + end..];
-    }
-    out.push_str(rest);
-    out
+const MISMATCH: &str = "a value does not match the schema (wrong type, unknown variant or out of range)";
+
+/// `missing field `name`` when serde's message is exactly that and `name` is a plain
+/// identifier.
+fn missing_field(message: &str) -> Option<String> {
+    let quoted = message.strip_prefix("missing field `")?.split_once(" at line ")?.0;
+    let name = quoted.strip_suffix('`')?;
+    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '$' | '@' | '.');
+    (!name.is_empty() && name.chars().all(plain)).then(|| format!("missing field `{name}`"))
 }
 
 #[cfg(test)]
@@ -167,12 +168,51 @@ mod tests {
         let text = err.to_string();
         assert_eq!(
             text,
-            "the 200 OK response body does not match the spec: at `expires_in`: invalid type: string [value], expected u64 at line 1 column 44"
+            "the 200 OK response body does not match the spec: at `expires_in`: a value does not match the schema (wrong type, unknown variant or out of range) at line 1 column 44"
         );
         assert!(err.raw_body().unwrap().text().contains("s3cr3t"));
         let missing =
             Response::for_test(200, br#"{"access_token":"s3cr3t"}"#).json::<Token, ()>().unwrap_err();
         assert!(missing.to_string().ends_with("missing field `expires_in` at line 1 column 25"), "{missing}");
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    enum Kind {
+        Bearer,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Typed {
+        kind: Kind,
+        count: i64,
+        #[serde(default)]
+        list: Vec<u8>,
+    }
+
+    #[test]
+    fn no_body_value_survives_in_a_decode_message_however_it_is_quoted() {
+        let bodies: [&[u8]; 7] = [
+            br#"{"kind":"Bearer","count":"x\"LEAK1\" `LEAK2`"}"#,
+            br#"{"kind":"LEAK3` \"LEAK4","count":1}"#,
+            br#"{"kind":"Bearer","count":1.5e999}"#,
+            br#"{"kind":"Bearer","count":1,"list":[1,"LEAK5"]}"#,
+            br#"{"kind":"Bearer","count":1,"list":[300]}"#,
+            br#"{"kind":"Bearer","count":LEAK6}"#,
+            br#"{"kind":"Bearer","count":"LEAK7"#,
+        ];
+        for body in bodies {
+            let message = decode::<Typed>(body).unwrap_err();
+            assert!(!message.contains("LEAK"), "{message}");
+            assert!(message.contains("line 1 column"), "{message}");
+        }
+        let missing = decode::<Typed>(br#"{"kind":"Bearer"}"#).unwrap_err();
+        assert_eq!(missing, "missing field `count` at line 1 column 17");
+        assert_eq!(
+            decode::<Typed>(br#"{"kind":"Bearer","count":"LEAK"}"#).unwrap_err(),
+            format!("at `count`: {MISMATCH} at line 1 column 31")
+        );
     }
 
     #[test]

@@ -1,0 +1,104 @@
+//! A small HTTP/1.1 server on loopback for the runtime's tests: it records every
+//! request it gets and answers each by a function of the request.
+
+#![allow(dead_code)] // Each test file uses part of it.
+
+use std::sync::{Arc, Mutex};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// A request as received: its head (request line and headers) and body.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub head: String,
+    pub body: Vec<u8>,
+}
+
+impl Recorded {
+    /// The values of header `name` (case-insensitive), in order.
+    pub fn headers(&self, name: &str) -> Vec<String> {
+        self.head
+            .lines()
+            .skip(1)
+            .filter_map(|line| line.split_once(':'))
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim().to_string())
+            .collect()
+    }
+
+    /// The request line's target (`/path?query`).
+    pub fn target(&self) -> &str {
+        self.head.split(' ').nth(1).unwrap_or_default()
+    }
+}
+
+type Answer = dyn Fn(&Recorded) -> (u16, String) + Send + Sync;
+
+/// The server; dropping it does not stop it (the test's runtime does).
+pub struct Server {
+    pub url: String,
+    requests: Arc<Mutex<Vec<Recorded>>>,
+}
+
+impl Server {
+    /// Listens on 127.0.0.1, answering each request with `answer`'s status and JSON body.
+    pub async fn start(answer: impl Fn(&Recorded) -> (u16, String) + Send + Sync + 'static) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let answer: Arc<Answer> = Arc::new(answer);
+        let recorded = requests.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let (answer, recorded) = (answer.clone(), recorded.clone());
+                tokio::spawn(async move { serve(stream, &*answer, &recorded).await });
+            }
+        });
+        Server { url, requests }
+    }
+
+    /// Every request so far.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+async fn serve(mut stream: TcpStream, answer: &Answer, recorded: &Mutex<Vec<Recorded>>) {
+    let Some(request) = read_request(&mut stream).await else { return };
+    let (status, body) = answer(&request);
+    recorded.lock().unwrap().push(request);
+    let head = format!(
+        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes()).await;
+    let _ = stream.write_all(body.as_bytes()).await;
+}
+
+/// Reads one request: the head, then a body by `content-length` or chunked to its end.
+pub async fn read_request(stream: &mut TcpStream) -> Option<Recorded> {
+    let mut bytes = Vec::new();
+    let mut buffer = [0u8; 4096];
+    let head_end = loop {
+        if let Some(at) = find(&bytes, b"\r\n\r\n") {
+            break at + 4;
+        }
+        let n = stream.read(&mut buffer).await.ok().filter(|n| *n > 0)?;
+        bytes.extend_from_slice(&buffer[..n]);
+    };
+    let head = String::from_utf8_lossy(&bytes[..head_end]).into_owned();
+    let mut request = Recorded { head, body: bytes[head_end..].to_vec() };
+    let length = request.headers("content-length").first().and_then(|l| l.parse::<usize>().ok());
+    let chunked = request.headers("transfer-encoding").iter().any(|t| t.contains("chunked"));
+    while length.is_some_and(|l| request.body.len() < l) || (chunked && !request.body.ends_with(b"0\r\n\r\n"))
+    {
+        let n = stream.read(&mut buffer).await.ok().filter(|n| *n > 0)?;
+        request.body.extend_from_slice(&buffer[..n]);
+    }
+    Some(request)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
