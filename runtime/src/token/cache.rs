@@ -589,26 +589,11 @@ mod tests {
         assert_eq!(fetches.load(Ordering::SeqCst), 1);
     }
 
-    /// Issues tokens that are already expired when they arrive.
-    struct Expired {
-        fetches: Arc<AtomicU32>,
-    }
-
-    impl TokenSource for Expired {
-        fn fetch(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
-            self.fetches.fetch_add(1, Ordering::SeqCst);
-            Box::pin(async move {
-                let sent_at = Instant::now();
-                tokio::time::sleep(Duration::from_millis(20)).await;
-                Ok(AccessToken::new("stale", sent_at).expiring_at(sent_at))
-            })
-        }
-    }
-
     #[tokio::test(start_paused = true)]
     async fn a_token_expired_on_arrival_is_never_returned_and_fetched_once_per_back_off() {
-        let fetches = Arc::new(AtomicU32::new(0));
-        let cache = TokenCache::new(Expired { fetches: fetches.clone() });
+        // A zero lifetime: expired as of the request, so when it arrives.
+        let (source, fetches) = source(Some(Duration::ZERO), None);
+        let cache = TokenCache::new(source);
         for caller in ask(&cache, 20) {
             let err = caller.await.unwrap().unwrap_err();
             assert!(err.to_string().contains("already expired"), "{err}");
