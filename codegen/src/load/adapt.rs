@@ -11,6 +11,9 @@
 //! | `exclusiveMinimum: 5` | `minimum: 5, exclusiveMinimum: true` (same for maximum) |
 //! | `contentEncoding`/`contentMediaType` without `format` (raw bytes) | `format: binary` (`format: byte` for `contentEncoding: base64`) |
 //! | `$ref` with sibling keywords | `allOf: [{$ref}]` with the siblings beside it |
+//! | a boolean schema `true` / `false` (not `additionalProperties`, which `openapiv3` reads) | `{}` / `{not: {}}` |
+//! | numeric limits no Rust type can hold (`minimum: 1e400`, an `int64` bound past `i64`) | the limit dropped: no value of the type can cross it |
+//! | a numeric `enum` with a value its type cannot hold (past `i64`, `1e400`) | the `enum` dropped, the type kept |
 //! | `type: mutualTLS` security scheme | removed, its name returned |
 //! | no `paths` | `paths: {}` |
 //!
@@ -70,11 +73,17 @@ fn walk(value: &mut Value, place: Place, at: &Pointer, problems: &mut Problems) 
                 walk(schema, Place::Schema, &at.join(name), problems);
             }
         }
+        (value @ Value::Bool(_), Place::Schema) => {
+            // 3.1: `true` allows anything, `false` nothing.
+            *value = if value == &Value::Bool(true) { json!({}) } else { json!({ "not": {} }) };
+        }
         (Value::Object(map), Place::Schema) => {
             adapt_schema(map, at, problems);
             for (key, child) in map.iter_mut() {
                 let at = at.join(key);
                 match schema_child(key) {
+                    // `openapiv3` reads a boolean here itself.
+                    Some(Place::Schema) if key == "additionalProperties" && child.is_boolean() => {}
                     Some(Place::Schema)
                         if matches!(key.as_str(), "allOf" | "anyOf" | "oneOf" | "prefixItems") =>
                     {
@@ -175,6 +184,79 @@ fn adapt_schema(schema: &mut Map<String, Value>, at: &Pointer, problems: &mut Pr
         }
     }
     adapt_type(schema, at, problems);
+    fit_numbers(schema);
+}
+
+/// Limits `openapiv3` reads as `i64` (integers), `f64` (numbers) or `usize` (lengths and
+/// counts) are brought into those types; a limit past what the type can hold limits
+/// nothing, so it is dropped rather than failing the document.
+fn fit_numbers(schema: &mut Map<String, Value>) {
+    let integer = schema.get("type").and_then(Value::as_str) == Some("integer");
+    for (key, exclusive) in
+        [("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum"), ("multipleOf", "")]
+    {
+        let Some(value) = schema.get(key) else { continue };
+        let fitted = if integer { fit_i64(value, key) } else { fit_f64(value) };
+        match fitted {
+            Some((value, rounded)) => {
+                schema.insert(key.into(), value);
+                if rounded {
+                    // 1.5 rounded inward to 2 is itself allowed.
+                    schema.remove(exclusive);
+                }
+            }
+            None => {
+                schema.remove(key);
+                schema.remove(exclusive);
+            }
+        }
+    }
+    for key in ["minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"] {
+        match schema.get(key).and_then(as_f64).filter(|n| *n >= 0.0 && *n <= f64::from(u32::MAX)) {
+            Some(n) => schema.insert(key.into(), json!(n as u64)),
+            None => schema.remove(key),
+        };
+    }
+    let number = schema.get("type").and_then(Value::as_str) == Some("number");
+    let fits = |v: &Value| v.is_null() || if integer { v.as_i64().is_some() } else { v.is_number() };
+    if (integer || number)
+        && schema.get("enum").and_then(Value::as_array).is_some_and(|e| !e.iter().all(fits))
+    {
+        schema.remove("enum");
+    }
+}
+
+/// A number, also when written as a string (YAML reads `1e400` as one).
+fn as_f64(value: &Value) -> Option<f64> {
+    match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// A finite number as itself; `false`: never rounded.
+fn fit_f64(value: &Value) -> Option<(Value, bool)> {
+    let n = as_f64(value).filter(|n| n.is_finite())?;
+    Some((value.as_number().map_or(json!(n), |_| value.clone()), false))
+}
+
+/// An integer limit as an `i64`, and whether it was rounded: a bound with a fraction
+/// rounds inward (`minimum: 1.5` allows 2 and up); a bound past `i64`, or a fractional
+/// `multipleOf`, is no limit an `i64` can meet, so there is none.
+fn fit_i64(value: &Value, key: &str) -> Option<(Value, bool)> {
+    if let Some(n) = value.as_i64() {
+        return Some((json!(n), false));
+    }
+    let n = as_f64(value).filter(|n| n.is_finite())?;
+    let rounded = match key {
+        "minimum" => n.ceil(),
+        "maximum" => n.floor(),
+        _ if n.fract() == 0.0 && n > 0.0 => n,
+        _ => return None,
+    };
+    let fits = rounded >= i64::MIN as f64 && rounded < i64::MAX as f64;
+    fits.then(|| (json!(rounded as i64), rounded != n))
 }
 
 /// `oneOf` (or `anyOf`) of titled `const`s, 3.1's way of naming enum values, becomes
@@ -350,6 +432,34 @@ mod tests {
             json!({"type": "integer", "enum": [3], "x-const": true})
         );
         assert_eq!(schema["example"], json!({"type": ["not", "a", "schema"]}));
+    }
+
+    #[test]
+    fn boolean_schemas_stand_for_any_value_and_no_value() {
+        let schema = adapted(json!({
+            "type": "object",
+            "properties": {"x": true, "y": false, "list": {"type": "array", "items": false}},
+            "additionalProperties": true,
+            "unevaluatedProperties": false
+        }));
+        assert_eq!(schema["properties"]["x"], json!({}));
+        assert_eq!(schema["properties"]["y"], json!({"not": {}}));
+        assert_eq!(schema["properties"]["list"]["items"], json!({"not": {}}));
+        assert_eq!(schema["additionalProperties"], json!(true), "openapiv3 reads this boolean");
+        assert_eq!(schema["unevaluatedProperties"], json!({"not": {}}));
+    }
+
+    #[test]
+    fn limits_past_their_type_are_dropped_and_fractions_round_inward() {
+        let huge = adapted(json!({"type": "integer", "minimum": 18446744073709551615u64,
+            "maximum": -9223372036854775808i64, "enum": [18446744073709551615u64, 1]}));
+        assert_eq!(huge, json!({"type": "integer", "maximum": i64::MIN}));
+        let text =
+            adapted(json!({"type": "number", "minimum": "1e400", "maximum": "2.5", "enum": ["1e400"]}));
+        assert_eq!(text, json!({"type": "number", "maximum": 2.5}));
+        let fractions = adapted(json!({"type": "integer", "minimum": 1.5, "exclusiveMinimum": true,
+            "maximum": 7.0, "multipleOf": 0.5, "maxLength": -1}));
+        assert_eq!(fractions, json!({"type": "integer", "minimum": 2, "maximum": 7}));
     }
 
     #[test]

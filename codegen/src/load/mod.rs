@@ -77,9 +77,15 @@ fn single(file: &Path, message: impl Into<String>, hint: &str, line: Option<usiz
 }
 
 fn parse_json(file: &Path, text: &str) -> Result<Value, SpecError> {
-    serde_json::from_str(text).map_err(|err| {
-        let message = format!("the file is not valid JSON: {}", strip_location(&err.to_string()));
-        single(file, message, "fix the syntax at the line shown", Some(err.line()))
+    serde_json::from_str(text).or_else(|err| {
+        let message = strip_location(&err.to_string()).to_string();
+        // JSON allows numbers no `f64` holds (`1e400`) and serde_json refuses them;
+        // YAML, a superset of JSON, reads them (as text the adapter then judges).
+        let fallback = (message == "number out of range").then(|| parse_yaml(file, text).ok()).flatten();
+        fallback.ok_or_else(|| {
+            let message = format!("the file is not valid JSON: {message}");
+            single(file, message, "fix the syntax at the line shown", Some(err.line()))
+        })
     })
 }
 
@@ -182,6 +188,16 @@ mod tests {
     fn numeric_keys_become_strings() {
         let loaded = load_str(Path::new("x.yaml"), "openapi: 3.0.0\nr:\n  200: {}\n").unwrap();
         assert!(loaded.document["r"]["200"].is_object());
+    }
+
+    #[test]
+    fn json_numbers_past_f64_are_read() {
+        let text =
+            r#"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}, "x-big": 1e400}"#;
+        let loaded = load_str(Path::new("x.json"), text).unwrap();
+        assert_eq!(loaded.document["x-big"], "1e400");
+        let broken = load_str(Path::new("x.json"), r#"{"openapi": 1e400,"#).unwrap_err().to_string();
+        assert!(broken.contains("the file is not valid JSON: number out of range"), "{broken}");
     }
 
     #[test]

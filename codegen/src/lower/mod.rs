@@ -3,6 +3,7 @@
 //! naming its pointer; all of them are reported at once. No `openapiv3` type leaves
 //! this module.
 
+mod invariants;
 mod operation;
 mod recursion;
 mod schema;
@@ -45,6 +46,13 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
 pub fn lower(parsed: &Parsed, options: &Options) -> Result<Api, SpecError> {
     let mut lowerer = Lowerer::new(parsed, options);
     let api = lowerer.api();
+    for gap in invariants::derive_gaps(&api) {
+        lowerer.problems.push(
+            &Pointer::root(),
+            format!("the generator's model is inconsistent: {gap}"),
+            "this is a bug in authgen-codegen: please report it with this spec",
+        );
+    }
     lowerer.problems.finish(api, |pointer| parsed.line_of(pointer))
 }
 

@@ -85,20 +85,31 @@ fn mentions(ty: &TypeRef, names: &BTreeSet<String>) -> bool {
     }
 }
 
-/// Sets which serde traits each type derives.
-pub fn mark_directions(types: &mut [TypeDef], operations: &[Operation]) {
-    let serialized = reachable(types, sent(operations));
-    let received = operations
+/// The types responses carry, decoded from JSON.
+pub fn received(operations: &[Operation]) -> impl Iterator<Item = &TypeRef> {
+    operations
         .iter()
         .flat_map(|op| op.success.iter().chain(&op.errors))
         .filter(|r| r.decoding == Decoding::Json)
-        .filter_map(|r| r.body.as_ref());
-    let deserialized = reachable(types, received);
+        .filter_map(|r| r.body.as_ref())
+}
+
+/// Sets which serde traits each type derives: `Serialize` where a request reaches it,
+/// `Deserialize` where a response does. A type no operation reaches derives both (a
+/// user may want it either way), and so does everything it holds, since a derive
+/// needs the same derive on every type inside.
+pub fn mark_directions(types: &mut [TypeDef], operations: &[Operation]) {
+    let (sent_names, received_names) =
+        (reachable(types, sent(operations)), reachable(types, received(operations)));
+    let unused: Vec<TypeRef> = types
+        .iter()
+        .filter(|t| !sent_names.contains(&t.name) && !received_names.contains(&t.name))
+        .map(|t| TypeRef::Named(t.name.clone()))
+        .collect();
+    let serialized = reachable(types, sent(operations).chain(&unused));
+    let deserialized = reachable(types, received(operations).chain(&unused));
     for def in types {
-        let (out, back) = (serialized.contains(&def.name), deserialized.contains(&def.name));
-        // Used by no operation: a user may want it either way.
-        let unused = !out && !back;
-        def.serialize = out || unused;
-        def.deserialize = back || unused;
+        def.serialize = serialized.contains(&def.name);
+        def.deserialize = deserialized.contains(&def.name);
     }
 }

@@ -1,0 +1,125 @@
+//! The model's promises, checked after lowering and before emit: a type that travels
+//! in a direction derives the serde trait for it, and so does every type it holds.
+//! A broken promise is a generator bug; caught here, it names the type, instead of
+//! surfacing as a rustc error in a user's build.
+
+use std::collections::HashMap;
+
+use super::usage;
+use crate::model::{Api, TypeDef, TypeRef};
+
+/// A serde direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Serialize,
+    Deserialize,
+}
+
+impl Direction {
+    fn derived_by(self, def: &TypeDef) -> bool {
+        match self {
+            Direction::Serialize => def.serialize,
+            Direction::Deserialize => def.deserialize,
+        }
+    }
+}
+
+/// Every use of a type that its derives do not cover, as a sentence naming both ends.
+pub fn derive_gaps(api: &Api) -> Vec<String> {
+    let by_name: HashMap<&str, &TypeDef> = api.types.iter().map(|t| (t.name.as_str(), t)).collect();
+    let mut gaps = Vec::new();
+    let mut check = |ty: &TypeRef, direction: Direction, user: &str| {
+        let Some(name) = named(ty) else { return };
+        match by_name.get(name) {
+            None => gaps.push(format!("{user} uses `{name}`, which is not defined")),
+            Some(def) if !direction.derived_by(def) => {
+                gaps.push(format!("{user} needs `{name}` to derive `{direction:?}`, which it does not"))
+            }
+            Some(_) => {}
+        }
+    };
+    for ty in usage::sent(&api.operations) {
+        check(ty, Direction::Serialize, "a request");
+    }
+    for ty in usage::received(&api.operations) {
+        check(ty, Direction::Deserialize, "a response");
+    }
+    for def in &api.types {
+        let user = format!("`{}`", def.name);
+        for direction in
+            [Direction::Serialize, Direction::Deserialize].into_iter().filter(|d| d.derived_by(def))
+        {
+            for child in usage::children(&def.kind) {
+                check(child, direction, &user);
+            }
+        }
+    }
+    gaps.dedup();
+    gaps
+}
+
+/// The named type inside `ty`, through `Vec` and maps.
+fn named(ty: &TypeRef) -> Option<&str> {
+    match ty {
+        TypeRef::Named(name) => Some(name),
+        TypeRef::Vec(inner) | TypeRef::Map(inner) => named(inner),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Checks, Field, TypeKind};
+
+    fn def(name: &str, kind: TypeKind, serialize: bool, deserialize: bool) -> TypeDef {
+        TypeDef { name: name.into(), doc: None, kind, validated: false, serialize, deserialize }
+    }
+
+    fn holder_of(inner: &str) -> TypeKind {
+        TypeKind::Struct(vec![Field {
+            name: "inner".into(),
+            wire: "inner".into(),
+            ty: TypeRef::Vec(Box::new(TypeRef::Named(inner.into()))),
+            required: true,
+            nullable: false,
+            doc: None,
+            checks: Checks::default(),
+            boxed: false,
+        }])
+    }
+
+    fn api(types: Vec<TypeDef>) -> Api {
+        Api {
+            source: "x.yaml".into(),
+            title: String::new(),
+            description: None,
+            version: String::new(),
+            servers: Vec::new(),
+            schemes: Vec::new(),
+            types,
+            operations: Vec::new(),
+            skipped: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_held_type_missing_its_holders_derive_is_caught() {
+        let wrong = api(vec![
+            def("Outer", holder_of("Inner"), true, true),
+            def("Inner", TypeKind::Alias(TypeRef::String), false, true),
+        ]);
+        assert_eq!(derive_gaps(&wrong), ["`Outer` needs `Inner` to derive `Serialize`, which it does not"]);
+        let right = api(vec![
+            def("Outer", holder_of("Inner"), false, true),
+            def("Inner", TypeKind::Alias(TypeRef::String), false, true),
+        ]);
+        assert!(derive_gaps(&right).is_empty());
+    }
+
+    #[test]
+    fn a_dangling_name_is_caught() {
+        let wrong = api(vec![def("Outer", holder_of("Nowhere"), true, true)]);
+        assert_eq!(derive_gaps(&wrong), ["`Outer` uses `Nowhere`, which is not defined"]);
+    }
+}
