@@ -141,15 +141,44 @@ impl Pointer {
         Pointer(format!("{}/{token}", self.0))
     }
 
-    /// Parses a `$ref` of the form `#/components/schemas/Name`.
+    /// Parses a local `$ref` (`#/components/schemas/Name`): a URI fragment, so
+    /// percent-escapes (`%7Bid%7D`) are decoded; `None` for a reference elsewhere.
     pub fn from_ref(reference: &str) -> Option<Self> {
-        reference.strip_prefix('#').map(|rest| Pointer(rest.to_string()))
+        let fragment = reference.strip_prefix('#')?;
+        let decoded = percent_decode(fragment)?;
+        (decoded.is_empty() || decoded.starts_with('/')).then_some(Pointer(decoded))
+    }
+
+    /// The RFC 6901 form `serde_json::Value::pointer` takes: `/a/b~1c`.
+    pub fn as_json_pointer(&self) -> &str {
+        &self.0
     }
 
     /// The unescaped reference tokens.
     pub fn tokens(&self) -> impl Iterator<Item = String> + '_ {
         self.0.split('/').skip(1).map(|t| t.replace("~1", "/").replace("~0", "~"))
     }
+}
+
+/// `%7B` -> `{`; `None` when the escapes do not make UTF-8 text.
+fn percent_decode(text: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(text.len());
+    let mut rest = text.as_bytes();
+    while let Some((&byte, tail)) = rest.split_first() {
+        let escaped =
+            tail.get(..2).and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok());
+        match escaped.filter(|_| byte == b'%') {
+            Some(decoded) => {
+                bytes.push(decoded);
+                rest = &tail[2..];
+            }
+            None => {
+                bytes.push(byte);
+                rest = tail;
+            }
+        }
+    }
+    String::from_utf8(bytes).ok()
 }
 
 impl fmt::Display for Pointer {
@@ -176,6 +205,10 @@ mod tests {
             "#/components/schemas/A"
         );
         assert_eq!(Pointer::from_ref("other.yaml#/A"), None);
+        assert_eq!(Pointer::from_ref("#A"), None, "a plain-name anchor is not a pointer");
+        let escaped = Pointer::from_ref("#/paths/~1users~1%7Bid%7D/get").unwrap();
+        assert_eq!(escaped.tokens().collect::<Vec<_>>(), ["paths", "/users/{id}", "get"]);
+        assert_eq!(escaped.as_json_pointer(), "/paths/~1users~1{id}/get");
     }
 
     #[test]

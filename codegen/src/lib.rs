@@ -45,10 +45,13 @@ pub struct Generated {
     pub file: String,
     /// Operations left out (only with [`Options::skip_unsupported`]).
     pub skipped: Vec<model::Skipped>,
+    /// What the user should know though nothing failed (operations renamed).
+    pub notes: Vec<diagnostics::Problem>,
 }
 
 impl Generated {
-    /// One warning per operation left out, with its problems, as the CLI prints them.
+    /// One warning per operation left out, with its problems, and one per note, as the
+    /// CLI prints them.
     pub fn warnings(&self) -> String {
         let mut out = String::new();
         for skipped in &self.skipped {
@@ -56,6 +59,9 @@ impl Generated {
                 let problem = diagnostics::render_problem(&self.file, problem);
                 out.push_str(&format!("warning: operation {} left out: {problem}", skipped.label));
             }
+        }
+        for note in &self.notes {
+            out.push_str(&format!("warning: {}", diagnostics::render_problem(&self.file, note)));
         }
         out
     }
@@ -104,6 +110,7 @@ fn render(api: &model::Api, file: &Path) -> Result<Generated, SpecError> {
         operations: api.operations.len(),
         file: api.source.clone(),
         skipped: api.skipped.clone(),
+        notes: api.warnings.clone(),
     })
 }
 

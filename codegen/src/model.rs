@@ -21,9 +21,26 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     /// Operations in document order.
     pub operations: Vec<Operation>,
+    /// OpenAPI 3.1 webhooks: requests the API sends to its users, in document order.
+    pub webhooks: Vec<Webhook>,
     /// Operations left out because they use what the generator cannot express (only
     /// with [`Options::skip_unsupported`](crate::Options::skip_unsupported)).
     pub skipped: Vec<Skipped>,
+    /// What the user should know though nothing failed: operations renamed.
+    pub warnings: Vec<crate::diagnostics::Problem>,
+}
+
+/// A webhook: a request the API sends, whose body its receiver decodes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Webhook {
+    /// Its name under `webhooks`.
+    pub name: String,
+    /// HTTP method, upper case.
+    pub method: String,
+    /// Rustdoc text.
+    pub doc: Option<String>,
+    /// The body's type, where it has one.
+    pub payload: Option<TypeRef>,
 }
 
 /// An operation left out, and why.

@@ -18,6 +18,8 @@ pub struct Parsed {
     pub openapi: openapiv3::OpenAPI,
     /// Names of the `mutualTLS` security schemes.
     pub mutual_tls_schemes: Vec<String>,
+    /// OpenAPI 3.1 `webhooks`: requests the API sends, which `openapiv3` 2.2 does not read.
+    pub webhooks: indexmap::IndexMap<String, openapiv3::ReferenceOr<openapiv3::PathItem>>,
     loaded: Loaded,
 }
 
@@ -33,8 +35,29 @@ pub fn parse(loaded: Loaded) -> Result<Parsed, SpecError> {
     let mut problems = Problems::new(&loaded.file);
     check_refs(&loaded.document, &loaded.document, &Pointer::root(), &mut problems);
     problems.finish((), |p| loaded.line_of(p))?;
-    let openapi = serde_path_to_error::deserialize(&loaded.document).map_err(|err| {
-        let pointer = path_pointer(err.path());
+    let openapi = typed(&loaded, &loaded.document, &Pointer::root())?;
+    let webhooks = match loaded.document.get("webhooks") {
+        Some(webhooks) => typed(&loaded, webhooks, &Pointer::root().join("webhooks"))?,
+        None => indexmap::IndexMap::new(),
+    };
+    Ok(Parsed {
+        file: loaded.file.clone(),
+        openapi,
+        mutual_tls_schemes: loaded.mutual_tls_schemes.clone(),
+        webhooks,
+        loaded,
+    })
+}
+
+/// `value`, found at `at`, as a `T`; a value of the wrong shape is reported at its own
+/// pointer, not where serde gave up.
+fn typed<T: serde::de::DeserializeOwned>(
+    loaded: &Loaded,
+    value: &Value,
+    at: &Pointer,
+) -> Result<T, SpecError> {
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let pointer = path_pointer(at, err.path());
         let node = pointer.tokens().last().unwrap_or_default();
         let message = match err.inner().to_string() {
             m if m.contains("did not match any variant") => {
@@ -45,12 +68,6 @@ pub fn parse(loaded: Loaded) -> Result<Parsed, SpecError> {
         let mut problems = Problems::new(&loaded.file);
         problems.push(&pointer, message, "compare this node with the OpenAPI specification of its object");
         problems.finish((), |p| loaded.line_of(p)).unwrap_err()
-    })?;
-    Ok(Parsed {
-        file: loaded.file.clone(),
-        openapi,
-        mutual_tls_schemes: loaded.mutual_tls_schemes.clone(),
-        loaded,
     })
 }
 
@@ -58,9 +75,9 @@ fn strip_location(message: &str) -> &str {
     message.find(" at line ").map_or(message, |at| &message[..at])
 }
 
-fn path_pointer(path: &serde_path_to_error::Path) -> Pointer {
+fn path_pointer(at: &Pointer, path: &serde_path_to_error::Path) -> Pointer {
     use serde_path_to_error::Segment;
-    path.iter().fold(Pointer::root(), |pointer, segment| match segment {
+    path.iter().fold(at.clone(), |pointer, segment| match segment {
         Segment::Seq { index } => pointer.join(index),
         Segment::Map { key } => pointer.join(key),
         Segment::Enum { .. } | Segment::Unknown => pointer,
@@ -93,7 +110,7 @@ fn check_refs(document: &Value, value: &Value, at: &Pointer, problems: &mut Prob
 }
 
 fn check_ref(document: &Value, reference: &str, at: &Pointer, problems: &mut Problems) {
-    let Some(local) = reference.strip_prefix('#') else {
+    let Some(local) = Pointer::from_ref(reference) else {
         problems.push(
             at,
             format!("`{reference}` refers outside this document"),
@@ -101,7 +118,7 @@ fn check_ref(document: &Value, reference: &str, at: &Pointer, problems: &mut Pro
         );
         return;
     };
-    if document.pointer(local).is_none() {
+    if document.pointer(local.as_json_pointer()).is_none() {
         problems.push(
             at,
             format!("`{reference}` does not exist"),

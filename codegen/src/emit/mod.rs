@@ -17,7 +17,8 @@ use types::ident;
 pub fn module(api: &Api) -> TokenStream {
     let module_doc = doc::inner(module_doc(api).as_deref());
     let serde = serde_imports(api);
-    let client = client(api);
+    // A document of webhooks alone describes no call to make.
+    let client = (!api.operations.is_empty()).then(|| client(api));
     let types = api.types.iter().map(|t| types::type_def(t, api));
     let statuses = api.operations.iter().map(|op| {
         let errors = operation::error_enum(op);
@@ -45,7 +46,45 @@ fn module_doc(api: &Api) -> Option<String> {
     let origin = format!("Generated from `{}` (API version {}).", api.source, api.version);
     let title = format!("# {}", api.title);
     let skipped = skipped_doc(api);
-    doc::paragraphs([Some(title.as_str()), api.description.as_deref(), Some(&origin), skipped.as_deref()])
+    let webhooks = webhooks_doc(api);
+    let parts = [Some(title.as_str()), api.description.as_deref(), Some(&origin), webhooks.as_deref()];
+    doc::paragraphs(parts.into_iter().chain([skipped.as_deref()]))
+}
+
+/// The webhooks and the types their bodies decode into; where there is nothing else,
+/// that there is no client.
+fn webhooks_doc(api: &Api) -> Option<String> {
+    if api.webhooks.is_empty() {
+        return None;
+    }
+    let lines: Vec<String> = api
+        .webhooks
+        .iter()
+        .map(|w| {
+            let payload = match &w.payload {
+                // Token text spaces out `Vec < T >`; a doc reads `Vec<T>`.
+                Some(ty) => format!("`{}`", types::rust_type(ty).to_string().replace(' ', "")),
+                None => "no body".into(),
+            };
+            let summary =
+                w.doc.as_deref().and_then(|d| d.lines().next()).map(|d| format!(" {d}")).unwrap_or_default();
+            format!("- `{}` ({}):{summary} {payload}", w.name, w.method)
+        })
+        .collect();
+    let intro = if api.operations.is_empty() {
+        "This document describes only webhooks, requests the API sends to you: there is no client to call. The types below are what their bodies decode into (`serde_json::from_slice`)."
+    } else {
+        "Webhooks, requests the API sends to you, and the types their bodies decode into:"
+    };
+    Some(format!(
+        "{intro}
+
+{}",
+        lines.join(
+            "
+"
+        )
+    ))
 }
 
 /// The operations left out, so that a reader of the module knows what is missing.

@@ -41,7 +41,7 @@ pub fn derive_gaps(api: &Api) -> Vec<String> {
     for ty in usage::sent(&api.operations) {
         check(ty, Direction::Serialize, "a request");
     }
-    for ty in usage::received(&api.operations) {
+    for ty in usage::received(&api.operations, &api.webhooks) {
         check(ty, Direction::Deserialize, "a response");
     }
     for def in &api.types {
@@ -99,7 +99,9 @@ mod tests {
             schemes: Vec::new(),
             types,
             operations: Vec::new(),
+            webhooks: Vec::new(),
             skipped: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 

@@ -6,6 +6,7 @@
 mod invariants;
 mod operation;
 mod recursion;
+mod refs;
 mod schema;
 mod usage;
 
@@ -14,7 +15,7 @@ use std::collections::BTreeMap;
 use openapiv3::{OpenAPI, ReferenceOr, SecurityScheme as OaScheme};
 
 use crate::Options;
-use crate::diagnostics::{Pointer, Problems, SpecError};
+use crate::diagnostics::{Pointer, Problem, Problems, SpecError};
 use crate::model::{Api, ParamLocation, SchemeKind, SecurityScheme, Server, ServerVariable, TypeDef};
 use crate::naming::{self, Namespace};
 use crate::parse::Parsed;
@@ -63,6 +64,8 @@ struct Lowerer<'a> {
     doc: &'a OpenAPI,
     mutual_tls: &'a [String],
     problems: Problems,
+    /// What the user should know though nothing failed (operations renamed).
+    warnings: Vec<Problem>,
     type_names: Namespace,
     /// Rust names of `components.schemas`, by schema name.
     schema_names: BTreeMap<String, String>,
@@ -85,6 +88,7 @@ impl<'a> Lowerer<'a> {
             doc: &parsed.openapi,
             mutual_tls: &parsed.mutual_tls_schemes,
             problems: Problems::new(&parsed.file),
+            warnings: Vec::new(),
             type_names,
             schema_names,
             types: Vec::new(),
@@ -95,8 +99,17 @@ impl<'a> Lowerer<'a> {
         let schemes = self.schemes();
         self.component_schemas();
         let (operations, skipped) = self.operations(&schemes);
+        let webhooks = self.webhooks();
+        if operations.is_empty() && webhooks.is_empty() && self.problems.is_empty() {
+            self.problems.push(
+                &Pointer::root().join("paths"),
+                "the spec has no operations",
+                "add at least one operation under `paths` (or, in OpenAPI 3.1, a webhook)",
+            );
+        }
+        self.break_alias_cycles();
         usage::mark_validated(&mut self.types, &operations);
-        usage::mark_directions(&mut self.types, &operations);
+        usage::mark_directions(&mut self.types, &operations, &webhooks);
         recursion::box_cycles(&mut self.types);
         Api {
             source: String::new(),
@@ -107,7 +120,9 @@ impl<'a> Lowerer<'a> {
             schemes,
             types: std::mem::take(&mut self.types),
             operations,
+            webhooks,
             skipped,
+            warnings: std::mem::take(&mut self.warnings),
         }
     }
 

@@ -8,12 +8,12 @@ use openapiv3::{
     Response as OaResponse, SchemaKind, SecurityRequirement, StatusCode, Type,
 };
 
-use super::Lowerer;
 use super::schema::SchemaRef;
-use crate::diagnostics::Pointer;
+use super::{Lowerer, refs};
+use crate::diagnostics::{Pointer, Problem};
 use crate::model::{
     Body, BodyEncoding, Decoding, Operation, Param, ParamLocation, Response, SecurityScheme, Skipped, Status,
-    TokenFields, TypeKind, TypeRef,
+    TokenFields, TypeKind, TypeRef, Webhook,
 };
 use crate::naming::{self, Namespace};
 
@@ -44,7 +44,7 @@ impl<'a> Lowerer<'a> {
     pub(super) fn operations(&mut self, schemes: &[SecurityScheme]) -> (Vec<Operation>, Vec<Skipped>) {
         let doc = self.doc;
         let paths = Pointer::root().join("paths");
-        let mut names: BTreeMap<String, String> = BTreeMap::new();
+        let mut names = OperationNames::default();
         let mut operations = Vec::new();
         let mut skipped = Vec::new();
         for (path, item) in &doc.paths.paths {
@@ -59,21 +59,11 @@ impl<'a> Lowerer<'a> {
             for (method, op) in item.iter() {
                 let pointer = paths.join(path).join(method);
                 let label = format!("{} {path}", method.to_uppercase());
-                let name = match &op.operation_id {
-                    Some(id) => naming::snake(id),
-                    None => name_from_path(method, path),
-                };
-                if let Some(other) = names.insert(name.clone(), label.clone()) {
-                    let at =
-                        if op.operation_id.is_some() { pointer.join("operationId") } else { pointer.clone() };
-                    self.problems.push(
-                        &at,
-                        format!("operation name `{name}` is used twice: by {other} and by {label}"),
-                        "give each operation a unique operationId",
-                    );
-                    continue;
-                }
                 let problems_before = self.problems.len();
+                let Some((name, renamed)) = self.operation_name(&mut names, op, &label, &pointer) else {
+                    self.skip_if_lenient(&mut skipped, label, problems_before);
+                    continue;
+                };
                 let mut operation = Operation {
                     error_type: self.type_names.claim(format!("{}Error", naming::pascal(&name))),
                     success_type: None,
@@ -81,7 +71,7 @@ impl<'a> Lowerer<'a> {
                     label,
                     method: method.to_uppercase(),
                     path: path.clone(),
-                    doc: join_docs(op.summary.as_deref(), op.description.as_deref()),
+                    doc: join_docs(op.summary.as_deref(), op.description.as_deref(), renamed.as_deref()),
                     params: Vec::new(),
                     fixed_query: Vec::new(),
                     body: None,
@@ -97,28 +87,123 @@ impl<'a> Lowerer<'a> {
                     .map(|p| (p, paths.join(path)))
                     .chain(op.parameters.iter().map(|p| (p, pointer.clone())));
                 self.parameters(&mut operation, params.collect());
+                self.check_path_template(&operation, &pointer);
                 if let Some(body) = &op.request_body {
                     operation.body = self.body(body, &operation.name, &pointer.join("requestBody"));
                 }
                 self.responses(&mut operation, &op.responses, &pointer.join("responses"));
                 operation.token = self.token_fields(&operation, &op.extensions, &pointer);
-                if self.options.skip_unsupported && self.problems.len() > problems_before {
-                    let parsed = self.parsed;
-                    let problems = self.problems.take_from(problems_before, |p| parsed.line_of(p));
-                    skipped.push(Skipped { label: operation.label, problems });
-                } else {
+                if !self.skip_if_lenient(&mut skipped, operation.label.clone(), problems_before) {
                     operations.push(operation);
                 }
             }
         }
-        if operations.is_empty() && self.problems.is_empty() {
-            self.problems.push(
-                &paths,
-                "the spec has no operations",
-                "add at least one operation under `paths`",
-            );
-        }
         (operations, skipped)
+    }
+
+    /// The 3.1 `webhooks`, with the types of their bodies: what a receiver decodes.
+    pub(super) fn webhooks(&mut self) -> Vec<Webhook> {
+        let parsed = self.parsed;
+        let base = Pointer::root().join("webhooks");
+        let mut webhooks = Vec::new();
+        for (name, item) in &parsed.webhooks {
+            let ReferenceOr::Item(item) = item else {
+                self.problems.push(
+                    &base.join(name),
+                    "webhook references are not supported",
+                    "inline the path item",
+                );
+                continue;
+            };
+            for (method, op) in item.iter() {
+                let at = base.join(name).join(method).join("requestBody");
+                let body =
+                    op.request_body.as_ref().and_then(|b| self.body(b, &format!("{name} webhook"), &at));
+                webhooks.push(Webhook {
+                    name: name.clone(),
+                    method: method.to_uppercase(),
+                    doc: join_docs(op.summary.as_deref(), op.description.as_deref(), None),
+                    payload: body.map(|b| b.ty),
+                });
+            }
+        }
+        webhooks
+    }
+
+    /// In the lenient mode, an operation with problems since `problems_before` is
+    /// left out, its problems becoming the warning that says so: true when it was.
+    fn skip_if_lenient(&mut self, skipped: &mut Vec<Skipped>, label: String, problems_before: usize) -> bool {
+        if !self.options.skip_unsupported || self.problems.len() == problems_before {
+            return false;
+        }
+        let parsed = self.parsed;
+        let problems = self.problems.take_from(problems_before, |p| parsed.line_of(p));
+        skipped.push(Skipped { label, problems });
+        true
+    }
+
+    /// The method name of `op`, and a note when it had to differ from the one its
+    /// operationId (or path) gives: distinct operationIds that meet in snake case
+    /// (`get-token`, `GetToken`) keep the document verbatim, the later one suffixed and
+    /// warned about. An operationId used twice breaks the document: a problem.
+    fn operation_name(
+        &mut self,
+        names: &mut OperationNames,
+        op: &openapiv3::Operation,
+        label: &str,
+        at: &Pointer,
+    ) -> Option<(String, Option<String>)> {
+        let (method, path) = label.split_once(' ').unwrap_or_default();
+        let wanted = match &op.operation_id {
+            Some(id) => naming::snake(id),
+            None => name_from_path(&method.to_ascii_lowercase(), path),
+        };
+        let at = if op.operation_id.is_some() { at.join("operationId") } else { at.clone() };
+        if let Some(other) = op.operation_id.as_ref().and_then(|id| names.ids.get(id)) {
+            let id = op.operation_id.as_deref().unwrap_or_default();
+            self.problems.push(
+                &at,
+                format!("operationId `{id}` is used twice: by {other} and by {label}"),
+                "give each operation a unique operationId (an overlay can, leaving the document as it is)",
+            );
+            return None;
+        }
+        let name = names.methods.claim(wanted.clone());
+        let holder = names.holders.entry(wanted.clone()).or_insert_with(|| label.to_string()).clone();
+        if let Some(id) = &op.operation_id {
+            names.ids.insert(id.clone(), label.to_string());
+        }
+        if name == wanted {
+            return Some((name, None));
+        }
+        let note = format!("Named `{name}`: `{wanted}` is the method of {holder}.");
+        self.warnings.push(Problem {
+            pointer: at.to_string(),
+            message: format!("{label} is method `{name}`, since `{wanted}` is the method of {holder}"),
+            hint: Some(match op.operation_id {
+                Some(_) => {
+                    "give the operations operationIds that differ in more than case and punctuation".into()
+                }
+                None => "give the operation an operationId".into(),
+            }),
+            line: self.parsed.line_of(&at.to_string()),
+        });
+        Some((name, Some(note)))
+    }
+
+    /// Every `{name}` of the path template must be a path parameter: a call would
+    /// otherwise send the braces literally.
+    fn check_path_template(&mut self, op: &Operation, at: &Pointer) {
+        for variable in template_variables(&op.path) {
+            let declared = op.params.iter().any(|p| p.location == ParamLocation::Path && p.wire == variable);
+            if !declared {
+                self.problems.push(
+                    at,
+                    format!("path template variable `{{{variable}}}` of {} has no path parameter", op.label),
+                    format!("declare `{variable}` under `parameters` with `in: path` and `required: true`"),
+                );
+            }
+        }
     }
 
     fn parameters(&mut self, op: &mut Operation, params: Vec<(&'a ReferenceOr<Parameter>, Pointer)>) {
@@ -187,7 +272,7 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// An inline item, or the component a `#/components/<kind>/<name>` reference names.
+    /// An inline item, or the component a `#/components/<kind>/<name>` reference ends at.
     fn resolve<T>(
         &mut self,
         item: &'a ReferenceOr<T>,
@@ -195,24 +280,16 @@ impl<'a> Lowerer<'a> {
         at: &Pointer,
         map: impl Fn(&'a Components) -> &'a indexmap::IndexMap<String, ReferenceOr<T>>,
     ) -> Option<&'a T> {
-        let reference = match item {
-            ReferenceOr::Item(item) => return Some(item),
-            ReferenceOr::Reference { reference } => reference,
+        let components = self.doc.components.as_ref().map(map);
+        let unresolved = match refs::follow(item, kind, components) {
+            Ok(item) => return Some(item),
+            Err(unresolved) => unresolved,
         };
-        let prefix = format!("#/components/{kind}/");
-        let found =
-            reference.strip_prefix(&prefix).and_then(|name| map(self.doc.components.as_ref()?).get(name));
-        match found {
-            Some(ReferenceOr::Item(item)) => Some(item),
-            _ => {
-                self.problems.push(
-                    at,
-                    format!("`{reference}` does not point at an item of `{prefix}`"),
-                    format!("reference an item defined under components/{kind}"),
-                );
-                None
-            }
+        if let ReferenceOr::Reference { reference } = item {
+            let (message, hint) = unresolved.explain(reference, kind);
+            self.problems.push(at, message, hint);
         }
+        None
     }
 
     fn body(&mut self, body: &'a ReferenceOr<RequestBody>, op: &str, at: &Pointer) -> Option<Body> {
@@ -419,9 +496,24 @@ fn is_json(media: &str) -> bool {
     essence == "application/json" || essence.ends_with("+json") || essence == "*/*"
 }
 
-fn join_docs(summary: Option<&str>, description: Option<&str>) -> Option<String> {
+/// The `{name}`s of a path template.
+fn template_variables(path: &str) -> impl Iterator<Item = &str> {
+    path.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+}
+
+/// Method names handed out, and which operation holds each.
+#[derive(Default)]
+struct OperationNames {
+    methods: Namespace,
+    /// Wanted name -> the operation that got it.
+    holders: BTreeMap<String, String>,
+    /// operationId -> the operation that has it.
+    ids: BTreeMap<String, String>,
+}
+
+fn join_docs(summary: Option<&str>, description: Option<&str>, note: Option<&str>) -> Option<String> {
     let parts: Vec<&str> =
-        [summary, description].into_iter().flatten().filter(|s| !s.trim().is_empty()).collect();
+        [summary, description, note].into_iter().flatten().filter(|s| !s.trim().is_empty()).collect();
     (!parts.is_empty()).then(|| parts.join("\n\n"))
 }
 
@@ -520,6 +612,13 @@ mod tests {
         assert_eq!(name_from_path("post", "/index.php/api/oauth2"), "post_index_php_api_oauth2");
         assert_eq!(name_from_path("get", "/users/{userId}/keys"), "get_users_by_user_id_keys");
         assert_eq!(name_from_path("delete", "/"), "delete");
+    }
+
+    #[test]
+    fn template_variables_are_the_names_in_braces() {
+        let names: Vec<&str> = template_variables("/realms/{realm}/users/{user-id}.json").collect();
+        assert_eq!(names, ["realm", "user-id"]);
+        assert_eq!(template_variables("/plain").count(), 0);
     }
 
     #[test]

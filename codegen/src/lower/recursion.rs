@@ -53,6 +53,70 @@ fn reaches(
     cache[from].contains(to)
 }
 
+/// A cycle of aliases (`type A = B; type B = A;`, or `type A = Vec<A>`): rustc accepts
+/// none. `bare` when no step goes through a `Vec` or map, so the `$ref`s go round
+/// without ever reaching a type.
+#[derive(Debug, PartialEq)]
+pub struct AliasCycle {
+    /// The aliases in order, the least name first and again last.
+    pub names: Vec<String>,
+    /// No step holds the next in a container.
+    pub bare: bool,
+}
+
+/// Every cycle of aliases, once each.
+pub fn alias_cycles(types: &[TypeDef]) -> Vec<AliasCycle> {
+    let aliases: BTreeMap<&str, &TypeRef> = types
+        .iter()
+        .filter_map(|t| match &t.kind {
+            TypeKind::Alias(ty) => Some((t.name.as_str(), ty)),
+            _ => None,
+        })
+        .collect();
+    let mut cycles: Vec<AliasCycle> = Vec::new();
+    for &start in aliases.keys() {
+        let mut names = vec![start.to_string()];
+        // Whether each step, from `names[i]` to the next, names the next bare.
+        let mut steps: Vec<bool> = Vec::new();
+        let mut current = start;
+        // An alias names at most one alias; follow it, as rustc would.
+        while let Some((next, direct)) = named_in(aliases[current]).find(|(n, _)| aliases.contains_key(n)) {
+            steps.push(direct);
+            if let Some(at) = names.iter().position(|n| n == next) {
+                let bare = steps[at..].iter().all(|d| *d);
+                let mut cycle: Vec<String> = names.split_off(at);
+                let least = cycle.iter().enumerate().min_by_key(|(_, n)| n.as_str()).map_or(0, |(i, _)| i);
+                cycle.rotate_left(least);
+                cycle.push(cycle[0].clone());
+                if !cycles.iter().any(|c| c.names == cycle) {
+                    cycles.push(AliasCycle { names: cycle, bare });
+                }
+                break;
+            }
+            names.push(next.to_string());
+            current = next;
+        }
+    }
+    cycles
+}
+
+/// The named types inside `ty`, each with whether it stands bare (not in a container).
+fn named_in(ty: &TypeRef) -> impl Iterator<Item = (&str, bool)> {
+    let (inner, direct) = match ty {
+        TypeRef::Vec(inner) | TypeRef::Map(inner) => (&**inner, false),
+        other => (other, true),
+    };
+    let mut inner = inner;
+    while let TypeRef::Vec(next) | TypeRef::Map(next) = inner {
+        inner = next;
+    }
+    match inner {
+        TypeRef::Named(name) => Some((name.as_str(), direct)),
+        _ => None,
+    }
+    .into_iter()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +149,25 @@ mod tests {
     fn boxed(def: &TypeDef) -> Vec<bool> {
         let TypeKind::Struct(fields) = &def.kind else { unreachable!() };
         fields.iter().map(|f| f.boxed).collect()
+    }
+
+    #[test]
+    fn alias_cycles_are_found_once_and_told_bare_or_contained() {
+        let alias = |name: &str, ty: TypeRef| TypeDef { kind: TypeKind::Alias(ty), ..def(name, Vec::new()) };
+        let named = |n: &str| TypeRef::Named(n.into());
+        let types = vec![
+            alias("C", named("A")),
+            alias("A", named("B")),
+            alias("B", named("C")),
+            alias("Lead", named("A")),
+            alias("Nested", TypeRef::Vec(Box::new(named("Nested")))),
+            alias("Fine", named("Leaf")),
+            def("Leaf", Vec::new()),
+        ];
+        let cycles = alias_cycles(&types);
+        let names = |c: &AliasCycle| c.names.join(" -> ");
+        assert_eq!(cycles.iter().map(names).collect::<Vec<_>>(), ["A -> B -> C -> A", "Nested -> Nested"]);
+        assert_eq!(cycles.iter().map(|c| c.bare).collect::<Vec<_>>(), [true, false]);
     }
 
     #[test]

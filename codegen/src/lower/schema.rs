@@ -6,7 +6,7 @@ use openapiv3::{
     StringFormat, StringType, Type, VariantOrUnknownOrEmpty,
 };
 
-use super::Lowerer;
+use super::{Lowerer, refs};
 use crate::diagnostics::Pointer;
 use crate::model::{Checks, Field, Tag, TypeDef, TypeKind, TypeRef, UntaggedVariant, Variant};
 use crate::naming::{self, Namespace};
@@ -48,7 +48,7 @@ impl<'s> From<&'s ReferenceOr<Box<Schema>>> for SchemaRef<'s> {
 /// `Secret` even where the spec forgot `format: password`.
 const SECRET_WORDS: &[&str] = &["password", "secret", "token"];
 
-impl Lowerer<'_> {
+impl<'a> Lowerer<'a> {
     pub(super) fn component_schemas(&mut self) {
         let Some(components) = &self.doc.components else { return };
         let base = Pointer::root().join("components").join("schemas");
@@ -74,6 +74,30 @@ impl Lowerer<'_> {
                 serialize: true,
                 deserialize: true,
             });
+        }
+    }
+
+    /// Aliases whose references go round have no type: each becomes
+    /// `serde_json::Value`, and a cycle of bare `$ref`s, which describes no value at
+    /// all, is a problem at its first schema.
+    pub(super) fn break_alias_cycles(&mut self) {
+        for cycle in super::recursion::alias_cycles(&self.types) {
+            let schema_name = |rust: &String| {
+                let found = self.schema_names.iter().find(|(_, r)| *r == rust);
+                found.map_or(rust.clone(), |(schema, _)| schema.clone())
+            };
+            let names: Vec<String> = cycle.names.iter().map(schema_name).collect();
+            let (message, hint) = refs::Unresolved::Cycle(names.clone()).explain("", "schemas");
+            if cycle.bare {
+                let pointer = Pointer::root().join("components").join("schemas").join(&names[0]);
+                self.problems.push(&pointer, message, hint);
+            }
+            let note =
+                format!("Typed as `serde_json::Value`: its references go round ({}).", names.join(" -> "));
+            for def in self.types.iter_mut().filter(|t| cycle.names.contains(&t.name)) {
+                def.kind = TypeKind::Alias(TypeRef::Json);
+                def.doc = join(def.doc.take(), Some(note.clone()));
+            }
         }
     }
 
@@ -212,18 +236,12 @@ impl Lowerer<'_> {
     }
 
     fn lower_ref(&mut self, reference: &str, pointer: &Pointer) -> Lowered {
-        let named = reference.strip_prefix("#/components/schemas/").and_then(|name| {
-            let name = name.replace("~1", "/").replace("~0", "~");
-            self.schema_names.get(&name).cloned()
-        });
+        let named = refs::component_name(reference, "schemas").and_then(|name| self.schema_names.get(&name));
         let ty = match named {
-            Some(name) => TypeRef::Named(name),
+            Some(name) => TypeRef::Named(name.clone()),
             None => {
-                self.problems.push(
-                    pointer,
-                    format!("`{reference}` does not point at a schema under `#/components/schemas/`"),
-                    "move the schema to components/schemas and reference it there",
-                );
+                let (message, hint) = refs::Unresolved::Elsewhere.explain(reference, "schemas");
+                self.problems.push(pointer, message, hint);
                 TypeRef::Json
             }
         };
@@ -231,13 +249,12 @@ impl Lowerer<'_> {
         Lowered { ty, nullable, checks: Checks::default(), doc: None }
     }
 
-    /// The component schema a reference names, if it is one.
-    pub(super) fn referenced_schema(&self, reference: &str) -> Option<&Schema> {
-        let name = reference.strip_prefix("#/components/schemas/")?.replace("~1", "/").replace("~0", "~");
-        match self.doc.components.as_ref()?.schemas.get(&name)? {
-            ReferenceOr::Item(schema) => Some(schema),
-            ReferenceOr::Reference { reference } => self.referenced_schema(reference),
-        }
+    /// The schema a reference ends at, through chains; `None` where it ends at none
+    /// (a cycle is reported where the component is lowered, a dangling one by parse).
+    pub(super) fn referenced_schema(&self, reference: &str) -> Option<&'a Schema> {
+        let schemas = &self.doc.components.as_ref()?.schemas;
+        let first = schemas.get(&refs::component_name(reference, "schemas")?)?;
+        refs::follow(first, "schemas", Some(schemas)).ok()
     }
 
     fn object(&mut self, object: &ObjectType, pointer: &Pointer, names: &[String]) -> TypeRef {
@@ -400,18 +417,14 @@ fn join(doc: Option<String>, note: Option<String>) -> Option<String> {
     }
 }
 
-/// The discriminator value that selects `alternative`: its key in the mapping, or the
-/// name of the schema it references.
+/// The discriminator value that selects `alternative`: its key in the mapping (whose
+/// targets are references or bare schema names), or the name of the schema it references.
 fn tag_value(discriminator: &Discriminator, alternative: &ReferenceOr<Schema>) -> Option<String> {
     let ReferenceOr::Reference { reference } = alternative else { return None };
-    let mapped = discriminator
-        .mapping
-        .iter()
-        .find(|(_, target)| *target == reference || reference.rsplit('/').next() == Some(target.as_str()));
-    match mapped {
-        Some((value, _)) => Some(value.clone()),
-        None => reference.strip_prefix("#/components/schemas/").map(String::from),
-    }
+    let name = refs::component_name(reference, "schemas")?;
+    let target_name = |target: &String| refs::component_name(target, "schemas").unwrap_or(target.clone());
+    let mapped = discriminator.mapping.iter().find(|(_, target)| target_name(target) == name);
+    Some(mapped.map_or(name, |(value, _)| value.clone()))
 }
 
 /// The variants of a string enum, named by `x-enum-varnames` where the spec gives them

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::model::{Decoding, Operation, TypeDef, TypeKind, TypeRef};
+use crate::model::{Decoding, Operation, TypeDef, TypeKind, TypeRef, Webhook};
 
 /// The names of the types reachable from `roots`.
 pub fn reachable<'t>(types: &'t [TypeDef], roots: impl IntoIterator<Item = &'t TypeRef>) -> BTreeSet<String> {
@@ -85,29 +85,30 @@ fn mentions(ty: &TypeRef, names: &BTreeSet<String>) -> bool {
     }
 }
 
-/// The types responses carry, decoded from JSON.
-pub fn received(operations: &[Operation]) -> impl Iterator<Item = &TypeRef> {
-    operations
-        .iter()
-        .flat_map(|op| op.success.iter().chain(&op.errors))
-        .filter(|r| r.decoding == Decoding::Json)
-        .filter_map(|r| r.body.as_ref())
+/// The types decoded from JSON: responses, and the bodies of webhooks.
+pub fn received<'o>(
+    operations: &'o [Operation],
+    webhooks: &'o [Webhook],
+) -> impl Iterator<Item = &'o TypeRef> {
+    let responses = operations.iter().flat_map(|op| op.success.iter().chain(&op.errors));
+    let responses = responses.filter(|r| r.decoding == Decoding::Json).filter_map(|r| r.body.as_ref());
+    responses.chain(webhooks.iter().filter_map(|w| w.payload.as_ref()))
 }
 
 /// Sets which serde traits each type derives: `Serialize` where a request reaches it,
 /// `Deserialize` where a response does. A type no operation reaches derives both (a
 /// user may want it either way), and so does everything it holds, since a derive
 /// needs the same derive on every type inside.
-pub fn mark_directions(types: &mut [TypeDef], operations: &[Operation]) {
+pub fn mark_directions(types: &mut [TypeDef], operations: &[Operation], webhooks: &[Webhook]) {
     let (sent_names, received_names) =
-        (reachable(types, sent(operations)), reachable(types, received(operations)));
+        (reachable(types, sent(operations)), reachable(types, received(operations, webhooks)));
     let unused: Vec<TypeRef> = types
         .iter()
         .filter(|t| !sent_names.contains(&t.name) && !received_names.contains(&t.name))
         .map(|t| TypeRef::Named(t.name.clone()))
         .collect();
     let serialized = reachable(types, sent(operations).chain(&unused));
-    let deserialized = reachable(types, received(operations).chain(&unused));
+    let deserialized = reachable(types, received(operations, webhooks).chain(&unused));
     for def in types {
         def.serialize = serialized.contains(&def.name);
         def.deserialize = deserialized.contains(&def.name);
