@@ -136,7 +136,7 @@ async fn a_multipart_call_answered_401_invalidates_the_token_and_retries_once_wi
     for request in &requests {
         let body = String::from_utf8_lossy(&request.body);
         assert!(body.contains("sticker") && body.contains("PNG-BYTES"), "{body}");
-        assert!(body.contains("application/octet-stream"), "{body}");
+        assert!(body.contains("filename=\"file\"\r\nContent-Type: application/octet-stream\r\n"), "{body}");
     }
 }
 
@@ -148,4 +148,16 @@ async fn userinfo_in_the_base_url_never_prints() {
     assert!(!format!("{core:?}").contains("pa55w0rd"), "{core:?}");
     let err = ClientCore::new(Config::new().base_url("http://user:pa55w0rd@10.0.0.1"), &[], &[]).unwrap_err();
     assert!(!err.to_string().contains("pa55w0rd"), "{err}");
+}
+
+#[tokio::test]
+async fn the_longest_timeouts_are_accepted_without_a_panic() {
+    let server = ok_server().await;
+    let config = Config::new()
+        .base_url(&server.url)
+        .allow_http_loopback(true)
+        .timeout(Duration::MAX)
+        .connect_timeout(Duration::MAX);
+    let core = ClientCore::new(config, &[], &[]).unwrap();
+    assert_eq!(core.request(Method::GET, "/").send::<()>().await.unwrap().status(), 200);
 }

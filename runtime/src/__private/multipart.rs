@@ -43,13 +43,11 @@ impl Multipart {
         self.parts.iter().fold(reqwest::multipart::Form::new(), |form, (name, part)| match part {
             Part::Text(text) => form.text(name.clone(), text.clone()),
             Part::File(file) => {
-                let octets = reqwest::header::HeaderValue::from_static("application/octet-stream");
-                let mut headers = reqwest::header::HeaderMap::new();
-                headers.insert(reqwest::header::CONTENT_TYPE, octets);
-                let part = reqwest::multipart::Part::bytes(file.as_bytes().to_vec())
-                    .file_name(name.clone())
-                    .headers(headers);
-                form.part(name.clone(), part)
+                let part =
+                    || reqwest::multipart::Part::bytes(file.as_bytes().to_vec()).file_name(name.clone());
+                // A constant media type always parses; were it not to, the part goes untyped.
+                let typed = part().mime_str("application/octet-stream").unwrap_or_else(|_| part());
+                form.part(name.clone(), typed)
             }
         })
     }

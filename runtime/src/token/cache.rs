@@ -324,7 +324,9 @@ impl TokenCache {
                 state.failures_in_a_row = state.failures_in_a_row.saturating_add(1);
                 let doublings = (state.failures_in_a_row - 1).min(16);
                 let backoff = BACKOFF.0.saturating_mul(1 << doublings).min(BACKOFF.1);
-                let retry_after = (!error.is_permanent()).then(|| Instant::now() + backoff);
+                // (Checked: a clock at its very end retries at once rather than panicking.)
+                let now = Instant::now();
+                let retry_after = (!error.is_permanent()).then(|| now.checked_add(backoff).unwrap_or(now));
                 state.failure = Some(Failure { retry_after, error: error.clone() });
                 self.still_valid_or(&error)
             }
