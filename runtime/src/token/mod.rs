@@ -159,7 +159,9 @@ impl TokenError {
     }
 
     /// True when asking again will not help (bad credentials, refused grant): the
-    /// cache then fails fast instead of retrying.
+    /// cache then fails fast instead of retrying, until
+    /// [`TokenCache::reset`](crate::token::TokenCache::reset); a refresh grant refused so
+    /// drops its refresh token and fetches anew.
     pub fn is_permanent(&self) -> bool {
         self.permanent
     }
