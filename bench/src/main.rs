@@ -5,6 +5,7 @@
 //! ```sh
 //! cargo run --release -p authgen-bench -- --quick   # under 5 minutes
 //! cargo run --release -p authgen-bench              # the full run behind BENCHMARKS.md
+//! cargo run --release -p authgen-bench -- --cost stripe-spec3.yaml   # one document's crate cost alone
 //! ```
 
 mod codegen;
@@ -26,7 +27,13 @@ pub struct Mode {
 }
 
 fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(document) = args.iter().position(|a| a == "--cost").and_then(|i| args.get(i + 1)) {
+        println!("# authgen bench (the cost of {document}'s generated crate)");
+        cost::run(&documents().into_iter().filter(|p| p.ends_with(document)).collect::<Vec<_>>());
+        return;
+    }
+    let quick = args.iter().any(|a| a == "--quick");
     let mode = if quick {
         Mode { codegen_rounds: 3, requests: 300 }
     } else {
