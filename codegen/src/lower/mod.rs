@@ -1,5 +1,5 @@
 //! Lowering: `openapiv3` types -> the generator's [`model`](crate::model). Every
-//! construct we cannot represent becomes a [`Problem`](crate::diagnostics::Problem)
+//! construct we cannot represent becomes a [`Problem`]
 //! naming its pointer; all of them are reported at once. No `openapiv3` type leaves
 //! this module.
 
