@@ -76,15 +76,7 @@ fn webhooks_doc(api: &Api) -> Option<String> {
     } else {
         "Webhooks, requests the API sends to you, and the types their bodies decode into:"
     };
-    Some(format!(
-        "{intro}
-
-{}",
-        lines.join(
-            "
-"
-        )
-    ))
+    Some(format!("{intro}\n\n{}", lines.join("\n")))
 }
 
 /// The operations left out, so that a reader of the module knows what is missing.

@@ -29,7 +29,7 @@ pub fn derive_gaps(api: &Api) -> Vec<String> {
     let by_name: HashMap<&str, &TypeDef> = api.types.iter().map(|t| (t.name.as_str(), t)).collect();
     let mut gaps = Vec::new();
     let mut check = |ty: &TypeRef, direction: Direction, user: &str| {
-        let Some(name) = named(ty) else { return };
+        let Some((name, _)) = usage::named_in(ty) else { return };
         match by_name.get(name) {
             None => gaps.push(format!("{user} uses `{name}`, which is not defined")),
             Some(def) if !direction.derived_by(def) => {
@@ -56,15 +56,6 @@ pub fn derive_gaps(api: &Api) -> Vec<String> {
     }
     gaps.dedup();
     gaps
-}
-
-/// The named type inside `ty`, through `Vec` and maps.
-fn named(ty: &TypeRef) -> Option<&str> {
-    match ty {
-        TypeRef::Named(name) => Some(name),
-        TypeRef::Vec(inner) | TypeRef::Map(inner) => named(inner),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

@@ -60,7 +60,12 @@ impl<'a> Lowerer<'a> {
                 let pointer = paths.join(path).join(method);
                 let label = format!("{} {path}", method.to_uppercase());
                 let problems_before = self.problems.len();
-                let Some((name, renamed)) = self.operation_name(&mut names, op, &label, &pointer) else {
+                let wanted = match &op.operation_id {
+                    Some(id) => naming::snake(id),
+                    None => name_from_path(method, path),
+                };
+                let Some((name, renamed)) = self.operation_name(&mut names, op, wanted, &label, &pointer)
+                else {
                     self.skip_if_lenient(&mut skipped, label, problems_before);
                     continue;
                 };
@@ -142,22 +147,18 @@ impl<'a> Lowerer<'a> {
         true
     }
 
-    /// The method name of `op`, and a note when it had to differ from the one its
-    /// operationId (or path) gives: distinct operationIds that meet in snake case
+    /// The method name of `op`, which wants `wanted` (from its operationId or path),
+    /// and a note when it had to differ: distinct operationIds that meet in snake case
     /// (`get-token`, `GetToken`) keep the document verbatim, the later one suffixed and
     /// warned about. An operationId used twice breaks the document: a problem.
     fn operation_name(
         &mut self,
         names: &mut OperationNames,
         op: &openapiv3::Operation,
+        wanted: String,
         label: &str,
         at: &Pointer,
     ) -> Option<(String, Option<String>)> {
-        let (method, path) = label.split_once(' ').unwrap_or_default();
-        let wanted = match &op.operation_id {
-            Some(id) => naming::snake(id),
-            None => name_from_path(&method.to_ascii_lowercase(), path),
-        };
         let at = if op.operation_id.is_some() { at.join("operationId") } else { at.clone() };
         if let Some(other) = op.operation_id.as_ref().and_then(|id| names.ids.get(id)) {
             let id = op.operation_id.as_deref().unwrap_or_default();

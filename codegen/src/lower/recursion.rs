@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::usage;
 use crate::model::{TypeDef, TypeKind, TypeRef};
 
 /// Marks as boxed every field and variant through which its type reaches itself.
@@ -27,7 +28,7 @@ pub fn box_cycles(types: &mut [TypeDef]) {
 
 /// The named types a type holds by value (not behind a `Vec` or map).
 fn by_value(kind: &TypeKind) -> impl Iterator<Item = &str> {
-    super::usage::children(kind).into_iter().filter_map(|ty| match ty {
+    usage::children(kind).into_iter().filter_map(|ty| match ty {
         TypeRef::Named(name) => Some(name.as_str()),
         _ => None,
     })
@@ -80,7 +81,9 @@ pub fn alias_cycles(types: &[TypeDef]) -> Vec<AliasCycle> {
         let mut steps: Vec<bool> = Vec::new();
         let mut current = start;
         // An alias names at most one alias; follow it, as rustc would.
-        while let Some((next, direct)) = named_in(aliases[current]).find(|(n, _)| aliases.contains_key(n)) {
+        while let Some((next, direct)) =
+            usage::named_in(aliases[current]).filter(|(n, _)| aliases.contains_key(n))
+        {
             steps.push(direct);
             if let Some(at) = names.iter().position(|n| n == next) {
                 let bare = steps[at..].iter().all(|d| *d);
@@ -98,23 +101,6 @@ pub fn alias_cycles(types: &[TypeDef]) -> Vec<AliasCycle> {
         }
     }
     cycles
-}
-
-/// The named types inside `ty`, each with whether it stands bare (not in a container).
-fn named_in(ty: &TypeRef) -> impl Iterator<Item = (&str, bool)> {
-    let (inner, direct) = match ty {
-        TypeRef::Vec(inner) | TypeRef::Map(inner) => (&**inner, false),
-        other => (other, true),
-    };
-    let mut inner = inner;
-    while let TypeRef::Vec(next) | TypeRef::Map(next) = inner {
-        inner = next;
-    }
-    match inner {
-        TypeRef::Named(name) => Some((name.as_str(), direct)),
-        _ => None,
-    }
-    .into_iter()
 }
 
 #[cfg(test)]

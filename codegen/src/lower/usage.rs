@@ -78,10 +78,16 @@ pub fn mark_validated(types: &mut [TypeDef], operations: &[Operation]) {
 }
 
 fn mentions(ty: &TypeRef, names: &BTreeSet<String>) -> bool {
+    named_in(ty).is_some_and(|(name, _)| names.contains(name))
+}
+
+/// The named type inside `ty` (through `Vec`s and maps), and whether it stands bare
+/// rather than in such a container.
+pub fn named_in(ty: &TypeRef) -> Option<(&str, bool)> {
     match ty {
-        TypeRef::Named(name) => names.contains(name),
-        TypeRef::Vec(inner) | TypeRef::Map(inner) => mentions(inner, names),
-        _ => false,
+        TypeRef::Named(name) => Some((name, true)),
+        TypeRef::Vec(inner) | TypeRef::Map(inner) => named_in(inner).map(|(name, _)| (name, false)),
+        _ => None,
     }
 }
 
