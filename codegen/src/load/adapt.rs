@@ -14,6 +14,7 @@
 //! | a boolean schema `true` / `false` (not `additionalProperties`, which `openapiv3` reads) | `{}` / `{not: {}}` |
 //! | numeric limits no Rust type can hold (`minimum: 1e400`, an `int64` bound past `i64`) | the limit dropped: no value of the type can cross it |
 //! | a numeric `enum` with a value its type cannot hold (past `i64`, `1e400`) | the `enum` dropped, the type kept |
+//! | `type` beside `allOf` (or a bare `type: object` beside `oneOf`/`anyOf`) | the composition alone, the schema's own `properties`/`required`/`additionalProperties` one more `allOf` part |
 //! | `type: mutualTLS` security scheme | removed, its name returned |
 //! | no `paths` | `paths: {}` |
 //!
@@ -185,6 +186,36 @@ fn adapt_schema(schema: &mut Map<String, Value>, at: &Pointer, problems: &mut Pr
     }
     adapt_type(schema, at, problems);
     fit_numbers(schema);
+    compose_without_type(schema);
+}
+
+/// Object keywords that stand beside an `allOf` as one more part of it.
+const OBJECT_KEYWORDS: &[&str] = &["properties", "required", "additionalProperties"];
+
+/// `openapiv3` reads a schema with a `type` as that type and drops the composition
+/// beside it, so `{type: object, allOf: [{$ref: A}]}` would be any object instead of an
+/// `A`. The composition carries the meaning: an `allOf` takes the schema's own object
+/// keywords as one more part and loses the `type`; a `oneOf`/`anyOf` loses a bare
+/// `type: object` (one with properties of its own stays an object).
+fn compose_without_type(schema: &mut Map<String, Value>) {
+    if !schema.contains_key("type") {
+        return;
+    }
+    if schema.get("allOf").is_some_and(Value::is_array) {
+        let own: Map<String, Value> =
+            OBJECT_KEYWORDS.iter().filter_map(|k| Some((k.to_string(), schema.remove(*k)?))).collect();
+        if let (false, Some(Value::Array(parts))) = (own.is_empty(), schema.get_mut("allOf")) {
+            let mut part = Map::from_iter([("type".to_string(), json!("object"))]);
+            part.extend(own);
+            parts.push(Value::Object(part));
+        }
+        schema.remove("type");
+    } else if ["oneOf", "anyOf"].iter().any(|k| schema.contains_key(*k))
+        && schema.get("type").and_then(Value::as_str) == Some("object")
+        && !schema.contains_key("properties")
+    {
+        schema.remove("type");
+    }
 }
 
 /// Limits `openapiv3` reads as `i64` (integers), `f64` (numbers) or `usize` (lengths and
@@ -460,6 +491,27 @@ mod tests {
         let fractions = adapted(json!({"type": "integer", "minimum": 1.5, "exclusiveMinimum": true,
             "maximum": 7.0, "multipleOf": 0.5, "maxLength": -1}));
         assert_eq!(fractions, json!({"type": "integer", "minimum": 2, "maximum": 7}));
+    }
+
+    #[test]
+    fn a_composition_beside_a_type_is_kept_not_dropped() {
+        let reference = json!({"$ref": "#/components/schemas/A"});
+        assert_eq!(
+            adapted(json!({"type": "string", "enum": [], "allOf": [reference.clone()]})),
+            json!({"enum": [], "allOf": [reference.clone()]})
+        );
+        assert_eq!(
+            adapted(
+                json!({"type": ["object", "null"], "properties": {"x": {}}, "required": ["x"], "allOf": [reference.clone()]})
+            ),
+            json!({"nullable": true, "allOf": [reference.clone(), {"type": "object", "properties": {"x": {}}, "required": ["x"]}]})
+        );
+        assert_eq!(
+            adapted(json!({"type": "object", "oneOf": [reference.clone()]})),
+            json!({"oneOf": [reference.clone()]})
+        );
+        let shared = json!({"type": "object", "properties": {"x": {}}, "oneOf": [reference]});
+        assert_eq!(adapted(shared.clone()), shared, "own properties keep it an object");
     }
 
     #[test]
