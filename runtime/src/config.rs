@@ -7,8 +7,9 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::__private::Server;
+use crate::retry::{DEFAULT_BUDGET, RetryPolicy};
 
-/// How a generated client connects: server, TLS, timeouts, limits. Build it with the
+/// How a generated client connects: server, TLS, timeouts, limits, retries. Build it with the
 /// setters; `Config::new()` uses the spec's first server with its default variables.
 #[derive(Clone)]
 pub struct Config {
@@ -21,6 +22,8 @@ pub struct Config {
     pub(crate) connect_timeout: Duration,
     pub(crate) max_response_bytes: usize,
     pub(crate) allow_http_loopback: bool,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) retry_budget: Option<u32>,
 }
 
 impl Default for Config {
@@ -35,6 +38,8 @@ impl Default for Config {
             connect_timeout: Duration::from_secs(10),
             max_response_bytes: 8 << 20,
             allow_http_loopback: false,
+            retry: RetryPolicy::new(),
+            retry_budget: Some(DEFAULT_BUDGET),
         }
     }
 }
@@ -51,6 +56,8 @@ impl fmt::Debug for Config {
             .field("connect_timeout", &self.connect_timeout)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("allow_http_loopback", &self.allow_http_loopback)
+            .field("retry", &self.retry)
+            .field("retry_budget", &self.retry_budget)
             .finish()
     }
 }
@@ -114,6 +121,21 @@ impl Config {
     /// for local tests; every other URL must be HTTPS.
     pub fn allow_http_loopback(mut self, allow: bool) -> Self {
         self.allow_http_loopback = allow;
+        self
+    }
+
+    /// How failed exchanges are retried ([`RetryPolicy::new`] unless set);
+    /// [`RetryPolicy::off`] sends every request once.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The client's retry budget in tokens (500 unless set): a retry takes 5 (10 after a
+    /// timeout), an answer that needed no retry gives 1 back, and with too few left
+    /// nothing is retried. Shared by the client's clones; `None` is unlimited.
+    pub fn retry_budget(mut self, tokens: Option<u32>) -> Self {
+        self.retry_budget = tokens;
         self
     }
 

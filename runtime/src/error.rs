@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::time::Duration;
 
 use bytes::Bytes;
 
@@ -88,19 +89,37 @@ impl<E> Error<E> {
             _ => None,
         }
     }
+
+    /// How long the server asked to wait before trying again (its `Retry-After`), when
+    /// it answered with one: a wait longer than the retry policy allows comes back here.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.raw_body().and_then(RawBody::retry_after)
+    }
 }
 
-/// A response body as received. `Debug` shows only its size and type (a body can
-/// carry a token); [`text`](RawBody::text) and [`as_bytes`](RawBody::as_bytes) give it.
+/// A response body as received, with the headers that say how to read it and when to
+/// ask again. `Debug` shows only its size and type (a body can carry a token);
+/// [`text`](RawBody::text) and [`as_bytes`](RawBody::as_bytes) give it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct RawBody {
     bytes: Bytes,
     content_type: Option<String>,
+    retry_after: Option<Duration>,
 }
 
 impl RawBody {
     pub(crate) fn new(bytes: Bytes, content_type: Option<String>) -> Self {
-        RawBody { bytes, content_type }
+        RawBody { bytes, content_type, retry_after: None }
+    }
+
+    pub(crate) fn with_retry_after(mut self, retry_after: Option<Duration>) -> Self {
+        self.retry_after = retry_after;
+        self
+    }
+
+    /// The answer's `Retry-After` (seconds, or an HTTP date counted from when it came).
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
     }
 
     /// The bytes.

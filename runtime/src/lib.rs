@@ -4,6 +4,7 @@
 //!
 //! - [`Config`]: base URL and server variables, TLS client identity (mutual TLS) and
 //!   extra roots, timeouts, the response size limit, the HTTPS rule.
+//! - [`RetryPolicy`]: which failed exchanges are sent again, and when.
 //! - [`Error`]: what an operation can fail with, in the user's terms.
 //! - [`Secret`]: credentials and tokens that never print.
 //! - [`Binary`]: file uploads, octet-stream bodies and downloads.
@@ -13,6 +14,7 @@
 mod binary;
 mod config;
 mod error;
+mod retry;
 mod secret;
 pub mod token;
 
@@ -23,4 +25,5 @@ pub use binary::Binary;
 pub use config::{Config, ConfigError};
 pub use error::{Error, RawBody, TransportError, TransportKind, ValidationError};
 pub use reqwest::StatusCode;
+pub use retry::RetryPolicy;
 pub use secret::Secret;

@@ -4,7 +4,7 @@
 mod support;
 
 use authgen_runtime::__private::{ClientCore, Method};
-use authgen_runtime::Config;
+use authgen_runtime::{Config, RetryPolicy};
 use support::Server;
 
 #[tokio::test]
@@ -28,8 +28,10 @@ async fn a_loopback_base_url_is_never_proxied_and_other_hosts_are() {
     }
     assert_eq!(server.requests().len(), 2);
     assert_eq!(proxy.requests().len(), 0, "the plain-HTTP request with its secret went to the proxy");
-    // Any other host goes through the proxy (here, a CONNECT it refuses).
-    let core = ClientCore::new(Config::new().base_url("https://provider.invalid"), &[], &[]).unwrap();
+    // Any other host goes through the proxy (here, a CONNECT it refuses: a connect
+    // failure, which would be retried).
+    let config = Config::new().base_url("https://provider.invalid").retry(RetryPolicy::off());
+    let core = ClientCore::new(config, &[], &[]).unwrap();
     assert!(core.request(Method::GET, "/").send::<()>().await.is_err());
     let connects = proxy.requests();
     assert_eq!(connects.len(), 1);

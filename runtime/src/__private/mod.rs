@@ -16,6 +16,7 @@ pub use response::Response;
 pub use serde_json;
 
 use crate::config::{is_loopback_url, redact_userinfo};
+use crate::retry::{RetryBudget, RetryPolicy};
 use crate::token::TokenCache;
 use crate::{Config, ConfigError, Secret, ValidationError};
 
@@ -86,6 +87,10 @@ pub struct ClientCore {
     base_url: String,
     credentials: BTreeMap<&'static str, Credential>,
     max_response_bytes: usize,
+    /// Each attempt's time limit; a call's retry deadline can shorten it.
+    timeout: std::time::Duration,
+    retry: RetryPolicy,
+    budget: RetryBudget,
 }
 
 impl std::fmt::Debug for ClientCore {
@@ -94,6 +99,7 @@ impl std::fmt::Debug for ClientCore {
             .field("base_url", &redact_userinfo(&self.base_url))
             .field("credentials", &self.credentials)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
 }
@@ -135,7 +141,15 @@ impl ClientCore {
             builder = builder.tls_certs_merge(roots);
         }
         let http = builder.build().map_err(|e| ConfigError::Client(source_text(&e)))?;
-        Ok(ClientCore { http, base_url, credentials, max_response_bytes: config.max_response_bytes })
+        Ok(ClientCore {
+            http,
+            base_url,
+            credentials,
+            max_response_bytes: config.max_response_bytes,
+            timeout: config.timeout,
+            budget: RetryBudget::new(config.retry_budget),
+            retry: config.retry,
+        })
     }
 
     /// The base URL requests go to.
@@ -163,6 +177,18 @@ impl ClientCore {
 
     pub(crate) fn max_response_bytes(&self) -> usize {
         self.max_response_bytes
+    }
+
+    pub(crate) fn timeout(&self) -> std::time::Duration {
+        self.timeout
+    }
+
+    pub(crate) fn retry(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
+    pub(crate) fn budget(&self) -> &RetryBudget {
+        &self.budget
     }
 }
 

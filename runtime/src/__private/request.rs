@@ -3,7 +3,10 @@
 
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, COOKIE, HeaderValue};
 
+use tokio::time::Instant;
+
 use super::{ApiKeyLocation, ClientCore, Credential, Method, Multipart, Response, encode};
+use crate::retry::{RetryPolicy, idempotency_key, idempotent_method};
 use crate::token::{AccessToken, TokenCache, TokenError, bearer_value};
 use crate::{Binary, Error, Secret, TransportError, ValidationError};
 
@@ -16,8 +19,12 @@ pub struct Request<'c> {
     token_cache: Option<&'c TokenCache>,
     /// `name=value` pairs, sent as one `Cookie` header (RFC 6265 allows only one).
     cookies: Vec<String>,
-    /// Kept as parts, not a stream, so that a retry after a 401 can send it again.
+    /// Kept as parts, not a stream, so that a retry can send it again.
     multipart: Option<Multipart>,
+    /// Whether sending it twice has the effect of sending it once.
+    idempotent: bool,
+    /// This call's retry policy, when not the client's.
+    retry: Option<RetryPolicy>,
 }
 
 enum Refusal {
@@ -27,9 +34,40 @@ enum Refusal {
 
 impl<'c> Request<'c> {
     pub(super) fn new(core: &'c ClientCore, method: Method, path: &str) -> Self {
+        let idempotent = idempotent_method(&method);
         let builder = core.http().request(method, format!("{}{path}", core.base_url()));
         let refused = dot_segment(path).map(Refusal::Invalid);
-        Request { core, builder, refused, token_cache: None, cookies: Vec::new(), multipart: None }
+        Request {
+            core,
+            builder,
+            refused,
+            token_cache: None,
+            cookies: Vec::new(),
+            multipart: None,
+            idempotent,
+            retry: None,
+        }
+    }
+
+    /// Marks the operation idempotent though its method is not (`x-authgen-idempotent`):
+    /// a 502, 503, 504 or timeout is then retried.
+    pub fn idempotent(mut self) -> Self {
+        self.idempotent = true;
+        self
+    }
+
+    /// Sets the idempotency key header `header` to `given`, or to a fresh random key
+    /// (UUID v4 text) when none is given; every retry of this call sends the same key,
+    /// so the server can tell them apart from new calls. Marks the request idempotent.
+    pub fn idempotency_key(self, header: &'static str, given: Option<&str>) -> Self {
+        let key = given.map_or_else(idempotency_key, str::to_string);
+        self.header(header, key.as_str()).idempotent()
+    }
+
+    /// Retries this call by `policy` instead of the client's.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
     }
 
     fn refuse(&mut self, refusal: Refusal) {
@@ -100,8 +138,8 @@ impl<'c> Request<'c> {
         self
     }
 
-    /// A `multipart/form-data` body, built anew for each attempt (a retry after a 401
-    /// sends it again).
+    /// A `multipart/form-data` body, built anew for each attempt (a retry sends it
+    /// again).
     pub fn multipart(mut self, body: Multipart) -> Self {
         self.multipart = Some(body);
         self
@@ -161,10 +199,29 @@ impl<'c> Request<'c> {
         self
     }
 
-    /// Sends the request and reads the answer (bounded by the configured limit). A
-    /// bearer token from a cache that the server answers 401 to is invalidated,
-    /// fetched once more, and the call retried once.
-    pub async fn send<E>(mut self) -> Result<Response, Error<E>> {
+    /// Sends the request and reads the answer (bounded by the configured limit), trying
+    /// again as the retry policy says. A bearer token from a cache that the server
+    /// answers 401 to is invalidated, fetched once more, and the attempt repeated once.
+    pub async fn send<E>(self) -> Result<Response, Error<E>> {
+        let mut request = self.ready()?;
+        let core = request.core;
+        let policy = request.retry.take();
+        let policy = policy.as_ref().unwrap_or(core.retry());
+        let deadline = policy.deadline_from_now();
+        let mut attempt = 1;
+        loop {
+            let outcome = request.attempt(deadline).await;
+            let remaining = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
+            match policy.next_wait(core.budget(), attempt, request.idempotent, &outcome, remaining) {
+                Some(wait) => tokio::time::sleep(wait).await,
+                None => return outcome,
+            }
+            attempt += 1;
+        }
+    }
+
+    /// Fails with what was found while building the request; adds its cookies.
+    fn ready<E>(mut self) -> Result<Self, Error<E>> {
         match self.refused.take() {
             Some(Refusal::MissingCredentials(schemes)) => return Err(Error::MissingCredentials { schemes }),
             Some(Refusal::Invalid(invalid)) => return Err(Error::Invalid(invalid)),
@@ -179,17 +236,22 @@ impl<'c> Request<'c> {
             })?;
             self.builder = self.builder.header(COOKIE, cookies);
         }
+        Ok(self)
+    }
+
+    /// One attempt: the exchange, repeated once with a fresh token after a 401.
+    async fn attempt<E>(&self, deadline: Option<Instant>) -> Result<Response, Error<E>> {
         let Some(cache) = self.token_cache else {
-            return self.execute(self.builder.try_clone()).await;
+            return self.execute(self.builder.try_clone(), deadline).await;
         };
         let token = cache.token().await?;
-        let response = self.execute(self.with_token(cache, &token)?).await?;
+        let response = self.execute(self.with_token(cache, &token)?, deadline).await?;
         if response.status() != 401 {
             return Ok(response);
         }
         cache.invalidate(&token);
         let token = cache.token().await?;
-        self.execute(self.with_token(cache, &token)?).await
+        self.execute(self.with_token(cache, &token)?, deadline).await
     }
 
     /// The request carrying `token`; one that cannot be sent is dropped from the cache
@@ -206,8 +268,13 @@ impl<'c> Request<'c> {
         Ok(self.builder.try_clone().map(|builder| builder.header(AUTHORIZATION, value)))
     }
 
-    /// Sends `builder` (a clone of the request, its multipart body added anew).
-    async fn execute<E>(&self, builder: Option<reqwest::RequestBuilder>) -> Result<Response, Error<E>> {
+    /// Sends `builder` (a clone of the request, its multipart body added anew), within
+    /// the attempt's time limit and what is left of the call's deadline.
+    async fn execute<E>(
+        &self,
+        builder: Option<reqwest::RequestBuilder>,
+        deadline: Option<Instant>,
+    ) -> Result<Response, Error<E>> {
         let Some(mut builder) = builder else {
             // Only a streamed body cannot be cloned, and requests have none.
             return Err(
@@ -217,6 +284,8 @@ impl<'c> Request<'c> {
         if let Some(multipart) = &self.multipart {
             builder = builder.multipart(multipart.to_form());
         }
+        let left = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
+        builder = builder.timeout(left.map_or(self.core.timeout(), |left| left.min(self.core.timeout())));
         let response = builder.send().await.map_err(TransportError::new)?;
         Response::read(response, self.core.max_response_bytes()).await
     }

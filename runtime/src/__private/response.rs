@@ -3,6 +3,9 @@
 use bytes::BytesMut;
 use serde::de::DeserializeOwned;
 
+use std::time::Duration;
+
+use crate::retry::parse_retry_after;
 use crate::{Binary, Error, RawBody, StatusCode, TransportError};
 
 /// An answer, its body read.
@@ -22,6 +25,11 @@ impl Response {
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(String::from);
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
         if response.content_length().is_some_and(|length| length > limit as u64) {
             return Err(Error::BodyTooLarge { status, limit });
         }
@@ -32,7 +40,13 @@ impl Response {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(Response { status, body: RawBody::new(body.freeze(), content_type) })
+        let body = RawBody::new(body.freeze(), content_type).with_retry_after(retry_after);
+        Ok(Response { status, body })
+    }
+
+    /// The `Retry-After` the server sent, if any.
+    pub(crate) fn retry_after(&self) -> Option<Duration> {
+        self.body.retry_after()
     }
 
     /// The status code.

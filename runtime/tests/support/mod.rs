@@ -33,7 +33,16 @@ impl Recorded {
     }
 }
 
-type Answer = dyn Fn(&Recorded) -> (u16, String) + Send + Sync;
+/// How the server replies to one request.
+pub enum Reply {
+    /// A status, extra header lines (`name: value`) and a JSON body.
+    Answer(u16, Vec<String>, String),
+    /// The connection closes without an answer.
+    Drop,
+}
+
+/// Replies to a request, given it and how many came before it.
+type Answer = dyn Fn(&Recorded, usize) -> Reply + Send + Sync;
 
 /// The server; dropping it does not stop it (the test's runtime does).
 pub struct Server {
@@ -44,10 +53,19 @@ pub struct Server {
 impl Server {
     /// Listens on 127.0.0.1, answering each request with `answer`'s status and JSON body.
     pub async fn start(answer: impl Fn(&Recorded) -> (u16, String) + Send + Sync + 'static) -> Server {
+        Server::replying(move |request, _| {
+            let (status, body) = answer(request);
+            Reply::Answer(status, Vec::new(), body)
+        })
+        .await
+    }
+
+    /// Listens on 127.0.0.1, replying to request number `n` (from 0) with `reply`.
+    pub async fn replying(reply: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 'static) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let requests = Arc::new(Mutex::new(Vec::new()));
-        let answer: Arc<Answer> = Arc::new(answer);
+        let answer: Arc<Answer> = Arc::new(reply);
         let recorded = requests.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
@@ -66,10 +84,15 @@ impl Server {
 
 async fn serve(mut stream: TcpStream, answer: &Answer, recorded: &Mutex<Vec<Recorded>>) {
     let Some(request) = read_request(&mut stream).await else { return };
-    let (status, body) = answer(&request);
-    recorded.lock().unwrap().push(request);
+    let count = {
+        let mut recorded = recorded.lock().unwrap();
+        recorded.push(request.clone());
+        recorded.len() - 1
+    };
+    let Reply::Answer(status, headers, body) = answer(&request, count) else { return };
+    let extra: String = headers.iter().map(|line| format!("{line}\r\n")).collect();
     let head = format!(
-        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n{extra}\r\n",
         body.len()
     );
     let _ = stream.write_all(head.as_bytes()).await;

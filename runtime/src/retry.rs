@@ -1,0 +1,286 @@
+//! [`RetryPolicy`]: which failed exchanges are sent again, how long to wait first, and
+//! the per-client budget that keeps a provider that is down from seeing every caller's
+//! every attempt.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, SystemTime};
+
+use reqwest::{Method, StatusCode};
+
+use crate::__private::Response;
+use crate::{Error, TransportError, TransportKind};
+
+/// When and how a call is tried again. On by default ([`RetryPolicy::new`]); set it with
+/// [`Config::retry`](crate::Config::retry), or turn it off with [`RetryPolicy::off`].
+///
+/// - A connection that could not be made, or that closed before any answer, is retried
+///   for every method: the request was not answered.
+/// - 502, 503, 504 and timeouts are retried only for idempotent requests: `GET`, `HEAD`,
+///   `OPTIONS`, `PUT`, `DELETE`, and operations the spec marks idempotent (or that carry
+///   an idempotency key). A `POST` answered 503 is sent once.
+/// - 429, and those statuses with `Retry-After`, wait what the server asks when it fits
+///   in the back-off cap and the deadline; when it does not, the answer comes back at
+///   once and [`Error::retry_after`] reads the value.
+/// - Otherwise the wait is exponential with full jitter: a random time up to
+///   `base × 2^(retry − 1)`, at most `cap`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    base: Duration,
+    cap: Duration,
+    deadline: Option<Duration>,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 3,
+            base: Duration::from_millis(200),
+            cap: Duration::from_secs(20),
+            deadline: None,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// 3 attempts, back-off from 200 ms up to 20 s, no deadline beyond each attempt's
+    /// [`Config::timeout`](crate::Config::timeout).
+    pub fn new() -> Self {
+        RetryPolicy::default()
+    }
+
+    /// One attempt: nothing is retried.
+    pub fn off() -> Self {
+        RetryPolicy { max_attempts: 1, ..RetryPolicy::default() }
+    }
+
+    /// Attempts in all, the first included (at least 1).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The first retry waits up to `base`, each next one up to twice as long, never more
+    /// than `cap`; a `Retry-After` longer than `cap` is not waited for.
+    pub fn backoff(mut self, base: Duration, cap: Duration) -> Self {
+        self.base = base;
+        self.cap = cap;
+        self
+    }
+
+    /// A time limit over all attempts and waits of one call: no attempt runs past it and
+    /// no wait is started that would end after it.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    pub(crate) fn deadline_from_now(&self) -> Option<tokio::time::Instant> {
+        self.deadline.map(|deadline| tokio::time::Instant::now() + deadline)
+    }
+
+    /// How long to wait before the attempt after `attempt` (1-based), or `None` to give
+    /// `outcome` back as it is. A retry is paid from `budget`; an answer that needs none
+    /// refunds a little.
+    pub(crate) fn next_wait<E>(
+        &self,
+        budget: &RetryBudget,
+        attempt: u32,
+        idempotent: bool,
+        outcome: &Result<Response, Error<E>>,
+        remaining: Option<Duration>,
+    ) -> Option<Duration> {
+        let Some(transient) = transient(outcome, idempotent) else {
+            if outcome.as_ref().is_ok_and(|response| response.status() < 500) {
+                budget.refund(SUCCESS_REFUND);
+            }
+            return None;
+        };
+        if attempt >= self.max_attempts {
+            return None;
+        }
+        let wait = match transient.retry_after {
+            Some(asked) => Some(asked).filter(|asked| *asked <= self.cap)?,
+            None => self.backoff_wait(attempt),
+        };
+        if remaining.is_some_and(|remaining| wait >= remaining) {
+            return None;
+        }
+        budget.withdraw(transient.cost).then_some(wait)
+    }
+
+    /// Full jitter: uniform in `[0, min(cap, base × 2^(attempt − 1))]`.
+    fn backoff_wait(&self, attempt: u32) -> Duration {
+        let ceiling = self.base.saturating_mul(1u32 << (attempt - 1).min(30)).min(self.cap);
+        ceiling.mul_f64(fastrand::f64())
+    }
+}
+
+/// What makes an outcome worth another attempt, and what the retry costs the budget.
+struct Transient {
+    retry_after: Option<Duration>,
+    cost: u32,
+}
+
+/// Tokens a retry takes from the budget; a retry after a timeout takes more (a slow
+/// provider is likely an overloaded one).
+const RETRY_COST: u32 = 5;
+const TIMEOUT_COST: u32 = 10;
+/// Tokens an answer that needed no retry gives back.
+const SUCCESS_REFUND: u32 = 1;
+/// The budget of a client, as in the AWS SDK's standard retry mode.
+pub(crate) const DEFAULT_BUDGET: u32 = 500;
+
+fn transient<E>(outcome: &Result<Response, Error<E>>, idempotent: bool) -> Option<Transient> {
+    let retry = |retry_after| Some(Transient { retry_after, cost: RETRY_COST });
+    match outcome {
+        Ok(response) => match StatusCode::from_u16(response.status()).ok()? {
+            StatusCode::TOO_MANY_REQUESTS => retry(response.retry_after()),
+            StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT
+                if idempotent =>
+            {
+                retry(response.retry_after())
+            }
+            _ => None,
+        },
+        Err(Error::Transport(error)) if unanswered(error) => retry(None),
+        Err(Error::Transport(error)) if idempotent && error.kind() == TransportKind::Timeout => {
+            Some(Transient { retry_after: None, cost: TIMEOUT_COST })
+        }
+        Err(_) => None,
+    }
+}
+
+/// True when the request was certainly not answered: the connection could not be made,
+/// or it closed before any byte of an answer (hyper's "incomplete message"; a body that
+/// broke off later is a [`TransportKind::Body`] failure, not this).
+fn unanswered(error: &TransportError) -> bool {
+    if error.kind() == TransportKind::Connect {
+        return true;
+    }
+    let mut source = std::error::Error::source(error);
+    while let Some(err) = source {
+        if err.downcast_ref::<hyper::Error>().is_some_and(hyper::Error::is_incomplete_message) {
+            return true;
+        }
+        source = err.source();
+    }
+    false
+}
+
+/// True for the methods whose repetition has the effect of one request (RFC 9110 §9.2.2).
+pub(crate) fn idempotent_method(method: &Method) -> bool {
+    [Method::GET, Method::HEAD, Method::OPTIONS, Method::PUT, Method::DELETE].contains(method)
+}
+
+/// A `Retry-After` value: delta-seconds or an HTTP date (a date in the past is 0).
+pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(date.duration_since(SystemTime::now()).unwrap_or_default())
+}
+
+/// A client's retry tokens, shared by its clones: each retry takes some, each answer
+/// that needed none gives one back, and with too few left nothing is retried, so a
+/// provider that is down sees about one request per call.
+#[derive(Debug, Clone)]
+pub(crate) struct RetryBudget {
+    tokens: Option<Arc<AtomicU32>>,
+    capacity: u32,
+}
+
+impl RetryBudget {
+    /// A full budget of `capacity` tokens; `None` is unlimited.
+    pub(crate) fn new(capacity: Option<u32>) -> Self {
+        RetryBudget { tokens: capacity.map(|c| Arc::new(AtomicU32::new(c))), capacity: capacity.unwrap_or(0) }
+    }
+
+    fn withdraw(&self, cost: u32) -> bool {
+        let Some(tokens) = &self.tokens else { return true };
+        tokens.fetch_update(Ordering::AcqRel, Ordering::Acquire, |left| left.checked_sub(cost)).is_ok()
+    }
+
+    fn refund(&self, amount: u32) {
+        if let Some(tokens) = &self.tokens {
+            let capacity = self.capacity;
+            let _ = tokens.fetch_update(Ordering::AcqRel, Ordering::Acquire, |left| {
+                (left < capacity).then(|| (left + amount).min(capacity))
+            });
+        }
+    }
+}
+
+/// A fresh idempotency key: 122 random bits shaped as a UUID v4.
+pub(crate) fn idempotency_key() -> String {
+    let bits = fastrand::u128(..);
+    // Version 4 and the RFC 4122 variant, as UUID readers expect.
+    let bits = (bits & !(0xf << 76) | (0x4 << 76)) & !(0x3 << 62) | (0x2 << 62);
+    let hex = format!("{bits:032x}");
+    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        assert_eq!(parse_retry_after(" 120 "), Some(Duration::from_secs(120)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        let later = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(90));
+        let wait = parse_retry_after(&later).unwrap();
+        assert!(wait > Duration::from_secs(85) && wait <= Duration::from_secs(90), "{wait:?}");
+        assert_eq!(parse_retry_after("soon"), None);
+        assert_eq!(parse_retry_after("-1"), None);
+    }
+
+    #[test]
+    fn backoff_is_jittered_under_a_doubling_ceiling_and_the_cap() {
+        let policy = RetryPolicy::new().backoff(Duration::from_millis(100), Duration::from_millis(300));
+        for _ in 0..200 {
+            assert!(policy.backoff_wait(1) <= Duration::from_millis(100));
+            assert!(policy.backoff_wait(2) <= Duration::from_millis(200));
+            assert!(policy.backoff_wait(9) <= Duration::from_millis(300));
+            assert!(policy.backoff_wait(40) <= Duration::from_millis(300));
+        }
+        let waits: Vec<Duration> = (0..50).map(|_| policy.backoff_wait(2)).collect();
+        assert!(waits.iter().any(|w| *w != waits[0]), "jittered");
+    }
+
+    #[test]
+    fn the_budget_runs_out_and_is_refunded_up_to_its_capacity() {
+        let budget = RetryBudget::new(Some(12));
+        assert!(budget.withdraw(RETRY_COST) && budget.withdraw(RETRY_COST));
+        assert!(!budget.withdraw(RETRY_COST), "2 tokens left");
+        budget.refund(SUCCESS_REFUND);
+        budget.refund(SUCCESS_REFUND);
+        budget.refund(SUCCESS_REFUND);
+        assert!(budget.withdraw(RETRY_COST));
+        for _ in 0..100 {
+            budget.refund(SUCCESS_REFUND);
+        }
+        assert!(budget.withdraw(12) && !budget.withdraw(1), "never above capacity");
+        let unlimited = RetryBudget::new(None);
+        assert!((0..1000).all(|_| unlimited.withdraw(TIMEOUT_COST)));
+    }
+
+    #[test]
+    fn idempotency_keys_are_uuid_v4_shaped_and_fresh() {
+        let key = idempotency_key();
+        let parts: Vec<&str> = key.split('-').collect();
+        assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), [8, 4, 4, 4, 12], "{key}");
+        assert!(parts[2].starts_with('4'), "{key}");
+        assert!(matches!(&parts[3][..1], "8" | "9" | "a" | "b"), "{key}");
+        assert_ne!(idempotency_key(), key);
+    }
+
+    #[test]
+    fn only_idempotent_methods_are_idempotent() {
+        assert!(idempotent_method(&Method::GET) && idempotent_method(&Method::DELETE));
+        assert!(!idempotent_method(&Method::POST) && !idempotent_method(&Method::PATCH));
+    }
+}
