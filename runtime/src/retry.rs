@@ -278,6 +278,63 @@ mod tests {
         assert_ne!(idempotency_key(), key);
     }
 
+    /// The wait `policy` decides on for a first attempt answered `status`.
+    fn wait_after(
+        policy: &RetryPolicy,
+        status: u16,
+        idempotent: bool,
+        retry_after: Option<u64>,
+    ) -> Option<Duration> {
+        let mut response = Response::for_test(status, b"{}");
+        if let Some(seconds) = retry_after {
+            response = response.retrying_after(Duration::from_secs(seconds));
+        }
+        policy.next_wait::<()>(&RetryBudget::new(None), 1, idempotent, &Ok(response), None)
+    }
+
+    #[test]
+    fn statuses_are_retried_by_the_rules() {
+        let policy = RetryPolicy::new();
+        for status in [502, 503, 504] {
+            assert!(wait_after(&policy, status, true, None).is_some(), "{status}");
+            assert_eq!(wait_after(&policy, status, false, None), None, "{status} not idempotent");
+        }
+        assert!(wait_after(&policy, 429, false, None).is_some(), "429 for every method");
+        for status in [200, 400, 401, 404, 500, 501] {
+            assert_eq!(wait_after(&policy, status, true, None), None, "{status}");
+        }
+        assert_eq!(wait_after(&RetryPolicy::off(), 503, true, None), None);
+    }
+
+    #[test]
+    fn retry_after_is_waited_exactly_when_it_fits_in_the_cap_and_the_deadline() {
+        let policy = RetryPolicy::new().backoff(Duration::from_millis(10), Duration::from_secs(20));
+        assert_eq!(wait_after(&policy, 429, false, Some(20)), Some(Duration::from_secs(20)));
+        assert_eq!(wait_after(&policy, 503, true, Some(3)), Some(Duration::from_secs(3)));
+        assert_eq!(wait_after(&policy, 429, false, Some(21)), None, "past the cap");
+        let ok = Ok::<_, Error<()>>(Response::for_test(429, b"").retrying_after(Duration::from_secs(2)));
+        let budget = RetryBudget::new(None);
+        let within = |left| policy.next_wait(&budget, 1, true, &ok, Some(Duration::from_secs(left)));
+        assert_eq!(within(3), Some(Duration::from_secs(2)));
+        assert_eq!(within(2), None, "the wait would end at the deadline");
+    }
+
+    #[test]
+    fn attempts_and_the_budget_bound_retries() {
+        let policy = RetryPolicy::new().max_attempts(3);
+        let answer = Ok::<_, Error<()>>(Response::for_test(503, b""));
+        let budget = RetryBudget::new(Some(10));
+        assert!(policy.next_wait(&budget, 2, true, &answer, None).is_some());
+        assert_eq!(policy.next_wait(&budget, 3, true, &answer, None), None, "3 attempts made");
+        assert!(policy.next_wait(&budget, 1, true, &answer, None).is_some());
+        assert_eq!(policy.next_wait(&budget, 1, true, &answer, None), None, "the budget is spent");
+        let success = Ok::<_, Error<()>>(Response::for_test(200, b""));
+        for _ in 0..5 {
+            assert_eq!(policy.next_wait(&budget, 1, true, &success, None), None);
+        }
+        assert!(policy.next_wait(&budget, 1, true, &answer, None).is_some(), "5 successes buy a retry");
+    }
+
     #[test]
     fn only_idempotent_methods_are_idempotent() {
         assert!(idempotent_method(&Method::GET) && idempotent_method(&Method::DELETE));

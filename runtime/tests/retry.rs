@@ -193,6 +193,38 @@ async fn always_503_fails_within_the_deadline_after_at_most_the_configured_attem
 }
 
 #[tokio::test]
+async fn timeouts_are_retried_for_idempotent_requests_only() {
+    let server = Server::replying(|_, _| Reply::Stall).await;
+    let config = Config::new().retry(fast()).timeout(Duration::from_millis(100));
+    let core = core(&server, config);
+    let timed_out = |outcome: Result<u16, Error<()>>| matches!(outcome, Err(Error::Transport(e)) if e.kind() == TransportKind::Timeout);
+    assert!(timed_out(status_of(core.request(Method::GET, "/items")).await));
+    assert_eq!(server.requests().len(), 3, "GET: every attempt");
+    assert!(timed_out(status_of(core.request(Method::POST, "/charges")).await));
+    assert_eq!(server.requests().len(), 4, "POST: once");
+    assert!(timed_out(status_of(core.request(Method::POST, "/charges").idempotent()).await));
+    assert_eq!(server.requests().len(), 7, "POST marked idempotent: every attempt");
+}
+
+#[tokio::test]
+async fn the_deadline_cuts_an_attempt_short() {
+    let server = Server::replying(|_, _| Reply::Stall).await;
+    let core = core(&server, Config::new().retry(fast().deadline(Duration::from_millis(300))));
+    let started = Instant::now();
+    let Err(Error::Transport(err)) = status_of(core.request(Method::GET, "/items")).await else {
+        panic!("a transport error")
+    };
+    assert_eq!(err.kind(), TransportKind::Timeout);
+    let elapsed = started.elapsed();
+    assert!(elapsed >= Duration::from_millis(300) && elapsed < Duration::from_millis(450), "{elapsed:?}");
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "the 30 s timeout gave way to the deadline; no time left to retry"
+    );
+}
+
+#[tokio::test]
 async fn a_500_is_not_retried() {
     let server = server_always(500).await;
     let core = fast_core(&server);

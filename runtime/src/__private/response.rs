@@ -118,6 +118,12 @@ impl Response {
     }
 
     #[cfg(test)]
+    pub(crate) fn retrying_after(mut self, retry_after: Duration) -> Self {
+        self.body = self.body.with_retry_after(Some(retry_after));
+        self
+    }
+
+    #[cfg(test)]
     pub(crate) fn for_test(status: u16, body: &'static [u8]) -> Self {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
         Response {

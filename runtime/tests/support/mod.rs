@@ -39,6 +39,8 @@ pub enum Reply {
     Answer(u16, Vec<String>, String),
     /// The connection closes without an answer.
     Drop,
+    /// No answer for a minute, the connection held open.
+    Stall,
 }
 
 /// Replies to a request, given it and how many came before it.
@@ -89,7 +91,11 @@ async fn serve(mut stream: TcpStream, answer: &Answer, recorded: &Mutex<Vec<Reco
         recorded.push(request.clone());
         recorded.len() - 1
     };
-    let Reply::Answer(status, headers, body) = answer(&request, count) else { return };
+    let (status, headers, body) = match answer(&request, count) {
+        Reply::Answer(status, headers, body) => (status, headers, body),
+        Reply::Drop => return,
+        Reply::Stall => return tokio::time::sleep(std::time::Duration::from_secs(60)).await,
+    };
     let extra: String = headers.iter().map(|line| format!("{line}\r\n")).collect();
     let head = format!(
         "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n{extra}\r\n",
