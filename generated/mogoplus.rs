@@ -133,31 +133,28 @@ pub struct OAuthError {
 }
 
 /// An error code of RFC 6749 section 5.2.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[serde(from = "String")]
 pub enum OAuthErrorCode {
     /// `invalid_request`
-    #[serde(rename = "invalid_request")]
     InvalidRequest,
     /// `invalid_client`
-    #[serde(rename = "invalid_client")]
     InvalidClient,
     /// `invalid_grant`
-    #[serde(rename = "invalid_grant")]
     InvalidGrant,
     /// `unauthorized_client`
-    #[serde(rename = "unauthorized_client")]
     UnauthorizedClient,
     /// `unsupported_grant_type`
-    #[serde(rename = "unsupported_grant_type")]
     UnsupportedGrantType,
     /// `invalid_scope`
-    #[serde(rename = "invalid_scope")]
     InvalidScope,
+    /// A value the spec does not list, kept as it came.
+    Other(String),
 }
 
 impl OAuthErrorCode {
     /// The value as it travels on the wire.
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             OAuthErrorCode::InvalidRequest => "invalid_request",
             OAuthErrorCode::InvalidClient => "invalid_client",
@@ -165,6 +162,21 @@ impl OAuthErrorCode {
             OAuthErrorCode::UnauthorizedClient => "unauthorized_client",
             OAuthErrorCode::UnsupportedGrantType => "unsupported_grant_type",
             OAuthErrorCode::InvalidScope => "invalid_scope",
+            OAuthErrorCode::Other(wire) => wire,
+        }
+    }
+}
+
+impl From<String> for OAuthErrorCode {
+    fn from(wire: String) -> Self {
+        match wire.as_str() {
+            "invalid_request" => OAuthErrorCode::InvalidRequest,
+            "invalid_client" => OAuthErrorCode::InvalidClient,
+            "invalid_grant" => OAuthErrorCode::InvalidGrant,
+            "unauthorized_client" => OAuthErrorCode::UnauthorizedClient,
+            "unsupported_grant_type" => OAuthErrorCode::UnsupportedGrantType,
+            "invalid_scope" => OAuthErrorCode::InvalidScope,
+            _ => OAuthErrorCode::Other(wire),
         }
     }
 }

@@ -123,6 +123,19 @@ pub struct TypeDef {
     pub deserialize: bool,
 }
 
+impl TypeDef {
+    /// For a string enum that responses carry, the name of the variant that keeps a
+    /// value the spec does not list (`Other`, numbered where a listed value has that
+    /// name): such an enum is open, so one new value on the wire does not fail a whole
+    /// answer. `None` for every other type.
+    pub fn open_variant(&self) -> Option<String> {
+        let TypeKind::Enum(variants) = &self.kind else { return None };
+        let free = |candidate: &String| !variants.iter().any(|v| &v.name == candidate);
+        let candidates = std::iter::once("Other".to_string()).chain((2..).map(|n| format!("Other{n}")));
+        self.deserialize.then(|| candidates.into_iter().find(free)).flatten()
+    }
+}
+
 /// The shape of a named type.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TypeKind {
@@ -390,4 +403,28 @@ pub enum Status {
     Range(u16),
     /// Every status not documented otherwise.
     Default,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn string_enum(names: &[&str], deserialize: bool) -> TypeDef {
+        let variants = names.iter().map(|n| Variant { name: n.to_string(), wire: n.to_lowercase(), doc: None });
+        TypeDef {
+            name: "E".into(),
+            doc: None,
+            kind: TypeKind::Enum(variants.collect()),
+            validated: false,
+            serialize: true,
+            deserialize,
+        }
+    }
+
+    #[test]
+    fn enums_that_responses_carry_are_open_with_a_free_catch_all_name() {
+        assert_eq!(string_enum(&["A"], false).open_variant(), None, "sent only: closed");
+        assert_eq!(string_enum(&["A"], true).open_variant().as_deref(), Some("Other"));
+        assert_eq!(string_enum(&["Other", "Other2"], true).open_variant().as_deref(), Some("Other3"));
+    }
 }

@@ -63,13 +63,14 @@ fn param_type(param: &Param, api: &Api) -> TokenStream {
     if param.required { ty } else { quote!(Option<#ty>) }
 }
 
-/// True for the `Copy` types parameters take by value: scalars and string enums.
+/// True for the `Copy` types parameters take by value: scalars and closed string enums.
 pub fn by_value(ty: &TypeRef, api: &Api) -> bool {
     match ty {
         TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 => true,
-        TypeRef::Named(name) => {
-            api.types.iter().any(|t| &t.name == name && matches!(t.kind, TypeKind::Enum(_)))
-        }
+        TypeRef::Named(name) => api
+            .types
+            .iter()
+            .any(|t| &t.name == name && matches!(t.kind, TypeKind::Enum(_)) && t.open_variant().is_none()),
         _ => false,
     }
 }

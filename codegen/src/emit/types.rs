@@ -169,9 +169,12 @@ fn validated(ty: &TypeRef, api: &Api) -> bool {
     })
 }
 
+/// A string enum. One that responses carry is open: a value the spec does not list
+/// decodes into its catch-all variant, which keeps the wire text, so one new value
+/// does not fail a whole answer. One only sent stays closed (and `Copy`).
 fn enumeration(name: &Ident, variants: &[Variant], def: &TypeDef) -> TokenStream {
-    let serde = serde_derives(def, true);
     let single = variants.len() == 1;
+    let open = def.open_variant().map(|other| ident(&other));
     let defs = variants.iter().map(|v| {
         let variant = ident(&v.name);
         let wire = &v.wire;
@@ -181,30 +184,88 @@ fn enumeration(name: &Ident, variants: &[Variant], def: &TypeDef) -> TokenStream
             None => format!("`{wire}`"),
         };
         let docs = doc::outer(Some(&text));
-        quote! { #docs #[serde(rename = #wire)] #default #variant }
+        let rename = open.is_none().then(|| quote!(#[serde(rename = #wire)]));
+        quote! { #docs #rename #default #variant }
     });
-    let arms = variants.iter().map(|v| {
-        let variant = ident(&v.name);
-        let wire = &v.wire;
-        quote! { #name::#variant => #wire }
-    });
+    let (names, wires): (Vec<Ident>, Vec<&String>) =
+        variants.iter().map(|v| (ident(&v.name), &v.wire)).unzip();
+    let arms = quote! { #(#name::#names => #wires,)* };
     let default = single.then(|| quote!(Default,));
-    quote! {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, #default #(#serde),*)]
-        pub enum #name { #(#defs,)* }
+    let body = match &open {
+        Some(other) => {
+            let decoded = quote! { #(#wires => #name::#names,)* };
+            open_enum(name, other, defs.collect(), arms, decoded, def)
+        }
+        None => {
+            let serde = serde_derives(def, true);
+            quote! {
+                #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, #default #(#serde),*)]
+                pub enum #name { #(#defs,)* }
 
-        impl #name {
-            /// The value as it travels on the wire.
-            pub fn as_str(self) -> &'static str {
-                match self { #(#arms,)* }
+                impl #name {
+                    /// The value as it travels on the wire.
+                    pub fn as_str(self) -> &'static str {
+                        match self { #arms }
+                    }
+                }
             }
         }
+    };
+    quote! {
+        #body
 
         impl ::std::fmt::Display for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
+    }
+}
+
+/// The open form of a string enum: decoded from any string through `From<String>`,
+/// sent (where it is) as its wire text. `arms` map variants to wire text, `decoded`
+/// wire text to variants.
+fn open_enum(
+    name: &Ident,
+    other: &Ident,
+    defs: Vec<TokenStream>,
+    arms: TokenStream,
+    decoded: TokenStream,
+    def: &TypeDef,
+) -> TokenStream {
+    let default = (defs.len() == 1).then(|| quote!(Default,));
+    let serialize = def.serialize.then(|| {
+        quote! {
+            impl Serialize for #name {
+                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+        }
+    });
+    quote! {
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, #default Deserialize)]
+        #[serde(from = "String")]
+        pub enum #name {
+            #(#defs,)*
+            /// A value the spec does not list, kept as it came.
+            #other(String),
+        }
+
+        impl #name {
+            /// The value as it travels on the wire.
+            pub fn as_str(&self) -> &str {
+                match self { #arms #name::#other(wire) => wire }
+            }
+        }
+
+        impl From<String> for #name {
+            fn from(wire: String) -> Self {
+                match wire.as_str() { #decoded _ => #name::#other(wire) }
+            }
+        }
+
+        #serialize
     }
 }
 

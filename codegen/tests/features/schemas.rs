@@ -88,30 +88,42 @@ impl Client {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[serde(from = "String")]
 pub enum Status {
     /// `in-progress`
-    #[serde(rename = "in-progress")]
     InProgress,
     /// `done`
-    #[serde(rename = "done")]
     Done,
     /// `2fa_required`
-    #[serde(rename = "2fa_required")]
     V2faRequired,
     /// ``
-    #[serde(rename = "")]
     Empty,
+    /// A value the spec does not list, kept as it came.
+    Other(String),
 }
 
 impl Status {
     /// The value as it travels on the wire.
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Status::InProgress => "in-progress",
             Status::Done => "done",
             Status::V2faRequired => "2fa_required",
             Status::Empty => "",
+            Status::Other(wire) => wire,
+        }
+    }
+}
+
+impl From<String> for Status {
+    fn from(wire: String) -> Self {
+        match wire.as_str() {
+            "in-progress" => Status::InProgress,
+            "done" => Status::Done,
+            "2fa_required" => Status::V2faRequired,
+            "" => Status::Empty,
+            _ => Status::Other(wire),
         }
     }
 }
@@ -192,22 +204,34 @@ pub struct Thing {
     pub tags: Option<Vec<TagsItem>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[serde(from = "String")]
 pub enum Kind {
     /// `small`
-    #[serde(rename = "small")]
     Small,
     /// `large`
-    #[serde(rename = "large")]
     Large,
+    /// A value the spec does not list, kept as it came.
+    Other(String),
 }
 
 impl Kind {
     /// The value as it travels on the wire.
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Kind::Small => "small",
             Kind::Large => "large",
+            Kind::Other(wire) => wire,
+        }
+    }
+}
+
+impl From<String> for Kind {
+    fn from(wire: String) -> Self {
+        match wire.as_str() {
+            "small" => Kind::Small,
+            "large" => Kind::Large,
+            _ => Kind::Other(wire),
         }
     }
 }
@@ -312,20 +336,41 @@ pub enum Either {
 /// Typed as `serde_json::Value`: `not` excludes values and has no Rust type.
 pub type Nothing = ::serde_json::Value;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Deserialize)]
+#[serde(from = "String")]
 pub enum Const {
     /// `fixed`
-    #[serde(rename = "fixed")]
     #[default]
     Fixed,
+    /// A value the spec does not list, kept as it came.
+    Other(String),
 }
 
 impl Const {
     /// The value as it travels on the wire.
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Const::Fixed => "fixed",
+            Const::Other(wire) => wire,
         }
+    }
+}
+
+impl From<String> for Const {
+    fn from(wire: String) -> Self {
+        match wire.as_str() {
+            "fixed" => Const::Fixed,
+            _ => Const::Other(wire),
+        }
+    }
+}
+
+impl Serialize for Const {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 
@@ -341,23 +386,44 @@ impl ::std::fmt::Display for Const {
 pub type Timeout = i64;
 
 /// 3.1 titled consts of strings become an enum named by the titles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[serde(from = "String")]
 pub enum EventType {
     /// `typing.start`: Someone started typing
-    #[serde(rename = "typing.start")]
     TypingStart,
     /// `invite.create`
-    #[serde(rename = "invite.create")]
     InviteCreate,
+    /// A value the spec does not list, kept as it came.
+    Other(String),
 }
 
 impl EventType {
     /// The value as it travels on the wire.
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             EventType::TypingStart => "typing.start",
             EventType::InviteCreate => "invite.create",
+            EventType::Other(wire) => wire,
         }
+    }
+}
+
+impl From<String> for EventType {
+    fn from(wire: String) -> Self {
+        match wire.as_str() {
+            "typing.start" => EventType::TypingStart,
+            "invite.create" => EventType::InviteCreate,
+            _ => EventType::Other(wire),
+        }
+    }
+}
+
+impl Serialize for EventType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 

@@ -46,6 +46,19 @@ fn enums_keep_their_wire_values() {
 }
 
 #[test]
+fn response_enums_are_open_and_keep_a_value_the_spec_does_not_list() {
+    let thing: Thing = serde_json::from_value(json!({
+        "id": "0b6a", "kind": "small", "created": "2026-01-01T00:00:00Z", "status": "archived-2027"
+    }))
+    .unwrap();
+    let status = thing.status.unwrap();
+    assert_eq!(status, Status::Other("archived-2027".into()));
+    assert_eq!((status.as_str(), status.to_string()), ("archived-2027", "archived-2027".to_string()));
+    assert_eq!(serde_json::from_value::<Status>(json!("done")).unwrap(), Status::Done);
+    assert!(serde_json::from_value::<Status>(json!(7)).is_err(), "a number is still not a status");
+}
+
+#[test]
 fn keywords_renames_and_nulls() {
     let thing: Thing = serde_json::from_value(json!({
         "id": "0b6a", "kind": "small", "created": "2026-01-01T00:00:00Z",

@@ -21,22 +21,34 @@ pub struct Pet {
     pub tag: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[serde(from = "String")]
 pub enum Reason {
     /// `adopted`
-    #[serde(rename = "adopted")]
     Adopted,
     /// `lost`
-    #[serde(rename = "lost")]
     Lost,
+    /// A value the spec does not list, kept as it came.
+    Other(String),
 }
 
 impl Reason {
     /// The value as it travels on the wire.
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Reason::Adopted => "adopted",
             Reason::Lost => "lost",
+            Reason::Other(wire) => wire,
+        }
+    }
+}
+
+impl From<String> for Reason {
+    fn from(wire: String) -> Self {
+        match wire.as_str() {
+            "adopted" => Reason::Adopted,
+            "lost" => Reason::Lost,
+            _ => Reason::Other(wire),
         }
     }
 }
