@@ -293,6 +293,9 @@ pub struct Operation {
     pub token: Option<TokenFields>,
     /// Marked `deprecated` in the spec.
     pub deprecated: bool,
+    /// Safe to send again though its method is not (`x-authgen-idempotent: true`):
+    /// the runtime then retries it after a 502, 503, 504 or a timeout.
+    pub idempotent: bool,
 }
 
 /// Which response fields of a token operation mean what, where the spec says so with
@@ -323,6 +326,9 @@ pub struct Param {
     pub doc: Option<String>,
     /// Documented limits.
     pub checks: Checks,
+    /// The `Idempotency-Key` header: filled with a fresh key per call when the caller
+    /// gives none, kept across that call's retries, and making the call retryable.
+    pub idempotency_key: bool,
 }
 
 /// Where a parameter goes.
@@ -410,7 +416,8 @@ mod tests {
     use super::*;
 
     fn string_enum(names: &[&str], deserialize: bool) -> TypeDef {
-        let variants = names.iter().map(|n| Variant { name: n.to_string(), wire: n.to_lowercase(), doc: None });
+        let variants =
+            names.iter().map(|n| Variant { name: n.to_string(), wire: n.to_lowercase(), doc: None });
         TypeDef {
             name: "E".into(),
             doc: None,

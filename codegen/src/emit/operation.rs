@@ -116,9 +116,16 @@ fn request(op: &Operation, api: &Api) -> TokenStream {
     for (name, value) in &op.fixed_query {
         chain.push(quote!(.query(#name, &#value)));
     }
+    if op.idempotent {
+        chain.push(quote!(.idempotent()));
+    }
     for param in op.params.iter().filter(|p| p.location != ParamLocation::Path) {
         let name = ident(&param.name);
-        if param.required {
+        if param.idempotency_key {
+            let (wire, given) =
+                (&param.wire, if param.required { quote!(Some(#name)) } else { quote!(#name) });
+            chain.push(quote!(.idempotency_key(#wire, #given)));
+        } else if param.required {
             chain.push(add_param_value(param, quote!(#name)));
         } else {
             let add = add_param_value(param, quote!(value));

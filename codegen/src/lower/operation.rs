@@ -28,6 +28,10 @@ const TOKEN_ROLES: &[&str] = &[
     "scope",
 ];
 
+/// The header whose value makes a repeated request harmless (Stripe's and the IETF
+/// draft's name), matched without regard to case.
+const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+
 /// Field names that, in a success body, make an operation a token operation.
 const ACCESS_TOKEN_NAMES: &[&str] = &["access_token", "accessToken"];
 
@@ -85,6 +89,7 @@ impl<'a> Lowerer<'a> {
                     security: self.security(op.security.as_ref(), schemes, &pointer),
                     token: None,
                     deprecated: op.deprecated,
+                    idempotent: self.idempotent(&op.extensions, &pointer),
                 };
                 let params = item
                     .parameters
@@ -192,6 +197,27 @@ impl<'a> Lowerer<'a> {
         Some((name, Some(note)))
     }
 
+    /// `x-authgen-idempotent: true`: the operation may be sent again though its method
+    /// says otherwise.
+    fn idempotent(
+        &mut self,
+        extensions: &indexmap::IndexMap<String, serde_json::Value>,
+        at: &Pointer,
+    ) -> bool {
+        match extensions.get("x-authgen-idempotent") {
+            None => false,
+            Some(serde_json::Value::Bool(marked)) => *marked,
+            Some(_) => {
+                self.problems.push(
+                    &at.join("x-authgen-idempotent"),
+                    "`x-authgen-idempotent` is not `true` or `false`",
+                    "write `x-authgen-idempotent: true` on an operation that is safe to send twice",
+                );
+                false
+            }
+        }
+    }
+
     /// Every `{name}` of the path template must be a path parameter: a call would
     /// otherwise send the braces literally.
     fn check_path_template(&mut self, op: &Operation, at: &Pointer) {
@@ -251,12 +277,23 @@ impl<'a> Lowerer<'a> {
                 required: data.required || location == ParamLocation::Path,
                 doc: data.description.clone().or(lowered.doc),
                 checks: lowered.checks,
+                idempotency_key: false,
             };
             by_key.insert((order, data.name.clone()), param);
         }
         let mut names = Namespace::with_reserved(&["body", "self_"]);
         for (_, mut param) in by_key {
             param.name = names.claim(naming::snake(&param.wire));
+            param.idempotency_key = param.location == ParamLocation::Header
+                && param.ty == TypeRef::String
+                && param.wire.eq_ignore_ascii_case(IDEMPOTENCY_KEY);
+            if param.idempotency_key {
+                let note = format!(
+                    "Without an `{}`, the client makes a fresh one for the call and sends it on every retry.",
+                    param.name
+                );
+                op.doc = join_docs(op.doc.as_deref(), Some(&note), None);
+            }
             op.params.push(param);
         }
     }

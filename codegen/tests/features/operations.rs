@@ -220,6 +220,44 @@ impl Client {
             _ => Err(response.unexpected()),
         }
     }
+
+    /// A POST made safe to repeat by an Idempotency-Key header.
+    ///
+    /// Without an `idempotency_key`, the client makes a fresh one for the call and sends it on every retry.
+    ///
+    /// `POST /charges`
+    pub async fn charge_card(
+        &self,
+        idempotency_key: Option<&str>,
+    ) -> Result<ChargeCardResponse, ::authgen_runtime::Error<ChargeCardError>> {
+        let response = self
+            .core
+            .request(::authgen_runtime::__private::Method::POST, "/charges")
+            .idempotency_key("Idempotency-Key", idempotency_key)
+            .accept("application/json")
+            .send()
+            .await?;
+        match response.status() {
+            200 => response.json(),
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// A POST its provider documents as safe to repeat.
+    ///
+    /// `POST /refunds`
+    pub async fn refund(&self) -> Result<(), ::authgen_runtime::Error<RefundError>> {
+        let response = self
+            .core
+            .request(::authgen_runtime::__private::Method::POST, "/refunds")
+            .idempotent()
+            .send()
+            .await?;
+        match response.status() {
+            204 => response.empty(),
+            _ => Err(response.unexpected()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -284,6 +322,12 @@ pub struct UploadFileRequest {
     pub thumbnail: Option<::authgen_runtime::Binary>,
 }
 
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ChargeCardResponse {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
 /// Documented error statuses of [`Client::list_items`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListItemsError {
@@ -324,3 +368,11 @@ pub enum PutContentError {}
 /// Documented error statuses of [`Client::post_note`]: the spec documents none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PostNoteError {}
+
+/// Documented error statuses of [`Client::charge_card`]: the spec documents none.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChargeCardError {}
+
+/// Documented error statuses of [`Client::refund`]: the spec documents none.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RefundError {}
