@@ -66,6 +66,7 @@ impl Client {
                 ::authgen_runtime::__private::Method::POST,
                 "/api/auth/v1/authenticate",
             )
+            .operation("authenticate", "/api/auth/v1/authenticate")
             .accept("application/json")
             .json(body)
             .send()
@@ -83,6 +84,7 @@ impl Client {
     ) -> impl ::authgen_runtime::token::TokenSource + use<> {
         let client = self.clone();
         ::authgen_runtime::token::token_source(
+            "core_banking.authenticate",
             ::authgen_runtime::token::TokenFields::CONVENTION,
             move || {
                 let (client, body) = (client.clone(), body.clone());

@@ -57,6 +57,7 @@ impl Client {
         let response = self
             .core
             .request(::authgen_runtime::__private::Method::POST, "/index.php/api/oauth2")
+            .operation("post_index_php_api_oauth2", "/index.php/api/oauth2")
             .accept("application/json")
             .json(body)
             .send()
@@ -76,6 +77,7 @@ impl Client {
     ) -> impl ::authgen_runtime::token::TokenSource + use<> {
         let client = self.clone();
         ::authgen_runtime::token::token_source(
+            "dakota.post_index_php_api_oauth2",
             ::authgen_runtime::token::TokenFields::CONVENTION,
             move || {
                 let (client, body) = (client.clone(), body.clone());

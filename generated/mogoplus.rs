@@ -80,6 +80,7 @@ impl Client {
         let response = self
             .core
             .request(::authgen_runtime::__private::Method::POST, "/api/v1/oauth2/token")
+            .operation("request_token", "/api/v1/oauth2/token")
             .query("grant_type", &"client_credentials")
             .security(&[&["mutualTLS", "basicAuth"]])
             .accept("application/json")
@@ -99,6 +100,7 @@ impl Client {
     ) -> impl ::authgen_runtime::token::TokenSource + use<> {
         let client = self.clone();
         ::authgen_runtime::token::token_source(
+            "mogoplus.request_token",
             ::authgen_runtime::token::TokenFields::CONVENTION,
             move || {
                 let client = client.clone();

@@ -84,6 +84,7 @@ impl Client {
         let response = self
             .core
             .request(::authgen_runtime::__private::Method::POST, "/api/v2/auth/login")
+            .operation("login", "/api/v2/auth/login")
             .accept("application/json")
             .json(body)
             .send()
@@ -102,6 +103,7 @@ impl Client {
     ) -> impl ::authgen_runtime::token::TokenSource + use<> {
         let client = self.clone();
         ::authgen_runtime::token::token_source(
+            "moota.login",
             ::authgen_runtime::token::TokenFields::CONVENTION,
             move || {
                 let (client, body) = (client.clone(), body.clone());
@@ -126,6 +128,7 @@ impl Client {
                 ::authgen_runtime::__private::Method::GET,
                 &format!("/api/v2/{object}"),
             )
+            .operation("get_object", "/api/v2/{object}")
             .security(&[&["bearerAuth"]])
             .accept("application/json")
             .send()

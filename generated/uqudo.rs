@@ -56,6 +56,7 @@ impl Client {
         let response = self
             .core
             .request(::authgen_runtime::__private::Method::POST, "/api/oauth/token")
+            .operation("get_token", "/api/oauth/token")
             .accept("application/json")
             .form(body)
             .send()
@@ -74,6 +75,7 @@ impl Client {
     ) -> impl ::authgen_runtime::token::TokenSource + use<> {
         let client = self.clone();
         ::authgen_runtime::token::token_source(
+            "uqudo.get_token",
             ::authgen_runtime::token::TokenFields::CONVENTION,
             move || {
                 let (client, body) = (client.clone(), body.clone());

@@ -4,9 +4,11 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::__private::Server;
+use crate::Hook;
 use crate::retry::{DEFAULT_BUDGET, RetryPolicy};
 
 /// How a generated client connects: server, TLS, timeouts, limits, retries. Build it with the
@@ -24,6 +26,7 @@ pub struct Config {
     pub(crate) allow_http_loopback: bool,
     pub(crate) retry: RetryPolicy,
     pub(crate) retry_budget: Option<u32>,
+    pub(crate) hooks: Vec<Arc<dyn Hook>>,
 }
 
 impl Default for Config {
@@ -40,6 +43,7 @@ impl Default for Config {
             allow_http_loopback: false,
             retry: RetryPolicy::new(),
             retry_budget: Some(DEFAULT_BUDGET),
+            hooks: Vec::new(),
         }
     }
 }
@@ -58,6 +62,7 @@ impl fmt::Debug for Config {
             .field("allow_http_loopback", &self.allow_http_loopback)
             .field("retry", &self.retry)
             .field("retry_budget", &self.retry_budget)
+            .field("hooks", &self.hooks.len())
             .finish()
     }
 }
@@ -136,6 +141,13 @@ impl Config {
     /// nothing is retried. Shared by the client's clones; `None` is unlimited.
     pub fn retry_budget(mut self, tokens: Option<u32>) -> Self {
         self.retry_budget = tokens;
+        self
+    }
+
+    /// Adds a [`Hook`] that sees (and may change) every request before it is sent and
+    /// every response as it arrives; hooks run in the order added.
+    pub fn hook(mut self, hook: impl Hook) -> Self {
+        self.hooks.push(Arc::new(hook));
         self
     }
 

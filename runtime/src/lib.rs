@@ -5,6 +5,7 @@
 //! - [`Config`]: base URL and server variables, TLS client identity (mutual TLS) and
 //!   extra roots, timeouts, the response size limit, the HTTPS rule.
 //! - [`RetryPolicy`]: which failed exchanges are sent again, and when.
+//! - [`Hook`]: see and change each request before it goes, each response as it comes.
 //! - [`Error`]: what an operation can fail with, in the user's terms.
 //! - [`Secret`]: credentials and tokens that never print.
 //! - [`Binary`]: file uploads, octet-stream bodies and downloads.
@@ -14,6 +15,7 @@
 mod binary;
 mod config;
 mod error;
+mod hook;
 mod retry;
 mod secret;
 pub mod token;
@@ -24,6 +26,9 @@ pub mod __private;
 pub use binary::Binary;
 pub use config::{Config, ConfigError};
 pub use error::{Error, RawBody, TransportError, TransportKind, ValidationError};
+pub use hook::Hook;
+/// The HTTP client the runtime uses, for writing a [`Hook`] without a dependency of your own.
+pub use reqwest;
 pub use reqwest::StatusCode;
 pub use retry::RetryPolicy;
 pub use secret::Secret;

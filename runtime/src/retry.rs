@@ -77,7 +77,8 @@ impl RetryPolicy {
     }
 
     pub(crate) fn deadline_from_now(&self) -> Option<tokio::time::Instant> {
-        self.deadline.map(|deadline| tokio::time::Instant::now() + deadline)
+        // Checked: a deadline too far to add to the clock is no deadline.
+        self.deadline.and_then(|deadline| tokio::time::Instant::now().checked_add(deadline))
     }
 
     /// How long to wait before the attempt after `attempt` (1-based), or `None` to give

@@ -111,7 +111,11 @@ fn param_checks(op: &Operation, api: &Api) -> TokenStream {
 fn request(op: &Operation, api: &Api) -> TokenStream {
     let method = ident(&op.method);
     let (bindings, path) = path(op);
-    let mut chain = vec![quote!(self.core.request(::authgen_runtime::__private::Method::#method, #path))];
+    let (name, template) = (&op.name, &op.path);
+    let mut chain = vec![
+        quote!(self.core.request(::authgen_runtime::__private::Method::#method, #path)),
+        quote!(.operation(#name, #template)),
+    ];
     let mut statements = Vec::new();
     for (name, value) in &op.fixed_query {
         chain.push(quote!(.query(#name, &#value)));

@@ -10,6 +10,9 @@ use crate::model::{Api, Operation, Param, TokenFields, TypeRef};
 /// The token-source method of `op`, if it issues tokens.
 pub fn source_method(op: &Operation, api: &Api) -> Option<TokenStream> {
     let fields = fields(op.token.as_ref()?);
+    // What the cache's tracing events call it: `uqudo.get_token`.
+    let stem = std::path::Path::new(&api.source).file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    let source = format!("{}.{}", crate::naming::snake(stem), op.name);
     // `get_token` -> `get_token_source`, `login` -> `login_token_source`.
     let suffix = if op.name.ends_with("token") { "_source" } else { "_token_source" };
     let method = ident(&format!("{}{suffix}", op.name));
@@ -47,7 +50,7 @@ pub fn source_method(op: &Operation, api: &Api) -> Option<TokenStream> {
         #deprecated
         pub fn #method(&self, #(#args),*) -> impl ::authgen_runtime::token::TokenSource + use<> {
             let client = self.clone();
-            ::authgen_runtime::token::token_source(#fields, move || {
+            ::authgen_runtime::token::token_source(#source, #fields, move || {
                 #clones
                 async move { client.#call(#(#passed),*).await }
             })

@@ -41,6 +41,7 @@ impl Client {
         let response = self
             .core
             .request(::authgen_runtime::__private::Method::POST, "/token")
+            .operation("get_token", "/token")
             .send()
             .await?;
         match response.status() {
@@ -58,6 +59,7 @@ impl Client {
         let response = self
             .core
             .request(::authgen_runtime::__private::Method::POST, "/v2/token")
+            .operation("get_token2", "/v2/token")
             .send()
             .await?;
         match response.status() {
@@ -77,6 +79,7 @@ impl Client {
         let response = self
             .core
             .request(::authgen_runtime::__private::Method::POST, "/v3/token")
+            .operation("get_token3", "/v3/token")
             .send()
             .await?;
         match response.status() {
@@ -92,6 +95,7 @@ impl Client {
         let response = self
             .core
             .request(::authgen_runtime::__private::Method::GET, "/items")
+            .operation("get_items", "/items")
             .send()
             .await?;
         match response.status() {
@@ -109,6 +113,7 @@ impl Client {
         let response = self
             .core
             .request(::authgen_runtime::__private::Method::GET, "/items/")
+            .operation("get_items2", "/items/")
             .send()
             .await?;
         match response.status() {

@@ -84,6 +84,7 @@ impl Client {
         let mut request = self
             .core
             .request(::authgen_runtime::__private::Method::GET, "/items")
+            .operation("list_items", "/items")
             .security(&[&["apiKey"]])
             .accept("application/json");
         if let Some(value) = &created {
@@ -120,6 +121,7 @@ impl Client {
         let response = self
             .core
             .request(::authgen_runtime::__private::Method::POST, "/items")
+            .operation("create_item", "/items")
             .security(&[&["apiKey"]])
             .accept("application/json")
             .form(body)
@@ -140,6 +142,7 @@ impl Client {
         let response = self
             .core
             .request(::authgen_runtime::__private::Method::POST, "/files")
+            .operation("upload_file", "/files")
             .security(&[&["apiKey"]])
             .multipart(
                 ::authgen_runtime::__private::Multipart::object(
@@ -169,6 +172,7 @@ impl Client {
                 ::authgen_runtime::__private::Method::GET,
                 &format!("/files/{id}/content"),
             )
+            .operation("get_content", "/files/{id}/content")
             .security(&[&["apiKey"]])
             .send()
             .await?;
@@ -192,6 +196,7 @@ impl Client {
                 ::authgen_runtime::__private::Method::PUT,
                 &format!("/files/{id}/content"),
             )
+            .operation("put_content", "/files/{id}/content")
             .security(&[&["apiKey"]]);
         if let Some(body) = body {
             request = request.binary("application/octet-stream", body);
@@ -212,6 +217,7 @@ impl Client {
         let response = self
             .core
             .request(::authgen_runtime::__private::Method::POST, "/notes")
+            .operation("post_note", "/notes")
             .text("text/plain", body)
             .send()
             .await?;
@@ -233,6 +239,7 @@ impl Client {
         let response = self
             .core
             .request(::authgen_runtime::__private::Method::POST, "/charges")
+            .operation("charge_card", "/charges")
             .idempotency_key("Idempotency-Key", idempotency_key)
             .accept("application/json")
             .send()
@@ -250,6 +257,7 @@ impl Client {
         let response = self
             .core
             .request(::authgen_runtime::__private::Method::POST, "/refunds")
+            .operation("refund", "/refunds")
             .idempotent()
             .send()
             .await?;

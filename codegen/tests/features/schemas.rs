@@ -44,6 +44,7 @@ impl Client {
         let response = self
             .core
             .request(::authgen_runtime::__private::Method::POST, "/session")
+            .operation("open_session", "/session")
             .accept("application/json")
             .send()
             .await?;
@@ -61,6 +62,7 @@ impl Client {
     ) -> impl ::authgen_runtime::token::TokenSource + use<> {
         let client = self.clone();
         ::authgen_runtime::token::token_source(
+            "schemas.open_session",
             ::authgen_runtime::token::TokenFields::CONVENTION,
             move || {
                 let client = client.clone();
@@ -78,6 +80,7 @@ impl Client {
         let response = self
             .core
             .request(::authgen_runtime::__private::Method::GET, &format!("/things/{id}"))
+            .operation("get_thing", "/things/{id}")
             .accept("application/json")
             .send()
             .await?;

@@ -91,6 +91,7 @@ pub struct ClientCore {
     timeout: std::time::Duration,
     retry: RetryPolicy,
     budget: RetryBudget,
+    hooks: Vec<std::sync::Arc<dyn crate::Hook>>,
 }
 
 impl std::fmt::Debug for ClientCore {
@@ -100,6 +101,7 @@ impl std::fmt::Debug for ClientCore {
             .field("credentials", &self.credentials)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("retry", &self.retry)
+            .field("hooks", &self.hooks.len())
             .finish_non_exhaustive()
     }
 }
@@ -149,6 +151,7 @@ impl ClientCore {
             timeout: config.timeout,
             budget: RetryBudget::new(config.retry_budget),
             retry: config.retry,
+            hooks: config.hooks,
         })
     }
 
@@ -189,6 +192,10 @@ impl ClientCore {
 
     pub(crate) fn budget(&self) -> &RetryBudget {
         &self.budget
+    }
+
+    pub(crate) fn hooks(&self) -> &[std::sync::Arc<dyn crate::Hook>] {
+        &self.hooks
     }
 }
 

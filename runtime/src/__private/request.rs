@@ -4,6 +4,8 @@
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, COOKIE, HeaderValue};
 
 use tokio::time::Instant;
+use tracing::Instrument;
+use tracing::field::Empty;
 
 use super::{ApiKeyLocation, ClientCore, Credential, Method, Multipart, Response, encode};
 use crate::retry::{RetryPolicy, idempotency_key, idempotent_method};
@@ -25,6 +27,9 @@ pub struct Request<'c> {
     idempotent: bool,
     /// This call's retry policy, when not the client's.
     retry: Option<RetryPolicy>,
+    method: Method,
+    /// The operation's method name and path template, for its tracing span.
+    operation: (&'static str, &'static str),
 }
 
 enum Refusal {
@@ -35,7 +40,7 @@ enum Refusal {
 impl<'c> Request<'c> {
     pub(super) fn new(core: &'c ClientCore, method: Method, path: &str) -> Self {
         let idempotent = idempotent_method(&method);
-        let builder = core.http().request(method, format!("{}{path}", core.base_url()));
+        let builder = core.http().request(method.clone(), format!("{}{path}", core.base_url()));
         let refused = dot_segment(path).map(Refusal::Invalid);
         Request {
             core,
@@ -46,7 +51,16 @@ impl<'c> Request<'c> {
             multipart: None,
             idempotent,
             retry: None,
+            method,
+            operation: ("", ""),
         }
+    }
+
+    /// Names the operation (`get_token`) and its path template (`/realms/{realm}/token`)
+    /// in the call's tracing span: never the path's values, which may be identifiers.
+    pub fn operation(mut self, name: &'static str, template: &'static str) -> Self {
+        self.operation = (name, template);
+        self
     }
 
     /// Marks the operation idempotent though its method is not (`x-authgen-idempotent`):
@@ -202,7 +216,35 @@ impl<'c> Request<'c> {
     /// Sends the request and reads the answer (bounded by the configured limit), trying
     /// again as the retry policy says. A bearer token from a cache that the server
     /// answers 401 to is invalidated, fetched once more, and the attempt repeated once.
+    ///
+    /// The call is a `tracing` span `authgen.call` with the operation, method, path
+    /// template, final status, attempts and duration; each retry is an event with its
+    /// reason. No field carries a credential, a query or a body value.
     pub async fn send<E>(self) -> Result<Response, Error<E>> {
+        let (operation, path) = self.operation;
+        let span = tracing::info_span!(
+            "authgen.call",
+            operation,
+            method = %self.method,
+            path,
+            status = Empty,
+            attempts = Empty,
+            duration_ms = Empty,
+        );
+        let started = Instant::now();
+        let outcome = self.send_attempts().instrument(span.clone()).await;
+        let status = match &outcome {
+            Ok(response) => Some(response.status()),
+            Err(error) => error.status().map(|s| s.as_u16()),
+        };
+        if let Some(status) = status {
+            span.record("status", status);
+        }
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        outcome
+    }
+
+    async fn send_attempts<E>(self) -> Result<Response, Error<E>> {
         let mut request = self.ready()?;
         let core = request.core;
         let policy = request.retry.take();
@@ -213,8 +255,15 @@ impl<'c> Request<'c> {
             let outcome = request.attempt(deadline).await;
             let remaining = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
             match policy.next_wait(core.budget(), attempt, request.idempotent, &outcome, remaining) {
-                Some(wait) => tokio::time::sleep(wait).await,
-                None => return outcome,
+                Some(wait) => {
+                    let reason = retry_reason(&outcome);
+                    tracing::info!(attempt, reason, wait_ms = wait.as_millis() as u64, "retrying");
+                    tokio::time::sleep(wait).await
+                }
+                None => {
+                    tracing::Span::current().record("attempts", attempt);
+                    return outcome;
+                }
             }
             attempt += 1;
         }
@@ -286,8 +335,25 @@ impl<'c> Request<'c> {
         }
         let left = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
         builder = builder.timeout(left.map_or(self.core.timeout(), |left| left.min(self.core.timeout())));
-        let response = builder.send().await.map_err(TransportError::new)?;
+        let mut request = builder.build().map_err(TransportError::new)?;
+        for hook in self.core.hooks() {
+            hook.on_request(&mut request);
+        }
+        let response = self.core.http().execute(request).await.map_err(TransportError::new)?;
+        for hook in self.core.hooks() {
+            hook.on_response(&response);
+        }
         Response::read(response, self.core.max_response_bytes()).await
+    }
+}
+
+/// Why an attempt is retried, for its event: the status, or the kind of transport
+/// failure (never a message, which may quote a URL or a body).
+fn retry_reason<E>(outcome: &Result<Response, Error<E>>) -> String {
+    match outcome {
+        Ok(response) => response.status().to_string(),
+        Err(Error::Transport(transport)) => format!("{:?}", transport.kind()),
+        Err(other) => other.status().map_or_else(|| "error".into(), |s| s.as_u16().to_string()),
     }
 }
 

@@ -168,6 +168,7 @@ impl TokenCache {
     /// another task it spawned would wait forever: don't.
     pub async fn token(&self) -> Result<Arc<AccessToken>, TokenError> {
         if let Some(token) = self.fresh(Instant::now()) {
+            tracing::trace!(source = self.inner.source.name(), "token cache hit");
             return Ok(token);
         }
         if REFRESHING.try_with(|id| *id == self.id()).unwrap_or(false) {
@@ -252,6 +253,8 @@ impl TokenCache {
         if let Some(failure) = &state.failure
             && failure.retry_after.is_none_or(|at| now < at)
         {
+            let permanent = failure.retry_after.is_none();
+            tracing::debug!(source = self.inner.source.name(), permanent, "token refresh backing off");
             return Step::Done(self.still_valid_or(&failure.error));
         }
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
@@ -261,6 +264,7 @@ impl TokenCache {
         state.in_flight = Some(waiting.clone());
         drop(state);
         let cache = self.clone();
+        tracing::debug!(source = self.inner.source.name(), "token refresh started");
         runtime.spawn(REFRESHING.scope(self.id(), async move {
             let mut landing = Landing { cache: &cache, landing: Some(landing) };
             let fetched = cache.fetch().await;
@@ -318,6 +322,7 @@ impl TokenCache {
                 let token = Arc::new(token);
                 let refresh_at = self.refresh_at(&token);
                 self.inner.current.store(Some(Arc::new(Entry { token: token.clone(), refresh_at })));
+                tracing::debug!(source = self.inner.source.name(), "token refreshed");
                 Ok(token)
             }
             Err(error) => {
@@ -327,6 +332,14 @@ impl TokenCache {
                 // (Checked: a clock at its very end retries at once rather than panicking.)
                 let now = Instant::now();
                 let retry_after = (!error.is_permanent()).then(|| now.checked_add(backoff).unwrap_or(now));
+                // The status and whether it is final, never the message: it may quote the answer.
+                tracing::warn!(
+                    source = self.inner.source.name(),
+                    status = error.status().map(|s| s.as_u16()),
+                    permanent = error.is_permanent(),
+                    backoff_ms = retry_after.map(|_| backoff.as_millis() as u64),
+                    "token refresh failed"
+                );
                 state.failure = Some(Failure { retry_after, error: error.clone() });
                 self.still_valid_or(&error)
             }

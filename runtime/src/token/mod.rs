@@ -136,6 +136,12 @@ pub trait TokenSource: Send + Sync + 'static {
         let _ = refresh_token;
         None
     }
+
+    /// Who issues the tokens, as the cache's tracing events name it (generated sources
+    /// say `<module>.<operation>`, e.g. `uqudo.get_token`).
+    fn name(&self) -> &str {
+        "token source"
+    }
 }
 
 /// Why no token could be had. Cheap to clone: every task waiting on one refresh gets it.
@@ -204,19 +210,20 @@ impl<E: fmt::Debug + Send + Sync + 'static> From<Error<E>> for TokenError {
 }
 
 /// A [`TokenSource`] from a call of a generated token operation: what generated
-/// `<operation>_token_source` methods return. The answer's fields are read by
-/// `fields` (see [`TokenFields`]).
-pub fn token_source<F, Fut, T, E>(fields: TokenFields, call: F) -> impl TokenSource
+/// `<operation>_token_source` methods return, `name` naming it in tracing events. The
+/// answer's fields are read by `fields` (see [`TokenFields`]).
+pub fn token_source<F, Fut, T, E>(name: &'static str, fields: TokenFields, call: F) -> impl TokenSource
 where
     F: Fn() -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<T, Error<E>>> + Send,
     T: serde::Serialize,
     E: fmt::Debug + Send + Sync + 'static,
 {
-    FnSource { fields, call }
+    FnSource { name, fields, call }
 }
 
 struct FnSource<F> {
+    name: &'static str,
     fields: TokenFields,
     call: F,
 }
@@ -236,5 +243,9 @@ where
                 .map_err(|e| TokenError::new(format!("the token response could not be read: {e}"), false))?;
             self.fields.read(&value, sent_at, std::time::SystemTime::now())
         })
+    }
+
+    fn name(&self) -> &str {
+        self.name
     }
 }
