@@ -330,10 +330,50 @@ pub struct UploadFileRequest {
     pub thumbnail: Option<::authgen_runtime::Binary>,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[serde(from = "String")]
+pub enum Outcome {
+    /// `succeeded`
+    Succeeded,
+    /// `pending`
+    Pending,
+    /// A value the spec does not list, kept as it came.
+    Other(String),
+}
+
+impl Outcome {
+    /// The value as it travels on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Outcome::Succeeded => "succeeded",
+            Outcome::Pending => "pending",
+            Outcome::Other(wire) => wire,
+        }
+    }
+}
+
+impl From<String> for Outcome {
+    fn from(wire: String) -> Self {
+        match wire.as_str() {
+            "succeeded" => Outcome::Succeeded,
+            "pending" => Outcome::Pending,
+            _ => Outcome::Other(wire),
+        }
+    }
+}
+
+impl ::std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ChargeCardResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
 }
 
 /// Documented error statuses of [`Client::list_items`].

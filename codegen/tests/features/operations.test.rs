@@ -156,9 +156,11 @@ async fn binary_and_text_answers_are_read_by_their_media_type() {
 #[tokio::test]
 async fn an_idempotency_key_is_filled_and_kept_across_the_retry_of_a_post() {
     let unavailable = reply("503 Service Unavailable", "text/plain", "busy");
-    let (config, requests) = serve_each(vec![unavailable, reply("200 OK", "application/json", r#"{"id":"ch_1"}"#)]).await;
+    let answer = r#"{"id":"ch_1","outcome":"disputed"}"#;
+    let (config, requests) = serve_each(vec![unavailable, reply("200 OK", "application/json", answer)]).await;
     let charged = Client::new(config).unwrap().charge_card(None).await.unwrap();
     assert_eq!(charged.id.as_deref(), Some("ch_1"));
+    assert_eq!(charged.outcome, Some(Outcome::Other("disputed".into())), "a value the spec does not list, kept");
     let requests = requests.await.unwrap();
     assert_eq!(requests.len(), 2, "one retry after the 503");
     let keys: Vec<&str> = requests.iter().map(|r| idempotency_key(r).expect("a key on every attempt")).collect();
