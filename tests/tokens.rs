@@ -143,7 +143,9 @@ async fn the_cached_token_is_reused_until_the_margin_then_refreshed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_callers_share_one_upstream_request_per_refresh() {
-    let sandbox = sandbox_with_lifetime(Provider::CoreBanking, 1).await;
+    // Uqudo states a relative `expires_in`: core banking's whole-second epoch can leave a
+    // one-second token less than a second, expired on arrival on a loaded machine.
+    let sandbox = sandbox_with_lifetime(Provider::Uqudo, 2).await;
     let cache = cache(&sandbox, Margin::Fixed(Duration::ZERO));
     let storm = || async {
         let tasks: Vec<_> = (0..200)
@@ -163,7 +165,7 @@ async fn concurrent_callers_share_one_upstream_request_per_refresh() {
     };
     assert_eq!(storm().await.len(), 1, "every caller got the same token");
     assert_eq!(sandbox.token_requests(), 1);
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
     assert_eq!(storm().await.len(), 1);
     assert_eq!(sandbox.token_requests(), 2, "one refresh after expiry, however many callers");
 }
