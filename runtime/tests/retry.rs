@@ -100,7 +100,8 @@ async fn a_retry_after_past_the_cap_comes_back_at_once_readable_from_the_error()
         let core = fast_core(&server);
         let started = Instant::now();
         let err = status_of(core.request(Method::GET, "/items")).await.unwrap_err();
-        assert!(started.elapsed() < Duration::from_millis(500), "{:?}", started.elapsed());
+        // At once: waiting would take an hour (generous bounds: CI machines are loaded).
+        assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
         assert_eq!(err.status().map(|s| s.as_u16()), Some(429));
         let retry_after = err.retry_after().unwrap();
         assert!(retry_after <= Duration::from_secs(asked) && retry_after > Duration::from_secs(asked - 5));
@@ -176,12 +177,13 @@ async fn always_503_fails_within_the_deadline_after_at_most_the_configured_attem
     let server = server(&[503; 64]).await;
     let policy = RetryPolicy::new()
         .max_attempts(20)
-        .backoff(Duration::from_millis(50), Duration::from_millis(200))
+        .backoff(Duration::from_millis(50), Duration::from_secs(1))
         .deadline(Duration::from_millis(400));
     let core = core(&server, Config::new().retry(policy));
     let started = Instant::now();
     let err = status_of(core.request(Method::GET, "/items")).await.unwrap_err();
-    assert!(started.elapsed() < Duration::from_millis(450), "{:?}", started.elapsed());
+    // Without the deadline, 20 attempts with back-off up to 1 s take several seconds.
+    assert!(started.elapsed() < Duration::from_millis(1500), "{:?}", started.elapsed());
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
     let requests = server.requests().len();
     assert!((2..20).contains(&requests), "{requests} requests");
@@ -216,7 +218,8 @@ async fn the_deadline_cuts_an_attempt_short() {
     };
     assert_eq!(err.kind(), TransportKind::Timeout);
     let elapsed = started.elapsed();
-    assert!(elapsed >= Duration::from_millis(300) && elapsed < Duration::from_millis(450), "{elapsed:?}");
+    // Without the deadline the stalled attempt would run out its 30 s timeout.
+    assert!(elapsed >= Duration::from_millis(300) && elapsed < Duration::from_secs(3), "{elapsed:?}");
     assert_eq!(
         server.requests().len(),
         1,
