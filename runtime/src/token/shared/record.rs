@@ -296,4 +296,17 @@ mod tests {
         );
         let _ = clocks.to_instant(0);
     }
+
+    #[test]
+    fn a_reader_whose_clock_is_ahead_sees_less_life_never_more() {
+        let writer = Clocks::now();
+        let token =
+            AccessToken::new("t", writer.instant).expiring_at(writer.instant + Duration::from_secs(60));
+        let record = Token::of(&token, writer);
+        let ahead = Clocks { instant: writer.instant, unix: writer.unix + 5_000 };
+        let read = record.to_access_token(ahead);
+        assert_eq!(read.expires_at(), Some(writer.instant + Duration::from_secs(55)));
+        let far_ahead = Clocks { instant: writer.instant, unix: writer.unix + 120_000 };
+        assert!(record.to_access_token(far_ahead).is_expired(writer.instant), "expired, not served");
+    }
 }
