@@ -55,7 +55,8 @@ async fn main() -> Result<ExitCode, Failure> {
 /// members, which storm together; counts the upstream requests of the storm.
 async fn lead(redis: String, processes: usize, callers: usize) -> Result<ExitCode, Failure> {
     let sandbox =
-        Sandbox::start_with(Provider::Uqudo, Options { token_lifetime: Some(Duration::from_secs(2)) }).await?;
+        Sandbox::start_with(Provider::Uqudo, Options { token_lifetime: Some(Duration::from_secs(2)) })
+            .await?;
     let ca_file = std::env::temp_dir().join(format!("fleet_storm_ca_{}.pem", std::process::id()));
     std::fs::write(&ca_file, sandbox.ca_pem())?;
     let fleet = Fleet {
@@ -119,7 +120,8 @@ async fn member(args: &[String]) -> Result<ExitCode, Failure> {
 
 /// A cache over the generated Uqudo client's token source, shared through Redis.
 fn cache(fleet: &Fleet) -> Result<TokenCache, Failure> {
-    let config = Config::new().base_url(&fleet.base_url).add_root_certificate_pem(std::fs::read(&fleet.ca_file)?);
+    let config =
+        Config::new().base_url(&fleet.base_url).add_root_certificate_pem(std::fs::read(&fleet.ca_file)?);
     let request = uqudo::TokenRequest {
         grant_type: uqudo::GrantType::ClientCredentials,
         client_id: fleet.client_id.clone(),

@@ -215,6 +215,23 @@ async fn a_refusal_is_shared_so_the_fleet_backs_off_together() {
     assert_eq!((refused.fetches(), other.fetches()), (1, 0), "the second process did not ask the provider");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_are_shared_over_tls_as_an_acl_user() {
+    let dir = std::env::temp_dir().join(format!("authgen-redis-tls-{}", std::process::id()));
+    let [ca, cert, key] = support::redis::certificates(&dir);
+    let Some(redis) = RedisServer::start_tls(&ca, &cert, &key) else { return };
+    let ca_pem = std::fs::read(&ca).unwrap();
+    let source = Counting::new(b"one client", Behaviour::Lifetime(Duration::from_secs(60)));
+    let shared = SharedTokens::redis_with_roots(&redis.url(), &ca_pem, keys()).unwrap();
+    for _ in 0..3 {
+        let cache = TokenCache::with_shared(source.clone(), Margin::default(), &shared).unwrap();
+        assert_eq!(cache.token().await.unwrap().secret().expose_secret(), "one client-1");
+    }
+    assert_eq!(source.fetches(), 1, "three caches, one fetch: the record went through TLS and the ACL");
+    assert!(redis.cli(&["--scan"]).lines().all(|k| k.starts_with("authgen:token:")));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[test]
 fn the_redis_password_never_shows() {
     let shared = SharedTokens::redis("redis://:hunter2@127.0.0.1:1", keys()).unwrap();

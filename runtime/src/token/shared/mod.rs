@@ -93,9 +93,26 @@ impl SharedTokens {
     /// lasts 10 s; a process waits up to 10 s for another's fetch; a refusal is shared
     /// for 2 s.
     pub fn redis(url: &str, keys: CacheKeys) -> Result<Self, SharedError> {
+        SharedTokens::open(url, keys, |url| redis::Client::open(url))
+    }
+
+    /// The same, for a `rediss://` server whose certificate is signed by a CA of
+    /// `roots_pem` rather than one the system trusts.
+    pub fn redis_with_roots(url: &str, roots_pem: &[u8], keys: CacheKeys) -> Result<Self, SharedError> {
+        SharedTokens::open(url, keys, |url| {
+            let roots = redis::TlsCertificates { client_tls: None, root_cert: Some(roots_pem.to_vec()) };
+            redis::Client::build_with_tls(url, roots)
+        })
+    }
+
+    fn open(
+        url: &str,
+        keys: CacheKeys,
+        client: impl FnOnce(&str) -> redis::RedisResult<redis::Client>,
+    ) -> Result<Self, SharedError> {
         let shown = crate::config::redact_userinfo(url);
-        let client = redis::Client::open(url)
-            .map_err(|e| SharedError::Url { url: shown.clone(), reason: e.to_string() })?;
+        let client =
+            client(url).map_err(|e| SharedError::Url { url: shown.clone(), reason: e.to_string() })?;
         let timeout = Duration::from_millis(250);
         Ok(SharedTokens {
             store: Arc::new(Store::new(client.clone(), shown.clone(), timeout)),
