@@ -193,6 +193,7 @@ impl<'a> Lowerer<'a> {
                 None => "give the operation an operationId".into(),
             }),
             line: self.parsed.line_of(&at.to_string()),
+            file: None,
         });
         Some((name, Some(note)))
     }
