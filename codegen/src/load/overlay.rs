@@ -143,7 +143,7 @@ fn action(value: &Value, at: &Pointer, is_1_1: bool, problems: &mut Problems) ->
         return None;
     };
     let before = problems.len();
-    check_fields(object, ACTION_FIELDS, &["target"], at, "an action", problems);
+    let meant = check_fields(object, ACTION_FIELDS, &["target"], at, "an action", problems);
     let target = object.get("target").and_then(|t| query(t, &at.join("target"), problems));
     let copy = object.get("copy").and_then(|c| query(c, &at.join("copy"), problems));
     if copy.is_some() && !is_1_1 {
@@ -165,7 +165,8 @@ fn action(value: &Value, at: &Pointer, is_1_1: bool, problems: &mut Problems) ->
         (false, None, Some(copy)) => Some(Change::Copy(copy)),
         (false, None, None) => None,
     };
-    if change.is_none() {
+    // `updaet: {...}` already says what is wrong with an action that changes nothing.
+    if change.is_none() && !meant.iter().any(|m| ["update", "remove", "copy"].contains(m)) {
         problems.push(at, "the action changes nothing", "give it an `update`, `remove: true` or (1.1) `copy`");
     }
     let (target, change) = (target?, change?);
@@ -187,30 +188,31 @@ fn query(value: &Value, at: &Pointer, problems: &mut Problems) -> Option<JsonPat
 }
 
 /// Reports fields the object may not have (with the one probably meant) and required
-/// fields it lacks. `x-` extensions are allowed everywhere.
-fn check_fields(
+/// fields it lacks; returns the fields probably meant. `x-` extensions are allowed
+/// everywhere.
+fn check_fields<'k>(
     object: &Map<String, Value>,
-    known: &[&str],
+    known: &[&'k str],
     required: &[&str],
     at: &Pointer,
     what: &str,
     problems: &mut Problems,
-) {
-    let unknown: Vec<&String> =
-        object.keys().filter(|k| !known.contains(&k.as_str()) && !k.starts_with("x-")).collect();
-    for key in &unknown {
+) -> Vec<&'k str> {
+    let mut meant = Vec::new();
+    for key in object.keys().filter(|k| !known.contains(&k.as_str()) && !k.starts_with("x-")) {
         let hint = match known.iter().find(|k| close(k, key)) {
-            Some(meant) => format!("did you mean `{meant}`?"),
+            Some(field) => {
+                meant.push(*field);
+                format!("did you mean `{field}`?")
+            }
             None => format!("{what} has {} (and `x-` extensions)", quoted(known)),
         };
         problems.push(&at.join(key), format!("`{key}` is not a field of {what}"), hint);
     }
-    for field in required {
-        let misspelt = unknown.iter().any(|k| close(field, k));
-        if !object.contains_key(*field) && !misspelt {
-            problems.push(at, format!("{what} has no `{field}`"), format!("add `{field}`"));
-        }
+    for field in required.iter().filter(|f| !object.contains_key(**f) && !meant.contains(f)) {
+        problems.push(at, format!("{what} has no `{field}`"), format!("add `{field}`"));
     }
+    meant
 }
 
 /// Spellings two edits or fewer apart (`tagret`, `updaet`, `actoins`).

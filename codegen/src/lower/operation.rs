@@ -61,6 +61,9 @@ impl<'a> Lowerer<'a> {
                 continue;
             };
             for (method, op) in item.iter() {
+                if self.selection.as_mut().is_some_and(|s| !s.selects(op)) {
+                    continue;
+                }
                 let pointer = paths.join(path).join(method);
                 let label = format!("{} {path}", method.to_uppercase());
                 let problems_before = self.problems.len();

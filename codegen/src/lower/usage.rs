@@ -36,6 +36,14 @@ pub fn children(kind: &TypeKind) -> Vec<&TypeRef> {
     }
 }
 
+/// Every type the operations name: parameters, bodies, responses.
+pub fn used(operations: &[Operation]) -> impl Iterator<Item = &TypeRef> {
+    operations.iter().flat_map(|op| {
+        let responses = op.success.iter().chain(&op.errors).filter_map(|r| r.body.as_ref());
+        op.params.iter().map(|p| &p.ty).chain(op.body.iter().map(|b| &b.ty)).chain(responses)
+    })
+}
+
 /// The types requests carry: bodies, parameters, and the answers of token operations
 /// (a token source reads those through `Serialize`).
 pub fn sent(operations: &[Operation]) -> impl Iterator<Item = &TypeRef> {
