@@ -22,8 +22,7 @@ const ROOT_FIELDS: &[&str] = &["overlay", "info", "extends", "actions"];
 const INFO_FIELDS: &[&str] = &["title", "version", "description"];
 const ACTION_FIELDS: &[&str] = &["target", "description", "update", "remove", "copy"];
 
-const TARGET_HINT: &str =
-    "write an RFC 9535 JSONPath query, e.g. `$.paths['/token'].post` (`match()` and `search()` are not supported)";
+const TARGET_HINT: &str = "write an RFC 9535 JSONPath query, e.g. `$.paths['/token'].post` (`match()` and `search()` are not supported)";
 
 /// Whether `path` names an overlay (`acme.overlay.yaml`) rather than a spec.
 pub fn is_overlay(path: &Path) -> bool {
@@ -40,7 +39,11 @@ pub fn spec_stem(overlay: &Path) -> Option<&str> {
 /// `specs/acme.yaml`.
 pub fn beside(spec: &Path) -> Vec<PathBuf> {
     let Some(stem) = spec.file_stem().and_then(|s| s.to_str()) else { return Vec::new() };
-    ENDINGS.iter().map(|ending| spec.with_file_name(format!("{stem}{ending}"))).filter(|p| p.is_file()).collect()
+    ENDINGS
+        .iter()
+        .map(|ending| spec.with_file_name(format!("{stem}{ending}")))
+        .filter(|p| p.is_file())
+        .collect()
 }
 
 /// An overlay read and checked, ready to apply.
@@ -85,7 +88,11 @@ impl Overlay {
 fn check(document: &Value, problems: &mut Problems) -> Vec<Action> {
     let root = Pointer::root();
     let Some(object) = document.as_object() else {
-        problems.push(&root, "the overlay is not a mapping", "an overlay has `overlay`, `info` and `actions`");
+        problems.push(
+            &root,
+            "the overlay is not a mapping",
+            "an overlay has `overlay`, `info` and `actions`",
+        );
         return Vec::new();
     };
     check_fields(object, ROOT_FIELDS, &["overlay", "info", "actions"], &root, "an overlay", problems);
@@ -94,7 +101,11 @@ fn check(document: &Value, problems: &mut Problems) -> Vec<Action> {
         check_info(info, &root.join("info"), problems);
     }
     if object.get("extends").is_some_and(|e| !e.is_string()) {
-        problems.push(&root.join("extends"), "`extends` is not a string", "give the URL of the spec it overlays");
+        problems.push(
+            &root.join("extends"),
+            "`extends` is not a string",
+            "give the URL of the spec it overlays",
+        );
     }
     let Some(actions) = object.get("actions") else { return Vec::new() };
     let at = root.join("actions");
@@ -139,7 +150,11 @@ fn check_info(info: &Value, at: &Pointer, problems: &mut Problems) {
 /// One action, or `None` (with its problems recorded) when it cannot be applied.
 fn action(value: &Value, at: &Pointer, is_1_1: bool, problems: &mut Problems) -> Option<Action> {
     let Some(object) = value.as_object() else {
-        problems.push(at, "the action is not a mapping", "give it a `target` and an `update` or `remove: true`");
+        problems.push(
+            at,
+            "the action is not a mapping",
+            "give it a `target` and an `update` or `remove: true`",
+        );
         return None;
     };
     let before = problems.len();
@@ -167,7 +182,11 @@ fn action(value: &Value, at: &Pointer, is_1_1: bool, problems: &mut Problems) ->
     };
     // `updaet: {...}` already says what is wrong with an action that changes nothing.
     if change.is_none() && !meant.iter().any(|m| ["update", "remove", "copy"].contains(m)) {
-        problems.push(at, "the action changes nothing", "give it an `update`, `remove: true` or (1.1) `copy`");
+        problems.push(
+            at,
+            "the action changes nothing",
+            "give it an `update`, `remove: true` or (1.1) `copy`",
+        );
     }
     let (target, change) = (target?, change?);
     (problems.len() == before).then(|| Action { at: at.clone(), target, change })
@@ -180,8 +199,11 @@ fn query(value: &Value, at: &Pointer, problems: &mut Problems) -> Option<JsonPat
     };
     JsonPath::parse(text)
         .map_err(|err| {
-            let message =
-                format!("`{text}` is not a JSONPath query: {} (at character {})", err.message(), err.position());
+            let message = format!(
+                "`{text}` is not a JSONPath query: {} (at character {})",
+                err.message(),
+                err.position()
+            );
             problems.push(at, message, TARGET_HINT);
         })
         .ok()
@@ -261,7 +283,8 @@ impl Origins {
     /// `problem` told in the terms of the overlay that wrote its node, if one did.
     pub fn attribute(&self, mut problem: Problem) -> Problem {
         let inside = |w: &&Written| {
-            problem.pointer == w.spec || problem.pointer.strip_prefix(&w.spec).is_some_and(|r| r.starts_with('/'))
+            problem.pointer == w.spec
+                || problem.pointer.strip_prefix(&w.spec).is_some_and(|r| r.starts_with('/'))
         };
         // The deepest write wins, and among equals the latest.
         let latest = self.written.iter().enumerate().rev();
@@ -364,7 +387,11 @@ impl Applying<'_> {
     fn remove(&mut self, at: &Pointer, action: &Action) {
         let tokens: Vec<String> = at.tokens().collect();
         let Some((last, parent)) = tokens.split_last() else {
-            self.problems.push(&action.at.join("target"), "the target selects the whole spec", "remove a node inside it");
+            self.problems.push(
+                &action.at.join("target"),
+                "the target selects the whole spec",
+                "remove a node inside it",
+            );
             return;
         };
         let parent = parent.iter().fold(Pointer::root(), |p, t| p.join(t));
@@ -399,7 +426,10 @@ impl Applying<'_> {
             )),
             (node, _) => Err((
                 from.clone(),
-                format!("the target {at} is {}: only objects and arrays can be updated", node.map_or("nothing", |n| kind(n))),
+                format!(
+                    "the target {at} is {}: only objects and arrays can be updated",
+                    node.map_or("nothing", |n| kind(n))
+                ),
                 "select the object that holds it and update the property there".to_string(),
             )),
         };

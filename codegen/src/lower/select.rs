@@ -25,7 +25,10 @@ pub(super) struct Selection {
 impl Selection {
     /// The selection the document states, if it states one; a malformed one is a
     /// problem (and selects nothing).
-    pub(super) fn read(extensions: &indexmap::IndexMap<String, Value>, problems: &mut Problems) -> Option<Self> {
+    pub(super) fn read(
+        extensions: &indexmap::IndexMap<String, Value>,
+        problems: &mut Problems,
+    ) -> Option<Self> {
         let at = Pointer::root().join(EXTENSION);
         let value = extensions.get(EXTENSION)?;
         let Some(items) = value.as_array() else {
@@ -36,7 +39,9 @@ impl Selection {
         for (index, item) in items.iter().enumerate() {
             match item.as_str() {
                 Some(entry) => entries.push(entry.to_string()),
-                None => problems.push(&at.join(index), format!("`{item}` is not an operationId or a tag"), HINT),
+                None => {
+                    problems.push(&at.join(index), format!("`{item}` is not an operationId or a tag"), HINT)
+                }
             }
         }
         Some(Selection { used: vec![false; entries.len()], entries })
