@@ -509,3 +509,128 @@ fn select(path: &JsonPath, document: &Value) -> Vec<Pointer> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// `document` with the overlay of `actions` (YAML, at the indentation of a list
+    /// item) applied, or the problems' messages.
+    fn apply(version: &str, document: Value, actions: &str) -> Result<Value, String> {
+        let text = format!("overlay: {version}\ninfo: {{title: t, version: '1'}}\nactions:\n{actions}");
+        let overlay = Overlay::parse(Path::new("o.yaml"), &text).map_err(|e| e.to_string())?;
+        let mut document = document;
+        apply_all(&mut document, &[overlay]).map_err(|e| e.to_string())?;
+        Ok(document)
+    }
+
+    fn doc() -> Value {
+        json!({"a": {"list": [1], "name": "x", "keep": true}, "items": [{"id": 1}, {"id": 2}, {"id": 3}], "z": 0})
+    }
+
+    #[test]
+    fn update_merges_objects_appends_to_arrays_and_replaces_the_rest() {
+        let merged =
+            apply("1.0.0", doc(), "  - target: $.a\n    update: {list: [2], name: y, new: {n: 1}}\n")
+                .unwrap();
+        assert_eq!(merged["a"], json!({"list": [1, 2], "name": "y", "keep": true, "new": {"n": 1}}));
+        let appended = apply("1.0.0", doc(), "  - target: $.items\n    update: {id: 4}\n").unwrap();
+        assert_eq!(appended["items"][3], json!({"id": 4}));
+    }
+
+    #[test]
+    fn remove_takes_every_selected_node_and_keeps_the_order_of_the_rest() {
+        let removed = apply(
+            "1.0.0",
+            doc(),
+            "  - target: $.items[?@.id != 2]\n    remove: true\n  - target: $.a.list\n    remove: true\n",
+        )
+        .unwrap();
+        assert_eq!(removed["items"], json!([{"id": 2}]));
+        let keys: Vec<&String> = removed["a"].as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["name", "keep"]);
+    }
+
+    #[test]
+    fn copy_is_overlay_1_1_and_takes_exactly_one_node() {
+        let copied = apply("1.1.0", doc(), "  - target: $.items[0]\n    copy: $.a\n").unwrap();
+        assert_eq!(copied["items"][0]["name"], "x");
+        let old = apply("1.0.0", doc(), "  - target: $.items[0]\n    copy: $.a\n").unwrap_err();
+        assert!(
+            old.contains("error: `copy` is an Overlay 1.1 action\n  --> o.yaml#/actions/0/copy (line 5)"),
+            "{old}"
+        );
+        let two = apply("1.1.0", doc(), "  - target: $.a\n    copy: $.items[*]\n").unwrap_err();
+        assert!(two.contains("`copy` must select exactly one node; it selects 3"), "{two}");
+    }
+
+    #[test]
+    fn what_cannot_be_applied_is_a_problem_at_the_action() {
+        let primitive = apply("1.0.0", doc(), "  - target: $.z\n    update: {x: 1}\n").unwrap_err();
+        assert!(primitive.contains("error: the target #/z is a number: only objects and arrays can be updated\n  --> o.yaml#/actions/0/update"), "{primitive}");
+        let clash = apply("1.0.0", doc(), "  - target: $.a\n    update: {list: {x: 1}}\n").unwrap_err();
+        assert!(
+            clash.contains(
+                "error: `list` is a list in the spec and a mapping here\n  --> o.yaml#/actions/0/update/list"
+            ),
+            "{clash}"
+        );
+        let root = apply("1.0.0", doc(), "  - target: $\n    remove: true\n").unwrap_err();
+        assert!(root.contains("error: the target selects the whole spec"), "{root}");
+        let nothing = apply("1.0.0", doc(), "  - target: $.a\n").unwrap_err();
+        assert!(
+            nothing.contains("error: the action changes nothing\n  --> o.yaml#/actions/0 (line 4)"),
+            "{nothing}"
+        );
+    }
+
+    #[test]
+    fn the_overlay_document_itself_is_checked() {
+        let version = apply("2.0.0", doc(), "  - target: $.a\n    remove: true\n").unwrap_err();
+        assert!(
+            version
+                .contains("error: overlay version `2.0.0` is not supported\n  --> o.yaml#/overlay (line 1)"),
+            "{version}"
+        );
+        let empty = apply("1.0.0", doc(), "  []\n").unwrap_err();
+        assert!(empty.contains("`actions` is not a list of actions"), "{empty}");
+        let extension =
+            apply("1.0.0", doc(), "  - target: $.a\n    x-note: fine\n    remove: true\n").unwrap();
+        assert!(extension.get("a").is_none(), "`x-` fields are allowed");
+        for text in ["", "[]", "overlay: 1.0.0\nactions: {}", "actions:\n  - 5\n  - {target: 5, remove: 1}"] {
+            assert!(Overlay::parse(Path::new("o.yaml"), text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn problems_in_written_nodes_are_told_in_the_overlay_terms() {
+        let text = "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: $.a\n    update:\n      new:\n        n: 1\n";
+        let overlay = Overlay::parse(Path::new("o.yaml"), text).unwrap();
+        let mut document = doc();
+        let origins = apply_all(&mut document, &[overlay]).unwrap();
+        let problem = |pointer: &str| Problem {
+            pointer: pointer.into(),
+            message: "m".into(),
+            hint: None,
+            line: Some(99),
+            file: None,
+        };
+        let told = origins.attribute(problem("#/a/new/n"));
+        assert_eq!(
+            (told.pointer.as_str(), told.line, told.file.as_deref()),
+            ("#/actions/0/update/new/n", Some(7), Some("o.yaml"))
+        );
+        assert_eq!(origins.attribute(problem("#/a/newer")), problem("#/a/newer"), "a sibling is the spec's");
+    }
+
+    #[test]
+    fn overlay_files_are_named_after_their_spec() {
+        assert_eq!(spec_stem(Path::new("specs/acme.overlay.yaml")), Some("acme"));
+        assert_eq!(spec_stem(Path::new("specs/acme.overlay.json")), Some("acme"));
+        assert_eq!(spec_stem(Path::new("specs/acme.yaml")), None);
+        assert_eq!(spec_stem(Path::new("specs/.overlay.yaml")), None);
+        assert!(close("tagret", "target") && close("actoins", "actions") && !close("remove", "target"));
+    }
+}
