@@ -27,6 +27,11 @@ fn vendor_with(name: &str, overlay: &str) -> PathBuf {
 
 const HEAD: &str = "overlay: 1.0.0\ninfo:\n  title: t\n  version: 1.0.0\nactions:\n";
 
+/// An action updating the login operation with `update` (YAML lines at its depth).
+fn login_update(update: &str) -> String {
+    format!("  - target: $.paths['/auth/login'].post\n    update:\n{update}")
+}
+
 #[test]
 fn an_overlay_beside_a_verbatim_spec_gives_it_a_token_source() {
     let spec = Path::new("tests/overlays/vendor.yaml");
@@ -94,18 +99,15 @@ fn an_update_misspelt_is_named_and_not_also_called_a_change_of_nothing() {
 
 #[test]
 fn a_target_that_selects_nothing_is_a_warning() {
-    let overlay = format!(
-        "{HEAD}  - target: $.paths['/auth/logout'].post\n    update:\n      x-authgen-idempotent: true\n  - target: $.paths['/auth/login'].post\n    update:\n      x-authgen-token: {{access_token: jwt}}\n"
-    );
-    let spec = vendor_with("selects-nothing", &overlay);
-    let generated = generate_with(&spec, &Options::default()).unwrap();
+    let logout = "  - target: $.paths['/auth/logout'].post\n    update:\n      x-authgen-idempotent: true\n";
+    let overlay = format!("{HEAD}{logout}{}", login_update("      x-authgen-token: {access_token: jwt}\n"));
+    let generated = generate_with(&vendor_with("selects-nothing", &overlay), &Options::default()).unwrap();
     assert!(generated.code.contains("login_token_source"), "the other action applied");
-    let overlay_file = spec.with_file_name("vendor.overlay.yaml");
     assert_eq!(
         generated.warnings(),
         format!(
             "warning: the target selects nothing: the action changed nothing\n  --> {}#/actions/0/target (line 6)\n  = hint: compare the target with the spec (names are case-sensitive)\n",
-            overlay_file.display()
+            generated.file.replace("vendor.yaml", "vendor.overlay.yaml")
         )
     );
 }
@@ -113,7 +115,8 @@ fn a_target_that_selects_nothing_is_a_warning() {
 #[test]
 fn a_token_field_the_answer_lacks_names_the_overlay_that_said_so() {
     let overlay = format!(
-        "{HEAD}  - target: $.paths['/auth/login'].post\n    update:\n      x-authgen-token:\n        access_token: token\n        expires_in: ttl\n"
+        "{HEAD}{}",
+        login_update("      x-authgen-token:\n        access_token: token\n        expires_in: ttl\n")
     );
     let spec = vendor_with("missing-field", &overlay);
     let err = generate_with(&spec, &Options::default()).unwrap_err();
@@ -130,15 +133,9 @@ fn a_token_field_the_answer_lacks_names_the_overlay_that_said_so() {
 
 #[test]
 fn overlays_apply_in_order_after_the_one_beside_the_spec() {
-    let beside =
-        format!("{HEAD}  - target: $.paths['/auth/login'].post\n    update:\n      operationId: signIn\n");
-    let spec = vendor_with("in-order", &beside);
+    let spec = vendor_with("in-order", &format!("{HEAD}{}", login_update("      operationId: signIn\n")));
     let second = spec.with_file_name("second.yaml");
-    fs::write(
-        &second,
-        format!("{HEAD}  - target: $.paths['/auth/login'].post\n    update:\n      operationId: logIn\n"),
-    )
-    .unwrap();
+    fs::write(&second, format!("{HEAD}{}", login_update("      operationId: logIn\n"))).unwrap();
     let options = Options { overlays: vec![second], ..Options::default() };
     let code = generate_with(&spec, &options).unwrap().code;
     assert!(code.contains("pub async fn log_in("), "the last overlay has the last word: {code}");
