@@ -101,3 +101,36 @@ proptest! {
         let _ = authgen_codegen::generate_str(Path::new("fuzz.yaml"), &text);
     }
 }
+
+/// The overlays of `tests/overlays/`, as values.
+fn overlays() -> Vec<Value> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir("tests/overlays")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".overlay.yaml"))
+        .collect();
+    paths.sort();
+    paths.iter().map(|p| serde_yaml::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_mutated_overlay_gives_code_or_problems_never_a_panic(
+        fixture in any::<prop::sample::Index>(),
+        node in any::<prop::sample::Index>(),
+        replacement in replacement(),
+    ) {
+        let fixtures = overlays();
+        let mut overlay = fixture.get(&fixtures).clone();
+        let mut all = Vec::new();
+        nodes(&overlay, &mut Vec::new(), &mut all);
+        let path: &Vec<String> = node.get(&all);
+        mutate(&mut overlay, path, replacement);
+        let file = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("fuzz-{:?}.overlay.yaml", std::thread::current().id()));
+        std::fs::write(&file, serde_yaml::to_string(&overlay).unwrap()).unwrap();
+        let options = authgen_codegen::Options { overlays: vec![file], ..Default::default() };
+        let _ = authgen_codegen::generate_with(Path::new("tests/overlays/shop.yaml"), &options);
+    }
+}
