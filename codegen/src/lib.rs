@@ -115,6 +115,7 @@ fn model_of(mut loaded: load::Loaded, options: &Options) -> Result<model::Api, S
     let parsed = parse::parse(loaded).map_err(|e| origins.attribute_all(e))?;
     let mut api = lower::lower(&parsed, options).map_err(|e| origins.attribute_all(e))?;
     api.source = display_path(&parsed.file);
+    api.overlays = origins.files().map(str::to_string).collect();
     let warnings = std::mem::take(&mut api.warnings).into_iter().map(|w| origins.attribute(w));
     api.warnings = origins.notes.iter().cloned().chain(warnings).collect();
     for skipped in &mut api.skipped {

@@ -280,6 +280,11 @@ pub struct Origins {
 }
 
 impl Origins {
+    /// The overlay files applied, in order, as shown in messages.
+    pub fn files(&self) -> impl Iterator<Item = &str> {
+        self.sources.iter().map(|(file, _)| file.as_str())
+    }
+
     /// `problem` told in the terms of the overlay that wrote its node, if one did.
     pub fn attribute(&self, mut problem: Problem) -> Problem {
         let inside = |w: &&Written| {

@@ -124,6 +124,7 @@ impl<'a> Lowerer<'a> {
         recursion::box_cycles(&mut self.types);
         Api {
             source: String::new(),
+            overlays: Vec::new(),
             title: self.doc.info.title.clone(),
             description: self.doc.info.description.clone(),
             version: self.doc.info.version.clone(),
