@@ -82,10 +82,12 @@ impl Client {
         &self,
         body: AuthenticateRequest,
     ) -> impl ::authgen_runtime::token::TokenSource + use<> {
+        let identity = self.core.token_identity("core_banking.authenticate", &(&body,));
         let client = self.clone();
         ::authgen_runtime::token::token_source(
             "core_banking.authenticate",
             ::authgen_runtime::token::TokenFields::CONVENTION,
+            identity,
             move || {
                 let (client, body) = (client.clone(), body.clone());
                 async move { client.authenticate(&body).await }
@@ -125,7 +127,7 @@ impl AuthenticateRequest {
 }
 
 /// The access token. The page's sample shows the two numbers as the strings "long"; they are 64-bit integers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct AuthenticateResponse {
     /// The access token.
     #[serde(rename = "accessToken")]
@@ -139,6 +141,19 @@ pub struct AuthenticateResponse {
     /// How long the token is valid, in seconds.
     #[serde(rename = "tokenValiditySec")]
     pub token_validity_sec: i64,
+}
+
+impl ::authgen_runtime::token::TokenAnswer for AuthenticateResponse {
+    fn field(&self, wire: &str) -> Option<::authgen_runtime::token::TokenValue<'_>> {
+        use ::authgen_runtime::token::AsTokenValue;
+        match wire {
+            "accessToken" => self.access_token.as_token_value(),
+            "tokenType" => self.token_type.as_token_value(),
+            "expirationTime" => self.expiration_time.as_token_value(),
+            "tokenValiditySec" => self.token_validity_sec.as_token_value(),
+            _ => None,
+        }
+    }
 }
 
 /// Documented error statuses of [`Client::authenticate`]: the spec documents none.

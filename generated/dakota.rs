@@ -75,10 +75,14 @@ impl Client {
         &self,
         body: Auth,
     ) -> impl ::authgen_runtime::token::TokenSource + use<> {
+        let identity = self
+            .core
+            .token_identity("dakota.post_index_php_api_oauth2", &(&body,));
         let client = self.clone();
         ::authgen_runtime::token::token_source(
             "dakota.post_index_php_api_oauth2",
             ::authgen_runtime::token::TokenFields::CONVENTION,
+            identity,
             move || {
                 let (client, body) = (client.clone(), body.clone());
                 async move { client.post_index_php_api_oauth2(&body).await }
@@ -97,7 +101,7 @@ pub struct Auth {
     pub grant_type: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct PostIndexPhpApiOauth2Response {
     /// The access token to authenticate requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -114,6 +118,20 @@ pub struct PostIndexPhpApiOauth2Response {
     /// Client ID sequence, can be null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fuse_client_id_seq: Option<String>,
+}
+
+impl ::authgen_runtime::token::TokenAnswer for PostIndexPhpApiOauth2Response {
+    fn field(&self, wire: &str) -> Option<::authgen_runtime::token::TokenValue<'_>> {
+        use ::authgen_runtime::token::AsTokenValue;
+        match wire {
+            "access_token" => self.access_token.as_token_value(),
+            "expires_in" => self.expires_in.as_token_value(),
+            "refresh_token" => self.refresh_token.as_token_value(),
+            "refresh_expires_in" => self.refresh_expires_in.as_token_value(),
+            "fuse_client_id_seq" => self.fuse_client_id_seq.as_token_value(),
+            _ => None,
+        }
+    }
 }
 
 /// Documented error statuses of [`Client::post_index_php_api_oauth2`].

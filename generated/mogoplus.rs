@@ -7,7 +7,7 @@
 //!
 //! Generated from `specs/mogoplus.yaml` (API version 1.0).
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 /// A client for MOGOPLUS Authentication.
 ///
@@ -98,10 +98,12 @@ impl Client {
     pub fn request_token_source(
         &self,
     ) -> impl ::authgen_runtime::token::TokenSource + use<> {
+        let identity = self.core.token_identity("mogoplus.request_token", &());
         let client = self.clone();
         ::authgen_runtime::token::token_source(
             "mogoplus.request_token",
             ::authgen_runtime::token::TokenFields::CONVENTION,
+            identity,
             move || {
                 let client = client.clone();
                 async move { client.request_token().await }
@@ -111,7 +113,7 @@ impl Client {
 }
 
 /// A Bearer access token.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct TokenResponse {
     /// The access token.
     pub access_token: ::authgen_runtime::Secret,
@@ -194,6 +196,18 @@ impl ::std::fmt::Display for OAuthErrorCode {
 pub struct InvalidClientError {
     /// Always `invalid_client`.
     pub error: String,
+}
+
+impl ::authgen_runtime::token::TokenAnswer for TokenResponse {
+    fn field(&self, wire: &str) -> Option<::authgen_runtime::token::TokenValue<'_>> {
+        use ::authgen_runtime::token::AsTokenValue;
+        match wire {
+            "access_token" => self.access_token.as_token_value(),
+            "token_type" => self.token_type.as_token_value(),
+            "expires_in" => self.expires_in.as_token_value(),
+            _ => None,
+        }
+    }
 }
 
 /// Documented error statuses of [`Client::request_token`].

@@ -101,10 +101,12 @@ impl Client {
         &self,
         body: LoginRequest,
     ) -> impl ::authgen_runtime::token::TokenSource + use<> {
+        let identity = self.core.token_identity("moota.login", &(&body,));
         let client = self.clone();
         ::authgen_runtime::token::token_source(
             "moota.login",
             ::authgen_runtime::token::TokenFields::CONVENTION,
+            identity,
             move || {
                 let (client, body) = (client.clone(), body.clone());
                 async move { client.login(&body).await }
@@ -200,7 +202,7 @@ impl ::std::fmt::Display for Scope {
 }
 
 /// The access token.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct LoginResponse {
     /// The access token, a JWT.
     pub access_token: ::authgen_runtime::Secret,
@@ -211,6 +213,16 @@ pub struct LoginResponse {
 pub struct ErrorMessage {
     /// What went wrong.
     pub message: String,
+}
+
+impl ::authgen_runtime::token::TokenAnswer for LoginResponse {
+    fn field(&self, wire: &str) -> Option<::authgen_runtime::token::TokenValue<'_>> {
+        use ::authgen_runtime::token::AsTokenValue;
+        match wire {
+            "access_token" => self.access_token.as_token_value(),
+            _ => None,
+        }
+    }
 }
 
 /// Documented error statuses of [`Client::login`].

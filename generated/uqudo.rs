@@ -73,10 +73,12 @@ impl Client {
         &self,
         body: TokenRequest,
     ) -> impl ::authgen_runtime::token::TokenSource + use<> {
+        let identity = self.core.token_identity("uqudo.get_token", &(&body,));
         let client = self.clone();
         ::authgen_runtime::token::token_source(
             "uqudo.get_token",
             ::authgen_runtime::token::TokenFields::CONVENTION,
+            identity,
             move || {
                 let (client, body) = (client.clone(), body.clone());
                 async move { client.get_token(&body).await }
@@ -120,7 +122,7 @@ pub struct TokenRequest {
 }
 
 /// The access token.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct TokenResponse {
     /// The JWS authorization token.
     pub access_token: ::authgen_runtime::Secret,
@@ -136,6 +138,20 @@ pub struct TokenResponse {
 
 /// The body of a 401; the page documents no fields (it shows an empty JSON object).
 pub type UnauthorizedError = ::serde_json::Value;
+
+impl ::authgen_runtime::token::TokenAnswer for TokenResponse {
+    fn field(&self, wire: &str) -> Option<::authgen_runtime::token::TokenValue<'_>> {
+        use ::authgen_runtime::token::AsTokenValue;
+        match wire {
+            "access_token" => self.access_token.as_token_value(),
+            "token_type" => self.token_type.as_token_value(),
+            "expires_in" => self.expires_in.as_token_value(),
+            "scope" => self.scope.as_token_value(),
+            "jti" => self.jti.as_token_value(),
+            _ => None,
+        }
+    }
+}
 
 /// Documented error statuses of [`Client::get_token`].
 #[derive(Debug, Clone, PartialEq)]

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // Each test file uses part of it.
 
+pub mod redis;
+
 use authgen::runtime::Config;
 use authgen_sandbox::{Options, Provider, Sandbox};
 

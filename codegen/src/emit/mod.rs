@@ -20,6 +20,7 @@ pub fn module(api: &Api) -> TokenStream {
     // A document of webhooks alone describes no call to make.
     let client = (!api.operations.is_empty()).then(|| client(api));
     let types = api.types.iter().map(|t| types::type_def(t, api));
+    let answers = token::answer_impls(api);
     let statuses = api.operations.iter().map(|op| {
         let errors = operation::error_enum(op);
         let success = operation::success_enum(op);
@@ -30,6 +31,7 @@ pub fn module(api: &Api) -> TokenStream {
         #serde
         #client
         #(#types)*
+        #answers
         #(#statuses)*
     }
 }

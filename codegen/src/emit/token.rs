@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::types::{ident, rust_type};
-use crate::model::{Api, Operation, Param, TokenFields, TypeRef};
+use crate::model::{Api, Field, Operation, Param, TokenFields, TypeKind, TypeRef};
 
 /// The token-source method of `op`, if it issues tokens.
 pub fn source_method(op: &Operation, api: &Api) -> Option<TokenStream> {
@@ -22,6 +22,7 @@ pub fn source_method(op: &Operation, api: &Api) -> Option<TokenStream> {
         op.name
     );
     let mut args = Vec::new();
+    let mut kept = Vec::new();
     let mut names = Vec::new();
     let mut passed = Vec::new();
     for param in &op.params {
@@ -29,12 +30,14 @@ pub fn source_method(op: &Operation, api: &Api) -> Option<TokenStream> {
         let ty = owned_type(&param.ty, param.required);
         args.push(quote!(#name: #ty));
         passed.push(pass(param, api));
+        kept.push(quote!(&#name));
         names.push(name);
     }
     if let Some(body) = &op.body {
         let ty = owned_type(&body.ty, body.required);
         args.push(quote!(body: #ty));
         passed.push(if body.required { quote!(&body) } else { quote!(body.as_ref()) });
+        kept.push(quote!(&body));
         names.push(ident("body"));
     }
     // Deprecated with its operation; calling the operation is then no news to anyone.
@@ -49,8 +52,9 @@ pub fn source_method(op: &Operation, api: &Api) -> Option<TokenStream> {
         #[doc = #doc]
         #deprecated
         pub fn #method(&self, #(#args),*) -> impl ::authgen_runtime::token::TokenSource + use<> {
+            let identity = self.core.token_identity(#source, &(#(#kept,)*));
             let client = self.clone();
-            ::authgen_runtime::token::token_source(#source, #fields, move || {
+            ::authgen_runtime::token::token_source(#source, #fields, identity, move || {
                 #clones
                 async move { client.#call(#(#passed),*).await }
             })
@@ -85,5 +89,53 @@ fn pass(param: &Param, api: &Api) -> TokenStream {
         (false, true, _) => quote!(&#name),
         (false, false, TypeRef::String | TypeRef::Vec(_)) => quote!(#name.as_deref()),
         (false, false, _) => quote!(#name.as_ref()),
+    }
+}
+
+/// `TokenAnswer` for the answer type of each token operation: its fields looked up by
+/// wire name, so the runtime reads the typed answer as it is.
+pub fn answer_impls(api: &Api) -> TokenStream {
+    let mut answered: Vec<&str> = api
+        .operations
+        .iter()
+        .filter(|op| op.token.is_some())
+        .filter_map(|op| match op.success.iter().find_map(|r| r.body.as_ref()) {
+            Some(TypeRef::Named(name)) => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    answered.sort_unstable();
+    answered.dedup();
+    let impls = answered.into_iter().filter_map(|name| {
+        let def = api.types.iter().find(|t| t.name == name)?;
+        let TypeKind::Struct(fields) = &def.kind else { return None };
+        let arms = fields.iter().filter(|f| readable(&f.ty)).map(|Field { name, wire, .. }| {
+            let name = ident(name);
+            quote!(#wire => self.#name.as_token_value(),)
+        });
+        let ty = ident(name);
+        Some(quote! {
+            impl ::authgen_runtime::token::TokenAnswer for #ty {
+                fn field(&self, wire: &str) -> Option<::authgen_runtime::token::TokenValue<'_>> {
+                    use ::authgen_runtime::token::AsTokenValue;
+                    match wire {
+                        #(#arms)*
+                        _ => None,
+                    }
+                }
+            }
+        })
+    });
+    quote!(#(#impls)*)
+}
+
+/// Field types a token field can have (the runtime's `AsTokenValue` types).
+fn readable(ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::String | TypeRef::Secret | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 | TypeRef::Json => {
+            true
+        }
+        TypeRef::Vec(item) => **item == TypeRef::String,
+        _ => false,
     }
 }

@@ -463,20 +463,39 @@ impl<'a> Lowerer<'a> {
         extensions: &indexmap::IndexMap<String, serde_json::Value>,
         at: &Pointer,
     ) -> Option<TokenFields> {
-        let answer_fields = self.success_fields(op);
+        let answer = self.token_answer(op);
         if let Some(stated) = extensions.get("x-authgen-token") {
-            return self.stated_token_fields(stated, answer_fields.as_deref(), &at.join("x-authgen-token"));
+            let at = at.join("x-authgen-token");
+            let Some(answer) = answer else {
+                let problem =
+                    "`x-authgen-token` is on an operation without one JSON object as its success answer";
+                self.problems.push(
+                    &at,
+                    problem,
+                    "give the operation one success response whose schema is an object",
+                );
+                return None;
+            };
+            return self.stated_token_fields(stated, answer.as_deref(), &at);
         }
-        answer_fields?.iter().any(|f| ACCESS_TOKEN_NAMES.contains(&f.as_str())).then(TokenFields::default)
+        answer.flatten()?.iter().any(|f| ACCESS_TOKEN_NAMES.contains(&f.as_str())).then(TokenFields::default)
     }
 
-    /// The wire names of the fields of `op`'s success body, when it is an object.
-    fn success_fields(&self, op: &Operation) -> Option<Vec<String>> {
-        let body = op.success.iter().find_map(|r| r.body.as_ref())?;
-        let TypeRef::Named(name) = body else { return None };
-        let def = self.types.iter().find(|t| &t.name == name)?;
-        let TypeKind::Struct(fields) = &def.kind else { return None };
-        Some(fields.iter().map(|f| f.wire.clone()).collect())
+    /// The success answer a token source can read: one body, an object of known fields
+    /// (their wire names) or of any (`None`); not an answer of several shapes.
+    fn token_answer(&self, op: &Operation) -> Option<Option<Vec<String>>> {
+        if op.success_type.is_some() {
+            return None;
+        }
+        match op.success.iter().find_map(|r| r.body.as_ref())? {
+            TypeRef::Json => Some(None),
+            TypeRef::Named(name) => {
+                let def = self.types.iter().find(|t| &t.name == name)?;
+                let TypeKind::Struct(fields) = &def.kind else { return None };
+                Some(Some(fields.iter().map(|f| f.wire.clone()).collect()))
+            }
+            _ => None,
+        }
     }
 
     /// The roles stated by `x-authgen-token`, each naming a field of the success body.

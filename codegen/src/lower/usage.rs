@@ -38,19 +38,13 @@ pub fn children(kind: &TypeKind) -> Vec<&TypeRef> {
 
 /// Every type the operations name: parameters, bodies, responses.
 pub fn used(operations: &[Operation]) -> impl Iterator<Item = &TypeRef> {
-    operations.iter().flat_map(|op| {
-        let responses = op.success.iter().chain(&op.errors).filter_map(|r| r.body.as_ref());
-        op.params.iter().map(|p| &p.ty).chain(op.body.iter().map(|b| &b.ty)).chain(responses)
-    })
+    let responses = operations.iter().flat_map(|op| op.success.iter().chain(&op.errors));
+    sent(operations).chain(responses.filter_map(|r| r.body.as_ref()))
 }
 
-/// The types requests carry: bodies, parameters, and the answers of token operations
-/// (a token source reads those through `Serialize`).
+/// The types requests carry: bodies and parameters.
 pub fn sent(operations: &[Operation]) -> impl Iterator<Item = &TypeRef> {
-    operations.iter().flat_map(|op| {
-        let token_answers = op.success.iter().filter(|_| op.token.is_some()).filter_map(|r| r.body.as_ref());
-        op.body.iter().map(|b| &b.ty).chain(op.params.iter().map(|p| &p.ty)).chain(token_answers)
-    })
+    operations.iter().flat_map(|op| op.body.iter().map(|b| &b.ty).chain(op.params.iter().map(|p| &p.ty)))
 }
 
 /// Marks the types that some request body carries and that have limits to check:

@@ -60,10 +60,12 @@ impl Client {
     pub fn open_session_token_source(
         &self,
     ) -> impl ::authgen_runtime::token::TokenSource + use<> {
+        let identity = self.core.token_identity("schemas.open_session", &());
         let client = self.clone();
         ::authgen_runtime::token::token_source(
             "schemas.open_session",
             ::authgen_runtime::token::TokenFields::CONVENTION,
+            identity,
             move || {
                 let client = client.clone();
                 async move { client.open_session().await }
@@ -436,10 +438,20 @@ impl ::std::fmt::Display for EventType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct OpenSessionResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<::authgen_runtime::Secret>,
+}
+
+impl ::authgen_runtime::token::TokenAnswer for OpenSessionResponse {
+    fn field(&self, wire: &str) -> Option<::authgen_runtime::token::TokenValue<'_>> {
+        use ::authgen_runtime::token::AsTokenValue;
+        match wire {
+            "access_token" => self.access_token.as_token_value(),
+            _ => None,
+        }
+    }
 }
 
 /// Documented error statuses of [`Client::open_session`]: the spec documents none.

@@ -69,6 +69,31 @@ pub enum Credential {
     MutualTls,
 }
 
+/// A credential as a token identity tells it.
+fn credential_identity(credential: &Credential) -> String {
+    match credential {
+        Credential::Basic { username, password } => {
+            format!("basic:{}:{username}:{}", username.len(), password.expose_secret())
+        }
+        Credential::Bearer(token) => format!("bearer:{}", token.expose_secret()),
+        Credential::BearerCache(_) => "bearer-cache".into(),
+        Credential::ApiKey { location, name, value } => {
+            format!("key:{location:?}:{name}:{}", value.expose_secret())
+        }
+        Credential::MutualTls => "mtls".into(),
+    }
+}
+
+/// A digest of `bytes` that is the same in every process of one build.
+fn digest(bytes: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    // `DefaultHasher::new()` has fixed keys: the same bytes give the same digest in
+    // every process of one build (a fleet of mixed builds may share less, never wrongly).
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    hasher.finish()
+}
+
 /// Where an API key goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ApiKeyLocation {
@@ -92,6 +117,8 @@ pub struct ClientCore {
     retry: RetryPolicy,
     budget: RetryBudget,
     hooks: Vec<std::sync::Arc<dyn crate::Hook>>,
+    /// A digest of the TLS client identity, which a token's identity includes.
+    tls_identity: Option<u64>,
 }
 
 impl std::fmt::Debug for ClientCore {
@@ -128,6 +155,7 @@ impl ClientCore {
             .timeout(config.timeout)
             .connect_timeout(config.connect_timeout);
         let mut credentials = BTreeMap::new();
+        let tls_identity = config.identity_pem.as_deref().map(digest);
         if let Some(pem) = &config.identity_pem {
             let identity =
                 reqwest::Identity::from_pem(pem).map_err(|e| ConfigError::Identity(source_text(&e)))?;
@@ -152,7 +180,27 @@ impl ClientCore {
             budget: RetryBudget::new(config.retry_budget),
             retry: config.retry,
             hooks: config.hooks,
+            tls_identity,
         })
+    }
+
+    /// Whose tokens a token source of this client fetches: the source's name, the
+    /// server, every credential (the TLS identity as a digest) and the operation's
+    /// arguments `args`, as bytes for a fleet-wide cache to hash into its record's name.
+    /// Bearer caches are named by kind only: their tokens are not this client's.
+    pub fn token_identity(&self, source: &str, args: &impl serde::Serialize) -> Vec<u8> {
+        let mut parts: Vec<String> = vec![source.to_string(), self.base_url.clone()];
+        parts.extend(self.tls_identity.map(|d| format!("tls:{d:016x}")));
+        for (scheme, credential) in &self.credentials {
+            parts.push(format!("{scheme}:{}", credential_identity(credential)));
+        }
+        // Arguments that do not serialize (none generated do) still name the source.
+        parts.push(serde_json::to_string(args).unwrap_or_default());
+        // Length-prefixed, so no two lists of parts give the same bytes.
+        parts
+            .iter()
+            .flat_map(|part| [part.len().to_string().as_bytes(), b":", part.as_bytes()].concat())
+            .collect()
     }
 
     /// The base URL requests go to.

@@ -25,6 +25,12 @@ use tokio::time::Instant;
 
 use super::{AccessToken, TokenError, TokenSource};
 
+#[cfg(feature = "redis")]
+type Link = super::shared::Link;
+/// Without the `redis` feature there is no shared cache to link to.
+#[cfg(not(feature = "redis"))]
+type Link = std::convert::Infallible;
+
 /// How long before expiry a token is refreshed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Margin {
@@ -105,6 +111,9 @@ struct Inner {
     state: std::sync::Mutex<State>,
     margin: Margin,
     jitter: f64,
+    /// The fleet's shared cache, where there is one.
+    #[cfg(feature = "redis")]
+    shared: Option<Link>,
 }
 
 tokio::task_local! {
@@ -147,13 +156,40 @@ impl TokenCache {
     /// the token's lifetime, so a fleet of processes does not refresh at once. Any
     /// margin is accepted: see [`Margin`] for how odd ones are read.
     pub fn with_margin(source: impl TokenSource, margin: Margin) -> Self {
+        TokenCache::build(Box::new(source), margin, None)
+    }
+
+    /// A cache whose tokens are shared by every process of the fleet through `shared`:
+    /// one upstream request per expiry for all of them (see [`SharedTokens`]). The
+    /// source must say whose tokens it fetches ([`TokenSource::identity`]; generated
+    /// sources do), so that two clients never share one token.
+    ///
+    /// [`SharedTokens`]: super::SharedTokens
+    #[cfg(feature = "redis")]
+    pub fn with_shared(
+        source: impl TokenSource,
+        margin: Margin,
+        shared: &super::SharedTokens,
+    ) -> Result<Self, super::SharedError> {
+        let Some(identity) = source.identity() else {
+            return Err(super::SharedError::NoIdentity(source.name().to_string()));
+        };
+        let link = shared.link(identity);
+        Ok(TokenCache::build(Box::new(source), margin, Some(link)))
+    }
+
+    fn build(source: Box<dyn TokenSource>, margin: Margin, shared: Option<Link>) -> Self {
+        #[cfg(not(feature = "redis"))]
+        let _ = shared;
         TokenCache {
             inner: Arc::new(Inner {
-                source: Box::new(source),
+                source,
                 current: ArcSwapOption::empty(),
                 state: std::sync::Mutex::new(State::default()),
                 margin: margin.normalized(),
                 jitter: 0.05,
+                #[cfg(feature = "redis")]
+                shared,
             }),
         }
     }
@@ -201,6 +237,17 @@ impl TokenCache {
             Some(entry) if *entry.token == *rejected => None,
             other => other.clone(),
         });
+        #[cfg(feature = "redis")]
+        if self.inner.shared.is_some()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            let (cache, rejected) = (self.clone(), rejected.clone());
+            runtime.spawn(async move {
+                if let Some(link) = &cache.inner.shared {
+                    link.forget(&rejected).await;
+                }
+            });
+        }
     }
 
     /// Forgets the cached token and any remembered failure, permanent ones included:
@@ -273,10 +320,35 @@ impl TokenCache {
         Step::Wait(waiting)
     }
 
+    /// A new token: from the fleet's shared cache where there is one, else upstream.
+    async fn fetch(&self) -> Result<AccessToken, TokenError> {
+        #[cfg(feature = "redis")]
+        if let Some(link) = &self.inner.shared {
+            return link.fetch(self).await;
+        }
+        self.upstream().await
+    }
+
+    /// The source's name, for tracing events.
+    #[cfg(feature = "redis")]
+    pub(super) fn source_name(&self) -> &str {
+        self.inner.source.name()
+    }
+
+    /// True when `token` is not due for a refresh by any process of the fleet: more of
+    /// its life is left at `now` than the largest margin this cache would keep.
+    #[cfg(feature = "redis")]
+    pub(super) fn fresh_enough(&self, token: &AccessToken, now: Instant) -> bool {
+        let Some(expires_at) = token.expires_at else { return true };
+        let lifetime = expires_at.saturating_duration_since(token.issued_at);
+        let early = self.inner.margin.of(lifetime).saturating_add(lifetime.mul_f64(self.inner.jitter));
+        expires_at.saturating_duration_since(now) > early
+    }
+
     /// One upstream request: the refresh grant where there is a live refresh token and
     /// the source has one, else a fetch. A refresh grant refused for good drops its
     /// refresh token and fetches anew.
-    async fn fetch(&self) -> Result<AccessToken, TokenError> {
+    pub(super) async fn upstream(&self) -> Result<AccessToken, TokenError> {
         let previous = self.inner.current.load_full();
         if let Some(previous) = previous
             && let Some(refreshing) = self.refresh_grant(&previous.token)
@@ -356,7 +428,7 @@ impl TokenCache {
 }
 
 /// A token the cache can hand out: not expired on arrival, and sendable in a header.
-fn usable(token: AccessToken) -> Result<AccessToken, TokenError> {
+pub(super) fn usable(token: AccessToken) -> Result<AccessToken, TokenError> {
     if token.is_expired(Instant::now()) {
         let message =
             "the provider issued a token that had already expired (zero, negative or past lifetime)";

@@ -7,6 +7,7 @@ use base64::Engine;
 use serde_json::Value;
 use tokio::time::Instant;
 
+use super::answer::{TokenAnswer, TokenValue};
 use super::{AccessToken, TokenError};
 
 /// Epoch values above this are milliseconds: as seconds they would be after the year
@@ -67,13 +68,18 @@ impl TokenFields {
     /// is kept until a 401 says otherwise. Lifetimes are capped at [`MAX_LIFETIME`]; a
     /// zero or negative one, or an epoch in the past, expires the token at `sent_at`
     /// (the cache refuses such a token as a failed fetch).
-    pub fn read(&self, answer: &Value, sent_at: Instant, now: SystemTime) -> Result<AccessToken, TokenError> {
-        let secret = first(answer, self.access_token).and_then(Value::as_str).ok_or_else(|| {
+    pub fn read(
+        &self,
+        answer: &(impl TokenAnswer + ?Sized),
+        sent_at: Instant,
+        now: SystemTime,
+    ) -> Result<AccessToken, TokenError> {
+        let secret = first(answer, self.access_token).and_then(text).ok_or_else(|| {
             let names = self.access_token.join("`, `");
             TokenError::new(format!("the token response has no access token (looked for `{names}`)"), true)
         })?;
         let mut token = AccessToken::new(secret, sent_at);
-        if let Some(kind) = first(answer, self.token_type).and_then(Value::as_str) {
+        if let Some(kind) = first(answer, self.token_type).and_then(text) {
             token.token_type = kind.to_string();
         }
         let relative = first(answer, self.expires_in).and_then(number).map(|s| after(sent_at, s));
@@ -82,30 +88,37 @@ impl TokenFields {
             (Some(a), Some(b)) => Some(a.min(b)),
             (one, other) => one.or(other).or_else(|| jwt_expiry(secret).map(|e| from_epoch(e, sent_at, now))),
         };
-        if let Some(refresh) = first(answer, self.refresh_token).and_then(Value::as_str) {
+        if let Some(refresh) = first(answer, self.refresh_token).and_then(text) {
             let expires = first(answer, self.refresh_expires_in).and_then(number).map(|s| after(sent_at, s));
             token = token.with_refresh_token(refresh, expires);
         }
         token.scopes = match first(answer, self.scope) {
-            Some(Value::String(s)) => s.split_whitespace().map(String::from).collect(),
-            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(String::from).collect(),
+            Some(TokenValue::Text(s)) => s.split_whitespace().map(String::from).collect(),
+            Some(TokenValue::List(items)) => items.into_iter().map(String::from).collect(),
             _ => Vec::new(),
         };
         Ok(token)
     }
 }
 
-fn first<'v>(answer: &'v Value, names: &[&str]) -> Option<&'v Value> {
-    names.iter().find_map(|name| answer.get(name)).filter(|v| !v.is_null())
+fn first<'v, A: TokenAnswer + ?Sized>(answer: &'v A, names: &[&str]) -> Option<TokenValue<'v>> {
+    names.iter().find_map(|name| answer.field(name))
+}
+
+fn text(value: TokenValue<'_>) -> Option<&str> {
+    match value {
+        TokenValue::Text(text) => Some(text),
+        _ => None,
+    }
 }
 
 /// A whole number, also when sent as a string (`"3600"`) or with a fraction (cut off).
-/// Anything else (`"soon"`, `true`) states nothing.
-fn number(value: &Value) -> Option<Stated> {
+/// Anything else (`"soon"`, a list) states nothing.
+fn number(value: TokenValue<'_>) -> Option<Stated> {
     let number = match value {
-        Value::Number(n) => n.as_f64()?,
-        Value::String(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite())?,
-        _ => return None,
+        TokenValue::Number(n) => n,
+        TokenValue::Text(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite())?,
+        TokenValue::List(_) => return None,
     };
     // `as` saturates: 1e300 is u64::MAX, which the ceiling then caps.
     Some(if number < 0.0 { Stated::Past } else { Stated::Ahead(number as u64) })
@@ -144,7 +157,7 @@ fn jwt_expiry(token: &str) -> Option<Stated> {
     let bytes =
         base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
     let claims: Value = serde_json::from_slice(&bytes).ok()?;
-    claims.get("exp").and_then(number)
+    claims.field("exp").and_then(number)
 }
 
 #[cfg(test)]

@@ -6,8 +6,11 @@
 //! `<operation>_token_source(…)` method: wrap it in a [`TokenCache`] and pass that to a
 //! client's `with_<scheme>_cache(…)` for the calls secured by a bearer scheme.
 
+mod answer;
 mod cache;
 mod lifetime;
+#[cfg(feature = "redis")]
+mod shared;
 
 use std::fmt;
 use std::future::Future;
@@ -16,8 +19,11 @@ use std::sync::Arc;
 
 use tokio::time::Instant;
 
+pub use answer::{AsTokenValue, TokenAnswer, TokenValue};
 pub use cache::{Margin, TokenCache};
 pub use lifetime::{MAX_LIFETIME, TokenFields};
+#[cfg(feature = "redis")]
+pub use shared::{CacheKeys, SharedError, SharedTokens};
 
 use crate::{Error, Secret, StatusCode};
 
@@ -142,6 +148,14 @@ pub trait TokenSource: Send + Sync + 'static {
     fn name(&self) -> &str {
         "token source"
     }
+
+    /// Whose tokens these are, as bytes that differ whenever the tokens would: the
+    /// server, the credentials and the request's arguments. A fleet-wide cache names
+    /// its record after a keyed hash of them; `None` (the default) keeps the source out
+    /// of one. Generated sources give theirs.
+    fn identity(&self) -> Option<&[u8]> {
+        None
+    }
 }
 
 /// Why no token could be had. Cheap to clone: every task waiting on one refresh gets it.
@@ -210,21 +224,28 @@ impl<E: fmt::Debug + Send + Sync + 'static> From<Error<E>> for TokenError {
 }
 
 /// A [`TokenSource`] from a call of a generated token operation: what generated
-/// `<operation>_token_source` methods return, `name` naming it in tracing events. The
+/// `<operation>_token_source` methods return, `name` naming it in tracing events and
+/// `identity` saying whose tokens it fetches (see [`TokenSource::identity`]). The
 /// answer's fields are read by `fields` (see [`TokenFields`]).
-pub fn token_source<F, Fut, T, E>(name: &'static str, fields: TokenFields, call: F) -> impl TokenSource
+pub fn token_source<F, Fut, T, E>(
+    name: &'static str,
+    fields: TokenFields,
+    identity: Vec<u8>,
+    call: F,
+) -> impl TokenSource
 where
     F: Fn() -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<T, Error<E>>> + Send,
-    T: serde::Serialize,
+    T: TokenAnswer,
     E: fmt::Debug + Send + Sync + 'static,
 {
-    FnSource { name, fields, call }
+    FnSource { name, fields, identity, call }
 }
 
 struct FnSource<F> {
     name: &'static str,
     fields: TokenFields,
+    identity: Vec<u8>,
     call: F,
 }
 
@@ -232,20 +253,22 @@ impl<F, Fut, T, E> TokenSource for FnSource<F>
 where
     F: Fn() -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<T, Error<E>>> + Send,
-    T: serde::Serialize,
+    T: TokenAnswer,
     E: fmt::Debug + Send + Sync + 'static,
 {
     fn fetch(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
         Box::pin(async move {
             let sent_at = Instant::now();
             let answer = (self.call)().await?;
-            let value = serde_json::to_value(&answer)
-                .map_err(|e| TokenError::new(format!("the token response could not be read: {e}"), false))?;
-            self.fields.read(&value, sent_at, std::time::SystemTime::now())
+            self.fields.read(&answer, sent_at, std::time::SystemTime::now())
         })
     }
 
     fn name(&self) -> &str {
         self.name
+    }
+
+    fn identity(&self) -> Option<&[u8]> {
+        Some(&self.identity)
     }
 }

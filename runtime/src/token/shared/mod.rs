@@ -1,0 +1,248 @@
+//! One token for a whole fleet: [`SharedTokens`], a second cache level on Redis behind
+//! each process's [`TokenCache`](super::TokenCache).
+//!
+//! A process whose own cache needs a token reads the fleet's record first. Only when
+//! there is none fresh enough does it take the lease (`SET lease fence NX PX`), fetch,
+//! write the token with its remaining life as the record's expiry, and release the
+//! lease by compare-and-delete; the others poll for the record with a growing pause
+//! until it lands, and a holder that dies loses its lease when it expires. A refusal is
+//! written too, for a short while, so the fleet backs off together.
+//!
+//! Redis is never needed for a call to succeed: when it is down, slow or refusing, the
+//! process fetches through its own cache (one request per process, as without Redis)
+//! and uses Redis again once it answers.
+
+mod record;
+mod store;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+pub use record::CacheKeys;
+use record::{Clocks, Content, Refused, Token};
+use store::{Store, Unavailable};
+
+use super::{AccessToken, TokenCache, TokenError};
+
+/// Records of tokens the provider gave no lifetime are kept this long at most (a 401
+/// forgets them sooner).
+const NO_EXPIRY: Duration = Duration::from_secs(24 * 60 * 60);
+/// The first pause of a process waiting for another's fetch; it doubles up to
+/// [`LONGEST_PAUSE`].
+const FIRST_PAUSE: Duration = Duration::from_millis(10);
+const LONGEST_PAUSE: Duration = Duration::from_millis(200);
+
+/// Why a shared cache could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum SharedError {
+    /// The Redis URL does not parse (the message never shows its password).
+    #[error("the Redis URL `{url}` is not valid: {reason}")]
+    Url {
+        /// The URL, password removed.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The token source cannot say whose tokens it fetches, so they cannot be shared
+    /// without mixing up clients.
+    #[error(
+        "the token source `{0}` has no identity to share its tokens under: implement `TokenSource::identity` (generated sources have one)"
+    )]
+    NoIdentity(String),
+}
+
+/// A fleet-wide token cache on Redis, shared by the [`TokenCache`]s of every process
+/// that uses the same Redis and [`CacheKeys`]. Clones share one connection.
+///
+/// ```no_run
+/// # async fn example(source: impl authgen_runtime::token::TokenSource) -> Result<(), Box<dyn std::error::Error>> {
+/// use authgen_runtime::token::{CacheKeys, Margin, SharedTokens, TokenCache};
+/// let keys = CacheKeys::new([7; 32], "2026-11", [42; 32]); // from your secret store
+/// let shared = SharedTokens::redis("rediss://cache.internal:6380", keys)?;
+/// let cache = TokenCache::with_shared(source, Margin::default(), &shared)?;
+/// let token = cache.token().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct SharedTokens {
+    store: Arc<Store>,
+    keys: Arc<CacheKeys>,
+    url: Arc<(redis::Client, String)>,
+    lease: Duration,
+    wait: Duration,
+    refused_for: Duration,
+}
+
+impl std::fmt::Debug for SharedTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedTokens")
+            .field("redis", &self.url.1)
+            .field("keys", &self.keys)
+            .field("lease", &self.lease)
+            .field("wait", &self.wait)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SharedTokens {
+    /// A cache on the Redis at `url` (`redis://[user:password@]host:port[/db]`, or
+    /// `rediss://` for TLS), records sealed with `keys`. Connects on first use. Each
+    /// Redis command gets 250 ms before the process stops waiting for Redis; a lease
+    /// lasts 10 s; a process waits up to 10 s for another's fetch; a refusal is shared
+    /// for 2 s.
+    pub fn redis(url: &str, keys: CacheKeys) -> Result<Self, SharedError> {
+        let shown = crate::config::redact_userinfo(url);
+        let client = redis::Client::open(url)
+            .map_err(|e| SharedError::Url { url: shown.clone(), reason: e.to_string() })?;
+        let timeout = Duration::from_millis(250);
+        Ok(SharedTokens {
+            store: Arc::new(Store::new(client.clone(), shown.clone(), timeout)),
+            keys: Arc::new(keys),
+            url: Arc::new((client, shown)),
+            lease: Duration::from_secs(10),
+            wait: Duration::from_secs(10),
+            refused_for: Duration::from_secs(2),
+        })
+    }
+
+    /// How long one Redis command may take before the process gives up on Redis and
+    /// uses its own cache (until Redis answers again).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        let (client, shown) = &*self.url;
+        self.store = Arc::new(Store::new(client.clone(), shown.clone(), timeout));
+        self
+    }
+
+    /// How long a fetch may hold the lease: a holder that dies is replaced after this.
+    /// Longer than the token endpoint's slowest answer.
+    pub fn lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
+    }
+
+    /// How long a process waits for another's fetch before fetching itself.
+    pub fn wait(mut self, wait: Duration) -> Self {
+        self.wait = wait;
+        self
+    }
+
+    /// How long a refusal from the provider is shared, so the fleet backs off together.
+    pub fn refused_for(mut self, refused_for: Duration) -> Self {
+        self.refused_for = refused_for;
+        self
+    }
+
+    /// The link of one cache: its record's name, from its source's identity.
+    pub(super) fn link(&self, identity: &[u8]) -> Link {
+        let name = self.keys.name(identity);
+        Link { lease: format!("{name}:lease"), name, shared: self.clone() }
+    }
+}
+
+/// One cache's record and lease on the shared cache.
+pub(super) struct Link {
+    shared: SharedTokens,
+    name: String,
+    lease: String,
+}
+
+/// A token found in the shared cache, or the refusal shared there.
+type Found = Result<AccessToken, TokenError>;
+
+impl Link {
+    /// The token from the shared cache, or fetched by this process under the lease, or
+    /// (Redis unavailable, or the holder too slow) fetched by this process alone.
+    pub(super) async fn fetch(&self, cache: &TokenCache) -> Result<AccessToken, TokenError> {
+        let deadline = Instant::now() + self.shared.wait;
+        let fence = fence();
+        let mut pause = FIRST_PAUSE;
+        loop {
+            let Ok(found) = self.read(cache).await else { return cache.upstream().await };
+            if let Some(found) = found {
+                return found;
+            }
+            match self.shared.store.lease(&self.lease, &fence, self.shared.lease).await {
+                Err(Unavailable) => return cache.upstream().await,
+                Ok(true) => return self.fetch_holding_lease(cache, &fence).await,
+                Ok(false) => {}
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                tracing::warn!(
+                    source = cache.source_name(),
+                    "shared token fetch by another process took too long: fetching here"
+                );
+                return cache.upstream().await;
+            }
+            tokio::time::sleep(pause.min(deadline - now)).await;
+            pause = (pause * 2).min(LONGEST_PAUSE);
+        }
+    }
+
+    /// Forgets the shared record if it still holds `rejected` (a server said 401 to it).
+    pub(super) async fn forget(&self, rejected: &AccessToken) {
+        let Ok(Some(record)) = self.shared.store.get(&self.name).await else { return };
+        if let Some(Content::Token(token)) = self.shared.keys.open(&self.name, &record)
+            && token.to_access_token(Clocks::now()).secret == rejected.secret
+        {
+            let _ = self.shared.store.delete_if(&self.name, &record).await;
+        }
+    }
+
+    /// The record, if it holds a token fresh enough for `cache` or a refusal still in
+    /// force; a stale token, an old refusal or a record that does not open is absent.
+    async fn read(&self, cache: &TokenCache) -> Result<Option<Found>, Unavailable> {
+        let Some(record) = self.shared.store.get(&self.name).await? else { return Ok(None) };
+        let clocks = Clocks::now();
+        Ok(match self.shared.keys.open(&self.name, &record) {
+            Some(Content::Token(token)) => {
+                let token = token.to_access_token(clocks);
+                cache.fresh_enough(&token, clocks.instant).then_some(Ok(token))
+            }
+            Some(Content::Refused(refused)) if clocks.unix < refused.until => Some(Err(refused.to_error())),
+            _ => None,
+        })
+    }
+
+    /// Fetches for the fleet: re-reads first (a holder may have written between the
+    /// read and the lease), writes the token or the refusal, then releases the lease.
+    async fn fetch_holding_lease(&self, cache: &TokenCache, fence: &str) -> Result<AccessToken, TokenError> {
+        let fetched = match self.read(cache).await {
+            Ok(Some(found)) => found,
+            _ => {
+                let fetched = cache.upstream().await.and_then(super::cache::usable);
+                self.write(&fetched).await;
+                fetched
+            }
+        };
+        let _ = self.shared.store.delete_if(&self.lease, fence.as_bytes()).await;
+        fetched
+    }
+
+    async fn write(&self, fetched: &Found) {
+        let clocks = Clocks::now();
+        let (content, life) = match fetched {
+            Ok(token) => {
+                let life =
+                    token.expires_at.map_or(NO_EXPIRY, |at| at.saturating_duration_since(clocks.instant));
+                (Content::Token(Token::of(token, clocks)), life)
+            }
+            Err(error) => {
+                let until = clocks.unix.saturating_add(self.shared.refused_for.as_millis() as u64);
+                (Content::Refused(Refused::of(error, until)), self.shared.refused_for)
+            }
+        };
+        if let Some(record) = self.shared.keys.seal(&self.name, &content)
+            && !life.is_zero()
+        {
+            let _ = self.shared.store.put(&self.name, &record, life).await;
+        }
+    }
+}
+
+/// A random lease value: only its holder can release the lease.
+fn fence() -> String {
+    format!("{:032x}", fastrand::u128(..))
+}
