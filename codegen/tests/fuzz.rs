@@ -82,24 +82,19 @@ fn replacement() -> impl Strategy<Value = Option<Value>> {
     ]
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, failure_persistence: None, ..ProptestConfig::default() })]
-
-    #[test]
-    fn a_mutated_spec_gives_code_or_problems_never_a_panic(
-        fixture in any::<prop::sample::Index>(),
-        node in any::<prop::sample::Index>(),
-        replacement in replacement(),
-    ) {
-        let fixtures = fixtures();
-        let mut spec = fixture.get(&fixtures).clone();
-        let mut all = Vec::new();
-        nodes(&spec, &mut Vec::new(), &mut all);
-        let path: &Vec<String> = node.get(&all);
-        mutate(&mut spec, path, replacement);
-        let text = serde_yaml::to_string(&spec).unwrap();
-        let _ = authgen_codegen::generate_str(Path::new("fuzz.yaml"), &text);
-    }
+/// One of `fixtures` with one node changed, as YAML text.
+fn mutated(
+    fixtures: &[Value],
+    fixture: prop::sample::Index,
+    node: prop::sample::Index,
+    replacement: Option<Value>,
+) -> String {
+    let mut value = fixture.get(fixtures).clone();
+    let mut all = Vec::new();
+    nodes(&value, &mut Vec::new(), &mut all);
+    let path: &Vec<String> = node.get(&all);
+    mutate(&mut value, path, replacement);
+    serde_yaml::to_string(&value).unwrap()
 }
 
 /// The overlays of `tests/overlays/`, as values.
@@ -114,7 +109,17 @@ fn overlays() -> Vec<Value> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 400, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_mutated_spec_gives_code_or_problems_never_a_panic(
+        fixture in any::<prop::sample::Index>(),
+        node in any::<prop::sample::Index>(),
+        replacement in replacement(),
+    ) {
+        let text = mutated(&fixtures(), fixture, node, replacement);
+        let _ = authgen_codegen::generate_str(Path::new("fuzz.yaml"), &text);
+    }
 
     #[test]
     fn a_mutated_overlay_gives_code_or_problems_never_a_panic(
@@ -122,14 +127,8 @@ proptest! {
         node in any::<prop::sample::Index>(),
         replacement in replacement(),
     ) {
-        let fixtures = overlays();
-        let mut overlay = fixture.get(&fixtures).clone();
-        let mut all = Vec::new();
-        nodes(&overlay, &mut Vec::new(), &mut all);
-        let path: &Vec<String> = node.get(&all);
-        mutate(&mut overlay, path, replacement);
-        let file = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("fuzz-{:?}.overlay.yaml", std::thread::current().id()));
-        std::fs::write(&file, serde_yaml::to_string(&overlay).unwrap()).unwrap();
+        let file = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fuzz.overlay.yaml");
+        std::fs::write(&file, mutated(&overlays(), fixture, node, replacement)).unwrap();
         let options = authgen_codegen::Options { overlays: vec![file], ..Default::default() };
         let _ = authgen_codegen::generate_with(Path::new("tests/overlays/shop.yaml"), &options);
     }
