@@ -2,6 +2,8 @@
 //! copies the workspace, adds a spec of its own (HTTP Basic, a form body that is a
 //! `oneOf`, a path parameter), builds it, and runs a program that uses the new
 //! `authgen::acme_vault::Client` against a local server checking what it receives.
+//! Then an overlay dropped beside the spec, and an edit of it, each rename the method:
+//! `cargo build` reruns the generator for them.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -23,16 +25,34 @@ fn a_spec_dropped_into_specs_becomes_a_usable_module() {
     fs::create_dir_all(copy.join("examples")).unwrap();
     fs::write(copy.join("examples/use_acme.rs"), USE_ACME).unwrap();
 
+    run_use_acme(&copy, "the copy with a new spec");
+
+    // The method is `issue_token` from the spec's operationId, until an overlay says
+    // otherwise; if the build did not rerun, the renamed calls would not compile.
+    for method in ["obtainToken", "fetchToken"] {
+        let overlay = format!(
+            "overlay: 1.0.0\ninfo: {{title: Acme method names, version: 1.0.0}}\nactions:\n  - target: $.paths[*][?@.operationId == 'issueToken']\n    update: {{operationId: {method}}}\n"
+        );
+        fs::write(copy.join("specs/acme_vault.overlay.yaml"), overlay).unwrap();
+        let call = if method == "obtainToken" { "client.obtain_token(" } else { "client.fetch_token(" };
+        fs::write(copy.join("examples/use_acme.rs"), USE_ACME.replace("client.issue_token(", call)).unwrap();
+        run_use_acme(&copy, &format!("the copy with an overlay naming the method {method}"));
+    }
+}
+
+/// Runs the `use_acme` example of the copy and checks what the server received.
+fn run_use_acme(copy: &Path, what: &str) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let output = Command::new(env!("CARGO"))
         .args(["run", "--quiet", "--example", "use_acme"])
-        .current_dir(&copy)
+        .current_dir(copy)
         // Its own target dir: the outer build may still hold ours.
         .env("CARGO_TARGET_DIR", root.join("target").join("add-provider").join("target"))
         .output()
         .expect("cargo runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "the copy with a new spec failed:\n{stdout}\n{stderr}");
+    assert!(output.status.success(), "{what} failed:\n{stdout}\n{stderr}");
     assert!(stdout.contains("POST /eu/tenants/acme%20corp/oauth/token HTTP/1.1"), "{stdout}");
     // "app:s3cret" in Base64.
     assert!(stdout.contains("authorization: Basic YXBwOnMzY3JldA=="), "{stdout}");

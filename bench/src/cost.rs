@@ -13,9 +13,9 @@ use crate::report::value;
 const DOCUMENTS: [&str; 3] = ["oxide-nexus.json", "discord-openapi.json", "stripe-spec3.yaml"];
 
 /// A built crate's cost.
-struct Cost {
-    time: Duration,
-    peak_kb: Option<u64>,
+pub struct Cost {
+    pub time: Duration,
+    pub peak_kb: Option<u64>,
 }
 
 pub fn run(documents: &[PathBuf]) {
@@ -62,7 +62,7 @@ fn report(name: &str, costs: &[(&str, Cost, Cost)]) {
 }
 
 /// Builds the dependencies, then times the crate alone.
-fn measure(dir: &Path, root: &Path, release: bool) -> Result<Cost, String> {
+pub fn measure(dir: &Path, root: &Path, release: bool) -> Result<Cost, String> {
     let verb = if release { "build" } else { "check" };
     let mode = if release { vec!["--release"] } else { Vec::new() };
     let cargo = |timed: bool| {

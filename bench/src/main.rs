@@ -6,6 +6,7 @@
 //! cargo run --release -p authgen-bench -- --quick   # under 5 minutes
 //! cargo run --release -p authgen-bench              # the full run behind BENCHMARKS.md
 //! cargo run --release -p authgen-bench -- --cost stripe-spec3.yaml   # one document's crate cost alone
+//! cargo run --release -p authgen-bench -- --cost stripe-spec3.yaml --select bench/overlays/stripe-five.overlay.yaml
 //! ```
 
 mod codegen;
@@ -13,6 +14,7 @@ mod cost;
 mod rebuild;
 mod report;
 mod requests;
+mod select;
 mod tokens;
 
 use std::path::PathBuf;
@@ -29,8 +31,17 @@ pub struct Mode {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(document) = args.iter().position(|a| a == "--cost").and_then(|i| args.get(i + 1)) {
-        println!("# authgen bench (the cost of {document}'s generated crate)");
-        cost::run(&documents().into_iter().filter(|p| p.ends_with(document)).collect::<Vec<_>>());
+        let chosen: Vec<PathBuf> = documents().into_iter().filter(|p| p.ends_with(document)).collect();
+        match args.iter().position(|a| a == "--select").and_then(|i| args.get(i + 1)) {
+            Some(overlay) => {
+                println!("# authgen bench ({document} whole and as {overlay} selects it)");
+                chosen.iter().for_each(|path| select::run(path, std::path::Path::new(overlay)));
+            }
+            None => {
+                println!("# authgen bench (the cost of {document}'s generated crate)");
+                cost::run(&chosen);
+            }
+        }
         return;
     }
     let quick = args.iter().any(|a| a == "--quick");

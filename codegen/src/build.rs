@@ -6,6 +6,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::SpecError;
+use crate::load::overlay;
 use crate::{Options, naming};
 
 /// File endings read as specs.
@@ -21,6 +22,8 @@ pub struct SpecFile {
     pub path: PathBuf,
     /// Rust module name from the file stem, e.g. `core_banking`.
     pub module: String,
+    /// The overlay beside it, e.g. `specs/moota.overlay.yaml`.
+    pub overlays: Vec<PathBuf>,
 }
 
 /// Why the clients could not be generated.
@@ -40,6 +43,11 @@ pub enum BuildError {
         /// The two spec files.
         files: [PathBuf; 2],
     },
+    /// An overlay with no spec beside it to apply to.
+    LoneOverlay {
+        /// The overlay file.
+        overlay: PathBuf,
+    },
     /// Specs with problems; all of them, each with all its problems.
     Specs(Vec<SpecError>),
 }
@@ -54,6 +62,14 @@ impl fmt::Display for BuildError {
                 a.display(),
                 b.display()
             ),
+            BuildError::LoneOverlay { overlay } => {
+                let stem = overlay::spec_stem(overlay).unwrap_or_default();
+                write!(
+                    f,
+                    "{}: an overlay with no spec beside it: add the spec `{stem}.yaml` (or `.yml`, `.json`), or rename the overlay `<spec stem>.overlay.yaml`",
+                    overlay.display()
+                )
+            }
             BuildError::Specs(errors) => errors.iter().try_for_each(|e| write!(f, "{e}")),
         }
     }
@@ -61,17 +77,27 @@ impl fmt::Display for BuildError {
 
 impl std::error::Error for BuildError {}
 
-/// The specs in `dir`, sorted by path, with their module names.
+/// The specs in `dir`, sorted by path, with their module names and the overlays beside
+/// them. An overlay whose spec is not there is an error.
 pub fn spec_files(dir: &Path) -> Result<Vec<SpecFile>, BuildError> {
     let io_error = |source| BuildError::Io { path: dir.to_path_buf(), source };
-    let mut files = Vec::new();
+    let (mut files, mut overlays) = (Vec::new(), Vec::new());
     for entry in fs::read_dir(dir).map_err(io_error)? {
         let path = entry.map_err(io_error)?.path();
         let is_spec = path.extension().and_then(|e| e.to_str()).is_some_and(|e| SPEC_EXTENSIONS.contains(&e));
-        if is_spec && path.is_file() {
-            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-            files.push(SpecFile { module: naming::snake(stem), path });
+        if !is_spec || !path.is_file() {
+            continue;
         }
+        if overlay::is_overlay(&path) {
+            overlays.push(path);
+        } else {
+            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+            files.push(SpecFile { module: naming::snake(stem), overlays: overlay::beside(&path), path });
+        }
+    }
+    overlays.sort();
+    if let Some(lone) = overlays.into_iter().find(|o| !files.iter().any(|f| f.overlays.contains(o))) {
+        return Err(BuildError::LoneOverlay { overlay: lone });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let mut seen: Vec<&SpecFile> = Vec::new();
@@ -128,8 +154,9 @@ fn write(path: &Path, text: &str) -> Result<(), BuildError> {
     fs::write(path, text).map_err(|source| BuildError::Io { path: path.to_path_buf(), source })
 }
 
-/// The whole of a `build.rs`: generates the modules of `specs` into `OUT_DIR`, tells
-/// cargo to rerun only when that folder changes, and reports problems on failure.
+/// The whole of a `build.rs`: generates the modules of `specs` (each with the overlay
+/// beside it applied) into `OUT_DIR`, tells cargo to rerun only when that folder or an
+/// overlay changes, and reports problems on failure.
 ///
 /// ```no_run
 /// fn main() -> std::process::ExitCode {
@@ -145,7 +172,7 @@ pub fn run(specs: impl AsRef<Path>) -> std::process::ExitCode {
 ///
 /// ```no_run
 /// fn main() -> std::process::ExitCode {
-///     let options = authgen_codegen::Options { skip_unsupported: true };
+///     let options = authgen_codegen::Options { skip_unsupported: true, ..Default::default() };
 ///     authgen_codegen::build::run_with("specs", &options)
 /// }
 /// ```
@@ -158,7 +185,14 @@ pub fn run_with(specs: impl AsRef<Path>, options: &Options) -> std::process::Exi
         return std::process::ExitCode::FAILURE;
     };
     match generate_all(specs, Path::new(&out), options) {
-        Ok(_) => std::process::ExitCode::SUCCESS,
+        Ok(files) => {
+            // The folder covers them; named too, so that an overlay is watched even if
+            // cargo's scan of folders changes.
+            for overlay in files.iter().flat_map(|f| &f.overlays).chain(&options.overlays) {
+                println!("cargo::rerun-if-changed={}", overlay.display());
+            }
+            std::process::ExitCode::SUCCESS
+        }
         Err(err) => {
             eprintln!("{err}");
             std::process::ExitCode::FAILURE

@@ -18,6 +18,9 @@ pub struct Problem {
     pub hint: Option<String>,
     /// 1-based line in the spec file, where it could be found.
     pub line: Option<usize>,
+    /// The file the pointer and line are in when it is not the spec: the overlay that
+    /// wrote the node.
+    pub file: Option<String>,
 }
 
 /// Every problem found in one spec file. Its `Display` is what `cargo build` prints.
@@ -44,8 +47,10 @@ impl fmt::Display for SpecError {
     }
 }
 
-/// `message`, then the place and the hint on lines of their own.
+/// `message`, then the place (in `file`, or in the problem's own file) and the hint on
+/// lines of their own.
 pub fn render_problem(file: &str, problem: &Problem) -> String {
+    let file = problem.file.as_deref().unwrap_or(file);
     let mut out = format!("{}\n  --> {file}", problem.message);
     if problem.pointer != "#" {
         out.push_str(&problem.pointer);
@@ -80,6 +85,7 @@ impl Problems {
             message: message.into(),
             hint: Some(hint.into()),
             line: None,
+            file: None,
         });
     }
 

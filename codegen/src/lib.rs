@@ -2,7 +2,8 @@
 //!
 //! The pipeline, one module per stage, each owning one kind of data:
 //!
-//! 1. [`load`]: file text -> a JSON value in the shape `openapiv3` reads (3.1 adapted);
+//! 1. [`load`]: file text -> a JSON value in the shape `openapiv3` reads (overlays
+//!    applied, 3.1 adapted);
 //! 2. [`parse`]: -> `openapiv3` types;
 //! 3. [`lower`]: -> our [`model`], with every unsupported construct reported at once;
 //! 4. [`emit`]: -> Rust tokens (`quote!`);
@@ -22,7 +23,7 @@ pub mod naming;
 pub mod parse;
 pub mod standalone;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use diagnostics::SpecError;
 
@@ -32,6 +33,9 @@ pub struct Options {
     /// Leave out an operation that uses something the generator cannot express (and
     /// say so in a warning and in the module's documentation), instead of failing.
     pub skip_unsupported: bool,
+    /// Overlay files applied after the one beside the spec (`<stem>.overlay.yaml`),
+    /// in order.
+    pub overlays: Vec<PathBuf>,
 }
 
 /// A generated module and what was left out of it.
@@ -77,7 +81,27 @@ pub fn generate(path: &Path) -> Result<String, SpecError> {
 
 /// [`generate`] with [`Options`].
 pub fn generate_with(path: &Path, options: &Options) -> Result<Generated, SpecError> {
-    render(&model_of(load::load(path)?, options)?, path)
+    let overlays = overlays_of(path, options)?;
+    render(&model_of(load::load_with(path, &overlays)?, options)?, path)
+}
+
+/// The overlays of `spec`: the one beside it, then those the options name.
+fn overlays_of(spec: &Path, options: &Options) -> Result<Vec<load::overlay::Overlay>, SpecError> {
+    let beside = load::overlay::beside(spec);
+    if let [first, second, ..] = beside.as_slice() {
+        let message = format!("{} and {} both overlay this spec", display_path(first), display_path(second));
+        return Err(SpecError {
+            file: spec.to_path_buf(),
+            problems: vec![diagnostics::Problem {
+                pointer: "#".into(),
+                message,
+                hint: Some("keep one overlay beside the spec; put the actions of both in it".into()),
+                line: None,
+                file: None,
+            }],
+        });
+    }
+    beside.iter().chain(&options.overlays).map(|file| load::overlay::Overlay::read(file)).collect()
 }
 
 /// [`generate`] for text already in memory; `file` names it in messages.
@@ -85,10 +109,19 @@ pub fn generate_str(file: &Path, text: &str) -> Result<String, SpecError> {
     render(&model_of(load::load_str(file, text)?, &Options::default())?, file).map(|g| g.code)
 }
 
-fn model_of(loaded: load::Loaded, options: &Options) -> Result<model::Api, SpecError> {
-    let parsed = parse::parse(loaded)?;
-    let mut api = lower::lower(&parsed, options)?;
+fn model_of(mut loaded: load::Loaded, options: &Options) -> Result<model::Api, SpecError> {
+    // A problem in a node an overlay wrote is told in the overlay's terms.
+    let origins = std::mem::take(&mut loaded.origins);
+    let parsed = parse::parse(loaded).map_err(|e| origins.attribute_all(e))?;
+    let mut api = lower::lower(&parsed, options).map_err(|e| origins.attribute_all(e))?;
     api.source = display_path(&parsed.file);
+    api.overlays = origins.files().map(str::to_string).collect();
+    let warnings = std::mem::take(&mut api.warnings).into_iter().map(|w| origins.attribute(w));
+    api.warnings = origins.notes.iter().cloned().chain(warnings).collect();
+    for skipped in &mut api.skipped {
+        let problems = std::mem::take(&mut skipped.problems);
+        skipped.problems = problems.into_iter().map(|p| origins.attribute(p)).collect();
+    }
     Ok(api)
 }
 
@@ -103,6 +136,7 @@ fn render(api: &model::Api, file: &Path) -> Result<Generated, SpecError> {
             message: format!("the generator produced invalid Rust ({err})"),
             hint: Some("this is a bug in authgen-codegen: please report it with this spec".into()),
             line: None,
+            file: None,
         }],
     })?;
     Ok(Generated {

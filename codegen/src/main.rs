@@ -6,7 +6,8 @@
 //! ```
 //!
 //! `--skip-unsupported` leaves out operations the generator cannot express, with a
-//! warning naming each, instead of failing.
+//! warning naming each, instead of failing. `<stem>.overlay.yaml` beside a spec is
+//! applied to it; `--overlay FILE` (repeatable) applies more, in order.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,6 +20,12 @@ fn main() -> ExitCode {
         .long("skip-unsupported")
         .action(ArgAction::SetTrue)
         .help("Leave out unsupported operations, with a warning, instead of failing");
+    let overlay = Arg::new("overlay")
+        .long("overlay")
+        .value_name("FILE")
+        .action(ArgAction::Append)
+        .value_parser(clap::value_parser!(PathBuf))
+        .help("Apply this Overlay document after the one beside the spec (repeatable, in order)");
     let command = Command::new("authgen-codegen")
         .about("OpenAPI documents to typed Rust clients")
         .subcommand_required(true)
@@ -26,14 +33,16 @@ fn main() -> ExitCode {
             Command::new("check")
                 .about("Print every problem of the specs; exit 1 if there are any")
                 .arg(Arg::new("spec").required(true).num_args(1..).value_parser(clap::value_parser!(PathBuf)))
-                .arg(skip.clone()),
+                .arg(skip.clone())
+                .arg(overlay.clone()),
         )
         .subcommand(
             Command::new("generate")
                 .about("Write a standalone crate of the client generated from SPEC")
                 .arg(Arg::new("spec").required(true).value_parser(clap::value_parser!(PathBuf)))
                 .arg(Arg::new("out").long("out").required(true).value_parser(clap::value_parser!(PathBuf)))
-                .arg(skip),
+                .arg(skip)
+                .arg(overlay),
         );
     match command.get_matches().subcommand() {
         Some(("check", args)) => check(args),
@@ -43,7 +52,10 @@ fn main() -> ExitCode {
 }
 
 fn options(args: &ArgMatches) -> Options {
-    Options { skip_unsupported: args.get_flag("skip-unsupported") }
+    Options {
+        skip_unsupported: args.get_flag("skip-unsupported"),
+        overlays: args.get_many::<PathBuf>("overlay").into_iter().flatten().cloned().collect(),
+    }
 }
 
 fn check(args: &ArgMatches) -> ExitCode {

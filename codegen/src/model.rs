@@ -7,6 +7,8 @@
 pub struct Api {
     /// Spec file the module is generated from, as shown in the header.
     pub source: String,
+    /// Overlay files applied to the spec, in order, as shown in the module's docs.
+    pub overlays: Vec<String>,
     /// `info.title`.
     pub title: String,
     /// `info.description`, if any.

@@ -88,3 +88,53 @@ fn usage_errors_are_clap_errors() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("--out <out>"), "{}", stderr(&output));
 }
+
+#[test]
+fn overlay_flags_are_applied_and_the_count_is_of_the_selection() {
+    let spec = "tests/overlays/shop.yaml";
+    let whole = run(&["check", spec]);
+    assert_eq!(stdout(&whole), format!("{spec}: ok, 5 operations\n"));
+    let selected = run(&["check", spec, "--overlay", "tests/overlays/customers.overlay.yaml"]);
+    assert!(selected.status.success(), "{}", stdout(&selected));
+    assert_eq!(stdout(&selected), format!("{spec}: ok, 2 operations\n"));
+
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("shop_customers");
+    let output = run(&[
+        "generate",
+        spec,
+        "--overlay",
+        "tests/overlays/customers.overlay.yaml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stdout(&output));
+    assert!(stdout(&output).starts_with(&format!("{spec}: 2 operations, ")), "{}", stdout(&output));
+    let code = std::fs::read_to_string(out.join("src/lib.rs")).unwrap();
+    assert!(code.contains("pub async fn get_customer(") && !code.contains("list_invoices"), "{code}");
+}
+
+#[test]
+fn a_bad_overlay_fails_check_naming_the_overlay() {
+    let overlay = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bad.overlay.yaml");
+    std::fs::write(
+        &overlay,
+        "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: $[\n    remove: true\n",
+    )
+    .unwrap();
+    let output = run(&["check", "tests/overlays/shop.yaml", "--overlay", overlay.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let printed = stdout(&output);
+    assert!(
+        printed
+            .starts_with(&format!("{}: 1 problem\nerror: `$[` is not a JSONPath query", overlay.display())),
+        "{printed}"
+    );
+    assert!(
+        printed.contains(&format!("  --> {}#/actions/0/target (line 4)\n", overlay.display())),
+        "{printed}"
+    );
+
+    let missing = run(&["check", "tests/overlays/shop.yaml", "--overlay", "tests/overlays/nowhere.yaml"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stdout(&missing).contains("error: the file cannot be read"), "{}", stdout(&missing));
+}

@@ -2,8 +2,9 @@
 //! and every feature fixture in `tests/features/`, generates a crate that `cargo
 //! check`s without a warning, with no operation left out; a fixture with a
 //! `<name>.test.rs` beside it has that file run as the crate's test. The documents that
-//! are themselves broken ([`BROKEN`]) fail by default with their problems named, and
-//! generate in the lenient mode with a warning for each operation left out.
+//! are themselves broken ([`BROKEN`]) fail by default with their problems named,
+//! generate in the lenient mode with a warning for each operation left out, and
+//! generate whole with the overlay that repairs them: that crate is the one checked.
 //!
 //! The real documents are other projects' files, kept beside the checkout rather than
 //! in it: where they are absent this test says so and checks the fixtures alone. The
@@ -16,15 +17,18 @@ use std::time::Instant;
 
 use authgen_codegen::{Options, standalone};
 
-/// Vendor documents with mistakes of their own, and the problem each must be named by.
-const BROKEN: &[(&str, &str)] = &[
+/// Vendor documents with mistakes of their own, the problem each must be named by, and
+/// the overlay that repairs it.
+const BROKEN: &[(&str, &str, &str)] = &[
     (
         "ory-kratos.json",
         "error: security scheme `sessionToken` is not defined\n  --> ../../shared/real-specs/ory-kratos.json#/paths/~1self-service~1settings/post/security/0/sessionToken",
+        "tests/overlays/ory-kratos.overlay.yaml",
     ),
     (
         "supabase-auth.yaml",
         "error: `#/components/responses/UnauthorizedResponse` does not point at an item of `#/components/schemas/`",
+        "tests/overlays/supabase-auth.overlay.yaml",
     ),
 ];
 
@@ -42,16 +46,16 @@ fn documents() -> Vec<PathBuf> {
     documents
 }
 
-/// The problem a broken document must be named by, if it is one of them.
-fn known_problem(spec: &Path) -> Option<&'static str> {
+/// The problem a broken document must be named by and its repair, if it is one of them.
+fn known_problem(spec: &Path) -> Option<(&'static str, &'static str)> {
     let name = spec.file_name()?.to_str()?;
-    BROKEN.iter().find(|(file, _)| *file == name).map(|(_, problem)| *problem)
+    BROKEN.iter().find(|(file, ..)| *file == name).map(|(_, problem, repair)| (*problem, *repair))
 }
 
-/// Generates `spec` into `out`: a broken document leniently, once its default run has
-/// failed with its problem.
+/// Generates `spec` into `out`: a broken document with its repair, once its default run
+/// has failed with its problem and its lenient run has left operations out.
 fn generate(spec: &Path, out: &Path) -> authgen_codegen::Generated {
-    let Some(problem) = known_problem(spec) else {
+    let Some((problem, repair)) = known_problem(spec) else {
         let generated =
             standalone::write_crate(spec, out, &Options::default()).unwrap_or_else(|e| panic!("{e}"));
         assert!(generated.skipped.is_empty(), "{}: {}", spec.display(), generated.warnings());
@@ -60,9 +64,12 @@ fn generate(spec: &Path, out: &Path) -> authgen_codegen::Generated {
     let refused =
         authgen_codegen::generate(spec).expect_err("a broken document fails by default").to_string();
     assert!(refused.contains(problem), "{}:\n{refused}", spec.display());
-    let lenient = Options { skip_unsupported: true };
-    let generated = standalone::write_crate(spec, out, &lenient).unwrap_or_else(|e| panic!("{e}"));
+    let lenient = Options { skip_unsupported: true, ..Options::default() };
+    let generated = authgen_codegen::generate_with(spec, &lenient).unwrap_or_else(|e| panic!("{e}"));
     assert!(!generated.skipped.is_empty(), "{}: the lenient mode says what it left out", spec.display());
+    let repaired = Options { overlays: vec![repair.into()], ..Options::default() };
+    let generated = standalone::write_crate(spec, out, &repaired).unwrap_or_else(|e| panic!("{e}"));
+    assert!(generated.skipped.is_empty(), "{}: {}", spec.display(), generated.warnings());
     generated
 }
 

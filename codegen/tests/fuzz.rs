@@ -82,6 +82,32 @@ fn replacement() -> impl Strategy<Value = Option<Value>> {
     ]
 }
 
+/// One of `fixtures` with one node changed, as YAML text.
+fn mutated(
+    fixtures: &[Value],
+    fixture: prop::sample::Index,
+    node: prop::sample::Index,
+    replacement: Option<Value>,
+) -> String {
+    let mut value = fixture.get(fixtures).clone();
+    let mut all = Vec::new();
+    nodes(&value, &mut Vec::new(), &mut all);
+    let path: &Vec<String> = node.get(&all);
+    mutate(&mut value, path, replacement);
+    serde_yaml::to_string(&value).unwrap()
+}
+
+/// The overlays of `tests/overlays/`, as values.
+fn overlays() -> Vec<Value> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir("tests/overlays")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".overlay.yaml"))
+        .collect();
+    paths.sort();
+    paths.iter().map(|p| serde_yaml::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()).collect()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -91,13 +117,19 @@ proptest! {
         node in any::<prop::sample::Index>(),
         replacement in replacement(),
     ) {
-        let fixtures = fixtures();
-        let mut spec = fixture.get(&fixtures).clone();
-        let mut all = Vec::new();
-        nodes(&spec, &mut Vec::new(), &mut all);
-        let path: &Vec<String> = node.get(&all);
-        mutate(&mut spec, path, replacement);
-        let text = serde_yaml::to_string(&spec).unwrap();
+        let text = mutated(&fixtures(), fixture, node, replacement);
         let _ = authgen_codegen::generate_str(Path::new("fuzz.yaml"), &text);
+    }
+
+    #[test]
+    fn a_mutated_overlay_gives_code_or_problems_never_a_panic(
+        fixture in any::<prop::sample::Index>(),
+        node in any::<prop::sample::Index>(),
+        replacement in replacement(),
+    ) {
+        let file = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fuzz.overlay.yaml");
+        std::fs::write(&file, mutated(&overlays(), fixture, node, replacement)).unwrap();
+        let options = authgen_codegen::Options { overlays: vec![file], ..Default::default() };
+        let _ = authgen_codegen::generate_with(Path::new("tests/overlays/shop.yaml"), &options);
     }
 }

@@ -45,7 +45,13 @@ fn serde_imports(api: &Api) -> Option<TokenStream> {
 }
 
 fn module_doc(api: &Api) -> Option<String> {
-    let origin = format!("Generated from `{}` (API version {}).", api.source, api.version);
+    let overlays: Vec<String> = api.overlays.iter().map(|o| format!("`{o}`")).collect();
+    let with = match overlays.len() {
+        0 => String::new(),
+        1 => format!(" with the overlay {}", overlays[0]),
+        _ => format!(" with the overlays {}", overlays.join(", ")),
+    };
+    let origin = format!("Generated from `{}`{with} (API version {}).", api.source, api.version);
     let title = format!("# {}", api.title);
     let skipped = skipped_doc(api);
     let webhooks = webhooks_doc(api);

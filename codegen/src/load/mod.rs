@@ -1,11 +1,13 @@
 //! Loading: a spec file -> a JSON value in the shape `openapiv3` reads, meaning kept.
 //!
-//! The text is YAML or JSON; OpenAPI 3.1 constructs `openapiv3` 2.2 cannot read are
-//! adapted (module `adapt`); the source is indexed so later stages can give the line of a
-//! JSON pointer (module `lines`).
+//! The text is YAML or JSON; the overlays given are applied to it first (module
+//! [`overlay`]); OpenAPI 3.1 constructs `openapiv3` 2.2 cannot read are then adapted
+//! (module `adapt`); the source is indexed so later stages can give the line of a JSON
+//! pointer (module `lines`).
 
 mod adapt;
 mod lines;
+pub mod overlay;
 
 use std::path::{Path, PathBuf};
 
@@ -26,6 +28,8 @@ pub struct Loaded {
     pub mutual_tls_schemes: Vec<String>,
     /// The `openapi` field as written.
     pub version: String,
+    /// What the overlays wrote, to tell problems in those nodes in the overlays' terms.
+    pub origins: overlay::Origins,
     lines: LineIndex,
 }
 
@@ -38,11 +42,19 @@ impl Loaded {
 
 /// Reads and loads a spec file.
 pub fn load(path: &Path) -> Result<Loaded, SpecError> {
+    load_with(path, &[])
+}
+
+/// Reads and loads a spec file with `overlays` applied, in order.
+pub fn load_with(path: &Path, overlays: &[overlay::Overlay]) -> Result<Loaded, SpecError> {
+    load_text(path, &read_text(path)?, overlays)
+}
+
+/// The text of a file, which must be UTF-8.
+fn read_text(path: &Path) -> Result<String, SpecError> {
     match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => load_str(path, &text),
-            Err(_) => Err(single(path, "the file is not UTF-8 text", "save the spec as UTF-8", None)),
-        },
+        Ok(bytes) => String::from_utf8(bytes)
+            .map_err(|_| single(path, "the file is not UTF-8 text", "save the file as UTF-8", None)),
         Err(err) => Err(single(
             path,
             format!("the file cannot be read: {err}"),
@@ -54,14 +66,24 @@ pub fn load(path: &Path) -> Result<Loaded, SpecError> {
 
 /// Loads spec text; `file` names it in messages and decides JSON (`.json`) or YAML.
 pub fn load_str(file: &Path, text: &str) -> Result<Loaded, SpecError> {
-    let is_json = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    let mut document = if is_json { parse_json(file, text)? } else { parse_yaml(file, text)? };
-    let lines = LineIndex::new(text, is_json);
-    let version = check_version(file, &document, &lines)?;
+    load_text(file, text, &[])
+}
+
+fn load_text(file: &Path, text: &str, overlays: &[overlay::Overlay]) -> Result<Loaded, SpecError> {
+    let (mut document, lines) = parse_text(file, text)?;
+    let origins = overlay::apply_all(&mut document, overlays)?;
+    let version = check_version(file, &document, &lines).map_err(|e| origins.attribute_all(e))?;
     let mut problems = Problems::new(file);
     let mutual_tls_schemes = adapt::adapt(&mut document, &mut problems);
-    problems.finish((), |p| lines.line_of(p))?;
-    Ok(Loaded { file: file.to_path_buf(), document, mutual_tls_schemes, version, lines })
+    problems.finish((), |p| lines.line_of(p)).map_err(|e| origins.attribute_all(e))?;
+    Ok(Loaded { file: file.to_path_buf(), document, mutual_tls_schemes, version, origins, lines })
+}
+
+/// YAML or JSON text (by the file's ending) as a value, and the index of its lines.
+fn parse_text(file: &Path, text: &str) -> Result<(Value, LineIndex), SpecError> {
+    let is_json = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let document = if is_json { parse_json(file, text)? } else { parse_yaml(file, text)? };
+    Ok((document, LineIndex::new(text, is_json)))
 }
 
 fn single(file: &Path, message: impl Into<String>, hint: &str, line: Option<usize>) -> SpecError {
@@ -72,6 +94,7 @@ fn single(file: &Path, message: impl Into<String>, hint: &str, line: Option<usiz
             message: message.into(),
             hint: Some(hint.into()),
             line,
+            file: None,
         }],
     }
 }

@@ -83,6 +83,7 @@ mod tests {
     fn api(types: Vec<TypeDef>) -> Api {
         Api {
             source: "x.yaml".into(),
+            overlays: Vec::new(),
             title: String::new(),
             description: None,
             version: String::new(),

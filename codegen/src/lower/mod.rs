@@ -8,6 +8,7 @@ mod operation;
 mod recursion;
 mod refs;
 mod schema;
+mod select;
 mod usage;
 
 use std::collections::BTreeMap;
@@ -70,6 +71,8 @@ struct Lowerer<'a> {
     /// Rust names of `components.schemas`, by schema name.
     schema_names: BTreeMap<String, String>,
     types: Vec<TypeDef>,
+    /// The operations `x-authgen-operations` selects, when the document has it.
+    selection: Option<select::Selection>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -92,14 +95,22 @@ impl<'a> Lowerer<'a> {
             type_names,
             schema_names,
             types: Vec::new(),
+            selection: None,
         }
     }
 
     fn api(&mut self) -> Api {
         let schemes = self.schemes();
         self.component_schemas();
+        self.selection = select::Selection::read(&self.doc.extensions, &mut self.problems);
         let (operations, skipped) = self.operations(&schemes);
-        let webhooks = self.webhooks();
+        // A selection names operations: webhooks, which are not, are left out with the
+        // types that only they reach.
+        let webhooks = if self.selection.is_some() { Vec::new() } else { self.webhooks() };
+        if let Some(selection) = &self.selection {
+            selection.report_unused(&mut self.problems);
+            select::keep_reached(&mut self.types, &operations);
+        }
         if operations.is_empty() && webhooks.is_empty() && self.problems.is_empty() {
             self.problems.push(
                 &Pointer::root().join("paths"),
@@ -113,6 +124,7 @@ impl<'a> Lowerer<'a> {
         recursion::box_cycles(&mut self.types);
         Api {
             source: String::new(),
+            overlays: Vec::new(),
             title: self.doc.info.title.clone(),
             description: self.doc.info.description.clone(),
             version: self.doc.info.version.clone(),

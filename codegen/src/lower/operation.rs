@@ -61,6 +61,9 @@ impl<'a> Lowerer<'a> {
                 continue;
             };
             for (method, op) in item.iter() {
+                if self.selection.as_mut().is_some_and(|s| !s.selects(op)) {
+                    continue;
+                }
                 let pointer = paths.join(path).join(method);
                 let label = format!("{} {path}", method.to_uppercase());
                 let problems_before = self.problems.len();
@@ -193,6 +196,7 @@ impl<'a> Lowerer<'a> {
                 None => "give the operation an operationId".into(),
             }),
             line: self.parsed.line_of(&at.to_string()),
+            file: None,
         });
         Some((name, Some(note)))
     }

@@ -36,6 +36,12 @@ pub fn children(kind: &TypeKind) -> Vec<&TypeRef> {
     }
 }
 
+/// Every type the operations name: parameters, bodies, responses.
+pub fn used(operations: &[Operation]) -> impl Iterator<Item = &TypeRef> {
+    let responses = operations.iter().flat_map(|op| op.success.iter().chain(&op.errors));
+    sent(operations).chain(responses.filter_map(|r| r.body.as_ref()))
+}
+
 /// The types requests carry: bodies and parameters.
 pub fn sent(operations: &[Operation]) -> impl Iterator<Item = &TypeRef> {
     operations.iter().flat_map(|op| op.body.iter().map(|b| &b.ty).chain(op.params.iter().map(|p| &p.ty)))
