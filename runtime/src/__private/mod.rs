@@ -305,4 +305,27 @@ mod tests {
         assert!(err.starts_with("the TLS client identity is not a usable PEM"), "{err}");
         assert!(!err.contains("SECRET"));
     }
+
+    #[test]
+    fn a_token_identity_differs_whenever_server_credentials_or_arguments_do() {
+        let core = |url: &str, user: &str, password: &str| {
+            let mut core = ClientCore::new(Config::new().base_url(url), &[], &[]).unwrap();
+            let password = Secret::new(password);
+            core.set_credential("basic", Credential::Basic { username: user.into(), password });
+            core
+        };
+        let base = core("https://a.test", "id", "pw").token_identity("p.token", &("scope",));
+        assert_eq!(base, core("https://a.test", "id", "pw").token_identity("p.token", &("scope",)));
+        for other in [
+            core("https://b.test", "id", "pw").token_identity("p.token", &("scope",)),
+            core("https://a.test", "id2", "pw").token_identity("p.token", &("scope",)),
+            core("https://a.test", "id", "pw2").token_identity("p.token", &("scope",)),
+            core("https://a.test", "id", "pw").token_identity("p.token", &("other",)),
+            core("https://a.test", "id", "pw").token_identity("q.token", &("scope",)),
+            // A username that swallows a colon is not the same credential.
+            core("https://a.test", "id:pw", "").token_identity("p.token", &("scope",)),
+        ] {
+            assert_ne!(base, other);
+        }
+    }
 }
