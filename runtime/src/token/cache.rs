@@ -114,6 +114,9 @@ struct Inner {
     /// The fleet's shared cache, where there is one.
     #[cfg(feature = "redis")]
     shared: Option<Link>,
+    /// A caller is reading the shared record inline (see `TokenCache::peek_shared`).
+    #[cfg(feature = "redis")]
+    peeking: std::sync::atomic::AtomicBool,
 }
 
 tokio::task_local! {
@@ -190,6 +193,8 @@ impl TokenCache {
                 jitter: 0.05,
                 #[cfg(feature = "redis")]
                 shared,
+                #[cfg(feature = "redis")]
+                peeking: std::sync::atomic::AtomicBool::new(false),
             }),
         }
     }
@@ -210,6 +215,10 @@ impl TokenCache {
         if REFRESHING.try_with(|id| *id == self.id()).unwrap_or(false) {
             let message = "the token source asked its own cache for a token while fetching it";
             return Err(TokenError::new(message, true));
+        }
+        #[cfg(feature = "redis")]
+        if let Some(token) = self.peek_shared().await {
+            return Ok(token);
         }
         // A refresh abandoned before its end (its runtime shutting down) is started anew,
         // a bounded number of times.
@@ -327,6 +336,23 @@ impl TokenCache {
             return link.fetch(self).await;
         }
         self.upstream().await
+    }
+
+    /// The fleet's token, read inline by the first caller of a miss when no refresh is
+    /// in flight: a hand-off to a refresh task would double the cost of the read. Any
+    /// other case (no fresh record, a refusal, Redis away, another caller peeking) is
+    /// left to the refresh, which reads again under its single flight.
+    #[cfg(feature = "redis")]
+    async fn peek_shared(&self) -> Option<Arc<AccessToken>> {
+        use std::sync::atomic::Ordering;
+        let link = self.inner.shared.as_ref()?;
+        if self.state().in_flight.is_some() || self.inner.peeking.swap(true, Ordering::AcqRel) {
+            return None;
+        }
+        let peeked = link.peek(self).await;
+        self.inner.peeking.store(false, Ordering::Release);
+        let mut state = self.state();
+        self.settle(&mut state, Ok(peeked?)).ok()
     }
 
     /// The source's name, for tracing events.

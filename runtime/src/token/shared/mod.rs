@@ -198,6 +198,14 @@ impl Link {
         }
     }
 
+    /// The record's token if it is fresh enough for `cache`; nothing else.
+    pub(super) async fn peek(&self, cache: &TokenCache) -> Option<AccessToken> {
+        match self.read(cache).await {
+            Ok(Some(Ok(token))) => Some(token),
+            _ => None,
+        }
+    }
+
     /// Forgets the shared record if it still holds `rejected` (a server said 401 to it).
     pub(super) async fn forget(&self, rejected: &AccessToken) {
         let Ok(Some(record)) = self.shared.store.get(&self.name).await else { return };
