@@ -273,7 +273,8 @@ pub struct Operation {
     pub path: String,
     /// Rustdoc text.
     pub doc: Option<String>,
-    /// Parameters the caller passes, in order: path, query, header, cookie.
+    /// Parameters the caller passes: path parameters in the template's order, then the
+    /// others in the spec's.
     pub params: Vec<Param>,
     /// Query parameters with one allowed value, sent without asking the caller.
     pub fixed_query: Vec<(String, String)>,
@@ -285,6 +286,8 @@ pub struct Operation {
     pub errors: Vec<Response>,
     /// Rust name of the enum of documented error statuses.
     pub error_type: String,
+    /// Rust name of the struct of its parameters, the `P` of its `Call<P>`.
+    pub call_type: String,
     /// Rust name of the enum of success responses, when there are several kinds.
     pub success_type: Option<String>,
     /// Security alternatives; each lists schemes that apply together. Empty: none.

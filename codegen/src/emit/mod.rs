@@ -2,6 +2,7 @@
 //! code stays thin: transport, auth, decoding and errors live in `authgen-runtime`,
 //! named by absolute path.
 
+mod call;
 mod doc;
 mod operation;
 mod token;
@@ -21,9 +22,11 @@ pub fn module(api: &Api) -> TokenStream {
     let client = (!api.operations.is_empty()).then(|| client(api));
     let types = api.types.iter().map(|t| types::type_def(t, api));
     let statuses = api.operations.iter().map(|op| {
+        let params = call::params(op);
+        let operation = operation::operation_impl(op, api);
         let errors = operation::error_enum(op);
         let success = operation::success_enum(op);
-        quote!(#errors #success)
+        quote!(#params #operation #errors #success)
     });
     quote! {
         #module_doc
@@ -102,8 +105,9 @@ fn client(api: &Api) -> TokenStream {
     let mutual_tls: Vec<&str> =
         api.schemes.iter().filter(|s| s.kind == SchemeKind::MutualTls).map(|s| s.name.as_str()).collect();
     let setters = api.schemes.iter().filter_map(setter);
+    let builder = call::builder();
     let methods = api.operations.iter().map(|op| {
-        let method = operation::method(op, api);
+        let method = call::method(op);
         let source = token::source_method(op, api);
         quote!(#method #source)
     });
@@ -136,6 +140,8 @@ fn client(api: &Api) -> TokenStream {
             #(#setters)*
             #(#methods)*
         }
+
+        #builder
     }
 }
 

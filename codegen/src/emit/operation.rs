@@ -1,6 +1,6 @@
 //! Operations -> client methods, their error-status enums and success enums.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
 use super::doc;
@@ -10,33 +10,33 @@ use crate::model::{
     TypeRef,
 };
 
-/// The async method of `Client` for one operation.
-pub fn method(op: &Operation, api: &Api) -> TokenStream {
-    let label = format!("`{}`", op.label);
-    let docs = doc::outer(doc::paragraphs([op.doc.as_deref(), Some(&label)]).as_deref());
-    let name = ident(&op.name);
-    let args = op.params.iter().map(|p| {
-        let name = ident(&p.name);
-        let ty = param_type(p, api);
-        quote!(#name: #ty)
-    });
-    let body_arg = op.body.as_ref().map(|body| {
-        let ty = if body.ty == TypeRef::String { quote!(str) } else { rust_type(&body.ty) };
-        if body.required { quote!(body: &#ty) } else { quote!(body: Option<&#ty>) }
-    });
-    let error = ident(&op.error_type);
+/// How the parameters of `op` become its request and its answer its result: the
+/// runtime's `Operation`, implemented by the struct its `Call` holds.
+pub fn operation_impl(op: &Operation, api: &Api) -> TokenStream {
+    let (params, error) = (ident(&op.call_type), ident(&op.error_type));
     let success = success_type(op);
+    let names: Vec<Ident> = super::call::held(op).map(|p| ident(&p.name)).collect();
+    let body = op.body.as_ref().map(|_| ident("body"));
+    let fields: Vec<&Ident> = names.iter().chain(&body).collect();
+    // The request serializes what it needs: the values are only borrowed.
+    let bind = (!fields.is_empty()).then(|| quote!(let #params { #(#fields),* } = &self;));
     let checks = param_checks(op, api);
     let request = request(op, api);
     let dispatch = dispatch(op);
-    let deprecated = deprecated(op);
     quote! {
-        #docs
-        #deprecated
-        pub async fn #name(&self, #(#args,)* #body_arg) -> Result<#success, ::authgen_runtime::Error<#error>> {
-            #checks
-            #request
-            #dispatch
+        impl ::authgen_runtime::__private::Operation for #params {
+            type Output = #success;
+            type Error = #error;
+
+            fn request(self, core: &::authgen_runtime::__private::ClientCore) -> Result<::authgen_runtime::__private::Request<'_>, ::authgen_runtime::ValidationError> {
+                #bind
+                #checks
+                #request
+            }
+
+            fn decode(response: ::authgen_runtime::__private::Response) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+                #dispatch
+            }
         }
     }
 }
@@ -44,35 +44,6 @@ pub fn method(op: &Operation, api: &Api) -> TokenStream {
 /// `#[deprecated]` for an operation the spec marks so.
 pub fn deprecated(op: &Operation) -> Option<TokenStream> {
     op.deprecated.then(|| quote!(#[deprecated = "the spec marks this operation as deprecated"]))
-}
-
-/// How a parameter is passed: by value where it is `Copy`, else borrowed.
-fn param_type(param: &Param, api: &Api) -> TokenStream {
-    let ty = match &param.ty {
-        ty if by_value(ty, api) => rust_type(ty),
-        TypeRef::String => quote!(&str),
-        TypeRef::Vec(inner) => {
-            let inner = rust_type(inner);
-            quote!(&[#inner])
-        }
-        ty => {
-            let ty = rust_type(ty);
-            quote!(&#ty)
-        }
-    };
-    if param.required { ty } else { quote!(Option<#ty>) }
-}
-
-/// True for the `Copy` types parameters take by value: scalars and closed string enums.
-pub fn by_value(ty: &TypeRef, api: &Api) -> bool {
-    match ty {
-        TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 => true,
-        TypeRef::Named(name) => api
-            .types
-            .iter()
-            .any(|t| &t.name == name && matches!(t.kind, TypeKind::Enum(_)) && t.open_variant().is_none()),
-        _ => false,
-    }
 }
 
 fn success_type(op: &Operation) -> TokenStream {
@@ -87,16 +58,13 @@ fn success_type(op: &Operation) -> TokenStream {
 }
 
 fn param_checks(op: &Operation, api: &Api) -> TokenStream {
-    let params = op.params.iter().filter(|p| needs_checks(&p.ty, &p.checks, api)).map(|p| {
+    let params = super::call::held(op).filter(|p| needs_checks(&p.ty, &p.checks, api)).map(|p| {
         let name = ident(&p.name);
-        let value = quote!(value);
-        let checks = value_checks(&p.wire, &p.ty, &p.checks, &value, api);
-        // Checks read through a reference; a parameter taken by value lends one.
-        let by_ref = by_value(&p.ty, api).then(|| quote!(&));
+        let checks = value_checks(&p.wire, &p.ty, &p.checks, &quote!(value), api);
         if p.required {
-            quote! { { let value = #by_ref #name; #checks } }
+            quote! { { let value = #name; #checks } }
         } else {
-            quote! { if let Some(value) = #by_ref #name { #checks } }
+            quote! { if let Some(value) = #name { #checks } }
         }
     });
     let body = op.body.as_ref().filter(|b| needs_checks(&b.ty, &Default::default(), api)).map(|b| {
@@ -107,13 +75,13 @@ fn param_checks(op: &Operation, api: &Api) -> TokenStream {
 }
 
 /// Builds the request: path, fixed and given parameters, auth, body. Required values
-/// chain; optional ones are added by statements after it.
+/// chain; optional ones are added by statements after it. Every value is a reference.
 fn request(op: &Operation, api: &Api) -> TokenStream {
     let method = ident(&op.method);
     let (bindings, path) = path(op);
     let (name, template) = (&op.name, &op.path);
     let mut chain = vec![
-        quote!(self.core.request(::authgen_runtime::__private::Method::#method, #path)),
+        quote!(core.request(::authgen_runtime::__private::Method::#method, #path)),
         quote!(.operation(#name, #template)),
     ];
     let mut statements = Vec::new();
@@ -126,14 +94,14 @@ fn request(op: &Operation, api: &Api) -> TokenStream {
     for param in op.params.iter().filter(|p| p.location != ParamLocation::Path) {
         let name = ident(&param.name);
         if param.idempotency_key {
-            let (wire, given) =
-                (&param.wire, if param.required { quote!(Some(#name)) } else { quote!(#name) });
+            let wire = &param.wire;
+            let given = if param.required { quote!(Some(#name.as_str())) } else { quote!(None) };
             chain.push(quote!(.idempotency_key(#wire, #given)));
         } else if param.required {
             chain.push(add_param_value(param, quote!(#name)));
         } else {
             let add = add_param_value(param, quote!(value));
-            statements.push(quote!(if let Some(value) = &#name { request = request #add; }));
+            statements.push(quote!(if let Some(value) = #name { request = request #add; }));
         }
     }
     if !op.security.is_empty() {
@@ -152,13 +120,13 @@ fn request(op: &Operation, api: &Api) -> TokenStream {
         }
     }
     if statements.is_empty() {
-        quote! { #bindings let response = #(#chain)*.send().await?; }
+        quote! { #bindings Ok(#(#chain)*) }
     } else {
         quote! {
             #bindings
             let mut request = #(#chain)*;
             #(#statements)*
-            let response = request.send().await?;
+            Ok(request)
         }
     }
 }
@@ -200,15 +168,15 @@ fn binary_fields<'a>(ty: &TypeRef, api: &'a Api) -> Vec<&'a Field> {
 fn add_param_value(param: &Param, value: TokenStream) -> TokenStream {
     let wire = &param.wire;
     match param.location {
-        ParamLocation::Query if param.deep_object => quote!(.query_deep(#wire, &#value)),
-        ParamLocation::Query => quote!(.query(#wire, &#value)),
-        ParamLocation::Header | ParamLocation::Path => quote!(.header(#wire, &#value)),
-        ParamLocation::Cookie => quote!(.cookie(#wire, &#value)),
+        ParamLocation::Query if param.deep_object => quote!(.query_deep(#wire, #value)),
+        ParamLocation::Query => quote!(.query(#wire, #value)),
+        ParamLocation::Header | ParamLocation::Path => quote!(.header(#wire, #value)),
+        ParamLocation::Cookie => quote!(.cookie(#wire, #value)),
     }
 }
 
 /// The path: a literal, or a `format!` of percent-encoded path parameters bound
-/// before it (`let tenant = path_segment("tenant", &tenant)?;`, which refuses `.` and
+/// before it (`let tenant = path_segment("tenant", tenant)?;`, which refuses `.` and
 /// `..`).
 fn path(op: &Operation) -> (TokenStream, TokenStream) {
     let path_params: Vec<&Param> = op.params.iter().filter(|p| p.location == ParamLocation::Path).collect();
@@ -218,7 +186,7 @@ fn path(op: &Operation) -> (TokenStream, TokenStream) {
         template = template.replace(&format!("{{{}}}", param.wire), &format!("{{{}}}", param.name));
         let name = ident(&param.name);
         let wire = &param.wire;
-        bindings.push(quote!(let #name = ::authgen_runtime::__private::path_segment(#wire, &#name)?;));
+        bindings.push(quote!(let #name = ::authgen_runtime::__private::path_segment(#wire, #name)?;));
     }
     if path_params.is_empty() {
         (quote!(), quote!(#template))

@@ -23,6 +23,7 @@ use crate::parse::Parsed;
 /// Names generated code uses unqualified, so no spec type may take them.
 const RESERVED_TYPE_NAMES: &[&str] = &[
     "Client",
+    "Call",
     "Option",
     "Result",
     "String",

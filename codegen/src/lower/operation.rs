@@ -37,6 +37,10 @@ const ACCESS_TOKEN_NAMES: &[&str] = &["access_token", "accessToken"];
 
 /// Media types of request bodies we encode from their schema, by preference; after
 /// them, any other but XML as text or bytes.
+/// Names a parameter cannot take: the body's, and the methods every generated `Call`
+/// has, which a setter of the same name would clash with.
+const CALL_METHODS: &[&str] = &["body", "self_", "timeout", "header", "retry", "idempotency_key", "stream"];
+
 const BODY_MEDIA: &[(&str, BodyEncoding)] = &[
     ("application/json", BodyEncoding::Json),
     ("application/x-www-form-urlencoded", BodyEncoding::Form),
@@ -75,6 +79,7 @@ impl<'a> Lowerer<'a> {
                 };
                 let mut operation = Operation {
                     error_type: self.type_names.claim(format!("{}Error", naming::pascal(&name))),
+                    call_type: self.type_names.claim(naming::pascal(&name)),
                     success_type: None,
                     name,
                     label,
@@ -235,7 +240,7 @@ impl<'a> Lowerer<'a> {
 
     fn parameters(&mut self, op: &mut Operation, params: Vec<(&'a ReferenceOr<Parameter>, Pointer)>) {
         // Operation-level parameters come last and override path-level ones of the same name and place.
-        let mut by_key: BTreeMap<(u8, String), Param> = BTreeMap::new();
+        let mut by_key: BTreeMap<(u8, String), (usize, Param)> = BTreeMap::new();
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         for (param, owner) in params {
             let index = counts.entry(owner.to_string()).or_default();
@@ -279,14 +284,25 @@ impl<'a> Lowerer<'a> {
                 checks: lowered.checks,
                 idempotency_key: false,
             };
-            by_key.insert((order, data.name.clone()), param);
+            let position = by_key.get(&(order, data.name.clone())).map_or(by_key.len(), |(p, _)| *p);
+            by_key.insert((order, data.name.clone()), (position, param));
         }
-        let mut names = Namespace::with_reserved(&["body", "self_"]);
-        for (_, mut param) in by_key {
-            param.name = names.claim(naming::snake(&param.wire));
+        let mut ordered: Vec<(usize, Param)> = by_key.into_values().collect();
+        // Spec order: path parameters as the template places them, then the rest as listed.
+        ordered.sort_by_key(|(position, p)| match p.location {
+            ParamLocation::Path => (0, op.path.find(&format!("{{{}}}", p.wire)).unwrap_or_default()),
+            _ => (1, *position),
+        });
+        let mut names = Namespace::with_reserved(CALL_METHODS);
+        for (_, mut param) in ordered {
             param.idempotency_key = param.location == ParamLocation::Header
                 && param.ty == TypeRef::String
                 && param.wire.eq_ignore_ascii_case(IDEMPOTENCY_KEY);
+            // An optional key is set by the `idempotency_key` every `Call` has.
+            param.name = match param.idempotency_key {
+                true => "idempotency_key".into(),
+                false => names.claim(naming::snake(&param.wire)),
+            };
             if param.idempotency_key {
                 let note = format!(
                     "Without an `{}`, the client makes a fresh one for the call and sends it on every retry.",

@@ -65,166 +65,63 @@ impl Client {
     /// Query parameters in their styles.
     ///
     /// `GET /items`
-    pub async fn list_items(
-        &self,
-        created: Option<&Created>,
-        limit: Option<i64>,
-        tag: Option<&[String]>,
-        x_request_id: Option<&str>,
-        session: Option<&str>,
-    ) -> Result<Vec<ListItemsResponseItem>, ::authgen_runtime::Error<ListItemsError>> {
-        if let Some(value) = &limit {
-            ::authgen_runtime::__private::check_range(
-                "limit",
-                *value as f64,
-                None,
-                Some(100f64),
-            )?;
-        }
-        let mut request = self
-            .core
-            .request(::authgen_runtime::__private::Method::GET, "/items")
-            .operation("list_items", "/items")
-            .security(&[&["apiKey"]])
-            .accept("application/json");
-        if let Some(value) = &created {
-            request = request.query_deep("created", &value);
-        }
-        if let Some(value) = &limit {
-            request = request.query("limit", &value);
-        }
-        if let Some(value) = &tag {
-            request = request.query("tag", &value);
-        }
-        if let Some(value) = &x_request_id {
-            request = request.header("X-Request-Id", &value);
-        }
-        if let Some(value) = &session {
-            request = request.cookie("session", &value);
-        }
-        let response = request.send().await?;
-        match response.status() {
-            200 => response.json(),
-            400..=499 => Err(response.error_json(ListItemsError::ClientError)),
-            _ => Err(response.error(ListItemsError::Other)),
-        }
+    ///
+    /// Returns a [`Call`]: set the optional parameters on it (`tag`, `created`, `x_request_id`, `session`, `limit`), then `.await` it.
+    pub fn list_items(&self) -> Call<'_, ListItems> {
+        Call::new(
+            self,
+            ListItems {
+                tag: None,
+                created: None,
+                x_request_id: None,
+                session: None,
+                limit: None,
+            },
+        )
     }
 
     /// A form body with nested values (Stripe's bracket convention).
     ///
     /// `POST /items`
-    pub async fn create_item(
-        &self,
-        body: &CreateItemRequest,
-    ) -> Result<CreateItemSuccess, ::authgen_runtime::Error<CreateItemError>> {
-        body.validate()?;
-        let response = self
-            .core
-            .request(::authgen_runtime::__private::Method::POST, "/items")
-            .operation("create_item", "/items")
-            .security(&[&["apiKey"]])
-            .accept("application/json")
-            .form(body)
-            .send()
-            .await?;
-        match response.status() {
-            201 => response.json().map(CreateItemSuccess::Created),
-            202 => response.empty().map(|()| CreateItemSuccess::Accepted),
-            _ => Err(response.unexpected()),
-        }
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
+    pub fn create_item(&self, body: CreateItemRequest) -> Call<'_, CreateItem> {
+        Call::new(self, CreateItem { body })
     }
 
     /// `POST /files`
-    pub async fn upload_file(
-        &self,
-        body: &UploadFileRequest,
-    ) -> Result<(), ::authgen_runtime::Error<UploadFileError>> {
-        let response = self
-            .core
-            .request(::authgen_runtime::__private::Method::POST, "/files")
-            .operation("upload_file", "/files")
-            .security(&[&["apiKey"]])
-            .multipart(
-                ::authgen_runtime::__private::Multipart::object(
-                        body,
-                        &["file", "thumbnail"],
-                    )
-                    .file("file", &body.file)
-                    .file("thumbnail", body.thumbnail.as_ref()),
-            )
-            .send()
-            .await?;
-        match response.status() {
-            200 => response.empty(),
-            _ => Err(response.unexpected()),
-        }
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
+    pub fn upload_file(&self, body: UploadFileRequest) -> Call<'_, UploadFile> {
+        Call::new(self, UploadFile { body })
     }
 
     /// `GET /files/{id}/content`
-    pub async fn get_content(
-        &self,
-        id: &str,
-    ) -> Result<::authgen_runtime::Binary, ::authgen_runtime::Error<GetContentError>> {
-        let id = ::authgen_runtime::__private::path_segment("id", &id)?;
-        let response = self
-            .core
-            .request(
-                ::authgen_runtime::__private::Method::GET,
-                &format!("/files/{id}/content"),
-            )
-            .operation("get_content", "/files/{id}/content")
-            .security(&[&["apiKey"]])
-            .send()
-            .await?;
-        match response.status() {
-            200 => response.binary(),
-            404 => Err(response.error_text(GetContentError::NotFound)),
-            _ => Err(response.unexpected()),
-        }
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
+    pub fn get_content(&self, id: impl Into<String>) -> Call<'_, GetContent> {
+        Call::new(self, GetContent { id: id.into() })
     }
 
     /// `PUT /files/{id}/content`
-    pub async fn put_content(
-        &self,
-        id: &str,
-        body: Option<&::authgen_runtime::Binary>,
-    ) -> Result<(), ::authgen_runtime::Error<PutContentError>> {
-        let id = ::authgen_runtime::__private::path_segment("id", &id)?;
-        let mut request = self
-            .core
-            .request(
-                ::authgen_runtime::__private::Method::PUT,
-                &format!("/files/{id}/content"),
-            )
-            .operation("put_content", "/files/{id}/content")
-            .security(&[&["apiKey"]]);
-        if let Some(body) = body {
-            request = request.binary("application/octet-stream", body);
-        }
-        let response = request.send().await?;
-        match response.status() {
-            204 => response.empty(),
-            _ => Err(response.unexpected()),
-        }
+    ///
+    /// Returns a [`Call`]: set the optional parameters on it (`body`), then `.await` it.
+    pub fn put_content(&self, id: impl Into<String>) -> Call<'_, PutContent> {
+        Call::new(
+            self,
+            PutContent {
+                id: id.into(),
+                body: None,
+            },
+        )
     }
 
     /// `POST /notes`
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
     #[deprecated = "the spec marks this operation as deprecated"]
-    pub async fn post_note(
-        &self,
-        body: &str,
-    ) -> Result<String, ::authgen_runtime::Error<PostNoteError>> {
-        let response = self
-            .core
-            .request(::authgen_runtime::__private::Method::POST, "/notes")
-            .operation("post_note", "/notes")
-            .text("text/plain", body)
-            .send()
-            .await?;
-        match response.status() {
-            200 => response.text(),
-            _ => Err(response.unexpected()),
-        }
+    pub fn post_note(&self, body: impl Into<String>) -> Call<'_, PostNote> {
+        Call::new(self, PostNote { body: body.into() })
     }
 
     /// A POST made safe to repeat by an Idempotency-Key header.
@@ -232,39 +129,72 @@ impl Client {
     /// Without an `idempotency_key`, the client makes a fresh one for the call and sends it on every retry.
     ///
     /// `POST /charges`
-    pub async fn charge_card(
-        &self,
-        idempotency_key: Option<&str>,
-    ) -> Result<ChargeCardResponse, ::authgen_runtime::Error<ChargeCardError>> {
-        let response = self
-            .core
-            .request(::authgen_runtime::__private::Method::POST, "/charges")
-            .operation("charge_card", "/charges")
-            .idempotency_key("Idempotency-Key", idempotency_key)
-            .accept("application/json")
-            .send()
-            .await?;
-        match response.status() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
+    pub fn charge_card(&self) -> Call<'_, ChargeCard> {
+        Call::new(self, ChargeCard)
     }
 
     /// A POST its provider documents as safe to repeat.
     ///
     /// `POST /refunds`
-    pub async fn refund(&self) -> Result<(), ::authgen_runtime::Error<RefundError>> {
-        let response = self
-            .core
-            .request(::authgen_runtime::__private::Method::POST, "/refunds")
-            .operation("refund", "/refunds")
-            .idempotent()
-            .send()
-            .await?;
-        match response.status() {
-            204 => response.empty(),
-            _ => Err(response.unexpected()),
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
+    pub fn refund(&self) -> Call<'_, Refund> {
+        Call::new(self, Refund)
+    }
+}
+
+/// A call of one operation, made by a method of [`Client`]: set its optional
+/// parameters and per-call options, then `.await` it to send it.
+#[must_use = "a call is sent when it is awaited"]
+pub struct Call<'c, P> {
+    client: &'c Client,
+    params: P,
+    options: ::authgen_runtime::CallOptions,
+}
+
+impl<'c, P> Call<'c, P> {
+    fn new(client: &'c Client, params: P) -> Self {
+        Call {
+            client,
+            params,
+            options: ::authgen_runtime::CallOptions::new(),
         }
+    }
+
+    /// Limits each attempt of this call to `timeout`, instead of the client's.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+
+    /// Adds the header `name: value` to this call.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// Retries this call by `policy`, instead of the client's.
+    pub fn retry(mut self, policy: ::authgen_runtime::RetryPolicy) -> Self {
+        self.options = self.options.retry(policy);
+        self
+    }
+
+    /// Sends `key` as this call's idempotency key on every attempt, and retries
+    /// the call as an idempotent one.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.options = self.options.idempotency_key(key);
+        self
+    }
+}
+
+impl<'c, P: ::authgen_runtime::__private::Operation> ::std::future::IntoFuture
+for Call<'c, P> {
+    type Output = Result<P::Output, ::authgen_runtime::Error<P::Error>>;
+    type IntoFuture = ::authgen_runtime::__private::CallFuture<'c, P::Output, P::Error>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::authgen_runtime::__private::call(&self.client.core, self.params, self.options)
     }
 }
 
@@ -376,6 +306,100 @@ pub struct ChargeCardResponse {
     pub outcome: Option<Outcome>,
 }
 
+/// The parameters of [`Client::list_items`], held by its [`Call`].
+pub struct ListItems {
+    tag: Option<Vec<String>>,
+    created: Option<Created>,
+    x_request_id: Option<String>,
+    session: Option<String>,
+    limit: Option<i64>,
+}
+
+impl Call<'_, ListItems> {
+    /// Sets `tag`.
+    pub fn tag(mut self, tag: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.params.tag = Some(tag.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets `created`.
+    pub fn created(mut self, created: Created) -> Self {
+        self.params.created = Some(created);
+        self
+    }
+
+    /// Sets `x_request_id`.
+    pub fn x_request_id(mut self, x_request_id: impl Into<String>) -> Self {
+        self.params.x_request_id = Some(x_request_id.into());
+        self
+    }
+
+    /// Sets `session`.
+    pub fn session(mut self, session: impl Into<String>) -> Self {
+        self.params.session = Some(session.into());
+        self
+    }
+
+    /// Sets `limit`.
+    pub fn limit(mut self, limit: i64) -> Self {
+        self.params.limit = Some(limit);
+        self
+    }
+}
+
+impl ::authgen_runtime::__private::Operation for ListItems {
+    type Output = Vec<ListItemsResponseItem>;
+    type Error = ListItemsError;
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> Result<
+        ::authgen_runtime::__private::Request<'_>,
+        ::authgen_runtime::ValidationError,
+    > {
+        let ListItems { tag, created, x_request_id, session, limit } = &self;
+        if let Some(value) = limit {
+            ::authgen_runtime::__private::check_range(
+                "limit",
+                *value as f64,
+                None,
+                Some(100f64),
+            )?;
+        }
+        let mut request = core
+            .request(::authgen_runtime::__private::Method::GET, "/items")
+            .operation("list_items", "/items")
+            .security(&[&["apiKey"]])
+            .accept("application/json");
+        if let Some(value) = tag {
+            request = request.query("tag", value);
+        }
+        if let Some(value) = created {
+            request = request.query_deep("created", value);
+        }
+        if let Some(value) = x_request_id {
+            request = request.header("X-Request-Id", value);
+        }
+        if let Some(value) = session {
+            request = request.cookie("session", value);
+        }
+        if let Some(value) = limit {
+            request = request.query("limit", value);
+        }
+        Ok(request)
+    }
+
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+        match response.status() {
+            200 => response.json(),
+            400..=499 => Err(response.error_json(ListItemsError::ClientError)),
+            _ => Err(response.error(ListItemsError::Other)),
+        }
+    }
+}
+
 /// Documented error statuses of [`Client::list_items`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListItemsError {
@@ -383,6 +407,44 @@ pub enum ListItemsError {
     ClientError(ListItemsClientError),
     /// Any other status: Anything else.
     Other,
+}
+
+/// The parameters of [`Client::create_item`], held by its [`Call`].
+pub struct CreateItem {
+    body: CreateItemRequest,
+}
+
+impl ::authgen_runtime::__private::Operation for CreateItem {
+    type Output = CreateItemSuccess;
+    type Error = CreateItemError;
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> Result<
+        ::authgen_runtime::__private::Request<'_>,
+        ::authgen_runtime::ValidationError,
+    > {
+        let CreateItem { body } = &self;
+        body.validate()?;
+        Ok(
+            core
+                .request(::authgen_runtime::__private::Method::POST, "/items")
+                .operation("create_item", "/items")
+                .security(&[&["apiKey"]])
+                .accept("application/json")
+                .form(body),
+        )
+    }
+
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+        match response.status() {
+            201 => response.json().map(CreateItemSuccess::Created),
+            202 => response.empty().map(|()| CreateItemSuccess::Accepted),
+            _ => Err(response.unexpected()),
+        }
+    }
 }
 
 /// Documented error statuses of [`Client::create_item`]: the spec documents none.
@@ -398,9 +460,90 @@ pub enum CreateItemSuccess {
     Accepted,
 }
 
+/// The parameters of [`Client::upload_file`], held by its [`Call`].
+pub struct UploadFile {
+    body: UploadFileRequest,
+}
+
+impl ::authgen_runtime::__private::Operation for UploadFile {
+    type Output = ();
+    type Error = UploadFileError;
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> Result<
+        ::authgen_runtime::__private::Request<'_>,
+        ::authgen_runtime::ValidationError,
+    > {
+        let UploadFile { body } = &self;
+        Ok(
+            core
+                .request(::authgen_runtime::__private::Method::POST, "/files")
+                .operation("upload_file", "/files")
+                .security(&[&["apiKey"]])
+                .multipart(
+                    ::authgen_runtime::__private::Multipart::object(
+                            body,
+                            &["file", "thumbnail"],
+                        )
+                        .file("file", &body.file)
+                        .file("thumbnail", body.thumbnail.as_ref()),
+                ),
+        )
+    }
+
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+        match response.status() {
+            200 => response.empty(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
 /// Documented error statuses of [`Client::upload_file`]: the spec documents none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum UploadFileError {}
+
+/// The parameters of [`Client::get_content`], held by its [`Call`].
+pub struct GetContent {
+    id: String,
+}
+
+impl ::authgen_runtime::__private::Operation for GetContent {
+    type Output = ::authgen_runtime::Binary;
+    type Error = GetContentError;
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> Result<
+        ::authgen_runtime::__private::Request<'_>,
+        ::authgen_runtime::ValidationError,
+    > {
+        let GetContent { id } = &self;
+        let id = ::authgen_runtime::__private::path_segment("id", id)?;
+        Ok(
+            core
+                .request(
+                    ::authgen_runtime::__private::Method::GET,
+                    &format!("/files/{id}/content"),
+                )
+                .operation("get_content", "/files/{id}/content")
+                .security(&[&["apiKey"]]),
+        )
+    }
+
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+        match response.status() {
+            200 => response.binary(),
+            404 => Err(response.error_text(GetContentError::NotFound)),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
 
 /// Documented error statuses of [`Client::get_content`].
 #[derive(Debug, Clone, PartialEq)]
@@ -409,17 +552,163 @@ pub enum GetContentError {
     NotFound(String),
 }
 
+/// The parameters of [`Client::put_content`], held by its [`Call`].
+pub struct PutContent {
+    id: String,
+    body: Option<::authgen_runtime::Binary>,
+}
+
+impl Call<'_, PutContent> {
+    /// Sets `body`.
+    pub fn body(mut self, body: ::authgen_runtime::Binary) -> Self {
+        self.params.body = Some(body);
+        self
+    }
+}
+
+impl ::authgen_runtime::__private::Operation for PutContent {
+    type Output = ();
+    type Error = PutContentError;
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> Result<
+        ::authgen_runtime::__private::Request<'_>,
+        ::authgen_runtime::ValidationError,
+    > {
+        let PutContent { id, body } = &self;
+        let id = ::authgen_runtime::__private::path_segment("id", id)?;
+        let mut request = core
+            .request(
+                ::authgen_runtime::__private::Method::PUT,
+                &format!("/files/{id}/content"),
+            )
+            .operation("put_content", "/files/{id}/content")
+            .security(&[&["apiKey"]]);
+        if let Some(body) = body {
+            request = request.binary("application/octet-stream", body);
+        }
+        Ok(request)
+    }
+
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+        match response.status() {
+            204 => response.empty(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
 /// Documented error statuses of [`Client::put_content`]: the spec documents none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PutContentError {}
+
+/// The parameters of [`Client::post_note`], held by its [`Call`].
+pub struct PostNote {
+    body: String,
+}
+
+impl ::authgen_runtime::__private::Operation for PostNote {
+    type Output = String;
+    type Error = PostNoteError;
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> Result<
+        ::authgen_runtime::__private::Request<'_>,
+        ::authgen_runtime::ValidationError,
+    > {
+        let PostNote { body } = &self;
+        Ok(
+            core
+                .request(::authgen_runtime::__private::Method::POST, "/notes")
+                .operation("post_note", "/notes")
+                .text("text/plain", body),
+        )
+    }
+
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+        match response.status() {
+            200 => response.text(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
 
 /// Documented error statuses of [`Client::post_note`]: the spec documents none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PostNoteError {}
 
+/// The parameters of [`Client::charge_card`], held by its [`Call`].
+pub struct ChargeCard;
+
+impl ::authgen_runtime::__private::Operation for ChargeCard {
+    type Output = ChargeCardResponse;
+    type Error = ChargeCardError;
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> Result<
+        ::authgen_runtime::__private::Request<'_>,
+        ::authgen_runtime::ValidationError,
+    > {
+        Ok(
+            core
+                .request(::authgen_runtime::__private::Method::POST, "/charges")
+                .operation("charge_card", "/charges")
+                .idempotency_key("Idempotency-Key", None)
+                .accept("application/json"),
+        )
+    }
+
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+        match response.status() {
+            200 => response.json(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
 /// Documented error statuses of [`Client::charge_card`]: the spec documents none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ChargeCardError {}
+
+/// The parameters of [`Client::refund`], held by its [`Call`].
+pub struct Refund;
+
+impl ::authgen_runtime::__private::Operation for Refund {
+    type Output = ();
+    type Error = RefundError;
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> Result<
+        ::authgen_runtime::__private::Request<'_>,
+        ::authgen_runtime::ValidationError,
+    > {
+        Ok(
+            core
+                .request(::authgen_runtime::__private::Method::POST, "/refunds")
+                .operation("refund", "/refunds")
+                .idempotent(),
+        )
+    }
+
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+        match response.status() {
+            204 => response.empty(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
 
 /// Documented error statuses of [`Client::refund`]: the spec documents none.
 #[derive(Debug, Clone, PartialEq)]

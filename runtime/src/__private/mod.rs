@@ -3,6 +3,7 @@
 mod checks;
 mod encode;
 mod multipart;
+mod operation;
 mod request;
 mod response;
 
@@ -10,6 +11,7 @@ use std::collections::BTreeMap;
 
 pub use checks::{check_max_length, check_min_length, check_pattern, check_range};
 pub use multipart::Multipart;
+pub use operation::{CallFuture, Operation, call};
 pub use request::Request;
 pub use reqwest::Method;
 pub use response::Response;
