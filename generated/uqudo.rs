@@ -171,7 +171,7 @@ pub struct TokenResponse {
     /// The scopes granted.
     pub scope: String,
     /// The token's unique identifier.
-    pub jti: String,
+    pub jti: ::authgen_runtime::uuid::Uuid,
 }
 
 /// The body of a 401; the page documents no fields (it shows an empty JSON object).

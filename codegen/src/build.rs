@@ -145,7 +145,7 @@ pub fn run(specs: impl AsRef<Path>) -> std::process::ExitCode {
 ///
 /// ```no_run
 /// fn main() -> std::process::ExitCode {
-///     let options = authgen_codegen::Options { skip_unsupported: true };
+///     let options = authgen_codegen::Options { skip_unsupported: true, ..Default::default() };
 ///     authgen_codegen::build::run_with("specs", &options)
 /// }
 /// ```

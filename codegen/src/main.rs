@@ -19,6 +19,9 @@ fn main() -> ExitCode {
         .long("skip-unsupported")
         .action(ArgAction::SetTrue)
         .help("Leave out unsupported operations, with a warning, instead of failing");
+    let strings = Arg::new("string-formats").long("string-formats").action(ArgAction::SetTrue).help(
+        "Keep date-time, date and uuid values as strings (for a document whose dates are not RFC 3339)",
+    );
     let command = Command::new("authgen-codegen")
         .about("OpenAPI documents to typed Rust clients")
         .subcommand_required(true)
@@ -26,14 +29,16 @@ fn main() -> ExitCode {
             Command::new("check")
                 .about("Print every problem of the specs; exit 1 if there are any")
                 .arg(Arg::new("spec").required(true).num_args(1..).value_parser(clap::value_parser!(PathBuf)))
-                .arg(skip.clone()),
+                .arg(skip.clone())
+                .arg(strings.clone()),
         )
         .subcommand(
             Command::new("generate")
                 .about("Write a standalone crate of the client generated from SPEC")
                 .arg(Arg::new("spec").required(true).value_parser(clap::value_parser!(PathBuf)))
                 .arg(Arg::new("out").long("out").required(true).value_parser(clap::value_parser!(PathBuf)))
-                .arg(skip),
+                .arg(skip)
+                .arg(strings),
         );
     match command.get_matches().subcommand() {
         Some(("check", args)) => check(args),
@@ -43,7 +48,10 @@ fn main() -> ExitCode {
 }
 
 fn options(args: &ArgMatches) -> Options {
-    Options { skip_unsupported: args.get_flag("skip-unsupported") }
+    Options {
+        skip_unsupported: args.get_flag("skip-unsupported"),
+        string_formats: args.get_flag("string-formats"),
+    }
 }
 
 fn check(args: &ArgMatches) -> ExitCode {

@@ -230,6 +230,12 @@ pub enum TypeRef {
     Json,
     /// Raw bytes (`format: binary`): the runtime's `Binary`.
     Binary,
+    /// An instant (`format: date-time`, RFC 3339): `chrono::DateTime<Utc>`.
+    DateTime,
+    /// A calendar date (`format: date`, RFC 3339 `full-date`): `chrono::NaiveDate`.
+    Date,
+    /// `format: uuid`: `uuid::Uuid`.
+    Uuid,
     /// A type of [`Api::types`], by Rust name.
     Named(String),
     /// `Vec<T>`.

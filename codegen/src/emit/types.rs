@@ -21,6 +21,9 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
         TypeRef::F64 => quote!(f64),
         TypeRef::Json => quote!(::serde_json::Value),
         TypeRef::Binary => quote!(::authgen_runtime::Binary),
+        TypeRef::DateTime => quote!(::authgen_runtime::chrono::DateTime<::authgen_runtime::chrono::Utc>),
+        TypeRef::Date => quote!(::authgen_runtime::chrono::NaiveDate),
+        TypeRef::Uuid => quote!(::authgen_runtime::uuid::Uuid),
         TypeRef::Named(name) => {
             let name = ident(name);
             quote!(#name)

@@ -143,6 +143,22 @@ impl Client {
     pub fn refund(&self) -> Call<'_, Refund> {
         Call::new(self, Refund)
     }
+
+    /// Typed formats both ways; a date and a time in the query.
+    ///
+    /// `GET /events/{id}`
+    ///
+    /// Returns a [`Call`]: set the optional parameters on it (`since`, `day`), then `.await` it.
+    pub fn get_event(&self, id: ::authgen_runtime::uuid::Uuid) -> Call<'_, GetEvent> {
+        Call::new(
+            self,
+            GetEvent {
+                id,
+                since: None,
+                day: None,
+            },
+        )
+    }
 }
 
 /// A call of one operation, made by a method of [`Client`]: set its optional
@@ -304,6 +320,14 @@ pub struct ChargeCardResponse {
     pub id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<Outcome>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct GetEventResponse {
+    pub id: ::authgen_runtime::uuid::Uuid,
+    pub at: ::authgen_runtime::chrono::DateTime<::authgen_runtime::chrono::Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day: Option<::authgen_runtime::chrono::NaiveDate>,
 }
 
 /// The parameters of [`Client::list_items`], held by its [`Call`].
@@ -713,3 +737,66 @@ impl ::authgen_runtime::__private::Operation for Refund {
 /// Documented error statuses of [`Client::refund`]: the spec documents none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RefundError {}
+
+/// The parameters of [`Client::get_event`], held by its [`Call`].
+pub struct GetEvent {
+    id: ::authgen_runtime::uuid::Uuid,
+    since: Option<::authgen_runtime::chrono::DateTime<::authgen_runtime::chrono::Utc>>,
+    day: Option<::authgen_runtime::chrono::NaiveDate>,
+}
+
+impl Call<'_, GetEvent> {
+    /// Sets `since`.
+    pub fn since(
+        mut self,
+        since: ::authgen_runtime::chrono::DateTime<::authgen_runtime::chrono::Utc>,
+    ) -> Self {
+        self.params.since = Some(since);
+        self
+    }
+
+    /// Sets `day`.
+    pub fn day(mut self, day: ::authgen_runtime::chrono::NaiveDate) -> Self {
+        self.params.day = Some(day);
+        self
+    }
+}
+
+impl ::authgen_runtime::__private::Operation for GetEvent {
+    type Output = GetEventResponse;
+    type Error = GetEventError;
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> Result<
+        ::authgen_runtime::__private::Request<'_>,
+        ::authgen_runtime::ValidationError,
+    > {
+        let GetEvent { id, since, day } = &self;
+        let id = ::authgen_runtime::__private::path_segment("id", id)?;
+        let mut request = core
+            .request(::authgen_runtime::__private::Method::GET, &format!("/events/{id}"))
+            .operation("get_event", "/events/{id}")
+            .accept("application/json");
+        if let Some(value) = since {
+            request = request.query("since", value);
+        }
+        if let Some(value) = day {
+            request = request.query("day", value);
+        }
+        Ok(request)
+    }
+
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+        match response.status() {
+            200 => response.json(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
+/// Documented error statuses of [`Client::get_event`]: the spec documents none.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GetEventError {}

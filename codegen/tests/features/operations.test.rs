@@ -3,6 +3,8 @@
 //! text and binary bodies, and the answers read by their media types. The compile
 //! test copies this file into the crate as `tests/behaviour.rs` and runs it.
 
+use authgen_runtime::chrono::{DateTime, NaiveDate, Utc};
+use authgen_runtime::uuid::Uuid;
 use authgen_runtime::{Binary, Config, Error};
 use operations::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -222,4 +224,27 @@ async fn a_per_call_timeout_bounds_that_call() {
     let err = client.refund().timeout(std::time::Duration::from_millis(200)).retry(authgen_runtime::RetryPolicy::off()).await.unwrap_err();
     assert!(matches!(err, Error::Transport(_)), "{err}");
     assert!(started.elapsed() < std::time::Duration::from_secs(5), "the call's timeout, not the client's 30 s");
+}
+
+#[tokio::test]
+async fn dates_and_uuids_round_trip_typed() {
+    let id: Uuid = "30a622fd-11aa-464a-8eaf-6fa868540cb0".parse().unwrap();
+    let at: DateTime<Utc> = "2026-11-27T08:30:05.250Z".parse().unwrap();
+    let answer = format!(r#"{{"id":"{id}","at":"2026-11-27T10:30:05.250+02:00","day":"2026-11-27"}}"#);
+    let (config, request) = serve_once(reply("200 OK", "application/json", &answer)).await;
+    let day = NaiveDate::from_ymd_opt(2026, 2, 28).unwrap();
+    let event = Client::new(config).unwrap().get_event(id).since(at).day(day).await.unwrap();
+    assert_eq!((event.id, event.at, event.day), (id, at, NaiveDate::from_ymd_opt(2026, 11, 27)));
+    let line = request.await.unwrap().lines().next().unwrap().to_string();
+    assert_eq!(line, format!("GET /v1/events/{id}?since=2026-11-27T08%3A30%3A05.250Z&day=2026-02-28 HTTP/1.1"));
+}
+
+#[tokio::test]
+async fn a_bad_date_is_a_decode_error_naming_its_field() {
+    let answer = r#"{"id":"30a622fd-11aa-464a-8eaf-6fa868540cb0","at":"27/11/2026 08:30"}"#;
+    let (config, _request) = serve_once(reply("200 OK", "application/json", answer)).await;
+    let err = Client::new(config).unwrap().get_event(Uuid::nil()).await.unwrap_err();
+    let Error::Decode { message, .. } = &err else { panic!("{err}") };
+    assert!(message.starts_with("at `at`:"), "{message}");
+    assert!(!message.contains("27/11"), "no value of the body in the message: {message}");
 }

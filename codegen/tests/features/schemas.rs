@@ -64,8 +64,8 @@ impl Client {
     /// `GET /things/{id}`
     ///
     /// Returns a [`Call`]: `.await` it to send it.
-    pub fn get_thing(&self, id: impl Into<String>) -> Call<'_, GetThing> {
-        Call::new(self, GetThing { id: id.into() })
+    pub fn get_thing(&self, id: ::authgen_runtime::uuid::Uuid) -> Call<'_, GetThing> {
+        Call::new(self, GetThing { id })
     }
 }
 
@@ -183,9 +183,9 @@ pub struct TagsItem {
 /// A thing with one of everything.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Thing {
-    pub id: String,
+    pub id: ::authgen_runtime::uuid::Uuid,
     pub kind: Kind,
-    pub created: String,
+    pub created: ::authgen_runtime::chrono::DateTime<::authgen_runtime::chrono::Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -510,7 +510,7 @@ pub enum OpenSessionError {}
 
 /// The parameters of [`Client::get_thing`], held by its [`Call`].
 pub struct GetThing {
-    id: String,
+    id: ::authgen_runtime::uuid::Uuid,
 }
 
 impl ::authgen_runtime::__private::Operation for GetThing {
