@@ -305,6 +305,49 @@ pub struct Operation {
     /// Safe to send again though its method is not (`x-authgen-idempotent: true`):
     /// the runtime then retries it after a 502, 503, 504 or a timeout.
     pub idempotent: bool,
+    /// How its answers page, where they do by a recognised convention or
+    /// `x-authgen-pagination`: its `Call` then also gives a stream of items.
+    pub pagination: Option<Pagination>,
+}
+
+/// How a list operation pages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pagination {
+    /// Rust name of the body field that holds a page's items; `None`: the body is the list.
+    pub items: Option<String>,
+    /// The type of one item.
+    pub item: TypeRef,
+    /// Where the next page is.
+    pub next: NextPage,
+}
+
+/// Where the next page of a list is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NextPage {
+    /// Stripe's: while the boolean body field `has_more` is true, the next page starts
+    /// after the last item, whose field `id` is sent in the parameter `param`.
+    AfterLast {
+        /// Rust name of the boolean field.
+        has_more: String,
+        /// Rust name of the item's id field.
+        id: String,
+        /// The id field is an `Option`.
+        id_optional: bool,
+        /// Rust name of the cursor parameter.
+        param: String,
+    },
+    /// Oxide's: the body field `field` holds the next page's token (none on the last
+    /// page), sent in the parameter `param`.
+    Token {
+        /// Rust name of the token field.
+        field: String,
+        /// The token field is an `Option`.
+        optional: bool,
+        /// Rust name of the cursor parameter.
+        param: String,
+    },
+    /// RFC 8288: the answer's `Link: <…>; rel="next"` header.
+    Link,
 }
 
 /// Which response fields of a token operation mean what, where the spec says so with

@@ -14,6 +14,8 @@ pub struct CallOptions {
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) retry: Option<RetryPolicy>,
     pub(crate) idempotency_key: Option<String>,
+    /// The URL to send to instead of the operation's: the next page of a `Link` header.
+    pub(crate) url: Option<url::Url>,
 }
 
 impl CallOptions {

@@ -26,6 +26,7 @@ pub mod token;
 #[doc(hidden)]
 pub mod __private;
 
+pub use __private::Items;
 pub use binary::Binary;
 pub use call::CallOptions;
 /// The date and time types of `format: date-time` (`DateTime<Utc>`) and `format: date`

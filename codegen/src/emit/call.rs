@@ -83,7 +83,10 @@ pub fn method(op: &Operation) -> TokenStream {
         ),
     };
     let docs = doc::outer(doc::paragraphs([op.doc.as_deref(), Some(&label)]).as_deref());
-    let docs = quote!(#docs #[doc = ""] #[doc = #how]);
+    let pages = op.pagination.as_ref().map(|_| {
+        quote!(#[doc = ""] #[doc = " The list pages: [`Call::stream`] gives the items of every page, fetched as they are read."])
+    });
+    let docs = quote!(#docs #[doc = ""] #[doc = #how] #pages);
     let deprecated = super::operation::deprecated(op);
     let (name, params) = (ident(&op.name), ident(&op.call_type));
     let mut args = Vec::new();
@@ -121,10 +124,13 @@ pub fn params(op: &Operation) -> TokenStream {
         })
         .collect();
     let body = if fields.is_empty() { quote!(;) } else { quote!({ #(#fields),* }) };
+    // A stream of pages sends the parameters again, with each page's cursor.
+    let clone = op.pagination.as_ref().map(|_| quote!(#[derive(Clone)]));
     let setters: Vec<TokenStream> = setters_of(op).map(|(field, ty, doc)| setter(field, ty, doc)).collect();
     let setters = (!setters.is_empty()).then(|| quote!(impl Call<'_, #name> { #(#setters)* }));
     quote! {
         #[doc = #doc]
+        #clone
         pub struct #name #body
         #setters
     }

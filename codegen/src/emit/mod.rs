@@ -5,6 +5,7 @@
 mod call;
 mod doc;
 mod operation;
+mod pages;
 mod token;
 mod types;
 
@@ -24,9 +25,10 @@ pub fn module(api: &Api) -> TokenStream {
     let statuses = api.operations.iter().map(|op| {
         let params = call::params(op);
         let operation = operation::operation_impl(op, api);
+        let pages = pages::paginate_impl(op);
         let errors = operation::error_enum(op);
         let success = operation::success_enum(op);
-        quote!(#params #operation #errors #success)
+        quote!(#params #operation #pages #errors #success)
     });
     quote! {
         #module_doc
@@ -106,6 +108,7 @@ fn client(api: &Api) -> TokenStream {
         api.schemes.iter().filter(|s| s.kind == SchemeKind::MutualTls).map(|s| s.name.as_str()).collect();
     let setters = api.schemes.iter().filter_map(setter);
     let builder = call::builder();
+    let stream = api.operations.iter().any(|op| op.pagination.is_some()).then(pages::stream_method);
     let methods = api.operations.iter().map(|op| {
         let method = call::method(op);
         let source = token::source_method(op, api);
@@ -142,6 +145,7 @@ fn client(api: &Api) -> TokenStream {
         }
 
         #builder
+        #stream
     }
 }
 

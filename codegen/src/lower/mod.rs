@@ -5,6 +5,7 @@
 
 mod invariants;
 mod operation;
+mod pagination;
 mod recursion;
 mod refs;
 mod schema;

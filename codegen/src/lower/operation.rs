@@ -95,6 +95,7 @@ impl<'a> Lowerer<'a> {
                     token: None,
                     deprecated: op.deprecated,
                     idempotent: self.idempotent(&op.extensions, &pointer),
+                    pagination: None,
                 };
                 let params = item
                     .parameters
@@ -108,6 +109,7 @@ impl<'a> Lowerer<'a> {
                 }
                 self.responses(&mut operation, &op.responses, &pointer.join("responses"));
                 operation.token = self.token_fields(&operation, &op.extensions, &pointer);
+                operation.pagination = self.pagination(&operation, op, &pointer);
                 if !self.skip_if_lenient(&mut skipped, operation.label.clone(), problems_before) {
                     operations.push(operation);
                 }

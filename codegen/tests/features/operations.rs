@@ -159,6 +159,56 @@ impl Client {
             },
         )
     }
+
+    /// Stripe's pages, `has_more` and `starting_after`.
+    ///
+    /// `GET /customers`
+    ///
+    /// Returns a [`Call`]: set the optional parameters on it (`limit`, `starting_after`), then `.await` it.
+    ///
+    /// The list pages: [`Call::stream`] gives the items of every page, fetched as they are read.
+    pub fn list_customers(&self) -> Call<'_, ListCustomers> {
+        Call::new(
+            self,
+            ListCustomers {
+                limit: None,
+                starting_after: None,
+            },
+        )
+    }
+
+    /// Oxide's pages, `next_page` and `page_token`.
+    ///
+    /// `GET /projects`
+    ///
+    /// Returns a [`Call`]: set the optional parameters on it (`page_token`), then `.await` it.
+    ///
+    /// The list pages: [`Call::stream`] gives the items of every page, fetched as they are read.
+    pub fn list_projects(&self) -> Call<'_, ListProjects> {
+        Call::new(self, ListProjects { page_token: None })
+    }
+
+    /// Pages linked by `Link` headers (RFC 8288).
+    ///
+    /// `GET /pages`
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
+    ///
+    /// The list pages: [`Call::stream`] gives the items of every page, fetched as they are read.
+    pub fn list_pages(&self) -> Call<'_, ListPages> {
+        Call::new(self, ListPages)
+    }
+
+    /// Pages described by `x-authgen-pagination`.
+    ///
+    /// `GET /logs`
+    ///
+    /// Returns a [`Call`]: set the optional parameters on it (`after`), then `.await` it.
+    ///
+    /// The list pages: [`Call::stream`] gives the items of every page, fetched as they are read.
+    pub fn list_logs(&self) -> Call<'_, ListLogs> {
+        Call::new(self, ListLogs { after: None })
+    }
 }
 
 /// A call of one operation, made by a method of [`Client`]: set its optional
@@ -211,6 +261,15 @@ for Call<'c, P> {
     type IntoFuture = ::authgen_runtime::__private::CallFuture<'c, P::Output, P::Error>;
     fn into_future(self) -> Self::IntoFuture {
         ::authgen_runtime::__private::call(&self.client.core, self.params, self.options)
+    }
+}
+
+impl<'c, P: ::authgen_runtime::__private::Paginate> Call<'c, P> {
+    /// The items of every page, as a stream that requests a page only when the
+    /// items before it have been read: stopping within the first page sends one
+    /// request. An error ends it.
+    pub fn stream(self) -> ::authgen_runtime::Items<'c, P> {
+        ::authgen_runtime::__private::items(&self.client.core, self.params, self.options)
     }
 }
 
@@ -328,6 +387,37 @@ pub struct GetEventResponse {
     pub at: ::authgen_runtime::chrono::DateTime<::authgen_runtime::chrono::Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day: Option<::authgen_runtime::chrono::NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct DataItem {
+    pub id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ListCustomersResponse {
+    pub data: Vec<DataItem>,
+    pub has_more: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ItemsItem {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ListProjectsResponse {
+    pub items: Vec<ItemsItem>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_page: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ListLogsResponse {
+    pub entries: Vec<String>,
+    #[serde(rename = "nextCursor", default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// The parameters of [`Client::list_items`], held by its [`Call`].
@@ -800,3 +890,252 @@ impl ::authgen_runtime::__private::Operation for GetEvent {
 /// Documented error statuses of [`Client::get_event`]: the spec documents none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetEventError {}
+
+/// The parameters of [`Client::list_customers`], held by its [`Call`].
+#[derive(Clone)]
+pub struct ListCustomers {
+    limit: Option<i64>,
+    starting_after: Option<String>,
+}
+
+impl Call<'_, ListCustomers> {
+    /// Sets `limit`.
+    pub fn limit(mut self, limit: i64) -> Self {
+        self.params.limit = Some(limit);
+        self
+    }
+
+    /// Sets `starting_after`.
+    pub fn starting_after(mut self, starting_after: impl Into<String>) -> Self {
+        self.params.starting_after = Some(starting_after.into());
+        self
+    }
+}
+
+impl ::authgen_runtime::__private::Operation for ListCustomers {
+    type Output = ListCustomersResponse;
+    type Error = ListCustomersError;
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> Result<
+        ::authgen_runtime::__private::Request<'_>,
+        ::authgen_runtime::ValidationError,
+    > {
+        let ListCustomers { limit, starting_after } = &self;
+        let mut request = core
+            .request(::authgen_runtime::__private::Method::GET, "/customers")
+            .operation("list_customers", "/customers")
+            .accept("application/json");
+        if let Some(value) = limit {
+            request = request.query("limit", value);
+        }
+        if let Some(value) = starting_after {
+            request = request.query("starting_after", value);
+        }
+        Ok(request)
+    }
+
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+        match response.status() {
+            200 => response.json(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl ::authgen_runtime::__private::Paginate for ListCustomers {
+    type Item = DataItem;
+    fn page(
+        output: Self::Output,
+        _link: Option<&str>,
+    ) -> ::authgen_runtime::__private::Page<Self::Item> {
+        ::authgen_runtime::__private::Page::after_last(
+            output.data,
+            output.has_more,
+            |item| Some(item.id.clone()),
+        )
+    }
+
+    fn next(&mut self, cursor: String) {
+        self.starting_after = Some(cursor);
+    }
+}
+
+/// Documented error statuses of [`Client::list_customers`]: the spec documents none.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListCustomersError {}
+
+/// The parameters of [`Client::list_projects`], held by its [`Call`].
+#[derive(Clone)]
+pub struct ListProjects {
+    page_token: Option<String>,
+}
+
+impl Call<'_, ListProjects> {
+    /// Sets `page_token`.
+    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
+        self.params.page_token = Some(page_token.into());
+        self
+    }
+}
+
+impl ::authgen_runtime::__private::Operation for ListProjects {
+    type Output = ListProjectsResponse;
+    type Error = ListProjectsError;
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> Result<
+        ::authgen_runtime::__private::Request<'_>,
+        ::authgen_runtime::ValidationError,
+    > {
+        let ListProjects { page_token } = &self;
+        let mut request = core
+            .request(::authgen_runtime::__private::Method::GET, "/projects")
+            .operation("list_projects", "/projects")
+            .accept("application/json");
+        if let Some(value) = page_token {
+            request = request.query("page_token", value);
+        }
+        Ok(request)
+    }
+
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+        match response.status() {
+            200 => response.json(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl ::authgen_runtime::__private::Paginate for ListProjects {
+    type Item = ItemsItem;
+    fn page(
+        output: Self::Output,
+        _link: Option<&str>,
+    ) -> ::authgen_runtime::__private::Page<Self::Item> {
+        ::authgen_runtime::__private::Page::token(output.items, output.next_page)
+    }
+
+    fn next(&mut self, cursor: String) {
+        self.page_token = Some(cursor);
+    }
+}
+
+/// Documented error statuses of [`Client::list_projects`]: the spec documents none.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListProjectsError {}
+
+/// The parameters of [`Client::list_pages`], held by its [`Call`].
+#[derive(Clone)]
+pub struct ListPages;
+
+impl ::authgen_runtime::__private::Operation for ListPages {
+    type Output = Vec<String>;
+    type Error = ListPagesError;
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> Result<
+        ::authgen_runtime::__private::Request<'_>,
+        ::authgen_runtime::ValidationError,
+    > {
+        Ok(
+            core
+                .request(::authgen_runtime::__private::Method::GET, "/pages")
+                .operation("list_pages", "/pages")
+                .accept("application/json"),
+        )
+    }
+
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+        match response.status() {
+            200 => response.json(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl ::authgen_runtime::__private::Paginate for ListPages {
+    type Item = String;
+    fn page(
+        output: Self::Output,
+        link: Option<&str>,
+    ) -> ::authgen_runtime::__private::Page<Self::Item> {
+        ::authgen_runtime::__private::Page::link(output, link)
+    }
+}
+
+/// Documented error statuses of [`Client::list_pages`]: the spec documents none.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListPagesError {}
+
+/// The parameters of [`Client::list_logs`], held by its [`Call`].
+#[derive(Clone)]
+pub struct ListLogs {
+    after: Option<String>,
+}
+
+impl Call<'_, ListLogs> {
+    /// Sets `after`.
+    pub fn after(mut self, after: impl Into<String>) -> Self {
+        self.params.after = Some(after.into());
+        self
+    }
+}
+
+impl ::authgen_runtime::__private::Operation for ListLogs {
+    type Output = ListLogsResponse;
+    type Error = ListLogsError;
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> Result<
+        ::authgen_runtime::__private::Request<'_>,
+        ::authgen_runtime::ValidationError,
+    > {
+        let ListLogs { after } = &self;
+        let mut request = core
+            .request(::authgen_runtime::__private::Method::GET, "/logs")
+            .operation("list_logs", "/logs")
+            .accept("application/json");
+        if let Some(value) = after {
+            request = request.query("after", value);
+        }
+        Ok(request)
+    }
+
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+        match response.status() {
+            200 => response.json(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl ::authgen_runtime::__private::Paginate for ListLogs {
+    type Item = String;
+    fn page(
+        output: Self::Output,
+        _link: Option<&str>,
+    ) -> ::authgen_runtime::__private::Page<Self::Item> {
+        ::authgen_runtime::__private::Page::token(output.entries, output.next_cursor)
+    }
+
+    fn next(&mut self, cursor: String) {
+        self.after = Some(cursor);
+    }
+}
+
+/// Documented error statuses of [`Client::list_logs`]: the spec documents none.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListLogsError {}

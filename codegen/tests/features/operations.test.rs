@@ -248,3 +248,104 @@ async fn a_bad_date_is_a_decode_error_naming_its_field() {
     assert!(message.starts_with("at `at`:"), "{message}");
     assert!(!message.contains("27/11"), "no value of the body in the message: {message}");
 }
+
+fn first_line(request: &str) -> &str {
+    request.lines().next().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn stripe_cursors_page_through_every_item() {
+    let pages = vec![
+        reply("200 OK", "application/json", r#"{"data":[{"id":"cus_1"},{"id":"cus_2"}],"has_more":true}"#),
+        reply("200 OK", "application/json", r#"{"data":[{"id":"cus_3"}],"has_more":false}"#),
+    ];
+    let (config, requests) = serve_each(pages).await;
+    let client = Client::new(config).unwrap();
+    let mut customers = client.list_customers().limit(2).stream();
+    let mut ids = Vec::new();
+    while let Some(customer) = customers.next().await {
+        ids.push(customer.unwrap().id);
+    }
+    assert_eq!(ids, ["cus_1", "cus_2", "cus_3"]);
+    let requests = requests.await.unwrap();
+    let lines: Vec<&str> = requests.iter().map(|r| first_line(r)).collect();
+    assert_eq!(lines, ["GET /v1/customers?limit=2 HTTP/1.1", "GET /v1/customers?limit=2&starting_after=cus_2 HTTP/1.1"]);
+}
+
+#[tokio::test]
+async fn stopping_within_the_first_page_sends_one_request() {
+    let pages = vec![
+        reply("200 OK", "application/json", r#"{"data":[{"id":"cus_1"},{"id":"cus_2"}],"has_more":true}"#),
+        reply("200 OK", "application/json", r#"{"data":[{"id":"cus_3"}],"has_more":false}"#),
+    ];
+    let (config, requests) = serve_each(pages).await;
+    let client = Client::new(config).unwrap();
+    let mut customers = client.list_customers().stream();
+    assert_eq!(customers.next().await.unwrap().unwrap().id, "cus_1");
+    assert_eq!(customers.next().await.unwrap().unwrap().id, "cus_2");
+    drop(customers);
+    assert_eq!(requests.await.unwrap().len(), 1, "the second page is never asked for");
+}
+
+#[tokio::test]
+async fn oxide_page_tokens_page_until_there_is_none() {
+    let pages = vec![
+        reply("200 OK", "application/json", r#"{"items":[{"name":"a"}],"next_page":"tok 2"}"#),
+        reply("200 OK", "application/json", r#"{"items":[{"name":"b"}],"next_page":null}"#),
+    ];
+    let (config, requests) = serve_each(pages).await;
+    let client = Client::new(config).unwrap();
+    let mut projects = client.list_projects().stream();
+    let mut names = Vec::new();
+    while let Some(project) = projects.next().await {
+        names.push(project.unwrap().name.unwrap());
+    }
+    assert_eq!(names, ["a", "b"]);
+    let requests = requests.await.unwrap();
+    assert_eq!(first_line(&requests[1]), "GET /v1/projects?page_token=tok+2 HTTP/1.1");
+}
+
+#[tokio::test]
+async fn link_headers_lead_to_the_next_page_on_the_same_server() {
+    let linked = |body: &str, link: &str| {
+        format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nlink: {link}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len())
+    };
+    let pages = vec![
+        linked(r#"["a","b"]"#, r#"</v1/pages?page=1>; rel="prev", </v1/pages?page=2>; rel="next""#),
+        reply("200 OK", "application/json", r#"["c"]"#),
+    ];
+    let (config, requests) = serve_each(pages).await;
+    let client = Client::new(config).unwrap();
+    let mut names = Vec::new();
+    let mut pages = client.list_pages().stream();
+    while let Some(name) = pages.next().await {
+        names.push(name.unwrap());
+    }
+    assert_eq!(names, ["a", "b", "c"]);
+    let requests = requests.await.unwrap();
+    assert_eq!(first_line(&requests[1]), "GET /v1/pages?page=2 HTTP/1.1");
+
+    let (config, requests) = serve_each(vec![linked(r#"["a"]"#, r#"<https://elsewhere.test/steal>; rel="next""#)]).await;
+    let client = Client::new(config).unwrap();
+    let mut pages = client.list_pages().stream();
+    assert_eq!(pages.next().await.unwrap().unwrap(), "a");
+    let refused = pages.next().await.unwrap().unwrap_err();
+    assert!(matches!(refused, Error::Invalid(_)), "{refused}");
+    assert!(pages.next().await.is_none(), "an error ends the stream");
+    assert_eq!(requests.await.unwrap().len(), 1, "another server's link is not followed");
+}
+
+#[tokio::test]
+async fn pages_stated_by_the_extension_follow_its_names() {
+    let pages = vec![
+        reply("200 OK", "application/json", r#"{"entries":["x"],"nextCursor":"c2"}"#),
+        reply("200 OK", "application/json", r#"{"entries":["y"]}"#),
+    ];
+    let (config, requests) = serve_each(pages).await;
+    let client = Client::new(config).unwrap();
+    let mut lines = client.list_logs().stream();
+    let (first, second) = (lines.next().await.unwrap().unwrap(), lines.next().await.unwrap().unwrap());
+    assert_eq!((first.as_str(), second.as_str()), ("x", "y"));
+    assert!(lines.next().await.is_none());
+    assert_eq!(first_line(&requests.await.unwrap()[1]), "GET /v1/logs?after=c2 HTTP/1.1");
+}

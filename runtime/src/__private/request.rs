@@ -31,6 +31,8 @@ pub struct Request<'c> {
     timeout: Option<std::time::Duration>,
     /// The idempotency key header and the key given for this call, if any.
     idempotency: Option<(&'static str, Option<String>)>,
+    /// Where to send it instead of the operation's URL (a next page's `Link`).
+    url: Option<url::Url>,
     method: Method,
     /// The operation's method name and path template, for its tracing span.
     operation: (&'static str, &'static str),
@@ -57,6 +59,7 @@ impl<'c> Request<'c> {
             retry: None,
             timeout: None,
             idempotency: None,
+            url: None,
             method,
             operation: ("", ""),
         }
@@ -90,6 +93,7 @@ impl<'c> Request<'c> {
     pub fn options(mut self, options: CallOptions) -> Self {
         self.timeout = options.timeout.or(self.timeout);
         self.retry = options.retry.or(self.retry);
+        self.url = options.url.or(self.url);
         for (name, value) in &options.headers {
             match (HeaderName::try_from(name.as_str()), HeaderValue::try_from(value.as_str())) {
                 (Ok(name), Ok(value)) => self.builder = self.builder.header(name, value),
@@ -367,6 +371,9 @@ impl<'c> Request<'c> {
         let timeout = self.timeout.unwrap_or(self.core.timeout());
         builder = builder.timeout(left.map_or(timeout, |left| left.min(timeout)));
         let mut request = builder.build().map_err(TransportError::new)?;
+        if let Some(url) = &self.url {
+            *request.url_mut() = url.clone();
+        }
         for hook in self.core.hooks() {
             hook.on_request(&mut request);
         }
