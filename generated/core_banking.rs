@@ -186,13 +186,11 @@ pub struct Authenticate {
 impl ::authgen_runtime::__private::Operation for Authenticate {
     type Output = AuthenticateResponse;
     type Error = AuthenticateError;
+    #[inline]
     fn request(
         self,
         core: &::authgen_runtime::__private::ClientCore,
-    ) -> Result<
-        ::authgen_runtime::__private::Request<'_>,
-        ::authgen_runtime::ValidationError,
-    > {
+    ) -> ::authgen_runtime::__private::Built<'_> {
         let Authenticate { body } = &self;
         body.validate()?;
         Ok(
@@ -207,9 +205,10 @@ impl ::authgen_runtime::__private::Operation for Authenticate {
         )
     }
 
+    #[inline]
     fn decode(
         response: ::authgen_runtime::__private::Response,
-    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),

@@ -163,13 +163,11 @@ pub struct PostIndexPhpApiOauth2 {
 impl ::authgen_runtime::__private::Operation for PostIndexPhpApiOauth2 {
     type Output = PostIndexPhpApiOauth2Response;
     type Error = PostIndexPhpApiOauth2Error;
+    #[inline]
     fn request(
         self,
         core: &::authgen_runtime::__private::ClientCore,
-    ) -> Result<
-        ::authgen_runtime::__private::Request<'_>,
-        ::authgen_runtime::ValidationError,
-    > {
+    ) -> ::authgen_runtime::__private::Built<'_> {
         let PostIndexPhpApiOauth2 { body } = &self;
         Ok(
             core
@@ -183,9 +181,10 @@ impl ::authgen_runtime::__private::Operation for PostIndexPhpApiOauth2 {
         )
     }
 
+    #[inline]
     fn decode(
         response: ::authgen_runtime::__private::Response,
-    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             400 => Err(response.error(PostIndexPhpApiOauth2Error::BadRequest)),

@@ -241,13 +241,11 @@ pub struct RequestToken;
 impl ::authgen_runtime::__private::Operation for RequestToken {
     type Output = TokenResponse;
     type Error = RequestTokenError;
+    #[inline]
     fn request(
         self,
         core: &::authgen_runtime::__private::ClientCore,
-    ) -> Result<
-        ::authgen_runtime::__private::Request<'_>,
-        ::authgen_runtime::ValidationError,
-    > {
+    ) -> ::authgen_runtime::__private::Built<'_> {
         Ok(
             core
                 .request(
@@ -261,9 +259,10 @@ impl ::authgen_runtime::__private::Operation for RequestToken {
         )
     }
 
+    #[inline]
     fn decode(
         response: ::authgen_runtime::__private::Response,
-    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             400 => Err(response.error_json(RequestTokenError::BadRequest)),

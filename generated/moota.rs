@@ -244,13 +244,11 @@ pub struct Login {
 impl ::authgen_runtime::__private::Operation for Login {
     type Output = LoginResponse;
     type Error = LoginError;
+    #[inline]
     fn request(
         self,
         core: &::authgen_runtime::__private::ClientCore,
-    ) -> Result<
-        ::authgen_runtime::__private::Request<'_>,
-        ::authgen_runtime::ValidationError,
-    > {
+    ) -> ::authgen_runtime::__private::Built<'_> {
         let Login { body } = &self;
         Ok(
             core
@@ -264,9 +262,10 @@ impl ::authgen_runtime::__private::Operation for Login {
         )
     }
 
+    #[inline]
     fn decode(
         response: ::authgen_runtime::__private::Response,
-    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             302 => Err(response.error_json(LoginError::Found)),
@@ -290,13 +289,11 @@ pub struct GetObject {
 impl ::authgen_runtime::__private::Operation for GetObject {
     type Output = ::serde_json::Value;
     type Error = GetObjectError;
+    #[inline]
     fn request(
         self,
         core: &::authgen_runtime::__private::ClientCore,
-    ) -> Result<
-        ::authgen_runtime::__private::Request<'_>,
-        ::authgen_runtime::ValidationError,
-    > {
+    ) -> ::authgen_runtime::__private::Built<'_> {
         let GetObject { object } = &self;
         let object = ::authgen_runtime::__private::path_segment("object", object)?;
         Ok(
@@ -311,9 +308,10 @@ impl ::authgen_runtime::__private::Operation for GetObject {
         )
     }
 
+    #[inline]
     fn decode(
         response: ::authgen_runtime::__private::Response,
-    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             401 => Err(response.error_json(GetObjectError::Unauthorized)),

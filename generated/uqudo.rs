@@ -185,13 +185,11 @@ pub struct GetToken {
 impl ::authgen_runtime::__private::Operation for GetToken {
     type Output = TokenResponse;
     type Error = GetTokenError;
+    #[inline]
     fn request(
         self,
         core: &::authgen_runtime::__private::ClientCore,
-    ) -> Result<
-        ::authgen_runtime::__private::Request<'_>,
-        ::authgen_runtime::ValidationError,
-    > {
+    ) -> ::authgen_runtime::__private::Built<'_> {
         let GetToken { body } = &self;
         Ok(
             core
@@ -202,9 +200,10 @@ impl ::authgen_runtime::__private::Operation for GetToken {
         )
     }
 
+    #[inline]
     fn decode(
         response: ::authgen_runtime::__private::Response,
-    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             401 => Err(response.error_json(GetTokenError::Unauthorized)),

@@ -200,6 +200,8 @@ pub struct UntaggedVariant {
     pub boxed: bool,
     /// The discriminator value that selects this variant, where the spec gives one.
     pub tag: Option<Tag>,
+    /// Its type has a `validate` method.
+    pub validated: bool,
 }
 
 /// A discriminator value: the variant is the one whose `property` is `value`.
@@ -230,7 +232,8 @@ pub enum TypeRef {
     Json,
     /// Raw bytes (`format: binary`): the runtime's `Binary`.
     Binary,
-    /// An instant (`format: date-time`, RFC 3339): `chrono::DateTime<Utc>`.
+    /// An instant (`format: date-time`, RFC 3339): the runtime's `DateTime`,
+    /// `chrono::DateTime<Utc>`.
     DateTime,
     /// A calendar date (`format: date`, RFC 3339 `full-date`): `chrono::NaiveDate`.
     Date,
@@ -257,6 +260,21 @@ pub struct Checks {
     pub minimum: Option<f64>,
     /// `maximum`, inclusive.
     pub maximum: Option<f64>,
+    /// Whether the value's type, or its items', has limits of its own: decided while
+    /// lowering, so that emitting never looks a type up.
+    pub validate: Validate,
+}
+
+/// What of a value has a `validate` method.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Validate {
+    /// Nothing.
+    #[default]
+    Nothing,
+    /// The value itself.
+    Value,
+    /// Each item of the list.
+    Items,
 }
 
 impl Checks {
@@ -409,6 +427,21 @@ pub struct Body {
     pub required: bool,
     /// Rustdoc text.
     pub doc: Option<String>,
+    /// What of it has limits to check.
+    pub checks: Checks,
+    /// Its `format: binary` fields, sent as the file parts of a multipart body.
+    pub files: Vec<FilePart>,
+}
+
+/// A file part of a multipart body: a `format: binary` field of its type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FilePart {
+    /// The field's Rust name.
+    pub name: String,
+    /// The part's name.
+    pub wire: String,
+    /// The field is an `Option`.
+    pub optional: bool,
 }
 
 /// Encoding of a request body.

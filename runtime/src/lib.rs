@@ -32,6 +32,8 @@ pub use call::CallOptions;
 /// The date and time types of `format: date-time` (`DateTime<Utc>`) and `format: date`
 /// (`NaiveDate`) values.
 pub use chrono;
+/// A `format: date-time` value: an instant, read from RFC 3339 text with any offset.
+pub type DateTime = chrono::DateTime<chrono::Utc>;
 pub use config::{Config, ConfigError};
 pub use error::{Error, RawBody, TransportError, TransportKind, ValidationError};
 pub use hook::Hook;

@@ -21,10 +21,10 @@ pub fn module(api: &Api) -> TokenStream {
     let serde = serde_imports(api);
     // A document of webhooks alone describes no call to make.
     let client = (!api.operations.is_empty()).then(|| client(api));
-    let types = api.types.iter().map(|t| types::type_def(t, api));
+    let types = api.types.iter().map(types::type_def);
     let statuses = api.operations.iter().map(|op| {
         let params = call::params(op);
-        let operation = operation::operation_impl(op, api);
+        let operation = operation::operation_impl(op);
         let pages = pages::paginate_impl(op);
         let errors = operation::error_enum(op);
         let success = operation::success_enum(op);

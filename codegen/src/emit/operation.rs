@@ -4,37 +4,39 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
 use super::doc;
-use super::types::{ident, needs_checks, rust_type, value_checks};
-use crate::model::{
-    Api, Body, BodyEncoding, Decoding, Field, Operation, Param, ParamLocation, Response, Status, TypeKind,
-    TypeRef,
-};
+use super::types::{ident, rust_type, value_checks};
+use crate::model::{Body, BodyEncoding, Decoding, Operation, Param, ParamLocation, Response, Status};
 
 /// How the parameters of `op` become its request and its answer its result: the
 /// runtime's `Operation`, implemented by the struct its `Call` holds.
-pub fn operation_impl(op: &Operation, api: &Api) -> TokenStream {
+pub fn operation_impl(op: &Operation) -> TokenStream {
     let (params, error) = (ident(&op.call_type), ident(&op.error_type));
     let success = success_type(op);
     let names: Vec<Ident> = super::call::held(op).map(|p| ident(&p.name)).collect();
     let body = op.body.as_ref().map(|_| ident("body"));
     let fields: Vec<&Ident> = names.iter().chain(&body).collect();
+    // `#[inline]` keeps the two out of the generated crate's own code: like the async
+    // methods they replace, they (and the serde code they reach) are compiled where a
+    // call is made, so a client of 500 operations does not build all 500 in release.
     // The request serializes what it needs: the values are only borrowed.
     let bind = (!fields.is_empty()).then(|| quote!(let #params { #(#fields),* } = &self;));
-    let checks = param_checks(op, api);
-    let request = request(op, api);
+    let checks = param_checks(op);
+    let request = request(op);
     let dispatch = dispatch(op);
     quote! {
         impl ::authgen_runtime::__private::Operation for #params {
             type Output = #success;
             type Error = #error;
 
-            fn request(self, core: &::authgen_runtime::__private::ClientCore) -> Result<::authgen_runtime::__private::Request<'_>, ::authgen_runtime::ValidationError> {
+            #[inline]
+            fn request(self, core: &::authgen_runtime::__private::ClientCore) -> ::authgen_runtime::__private::Built<'_> {
                 #bind
                 #checks
                 #request
             }
 
-            fn decode(response: ::authgen_runtime::__private::Response) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+            #[inline]
+            fn decode(response: ::authgen_runtime::__private::Response) -> ::authgen_runtime::__private::Decoded<Self> {
                 #dispatch
             }
         }
@@ -57,18 +59,18 @@ fn success_type(op: &Operation) -> TokenStream {
     }
 }
 
-fn param_checks(op: &Operation, api: &Api) -> TokenStream {
-    let params = super::call::held(op).filter(|p| needs_checks(&p.ty, &p.checks, api)).map(|p| {
+fn param_checks(op: &Operation) -> TokenStream {
+    let params = super::call::held(op).filter(|p| !p.checks.is_empty()).map(|p| {
         let name = ident(&p.name);
-        let checks = value_checks(&p.wire, &p.ty, &p.checks, &quote!(value), api);
+        let checks = value_checks(&p.wire, &p.ty, &p.checks, &quote!(value));
         if p.required {
             quote! { { let value = #name; #checks } }
         } else {
             quote! { if let Some(value) = #name { #checks } }
         }
     });
-    let body = op.body.as_ref().filter(|b| needs_checks(&b.ty, &Default::default(), api)).map(|b| {
-        let checks = value_checks("body", &b.ty, &Default::default(), &quote!(body), api);
+    let body = op.body.as_ref().filter(|b| !b.checks.is_empty()).map(|b| {
+        let checks = value_checks("body", &b.ty, &b.checks, &quote!(body));
         if b.required { checks } else { quote!(if let Some(body) = body { #checks }) }
     });
     quote! { #(#params)* #body }
@@ -76,7 +78,7 @@ fn param_checks(op: &Operation, api: &Api) -> TokenStream {
 
 /// Builds the request: path, fixed and given parameters, auth, body. Required values
 /// chain; optional ones are added by statements after it. Every value is a reference.
-fn request(op: &Operation, api: &Api) -> TokenStream {
+fn request(op: &Operation) -> TokenStream {
     let method = ident(&op.method);
     let (bindings, path) = path(op);
     let (name, template) = (&op.name, &op.path);
@@ -112,7 +114,7 @@ fn request(op: &Operation, api: &Api) -> TokenStream {
         chain.push(quote!(.accept("application/json")));
     }
     if let Some(body) = &op.body {
-        let encode = encode_body(body, api);
+        let encode = encode_body(body);
         if body.required {
             chain.push(encode);
         } else {
@@ -132,7 +134,7 @@ fn request(op: &Operation, api: &Api) -> TokenStream {
 }
 
 /// `.json(body)` and the like: the body in its encoding.
-fn encode_body(body: &Body, api: &Api) -> TokenStream {
+fn encode_body(body: &Body) -> TokenStream {
     let media = &body.media;
     match body.encoding {
         BodyEncoding::Json => quote!(.json(body)),
@@ -140,11 +142,10 @@ fn encode_body(body: &Body, api: &Api) -> TokenStream {
         BodyEncoding::Text => quote!(.text(#media, body)),
         BodyEncoding::Binary => quote!(.binary(#media, body)),
         BodyEncoding::Multipart => {
-            let files = binary_fields(&body.ty, api);
-            let wires = files.iter().map(|f| &f.wire);
-            let parts = files.iter().map(|f| {
+            let wires = body.files.iter().map(|f| &f.wire);
+            let parts = body.files.iter().map(|f| {
                 let (wire, name) = (&f.wire, ident(&f.name));
-                if f.optional() {
+                if f.optional {
                     quote!(.file(#wire, body.#name.as_ref()))
                 } else {
                     quote!(.file(#wire, &body.#name))
@@ -152,15 +153,6 @@ fn encode_body(body: &Body, api: &Api) -> TokenStream {
             });
             quote!(.multipart(::authgen_runtime::__private::Multipart::object(body, &[#(#wires),*]) #(#parts)*))
         }
-    }
-}
-
-/// The `format: binary` fields of a struct type: the file parts of a multipart body.
-fn binary_fields<'a>(ty: &TypeRef, api: &'a Api) -> Vec<&'a Field> {
-    let TypeRef::Named(name) = ty else { return Vec::new() };
-    match api.types.iter().find(|t| &t.name == name).map(|t| &t.kind) {
-        Some(TypeKind::Struct(fields)) => fields.iter().filter(|f| f.ty == TypeRef::Binary).collect(),
-        _ => Vec::new(),
     }
 }
 

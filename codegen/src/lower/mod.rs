@@ -3,6 +3,7 @@
 //! naming its pointer; all of them are reported at once. No `openapiv3` type leaves
 //! this module.
 
+mod facts;
 mod invariants;
 mod operation;
 mod pagination;
@@ -113,6 +114,8 @@ impl<'a> Lowerer<'a> {
         usage::mark_validated(&mut self.types, &operations);
         usage::mark_directions(&mut self.types, &operations, &webhooks);
         recursion::box_cycles(&mut self.types);
+        let mut operations = operations;
+        facts::decide(&mut self.types, &mut operations);
         Api {
             source: String::new(),
             title: self.doc.info.title.clone(),

@@ -12,8 +12,8 @@ use super::schema::SchemaRef;
 use super::{Lowerer, refs};
 use crate::diagnostics::{Pointer, Problem};
 use crate::model::{
-    Body, BodyEncoding, Decoding, Operation, Param, ParamLocation, Response, SecurityScheme, Skipped, Status,
-    TokenFields, TypeKind, TypeRef, Webhook,
+    Body, BodyEncoding, Checks, Decoding, Operation, Param, ParamLocation, Response, SecurityScheme, Skipped,
+    Status, TokenFields, TypeKind, TypeRef, Webhook,
 };
 use crate::naming::{self, Namespace};
 
@@ -378,7 +378,16 @@ impl<'a> Lowerer<'a> {
             }
             (_, None) => TypeRef::Json,
         };
-        Some(Body { encoding, media, ty, required: body.required, doc: body.description.clone() })
+        let doc = body.description.clone();
+        Some(Body {
+            encoding,
+            media,
+            ty,
+            required: body.required,
+            doc,
+            checks: Checks::default(),
+            files: Vec::new(),
+        })
     }
 
     fn responses(&mut self, op: &mut Operation, responses: &'a openapiv3::Responses, at: &Pointer) {

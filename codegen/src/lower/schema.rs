@@ -360,7 +360,13 @@ impl<'a> Lowerer<'a> {
                     Some(tag) => naming::pascal(&tag.value),
                     None => variant_name(&lowered.ty),
                 };
-                UntaggedVariant { name: variant_names.claim(name), ty: lowered.ty, boxed: false, tag }
+                UntaggedVariant {
+                    name: variant_names.claim(name),
+                    ty: lowered.ty,
+                    boxed: false,
+                    tag,
+                    validated: false,
+                }
             })
             .collect()
     }

@@ -137,13 +137,11 @@ pub struct GetToken;
 impl ::authgen_runtime::__private::Operation for GetToken {
     type Output = ();
     type Error = GetTokenError;
+    #[inline]
     fn request(
         self,
         core: &::authgen_runtime::__private::ClientCore,
-    ) -> Result<
-        ::authgen_runtime::__private::Request<'_>,
-        ::authgen_runtime::ValidationError,
-    > {
+    ) -> ::authgen_runtime::__private::Built<'_> {
         Ok(
             core
                 .request(::authgen_runtime::__private::Method::POST, "/token")
@@ -151,9 +149,10 @@ impl ::authgen_runtime::__private::Operation for GetToken {
         )
     }
 
+    #[inline]
     fn decode(
         response: ::authgen_runtime::__private::Response,
-    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
         match response.status() {
             200 => response.empty(),
             _ => Err(response.unexpected()),
@@ -171,13 +170,11 @@ pub struct GetToken2;
 impl ::authgen_runtime::__private::Operation for GetToken2 {
     type Output = ();
     type Error = GetToken2Error;
+    #[inline]
     fn request(
         self,
         core: &::authgen_runtime::__private::ClientCore,
-    ) -> Result<
-        ::authgen_runtime::__private::Request<'_>,
-        ::authgen_runtime::ValidationError,
-    > {
+    ) -> ::authgen_runtime::__private::Built<'_> {
         Ok(
             core
                 .request(::authgen_runtime::__private::Method::POST, "/v2/token")
@@ -185,9 +182,10 @@ impl ::authgen_runtime::__private::Operation for GetToken2 {
         )
     }
 
+    #[inline]
     fn decode(
         response: ::authgen_runtime::__private::Response,
-    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
         match response.status() {
             200 => response.empty(),
             _ => Err(response.unexpected()),
@@ -205,13 +203,11 @@ pub struct GetToken3;
 impl ::authgen_runtime::__private::Operation for GetToken3 {
     type Output = ();
     type Error = GetToken3Error;
+    #[inline]
     fn request(
         self,
         core: &::authgen_runtime::__private::ClientCore,
-    ) -> Result<
-        ::authgen_runtime::__private::Request<'_>,
-        ::authgen_runtime::ValidationError,
-    > {
+    ) -> ::authgen_runtime::__private::Built<'_> {
         Ok(
             core
                 .request(::authgen_runtime::__private::Method::POST, "/v3/token")
@@ -219,9 +215,10 @@ impl ::authgen_runtime::__private::Operation for GetToken3 {
         )
     }
 
+    #[inline]
     fn decode(
         response: ::authgen_runtime::__private::Response,
-    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
         match response.status() {
             200 => response.empty(),
             _ => Err(response.unexpected()),
@@ -239,13 +236,11 @@ pub struct GetItems;
 impl ::authgen_runtime::__private::Operation for GetItems {
     type Output = ();
     type Error = GetItemsError;
+    #[inline]
     fn request(
         self,
         core: &::authgen_runtime::__private::ClientCore,
-    ) -> Result<
-        ::authgen_runtime::__private::Request<'_>,
-        ::authgen_runtime::ValidationError,
-    > {
+    ) -> ::authgen_runtime::__private::Built<'_> {
         Ok(
             core
                 .request(::authgen_runtime::__private::Method::GET, "/items")
@@ -253,9 +248,10 @@ impl ::authgen_runtime::__private::Operation for GetItems {
         )
     }
 
+    #[inline]
     fn decode(
         response: ::authgen_runtime::__private::Response,
-    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
         match response.status() {
             200 => response.empty(),
             _ => Err(response.unexpected()),
@@ -273,13 +269,11 @@ pub struct GetItems2;
 impl ::authgen_runtime::__private::Operation for GetItems2 {
     type Output = ();
     type Error = GetItems2Error;
+    #[inline]
     fn request(
         self,
         core: &::authgen_runtime::__private::ClientCore,
-    ) -> Result<
-        ::authgen_runtime::__private::Request<'_>,
-        ::authgen_runtime::ValidationError,
-    > {
+    ) -> ::authgen_runtime::__private::Built<'_> {
         Ok(
             core
                 .request(::authgen_runtime::__private::Method::GET, "/items/")
@@ -287,9 +281,10 @@ impl ::authgen_runtime::__private::Operation for GetItems2 {
         )
     }
 
+    #[inline]
     fn decode(
         response: ::authgen_runtime::__private::Response,
-    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
         match response.status() {
             200 => response.empty(),
             _ => Err(response.unexpected()),

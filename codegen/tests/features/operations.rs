@@ -384,7 +384,7 @@ pub struct ChargeCardResponse {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct GetEventResponse {
     pub id: ::authgen_runtime::uuid::Uuid,
-    pub at: ::authgen_runtime::chrono::DateTime<::authgen_runtime::chrono::Utc>,
+    pub at: ::authgen_runtime::DateTime,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day: Option<::authgen_runtime::chrono::NaiveDate>,
 }
@@ -464,13 +464,11 @@ impl Call<'_, ListItems> {
 impl ::authgen_runtime::__private::Operation for ListItems {
     type Output = Vec<ListItemsResponseItem>;
     type Error = ListItemsError;
+    #[inline]
     fn request(
         self,
         core: &::authgen_runtime::__private::ClientCore,
-    ) -> Result<
-        ::authgen_runtime::__private::Request<'_>,
-        ::authgen_runtime::ValidationError,
-    > {
+    ) -> ::authgen_runtime::__private::Built<'_> {
         let ListItems { tag, created, x_request_id, session, limit } = &self;
         if let Some(value) = limit {
             ::authgen_runtime::__private::check_range(
@@ -503,9 +501,10 @@ impl ::authgen_runtime::__private::Operation for ListItems {
         Ok(request)
     }
 
+    #[inline]
     fn decode(
         response: ::authgen_runtime::__private::Response,
-    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             400..=499 => Err(response.error_json(ListItemsError::ClientError)),
@@ -531,13 +530,11 @@ pub struct CreateItem {
 impl ::authgen_runtime::__private::Operation for CreateItem {
     type Output = CreateItemSuccess;
     type Error = CreateItemError;
+    #[inline]
     fn request(
         self,
         core: &::authgen_runtime::__private::ClientCore,
-    ) -> Result<
-        ::authgen_runtime::__private::Request<'_>,
-        ::authgen_runtime::ValidationError,
-    > {
+    ) -> ::authgen_runtime::__private::Built<'_> {
         let CreateItem { body } = &self;
         body.validate()?;
         Ok(
@@ -550,9 +547,10 @@ impl ::authgen_runtime::__private::Operation for CreateItem {
         )
     }
 
+    #[inline]
     fn decode(
         response: ::authgen_runtime::__private::Response,
-    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
         match response.status() {
             201 => response.json().map(CreateItemSuccess::Created),
             202 => response.empty().map(|()| CreateItemSuccess::Accepted),
@@ -582,13 +580,11 @@ pub struct UploadFile {
 impl ::authgen_runtime::__private::Operation for UploadFile {
     type Output = ();
     type Error = UploadFileError;
+    #[inline]
     fn request(
         self,
         core: &::authgen_runtime::__private::ClientCore,
-    ) -> Result<
-        ::authgen_runtime::__private::Request<'_>,
-        ::authgen_runtime::ValidationError,
-    > {
+    ) -> ::authgen_runtime::__private::Built<'_> {
         let UploadFile { body } = &self;
         Ok(
             core
@@ -606,9 +602,10 @@ impl ::authgen_runtime::__private::Operation for UploadFile {
         )
     }
 
+    #[inline]
     fn decode(
         response: ::authgen_runtime::__private::Response,
-    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
         match response.status() {
             200 => response.empty(),
             _ => Err(response.unexpected()),
@@ -628,13 +625,11 @@ pub struct GetContent {
 impl ::authgen_runtime::__private::Operation for GetContent {
     type Output = ::authgen_runtime::Binary;
     type Error = GetContentError;
+    #[inline]
     fn request(
         self,
         core: &::authgen_runtime::__private::ClientCore,
-    ) -> Result<
-        ::authgen_runtime::__private::Request<'_>,
-        ::authgen_runtime::ValidationError,
-    > {
+    ) -> ::authgen_runtime::__private::Built<'_> {
         let GetContent { id } = &self;
         let id = ::authgen_runtime::__private::path_segment("id", id)?;
         Ok(
@@ -648,9 +643,10 @@ impl ::authgen_runtime::__private::Operation for GetContent {
         )
     }
 
+    #[inline]
     fn decode(
         response: ::authgen_runtime::__private::Response,
-    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
         match response.status() {
             200 => response.binary(),
             404 => Err(response.error_text(GetContentError::NotFound)),
@@ -683,13 +679,11 @@ impl Call<'_, PutContent> {
 impl ::authgen_runtime::__private::Operation for PutContent {
     type Output = ();
     type Error = PutContentError;
+    #[inline]
     fn request(
         self,
         core: &::authgen_runtime::__private::ClientCore,
-    ) -> Result<
-        ::authgen_runtime::__private::Request<'_>,
-        ::authgen_runtime::ValidationError,
-    > {
+    ) -> ::authgen_runtime::__private::Built<'_> {
         let PutContent { id, body } = &self;
         let id = ::authgen_runtime::__private::path_segment("id", id)?;
         let mut request = core
@@ -705,9 +699,10 @@ impl ::authgen_runtime::__private::Operation for PutContent {
         Ok(request)
     }
 
+    #[inline]
     fn decode(
         response: ::authgen_runtime::__private::Response,
-    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
         match response.status() {
             204 => response.empty(),
             _ => Err(response.unexpected()),
@@ -727,13 +722,11 @@ pub struct PostNote {
 impl ::authgen_runtime::__private::Operation for PostNote {
     type Output = String;
     type Error = PostNoteError;
+    #[inline]
     fn request(
         self,
         core: &::authgen_runtime::__private::ClientCore,
-    ) -> Result<
-        ::authgen_runtime::__private::Request<'_>,
-        ::authgen_runtime::ValidationError,
-    > {
+    ) -> ::authgen_runtime::__private::Built<'_> {
         let PostNote { body } = &self;
         Ok(
             core
@@ -743,9 +736,10 @@ impl ::authgen_runtime::__private::Operation for PostNote {
         )
     }
 
+    #[inline]
     fn decode(
         response: ::authgen_runtime::__private::Response,
-    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
         match response.status() {
             200 => response.text(),
             _ => Err(response.unexpected()),
@@ -763,13 +757,11 @@ pub struct ChargeCard;
 impl ::authgen_runtime::__private::Operation for ChargeCard {
     type Output = ChargeCardResponse;
     type Error = ChargeCardError;
+    #[inline]
     fn request(
         self,
         core: &::authgen_runtime::__private::ClientCore,
-    ) -> Result<
-        ::authgen_runtime::__private::Request<'_>,
-        ::authgen_runtime::ValidationError,
-    > {
+    ) -> ::authgen_runtime::__private::Built<'_> {
         Ok(
             core
                 .request(::authgen_runtime::__private::Method::POST, "/charges")
@@ -779,9 +771,10 @@ impl ::authgen_runtime::__private::Operation for ChargeCard {
         )
     }
 
+    #[inline]
     fn decode(
         response: ::authgen_runtime::__private::Response,
-    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),
@@ -799,13 +792,11 @@ pub struct Refund;
 impl ::authgen_runtime::__private::Operation for Refund {
     type Output = ();
     type Error = RefundError;
+    #[inline]
     fn request(
         self,
         core: &::authgen_runtime::__private::ClientCore,
-    ) -> Result<
-        ::authgen_runtime::__private::Request<'_>,
-        ::authgen_runtime::ValidationError,
-    > {
+    ) -> ::authgen_runtime::__private::Built<'_> {
         Ok(
             core
                 .request(::authgen_runtime::__private::Method::POST, "/refunds")
@@ -814,9 +805,10 @@ impl ::authgen_runtime::__private::Operation for Refund {
         )
     }
 
+    #[inline]
     fn decode(
         response: ::authgen_runtime::__private::Response,
-    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
         match response.status() {
             204 => response.empty(),
             _ => Err(response.unexpected()),
@@ -831,16 +823,13 @@ pub enum RefundError {}
 /// The parameters of [`Client::get_event`], held by its [`Call`].
 pub struct GetEvent {
     id: ::authgen_runtime::uuid::Uuid,
-    since: Option<::authgen_runtime::chrono::DateTime<::authgen_runtime::chrono::Utc>>,
+    since: Option<::authgen_runtime::DateTime>,
     day: Option<::authgen_runtime::chrono::NaiveDate>,
 }
 
 impl Call<'_, GetEvent> {
     /// Sets `since`.
-    pub fn since(
-        mut self,
-        since: ::authgen_runtime::chrono::DateTime<::authgen_runtime::chrono::Utc>,
-    ) -> Self {
+    pub fn since(mut self, since: ::authgen_runtime::DateTime) -> Self {
         self.params.since = Some(since);
         self
     }
@@ -855,13 +844,11 @@ impl Call<'_, GetEvent> {
 impl ::authgen_runtime::__private::Operation for GetEvent {
     type Output = GetEventResponse;
     type Error = GetEventError;
+    #[inline]
     fn request(
         self,
         core: &::authgen_runtime::__private::ClientCore,
-    ) -> Result<
-        ::authgen_runtime::__private::Request<'_>,
-        ::authgen_runtime::ValidationError,
-    > {
+    ) -> ::authgen_runtime::__private::Built<'_> {
         let GetEvent { id, since, day } = &self;
         let id = ::authgen_runtime::__private::path_segment("id", id)?;
         let mut request = core
@@ -877,9 +864,10 @@ impl ::authgen_runtime::__private::Operation for GetEvent {
         Ok(request)
     }
 
+    #[inline]
     fn decode(
         response: ::authgen_runtime::__private::Response,
-    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),
@@ -915,13 +903,11 @@ impl Call<'_, ListCustomers> {
 impl ::authgen_runtime::__private::Operation for ListCustomers {
     type Output = ListCustomersResponse;
     type Error = ListCustomersError;
+    #[inline]
     fn request(
         self,
         core: &::authgen_runtime::__private::ClientCore,
-    ) -> Result<
-        ::authgen_runtime::__private::Request<'_>,
-        ::authgen_runtime::ValidationError,
-    > {
+    ) -> ::authgen_runtime::__private::Built<'_> {
         let ListCustomers { limit, starting_after } = &self;
         let mut request = core
             .request(::authgen_runtime::__private::Method::GET, "/customers")
@@ -936,9 +922,10 @@ impl ::authgen_runtime::__private::Operation for ListCustomers {
         Ok(request)
     }
 
+    #[inline]
     fn decode(
         response: ::authgen_runtime::__private::Response,
-    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),
@@ -985,13 +972,11 @@ impl Call<'_, ListProjects> {
 impl ::authgen_runtime::__private::Operation for ListProjects {
     type Output = ListProjectsResponse;
     type Error = ListProjectsError;
+    #[inline]
     fn request(
         self,
         core: &::authgen_runtime::__private::ClientCore,
-    ) -> Result<
-        ::authgen_runtime::__private::Request<'_>,
-        ::authgen_runtime::ValidationError,
-    > {
+    ) -> ::authgen_runtime::__private::Built<'_> {
         let ListProjects { page_token } = &self;
         let mut request = core
             .request(::authgen_runtime::__private::Method::GET, "/projects")
@@ -1003,9 +988,10 @@ impl ::authgen_runtime::__private::Operation for ListProjects {
         Ok(request)
     }
 
+    #[inline]
     fn decode(
         response: ::authgen_runtime::__private::Response,
-    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),
@@ -1038,13 +1024,11 @@ pub struct ListPages;
 impl ::authgen_runtime::__private::Operation for ListPages {
     type Output = Vec<String>;
     type Error = ListPagesError;
+    #[inline]
     fn request(
         self,
         core: &::authgen_runtime::__private::ClientCore,
-    ) -> Result<
-        ::authgen_runtime::__private::Request<'_>,
-        ::authgen_runtime::ValidationError,
-    > {
+    ) -> ::authgen_runtime::__private::Built<'_> {
         Ok(
             core
                 .request(::authgen_runtime::__private::Method::GET, "/pages")
@@ -1053,9 +1037,10 @@ impl ::authgen_runtime::__private::Operation for ListPages {
         )
     }
 
+    #[inline]
     fn decode(
         response: ::authgen_runtime::__private::Response,
-    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),
@@ -1094,13 +1079,11 @@ impl Call<'_, ListLogs> {
 impl ::authgen_runtime::__private::Operation for ListLogs {
     type Output = ListLogsResponse;
     type Error = ListLogsError;
+    #[inline]
     fn request(
         self,
         core: &::authgen_runtime::__private::ClientCore,
-    ) -> Result<
-        ::authgen_runtime::__private::Request<'_>,
-        ::authgen_runtime::ValidationError,
-    > {
+    ) -> ::authgen_runtime::__private::Built<'_> {
         let ListLogs { after } = &self;
         let mut request = core
             .request(::authgen_runtime::__private::Method::GET, "/logs")
@@ -1112,9 +1095,10 @@ impl ::authgen_runtime::__private::Operation for ListLogs {
         Ok(request)
     }
 
+    #[inline]
     fn decode(
         response: ::authgen_runtime::__private::Response,
-    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),

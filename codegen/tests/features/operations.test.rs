@@ -253,13 +253,17 @@ fn first_line(request: &str) -> &str {
     request.lines().next().unwrap_or_default()
 }
 
-#[tokio::test]
-async fn stripe_cursors_page_through_every_item() {
-    let pages = vec![
+/// Two pages of customers, Stripe style: three in all.
+fn stripe_pages() -> Vec<String> {
+    vec![
         reply("200 OK", "application/json", r#"{"data":[{"id":"cus_1"},{"id":"cus_2"}],"has_more":true}"#),
         reply("200 OK", "application/json", r#"{"data":[{"id":"cus_3"}],"has_more":false}"#),
-    ];
-    let (config, requests) = serve_each(pages).await;
+    ]
+}
+
+#[tokio::test]
+async fn stripe_cursors_page_through_every_item() {
+    let (config, requests) = serve_each(stripe_pages()).await;
     let client = Client::new(config).unwrap();
     let mut customers = client.list_customers().limit(2).stream();
     let mut ids = Vec::new();
@@ -274,11 +278,7 @@ async fn stripe_cursors_page_through_every_item() {
 
 #[tokio::test]
 async fn stopping_within_the_first_page_sends_one_request() {
-    let pages = vec![
-        reply("200 OK", "application/json", r#"{"data":[{"id":"cus_1"},{"id":"cus_2"}],"has_more":true}"#),
-        reply("200 OK", "application/json", r#"{"data":[{"id":"cus_3"}],"has_more":false}"#),
-    ];
-    let (config, requests) = serve_each(pages).await;
+    let (config, requests) = serve_each(stripe_pages()).await;
     let client = Client::new(config).unwrap();
     let mut customers = client.list_customers().stream();
     assert_eq!(customers.next().await.unwrap().unwrap().id, "cus_1");

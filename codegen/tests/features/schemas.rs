@@ -185,7 +185,7 @@ pub struct TagsItem {
 pub struct Thing {
     pub id: ::authgen_runtime::uuid::Uuid,
     pub kind: Kind,
-    pub created: ::authgen_runtime::chrono::DateTime<::authgen_runtime::chrono::Utc>,
+    pub created: ::authgen_runtime::DateTime,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -479,13 +479,11 @@ pub struct OpenSession;
 impl ::authgen_runtime::__private::Operation for OpenSession {
     type Output = OpenSessionResponse;
     type Error = OpenSessionError;
+    #[inline]
     fn request(
         self,
         core: &::authgen_runtime::__private::ClientCore,
-    ) -> Result<
-        ::authgen_runtime::__private::Request<'_>,
-        ::authgen_runtime::ValidationError,
-    > {
+    ) -> ::authgen_runtime::__private::Built<'_> {
         Ok(
             core
                 .request(::authgen_runtime::__private::Method::POST, "/session")
@@ -494,9 +492,10 @@ impl ::authgen_runtime::__private::Operation for OpenSession {
         )
     }
 
+    #[inline]
     fn decode(
         response: ::authgen_runtime::__private::Response,
-    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),
@@ -516,13 +515,11 @@ pub struct GetThing {
 impl ::authgen_runtime::__private::Operation for GetThing {
     type Output = Thing;
     type Error = GetThingError;
+    #[inline]
     fn request(
         self,
         core: &::authgen_runtime::__private::ClientCore,
-    ) -> Result<
-        ::authgen_runtime::__private::Request<'_>,
-        ::authgen_runtime::ValidationError,
-    > {
+    ) -> ::authgen_runtime::__private::Built<'_> {
         let GetThing { id } = &self;
         let id = ::authgen_runtime::__private::path_segment("id", id)?;
         Ok(
@@ -536,9 +533,10 @@ impl ::authgen_runtime::__private::Operation for GetThing {
         )
     }
 
+    #[inline]
     fn decode(
         response: ::authgen_runtime::__private::Response,
-    ) -> Result<Self::Output, ::authgen_runtime::Error<Self::Error>> {
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 pub use checks::{check_max_length, check_min_length, check_pattern, check_range};
 pub use multipart::Multipart;
-pub use operation::{CallFuture, Operation, call};
+pub use operation::{Built, CallFuture, Decoded, Operation, call};
 pub use pages::{Items, Next, Page, Paginate, items};
 pub use request::Request;
 pub use reqwest::Method;

@@ -15,10 +15,16 @@ pub trait Operation: Send + 'static {
     /// The enum of documented error statuses.
     type Error: Send + 'static;
     /// Checks the parameters against their documented limits and builds the request.
-    fn request(self, core: &ClientCore) -> Result<Request<'_>, ValidationError>;
+    fn request(self, core: &ClientCore) -> Built<'_>;
     /// The operation's result for `response`, status by status.
-    fn decode(response: Response) -> Result<Self::Output, Error<Self::Error>>;
+    fn decode(response: Response) -> Decoded<Self>;
 }
+
+/// A request built from an operation's parameters, or the limit they break.
+pub type Built<'c> = Result<Request<'c>, ValidationError>;
+
+/// The result of an operation `P`.
+pub type Decoded<P> = Result<<P as Operation>::Output, Error<<P as Operation>::Error>>;
 
 /// What awaiting a generated `Call` gives: the operation's result.
 pub type CallFuture<'c, T, E> = Pin<Box<dyn Future<Output = Result<T, Error<E>>> + Send + 'c>>;
