@@ -82,9 +82,11 @@ async fn moota(sandbox: &Sandbox) -> Outcome {
         password: password.into(),
         scopes: vec![moota::Scope::Api, moota::Scope::MutationRead],
     };
-    let token = client.login(&login(&credentials.password)).await?;
-    let profile = client.clone().with_bearer_auth(token.access_token.clone()).get_object("user").await?;
-    let (status, moota::LoginError::Found(message)) = documented(client.login(&login("wrong")).await)?;
+    let token = client.login(login(&credentials.password)).await?;
+    let api = client.clone().with_bearer_auth(token.access_token.clone());
+    // Required values are arguments; per-call options (and optional parameters) are setters.
+    let profile = api.get_object("user").timeout(std::time::Duration::from_secs(5)).await?;
+    let (status, moota::LoginError::Found(message)) = documented(client.login(login("wrong")).await)?;
     Ok(format!(
         "login {:?}, bearer call to /api/v2/user -> {}; wrong password -> {status} \"{}\"",
         token.access_token, profile["object"], message.message
@@ -99,8 +101,8 @@ async fn dakota(sandbox: &Sandbox) -> Outcome {
         password: password.into(),
         grant_type: "password".into(),
     };
-    let token = client.post_index_php_api_oauth2(&auth(&credentials.password)).await?;
-    let (status, error) = documented(client.post_index_php_api_oauth2(&auth("wrong")).await)?;
+    let token = client.post_index_php_api_oauth2(auth(&credentials.password)).await?;
+    let (status, error) = documented(client.post_index_php_api_oauth2(auth("wrong")).await)?;
     Ok(format!(
         "password grant: token {:?}, expires in {:?} s, refresh {:?} for {:?} s, fuse_client_id_seq {:?}; wrong password -> {status} {error:?}",
         token.access_token.ok_or("no token")?,
@@ -119,8 +121,8 @@ async fn uqudo(sandbox: &Sandbox) -> Outcome {
         client_id: credentials.username.clone(),
         client_secret: secret.into(),
     };
-    let token = client.get_token(&request(&credentials.password)).await?;
-    let (status, error) = documented(client.get_token(&request("wrong")).await)?;
+    let token = client.get_token(request(&credentials.password)).await?;
+    let (status, error) = documented(client.get_token(request("wrong")).await)?;
     Ok(format!(
         "form body: {} token {:?}, expires in {} s, scope \"{}\"; wrong secret -> {status} {error:?}",
         token.token_type, token.access_token, token.expires_in, token.scope
@@ -131,14 +133,14 @@ async fn core_banking(sandbox: &Sandbox) -> Outcome {
     let client = core_banking::Client::new(config(sandbox))?;
     let credentials = sandbox.credentials();
     let token = client
-        .authenticate(&core_banking::AuthenticateRequest {
+        .authenticate(core_banking::AuthenticateRequest {
             client_id: credentials.username.clone(),
             client_secret: credentials.password.as_str().into(),
         })
         .await?;
     let too_long =
         core_banking::AuthenticateRequest { client_id: "x".repeat(101), client_secret: "s".into() };
-    let refused = client.authenticate(&too_long).await;
+    let refused = client.authenticate(too_long).await;
     let Err(Error::Invalid(limit)) = refused else {
         return Err(format!("expected a refused request, got {refused:?}").into());
     };

@@ -55,26 +55,10 @@ impl Client {
     /// Authenticates the client with its credentials and generates an access token.
     ///
     /// `POST /api/auth/v1/authenticate`
-    pub async fn authenticate(
-        &self,
-        body: &AuthenticateRequest,
-    ) -> Result<AuthenticateResponse, ::authgen_runtime::Error<AuthenticateError>> {
-        body.validate()?;
-        let response = self
-            .core
-            .request(
-                ::authgen_runtime::__private::Method::POST,
-                "/api/auth/v1/authenticate",
-            )
-            .operation("authenticate", "/api/auth/v1/authenticate")
-            .accept("application/json")
-            .json(body)
-            .send()
-            .await?;
-        match response.status() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
+    pub fn authenticate(&self, body: AuthenticateRequest) -> Call<'_, Authenticate> {
+        Call::new(self, Authenticate { body })
     }
 
     /// A token source that calls [`Client::authenticate`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
@@ -90,9 +74,62 @@ impl Client {
             identity,
             move || {
                 let (client, body) = (client.clone(), body.clone());
-                async move { client.authenticate(&body).await }
+                async move { client.authenticate(body).await }
             },
         )
+    }
+}
+
+/// A call of one operation, made by a method of [`Client`]: set its optional
+/// parameters and per-call options, then `.await` it to send it.
+#[must_use = "a call is sent when it is awaited"]
+pub struct Call<'c, P> {
+    client: &'c Client,
+    params: P,
+    options: ::authgen_runtime::CallOptions,
+}
+
+impl<'c, P> Call<'c, P> {
+    fn new(client: &'c Client, params: P) -> Self {
+        Call {
+            client,
+            params,
+            options: ::authgen_runtime::CallOptions::new(),
+        }
+    }
+
+    /// Limits each attempt of this call to `timeout`, instead of the client's.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+
+    /// Adds the header `name: value` to this call.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// Retries this call by `policy`, instead of the client's.
+    pub fn retry(mut self, policy: ::authgen_runtime::RetryPolicy) -> Self {
+        self.options = self.options.retry(policy);
+        self
+    }
+
+    /// Sends `key` as this call's idempotency key on every attempt, and retries
+    /// the call as an idempotent one.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.options = self.options.idempotency_key(key);
+        self
+    }
+}
+
+impl<'c, P: ::authgen_runtime::__private::Operation> ::std::future::IntoFuture
+for Call<'c, P> {
+    type Output = Result<P::Output, ::authgen_runtime::Error<P::Error>>;
+    type IntoFuture = ::authgen_runtime::__private::CallFuture<'c, P::Output, P::Error>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::authgen_runtime::__private::call(&self.client.core, self.params, self.options)
     }
 }
 
@@ -152,6 +189,44 @@ impl ::authgen_runtime::token::TokenAnswer for AuthenticateResponse {
             "expirationTime" => self.expiration_time.as_token_value(),
             "tokenValiditySec" => self.token_validity_sec.as_token_value(),
             _ => None,
+        }
+    }
+}
+
+/// The parameters of [`Client::authenticate`], held by its [`Call`].
+pub struct Authenticate {
+    body: AuthenticateRequest,
+}
+
+impl ::authgen_runtime::__private::Operation for Authenticate {
+    type Output = AuthenticateResponse;
+    type Error = AuthenticateError;
+    #[inline]
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> ::authgen_runtime::__private::Built<'_> {
+        let Authenticate { body } = &self;
+        body.validate()?;
+        Ok(
+            core
+                .request(
+                    ::authgen_runtime::__private::Method::POST,
+                    "/api/auth/v1/authenticate",
+                )
+                .operation("authenticate", "/api/auth/v1/authenticate")
+                .accept("application/json")
+                .json(body),
+        )
+    }
+
+    #[inline]
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
+        match response.status() {
+            200 => response.json(),
+            _ => Err(response.unexpected()),
         }
     }
 }

@@ -47,27 +47,13 @@ impl Client {
     /// Authenticate the user with the system and obtain the access_token. Request and Response Content-Type would be JSON.
     ///
     /// `POST /index.php/api/oauth2`
-    pub async fn post_index_php_api_oauth2(
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
+    pub fn post_index_php_api_oauth2(
         &self,
-        body: &Auth,
-    ) -> Result<
-        PostIndexPhpApiOauth2Response,
-        ::authgen_runtime::Error<PostIndexPhpApiOauth2Error>,
-    > {
-        let response = self
-            .core
-            .request(::authgen_runtime::__private::Method::POST, "/index.php/api/oauth2")
-            .operation("post_index_php_api_oauth2", "/index.php/api/oauth2")
-            .accept("application/json")
-            .json(body)
-            .send()
-            .await?;
-        match response.status() {
-            200 => response.json(),
-            400 => Err(response.error(PostIndexPhpApiOauth2Error::BadRequest)),
-            404 => Err(response.error(PostIndexPhpApiOauth2Error::NotFound)),
-            _ => Err(response.unexpected()),
-        }
+        body: Auth,
+    ) -> Call<'_, PostIndexPhpApiOauth2> {
+        Call::new(self, PostIndexPhpApiOauth2 { body })
     }
 
     /// A token source that calls [`Client::post_index_php_api_oauth2`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
@@ -85,9 +71,62 @@ impl Client {
             identity,
             move || {
                 let (client, body) = (client.clone(), body.clone());
-                async move { client.post_index_php_api_oauth2(&body).await }
+                async move { client.post_index_php_api_oauth2(body).await }
             },
         )
+    }
+}
+
+/// A call of one operation, made by a method of [`Client`]: set its optional
+/// parameters and per-call options, then `.await` it to send it.
+#[must_use = "a call is sent when it is awaited"]
+pub struct Call<'c, P> {
+    client: &'c Client,
+    params: P,
+    options: ::authgen_runtime::CallOptions,
+}
+
+impl<'c, P> Call<'c, P> {
+    fn new(client: &'c Client, params: P) -> Self {
+        Call {
+            client,
+            params,
+            options: ::authgen_runtime::CallOptions::new(),
+        }
+    }
+
+    /// Limits each attempt of this call to `timeout`, instead of the client's.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+
+    /// Adds the header `name: value` to this call.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// Retries this call by `policy`, instead of the client's.
+    pub fn retry(mut self, policy: ::authgen_runtime::RetryPolicy) -> Self {
+        self.options = self.options.retry(policy);
+        self
+    }
+
+    /// Sends `key` as this call's idempotency key on every attempt, and retries
+    /// the call as an idempotent one.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.options = self.options.idempotency_key(key);
+        self
+    }
+}
+
+impl<'c, P: ::authgen_runtime::__private::Operation> ::std::future::IntoFuture
+for Call<'c, P> {
+    type Output = Result<P::Output, ::authgen_runtime::Error<P::Error>>;
+    type IntoFuture = ::authgen_runtime::__private::CallFuture<'c, P::Output, P::Error>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::authgen_runtime::__private::call(&self.client.core, self.params, self.options)
     }
 }
 
@@ -130,6 +169,45 @@ impl ::authgen_runtime::token::TokenAnswer for PostIndexPhpApiOauth2Response {
             "refresh_expires_in" => self.refresh_expires_in.as_token_value(),
             "fuse_client_id_seq" => self.fuse_client_id_seq.as_token_value(),
             _ => None,
+        }
+    }
+}
+
+/// The parameters of [`Client::post_index_php_api_oauth2`], held by its [`Call`].
+pub struct PostIndexPhpApiOauth2 {
+    body: Auth,
+}
+
+impl ::authgen_runtime::__private::Operation for PostIndexPhpApiOauth2 {
+    type Output = PostIndexPhpApiOauth2Response;
+    type Error = PostIndexPhpApiOauth2Error;
+    #[inline]
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> ::authgen_runtime::__private::Built<'_> {
+        let PostIndexPhpApiOauth2 { body } = &self;
+        Ok(
+            core
+                .request(
+                    ::authgen_runtime::__private::Method::POST,
+                    "/index.php/api/oauth2",
+                )
+                .operation("post_index_php_api_oauth2", "/index.php/api/oauth2")
+                .accept("application/json")
+                .json(body),
+        )
+    }
+
+    #[inline]
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
+        match response.status() {
+            200 => response.json(),
+            400 => Err(response.error(PostIndexPhpApiOauth2Error::BadRequest)),
+            404 => Err(response.error(PostIndexPhpApiOauth2Error::NotFound)),
+            _ => Err(response.unexpected()),
         }
     }
 }

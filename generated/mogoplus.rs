@@ -74,24 +74,10 @@ impl Client {
     /// Invoke the API over mTLS and fetch access token from MOGOPLUS to prove the authenticity of requests. The page lists `Content-Type: application/json` among the headers but documents no body fields: the request carries no body.
     ///
     /// `POST /api/v1/oauth2/token`
-    pub async fn request_token(
-        &self,
-    ) -> Result<TokenResponse, ::authgen_runtime::Error<RequestTokenError>> {
-        let response = self
-            .core
-            .request(::authgen_runtime::__private::Method::POST, "/api/v1/oauth2/token")
-            .operation("request_token", "/api/v1/oauth2/token")
-            .query("grant_type", &"client_credentials")
-            .security(&[&["mutualTLS", "basicAuth"]])
-            .accept("application/json")
-            .send()
-            .await?;
-        match response.status() {
-            200 => response.json(),
-            400 => Err(response.error_json(RequestTokenError::BadRequest)),
-            401 => Err(response.error_json(RequestTokenError::Unauthorized)),
-            _ => Err(response.unexpected()),
-        }
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
+    pub fn request_token(&self) -> Call<'_, RequestToken> {
+        Call::new(self, RequestToken)
     }
 
     /// A token source that calls [`Client::request_token`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
@@ -109,6 +95,59 @@ impl Client {
                 async move { client.request_token().await }
             },
         )
+    }
+}
+
+/// A call of one operation, made by a method of [`Client`]: set its optional
+/// parameters and per-call options, then `.await` it to send it.
+#[must_use = "a call is sent when it is awaited"]
+pub struct Call<'c, P> {
+    client: &'c Client,
+    params: P,
+    options: ::authgen_runtime::CallOptions,
+}
+
+impl<'c, P> Call<'c, P> {
+    fn new(client: &'c Client, params: P) -> Self {
+        Call {
+            client,
+            params,
+            options: ::authgen_runtime::CallOptions::new(),
+        }
+    }
+
+    /// Limits each attempt of this call to `timeout`, instead of the client's.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+
+    /// Adds the header `name: value` to this call.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// Retries this call by `policy`, instead of the client's.
+    pub fn retry(mut self, policy: ::authgen_runtime::RetryPolicy) -> Self {
+        self.options = self.options.retry(policy);
+        self
+    }
+
+    /// Sends `key` as this call's idempotency key on every attempt, and retries
+    /// the call as an idempotent one.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.options = self.options.idempotency_key(key);
+        self
+    }
+}
+
+impl<'c, P: ::authgen_runtime::__private::Operation> ::std::future::IntoFuture
+for Call<'c, P> {
+    type Output = Result<P::Output, ::authgen_runtime::Error<P::Error>>;
+    type IntoFuture = ::authgen_runtime::__private::CallFuture<'c, P::Output, P::Error>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::authgen_runtime::__private::call(&self.client.core, self.params, self.options)
     }
 }
 
@@ -206,6 +245,43 @@ impl ::authgen_runtime::token::TokenAnswer for TokenResponse {
             "token_type" => self.token_type.as_token_value(),
             "expires_in" => self.expires_in.as_token_value(),
             _ => None,
+        }
+    }
+}
+
+/// The parameters of [`Client::request_token`], held by its [`Call`].
+pub struct RequestToken;
+
+impl ::authgen_runtime::__private::Operation for RequestToken {
+    type Output = TokenResponse;
+    type Error = RequestTokenError;
+    #[inline]
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> ::authgen_runtime::__private::Built<'_> {
+        Ok(
+            core
+                .request(
+                    ::authgen_runtime::__private::Method::POST,
+                    "/api/v1/oauth2/token",
+                )
+                .operation("request_token", "/api/v1/oauth2/token")
+                .query("grant_type", &"client_credentials")
+                .security(&[&["mutualTLS", "basicAuth"]])
+                .accept("application/json"),
+        )
+    }
+
+    #[inline]
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
+        match response.status() {
+            200 => response.json(),
+            400 => Err(response.error_json(RequestTokenError::BadRequest)),
+            401 => Err(response.error_json(RequestTokenError::Unauthorized)),
+            _ => Err(response.unexpected()),
         }
     }
 }

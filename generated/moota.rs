@@ -77,23 +77,10 @@ impl Client {
     /// Logs in with the account's username and password and returns an access token limited to the requested scopes.
     ///
     /// `POST /api/v2/auth/login`
-    pub async fn login(
-        &self,
-        body: &LoginRequest,
-    ) -> Result<LoginResponse, ::authgen_runtime::Error<LoginError>> {
-        let response = self
-            .core
-            .request(::authgen_runtime::__private::Method::POST, "/api/v2/auth/login")
-            .operation("login", "/api/v2/auth/login")
-            .accept("application/json")
-            .json(body)
-            .send()
-            .await?;
-        match response.status() {
-            200 => response.json(),
-            302 => Err(response.error_json(LoginError::Found)),
-            _ => Err(response.unexpected()),
-        }
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
+    pub fn login(&self, body: LoginRequest) -> Call<'_, Login> {
+        Call::new(self, Login { body })
     }
 
     /// A token source that calls [`Client::login`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
@@ -109,7 +96,7 @@ impl Client {
             identity,
             move || {
                 let (client, body) = (client.clone(), body.clone());
-                async move { client.login(&body).await }
+                async move { client.login(body).await }
             },
         )
     }
@@ -119,27 +106,63 @@ impl Client {
     /// The page documents no specific endpoint beyond the login: it shows that every later call sends `Authorization: Bearer <token>` to an API object (`curl -X $HTTP_METHOD -H "Authorization: Bearer <secret_token>" "https://app.moota.co/v2/$OBJECT"`). The curl example writes `/v2/` while the login lives under `/api/v2/`; this spec follows the login's prefix.
     ///
     /// `GET /api/v2/{object}`
-    pub async fn get_object(
-        &self,
-        object: &str,
-    ) -> Result<::serde_json::Value, ::authgen_runtime::Error<GetObjectError>> {
-        let object = ::authgen_runtime::__private::path_segment("object", &object)?;
-        let response = self
-            .core
-            .request(
-                ::authgen_runtime::__private::Method::GET,
-                &format!("/api/v2/{object}"),
-            )
-            .operation("get_object", "/api/v2/{object}")
-            .security(&[&["bearerAuth"]])
-            .accept("application/json")
-            .send()
-            .await?;
-        match response.status() {
-            200 => response.json(),
-            401 => Err(response.error_json(GetObjectError::Unauthorized)),
-            _ => Err(response.unexpected()),
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
+    pub fn get_object(&self, object: impl Into<String>) -> Call<'_, GetObject> {
+        Call::new(self, GetObject { object: object.into() })
+    }
+}
+
+/// A call of one operation, made by a method of [`Client`]: set its optional
+/// parameters and per-call options, then `.await` it to send it.
+#[must_use = "a call is sent when it is awaited"]
+pub struct Call<'c, P> {
+    client: &'c Client,
+    params: P,
+    options: ::authgen_runtime::CallOptions,
+}
+
+impl<'c, P> Call<'c, P> {
+    fn new(client: &'c Client, params: P) -> Self {
+        Call {
+            client,
+            params,
+            options: ::authgen_runtime::CallOptions::new(),
         }
+    }
+
+    /// Limits each attempt of this call to `timeout`, instead of the client's.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+
+    /// Adds the header `name: value` to this call.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// Retries this call by `policy`, instead of the client's.
+    pub fn retry(mut self, policy: ::authgen_runtime::RetryPolicy) -> Self {
+        self.options = self.options.retry(policy);
+        self
+    }
+
+    /// Sends `key` as this call's idempotency key on every attempt, and retries
+    /// the call as an idempotent one.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.options = self.options.idempotency_key(key);
+        self
+    }
+}
+
+impl<'c, P: ::authgen_runtime::__private::Operation> ::std::future::IntoFuture
+for Call<'c, P> {
+    type Output = Result<P::Output, ::authgen_runtime::Error<P::Error>>;
+    type IntoFuture = ::authgen_runtime::__private::CallFuture<'c, P::Output, P::Error>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::authgen_runtime::__private::call(&self.client.core, self.params, self.options)
     }
 }
 
@@ -225,11 +248,88 @@ impl ::authgen_runtime::token::TokenAnswer for LoginResponse {
     }
 }
 
+/// The parameters of [`Client::login`], held by its [`Call`].
+pub struct Login {
+    body: LoginRequest,
+}
+
+impl ::authgen_runtime::__private::Operation for Login {
+    type Output = LoginResponse;
+    type Error = LoginError;
+    #[inline]
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> ::authgen_runtime::__private::Built<'_> {
+        let Login { body } = &self;
+        Ok(
+            core
+                .request(
+                    ::authgen_runtime::__private::Method::POST,
+                    "/api/v2/auth/login",
+                )
+                .operation("login", "/api/v2/auth/login")
+                .accept("application/json")
+                .json(body),
+        )
+    }
+
+    #[inline]
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
+        match response.status() {
+            200 => response.json(),
+            302 => Err(response.error_json(LoginError::Found)),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
 /// Documented error statuses of [`Client::login`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum LoginError {
     /// 302: Invalid credentials. Moota answers them with a 302 status and a JSON body rather than a 4xx.
     Found(ErrorMessage),
+}
+
+/// The parameters of [`Client::get_object`], held by its [`Call`].
+pub struct GetObject {
+    object: String,
+}
+
+impl ::authgen_runtime::__private::Operation for GetObject {
+    type Output = ::serde_json::Value;
+    type Error = GetObjectError;
+    #[inline]
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> ::authgen_runtime::__private::Built<'_> {
+        let GetObject { object } = &self;
+        let object = ::authgen_runtime::__private::path_segment("object", object)?;
+        Ok(
+            core
+                .request(
+                    ::authgen_runtime::__private::Method::GET,
+                    &format!("/api/v2/{object}"),
+                )
+                .operation("get_object", "/api/v2/{object}")
+                .security(&[&["bearerAuth"]])
+                .accept("application/json"),
+        )
+    }
+
+    #[inline]
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
+        match response.status() {
+            200 => response.json(),
+            401 => Err(response.error_json(GetObjectError::Unauthorized)),
+            _ => Err(response.unexpected()),
+        }
+    }
 }
 
 /// Documented error statuses of [`Client::get_object`].

@@ -49,23 +49,10 @@ impl Client {
     /// Gets the access token to use the Uqudo SDK and the Uqudo API. The client credentials travel in the form body (there is no OpenAPI security scheme for that), so the operation declares no security requirement.
     ///
     /// `POST /api/oauth/token`
-    pub async fn get_token(
-        &self,
-        body: &TokenRequest,
-    ) -> Result<TokenResponse, ::authgen_runtime::Error<GetTokenError>> {
-        let response = self
-            .core
-            .request(::authgen_runtime::__private::Method::POST, "/api/oauth/token")
-            .operation("get_token", "/api/oauth/token")
-            .accept("application/json")
-            .form(body)
-            .send()
-            .await?;
-        match response.status() {
-            200 => response.json(),
-            401 => Err(response.error_json(GetTokenError::Unauthorized)),
-            _ => Err(response.unexpected()),
-        }
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
+    pub fn get_token(&self, body: TokenRequest) -> Call<'_, GetToken> {
+        Call::new(self, GetToken { body })
     }
 
     /// A token source that calls [`Client::get_token`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
@@ -81,9 +68,62 @@ impl Client {
             identity,
             move || {
                 let (client, body) = (client.clone(), body.clone());
-                async move { client.get_token(&body).await }
+                async move { client.get_token(body).await }
             },
         )
+    }
+}
+
+/// A call of one operation, made by a method of [`Client`]: set its optional
+/// parameters and per-call options, then `.await` it to send it.
+#[must_use = "a call is sent when it is awaited"]
+pub struct Call<'c, P> {
+    client: &'c Client,
+    params: P,
+    options: ::authgen_runtime::CallOptions,
+}
+
+impl<'c, P> Call<'c, P> {
+    fn new(client: &'c Client, params: P) -> Self {
+        Call {
+            client,
+            params,
+            options: ::authgen_runtime::CallOptions::new(),
+        }
+    }
+
+    /// Limits each attempt of this call to `timeout`, instead of the client's.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+
+    /// Adds the header `name: value` to this call.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// Retries this call by `policy`, instead of the client's.
+    pub fn retry(mut self, policy: ::authgen_runtime::RetryPolicy) -> Self {
+        self.options = self.options.retry(policy);
+        self
+    }
+
+    /// Sends `key` as this call's idempotency key on every attempt, and retries
+    /// the call as an idempotent one.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.options = self.options.idempotency_key(key);
+        self
+    }
+}
+
+impl<'c, P: ::authgen_runtime::__private::Operation> ::std::future::IntoFuture
+for Call<'c, P> {
+    type Output = Result<P::Output, ::authgen_runtime::Error<P::Error>>;
+    type IntoFuture = ::authgen_runtime::__private::CallFuture<'c, P::Output, P::Error>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::authgen_runtime::__private::call(&self.client.core, self.params, self.options)
     }
 }
 
@@ -133,7 +173,7 @@ pub struct TokenResponse {
     /// The scopes granted.
     pub scope: String,
     /// The token's unique identifier.
-    pub jti: String,
+    pub jti: ::authgen_runtime::uuid::Uuid,
 }
 
 /// The body of a 401; the page documents no fields (it shows an empty JSON object).
@@ -147,8 +187,42 @@ impl ::authgen_runtime::token::TokenAnswer for TokenResponse {
             "token_type" => self.token_type.as_token_value(),
             "expires_in" => self.expires_in.as_token_value(),
             "scope" => self.scope.as_token_value(),
-            "jti" => self.jti.as_token_value(),
             _ => None,
+        }
+    }
+}
+
+/// The parameters of [`Client::get_token`], held by its [`Call`].
+pub struct GetToken {
+    body: TokenRequest,
+}
+
+impl ::authgen_runtime::__private::Operation for GetToken {
+    type Output = TokenResponse;
+    type Error = GetTokenError;
+    #[inline]
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> ::authgen_runtime::__private::Built<'_> {
+        let GetToken { body } = &self;
+        Ok(
+            core
+                .request(::authgen_runtime::__private::Method::POST, "/api/oauth/token")
+                .operation("get_token", "/api/oauth/token")
+                .accept("application/json")
+                .form(body),
+        )
+    }
+
+    #[inline]
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
+        match response.status() {
+            200 => response.json(),
+            401 => Err(response.error_json(GetTokenError::Unauthorized)),
+            _ => Err(response.unexpected()),
         }
     }
 }

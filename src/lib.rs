@@ -1,7 +1,9 @@
 //! Typed API clients generated at build time from the OpenAPI documents in `specs/`:
 //! one module per document, named after its file (`specs/core_banking.yaml` is
-//! [`core_banking`]). Each module has a `Client` with one async method per operation,
-//! typed requests and responses, and an error enum per operation.
+//! [`core_banking`]). Each module has a `Client` with one method per operation, which
+//! takes the operation's required values and returns a `Call`: optional parameters and
+//! per-call options are set on it, and `.await` sends it. Requests and responses are
+//! typed, and each operation has an error enum.
 //!
 //! The generated text is also committed under `generated/`, to read and to diff.
 

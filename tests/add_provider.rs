@@ -113,7 +113,7 @@ async fn main() {
         grant_type: Default::default(),
         scope: "read write".into(),
     });
-    let token = client.issue_token("acme corp", &grant).await.unwrap();
+    let token = client.issue_token("acme corp", grant).await.unwrap();
     let request = server.join().unwrap();
     let (head, body) = request.split_once("\r\n\r\n").unwrap();
     for line in head.lines() {

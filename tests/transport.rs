@@ -22,7 +22,7 @@ async fn uqudo_call(
     sandbox: &Sandbox,
     config: Config,
 ) -> Result<uqudo::TokenResponse, Error<uqudo::GetTokenError>> {
-    uqudo::Client::new(config).unwrap().get_token(&uqudo_request(sandbox)).await
+    uqudo::Client::new(config).unwrap().get_token(uqudo_request(sandbox)).await
 }
 
 #[tokio::test]
@@ -194,7 +194,7 @@ async fn no_request_struct_or_error_prints_a_secret() {
     sandbox.set_fault(Some(Fault::Respond { status: 200, body: serde_json::json!({"accessToken": secret}) }));
     let client = core_banking::Client::new(config(&sandbox)).unwrap();
     let err = client
-        .authenticate(&core_banking::AuthenticateRequest {
+        .authenticate(core_banking::AuthenticateRequest {
             client_id: "id".into(),
             client_secret: secret.into(),
         })

@@ -30,7 +30,7 @@ async fn uqudo_form_request(mode: Mode) {
     let http = hand_written_client(&sandbox);
     let url = format!("{}/api/oauth/token", sandbox.base_url());
     let form = [("grant_type", "client_credentials"), ("client_id", &user), ("client_secret", &password)];
-    let generated = || async { client.get_token(&body).await.expect("a token") };
+    let generated = || async { client.get_token(body.clone()).await.expect("a token") };
     let by_hand = || async {
         let response =
             http.post(&url).header("accept", "application/json").form(&form).send().await.expect("sent");

@@ -36,6 +36,11 @@ pub struct Options {
     /// Overlay files applied after the one beside the spec (`<stem>.overlay.yaml`),
     /// in order.
     pub overlays: Vec<PathBuf>,
+    /// Keep `format: date-time`, `date` and `uuid` values as `String`s, for a document
+    /// whose values do not follow RFC 3339 (or RFC 9562): by default they are typed
+    /// (`chrono::DateTime<Utc>`, `chrono::NaiveDate`, `uuid::Uuid`), and a value that
+    /// does not parse is a decode error naming its field.
+    pub string_formats: bool,
 }
 
 /// A generated module and what was left out of it.

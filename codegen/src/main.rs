@@ -26,6 +26,9 @@ fn main() -> ExitCode {
         .action(ArgAction::Append)
         .value_parser(clap::value_parser!(PathBuf))
         .help("Apply this Overlay document after the one beside the spec (repeatable, in order)");
+    let strings = Arg::new("string-formats").long("string-formats").action(ArgAction::SetTrue).help(
+        "Keep date-time, date and uuid values as strings (for a document whose dates are not RFC 3339)",
+    );
     let command = Command::new("authgen-codegen")
         .about("OpenAPI documents to typed Rust clients")
         .subcommand_required(true)
@@ -34,7 +37,8 @@ fn main() -> ExitCode {
                 .about("Print every problem of the specs; exit 1 if there are any")
                 .arg(Arg::new("spec").required(true).num_args(1..).value_parser(clap::value_parser!(PathBuf)))
                 .arg(skip.clone())
-                .arg(overlay.clone()),
+                .arg(overlay.clone())
+                .arg(strings.clone()),
         )
         .subcommand(
             Command::new("generate")
@@ -42,7 +46,8 @@ fn main() -> ExitCode {
                 .arg(Arg::new("spec").required(true).value_parser(clap::value_parser!(PathBuf)))
                 .arg(Arg::new("out").long("out").required(true).value_parser(clap::value_parser!(PathBuf)))
                 .arg(skip)
-                .arg(overlay),
+                .arg(overlay)
+                .arg(strings),
         );
     match command.get_matches().subcommand() {
         Some(("check", args)) => check(args),
@@ -55,6 +60,7 @@ fn options(args: &ArgMatches) -> Options {
     Options {
         skip_unsupported: args.get_flag("skip-unsupported"),
         overlays: args.get_many::<PathBuf>("overlay").into_iter().flatten().cloned().collect(),
+        string_formats: args.get_flag("string-formats"),
     }
 }
 

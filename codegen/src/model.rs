@@ -202,6 +202,8 @@ pub struct UntaggedVariant {
     pub boxed: bool,
     /// The discriminator value that selects this variant, where the spec gives one.
     pub tag: Option<Tag>,
+    /// Its type has a `validate` method.
+    pub validated: bool,
 }
 
 /// A discriminator value: the variant is the one whose `property` is `value`.
@@ -232,6 +234,13 @@ pub enum TypeRef {
     Json,
     /// Raw bytes (`format: binary`): the runtime's `Binary`.
     Binary,
+    /// An instant (`format: date-time`, RFC 3339): the runtime's `DateTime`,
+    /// `chrono::DateTime<Utc>`.
+    DateTime,
+    /// A calendar date (`format: date`, RFC 3339 `full-date`): `chrono::NaiveDate`.
+    Date,
+    /// `format: uuid`: `uuid::Uuid`.
+    Uuid,
     /// A type of [`Api::types`], by Rust name.
     Named(String),
     /// `Vec<T>`.
@@ -253,6 +262,21 @@ pub struct Checks {
     pub minimum: Option<f64>,
     /// `maximum`, inclusive.
     pub maximum: Option<f64>,
+    /// Whether the value's type, or its items', has limits of its own: decided while
+    /// lowering, so that emitting never looks a type up.
+    pub validate: Validate,
+}
+
+/// What of a value has a `validate` method.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Validate {
+    /// Nothing.
+    #[default]
+    Nothing,
+    /// The value itself.
+    Value,
+    /// Each item of the list.
+    Items,
 }
 
 impl Checks {
@@ -275,7 +299,8 @@ pub struct Operation {
     pub path: String,
     /// Rustdoc text.
     pub doc: Option<String>,
-    /// Parameters the caller passes, in order: path, query, header, cookie.
+    /// Parameters the caller passes: path parameters in the template's order, then the
+    /// others in the spec's.
     pub params: Vec<Param>,
     /// Query parameters with one allowed value, sent without asking the caller.
     pub fixed_query: Vec<(String, String)>,
@@ -287,6 +312,8 @@ pub struct Operation {
     pub errors: Vec<Response>,
     /// Rust name of the enum of documented error statuses.
     pub error_type: String,
+    /// Rust name of the struct of its parameters, the `P` of its `Call<P>`.
+    pub call_type: String,
     /// Rust name of the enum of success responses, when there are several kinds.
     pub success_type: Option<String>,
     /// Security alternatives; each lists schemes that apply together. Empty: none.
@@ -298,6 +325,49 @@ pub struct Operation {
     /// Safe to send again though its method is not (`x-authgen-idempotent: true`):
     /// the runtime then retries it after a 502, 503, 504 or a timeout.
     pub idempotent: bool,
+    /// How its answers page, where they do by a recognised convention or
+    /// `x-authgen-pagination`: its `Call` then also gives a stream of items.
+    pub pagination: Option<Pagination>,
+}
+
+/// How a list operation pages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pagination {
+    /// Rust name of the body field that holds a page's items; `None`: the body is the list.
+    pub items: Option<String>,
+    /// The type of one item.
+    pub item: TypeRef,
+    /// Where the next page is.
+    pub next: NextPage,
+}
+
+/// Where the next page of a list is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NextPage {
+    /// Stripe's: while the boolean body field `has_more` is true, the next page starts
+    /// after the last item, whose field `id` is sent in the parameter `param`.
+    AfterLast {
+        /// Rust name of the boolean field.
+        has_more: String,
+        /// Rust name of the item's id field.
+        id: String,
+        /// The id field is an `Option`.
+        id_optional: bool,
+        /// Rust name of the cursor parameter.
+        param: String,
+    },
+    /// Oxide's: the body field `field` holds the next page's token (none on the last
+    /// page), sent in the parameter `param`.
+    Token {
+        /// Rust name of the token field.
+        field: String,
+        /// The token field is an `Option`.
+        optional: bool,
+        /// Rust name of the cursor parameter.
+        param: String,
+    },
+    /// RFC 8288: the answer's `Link: <…>; rel="next"` header.
+    Link,
 }
 
 /// Which response fields of a token operation mean what, where the spec says so with
@@ -359,6 +429,21 @@ pub struct Body {
     pub required: bool,
     /// Rustdoc text.
     pub doc: Option<String>,
+    /// What of it has limits to check.
+    pub checks: Checks,
+    /// Its `format: binary` fields, sent as the file parts of a multipart body.
+    pub files: Vec<FilePart>,
+}
+
+/// A file part of a multipart body: a `format: binary` field of its type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FilePart {
+    /// The field's Rust name.
+    pub name: String,
+    /// The part's name.
+    pub wire: String,
+    /// The field is an `Option`.
+    pub optional: bool,
 }
 
 /// Encoding of a request body.

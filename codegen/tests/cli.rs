@@ -75,7 +75,7 @@ fn generate_writes_a_standalone_crate_that_says_what_it_left_out() {
     assert!(manifest.contains("name = \"partly_supported\""), "{manifest}");
     assert!(manifest.contains("authgen-runtime = { path = "), "inside this repository: {manifest}");
     let code = std::fs::read_to_string(out.join("src/lib.rs")).unwrap();
-    assert!(code.contains("pub async fn get_token("));
+    assert!(code.contains("pub fn get_token("));
     assert!(!code.contains("post_legacy"));
     assert!(code.contains(
         "//! Operations left out as unsupported:\n//!\n//! - `POST /legacy`: request body media type `application/xml` is not supported"

@@ -57,3 +57,15 @@ fn problems_name_file_pointer_and_line() {
     assert_eq!(problem.line, Some(10));
     assert_eq!(problem.message, "request body media type `application/xml` is not supported");
 }
+
+#[test]
+fn formats_are_typed_unless_the_options_keep_strings() {
+    let spec = Path::new("tests/features/schemas.yaml");
+    let typed = authgen_codegen::generate(spec).unwrap();
+    assert!(typed.contains("pub created: ::authgen_runtime::DateTime,"));
+    assert!(typed.contains("pub id: ::authgen_runtime::uuid::Uuid,"));
+    let options = authgen_codegen::Options { string_formats: true, ..Default::default() };
+    let strings = authgen_codegen::generate_with(spec, &options).unwrap().code;
+    assert!(strings.contains("pub created: String,") && strings.contains("pub id: String,"), "{strings}");
+    assert!(!strings.contains("DateTime") && !strings.contains("uuid::"), "{strings}");
+}

@@ -4,6 +4,8 @@
 //!
 //! - [`Config`]: base URL and server variables, TLS client identity (mutual TLS) and
 //!   extra roots, timeouts, the response size limit, the HTTPS rule.
+//! - [`CallOptions`]: a timeout, headers, a retry policy or an idempotency key for one
+//!   call (a generated `Call` sets them).
 //! - [`RetryPolicy`]: which failed exchanges are sent again, and when.
 //! - [`Hook`]: see and change each request before it goes, each response as it comes.
 //! - [`Error`]: what an operation can fail with, in the user's terms.
@@ -13,6 +15,7 @@
 #![deny(missing_docs)]
 
 mod binary;
+mod call;
 mod config;
 mod error;
 mod hook;
@@ -23,7 +26,14 @@ pub mod token;
 #[doc(hidden)]
 pub mod __private;
 
+pub use __private::Items;
 pub use binary::Binary;
+pub use call::CallOptions;
+/// The date and time types of `format: date-time` (`DateTime<Utc>`) and `format: date`
+/// (`NaiveDate`) values.
+pub use chrono;
+/// A `format: date-time` value: an instant, read from RFC 3339 text with any offset.
+pub type DateTime = chrono::DateTime<chrono::Utc>;
 pub use config::{Config, ConfigError};
 pub use error::{Error, RawBody, TransportError, TransportKind, ValidationError};
 pub use hook::Hook;
@@ -32,3 +42,5 @@ pub use reqwest;
 pub use reqwest::StatusCode;
 pub use retry::RetryPolicy;
 pub use secret::Secret;
+/// The type of `format: uuid` values (`Uuid`).
+pub use uuid;

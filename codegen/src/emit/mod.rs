@@ -2,8 +2,10 @@
 //! code stays thin: transport, auth, decoding and errors live in `authgen-runtime`,
 //! named by absolute path.
 
+mod call;
 mod doc;
 mod operation;
+mod pages;
 mod token;
 mod types;
 
@@ -19,12 +21,15 @@ pub fn module(api: &Api) -> TokenStream {
     let serde = serde_imports(api);
     // A document of webhooks alone describes no call to make.
     let client = (!api.operations.is_empty()).then(|| client(api));
-    let types = api.types.iter().map(|t| types::type_def(t, api));
+    let types = api.types.iter().map(types::type_def);
     let answers = token::answer_impls(api);
     let statuses = api.operations.iter().map(|op| {
+        let params = call::params(op);
+        let operation = operation::operation_impl(op);
+        let pages = pages::paginate_impl(op);
         let errors = operation::error_enum(op);
         let success = operation::success_enum(op);
-        quote!(#errors #success)
+        quote!(#params #operation #pages #errors #success)
     });
     quote! {
         #module_doc
@@ -110,8 +115,10 @@ fn client(api: &Api) -> TokenStream {
     let mutual_tls: Vec<&str> =
         api.schemes.iter().filter(|s| s.kind == SchemeKind::MutualTls).map(|s| s.name.as_str()).collect();
     let setters = api.schemes.iter().filter_map(setter);
+    let builder = call::builder();
+    let stream = api.operations.iter().any(|op| op.pagination.is_some()).then(pages::stream_method);
     let methods = api.operations.iter().map(|op| {
-        let method = operation::method(op, api);
+        let method = call::method(op);
         let source = token::source_method(op, api);
         quote!(#method #source)
     });
@@ -144,6 +151,9 @@ fn client(api: &Api) -> TokenStream {
             #(#setters)*
             #(#methods)*
         }
+
+        #builder
+        #stream
     }
 }
 

@@ -1,42 +1,44 @@
 //! Operations -> client methods, their error-status enums and success enums.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
 use super::doc;
-use super::types::{ident, needs_checks, rust_type, value_checks};
-use crate::model::{
-    Api, Body, BodyEncoding, Decoding, Field, Operation, Param, ParamLocation, Response, Status, TypeKind,
-    TypeRef,
-};
+use super::types::{ident, rust_type, value_checks};
+use crate::model::{Body, BodyEncoding, Decoding, Operation, Param, ParamLocation, Response, Status};
 
-/// The async method of `Client` for one operation.
-pub fn method(op: &Operation, api: &Api) -> TokenStream {
-    let label = format!("`{}`", op.label);
-    let docs = doc::outer(doc::paragraphs([op.doc.as_deref(), Some(&label)]).as_deref());
-    let name = ident(&op.name);
-    let args = op.params.iter().map(|p| {
-        let name = ident(&p.name);
-        let ty = param_type(p, api);
-        quote!(#name: #ty)
-    });
-    let body_arg = op.body.as_ref().map(|body| {
-        let ty = if body.ty == TypeRef::String { quote!(str) } else { rust_type(&body.ty) };
-        if body.required { quote!(body: &#ty) } else { quote!(body: Option<&#ty>) }
-    });
-    let error = ident(&op.error_type);
+/// How the parameters of `op` become its request and its answer its result: the
+/// runtime's `Operation`, implemented by the struct its `Call` holds.
+pub fn operation_impl(op: &Operation) -> TokenStream {
+    let (params, error) = (ident(&op.call_type), ident(&op.error_type));
     let success = success_type(op);
-    let checks = param_checks(op, api);
-    let request = request(op, api);
+    let names: Vec<Ident> = super::call::held(op).map(|p| ident(&p.name)).collect();
+    let body = op.body.as_ref().map(|_| ident("body"));
+    let fields: Vec<&Ident> = names.iter().chain(&body).collect();
+    // `#[inline]` keeps the two out of the generated crate's own code: like the async
+    // methods they replace, they (and the serde code they reach) are compiled where a
+    // call is made, so a client of 500 operations does not build all 500 in release.
+    // The request serializes what it needs: the values are only borrowed.
+    let bind = (!fields.is_empty()).then(|| quote!(let #params { #(#fields),* } = &self;));
+    let checks = param_checks(op);
+    let request = request(op);
     let dispatch = dispatch(op);
-    let deprecated = deprecated(op);
     quote! {
-        #docs
-        #deprecated
-        pub async fn #name(&self, #(#args,)* #body_arg) -> Result<#success, ::authgen_runtime::Error<#error>> {
-            #checks
-            #request
-            #dispatch
+        impl ::authgen_runtime::__private::Operation for #params {
+            type Output = #success;
+            type Error = #error;
+
+            #[inline]
+            fn request(self, core: &::authgen_runtime::__private::ClientCore) -> ::authgen_runtime::__private::Built<'_> {
+                #bind
+                #checks
+                #request
+            }
+
+            #[inline]
+            fn decode(response: ::authgen_runtime::__private::Response) -> ::authgen_runtime::__private::Decoded<Self> {
+                #dispatch
+            }
         }
     }
 }
@@ -44,35 +46,6 @@ pub fn method(op: &Operation, api: &Api) -> TokenStream {
 /// `#[deprecated]` for an operation the spec marks so.
 pub fn deprecated(op: &Operation) -> Option<TokenStream> {
     op.deprecated.then(|| quote!(#[deprecated = "the spec marks this operation as deprecated"]))
-}
-
-/// How a parameter is passed: by value where it is `Copy`, else borrowed.
-fn param_type(param: &Param, api: &Api) -> TokenStream {
-    let ty = match &param.ty {
-        ty if by_value(ty, api) => rust_type(ty),
-        TypeRef::String => quote!(&str),
-        TypeRef::Vec(inner) => {
-            let inner = rust_type(inner);
-            quote!(&[#inner])
-        }
-        ty => {
-            let ty = rust_type(ty);
-            quote!(&#ty)
-        }
-    };
-    if param.required { ty } else { quote!(Option<#ty>) }
-}
-
-/// True for the `Copy` types parameters take by value: scalars and closed string enums.
-pub fn by_value(ty: &TypeRef, api: &Api) -> bool {
-    match ty {
-        TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 => true,
-        TypeRef::Named(name) => api
-            .types
-            .iter()
-            .any(|t| &t.name == name && matches!(t.kind, TypeKind::Enum(_)) && t.open_variant().is_none()),
-        _ => false,
-    }
 }
 
 fn success_type(op: &Operation) -> TokenStream {
@@ -86,34 +59,31 @@ fn success_type(op: &Operation) -> TokenStream {
     }
 }
 
-fn param_checks(op: &Operation, api: &Api) -> TokenStream {
-    let params = op.params.iter().filter(|p| needs_checks(&p.ty, &p.checks, api)).map(|p| {
+fn param_checks(op: &Operation) -> TokenStream {
+    let params = super::call::held(op).filter(|p| !p.checks.is_empty()).map(|p| {
         let name = ident(&p.name);
-        let value = quote!(value);
-        let checks = value_checks(&p.wire, &p.ty, &p.checks, &value, api);
-        // Checks read through a reference; a parameter taken by value lends one.
-        let by_ref = by_value(&p.ty, api).then(|| quote!(&));
+        let checks = value_checks(&p.wire, &p.ty, &p.checks, &quote!(value));
         if p.required {
-            quote! { { let value = #by_ref #name; #checks } }
+            quote! { { let value = #name; #checks } }
         } else {
-            quote! { if let Some(value) = #by_ref #name { #checks } }
+            quote! { if let Some(value) = #name { #checks } }
         }
     });
-    let body = op.body.as_ref().filter(|b| needs_checks(&b.ty, &Default::default(), api)).map(|b| {
-        let checks = value_checks("body", &b.ty, &Default::default(), &quote!(body), api);
+    let body = op.body.as_ref().filter(|b| !b.checks.is_empty()).map(|b| {
+        let checks = value_checks("body", &b.ty, &b.checks, &quote!(body));
         if b.required { checks } else { quote!(if let Some(body) = body { #checks }) }
     });
     quote! { #(#params)* #body }
 }
 
 /// Builds the request: path, fixed and given parameters, auth, body. Required values
-/// chain; optional ones are added by statements after it.
-fn request(op: &Operation, api: &Api) -> TokenStream {
+/// chain; optional ones are added by statements after it. Every value is a reference.
+fn request(op: &Operation) -> TokenStream {
     let method = ident(&op.method);
     let (bindings, path) = path(op);
     let (name, template) = (&op.name, &op.path);
     let mut chain = vec![
-        quote!(self.core.request(::authgen_runtime::__private::Method::#method, #path)),
+        quote!(core.request(::authgen_runtime::__private::Method::#method, #path)),
         quote!(.operation(#name, #template)),
     ];
     let mut statements = Vec::new();
@@ -126,14 +96,14 @@ fn request(op: &Operation, api: &Api) -> TokenStream {
     for param in op.params.iter().filter(|p| p.location != ParamLocation::Path) {
         let name = ident(&param.name);
         if param.idempotency_key {
-            let (wire, given) =
-                (&param.wire, if param.required { quote!(Some(#name)) } else { quote!(#name) });
+            let wire = &param.wire;
+            let given = if param.required { quote!(Some(#name.as_str())) } else { quote!(None) };
             chain.push(quote!(.idempotency_key(#wire, #given)));
         } else if param.required {
             chain.push(add_param_value(param, quote!(#name)));
         } else {
             let add = add_param_value(param, quote!(value));
-            statements.push(quote!(if let Some(value) = &#name { request = request #add; }));
+            statements.push(quote!(if let Some(value) = #name { request = request #add; }));
         }
     }
     if !op.security.is_empty() {
@@ -144,7 +114,7 @@ fn request(op: &Operation, api: &Api) -> TokenStream {
         chain.push(quote!(.accept("application/json")));
     }
     if let Some(body) = &op.body {
-        let encode = encode_body(body, api);
+        let encode = encode_body(body);
         if body.required {
             chain.push(encode);
         } else {
@@ -152,19 +122,19 @@ fn request(op: &Operation, api: &Api) -> TokenStream {
         }
     }
     if statements.is_empty() {
-        quote! { #bindings let response = #(#chain)*.send().await?; }
+        quote! { #bindings Ok(#(#chain)*) }
     } else {
         quote! {
             #bindings
             let mut request = #(#chain)*;
             #(#statements)*
-            let response = request.send().await?;
+            Ok(request)
         }
     }
 }
 
 /// `.json(body)` and the like: the body in its encoding.
-fn encode_body(body: &Body, api: &Api) -> TokenStream {
+fn encode_body(body: &Body) -> TokenStream {
     let media = &body.media;
     match body.encoding {
         BodyEncoding::Json => quote!(.json(body)),
@@ -172,11 +142,10 @@ fn encode_body(body: &Body, api: &Api) -> TokenStream {
         BodyEncoding::Text => quote!(.text(#media, body)),
         BodyEncoding::Binary => quote!(.binary(#media, body)),
         BodyEncoding::Multipart => {
-            let files = binary_fields(&body.ty, api);
-            let wires = files.iter().map(|f| &f.wire);
-            let parts = files.iter().map(|f| {
+            let wires = body.files.iter().map(|f| &f.wire);
+            let parts = body.files.iter().map(|f| {
                 let (wire, name) = (&f.wire, ident(&f.name));
-                if f.optional() {
+                if f.optional {
                     quote!(.file(#wire, body.#name.as_ref()))
                 } else {
                     quote!(.file(#wire, &body.#name))
@@ -187,28 +156,19 @@ fn encode_body(body: &Body, api: &Api) -> TokenStream {
     }
 }
 
-/// The `format: binary` fields of a struct type: the file parts of a multipart body.
-fn binary_fields<'a>(ty: &TypeRef, api: &'a Api) -> Vec<&'a Field> {
-    let TypeRef::Named(name) = ty else { return Vec::new() };
-    match api.types.iter().find(|t| &t.name == name).map(|t| &t.kind) {
-        Some(TypeKind::Struct(fields)) => fields.iter().filter(|f| f.ty == TypeRef::Binary).collect(),
-        _ => Vec::new(),
-    }
-}
-
 /// `.query(…)`, `.header(…)` or `.cookie(…)` carrying `value`.
 fn add_param_value(param: &Param, value: TokenStream) -> TokenStream {
     let wire = &param.wire;
     match param.location {
-        ParamLocation::Query if param.deep_object => quote!(.query_deep(#wire, &#value)),
-        ParamLocation::Query => quote!(.query(#wire, &#value)),
-        ParamLocation::Header | ParamLocation::Path => quote!(.header(#wire, &#value)),
-        ParamLocation::Cookie => quote!(.cookie(#wire, &#value)),
+        ParamLocation::Query if param.deep_object => quote!(.query_deep(#wire, #value)),
+        ParamLocation::Query => quote!(.query(#wire, #value)),
+        ParamLocation::Header | ParamLocation::Path => quote!(.header(#wire, #value)),
+        ParamLocation::Cookie => quote!(.cookie(#wire, #value)),
     }
 }
 
 /// The path: a literal, or a `format!` of percent-encoded path parameters bound
-/// before it (`let tenant = path_segment("tenant", &tenant)?;`, which refuses `.` and
+/// before it (`let tenant = path_segment("tenant", tenant)?;`, which refuses `.` and
 /// `..`).
 fn path(op: &Operation) -> (TokenStream, TokenStream) {
     let path_params: Vec<&Param> = op.params.iter().filter(|p| p.location == ParamLocation::Path).collect();
@@ -218,7 +178,7 @@ fn path(op: &Operation) -> (TokenStream, TokenStream) {
         template = template.replace(&format!("{{{}}}", param.wire), &format!("{{{}}}", param.name));
         let name = ident(&param.name);
         let wire = &param.wire;
-        bindings.push(quote!(let #name = ::authgen_runtime::__private::path_segment(#wire, &#name)?;));
+        bindings.push(quote!(let #name = ::authgen_runtime::__private::path_segment(#wire, #name)?;));
     }
     if path_params.is_empty() {
         (quote!(), quote!(#template))

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::types::{ident, rust_type};
-use crate::model::{Api, Field, Operation, Param, TokenFields, TypeKind, TypeRef};
+use crate::model::{Api, Field, Operation, TokenFields, TypeKind, TypeRef};
 
 /// The token-source method of `op`, if it issues tokens.
 pub fn source_method(op: &Operation, api: &Api) -> Option<TokenStream> {
@@ -22,24 +22,25 @@ pub fn source_method(op: &Operation, api: &Api) -> Option<TokenStream> {
         op.name
     );
     let mut args = Vec::new();
-    let mut kept = Vec::new();
     let mut names = Vec::new();
     let mut passed = Vec::new();
-    for param in &op.params {
-        let name = ident(&param.name);
-        let ty = owned_type(&param.ty, param.required);
+    let mut set = Vec::new();
+    let params = super::call::held(op).map(|p| (p.name.as_str(), &p.ty, p.required));
+    for (name, ty, required) in params.chain(op.body.as_ref().map(|b| ("body", &b.ty, b.required))) {
+        let name = ident(name);
+        let ty = owned_type(ty, required);
         args.push(quote!(#name: #ty));
-        passed.push(pass(param, api));
-        kept.push(quote!(&#name));
+        match required {
+            true => passed.push(quote!(#name)),
+            false => set.push(quote!(if let Some(value) = #name { call = call.#name(value); })),
+        }
         names.push(name);
     }
-    if let Some(body) = &op.body {
-        let ty = owned_type(&body.ty, body.required);
-        args.push(quote!(body: #ty));
-        passed.push(if body.required { quote!(&body) } else { quote!(body.as_ref()) });
-        kept.push(quote!(&body));
-        names.push(ident("body"));
-    }
+    // Each call gets its own copies, the optional ones set where given.
+    let call = match set.is_empty() {
+        true => quote!(client.#call(#(#passed),*).await),
+        false => quote!(let mut call = client.#call(#(#passed),*); #(#set)* call.await),
+    };
     // Deprecated with its operation; calling the operation is then no news to anyone.
     let deprecated = super::operation::deprecated(op).map(|d| quote!(#d #[allow(deprecated)]));
     // Each call owns its copies: the future outlives the borrow of the closure.
@@ -52,11 +53,11 @@ pub fn source_method(op: &Operation, api: &Api) -> Option<TokenStream> {
         #[doc = #doc]
         #deprecated
         pub fn #method(&self, #(#args),*) -> impl ::authgen_runtime::token::TokenSource + use<> {
-            let identity = self.core.token_identity(#source, &(#(#kept,)*));
+            let identity = self.core.token_identity(#source, &(#(&#names,)*));
             let client = self.clone();
             ::authgen_runtime::token::token_source(#source, #fields, identity, move || {
                 #clones
-                async move { client.#call(#(#passed),*).await }
+                async move { #call }
             })
         }
     })
@@ -79,17 +80,6 @@ fn fields(token: &TokenFields) -> TokenStream {
 fn owned_type(ty: &TypeRef, required: bool) -> TokenStream {
     let ty = rust_type(ty);
     if required { ty } else { quote!(Option<#ty>) }
-}
-
-/// How the kept value is passed to the operation.
-fn pass(param: &Param, api: &Api) -> TokenStream {
-    let name = ident(&param.name);
-    match (super::operation::by_value(&param.ty, api), param.required, &param.ty) {
-        (true, _, _) => quote!(#name),
-        (false, true, _) => quote!(&#name),
-        (false, false, TypeRef::String | TypeRef::Vec(_)) => quote!(#name.as_deref()),
-        (false, false, _) => quote!(#name.as_ref()),
-    }
 }
 
 /// `TokenAnswer` for the answer type of each token operation: its fields looked up by

@@ -4,7 +4,7 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
 use super::doc;
-use crate::model::{Api, Checks, Field, Tag, TypeDef, TypeKind, TypeRef, UntaggedVariant, Variant};
+use crate::model::{Checks, Field, Tag, TypeDef, TypeKind, TypeRef, UntaggedVariant, Validate, Variant};
 
 pub fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
@@ -21,6 +21,9 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
         TypeRef::F64 => quote!(f64),
         TypeRef::Json => quote!(::serde_json::Value),
         TypeRef::Binary => quote!(::authgen_runtime::Binary),
+        TypeRef::DateTime => quote!(::authgen_runtime::DateTime),
+        TypeRef::Date => quote!(::authgen_runtime::chrono::NaiveDate),
+        TypeRef::Uuid => quote!(::authgen_runtime::uuid::Uuid),
         TypeRef::Named(name) => {
             let name = ident(name);
             quote!(#name)
@@ -41,13 +44,13 @@ fn boxed(ty: TokenStream, boxed: bool) -> TokenStream {
     if boxed { quote!(Box<#ty>) } else { ty }
 }
 
-pub fn type_def(def: &TypeDef, api: &Api) -> TokenStream {
+pub fn type_def(def: &TypeDef) -> TokenStream {
     let docs = doc::outer(def.doc.as_deref());
     let name = ident(&def.name);
     let body = match &def.kind {
-        TypeKind::Struct(fields) => structure(&name, fields, def, api),
+        TypeKind::Struct(fields) => structure(&name, fields, def),
         TypeKind::Enum(variants) => enumeration(&name, variants, def),
-        TypeKind::Untagged(variants) => untagged(&name, variants, def, api),
+        TypeKind::Untagged(variants) => untagged(&name, variants, def),
         TypeKind::Alias(ty) => {
             let ty = rust_type(ty);
             quote! { pub type #name = #ty; }
@@ -63,9 +66,9 @@ fn serde_derives(def: &TypeDef, derive_deserialize: bool) -> Vec<TokenStream> {
     serialize.into_iter().chain(deserialize).collect()
 }
 
-fn structure(name: &Ident, fields: &[Field], def: &TypeDef, api: &Api) -> TokenStream {
+fn structure(name: &Ident, fields: &[Field], def: &TypeDef) -> TokenStream {
     let fields_tokens = fields.iter().map(field);
-    let validate = def.validated.then(|| validate(name, fields, api));
+    let validate = def.validated.then(|| validate(name, fields));
     let serde = serde_derives(def, true);
     quote! {
         #[derive(Debug, Clone, PartialEq #(, #serde)*)]
@@ -93,11 +96,11 @@ fn field(field: &Field) -> TokenStream {
     quote! { #docs #serde pub #name: #ty }
 }
 
-fn validate(name: &Ident, fields: &[Field], api: &Api) -> TokenStream {
-    let checks = fields.iter().filter(|f| needs_checks(&f.ty, &f.checks, api)).map(|f| {
+fn validate(name: &Ident, fields: &[Field]) -> TokenStream {
+    let checks = fields.iter().filter(|f| !f.checks.is_empty()).map(|f| {
         let name = ident(&f.name);
         let value = quote!(value);
-        let checks = value_checks(&f.wire, &f.ty, &f.checks, &value, api);
+        let checks = value_checks(&f.wire, &f.ty, &f.checks, &value);
         if f.optional() {
             quote! { if let Some(value) = &self.#name { #checks } }
         } else {
@@ -117,13 +120,7 @@ fn validate(name: &Ident, fields: &[Field], api: &Api) -> TokenStream {
 }
 
 /// Statements checking `value` (a reference to a value of `ty`) against `checks`.
-pub fn value_checks(
-    wire: &str,
-    ty: &TypeRef,
-    checks: &Checks,
-    value: &TokenStream,
-    api: &Api,
-) -> TokenStream {
+pub fn value_checks(wire: &str, ty: &TypeRef, checks: &Checks, value: &TokenStream) -> TokenStream {
     let text = match ty {
         TypeRef::Secret => quote!(#value.expose_secret()),
         _ => quote!(#value),
@@ -146,27 +143,12 @@ pub fn value_checks(
         let (min, max) = (bound(checks.minimum), bound(checks.maximum));
         out.push(quote!(::authgen_runtime::__private::check_range(#wire, *#value as f64, #min, #max)?;));
     }
-    match ty {
-        TypeRef::Vec(inner) if validated(inner, api) => {
-            out.push(quote!(for item in #value { item.validate()?; }))
-        }
-        TypeRef::Named(_) if validated(ty, api) => out.push(quote!(#value.validate()?;)),
-        _ => {}
+    match checks.validate {
+        Validate::Items => out.push(quote!(for item in #value { item.validate()?; })),
+        Validate::Value => out.push(quote!(#value.validate()?;)),
+        Validate::Nothing => {}
     }
     quote!(#(#out)*)
-}
-
-/// True when a value of `ty` with `checks` has anything to check.
-pub fn needs_checks(ty: &TypeRef, checks: &Checks, api: &Api) -> bool {
-    !checks.is_empty() || validated(ty, api) || matches!(ty, TypeRef::Vec(inner) if validated(inner, api))
-}
-
-/// True when `ty` names a type with a `validate` method.
-fn validated(ty: &TypeRef, api: &Api) -> bool {
-    let TypeRef::Named(name) = ty else { return false };
-    api.types.iter().any(|t| {
-        &t.name == name && t.validated && matches!(t.kind, TypeKind::Struct(_) | TypeKind::Untagged(_))
-    })
 }
 
 /// A string enum. One that responses carry is open: a value the spec does not list
@@ -269,19 +251,18 @@ fn open_enum(
     }
 }
 
-fn untagged(name: &Ident, variants: &[UntaggedVariant], def: &TypeDef, api: &Api) -> TokenStream {
-    let validated = def.validated.then_some(api);
+fn untagged(name: &Ident, variants: &[UntaggedVariant], def: &TypeDef) -> TokenStream {
     let defs = variants.iter().map(|v| {
         let variant = ident(&v.name);
         let ty = boxed(rust_type(&v.ty), v.boxed);
         quote! { #variant(#ty) }
     });
-    let validate = validated.map(|api| {
-        let arms = variants.iter().filter(|v| self::validated(&v.ty, api)).map(|v| {
+    let validate = def.validated.then(|| {
+        let arms = variants.iter().filter(|v| v.validated).map(|v| {
             let variant = ident(&v.name);
             quote!(#name::#variant(value) => value.validate(),)
         });
-        let rest = variants.iter().any(|v| !self::validated(&v.ty, api)).then(|| quote!(_ => Ok(()),));
+        let rest = variants.iter().any(|v| !v.validated).then(|| quote!(_ => Ok(()),));
         let doc = format!(" Checks the limits the spec documents for the variant this `{name}` holds.");
         quote! {
             impl #name {

@@ -3,8 +3,10 @@
 //! naming its pointer; all of them are reported at once. No `openapiv3` type leaves
 //! this module.
 
+mod facts;
 mod invariants;
 mod operation;
+mod pagination;
 mod recursion;
 mod refs;
 mod schema;
@@ -24,6 +26,7 @@ use crate::parse::Parsed;
 /// Names generated code uses unqualified, so no spec type may take them.
 const RESERVED_TYPE_NAMES: &[&str] = &[
     "Client",
+    "Call",
     "Option",
     "Result",
     "String",
@@ -122,6 +125,8 @@ impl<'a> Lowerer<'a> {
         usage::mark_validated(&mut self.types, &operations);
         usage::mark_directions(&mut self.types, &operations, &webhooks);
         recursion::box_cycles(&mut self.types);
+        let mut operations = operations;
+        facts::decide(&mut self.types, &mut operations);
         Api {
             source: String::new(),
             overlays: Vec::new(),

@@ -12,8 +12,8 @@ use super::schema::SchemaRef;
 use super::{Lowerer, refs};
 use crate::diagnostics::{Pointer, Problem};
 use crate::model::{
-    Body, BodyEncoding, Decoding, Operation, Param, ParamLocation, Response, SecurityScheme, Skipped, Status,
-    TokenFields, TypeKind, TypeRef, Webhook,
+    Body, BodyEncoding, Checks, Decoding, Operation, Param, ParamLocation, Response, SecurityScheme, Skipped,
+    Status, TokenFields, TypeKind, TypeRef, Webhook,
 };
 use crate::naming::{self, Namespace};
 
@@ -37,6 +37,10 @@ const ACCESS_TOKEN_NAMES: &[&str] = &["access_token", "accessToken"];
 
 /// Media types of request bodies we encode from their schema, by preference; after
 /// them, any other but XML as text or bytes.
+/// Names a parameter cannot take: the body's, and the methods every generated `Call`
+/// has, which a setter of the same name would clash with.
+const CALL_METHODS: &[&str] = &["body", "self_", "timeout", "header", "retry", "idempotency_key", "stream"];
+
 const BODY_MEDIA: &[(&str, BodyEncoding)] = &[
     ("application/json", BodyEncoding::Json),
     ("application/x-www-form-urlencoded", BodyEncoding::Form),
@@ -78,6 +82,7 @@ impl<'a> Lowerer<'a> {
                 };
                 let mut operation = Operation {
                     error_type: self.type_names.claim(format!("{}Error", naming::pascal(&name))),
+                    call_type: self.type_names.claim(naming::pascal(&name)),
                     success_type: None,
                     name,
                     label,
@@ -93,6 +98,7 @@ impl<'a> Lowerer<'a> {
                     token: None,
                     deprecated: op.deprecated,
                     idempotent: self.idempotent(&op.extensions, &pointer),
+                    pagination: None,
                 };
                 let params = item
                     .parameters
@@ -106,6 +112,7 @@ impl<'a> Lowerer<'a> {
                 }
                 self.responses(&mut operation, &op.responses, &pointer.join("responses"));
                 operation.token = self.token_fields(&operation, &op.extensions, &pointer);
+                operation.pagination = self.pagination(&operation, op, &pointer);
                 if !self.skip_if_lenient(&mut skipped, operation.label.clone(), problems_before) {
                     operations.push(operation);
                 }
@@ -239,7 +246,7 @@ impl<'a> Lowerer<'a> {
 
     fn parameters(&mut self, op: &mut Operation, params: Vec<(&'a ReferenceOr<Parameter>, Pointer)>) {
         // Operation-level parameters come last and override path-level ones of the same name and place.
-        let mut by_key: BTreeMap<(u8, String), Param> = BTreeMap::new();
+        let mut by_key: BTreeMap<(u8, String), (usize, Param)> = BTreeMap::new();
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         for (param, owner) in params {
             let index = counts.entry(owner.to_string()).or_default();
@@ -283,14 +290,25 @@ impl<'a> Lowerer<'a> {
                 checks: lowered.checks,
                 idempotency_key: false,
             };
-            by_key.insert((order, data.name.clone()), param);
+            let position = by_key.get(&(order, data.name.clone())).map_or(by_key.len(), |(p, _)| *p);
+            by_key.insert((order, data.name.clone()), (position, param));
         }
-        let mut names = Namespace::with_reserved(&["body", "self_"]);
-        for (_, mut param) in by_key {
-            param.name = names.claim(naming::snake(&param.wire));
+        let mut ordered: Vec<(usize, Param)> = by_key.into_values().collect();
+        // Spec order: path parameters as the template places them, then the rest as listed.
+        ordered.sort_by_key(|(position, p)| match p.location {
+            ParamLocation::Path => (0, op.path.find(&format!("{{{}}}", p.wire)).unwrap_or_default()),
+            _ => (1, *position),
+        });
+        let mut names = Namespace::with_reserved(CALL_METHODS);
+        for (_, mut param) in ordered {
             param.idempotency_key = param.location == ParamLocation::Header
                 && param.ty == TypeRef::String
                 && param.wire.eq_ignore_ascii_case(IDEMPOTENCY_KEY);
+            // An optional key is set by the `idempotency_key` every `Call` has.
+            param.name = match param.idempotency_key {
+                true => "idempotency_key".into(),
+                false => names.claim(naming::snake(&param.wire)),
+            };
             if param.idempotency_key {
                 let note = format!(
                     "Without an `{}`, the client makes a fresh one for the call and sends it on every retry.",
@@ -364,7 +382,16 @@ impl<'a> Lowerer<'a> {
             }
             (_, None) => TypeRef::Json,
         };
-        Some(Body { encoding, media, ty, required: body.required, doc: body.description.clone() })
+        let doc = body.description.clone();
+        Some(Body {
+            encoding,
+            media,
+            ty,
+            required: body.required,
+            doc,
+            checks: Checks::default(),
+            files: Vec::new(),
+        })
     }
 
     fn responses(&mut self, op: &mut Operation, responses: &'a openapiv3::Responses, at: &Pointer) {

@@ -152,17 +152,16 @@ impl<'a> Lowerer<'a> {
                 lowered.ty = self.inline_type(TypeKind::Enum(variants(schema, string)), names);
             }
             SchemaKind::Type(Type::String(string)) => {
-                lowered.ty = match string.format {
-                    VariantOrUnknownOrEmpty::Item(StringFormat::Password) => TypeRef::Secret,
-                    VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => TypeRef::Binary,
-                    _ => TypeRef::String,
-                };
-                lowered.checks = Checks {
-                    max_length: string.max_length,
-                    min_length: string.min_length,
-                    pattern: string.pattern.clone(),
-                    ..Checks::default()
-                };
+                lowered.ty = self.string_type(&string.format);
+                // A typed value is well-formed by its type; lengths and patterns are of text.
+                if matches!(lowered.ty, TypeRef::String | TypeRef::Secret) {
+                    lowered.checks = Checks {
+                        max_length: string.max_length,
+                        min_length: string.min_length,
+                        pattern: string.pattern.clone(),
+                        ..Checks::default()
+                    };
+                }
             }
             SchemaKind::Type(Type::Integer(integer)) => {
                 lowered.ty = match integer.format {
@@ -233,6 +232,20 @@ impl<'a> Lowerer<'a> {
             lowered.doc = join(lowered.doc.take(), fallback_note(schema));
         }
         lowered
+    }
+
+    /// The type of a string of `format`: typed for the formats a crate reads well,
+    /// unless the options keep strings.
+    fn string_type(&self, format: &VariantOrUnknownOrEmpty<StringFormat>) -> TypeRef {
+        let typed = !self.options.string_formats;
+        match format {
+            VariantOrUnknownOrEmpty::Item(StringFormat::Password) => TypeRef::Secret,
+            VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => TypeRef::Binary,
+            VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) if typed => TypeRef::DateTime,
+            VariantOrUnknownOrEmpty::Item(StringFormat::Date) if typed => TypeRef::Date,
+            VariantOrUnknownOrEmpty::Unknown(format) if typed && format == "uuid" => TypeRef::Uuid,
+            _ => TypeRef::String,
+        }
     }
 
     fn lower_ref(&mut self, reference: &str, pointer: &Pointer) -> Lowered {
@@ -347,7 +360,13 @@ impl<'a> Lowerer<'a> {
                     Some(tag) => naming::pascal(&tag.value),
                     None => variant_name(&lowered.ty),
                 };
-                UntaggedVariant { name: variant_names.claim(name), ty: lowered.ty, boxed: false, tag }
+                UntaggedVariant {
+                    name: variant_names.claim(name),
+                    ty: lowered.ty,
+                    boxed: false,
+                    tag,
+                    validated: false,
+                }
             })
             .collect()
     }
@@ -485,6 +504,9 @@ fn variant_name(ty: &TypeRef) -> String {
         TypeRef::F64 => "Number".into(),
         TypeRef::Json => "Json".into(),
         TypeRef::Binary => "Binary".into(),
+        TypeRef::DateTime => "DateTime".into(),
+        TypeRef::Date => "Date".into(),
+        TypeRef::Uuid => "Uuid".into(),
         TypeRef::Vec(_) => "Array".into(),
         TypeRef::Map(_) => "Map".into(),
     }

@@ -35,37 +35,19 @@ impl Client {
     }
 
     /// `POST /token`
-    pub async fn get_token(
-        &self,
-    ) -> Result<(), ::authgen_runtime::Error<GetTokenError>> {
-        let response = self
-            .core
-            .request(::authgen_runtime::__private::Method::POST, "/token")
-            .operation("get_token", "/token")
-            .send()
-            .await?;
-        match response.status() {
-            200 => response.empty(),
-            _ => Err(response.unexpected()),
-        }
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
+    pub fn get_token(&self) -> Call<'_, GetToken> {
+        Call::new(self, GetToken)
     }
 
     /// Named `get_token2`: `get_token` is the method of POST /token.
     ///
     /// `POST /v2/token`
-    pub async fn get_token2(
-        &self,
-    ) -> Result<(), ::authgen_runtime::Error<GetToken2Error>> {
-        let response = self
-            .core
-            .request(::authgen_runtime::__private::Method::POST, "/v2/token")
-            .operation("get_token2", "/v2/token")
-            .send()
-            .await?;
-        match response.status() {
-            200 => response.empty(),
-            _ => Err(response.unexpected()),
-        }
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
+    pub fn get_token2(&self) -> Call<'_, GetToken2> {
+        Call::new(self, GetToken2)
     }
 
     /// The third one.
@@ -73,49 +55,104 @@ impl Client {
     /// Named `get_token3`: `get_token` is the method of POST /token.
     ///
     /// `POST /v3/token`
-    pub async fn get_token3(
-        &self,
-    ) -> Result<(), ::authgen_runtime::Error<GetToken3Error>> {
-        let response = self
-            .core
-            .request(::authgen_runtime::__private::Method::POST, "/v3/token")
-            .operation("get_token3", "/v3/token")
-            .send()
-            .await?;
-        match response.status() {
-            200 => response.empty(),
-            _ => Err(response.unexpected()),
-        }
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
+    pub fn get_token3(&self) -> Call<'_, GetToken3> {
+        Call::new(self, GetToken3)
     }
 
     /// `GET /items`
-    pub async fn get_items(
-        &self,
-    ) -> Result<(), ::authgen_runtime::Error<GetItemsError>> {
-        let response = self
-            .core
-            .request(::authgen_runtime::__private::Method::GET, "/items")
-            .operation("get_items", "/items")
-            .send()
-            .await?;
-        match response.status() {
-            200 => response.empty(),
-            _ => Err(response.unexpected()),
-        }
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
+    pub fn get_items(&self) -> Call<'_, GetItems> {
+        Call::new(self, GetItems)
     }
 
     /// Named `get_items2`: `get_items` is the method of GET /items.
     ///
     /// `GET /items/`
-    pub async fn get_items2(
-        &self,
-    ) -> Result<(), ::authgen_runtime::Error<GetItems2Error>> {
-        let response = self
-            .core
-            .request(::authgen_runtime::__private::Method::GET, "/items/")
-            .operation("get_items2", "/items/")
-            .send()
-            .await?;
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
+    pub fn get_items2(&self) -> Call<'_, GetItems2> {
+        Call::new(self, GetItems2)
+    }
+}
+
+/// A call of one operation, made by a method of [`Client`]: set its optional
+/// parameters and per-call options, then `.await` it to send it.
+#[must_use = "a call is sent when it is awaited"]
+pub struct Call<'c, P> {
+    client: &'c Client,
+    params: P,
+    options: ::authgen_runtime::CallOptions,
+}
+
+impl<'c, P> Call<'c, P> {
+    fn new(client: &'c Client, params: P) -> Self {
+        Call {
+            client,
+            params,
+            options: ::authgen_runtime::CallOptions::new(),
+        }
+    }
+
+    /// Limits each attempt of this call to `timeout`, instead of the client's.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+
+    /// Adds the header `name: value` to this call.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// Retries this call by `policy`, instead of the client's.
+    pub fn retry(mut self, policy: ::authgen_runtime::RetryPolicy) -> Self {
+        self.options = self.options.retry(policy);
+        self
+    }
+
+    /// Sends `key` as this call's idempotency key on every attempt, and retries
+    /// the call as an idempotent one.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.options = self.options.idempotency_key(key);
+        self
+    }
+}
+
+impl<'c, P: ::authgen_runtime::__private::Operation> ::std::future::IntoFuture
+for Call<'c, P> {
+    type Output = Result<P::Output, ::authgen_runtime::Error<P::Error>>;
+    type IntoFuture = ::authgen_runtime::__private::CallFuture<'c, P::Output, P::Error>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::authgen_runtime::__private::call(&self.client.core, self.params, self.options)
+    }
+}
+
+/// The parameters of [`Client::get_token`], held by its [`Call`].
+pub struct GetToken;
+
+impl ::authgen_runtime::__private::Operation for GetToken {
+    type Output = ();
+    type Error = GetTokenError;
+    #[inline]
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> ::authgen_runtime::__private::Built<'_> {
+        Ok(
+            core
+                .request(::authgen_runtime::__private::Method::POST, "/token")
+                .operation("get_token", "/token"),
+        )
+    }
+
+    #[inline]
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
         match response.status() {
             200 => response.empty(),
             _ => Err(response.unexpected()),
@@ -127,17 +164,133 @@ impl Client {
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetTokenError {}
 
+/// The parameters of [`Client::get_token2`], held by its [`Call`].
+pub struct GetToken2;
+
+impl ::authgen_runtime::__private::Operation for GetToken2 {
+    type Output = ();
+    type Error = GetToken2Error;
+    #[inline]
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> ::authgen_runtime::__private::Built<'_> {
+        Ok(
+            core
+                .request(::authgen_runtime::__private::Method::POST, "/v2/token")
+                .operation("get_token2", "/v2/token"),
+        )
+    }
+
+    #[inline]
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
+        match response.status() {
+            200 => response.empty(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
 /// Documented error statuses of [`Client::get_token2`]: the spec documents none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetToken2Error {}
+
+/// The parameters of [`Client::get_token3`], held by its [`Call`].
+pub struct GetToken3;
+
+impl ::authgen_runtime::__private::Operation for GetToken3 {
+    type Output = ();
+    type Error = GetToken3Error;
+    #[inline]
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> ::authgen_runtime::__private::Built<'_> {
+        Ok(
+            core
+                .request(::authgen_runtime::__private::Method::POST, "/v3/token")
+                .operation("get_token3", "/v3/token"),
+        )
+    }
+
+    #[inline]
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
+        match response.status() {
+            200 => response.empty(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
 
 /// Documented error statuses of [`Client::get_token3`]: the spec documents none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetToken3Error {}
 
+/// The parameters of [`Client::get_items`], held by its [`Call`].
+pub struct GetItems;
+
+impl ::authgen_runtime::__private::Operation for GetItems {
+    type Output = ();
+    type Error = GetItemsError;
+    #[inline]
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> ::authgen_runtime::__private::Built<'_> {
+        Ok(
+            core
+                .request(::authgen_runtime::__private::Method::GET, "/items")
+                .operation("get_items", "/items"),
+        )
+    }
+
+    #[inline]
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
+        match response.status() {
+            200 => response.empty(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
 /// Documented error statuses of [`Client::get_items`]: the spec documents none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetItemsError {}
+
+/// The parameters of [`Client::get_items2`], held by its [`Call`].
+pub struct GetItems2;
+
+impl ::authgen_runtime::__private::Operation for GetItems2 {
+    type Output = ();
+    type Error = GetItems2Error;
+    #[inline]
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> ::authgen_runtime::__private::Built<'_> {
+        Ok(
+            core
+                .request(::authgen_runtime::__private::Method::GET, "/items/")
+                .operation("get_items2", "/items/"),
+        )
+    }
+
+    #[inline]
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
+        match response.status() {
+            200 => response.empty(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
 
 /// Documented error statuses of [`Client::get_items2`]: the spec documents none.
 #[derive(Debug, Clone, PartialEq)]

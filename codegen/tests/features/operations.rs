@@ -65,166 +65,63 @@ impl Client {
     /// Query parameters in their styles.
     ///
     /// `GET /items`
-    pub async fn list_items(
-        &self,
-        created: Option<&Created>,
-        limit: Option<i64>,
-        tag: Option<&[String]>,
-        x_request_id: Option<&str>,
-        session: Option<&str>,
-    ) -> Result<Vec<ListItemsResponseItem>, ::authgen_runtime::Error<ListItemsError>> {
-        if let Some(value) = &limit {
-            ::authgen_runtime::__private::check_range(
-                "limit",
-                *value as f64,
-                None,
-                Some(100f64),
-            )?;
-        }
-        let mut request = self
-            .core
-            .request(::authgen_runtime::__private::Method::GET, "/items")
-            .operation("list_items", "/items")
-            .security(&[&["apiKey"]])
-            .accept("application/json");
-        if let Some(value) = &created {
-            request = request.query_deep("created", &value);
-        }
-        if let Some(value) = &limit {
-            request = request.query("limit", &value);
-        }
-        if let Some(value) = &tag {
-            request = request.query("tag", &value);
-        }
-        if let Some(value) = &x_request_id {
-            request = request.header("X-Request-Id", &value);
-        }
-        if let Some(value) = &session {
-            request = request.cookie("session", &value);
-        }
-        let response = request.send().await?;
-        match response.status() {
-            200 => response.json(),
-            400..=499 => Err(response.error_json(ListItemsError::ClientError)),
-            _ => Err(response.error(ListItemsError::Other)),
-        }
+    ///
+    /// Returns a [`Call`]: set the optional parameters on it (`tag`, `created`, `x_request_id`, `session`, `limit`), then `.await` it.
+    pub fn list_items(&self) -> Call<'_, ListItems> {
+        Call::new(
+            self,
+            ListItems {
+                tag: None,
+                created: None,
+                x_request_id: None,
+                session: None,
+                limit: None,
+            },
+        )
     }
 
     /// A form body with nested values (Stripe's bracket convention).
     ///
     /// `POST /items`
-    pub async fn create_item(
-        &self,
-        body: &CreateItemRequest,
-    ) -> Result<CreateItemSuccess, ::authgen_runtime::Error<CreateItemError>> {
-        body.validate()?;
-        let response = self
-            .core
-            .request(::authgen_runtime::__private::Method::POST, "/items")
-            .operation("create_item", "/items")
-            .security(&[&["apiKey"]])
-            .accept("application/json")
-            .form(body)
-            .send()
-            .await?;
-        match response.status() {
-            201 => response.json().map(CreateItemSuccess::Created),
-            202 => response.empty().map(|()| CreateItemSuccess::Accepted),
-            _ => Err(response.unexpected()),
-        }
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
+    pub fn create_item(&self, body: CreateItemRequest) -> Call<'_, CreateItem> {
+        Call::new(self, CreateItem { body })
     }
 
     /// `POST /files`
-    pub async fn upload_file(
-        &self,
-        body: &UploadFileRequest,
-    ) -> Result<(), ::authgen_runtime::Error<UploadFileError>> {
-        let response = self
-            .core
-            .request(::authgen_runtime::__private::Method::POST, "/files")
-            .operation("upload_file", "/files")
-            .security(&[&["apiKey"]])
-            .multipart(
-                ::authgen_runtime::__private::Multipart::object(
-                        body,
-                        &["file", "thumbnail"],
-                    )
-                    .file("file", &body.file)
-                    .file("thumbnail", body.thumbnail.as_ref()),
-            )
-            .send()
-            .await?;
-        match response.status() {
-            200 => response.empty(),
-            _ => Err(response.unexpected()),
-        }
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
+    pub fn upload_file(&self, body: UploadFileRequest) -> Call<'_, UploadFile> {
+        Call::new(self, UploadFile { body })
     }
 
     /// `GET /files/{id}/content`
-    pub async fn get_content(
-        &self,
-        id: &str,
-    ) -> Result<::authgen_runtime::Binary, ::authgen_runtime::Error<GetContentError>> {
-        let id = ::authgen_runtime::__private::path_segment("id", &id)?;
-        let response = self
-            .core
-            .request(
-                ::authgen_runtime::__private::Method::GET,
-                &format!("/files/{id}/content"),
-            )
-            .operation("get_content", "/files/{id}/content")
-            .security(&[&["apiKey"]])
-            .send()
-            .await?;
-        match response.status() {
-            200 => response.binary(),
-            404 => Err(response.error_text(GetContentError::NotFound)),
-            _ => Err(response.unexpected()),
-        }
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
+    pub fn get_content(&self, id: impl Into<String>) -> Call<'_, GetContent> {
+        Call::new(self, GetContent { id: id.into() })
     }
 
     /// `PUT /files/{id}/content`
-    pub async fn put_content(
-        &self,
-        id: &str,
-        body: Option<&::authgen_runtime::Binary>,
-    ) -> Result<(), ::authgen_runtime::Error<PutContentError>> {
-        let id = ::authgen_runtime::__private::path_segment("id", &id)?;
-        let mut request = self
-            .core
-            .request(
-                ::authgen_runtime::__private::Method::PUT,
-                &format!("/files/{id}/content"),
-            )
-            .operation("put_content", "/files/{id}/content")
-            .security(&[&["apiKey"]]);
-        if let Some(body) = body {
-            request = request.binary("application/octet-stream", body);
-        }
-        let response = request.send().await?;
-        match response.status() {
-            204 => response.empty(),
-            _ => Err(response.unexpected()),
-        }
+    ///
+    /// Returns a [`Call`]: set the optional parameters on it (`body`), then `.await` it.
+    pub fn put_content(&self, id: impl Into<String>) -> Call<'_, PutContent> {
+        Call::new(
+            self,
+            PutContent {
+                id: id.into(),
+                body: None,
+            },
+        )
     }
 
     /// `POST /notes`
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
     #[deprecated = "the spec marks this operation as deprecated"]
-    pub async fn post_note(
-        &self,
-        body: &str,
-    ) -> Result<String, ::authgen_runtime::Error<PostNoteError>> {
-        let response = self
-            .core
-            .request(::authgen_runtime::__private::Method::POST, "/notes")
-            .operation("post_note", "/notes")
-            .text("text/plain", body)
-            .send()
-            .await?;
-        match response.status() {
-            200 => response.text(),
-            _ => Err(response.unexpected()),
-        }
+    pub fn post_note(&self, body: impl Into<String>) -> Call<'_, PostNote> {
+        Call::new(self, PostNote { body: body.into() })
     }
 
     /// A POST made safe to repeat by an Idempotency-Key header.
@@ -232,39 +129,147 @@ impl Client {
     /// Without an `idempotency_key`, the client makes a fresh one for the call and sends it on every retry.
     ///
     /// `POST /charges`
-    pub async fn charge_card(
-        &self,
-        idempotency_key: Option<&str>,
-    ) -> Result<ChargeCardResponse, ::authgen_runtime::Error<ChargeCardError>> {
-        let response = self
-            .core
-            .request(::authgen_runtime::__private::Method::POST, "/charges")
-            .operation("charge_card", "/charges")
-            .idempotency_key("Idempotency-Key", idempotency_key)
-            .accept("application/json")
-            .send()
-            .await?;
-        match response.status() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
+    pub fn charge_card(&self) -> Call<'_, ChargeCard> {
+        Call::new(self, ChargeCard)
     }
 
     /// A POST its provider documents as safe to repeat.
     ///
     /// `POST /refunds`
-    pub async fn refund(&self) -> Result<(), ::authgen_runtime::Error<RefundError>> {
-        let response = self
-            .core
-            .request(::authgen_runtime::__private::Method::POST, "/refunds")
-            .operation("refund", "/refunds")
-            .idempotent()
-            .send()
-            .await?;
-        match response.status() {
-            204 => response.empty(),
-            _ => Err(response.unexpected()),
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
+    pub fn refund(&self) -> Call<'_, Refund> {
+        Call::new(self, Refund)
+    }
+
+    /// Typed formats both ways; a date and a time in the query.
+    ///
+    /// `GET /events/{id}`
+    ///
+    /// Returns a [`Call`]: set the optional parameters on it (`since`, `day`), then `.await` it.
+    pub fn get_event(&self, id: ::authgen_runtime::uuid::Uuid) -> Call<'_, GetEvent> {
+        Call::new(
+            self,
+            GetEvent {
+                id,
+                since: None,
+                day: None,
+            },
+        )
+    }
+
+    /// Stripe's pages, `has_more` and `starting_after`.
+    ///
+    /// `GET /customers`
+    ///
+    /// Returns a [`Call`]: set the optional parameters on it (`limit`, `starting_after`), then `.await` it.
+    ///
+    /// The list pages: [`Call::stream`] gives the items of every page, fetched as they are read.
+    pub fn list_customers(&self) -> Call<'_, ListCustomers> {
+        Call::new(
+            self,
+            ListCustomers {
+                limit: None,
+                starting_after: None,
+            },
+        )
+    }
+
+    /// Oxide's pages, `next_page` and `page_token`.
+    ///
+    /// `GET /projects`
+    ///
+    /// Returns a [`Call`]: set the optional parameters on it (`page_token`), then `.await` it.
+    ///
+    /// The list pages: [`Call::stream`] gives the items of every page, fetched as they are read.
+    pub fn list_projects(&self) -> Call<'_, ListProjects> {
+        Call::new(self, ListProjects { page_token: None })
+    }
+
+    /// Pages linked by `Link` headers (RFC 8288).
+    ///
+    /// `GET /pages`
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
+    ///
+    /// The list pages: [`Call::stream`] gives the items of every page, fetched as they are read.
+    pub fn list_pages(&self) -> Call<'_, ListPages> {
+        Call::new(self, ListPages)
+    }
+
+    /// Pages described by `x-authgen-pagination`.
+    ///
+    /// `GET /logs`
+    ///
+    /// Returns a [`Call`]: set the optional parameters on it (`after`), then `.await` it.
+    ///
+    /// The list pages: [`Call::stream`] gives the items of every page, fetched as they are read.
+    pub fn list_logs(&self) -> Call<'_, ListLogs> {
+        Call::new(self, ListLogs { after: None })
+    }
+}
+
+/// A call of one operation, made by a method of [`Client`]: set its optional
+/// parameters and per-call options, then `.await` it to send it.
+#[must_use = "a call is sent when it is awaited"]
+pub struct Call<'c, P> {
+    client: &'c Client,
+    params: P,
+    options: ::authgen_runtime::CallOptions,
+}
+
+impl<'c, P> Call<'c, P> {
+    fn new(client: &'c Client, params: P) -> Self {
+        Call {
+            client,
+            params,
+            options: ::authgen_runtime::CallOptions::new(),
         }
+    }
+
+    /// Limits each attempt of this call to `timeout`, instead of the client's.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+
+    /// Adds the header `name: value` to this call.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// Retries this call by `policy`, instead of the client's.
+    pub fn retry(mut self, policy: ::authgen_runtime::RetryPolicy) -> Self {
+        self.options = self.options.retry(policy);
+        self
+    }
+
+    /// Sends `key` as this call's idempotency key on every attempt, and retries
+    /// the call as an idempotent one.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.options = self.options.idempotency_key(key);
+        self
+    }
+}
+
+impl<'c, P: ::authgen_runtime::__private::Operation> ::std::future::IntoFuture
+for Call<'c, P> {
+    type Output = Result<P::Output, ::authgen_runtime::Error<P::Error>>;
+    type IntoFuture = ::authgen_runtime::__private::CallFuture<'c, P::Output, P::Error>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::authgen_runtime::__private::call(&self.client.core, self.params, self.options)
+    }
+}
+
+impl<'c, P: ::authgen_runtime::__private::Paginate> Call<'c, P> {
+    /// The items of every page, as a stream that requests a page only when the
+    /// items before it have been read: stopping within the first page sends one
+    /// request. An error ends it.
+    pub fn stream(self) -> ::authgen_runtime::Items<'c, P> {
+        ::authgen_runtime::__private::items(&self.client.core, self.params, self.options)
     }
 }
 
@@ -376,6 +381,138 @@ pub struct ChargeCardResponse {
     pub outcome: Option<Outcome>,
 }
 
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct GetEventResponse {
+    pub id: ::authgen_runtime::uuid::Uuid,
+    pub at: ::authgen_runtime::DateTime,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day: Option<::authgen_runtime::chrono::NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct DataItem {
+    pub id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ListCustomersResponse {
+    pub data: Vec<DataItem>,
+    pub has_more: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ItemsItem {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ListProjectsResponse {
+    pub items: Vec<ItemsItem>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_page: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ListLogsResponse {
+    pub entries: Vec<String>,
+    #[serde(rename = "nextCursor", default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// The parameters of [`Client::list_items`], held by its [`Call`].
+pub struct ListItems {
+    tag: Option<Vec<String>>,
+    created: Option<Created>,
+    x_request_id: Option<String>,
+    session: Option<String>,
+    limit: Option<i64>,
+}
+
+impl Call<'_, ListItems> {
+    /// Sets `tag`.
+    pub fn tag(mut self, tag: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.params.tag = Some(tag.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets `created`.
+    pub fn created(mut self, created: Created) -> Self {
+        self.params.created = Some(created);
+        self
+    }
+
+    /// Sets `x_request_id`.
+    pub fn x_request_id(mut self, x_request_id: impl Into<String>) -> Self {
+        self.params.x_request_id = Some(x_request_id.into());
+        self
+    }
+
+    /// Sets `session`.
+    pub fn session(mut self, session: impl Into<String>) -> Self {
+        self.params.session = Some(session.into());
+        self
+    }
+
+    /// Sets `limit`.
+    pub fn limit(mut self, limit: i64) -> Self {
+        self.params.limit = Some(limit);
+        self
+    }
+}
+
+impl ::authgen_runtime::__private::Operation for ListItems {
+    type Output = Vec<ListItemsResponseItem>;
+    type Error = ListItemsError;
+    #[inline]
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> ::authgen_runtime::__private::Built<'_> {
+        let ListItems { tag, created, x_request_id, session, limit } = &self;
+        if let Some(value) = limit {
+            ::authgen_runtime::__private::check_range(
+                "limit",
+                *value as f64,
+                None,
+                Some(100f64),
+            )?;
+        }
+        let mut request = core
+            .request(::authgen_runtime::__private::Method::GET, "/items")
+            .operation("list_items", "/items")
+            .security(&[&["apiKey"]])
+            .accept("application/json");
+        if let Some(value) = tag {
+            request = request.query("tag", value);
+        }
+        if let Some(value) = created {
+            request = request.query_deep("created", value);
+        }
+        if let Some(value) = x_request_id {
+            request = request.header("X-Request-Id", value);
+        }
+        if let Some(value) = session {
+            request = request.cookie("session", value);
+        }
+        if let Some(value) = limit {
+            request = request.query("limit", value);
+        }
+        Ok(request)
+    }
+
+    #[inline]
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
+        match response.status() {
+            200 => response.json(),
+            400..=499 => Err(response.error_json(ListItemsError::ClientError)),
+            _ => Err(response.error(ListItemsError::Other)),
+        }
+    }
+}
+
 /// Documented error statuses of [`Client::list_items`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListItemsError {
@@ -383,6 +520,43 @@ pub enum ListItemsError {
     ClientError(ListItemsClientError),
     /// Any other status: Anything else.
     Other,
+}
+
+/// The parameters of [`Client::create_item`], held by its [`Call`].
+pub struct CreateItem {
+    body: CreateItemRequest,
+}
+
+impl ::authgen_runtime::__private::Operation for CreateItem {
+    type Output = CreateItemSuccess;
+    type Error = CreateItemError;
+    #[inline]
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> ::authgen_runtime::__private::Built<'_> {
+        let CreateItem { body } = &self;
+        body.validate()?;
+        Ok(
+            core
+                .request(::authgen_runtime::__private::Method::POST, "/items")
+                .operation("create_item", "/items")
+                .security(&[&["apiKey"]])
+                .accept("application/json")
+                .form(body),
+        )
+    }
+
+    #[inline]
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
+        match response.status() {
+            201 => response.json().map(CreateItemSuccess::Created),
+            202 => response.empty().map(|()| CreateItemSuccess::Accepted),
+            _ => Err(response.unexpected()),
+        }
+    }
 }
 
 /// Documented error statuses of [`Client::create_item`]: the spec documents none.
@@ -398,9 +572,88 @@ pub enum CreateItemSuccess {
     Accepted,
 }
 
+/// The parameters of [`Client::upload_file`], held by its [`Call`].
+pub struct UploadFile {
+    body: UploadFileRequest,
+}
+
+impl ::authgen_runtime::__private::Operation for UploadFile {
+    type Output = ();
+    type Error = UploadFileError;
+    #[inline]
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> ::authgen_runtime::__private::Built<'_> {
+        let UploadFile { body } = &self;
+        Ok(
+            core
+                .request(::authgen_runtime::__private::Method::POST, "/files")
+                .operation("upload_file", "/files")
+                .security(&[&["apiKey"]])
+                .multipart(
+                    ::authgen_runtime::__private::Multipart::object(
+                            body,
+                            &["file", "thumbnail"],
+                        )
+                        .file("file", &body.file)
+                        .file("thumbnail", body.thumbnail.as_ref()),
+                ),
+        )
+    }
+
+    #[inline]
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
+        match response.status() {
+            200 => response.empty(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
 /// Documented error statuses of [`Client::upload_file`]: the spec documents none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum UploadFileError {}
+
+/// The parameters of [`Client::get_content`], held by its [`Call`].
+pub struct GetContent {
+    id: String,
+}
+
+impl ::authgen_runtime::__private::Operation for GetContent {
+    type Output = ::authgen_runtime::Binary;
+    type Error = GetContentError;
+    #[inline]
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> ::authgen_runtime::__private::Built<'_> {
+        let GetContent { id } = &self;
+        let id = ::authgen_runtime::__private::path_segment("id", id)?;
+        Ok(
+            core
+                .request(
+                    ::authgen_runtime::__private::Method::GET,
+                    &format!("/files/{id}/content"),
+                )
+                .operation("get_content", "/files/{id}/content")
+                .security(&[&["apiKey"]]),
+        )
+    }
+
+    #[inline]
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
+        match response.status() {
+            200 => response.binary(),
+            404 => Err(response.error_text(GetContentError::NotFound)),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
 
 /// Documented error statuses of [`Client::get_content`].
 #[derive(Debug, Clone, PartialEq)]
@@ -409,18 +662,464 @@ pub enum GetContentError {
     NotFound(String),
 }
 
+/// The parameters of [`Client::put_content`], held by its [`Call`].
+pub struct PutContent {
+    id: String,
+    body: Option<::authgen_runtime::Binary>,
+}
+
+impl Call<'_, PutContent> {
+    /// Sets `body`.
+    pub fn body(mut self, body: ::authgen_runtime::Binary) -> Self {
+        self.params.body = Some(body);
+        self
+    }
+}
+
+impl ::authgen_runtime::__private::Operation for PutContent {
+    type Output = ();
+    type Error = PutContentError;
+    #[inline]
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> ::authgen_runtime::__private::Built<'_> {
+        let PutContent { id, body } = &self;
+        let id = ::authgen_runtime::__private::path_segment("id", id)?;
+        let mut request = core
+            .request(
+                ::authgen_runtime::__private::Method::PUT,
+                &format!("/files/{id}/content"),
+            )
+            .operation("put_content", "/files/{id}/content")
+            .security(&[&["apiKey"]]);
+        if let Some(body) = body {
+            request = request.binary("application/octet-stream", body);
+        }
+        Ok(request)
+    }
+
+    #[inline]
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
+        match response.status() {
+            204 => response.empty(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
 /// Documented error statuses of [`Client::put_content`]: the spec documents none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PutContentError {}
+
+/// The parameters of [`Client::post_note`], held by its [`Call`].
+pub struct PostNote {
+    body: String,
+}
+
+impl ::authgen_runtime::__private::Operation for PostNote {
+    type Output = String;
+    type Error = PostNoteError;
+    #[inline]
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> ::authgen_runtime::__private::Built<'_> {
+        let PostNote { body } = &self;
+        Ok(
+            core
+                .request(::authgen_runtime::__private::Method::POST, "/notes")
+                .operation("post_note", "/notes")
+                .text("text/plain", body),
+        )
+    }
+
+    #[inline]
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
+        match response.status() {
+            200 => response.text(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
 
 /// Documented error statuses of [`Client::post_note`]: the spec documents none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PostNoteError {}
 
+/// The parameters of [`Client::charge_card`], held by its [`Call`].
+pub struct ChargeCard;
+
+impl ::authgen_runtime::__private::Operation for ChargeCard {
+    type Output = ChargeCardResponse;
+    type Error = ChargeCardError;
+    #[inline]
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> ::authgen_runtime::__private::Built<'_> {
+        Ok(
+            core
+                .request(::authgen_runtime::__private::Method::POST, "/charges")
+                .operation("charge_card", "/charges")
+                .idempotency_key("Idempotency-Key", None)
+                .accept("application/json"),
+        )
+    }
+
+    #[inline]
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
+        match response.status() {
+            200 => response.json(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
 /// Documented error statuses of [`Client::charge_card`]: the spec documents none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ChargeCardError {}
 
+/// The parameters of [`Client::refund`], held by its [`Call`].
+pub struct Refund;
+
+impl ::authgen_runtime::__private::Operation for Refund {
+    type Output = ();
+    type Error = RefundError;
+    #[inline]
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> ::authgen_runtime::__private::Built<'_> {
+        Ok(
+            core
+                .request(::authgen_runtime::__private::Method::POST, "/refunds")
+                .operation("refund", "/refunds")
+                .idempotent(),
+        )
+    }
+
+    #[inline]
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
+        match response.status() {
+            204 => response.empty(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
 /// Documented error statuses of [`Client::refund`]: the spec documents none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RefundError {}
+
+/// The parameters of [`Client::get_event`], held by its [`Call`].
+pub struct GetEvent {
+    id: ::authgen_runtime::uuid::Uuid,
+    since: Option<::authgen_runtime::DateTime>,
+    day: Option<::authgen_runtime::chrono::NaiveDate>,
+}
+
+impl Call<'_, GetEvent> {
+    /// Sets `since`.
+    pub fn since(mut self, since: ::authgen_runtime::DateTime) -> Self {
+        self.params.since = Some(since);
+        self
+    }
+
+    /// Sets `day`.
+    pub fn day(mut self, day: ::authgen_runtime::chrono::NaiveDate) -> Self {
+        self.params.day = Some(day);
+        self
+    }
+}
+
+impl ::authgen_runtime::__private::Operation for GetEvent {
+    type Output = GetEventResponse;
+    type Error = GetEventError;
+    #[inline]
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> ::authgen_runtime::__private::Built<'_> {
+        let GetEvent { id, since, day } = &self;
+        let id = ::authgen_runtime::__private::path_segment("id", id)?;
+        let mut request = core
+            .request(::authgen_runtime::__private::Method::GET, &format!("/events/{id}"))
+            .operation("get_event", "/events/{id}")
+            .accept("application/json");
+        if let Some(value) = since {
+            request = request.query("since", value);
+        }
+        if let Some(value) = day {
+            request = request.query("day", value);
+        }
+        Ok(request)
+    }
+
+    #[inline]
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
+        match response.status() {
+            200 => response.json(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
+/// Documented error statuses of [`Client::get_event`]: the spec documents none.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GetEventError {}
+
+/// The parameters of [`Client::list_customers`], held by its [`Call`].
+#[derive(Clone)]
+pub struct ListCustomers {
+    limit: Option<i64>,
+    starting_after: Option<String>,
+}
+
+impl Call<'_, ListCustomers> {
+    /// Sets `limit`.
+    pub fn limit(mut self, limit: i64) -> Self {
+        self.params.limit = Some(limit);
+        self
+    }
+
+    /// Sets `starting_after`.
+    pub fn starting_after(mut self, starting_after: impl Into<String>) -> Self {
+        self.params.starting_after = Some(starting_after.into());
+        self
+    }
+}
+
+impl ::authgen_runtime::__private::Operation for ListCustomers {
+    type Output = ListCustomersResponse;
+    type Error = ListCustomersError;
+    #[inline]
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> ::authgen_runtime::__private::Built<'_> {
+        let ListCustomers { limit, starting_after } = &self;
+        let mut request = core
+            .request(::authgen_runtime::__private::Method::GET, "/customers")
+            .operation("list_customers", "/customers")
+            .accept("application/json");
+        if let Some(value) = limit {
+            request = request.query("limit", value);
+        }
+        if let Some(value) = starting_after {
+            request = request.query("starting_after", value);
+        }
+        Ok(request)
+    }
+
+    #[inline]
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
+        match response.status() {
+            200 => response.json(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl ::authgen_runtime::__private::Paginate for ListCustomers {
+    type Item = DataItem;
+    fn page(
+        output: Self::Output,
+        _link: Option<&str>,
+    ) -> ::authgen_runtime::__private::Page<Self::Item> {
+        ::authgen_runtime::__private::Page::after_last(
+            output.data,
+            output.has_more,
+            |item| Some(item.id.clone()),
+        )
+    }
+
+    fn next(&mut self, cursor: String) {
+        self.starting_after = Some(cursor);
+    }
+}
+
+/// Documented error statuses of [`Client::list_customers`]: the spec documents none.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListCustomersError {}
+
+/// The parameters of [`Client::list_projects`], held by its [`Call`].
+#[derive(Clone)]
+pub struct ListProjects {
+    page_token: Option<String>,
+}
+
+impl Call<'_, ListProjects> {
+    /// Sets `page_token`.
+    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
+        self.params.page_token = Some(page_token.into());
+        self
+    }
+}
+
+impl ::authgen_runtime::__private::Operation for ListProjects {
+    type Output = ListProjectsResponse;
+    type Error = ListProjectsError;
+    #[inline]
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> ::authgen_runtime::__private::Built<'_> {
+        let ListProjects { page_token } = &self;
+        let mut request = core
+            .request(::authgen_runtime::__private::Method::GET, "/projects")
+            .operation("list_projects", "/projects")
+            .accept("application/json");
+        if let Some(value) = page_token {
+            request = request.query("page_token", value);
+        }
+        Ok(request)
+    }
+
+    #[inline]
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
+        match response.status() {
+            200 => response.json(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl ::authgen_runtime::__private::Paginate for ListProjects {
+    type Item = ItemsItem;
+    fn page(
+        output: Self::Output,
+        _link: Option<&str>,
+    ) -> ::authgen_runtime::__private::Page<Self::Item> {
+        ::authgen_runtime::__private::Page::token(output.items, output.next_page)
+    }
+
+    fn next(&mut self, cursor: String) {
+        self.page_token = Some(cursor);
+    }
+}
+
+/// Documented error statuses of [`Client::list_projects`]: the spec documents none.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListProjectsError {}
+
+/// The parameters of [`Client::list_pages`], held by its [`Call`].
+#[derive(Clone)]
+pub struct ListPages;
+
+impl ::authgen_runtime::__private::Operation for ListPages {
+    type Output = Vec<String>;
+    type Error = ListPagesError;
+    #[inline]
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> ::authgen_runtime::__private::Built<'_> {
+        Ok(
+            core
+                .request(::authgen_runtime::__private::Method::GET, "/pages")
+                .operation("list_pages", "/pages")
+                .accept("application/json"),
+        )
+    }
+
+    #[inline]
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
+        match response.status() {
+            200 => response.json(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl ::authgen_runtime::__private::Paginate for ListPages {
+    type Item = String;
+    fn page(
+        output: Self::Output,
+        link: Option<&str>,
+    ) -> ::authgen_runtime::__private::Page<Self::Item> {
+        ::authgen_runtime::__private::Page::link(output, link)
+    }
+}
+
+/// Documented error statuses of [`Client::list_pages`]: the spec documents none.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListPagesError {}
+
+/// The parameters of [`Client::list_logs`], held by its [`Call`].
+#[derive(Clone)]
+pub struct ListLogs {
+    after: Option<String>,
+}
+
+impl Call<'_, ListLogs> {
+    /// Sets `after`.
+    pub fn after(mut self, after: impl Into<String>) -> Self {
+        self.params.after = Some(after.into());
+        self
+    }
+}
+
+impl ::authgen_runtime::__private::Operation for ListLogs {
+    type Output = ListLogsResponse;
+    type Error = ListLogsError;
+    #[inline]
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> ::authgen_runtime::__private::Built<'_> {
+        let ListLogs { after } = &self;
+        let mut request = core
+            .request(::authgen_runtime::__private::Method::GET, "/logs")
+            .operation("list_logs", "/logs")
+            .accept("application/json");
+        if let Some(value) = after {
+            request = request.query("after", value);
+        }
+        Ok(request)
+    }
+
+    #[inline]
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
+        match response.status() {
+            200 => response.json(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl ::authgen_runtime::__private::Paginate for ListLogs {
+    type Item = String;
+    fn page(
+        output: Self::Output,
+        _link: Option<&str>,
+    ) -> ::authgen_runtime::__private::Page<Self::Item> {
+        ::authgen_runtime::__private::Page::token(output.entries, output.next_cursor)
+    }
+
+    fn next(&mut self, cursor: String) {
+        self.after = Some(cursor);
+    }
+}
+
+/// Documented error statuses of [`Client::list_logs`]: the spec documents none.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListLogsError {}

@@ -37,21 +37,11 @@ impl Client {
     }
 
     /// `POST /session`
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
     #[deprecated = "the spec marks this operation as deprecated"]
-    pub async fn open_session(
-        &self,
-    ) -> Result<OpenSessionResponse, ::authgen_runtime::Error<OpenSessionError>> {
-        let response = self
-            .core
-            .request(::authgen_runtime::__private::Method::POST, "/session")
-            .operation("open_session", "/session")
-            .accept("application/json")
-            .send()
-            .await?;
-        match response.status() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+    pub fn open_session(&self) -> Call<'_, OpenSession> {
+        Call::new(self, OpenSession)
     }
 
     /// A token source that calls [`Client::open_session`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
@@ -74,22 +64,63 @@ impl Client {
     }
 
     /// `GET /things/{id}`
-    pub async fn get_thing(
-        &self,
-        id: &str,
-    ) -> Result<Thing, ::authgen_runtime::Error<GetThingError>> {
-        let id = ::authgen_runtime::__private::path_segment("id", &id)?;
-        let response = self
-            .core
-            .request(::authgen_runtime::__private::Method::GET, &format!("/things/{id}"))
-            .operation("get_thing", "/things/{id}")
-            .accept("application/json")
-            .send()
-            .await?;
-        match response.status() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
+    pub fn get_thing(&self, id: ::authgen_runtime::uuid::Uuid) -> Call<'_, GetThing> {
+        Call::new(self, GetThing { id })
+    }
+}
+
+/// A call of one operation, made by a method of [`Client`]: set its optional
+/// parameters and per-call options, then `.await` it to send it.
+#[must_use = "a call is sent when it is awaited"]
+pub struct Call<'c, P> {
+    client: &'c Client,
+    params: P,
+    options: ::authgen_runtime::CallOptions,
+}
+
+impl<'c, P> Call<'c, P> {
+    fn new(client: &'c Client, params: P) -> Self {
+        Call {
+            client,
+            params,
+            options: ::authgen_runtime::CallOptions::new(),
         }
+    }
+
+    /// Limits each attempt of this call to `timeout`, instead of the client's.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+
+    /// Adds the header `name: value` to this call.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options = self.options.header(name, value);
+        self
+    }
+
+    /// Retries this call by `policy`, instead of the client's.
+    pub fn retry(mut self, policy: ::authgen_runtime::RetryPolicy) -> Self {
+        self.options = self.options.retry(policy);
+        self
+    }
+
+    /// Sends `key` as this call's idempotency key on every attempt, and retries
+    /// the call as an idempotent one.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.options = self.options.idempotency_key(key);
+        self
+    }
+}
+
+impl<'c, P: ::authgen_runtime::__private::Operation> ::std::future::IntoFuture
+for Call<'c, P> {
+    type Output = Result<P::Output, ::authgen_runtime::Error<P::Error>>;
+    type IntoFuture = ::authgen_runtime::__private::CallFuture<'c, P::Output, P::Error>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::authgen_runtime::__private::call(&self.client.core, self.params, self.options)
     }
 }
 
@@ -154,9 +185,9 @@ pub struct TagsItem {
 /// A thing with one of everything.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Thing {
-    pub id: String,
+    pub id: ::authgen_runtime::uuid::Uuid,
     pub kind: Kind,
-    pub created: String,
+    pub created: ::authgen_runtime::DateTime,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -454,9 +485,76 @@ impl ::authgen_runtime::token::TokenAnswer for OpenSessionResponse {
     }
 }
 
+/// The parameters of [`Client::open_session`], held by its [`Call`].
+pub struct OpenSession;
+
+impl ::authgen_runtime::__private::Operation for OpenSession {
+    type Output = OpenSessionResponse;
+    type Error = OpenSessionError;
+    #[inline]
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> ::authgen_runtime::__private::Built<'_> {
+        Ok(
+            core
+                .request(::authgen_runtime::__private::Method::POST, "/session")
+                .operation("open_session", "/session")
+                .accept("application/json"),
+        )
+    }
+
+    #[inline]
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
+        match response.status() {
+            200 => response.json(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
 /// Documented error statuses of [`Client::open_session`]: the spec documents none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum OpenSessionError {}
+
+/// The parameters of [`Client::get_thing`], held by its [`Call`].
+pub struct GetThing {
+    id: ::authgen_runtime::uuid::Uuid,
+}
+
+impl ::authgen_runtime::__private::Operation for GetThing {
+    type Output = Thing;
+    type Error = GetThingError;
+    #[inline]
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> ::authgen_runtime::__private::Built<'_> {
+        let GetThing { id } = &self;
+        let id = ::authgen_runtime::__private::path_segment("id", id)?;
+        Ok(
+            core
+                .request(
+                    ::authgen_runtime::__private::Method::GET,
+                    &format!("/things/{id}"),
+                )
+                .operation("get_thing", "/things/{id}")
+                .accept("application/json"),
+        )
+    }
+
+    #[inline]
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
+        match response.status() {
+            200 => response.json(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
 
 /// Documented error statuses of [`Client::get_thing`]: the spec documents none.
 #[derive(Debug, Clone, PartialEq)]

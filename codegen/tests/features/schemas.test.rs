@@ -48,7 +48,7 @@ fn enums_keep_their_wire_values() {
 #[test]
 fn response_enums_are_open_and_keep_a_value_the_spec_does_not_list() {
     let thing: Thing = serde_json::from_value(json!({
-        "id": "0b6a", "kind": "small", "created": "2026-01-01T00:00:00Z", "status": "archived-2027"
+        "id": "0b6a2c7e-8f1d-4c2a-9b3e-5d6f7a8b9c0d", "kind": "small", "created": "2026-01-01T00:00:00Z", "status": "archived-2027"
     }))
     .unwrap();
     let status = thing.status.unwrap();
@@ -61,7 +61,7 @@ fn response_enums_are_open_and_keep_a_value_the_spec_does_not_list() {
 #[test]
 fn keywords_renames_and_nulls() {
     let thing: Thing = serde_json::from_value(json!({
-        "id": "0b6a", "kind": "small", "created": "2026-01-01T00:00:00Z",
+        "id": "0b6a2c7e-8f1d-4c2a-9b3e-5d6f7a8b9c0d", "kind": "small", "created": "2026-01-01T00:00:00Z",
         "type": "t", "self": true, "note": null, "labels": {"a": "b"}, "pet": {"name": "rex", "legs": 4}
     }))
     .unwrap();

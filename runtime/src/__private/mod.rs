@@ -3,6 +3,8 @@
 mod checks;
 mod encode;
 mod multipart;
+mod operation;
+mod pages;
 mod request;
 mod response;
 
@@ -10,6 +12,8 @@ use std::collections::BTreeMap;
 
 pub use checks::{check_max_length, check_min_length, check_pattern, check_range};
 pub use multipart::Multipart;
+pub use operation::{Built, CallFuture, Decoded, Operation, call};
+pub use pages::{Items, Next, Page, Paginate, items};
 pub use request::Request;
 pub use reqwest::Method;
 pub use response::Response;

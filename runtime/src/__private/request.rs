@@ -1,7 +1,7 @@
 //! [`Request`]: a request under construction, with credentials attached by the
 //! operation's security requirement, sent with bounded reading of the answer.
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, COOKIE, HeaderValue};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, COOKIE, HeaderName, HeaderValue};
 
 use tokio::time::Instant;
 use tracing::Instrument;
@@ -10,7 +10,7 @@ use tracing::field::Empty;
 use super::{ApiKeyLocation, ClientCore, Credential, Method, Multipart, Response, encode};
 use crate::retry::{RetryPolicy, idempotency_key, idempotent_method};
 use crate::token::{AccessToken, TokenCache, TokenError, bearer_value};
-use crate::{Binary, Error, Secret, TransportError, ValidationError};
+use crate::{Binary, CallOptions, Error, Secret, TransportError, ValidationError};
 
 /// A request of one operation.
 pub struct Request<'c> {
@@ -27,6 +27,12 @@ pub struct Request<'c> {
     idempotent: bool,
     /// This call's retry policy, when not the client's.
     retry: Option<RetryPolicy>,
+    /// Each attempt's time limit, when not the client's.
+    timeout: Option<std::time::Duration>,
+    /// The idempotency key header and the key given for this call, if any.
+    idempotency: Option<(&'static str, Option<String>)>,
+    /// Where to send it instead of the operation's URL (a next page's `Link`).
+    url: Option<url::Url>,
     method: Method,
     /// The operation's method name and path template, for its tracing span.
     operation: (&'static str, &'static str),
@@ -51,6 +57,9 @@ impl<'c> Request<'c> {
             multipart: None,
             idempotent,
             retry: None,
+            timeout: None,
+            idempotency: None,
+            url: None,
             method,
             operation: ("", ""),
         }
@@ -70,12 +79,33 @@ impl<'c> Request<'c> {
         self
     }
 
-    /// Sets the idempotency key header `header` to `given`, or to a fresh random key
-    /// (UUID v4 text) when none is given; every retry of this call sends the same key,
-    /// so the server can tell them apart from new calls. Marks the request idempotent.
-    pub fn idempotency_key(self, header: &'static str, given: Option<&str>) -> Self {
-        let key = given.map_or_else(idempotency_key, str::to_string);
-        self.header(header, key.as_str()).idempotent()
+    /// Sets the idempotency key header `header` to `given` (or to the key of the call's
+    /// options), else to a fresh random key (UUID v4 text); every retry of this call
+    /// sends the same key, so the server can tell them apart from new calls. Marks the
+    /// request idempotent.
+    pub fn idempotency_key(mut self, header: &'static str, given: Option<&str>) -> Self {
+        self.idempotency = Some((header, given.map(str::to_string)));
+        self.idempotent()
+    }
+
+    /// Applies one call's options: its timeout, retry policy, extra headers and
+    /// idempotency key.
+    pub fn options(mut self, options: CallOptions) -> Self {
+        self.timeout = options.timeout.or(self.timeout);
+        self.retry = options.retry.or(self.retry);
+        self.url = options.url.or(self.url);
+        for (name, value) in &options.headers {
+            match (HeaderName::try_from(name.as_str()), HeaderValue::try_from(value.as_str())) {
+                (Ok(name), Ok(value)) => self.builder = self.builder.header(name, value),
+                _ => self.invalid(name, NOT_A_HEADER_VALUE),
+            }
+        }
+        if let Some(key) = options.idempotency_key {
+            let header = self.idempotency.as_ref().map_or("Idempotency-Key", |(header, _)| header);
+            self.idempotency = Some((header, Some(key)));
+            self.idempotent = true;
+        }
+        self
     }
 
     /// Retries this call by `policy` instead of the client's.
@@ -271,6 +301,10 @@ impl<'c> Request<'c> {
 
     /// Fails with what was found while building the request; adds its cookies.
     fn ready<E>(mut self) -> Result<Self, Error<E>> {
+        if let Some((header, given)) = self.idempotency.take() {
+            let key = given.unwrap_or_else(idempotency_key);
+            self = self.header(header, key.as_str());
+        }
         match self.refused.take() {
             Some(Refusal::MissingCredentials(schemes)) => return Err(Error::MissingCredentials { schemes }),
             Some(Refusal::Invalid(invalid)) => return Err(Error::Invalid(invalid)),
@@ -334,8 +368,12 @@ impl<'c> Request<'c> {
             builder = builder.multipart(multipart.to_form());
         }
         let left = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
-        builder = builder.timeout(left.map_or(self.core.timeout(), |left| left.min(self.core.timeout())));
+        let timeout = self.timeout.unwrap_or(self.core.timeout());
+        builder = builder.timeout(left.map_or(timeout, |left| left.min(timeout)));
         let mut request = builder.build().map_err(TransportError::new)?;
+        if let Some(url) = &self.url {
+            *request.url_mut() = url.clone();
+        }
         for hook in self.core.hooks() {
             hook.on_request(&mut request);
         }

@@ -13,6 +13,8 @@ use crate::{Binary, Error, RawBody, StatusCode, TransportError};
 pub struct Response {
     status: StatusCode,
     body: RawBody,
+    /// The target of a `Link: <…>; rel="next"` header, resolved against the request's URL.
+    next_link: Option<String>,
 }
 
 impl Response {
@@ -30,6 +32,8 @@ impl Response {
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
+        let links = response.headers().get_all(reqwest::header::LINK).iter();
+        let next_link = links.filter_map(|v| v.to_str().ok()).find_map(|v| next_link(response.url(), v));
         if response.content_length().is_some_and(|length| length > limit as u64) {
             return Err(Error::BodyTooLarge { status, limit });
         }
@@ -41,12 +45,17 @@ impl Response {
             body.extend_from_slice(&chunk);
         }
         let body = RawBody::new(body.freeze(), content_type).with_retry_after(retry_after);
-        Ok(Response { status, body })
+        Ok(Response { status, body, next_link })
     }
 
     /// The `Retry-After` the server sent, if any.
     pub(crate) fn retry_after(&self) -> Option<Duration> {
         self.body.retry_after()
+    }
+
+    /// Where the next page is, by the answer's `Link: <…>; rel="next"` header.
+    pub(crate) fn next_link(&self) -> Option<&str> {
+        self.next_link.as_deref()
     }
 
     /// The status code.
@@ -129,8 +138,20 @@ impl Response {
         Response {
             status,
             body: RawBody::new(bytes::Bytes::from_static(body), Some("application/json".into())),
+            next_link: None,
         }
     }
+}
+
+/// The `rel="next"` target of one `Link` header value (RFC 8288), resolved against `base`.
+fn next_link(base: &url::Url, header: &str) -> Option<String> {
+    header.split(',').find_map(|link| {
+        let (target, params) = link.trim().strip_prefix('<')?.split_once('>')?;
+        let next = params.split(';').filter_map(|p| p.trim().strip_prefix("rel=")).any(|rel| {
+            rel.trim_matches('"').split_ascii_whitespace().any(|r| r.eq_ignore_ascii_case("next"))
+        });
+        next.then(|| base.join(target).ok()).flatten().map(String::from)
+    })
 }
 
 fn decode_text(bytes: &[u8]) -> Result<String, String> {
@@ -173,6 +194,19 @@ fn missing_field(message: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_next_link_is_found_among_others_and_resolved() {
+        let base = url::Url::parse("https://api.test/v1/items?page=1").unwrap();
+        let header = r#"<https://api.test/v1/items?page=1>; rel="prev", </v1/items?page=3>; rel="last", <items?page=2>; rel="next""#;
+        assert_eq!(next_link(&base, header).as_deref(), Some("https://api.test/v1/items?page=2"));
+        assert_eq!(
+            next_link(&base, r#"<?page=9>; title="x"; rel="preload next""#).as_deref(),
+            Some("https://api.test/v1/items?page=9")
+        );
+        assert_eq!(next_link(&base, r#"<https://api.test/a>; rel="last""#), None);
+        assert_eq!(next_link(&base, "garbage"), None);
+    }
 
     #[derive(Debug, serde::Deserialize)]
     #[allow(dead_code)]

@@ -1,0 +1,53 @@
+//! The facts emitting needs about the types a value refers to, decided once the types
+//! are complete: which values have a `validate` method to call, and which fields of a
+//! multipart body are file parts. Emitting then reads them off each value and never
+//! looks a type up by name.
+
+use std::collections::BTreeSet;
+
+use crate::model::{BodyEncoding, FilePart, Operation, TypeDef, TypeKind, TypeRef, Validate};
+
+/// Fills in [`Validate`] on fields, variants, parameters and bodies, and the file parts
+/// of multipart bodies.
+pub fn decide(types: &mut [TypeDef], operations: &mut [Operation]) {
+    let validated: BTreeSet<String> = types
+        .iter()
+        .filter(|t| t.validated && matches!(t.kind, TypeKind::Struct(_) | TypeKind::Untagged(_)))
+        .map(|t| t.name.clone())
+        .collect();
+    let validate = |ty: &TypeRef| match ty {
+        TypeRef::Named(name) if validated.contains(name) => Validate::Value,
+        TypeRef::Vec(inner) if matches!(&**inner, TypeRef::Named(name) if validated.contains(name)) => {
+            Validate::Items
+        }
+        _ => Validate::Nothing,
+    };
+    for def in types.iter_mut() {
+        match &mut def.kind {
+            TypeKind::Struct(fields) => fields.iter_mut().for_each(|f| f.checks.validate = validate(&f.ty)),
+            TypeKind::Untagged(variants) => {
+                variants.iter_mut().for_each(|v| v.validated = validate(&v.ty) == Validate::Value)
+            }
+            TypeKind::Enum(_) | TypeKind::Alias(_) => {}
+        }
+    }
+    for op in operations.iter_mut() {
+        op.params.iter_mut().for_each(|p| p.checks.validate = validate(&p.ty));
+        if let Some(body) = &mut op.body {
+            body.checks.validate = validate(&body.ty);
+            if body.encoding == BodyEncoding::Multipart {
+                body.files = file_parts(&body.ty, types);
+            }
+        }
+    }
+}
+
+/// The `format: binary` fields of the struct `ty` names.
+fn file_parts(ty: &TypeRef, types: &[TypeDef]) -> Vec<FilePart> {
+    let TypeRef::Named(name) = ty else { return Vec::new() };
+    let Some(TypeKind::Struct(fields)) = types.iter().find(|t| &t.name == name).map(|t| &t.kind) else {
+        return Vec::new();
+    };
+    let binary = fields.iter().filter(|f| f.ty == TypeRef::Binary);
+    binary.map(|f| FilePart { name: f.name.clone(), wire: f.wire.clone(), optional: f.optional() }).collect()
+}
