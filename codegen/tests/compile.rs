@@ -73,6 +73,18 @@ fn generate(spec: &Path, out: &Path) -> authgen_codegen::Generated {
     generated
 }
 
+/// Appends `tests/calls/<document>.rs`, where there is one, to the crate's source: calls
+/// written as a user would, which must compile too.
+fn append_calls(spec: &Path, out: &Path) {
+    let stem = spec.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    let calls = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/calls").join(format!("{stem}.rs"));
+    if let Ok(calls) = std::fs::read_to_string(calls) {
+        let lib = out.join("src/lib.rs");
+        let code = std::fs::read_to_string(&lib).unwrap();
+        std::fs::write(lib, code + &calls).unwrap();
+    }
+}
+
 #[test]
 fn generated_crates_check_without_warnings() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/generated-crates");
@@ -84,6 +96,7 @@ fn generated_crates_check_without_warnings() {
         let generation = started.elapsed();
         std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.lock"), out.join("Cargo.lock"))
             .unwrap();
+        append_calls(&spec, &out);
         // A fixture with behaviour tests is tested, the others checked.
         let behaviour = spec.with_extension("test.rs");
         let command = if behaviour.exists() {

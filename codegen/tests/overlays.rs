@@ -141,7 +141,7 @@ fn overlays_apply_in_order_after_the_one_beside_the_spec() {
     fs::write(&second, format!("{HEAD}{}", login_update("      operationId: logIn\n"))).unwrap();
     let options = Options { overlays: vec![second], ..Options::default() };
     let code = generate_with(&spec, &options).unwrap().code;
-    assert!(code.contains("pub async fn log_in("), "the last overlay has the last word: {code}");
+    assert!(code.contains("pub fn log_in("), "the last overlay has the last word: {code}");
 }
 
 #[test]
@@ -177,7 +177,7 @@ fn shop_selecting(entries: &str) -> Result<String, String> {
 #[test]
 fn selection_by_operation_id_keeps_only_the_types_it_reaches() {
     let code = shop_selecting("[getCustomer]").unwrap();
-    assert!(code.contains("pub async fn get_customer("), "{code}");
+    assert!(code.contains("pub fn get_customer("), "{code}");
     for gone in ["fn create_customer(", "fn list_invoices(", "fn create_refund(", "fn get_health("] {
         assert!(!code.contains(gone), "{gone} is not selected");
     }
