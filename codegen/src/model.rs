@@ -123,6 +123,9 @@ pub struct TypeDef {
     pub serialize: bool,
     /// Derives `Deserialize`: a response carries it, or no operation uses it.
     pub deserialize: bool,
+    /// A token operation answers with it (a struct): it implements the runtime's
+    /// `TokenAnswer`, which its token source reads.
+    pub token_answer: bool,
 }
 
 impl TypeDef {
@@ -512,6 +515,7 @@ mod tests {
             validated: false,
             serialize: true,
             deserialize,
+            token_answer: false,
         }
     }
 

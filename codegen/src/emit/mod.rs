@@ -22,7 +22,7 @@ pub fn module(api: &Api) -> TokenStream {
     // A document of webhooks alone describes no call to make.
     let client = (!api.operations.is_empty()).then(|| client(api));
     let types = api.types.iter().map(types::type_def);
-    let answers = token::answer_impls(api);
+    let answers = api.types.iter().filter(|t| t.token_answer).filter_map(token::answer_impl);
     let statuses = api.operations.iter().map(|op| {
         let params = call::params(op);
         let operation = operation::operation_impl(op);
@@ -36,7 +36,7 @@ pub fn module(api: &Api) -> TokenStream {
         #serde
         #client
         #(#types)*
-        #answers
+        #(#answers)*
         #(#statuses)*
     }
 }

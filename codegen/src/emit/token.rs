@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::types::{ident, rust_type};
-use crate::model::{Api, Field, Operation, TokenFields, TypeKind, TypeRef};
+use crate::model::{Api, Field, Operation, TokenFields, TypeDef, TypeKind, TypeRef};
 
 /// The token-source method of `op`, if it issues tokens.
 pub fn source_method(op: &Operation, api: &Api) -> Option<TokenStream> {
@@ -82,41 +82,26 @@ fn owned_type(ty: &TypeRef, required: bool) -> TokenStream {
     if required { ty } else { quote!(Option<#ty>) }
 }
 
-/// `TokenAnswer` for the answer type of each token operation: its fields looked up by
+/// `TokenAnswer` for a type a token operation answers with: its fields looked up by
 /// wire name, so the runtime reads the typed answer as it is.
-pub fn answer_impls(api: &Api) -> TokenStream {
-    let mut answered: Vec<&str> = api
-        .operations
-        .iter()
-        .filter(|op| op.token.is_some())
-        .filter_map(|op| match op.success.iter().find_map(|r| r.body.as_ref()) {
-            Some(TypeRef::Named(name)) => Some(name.as_str()),
-            _ => None,
-        })
-        .collect();
-    answered.sort_unstable();
-    answered.dedup();
-    let impls = answered.into_iter().filter_map(|name| {
-        let def = api.types.iter().find(|t| t.name == name)?;
-        let TypeKind::Struct(fields) = &def.kind else { return None };
-        let arms = fields.iter().filter(|f| readable(&f.ty)).map(|Field { name, wire, .. }| {
-            let name = ident(name);
-            quote!(#wire => self.#name.as_token_value(),)
-        });
-        let ty = ident(name);
-        Some(quote! {
-            impl ::authgen_runtime::token::TokenAnswer for #ty {
-                fn field(&self, wire: &str) -> Option<::authgen_runtime::token::TokenValue<'_>> {
-                    use ::authgen_runtime::token::AsTokenValue;
-                    match wire {
-                        #(#arms)*
-                        _ => None,
-                    }
+pub fn answer_impl(def: &TypeDef) -> Option<TokenStream> {
+    let TypeKind::Struct(fields) = &def.kind else { return None };
+    let arms = fields.iter().filter(|f| readable(&f.ty)).map(|Field { name, wire, .. }| {
+        let name = ident(name);
+        quote!(#wire => self.#name.as_token_value(),)
+    });
+    let ty = ident(&def.name);
+    Some(quote! {
+        impl ::authgen_runtime::token::TokenAnswer for #ty {
+            fn field(&self, wire: &str) -> Option<::authgen_runtime::token::TokenValue<'_>> {
+                use ::authgen_runtime::token::AsTokenValue;
+                match wire {
+                    #(#arms)*
+                    _ => None,
                 }
             }
-        })
-    });
-    quote!(#(#impls)*)
+        }
+    })
 }
 
 /// Field types a token field can have (the runtime's `AsTokenValue` types).

@@ -1,15 +1,16 @@
 //! The facts emitting needs about the types a value refers to, decided once the types
-//! are complete: which values have a `validate` method to call, and which fields of a
-//! multipart body are file parts. Emitting then reads them off each value and never
+//! are complete: which values have a `validate` method to call, which fields of a
+//! multipart body are file parts, and which types a token source reads. Emitting then reads them off each value and never
 //! looks a type up by name.
 
 use std::collections::BTreeSet;
 
 use crate::model::{BodyEncoding, FilePart, Operation, TypeDef, TypeKind, TypeRef, Validate};
 
-/// Fills in [`Validate`] on fields, variants, parameters and bodies, and the file parts
-/// of multipart bodies.
+/// Fills in [`Validate`] on fields, variants, parameters and bodies, the file parts
+/// of multipart bodies, and [`TypeDef::token_answer`].
 pub fn decide(types: &mut [TypeDef], operations: &mut [Operation]) {
+    mark_token_answers(types, operations);
     let validated: BTreeSet<String> = types
         .iter()
         .filter(|t| t.validated && matches!(t.kind, TypeKind::Struct(_) | TypeKind::Untagged(_)))
@@ -50,4 +51,19 @@ fn file_parts(ty: &TypeRef, types: &[TypeDef]) -> Vec<FilePart> {
     };
     let binary = fields.iter().filter(|f| f.ty == TypeRef::Binary);
     binary.map(|f| FilePart { name: f.name.clone(), wire: f.wire.clone(), optional: f.optional() }).collect()
+}
+
+/// Marks the structs that token operations answer with.
+fn mark_token_answers(types: &mut [TypeDef], operations: &[Operation]) {
+    let answers: BTreeSet<&str> = operations
+        .iter()
+        .filter(|op| op.token.is_some())
+        .filter_map(|op| match op.success.iter().find_map(|r| r.body.as_ref()) {
+            Some(TypeRef::Named(name)) => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    for def in types.iter_mut() {
+        def.token_answer = answers.contains(def.name.as_str()) && matches!(def.kind, TypeKind::Struct(_));
+    }
 }

@@ -64,7 +64,15 @@ mod tests {
     use crate::model::{Checks, Field, TypeKind};
 
     fn def(name: &str, kind: TypeKind, serialize: bool, deserialize: bool) -> TypeDef {
-        TypeDef { name: name.into(), doc: None, kind, validated: false, serialize, deserialize }
+        TypeDef {
+            name: name.into(),
+            doc: None,
+            kind,
+            validated: false,
+            serialize,
+            deserialize,
+            token_answer: false,
+        }
     }
 
     fn holder_of(inner: &str) -> TypeKind {

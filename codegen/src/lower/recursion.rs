@@ -129,6 +129,7 @@ mod tests {
             validated: false,
             serialize: true,
             deserialize: true,
+            token_answer: false,
         }
     }
 

@@ -73,6 +73,7 @@ impl<'a> Lowerer<'a> {
                 validated: false,
                 serialize: true,
                 deserialize: true,
+                token_answer: false,
             });
         }
     }
@@ -395,6 +396,7 @@ impl<'a> Lowerer<'a> {
             validated: false,
             serialize: true,
             deserialize: true,
+            token_answer: false,
         });
         TypeRef::Named(name)
     }
