@@ -117,7 +117,8 @@ impl RedisServer {
             return String::new();
         }
         let tls = self.tls.as_ref().map(|(_, ca)| vec!["--tls".to_string(), "--cacert".into(), ca.clone()]);
-        // (`timeout`: a TLS handshake begun while the server starts can hang.)
+        // (`timeout`: redis-cli waits for ever on a server that accepts and never answers,
+        // as a plain one does a TLS hello.)
         let output = Command::new("timeout")
             .args(["5", "redis-cli", "-p", &self.port.to_string(), "-a", PASSWORD, "--no-auth-warning"])
             .args(tls.unwrap_or_default())

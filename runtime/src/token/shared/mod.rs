@@ -69,7 +69,6 @@ pub enum SharedError {
 pub struct SharedTokens {
     store: Arc<Store>,
     keys: Arc<CacheKeys>,
-    url: Arc<(redis::Client, String)>,
     lease: Duration,
     wait: Duration,
     refused_for: Duration,
@@ -78,7 +77,7 @@ pub struct SharedTokens {
 impl std::fmt::Debug for SharedTokens {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SharedTokens")
-            .field("redis", &self.url.1)
+            .field("redis", &self.store.shown())
             .field("keys", &self.keys)
             .field("lease", &self.lease)
             .field("wait", &self.wait)
@@ -115,9 +114,8 @@ impl SharedTokens {
             client(url).map_err(|e| SharedError::Url { url: shown.clone(), reason: e.to_string() })?;
         let timeout = Duration::from_millis(250);
         Ok(SharedTokens {
-            store: Arc::new(Store::new(client.clone(), shown.clone(), timeout)),
+            store: Arc::new(Store::new(client, shown, timeout)),
             keys: Arc::new(keys),
-            url: Arc::new((client, shown)),
             lease: Duration::from_secs(10),
             wait: Duration::from_secs(10),
             refused_for: Duration::from_secs(2),
@@ -127,8 +125,7 @@ impl SharedTokens {
     /// How long one Redis command may take before the process gives up on Redis and
     /// uses its own cache (until Redis answers again).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        let (client, shown) = &*self.url;
-        self.store = Arc::new(Store::new(client.clone(), shown.clone(), timeout));
+        self.store = Arc::new(self.store.with_timeout(timeout));
         self
     }
 

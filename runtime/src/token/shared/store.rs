@@ -52,6 +52,16 @@ impl Store {
         }
     }
 
+    /// A store on the same server whose commands wait `timeout`.
+    pub(super) fn with_timeout(&self, timeout: Duration) -> Self {
+        Store::new(self.client.clone(), self.shown.clone(), timeout)
+    }
+
+    /// The server's URL without its password.
+    pub(super) fn shown(&self) -> &str {
+        &self.shown
+    }
+
     /// The record under `key`, if any.
     pub(super) async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, Unavailable> {
         self.run(redis::cmd("GET").arg(key)).await
