@@ -349,8 +349,16 @@ impl TokenCache {
         if self.state().in_flight.is_some() || self.inner.peeking.swap(true, Ordering::AcqRel) {
             return None;
         }
+        // Cleared however the read ends, a caller that gives up mid-read included.
+        struct Peeking<'a>(&'a std::sync::atomic::AtomicBool);
+        impl Drop for Peeking<'_> {
+            fn drop(&mut self) {
+                self.0.store(false, Ordering::Release);
+            }
+        }
+        let peeking = Peeking(&self.inner.peeking);
         let peeked = link.peek(self).await;
-        self.inner.peeking.store(false, Ordering::Release);
+        drop(peeking);
         let mut state = self.state();
         self.settle(&mut state, Ok(peeked?)).ok()
     }
