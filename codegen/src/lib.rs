@@ -90,8 +90,8 @@ pub fn generate_with(path: &Path, options: &Options) -> Result<Generated, SpecEr
     render(&model_of(load::load_with(path, &overlays)?, options)?, path)
 }
 
-/// The overlays of `spec`: the one beside it, then those the options name.
-fn overlays_of(spec: &Path, options: &Options) -> Result<Vec<load::overlay::Overlay>, SpecError> {
+/// The overlays of `spec`, read: the one beside it, then those the options name.
+pub fn overlays_of(spec: &Path, options: &Options) -> Result<Vec<load::overlay::Overlay>, SpecError> {
     let beside = load::overlay::beside(spec);
     if let [first, second, ..] = beside.as_slice() {
         let message = format!("{} and {} both overlay this spec", display_path(first), display_path(second));

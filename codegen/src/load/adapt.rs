@@ -42,7 +42,12 @@ pub fn adapt(document: &mut Value, problems: &mut Problems) -> Vec<String> {
     if let Some(root) = document.as_object_mut() {
         root.entry("paths").or_insert_with(|| json!({}));
     }
-    walk(document, Place::Other, &Pointer::root(), problems);
+    visit_schemas(document, &mut |schema, at| match schema {
+        // 3.1: `true` allows anything, `false` nothing.
+        Value::Bool(any) => *schema = if *any { json!({}) } else { json!({ "not": {} }) },
+        Value::Object(map) => adapt_schema(map, at, problems),
+        _ => {}
+    });
     mutual_tls
 }
 
@@ -62,24 +67,29 @@ fn take_mutual_tls(document: &mut Value) -> Vec<String> {
     names
 }
 
-fn walk(value: &mut Value, place: Place, at: &Pointer, problems: &mut Problems) {
+/// Calls `visit` on every schema of `document` (an object, or a boolean 3.1 schema),
+/// outermost first, with its pointer; it may rewrite the schema, and the schemas inside
+/// what it leaves are visited next. Examples, defaults, enums and extensions are data
+/// and are not entered.
+pub fn visit_schemas(document: &mut Value, visit: &mut dyn FnMut(&mut Value, &Pointer)) {
+    walk(document, Place::Other, &Pointer::root(), visit);
+}
+
+fn walk(value: &mut Value, place: Place, at: &Pointer, visit: &mut dyn FnMut(&mut Value, &Pointer)) {
     match (value, place) {
         (Value::Array(items), Place::Other) => {
             for (i, item) in items.iter_mut().enumerate() {
-                walk(item, Place::Other, &at.join(i), problems);
+                walk(item, Place::Other, &at.join(i), visit);
             }
         }
         (Value::Object(map), Place::Schemas) => {
             for (name, schema) in map.iter_mut() {
-                walk(schema, Place::Schema, &at.join(name), problems);
+                walk(schema, Place::Schema, &at.join(name), visit);
             }
         }
-        (value @ Value::Bool(_), Place::Schema) => {
-            // 3.1: `true` allows anything, `false` nothing.
-            *value = if value == &Value::Bool(true) { json!({}) } else { json!({ "not": {} }) };
-        }
-        (Value::Object(map), Place::Schema) => {
-            adapt_schema(map, at, problems);
+        (value, Place::Schema) => {
+            visit(value, at);
+            let Value::Object(map) = value else { return };
             for (key, child) in map.iter_mut() {
                 let at = at.join(key);
                 match schema_child(key) {
@@ -89,10 +99,10 @@ fn walk(value: &mut Value, place: Place, at: &Pointer, problems: &mut Problems) 
                         if matches!(key.as_str(), "allOf" | "anyOf" | "oneOf" | "prefixItems") =>
                     {
                         for (i, item) in child.as_array_mut().into_iter().flatten().enumerate() {
-                            walk(item, Place::Schema, &at.join(i), problems);
+                            walk(item, Place::Schema, &at.join(i), visit);
                         }
                     }
-                    Some(place) => walk(child, place, &at, problems),
+                    Some(place) => walk(child, place, &at, visit),
                     None => {}
                 }
             }
@@ -109,7 +119,7 @@ fn walk(value: &mut Value, place: Place, at: &Pointer, problems: &mut Problems) 
                     }
                     _ => Place::Other,
                 };
-                walk(child, place, &at.join(key), problems);
+                walk(child, place, &at.join(key), visit);
             }
         }
         _ => {}

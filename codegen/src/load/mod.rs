@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::diagnostics::{Pointer, Problem, Problems, SpecError};
+pub use adapt::visit_schemas;
 pub use lines::LineIndex;
 
 /// A spec read from disk and brought into the shape `openapiv3` reads.
