@@ -1,0 +1,372 @@
+//! Answers from the spec, built and serialised once when the document is loaded: per
+//! documented status and media type, the media type's `example` (else the first of its
+//! `examples`, else a value built from the schema), each kept only if it keeps to the
+//! schema; the documented headers; every named example, for `Prefer: example=NAME`.
+//! A request then only picks one (by `Prefer` and `Accept`) and clones its bytes.
+
+use std::sync::Arc;
+
+use authgen_codegen::diagnostics::Pointer;
+use bytes::Bytes;
+use hyper::StatusCode;
+use hyper::header::{HeaderName, HeaderValue};
+use serde_json::Value;
+
+use crate::doc;
+use crate::example::Generator;
+
+/// A body: whole, or a stream of items written one after the other (event streams,
+/// NDJSON).
+#[derive(Debug, Clone)]
+pub(crate) enum Payload {
+    Whole(Bytes),
+    Items(Arc<[Bytes]>),
+}
+
+/// How a media type streams its items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stream {
+    /// `text/event-stream`: `data: …` events.
+    Events,
+    /// NDJSON and JSON lines: one JSON text per line.
+    Lines,
+}
+
+/// One documented media type of an answer.
+pub(crate) struct Media {
+    pub content_type: HeaderValue,
+    essence: String,
+    stream: Option<Stream>,
+    pub body: Payload,
+    named: Vec<(String, Payload)>,
+    schema: Option<(Value, Pointer)>,
+}
+
+/// One documented status.
+pub(crate) struct Response {
+    code: String,
+    pub status: StatusCode,
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub media: Vec<Media>,
+}
+
+/// An operation's documented answers.
+pub(crate) struct Answers {
+    responses: Vec<Response>,
+    default: Option<usize>,
+}
+
+/// What a request prefers (RFC 7240 `Prefer`, as Prism reads it).
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct Prefer {
+    pub code: Option<u16>,
+    pub example: Option<String>,
+    pub dynamic: bool,
+}
+
+impl Prefer {
+    /// The preferences of the `Prefer` header values.
+    pub(crate) fn parse<'h>(values: impl Iterator<Item = &'h str>) -> Prefer {
+        let mut prefer = Prefer::default();
+        for preference in values.flat_map(|v| v.split(',')) {
+            let preference = preference.split(';').next().unwrap_or_default();
+            let (key, value) = preference.split_once('=').unwrap_or((preference, ""));
+            let value = value.trim().trim_matches('"');
+            match key.trim().to_ascii_lowercase().as_str() {
+                "code" => prefer.code = value.parse().ok(),
+                "example" => prefer.example = Some(value.to_string()),
+                "dynamic" => prefer.dynamic = value == "true",
+                _ => {}
+            }
+        }
+        prefer
+    }
+}
+
+/// The answer picked for a request.
+pub(crate) struct Picked<'a> {
+    pub response: &'a Response,
+    pub status: StatusCode,
+    pub media: Option<&'a Media>,
+    /// The preferences honoured, for `Preference-Applied`.
+    pub applied: Vec<String>,
+}
+
+impl Answers {
+    /// The `responses` object at `at`, every body built by `generator`; what was not
+    /// used (an example that contradicts its schema) is said in `warnings`.
+    pub(crate) fn new<'d>(
+        responses: Option<&'d Value>,
+        at: &Pointer,
+        generator: &mut Generator<'d>,
+        warnings: &mut Vec<String>,
+    ) -> Answers {
+        let mut built = Vec::new();
+        for (code, response) in responses.and_then(Value::as_object).into_iter().flatten() {
+            let at = at.join(code);
+            let Some(status) = status_of(code) else {
+                warnings.push(format!("{at}: `{code}` is not a status; not served"));
+                continue;
+            };
+            if let Some(response) = Response::new(code, status, response, &at, generator, warnings) {
+                built.push(response);
+            }
+        }
+        let first = |test: &dyn Fn(&str) -> bool| built.iter().position(|r| test(&r.code));
+        let default = first(&|c| c.starts_with('2') && c.len() == 3 && c != "2XX")
+            .or_else(|| first(&|c| c.eq_ignore_ascii_case("2XX")))
+            .or_else(|| first(&|c| c == "default"))
+            .or_else(|| (!built.is_empty()).then_some(0));
+        Answers { responses: built, default }
+    }
+
+    /// The schema of the default answer's JSON body, where it has one.
+    pub(crate) fn success_schema(&self) -> Option<&Value> {
+        let response = &self.responses[self.default?];
+        response.media.iter().find(|m| m.is_json()).and_then(Media::schema).map(|(schema, _)| schema)
+    }
+
+    /// The answer for a request that prefers `prefer` and accepts `accept`.
+    pub(crate) fn pick(&self, prefer: &Prefer, accept: Option<&str>) -> Option<Picked<'_>> {
+        let mut applied = Vec::new();
+        let preferred = prefer.code.and_then(|code| {
+            let text = code.to_string();
+            let range = format!("{}XX", code / 100);
+            let found = self
+                .responses
+                .iter()
+                .find(|r| r.code == text)
+                .or_else(|| self.responses.iter().find(|r| r.code.eq_ignore_ascii_case(&range)))
+                .or_else(|| self.responses.iter().find(|r| r.code == "default"))?;
+            applied.push(format!("code={code}"));
+            Some((found, StatusCode::from_u16(code).ok()?))
+        });
+        let (response, status) = match preferred {
+            Some(found) => found,
+            None => {
+                let response = &self.responses[self.default?];
+                (response, response.status)
+            }
+        };
+        let media = response.media_for(accept);
+        Some(Picked { response, status, media, applied })
+    }
+}
+
+/// `200` -> 200; `2XX` and `default` -> 200 (as successes), `4XX` -> 400.
+fn status_of(code: &str) -> Option<StatusCode> {
+    match code {
+        "default" => Some(StatusCode::OK),
+        c if c.len() == 3 && c[1..].eq_ignore_ascii_case("XX") => {
+            StatusCode::from_u16(c[..1].parse::<u16>().ok()? * 100).ok()
+        }
+        c => StatusCode::from_u16(c.parse().ok()?).ok(),
+    }
+}
+
+impl Response {
+    fn new<'d>(
+        code: &str,
+        status: StatusCode,
+        response: &'d Value,
+        at: &Pointer,
+        generator: &mut Generator<'d>,
+        warnings: &mut Vec<String>,
+    ) -> Option<Response> {
+        let doc = generator.doc();
+        let Some((response, at)) = doc::resolve(doc, response, at) else {
+            warnings.push(format!("{at}: its `$ref` leads nowhere; not served"));
+            return None;
+        };
+        let headers = response.get("headers").and_then(Value::as_object).into_iter().flatten();
+        let headers = headers
+            .filter(|(name, _)| !name.eq_ignore_ascii_case("content-type"))
+            .filter_map(|(name, header)| {
+                let value = header_value(generator, header, &at.join("headers").join(name))?;
+                Some((HeaderName::try_from(name.as_str()).ok()?, HeaderValue::try_from(value).ok()?))
+            })
+            .collect();
+        let content = response.get("content").and_then(Value::as_object).into_iter().flatten();
+        let media = content
+            .filter_map(|(media, object)| {
+                Media::new(media, object, &at.join("content").join(media), generator, warnings)
+            })
+            .collect();
+        Some(Response { code: code.to_string(), status, headers, media })
+    }
+
+    /// The first documented media type `accept` takes (any when it says nothing).
+    fn media_for(&self, accept: Option<&str>) -> Option<&Media> {
+        let ranges: Vec<String> =
+            accept.map(|a| a.split(',').map(doc::essence).collect()).unwrap_or_default();
+        let takes = |media: &&Media| {
+            ranges.iter().any(|r| {
+                r == "*/*"
+                    || *r == media.essence
+                    || r.strip_suffix("/*").is_some_and(|t| media.essence.starts_with(&format!("{t}/")))
+            })
+        };
+        self.media.iter().find(takes).or(self.media.first())
+    }
+}
+
+/// A documented header's text: its example, else one built from its schema.
+fn header_value<'d>(generator: &mut Generator<'d>, header: &'d Value, at: &Pointer) -> Option<String> {
+    let (header, at) = doc::resolve(generator.doc(), header, at)?;
+    let value = match (header.get("example"), header.get("schema")) {
+        (Some(example), _) => example.clone(),
+        (None, Some(schema)) => generator.value(schema, &at.join("schema")),
+        (None, None) => return None,
+    };
+    Some(match value {
+        Value::String(text) => text,
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map_or_else(|| i.to_string(), String::from))
+            .collect::<Vec<_>>()
+            .join(","),
+        other => other.to_string(),
+    })
+}
+
+impl Media {
+    fn new<'d>(
+        media: &str,
+        object: &'d Value,
+        at: &Pointer,
+        generator: &mut Generator<'d>,
+        warnings: &mut Vec<String>,
+    ) -> Option<Media> {
+        let essence = doc::essence(media);
+        let stream = match essence.as_str() {
+            "text/event-stream" => Some(Stream::Events),
+            "application/x-ndjson"
+            | "application/ndjson"
+            | "application/jsonl"
+            | "application/x-jsonlines"
+            | "application/json-seq"
+            | "application/stream+json" => Some(Stream::Lines),
+            _ => None,
+        };
+        let schema = object.get("schema").map(|s| (s.clone(), at.join("schema")));
+        let named = named_examples(generator.doc(), object);
+        let mut chosen = None;
+        if let Some(example) = object.get("example") {
+            match keeps(generator, &schema, example) {
+                true => chosen = Some(example.clone()),
+                false => warnings.push(format!("{at}/example does not keep to its schema; not served")),
+            }
+        }
+        if let (None, Some((name, first))) = (&chosen, named.first()) {
+            match keeps(generator, &schema, first) {
+                true => chosen = Some(first.clone()),
+                false => warnings
+                    .push(format!("{at}/examples/{name} does not keep to its schema; not served by default")),
+            }
+        }
+        let value = match (chosen, &schema) {
+            (Some(value), _) => value,
+            (None, Some((_, at))) => generator.value(&object["schema"], at),
+            (None, None) => Value::Object(Default::default()),
+        };
+        let content_type =
+            HeaderValue::try_from(if media.contains('*') { "application/octet-stream" } else { media })
+                .ok()?;
+        let mut media = Media {
+            content_type,
+            essence,
+            stream,
+            body: Payload::Whole(Bytes::new()),
+            named: Vec::new(),
+            schema,
+        };
+        media.body = media.encode(&value);
+        media.named = named.iter().map(|(name, value)| (name.clone(), media.encode(value))).collect();
+        Some(media)
+    }
+
+    /// The body of `value` in this media type.
+    pub(crate) fn encode(&self, value: &Value) -> Payload {
+        let Some(stream) = self.stream else {
+            return Payload::Whole(match value {
+                Value::String(text) if !doc::is_json(&self.essence) => Bytes::from(text.clone()),
+                other => Bytes::from(other.to_string()),
+            });
+        };
+        let items: Vec<&Value> = match value {
+            Value::Array(items) => items.iter().collect(),
+            other => vec![other],
+        };
+        let mut frames = Vec::new();
+        for item in items {
+            match (stream, item) {
+                (Stream::Events, Value::String(text))
+                    if text.contains("data:") || text.contains("event:") =>
+                {
+                    frames.extend(
+                        text.split("\n\n")
+                            .filter(|e| !e.trim().is_empty())
+                            .map(|e| Bytes::from(format!("{}\n\n", e.trim_end()))),
+                    )
+                }
+                (Stream::Events, Value::String(text)) => {
+                    frames.push(Bytes::from(format!("data: {text}\n\n")))
+                }
+                (Stream::Events, other) => frames.push(Bytes::from(format!("data: {other}\n\n"))),
+                (Stream::Lines, other) => frames.push(Bytes::from(format!("{other}\n"))),
+            }
+        }
+        Payload::Items(frames.into())
+    }
+
+    /// The named example `name`, for `Prefer: example=NAME`.
+    pub(crate) fn named(&self, name: &str) -> Option<&Payload> {
+        self.named.iter().find(|(n, _)| n == name).map(|(_, p)| p)
+    }
+
+    /// The schema and its place, for a body made up per request.
+    pub(crate) fn schema(&self) -> Option<(&Value, &Pointer)> {
+        self.schema.as_ref().map(|(s, at)| (s, at))
+    }
+
+    /// Whether the body is JSON (which a token answer must be).
+    pub(crate) fn is_json(&self) -> bool {
+        self.stream.is_none() && doc::is_json(&self.essence)
+    }
+}
+
+/// Whether `value` keeps to `schema` (any value, without one).
+fn keeps(generator: &mut Generator, schema: &Option<(Value, Pointer)>, value: &Value) -> bool {
+    schema.as_ref().is_none_or(|(_, at)| generator.keeps_to(at, value))
+}
+
+/// The `examples` of a media type object, by name, references followed; external
+/// values (`externalValue`) are not fetched.
+fn named_examples(doc: &Value, object: &Value) -> Vec<(String, Value)> {
+    let examples = object.get("examples").and_then(Value::as_object).into_iter().flatten();
+    examples
+        .filter_map(|(name, example)| Some((name.clone(), doc::follow(doc, example)?.get("value")?.clone())))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preferences_are_read_from_every_value() {
+        let prefer = Prefer::parse(
+            ["code=404, example=\"missing\"", "dynamic=true; x=1", "respond-async"].into_iter(),
+        );
+        assert_eq!(prefer, Prefer { code: Some(404), example: Some("missing".into()), dynamic: true });
+    }
+
+    #[test]
+    fn ranges_and_default_are_statuses() {
+        assert_eq!(status_of("201"), Some(StatusCode::CREATED));
+        assert_eq!(status_of("4XX"), Some(StatusCode::BAD_REQUEST));
+        assert_eq!(status_of("default"), Some(StatusCode::OK));
+        assert_eq!(status_of("20"), None);
+        assert_eq!(status_of("abc"), None);
+    }
+}

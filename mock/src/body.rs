@@ -1,0 +1,132 @@
+//! Request bodies: the media type the request says it sends, matched to one the
+//! operation takes, then a JSON or form body read and checked against its schema.
+
+use authgen_codegen::diagnostics::Pointer;
+use serde_json::Value;
+
+use crate::doc;
+use crate::problem::Failure;
+use crate::schema::{Check, Direction, Schemas};
+use crate::values;
+
+/// How a body of a media type is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// `application/json` and every `application/*+json`.
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// Anything else: taken as it comes.
+    Opaque,
+}
+
+struct Media {
+    essence: String,
+    kind: Kind,
+    schema: Option<Value>,
+    check: Check,
+}
+
+/// An operation's `requestBody`.
+pub(crate) struct RequestBody {
+    required: bool,
+    media: Vec<Media>,
+}
+
+/// Why a body is refused: the status (400, 415 or 422) and what is wrong.
+#[derive(Debug)]
+pub(crate) struct Refusal {
+    pub status: u16,
+    pub failures: Vec<Failure>,
+}
+
+impl RequestBody {
+    /// The request body object `body` (references followed), found at `at`.
+    pub(crate) fn new(doc: &Value, body: &Value, at: &Pointer) -> Option<RequestBody> {
+        let (body, at) = doc::resolve(doc, body, at)?;
+        let content = body.get("content").and_then(Value::as_object)?;
+        let media = content
+            .iter()
+            .map(|(media, object)| {
+                let essence = doc::essence(media);
+                let kind = match essence.as_str() {
+                    m if doc::is_json(m) => Kind::Json,
+                    "application/x-www-form-urlencoded" => Kind::Form,
+                    _ => Kind::Opaque,
+                };
+                let schema = object.get("schema");
+                let schema_at = schema.map(|_| at.join("content").join(media).join("schema"));
+                Media {
+                    essence,
+                    kind,
+                    schema: schema.cloned(),
+                    check: Check::new(schema_at, Direction::Request),
+                }
+            })
+            .collect();
+        Some(RequestBody { required: body.get("required") == Some(&Value::Bool(true)), media })
+    }
+
+    /// The body read, as the value its schema describes (`None` when there is none or
+    /// it is not JSON or a form), or why it is refused.
+    pub(crate) fn read(
+        &self,
+        doc: &Value,
+        schemas: &Schemas,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Result<Option<Value>, Refusal> {
+        if body.is_empty() {
+            return match self.required {
+                true => Err(unprocessable(vec![Failure::body("", "required but not sent".into())])),
+                false => Ok(None),
+            };
+        }
+        let Some(media) = self.media_for(content_type) else {
+            let taken: Vec<&str> = self.media.iter().map(|m| m.essence.as_str()).collect();
+            let sent = content_type.map_or("none".to_string(), |c| format!("`{}`", doc::essence(c)));
+            let detail =
+                format!("the media type {sent} is not one the operation takes ({})", taken.join(", "));
+            return Err(Refusal { status: 415, failures: vec![Failure::body("", detail)] });
+        };
+        let value = match media.kind {
+            Kind::Opaque => return Ok(None),
+            Kind::Json => serde_json::from_slice(body).map_err(|e| Refusal {
+                status: 400,
+                failures: vec![Failure::body("", format!("not JSON: {e}"))],
+            })?,
+            Kind::Form => {
+                let pairs = form_urlencoded::parse(body);
+                values::typed(doc, media.schema.as_ref(), Value::Object(values::tree(pairs)))
+            }
+        };
+        let failures = media.check.failures(schemas, &value);
+        match failures.is_empty() {
+            true => Ok(Some(value)),
+            false => Err(unprocessable(
+                failures.into_iter().map(|(pointer, d)| Failure::body(&pointer, d)).collect(),
+            )),
+        }
+    }
+
+    /// The documented media type `content_type` is: itself, any JSON one for JSON, a
+    /// range (`*/*`, `text/*`) that holds it; the only one when the request names none.
+    fn media_for(&self, content_type: Option<&str>) -> Option<&Media> {
+        let Some(sent) = content_type.map(doc::essence) else {
+            return if self.media.len() == 1 { self.media.first() } else { None };
+        };
+        let range = |m: &&Media| {
+            m.essence == "*/*"
+                || m.essence.strip_suffix("/*").is_some_and(|t| sent.starts_with(&format!("{t}/")))
+        };
+        self.media
+            .iter()
+            .find(|m| m.essence == sent)
+            .or_else(|| self.media.iter().find(|m| doc::is_json(&sent) && m.kind == Kind::Json))
+            .or_else(|| self.media.iter().find(range))
+    }
+}
+
+fn unprocessable(failures: Vec<Failure>) -> Refusal {
+    Refusal { status: 422, failures }
+}

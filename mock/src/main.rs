@@ -1,0 +1,71 @@
+//! `authgen-mock SPEC [--overlay FILE]... [--port PORT]`: serves SPEC on 127.0.0.1,
+//! prints `listening on http://127.0.0.1:PORT` once ready, and stops on SIGTERM or
+//! Ctrl-C. What the document holds that the mock cannot use goes to stderr.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use authgen_mock::MockServer;
+use clap::Parser;
+
+/// A mock server from an OpenAPI document: checks requests against it and answers from it.
+#[derive(Parser)]
+#[command(name = "authgen-mock", version)]
+struct Args {
+    /// The OpenAPI 3.0 or 3.1 document (YAML or JSON).
+    spec: PathBuf,
+    /// An overlay to apply after the one beside the spec (repeatable).
+    #[arg(long)]
+    overlay: Vec<PathBuf>,
+    /// The port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 4010)]
+    port: u16,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let mut builder = MockServer::builder(&args.spec).port(args.port).threads(0).record(false);
+    for overlay in &args.overlay {
+        builder = builder.overlay(overlay);
+    }
+    let server = match builder.start() {
+        Ok(server) => server,
+        Err(err) => {
+            eprint!("{err}");
+            if !err.to_string().ends_with('\n') {
+                eprintln!();
+            }
+            return ExitCode::FAILURE;
+        }
+    };
+    for warning in server.warnings() {
+        eprintln!("warning: {warning}");
+    }
+    println!("listening on {}", server.url());
+    let _ = std::io::stdout().flush();
+    match stopped() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("cannot wait for SIGTERM: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Returns when SIGTERM or Ctrl-C arrives.
+fn stopped() -> std::io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(async {
+        #[cfg(unix)]
+        {
+            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+            tokio::select! {
+                _ = term.recv() => Ok(()),
+                interrupted = tokio::signal::ctrl_c() => interrupted,
+            }
+        }
+        #[cfg(not(unix))]
+        tokio::signal::ctrl_c().await
+    })
+}

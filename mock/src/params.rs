@@ -1,0 +1,319 @@
+//! Parameters: read from the path, query, headers and cookies by their `style` and
+//! `explode`, typed by their schema, and checked against it.
+
+use std::borrow::Cow;
+
+use authgen_codegen::diagnostics::Pointer;
+use hyper::HeaderMap;
+use percent_encoding::percent_decode_str;
+use serde_json::{Map, Value};
+
+use crate::doc;
+use crate::problem::Failure;
+use crate::schema::{Check, Direction, Schemas};
+use crate::values;
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Location {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+impl Location {
+    pub(crate) fn parse(text: &str) -> Option<Location> {
+        match text {
+            "path" => Some(Location::Path),
+            "query" => Some(Location::Query),
+            "header" => Some(Location::Header),
+            "cookie" => Some(Location::Cookie),
+            _ => None,
+        }
+    }
+
+    /// As OpenAPI's `in` writes it.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Location::Path => "path",
+            Location::Query => "query",
+            Location::Header => "header",
+            Location::Cookie => "cookie",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Style {
+    Simple,
+    Label,
+    Matrix,
+    Form,
+    SpaceDelimited,
+    PipeDelimited,
+    DeepObject,
+}
+
+/// What the schema makes of a value's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Scalar,
+    List,
+    Object,
+}
+
+/// One documented parameter.
+pub(crate) struct Param {
+    pub name: String,
+    pub location: Location,
+    required: bool,
+    style: Style,
+    explode: bool,
+    shape: Shape,
+    /// `content: {application/json: …}` instead of a schema: the text is JSON.
+    json: bool,
+    schema: Option<Value>,
+    check: Check,
+}
+
+/// What a request carries, read once for all its parameters.
+pub(crate) struct Sent<'r> {
+    /// Path parameters' raw (percent-encoded) text.
+    pub path: &'r [(&'r str, &'r str)],
+    pub query: Vec<(Cow<'r, str>, Cow<'r, str>)>,
+    pub headers: &'r HeaderMap,
+    pub cookies: Vec<(&'r str, Cow<'r, str>)>,
+}
+
+impl<'r> Sent<'r> {
+    pub(crate) fn new(
+        path: &'r [(&'r str, &'r str)],
+        query: Option<&'r str>,
+        headers: &'r HeaderMap,
+    ) -> Self {
+        let query = form_urlencoded::parse(query.unwrap_or_default().as_bytes()).collect();
+        let cookies = headers
+            .get_all(hyper::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .map(|(name, value)| (name, percent_decode_str(value).decode_utf8_lossy()))
+            .collect();
+        Sent { path, query, headers, cookies }
+    }
+
+    /// The values of query parameter `name`.
+    pub(crate) fn query_values<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s str> {
+        self.query.iter().filter(move |(k, _)| k == name).map(|(_, v)| v.as_ref())
+    }
+
+    /// The value of cookie `name`.
+    pub(crate) fn cookie(&self, name: &str) -> Option<&str> {
+        self.cookies.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_ref())
+    }
+
+    /// The value of header `name`, several joined by commas.
+    pub(crate) fn header(&self, name: &str) -> Option<String> {
+        let values: Vec<&str> = self.headers.get_all(name).iter().filter_map(|v| v.to_str().ok()).collect();
+        (!values.is_empty()).then(|| values.join(","))
+    }
+}
+
+impl Param {
+    /// The parameter object `param` (references followed), at `at`; `None` with a
+    /// reason when it is not one.
+    pub(crate) fn new(doc: &Value, param: &Value, at: &Pointer) -> Result<Param, String> {
+        let (param, at) = doc::resolve(doc, param, at).ok_or("its `$ref` leads nowhere")?;
+        let name = param.get("name").and_then(Value::as_str).ok_or("it has no `name`")?.to_string();
+        let location = param
+            .get("in")
+            .and_then(Value::as_str)
+            .and_then(Location::parse)
+            .ok_or("its `in` is not path, query, header or cookie")?;
+        let (schema, schema_at, json) =
+            match (param.get("schema"), param.get("content").and_then(Value::as_object)) {
+                (Some(schema), _) => (Some(schema), Some(at.join("schema")), false),
+                (None, Some(content)) => match content.iter().next() {
+                    Some((media, m)) => (
+                        m.get("schema"),
+                        m.get("schema").map(|_| at.join("content").join(media).join("schema")),
+                        doc::is_json(&doc::essence(media)),
+                    ),
+                    None => (None, None, false),
+                },
+                (None, None) => (None, None, false),
+            };
+        let style = match param.get("style").and_then(Value::as_str) {
+            Some("label") => Style::Label,
+            Some("matrix") => Style::Matrix,
+            Some("form") => Style::Form,
+            Some("spaceDelimited") => Style::SpaceDelimited,
+            Some("pipeDelimited") => Style::PipeDelimited,
+            Some("deepObject") => Style::DeepObject,
+            Some("simple") => Style::Simple,
+            _ if matches!(location, Location::Query | Location::Cookie) => Style::Form,
+            _ => Style::Simple,
+        };
+        let explode = param.get("explode").and_then(Value::as_bool).unwrap_or(style == Style::Form);
+        let kinds = schema.map(|s| doc::types(doc, s)).unwrap_or_default();
+        let shape = if json || kinds.is_empty() || kinds.contains(&"string") {
+            Shape::Scalar
+        } else if kinds.contains(&"array") {
+            Shape::List
+        } else if kinds.contains(&"object") {
+            Shape::Object
+        } else {
+            Shape::Scalar
+        };
+        Ok(Param {
+            required: location == Location::Path || param.get("required") == Some(&Value::Bool(true)),
+            name,
+            location,
+            style,
+            explode,
+            shape,
+            json,
+            schema: schema.cloned(),
+            check: Check::new(schema_at, Direction::Request),
+        })
+    }
+
+    /// Whether the other parameter is the same one (an operation's overrides its path's).
+    pub(crate) fn same(&self, other: &Param) -> bool {
+        self.location == other.location
+            && match self.location {
+                Location::Header => self.name.eq_ignore_ascii_case(&other.name),
+                _ => self.name == other.name,
+            }
+    }
+
+    /// What is wrong with this parameter in `sent`.
+    pub(crate) fn failures(&self, doc: &Value, schemas: &Schemas, sent: &Sent) -> Vec<Failure> {
+        let Some(raw) = self.raw(doc, sent) else {
+            return match self.required {
+                true => vec![Failure::param(self.location, &self.name, "", "required but not sent".into())],
+                false => Vec::new(),
+            };
+        };
+        let value = match self.json {
+            true => match raw {
+                Value::String(text) => match serde_json::from_str(&text) {
+                    Ok(value) => value,
+                    Err(e) => {
+                        return vec![Failure::param(
+                            self.location,
+                            &self.name,
+                            "",
+                            format!("is not JSON: {e}"),
+                        )];
+                    }
+                },
+                other => other,
+            },
+            false => values::typed(doc, self.schema.as_ref(), raw),
+        };
+        self.check
+            .failures(schemas, &value)
+            .into_iter()
+            .map(|(pointer, detail)| Failure::param(self.location, &self.name, &pointer, detail))
+            .collect()
+    }
+
+    /// The parameter's text in `sent`, split as its style says: strings, lists of
+    /// strings or objects of strings.
+    fn raw(&self, doc: &Value, sent: &Sent) -> Option<Value> {
+        match self.location {
+            Location::Path => {
+                let text = sent.path.iter().find(|(n, _)| *n == self.name)?.1;
+                Some(self.path_value(text))
+            }
+            Location::Query => self.query_value(doc, sent),
+            Location::Header => Some(self.split(&sent.header(&self.name)?, ',', false)),
+            Location::Cookie => Some(self.split(sent.cookie(&self.name)?, ',', false)),
+        }
+    }
+
+    fn path_value(&self, text: &str) -> Value {
+        let prefix = format!(";{}=", self.name);
+        match self.style {
+            Style::Label => {
+                let text = text.strip_prefix('.').unwrap_or(text);
+                self.split(text, if self.explode { '.' } else { ',' }, true)
+            }
+            Style::Matrix if self.explode && self.shape != Shape::Scalar => {
+                let pieces = text.split(';').filter(|p| !p.is_empty());
+                match self.shape {
+                    Shape::List => Value::Array(
+                        pieces
+                            .filter_map(|p| p.strip_prefix(&prefix[1..]))
+                            .map(|v| decoded(v, true))
+                            .collect(),
+                    ),
+                    _ => pairs(pieces.filter_map(|p| p.split_once('=')), true),
+                }
+            }
+            Style::Matrix => self.split(text.strip_prefix(prefix.as_str()).unwrap_or(text), ',', true),
+            _ => self.split(text, ',', true),
+        }
+    }
+
+    fn query_value(&self, doc: &Value, sent: &Sent) -> Option<Value> {
+        let mut values = sent.query_values(&self.name).peekable();
+        match (self.style, self.shape) {
+            (Style::DeepObject, _) => {
+                let prefix = format!("{}[", self.name);
+                let nested = sent.query.iter().filter(|(k, _)| k.starts_with(&prefix));
+                let tree = values::tree(nested.map(|(k, v)| (k.as_ref(), v.as_ref())));
+                tree.get(&self.name).cloned().or_else(|| values.next().map(|v| Value::String(v.into())))
+            }
+            (Style::Form, Shape::Object) if self.explode => {
+                let schema = self.schema.as_ref()?;
+                let own = sent.query.iter().filter(|(k, _)| doc::property(doc, schema, k).is_some());
+                let map: Map<String, Value> =
+                    own.map(|(k, v)| (k.to_string(), Value::String(v.to_string()))).collect();
+                (!map.is_empty()).then_some(Value::Object(map))
+            }
+            (_, Shape::List) if self.explode => {
+                values.peek()?;
+                Some(Value::Array(values.map(|v| Value::String(v.into())).collect()))
+            }
+            (style, _) => {
+                let separator = match style {
+                    Style::SpaceDelimited => ' ',
+                    Style::PipeDelimited => '|',
+                    _ => ',',
+                };
+                Some(self.split(values.next()?, separator, false))
+            }
+        }
+    }
+
+    /// `text` as the shape wants it: whole, a list split at `separator`, or an object
+    /// of `k,v,k,v` (or `k=v` pieces when exploded); pieces percent-decoded if `decode`.
+    fn split(&self, text: &str, separator: char, decode: bool) -> Value {
+        match self.shape {
+            Shape::Scalar => decoded(text, decode),
+            Shape::List => Value::Array(text.split(separator).map(|p| decoded(p, decode)).collect()),
+            Shape::Object if self.explode => {
+                pairs(text.split(separator).filter_map(|p| p.split_once('=')), decode)
+            }
+            Shape::Object => {
+                let pieces: Vec<&str> = text.split(separator).collect();
+                pairs(pieces.chunks(2).filter_map(|c| Some((c[0], *c.get(1)?))), decode)
+            }
+        }
+    }
+}
+
+fn decoded(text: &str, decode: bool) -> Value {
+    match decode {
+        true => Value::String(percent_decode_str(text).decode_utf8_lossy().into_owned()),
+        false => Value::String(text.to_string()),
+    }
+}
+
+fn pairs<'t>(pairs: impl Iterator<Item = (&'t str, &'t str)>, decode: bool) -> Value {
+    Value::Object(pairs.map(|(k, v)| (k.to_string(), decoded(v, decode))).collect())
+}
