@@ -252,13 +252,13 @@ impl Media {
         let named = named_examples(generator.doc(), object);
         let mut chosen = None;
         if let Some(example) = object.get("example") {
-            match keeps(generator, &schema, example) {
+            match keeps(generator, &schema, stream.is_some(), example) {
                 true => chosen = Some(example.clone()),
                 false => warnings.push(format!("{at}/example does not keep to its schema; not served")),
             }
         }
         if let (None, Some((name, first))) = (&chosen, named.first()) {
-            match keeps(generator, &schema, first) {
+            match keeps(generator, &schema, stream.is_some(), first) {
                 true => chosen = Some(first.clone()),
                 false => warnings
                     .push(format!("{at}/examples/{name} does not keep to its schema; not served by default")),
@@ -266,7 +266,13 @@ impl Media {
         }
         let value = match (chosen, &schema) {
             (Some(value), _) => value,
-            (None, Some((_, at))) => generator.value(&object["schema"], at),
+            (None, Some((_, at))) => {
+                let value = generator.value(&object["schema"], at);
+                if let Some(failures) = generator.self_check(at, &value) {
+                    warnings.push(format!("{at}: the answer built from the schema breaks it: {failures}"));
+                }
+                value
+            }
             (None, None) => Value::Object(Default::default()),
         };
         let content_type =
@@ -336,8 +342,16 @@ impl Media {
 }
 
 /// Whether `value` keeps to `schema` (any value, without one).
-fn keeps(generator: &mut Generator, schema: &Option<(Value, Pointer)>, value: &Value) -> bool {
-    schema.as_ref().is_none_or(|(_, at)| generator.keeps_to(at, value))
+/// Whether `value` keeps to `schema` (any value, without one); a stream's list of
+/// items keeps to it when each item does.
+fn keeps(generator: &mut Generator, schema: &Option<(Value, Pointer)>, stream: bool, value: &Value) -> bool {
+    let Some((_, at)) = schema else { return true };
+    match (stream, value) {
+        (true, Value::Array(items)) => {
+            generator.keeps_to(at, value) || items.iter().all(|item| generator.keeps_to(at, item))
+        }
+        _ => generator.keeps_to(at, value),
+    }
 }
 
 /// The `examples` of a media type object, by name, references followed; external

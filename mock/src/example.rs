@@ -28,17 +28,18 @@ pub(crate) struct Generator<'d> {
     schemas: &'d Schemas,
     checks: HashMap<String, Check>,
     seed: Option<u64>,
+    self_check: bool,
 }
 
 impl<'d> Generator<'d> {
     /// A generator that uses the document's examples.
     pub(crate) fn new(doc: &'d Value, schemas: &'d Schemas) -> Self {
-        Generator { doc, schemas, checks: HashMap::new(), seed: None }
+        Generator { doc, schemas, checks: HashMap::new(), seed: None, self_check: false }
     }
 
     /// A generator that makes values up from `seed`.
     pub(crate) fn dynamic(doc: &'d Value, schemas: &'d Schemas, seed: u64) -> Self {
-        Generator { doc, schemas, checks: HashMap::new(), seed: Some(seed | 1) }
+        Generator { doc, schemas, checks: HashMap::new(), seed: Some(seed | 1), self_check: false }
     }
 
     /// The document.
@@ -55,12 +56,41 @@ impl<'d> Generator<'d> {
         check.accepts(self.schemas, value)
     }
 
+    /// With `check`, every value built is checked against its schema
+    /// ([`Generator::self_check`]): slow on large documents, where each schema's checker
+    /// compiles what it references.
+    pub(crate) fn checking(mut self, check: bool) -> Self {
+        self.self_check = check;
+        self
+    }
+
+    /// How `value`, built for the schema at `at`, breaks it, when checking.
+    pub(crate) fn self_check(&mut self, at: &Pointer, value: &Value) -> Option<String> {
+        if !self.self_check {
+            return None;
+        }
+        let check = self
+            .checks
+            .entry(at.to_string())
+            .or_insert_with(|| Check::new(Some(at.clone()), Direction::Response));
+        let failures = check.failures(self.schemas, value);
+        let shown: Vec<String> =
+            failures.iter().map(|(pointer, detail)| format!("#{pointer}: {detail}")).collect();
+        (!shown.is_empty()).then(|| shown.join("; "))
+    }
+
     /// A value of the schema `schema`, found at `at`.
     pub(crate) fn value(&mut self, schema: &'d Value, at: &Pointer) -> Value {
         self.build(schema, at, 0)
     }
 
     fn build(&mut self, schema: &'d Value, at: &Pointer, depth: usize) -> Value {
+        self.build_requiring(schema, at, depth, &[])
+    }
+
+    /// [`Generator::build`], with properties `required` by a schema beside this one
+    /// (in an `allOf`) required of it too.
+    fn build_requiring(&mut self, schema: &'d Value, at: &Pointer, depth: usize, required: &[&str]) -> Value {
         let Some((schema, at)) = doc::resolve(self.doc, schema, at).filter(|_| depth < MAX_DEPTH) else {
             return Value::Null;
         };
@@ -80,16 +110,16 @@ impl<'d> Generator<'d> {
             }
         }
         if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
-            return self.all_of(schema, parts, &at, depth);
+            return self.all_of(schema, parts, &at, depth, required);
         }
         for keyword in ["oneOf", "anyOf"] {
             if let Some(branches) = schema.get(keyword).and_then(Value::as_array).filter(|b| !b.is_empty()) {
-                return self.one_of(schema, branches, &at.join(keyword), depth);
+                return self.one_of(schema, branches, &at.join(keyword), depth, required);
             }
         }
         let kinds = doc::types(self.doc, schema);
         match kinds.iter().find(|k| **k != "null").copied() {
-            Some("object") => self.object(schema, &at, depth),
+            Some("object") => self.object(schema, &at, depth, required),
             Some("array") => self.array(schema, &at, depth),
             Some("string") => Value::String(self.string(schema)),
             Some("integer") => self.integer(schema),
@@ -101,33 +131,72 @@ impl<'d> Generator<'d> {
         }
     }
 
-    fn all_of(&mut self, schema: &'d Value, parts: &'d [Value], at: &Pointer, depth: usize) -> Value {
+    fn all_of(
+        &mut self,
+        schema: &'d Value,
+        parts: &'d [Value],
+        at: &Pointer,
+        depth: usize,
+        required: &[&str],
+    ) -> Value {
+        let mut required = required.to_vec();
+        for part in std::iter::once(schema).chain(parts) {
+            required.extend(required_of(doc::follow(self.doc, part).unwrap_or(part)));
+        }
         let mut merged = Map::new();
         for (i, part) in parts.iter().enumerate() {
-            match self.build(part, &at.join("allOf").join(i), depth + 1) {
-                Value::Object(map) => merged.extend(map),
+            match self.build_requiring(part, &at.join("allOf").join(i), depth + 1, &required) {
+                // A part that requires a property another part describes fills it with
+                // `null`: the other part's value stays.
+                Value::Object(map) => {
+                    for (key, value) in map {
+                        if !(value.is_null() && merged.contains_key(&key)) {
+                            merged.insert(key, value);
+                        }
+                    }
+                }
                 other if merged.is_empty() && i + 1 == parts.len() => return other,
                 _ => {}
             }
         }
         if schema.get("properties").is_some() {
-            if let Value::Object(own) = self.object(schema, at, depth) {
+            if let Value::Object(own) = self.object(schema, at, depth, &required) {
                 merged.extend(own);
             }
         }
+        self.fill_required(schema, &mut merged, required.into_iter(), at, depth);
         Value::Object(merged)
     }
 
-    /// The first branch that is not `null` (or one picked by the seed); with a
+    /// The first branch that is not `null` (or one picked by the seed), with the
+    /// schema's own properties (a branch may only require some of them); with a
     /// `discriminator`, the value names the branch.
-    fn one_of(&mut self, schema: &'d Value, branches: &'d [Value], at: &Pointer, depth: usize) -> Value {
+    fn one_of(
+        &mut self,
+        schema: &'d Value,
+        branches: &'d [Value],
+        at: &Pointer,
+        depth: usize,
+        required: &[&str],
+    ) -> Value {
         let candidates: Vec<usize> =
             (0..branches.len()).filter(|&i| doc::types(self.doc, &branches[i]) != ["null"]).collect();
         let chosen = match candidates.len() {
             0 => 0,
             n => candidates[self.pick(n)],
         };
-        let mut value = self.build(&branches[chosen], &at.join(chosen), depth + 1);
+        let branch = &branches[chosen];
+        let mut value = self.build(branch, &at.join(chosen), depth + 1);
+        if schema.get("properties").is_some() {
+            let branch_required = required_of(doc::follow(self.doc, branch).unwrap_or(branch));
+            let required: Vec<&str> = required.iter().copied().chain(branch_required).collect();
+            if let (Value::Object(mut own), Value::Object(theirs)) =
+                (self.object(schema, at, depth, &required), &value)
+            {
+                own.extend(theirs.clone());
+                value = Value::Object(own);
+            }
+        }
         if let (Some(discriminator), Value::Object(map)) = (schema.get("discriminator"), &mut value) {
             if let Some((property, name)) = self.discriminated(discriminator, &branches[chosen]) {
                 map.insert(property, Value::String(name));
@@ -152,12 +221,8 @@ impl<'d> Generator<'d> {
         Some((property, name))
     }
 
-    fn object(&mut self, schema: &'d Value, at: &Pointer, depth: usize) -> Value {
-        let required: Vec<&str> = schema
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|r| r.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
+    fn object(&mut self, schema: &'d Value, at: &Pointer, depth: usize, required: &[&str]) -> Value {
+        let required: Vec<&str> = required.iter().copied().chain(required_of(schema)).collect();
         let mut map = Map::new();
         let properties = schema.get("properties").and_then(Value::as_object);
         for (name, property) in properties.into_iter().flatten() {
@@ -168,7 +233,31 @@ impl<'d> Generator<'d> {
             let value = self.build(property, &at.join("properties").join(name), depth + 1);
             map.insert(name.clone(), value);
         }
+        self.fill_required(schema, &mut map, required_of(schema), at, depth);
         Value::Object(map)
+    }
+
+    /// Names `required` lists that are not among the properties built: any value of
+    /// `additionalProperties` (`null` where it says nothing).
+    fn fill_required<'n>(
+        &mut self,
+        schema: &'d Value,
+        map: &mut Map<String, Value>,
+        required: impl Iterator<Item = &'n str>,
+        at: &Pointer,
+        depth: usize,
+    ) {
+        let missing: Vec<&str> = required.filter(|n| !map.contains_key(*n)).collect();
+        for name in missing {
+            let value = match schema.get("additionalProperties") {
+                Some(Value::Bool(false)) => continue,
+                Some(extra @ Value::Object(_)) => {
+                    self.build(extra, &at.join("additionalProperties"), depth + 1)
+                }
+                _ => Value::Null,
+            };
+            map.insert(name.to_string(), value);
+        }
     }
 
     fn array(&mut self, schema: &'d Value, at: &Pointer, depth: usize) -> Value {
@@ -239,6 +328,11 @@ impl<'d> Generator<'d> {
         *state ^= *state << 17;
         (*state % n.max(1) as u64) as usize
     }
+}
+
+/// The names `schema` lists as `required`.
+fn required_of(schema: &Value) -> impl Iterator<Item = &str> {
+    schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str)
 }
 
 const WORDS: &[&str] = &["string", "alpha", "bravo", "charlie", "delta", "echo"];

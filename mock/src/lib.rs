@@ -171,6 +171,7 @@ pub struct Builder {
     port: u16,
     threads: usize,
     record: bool,
+    check_answers: bool,
 }
 
 impl Builder {
@@ -198,9 +199,18 @@ impl Builder {
         self
     }
 
+    /// Whether to check, at start-up, each answer built from a schema against that
+    /// schema, and list those that break it in [`MockServer::warnings`] (default: no).
+    /// A check of the generator itself: slow on large, interlinked documents (minutes
+    /// on Stripe's), where each schema's checker compiles all it references.
+    pub fn check_answers(mut self, check: bool) -> Self {
+        self.check_answers = check;
+        self
+    }
+
     /// Reads the document and starts serving it on 127.0.0.1.
     pub fn start(self) -> Result<MockServer, Error> {
-        let api = spec::Api::load(&self.spec, &self.overlays)?;
+        let api = spec::Api::load(&self.spec, &self.overlays, self.check_answers)?;
         let io = |source| Error::Io { port: self.port, source };
         let listener =
             std::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, self.port))).map_err(io)?;
@@ -255,7 +265,14 @@ impl MockServer {
 
     /// A [`Builder`] for the document at `spec`.
     pub fn builder(spec: impl AsRef<Path>) -> Builder {
-        Builder { spec: spec.as_ref().to_path_buf(), overlays: Vec::new(), port: 0, threads: 1, record: true }
+        Builder {
+            spec: spec.as_ref().to_path_buf(),
+            overlays: Vec::new(),
+            port: 0,
+            threads: 1,
+            record: true,
+            check_answers: false,
+        }
     }
 
     /// The base URL: `http://127.0.0.1:PORT`. Paths are served as the spec writes them.

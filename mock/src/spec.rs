@@ -70,7 +70,9 @@ pub enum LoadError {
 
 impl Api {
     /// Reads `spec` with the overlay beside it and `overlays`, as the generator does.
-    pub(crate) fn load(spec: &Path, overlays: &[PathBuf]) -> Result<Api, LoadError> {
+    /// With `check_answers`, each answer built from a schema is checked against it (see
+    /// [`crate::Builder::check_answers`]).
+    pub(crate) fn load(spec: &Path, overlays: &[PathBuf], check_answers: bool) -> Result<Api, LoadError> {
         let options = authgen_codegen::Options { overlays: overlays.to_vec(), ..Default::default() };
         let overlays = authgen_codegen::overlays_of(spec, &options)?;
         let loaded = authgen_codegen::load::load_with(spec, &overlays)?;
@@ -80,6 +82,7 @@ impl Api {
         let (schemes, mut warnings) = crate::security::schemes(&loaded.document, &loaded.mutual_tls_schemes);
         let operations = {
             let mut reader = Reader::new(&loaded.document, &schemas, &schemes, &mut warnings);
+            reader.generator = reader.generator.checking(check_answers);
             reader.operations()
         };
         let mut router = Router::default();
