@@ -96,10 +96,10 @@ impl<'d> Generator<'d> {
         };
         if self.seed.is_none() {
             for key in ["example", "default"] {
-                if let Some(value) = schema.get(key).filter(|v| !v.is_null()) {
-                    if self.keeps_to(&at, value) {
-                        return value.clone();
-                    }
+                if let Some(value) = schema.get(key).filter(|v| !v.is_null())
+                    && self.keeps_to(&at, value)
+                {
+                    return value.clone();
                 }
             }
         }
@@ -159,10 +159,10 @@ impl<'d> Generator<'d> {
                 _ => {}
             }
         }
-        if schema.get("properties").is_some() {
-            if let Value::Object(own) = self.object(schema, at, depth, &required) {
-                merged.extend(own);
-            }
+        if schema.get("properties").is_some()
+            && let Value::Object(own) = self.object(schema, at, depth, &required)
+        {
+            merged.extend(own);
         }
         self.fill_required(schema, &mut merged, required.into_iter(), at, depth);
         Value::Object(merged)
@@ -197,10 +197,10 @@ impl<'d> Generator<'d> {
                 value = Value::Object(own);
             }
         }
-        if let (Some(discriminator), Value::Object(map)) = (schema.get("discriminator"), &mut value) {
-            if let Some((property, name)) = self.discriminated(discriminator, &branches[chosen]) {
-                map.insert(property, Value::String(name));
-            }
+        if let (Some(discriminator), Value::Object(map)) = (schema.get("discriminator"), &mut value)
+            && let Some((property, name)) = self.discriminated(discriminator, &branches[chosen])
+        {
+            map.insert(property, Value::String(name));
         }
         value
     }

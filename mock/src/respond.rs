@@ -142,10 +142,10 @@ impl Api {
                 }
             }
         };
-        if let Some(applied) = (!picked.applied.is_empty()).then(|| picked.applied.join(", ")) {
-            if let Ok(value) = HeaderValue::try_from(applied) {
-                headers.push((HeaderName::from_static("preference-applied"), value));
-            }
+        if !picked.applied.is_empty()
+            && let Ok(value) = HeaderValue::try_from(picked.applied.join(", "))
+        {
+            headers.push((HeaderName::from_static("preference-applied"), value));
         }
         Reply { status: picked.status, headers, body }
     }

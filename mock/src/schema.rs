@@ -143,10 +143,10 @@ fn drop_unsent(map: &mut serde_json::Map<String, Value>, doc: &Value, direction:
 fn make_nullable(schema: &mut Value) {
     let Value::Object(map) = schema else { return };
     map.remove("nullable");
-    if let Some(Value::Array(values)) = map.get_mut("enum") {
-        if !values.contains(&Value::Null) {
-            values.push(Value::Null);
-        }
+    if let Some(Value::Array(values)) = map.get_mut("enum")
+        && !values.contains(&Value::Null)
+    {
+        values.push(Value::Null);
     }
     match map.get_mut("type") {
         Some(Value::String(kind)) => {

@@ -394,10 +394,10 @@ async fn every_rule_answers_its_status_and_problem() {
         {
             wrong.push(format!("{content_type:?} detail {detail:?}"));
         }
-        if let (Some(got), Some((name, want))) = (&header, case.header) {
-            if got != want {
-                wrong.push(format!("{name}: {got:?}"));
-            }
+        if let (Some(got), Some((name, want))) = (&header, case.header)
+            && got != want
+        {
+            wrong.push(format!("{name}: {got:?}"));
         }
         if !wrong.is_empty() {
             failures.push(format!("{} ({} {}): {}", case.rule, case.method, case.path, wrong.join(", ")));
