@@ -108,6 +108,11 @@ impl Answers {
                 warnings.push(format!("{at}: `{code}` is not a status; not served"));
                 continue;
             };
+            if status.is_informational() {
+                // A 101 answers an upgrade (a WebSocket) the mock cannot carry on.
+                warnings.push(format!("{at}: informational statuses are not served"));
+                continue;
+            }
             if let Some(response) = Response::new(code, status, response, &at, generator, warnings) {
                 built.push(response);
             }

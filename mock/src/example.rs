@@ -398,7 +398,11 @@ mod tests {
             "Circle": {"type": "object", "properties": {"kind": {"type": "string"}, "r": {"type": "number", "exclusiveMinimum": true, "minimum": 0}}}
         }));
         let node = generated(doc.clone(), "Node");
-        assert_eq!(node["children"][0]["children"], json!([]), "an optional depth is reached, then lists are empty");
+        assert_eq!(
+            node["children"][0]["children"],
+            json!([]),
+            "an optional depth is reached, then lists are empty"
+        );
         assert_eq!(generated(doc, "Shape"), json!({"kind": "Circle", "r": 0.5}));
     }
 

@@ -111,11 +111,11 @@ impl Api {
         let prefer = Prefer::parse(ex.headers.get_all("prefer").iter().filter_map(|v| v.to_str().ok()));
         let accept = ex.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
         let Some(mut picked) = operation.answers.pick(&prefer, accept) else {
-            return Reply {
-                status: StatusCode::NO_CONTENT,
-                headers: Vec::new(),
-                body: Payload::Whole(Bytes::new()),
-            };
+            let detail = format!(
+                "the spec documents no answer the mock can serve for `{} {}`",
+                operation.method, operation.template
+            );
+            return Reply::plain(StatusCode::NOT_IMPLEMENTED, &detail);
         };
         let mut headers = picked.response.headers.clone();
         let body = match picked.media {

@@ -1,0 +1,145 @@
+//! Every real document beside the checkout (`../shared/real-specs`,
+//! `../shared/bench-specs`) and in `specs/` is served: the mock starts on it, answers a
+//! request to every operation without a 5xx (the mock's own answers are 4xx; a 5xx or
+//! a dropped connection is a bug of the mock's), and, where the document is small enough
+//! to check quickly, every answer it built from a schema keeps to that schema.
+//!
+//! The shared folders are other projects' files, absent on users' machines: without
+//! them this test says so and serves `specs/` alone.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use authgen_mock::MockServer;
+use serde_json::Value;
+
+/// Above this size a document's answers are not checked against their schemas: the
+/// checker compiles each schema with all it references, which takes minutes on
+/// Stripe's interlinked 4 MB.
+const CHECKED_BELOW: u64 = 2_000_000;
+
+fn documents() -> Vec<PathBuf> {
+    let mut documents: Vec<PathBuf> = Vec::new();
+    for folder in ["../../shared/real-specs", "../../shared/bench-specs", "../specs"] {
+        match std::fs::read_dir(folder) {
+            Ok(entries) => documents.extend(entries.map(|e| e.unwrap().path())),
+            Err(_) => eprintln!("NOTICE: {folder} is absent: its documents are not served"),
+        }
+    }
+    documents.retain(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml" || e == "json"));
+    documents.sort();
+    documents
+}
+
+/// `METHOD /path` of every operation, path parameters filled with `1` (a value that
+/// breaks a parameter's schema is the mock's 400, which is fine here).
+fn calls(spec: &Path) -> Vec<(String, String)> {
+    let loaded = authgen_codegen::load::load(spec).unwrap_or_else(|e| panic!("{e}"));
+    let paths = loaded.document["paths"].as_object().cloned().unwrap_or_default();
+    let mut calls = Vec::new();
+    for (template, item) in &paths {
+        let path = fill(template);
+        let methods = item.as_object().into_iter().flatten().map(|(m, _)| m.as_str());
+        for method in
+            methods.filter(|m| ["get", "put", "post", "delete", "patch", "head", "options"].contains(m))
+        {
+            calls.push((method.to_ascii_uppercase(), path.clone()));
+        }
+    }
+    calls
+}
+
+fn fill(template: &str) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        out.push('1');
+        rest = rest[open..].find('}').map_or("", |close| &rest[open + close + 1..]);
+    }
+    out + rest
+}
+
+/// The request again with the credential the first `WWW-Authenticate` challenge asks
+/// for (which also checks that every 401 names one).
+fn with_credentials(request: reqwest::RequestBuilder, challenge: &str) -> Option<reqwest::RequestBuilder> {
+    let param = |key: &str| {
+        let start = challenge.find(&format!("{key}=\""))? + key.len() + 2;
+        challenge[start..].split('"').next()
+    };
+    Some(match challenge.split(' ').next()? {
+        "Basic" => request.header("authorization", "Basic dTpw"),
+        "ApiKey" => match param("in")? {
+            "header" => request.header(param("name")?, "key"),
+            "query" => request.query(&[(param("name")?, "key")]),
+            _ => request.header("cookie", format!("{}=key", param("name")?)),
+        },
+        scheme => request.header("authorization", format!("{scheme} token")),
+    })
+}
+
+#[tokio::test]
+async fn every_document_is_served_and_every_operation_answered() {
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let mut failures = Vec::new();
+    for spec in documents() {
+        let started = Instant::now();
+        let check = std::fs::metadata(&spec).unwrap().len() < CHECKED_BELOW;
+        let mock = MockServer::builder(&spec)
+            .check_answers(check)
+            .record(false)
+            .start()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let load = started.elapsed();
+        let broken: Vec<&String> =
+            mock.warnings().iter().filter(|w| w.contains("built from the schema")).collect();
+        failures.extend(broken.iter().map(|w| format!("{}: {w}", spec.display())));
+        let calls = calls(&spec);
+        let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
+        for (method, path) in &calls {
+            let request = client.request(method.parse().unwrap(), format!("{}{path}", mock.url()));
+            let mut answer = request.try_clone().unwrap().send().await;
+            if let Some(refused) = answer.as_ref().ok().filter(|r| r.status() == 401) {
+                let challenge =
+                    refused.headers().get("www-authenticate").map(|c| c.to_str().unwrap().to_string());
+                match challenge.as_deref().and_then(|c| with_credentials(request, c)) {
+                    Some(request) => answer = request.send().await,
+                    None => {
+                        failures.push(format!("{}: {method} {path}: 401 without a challenge", spec.display()))
+                    }
+                }
+            }
+            match answer {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    *statuses.entry(status).or_default() += 1;
+                    let json = response
+                        .headers()
+                        .get("content-type")
+                        .is_some_and(|c| c.to_str().unwrap_or_default().contains("json"));
+                    let body = response.bytes().await.unwrap();
+                    let parses = !json || body.is_empty() || serde_json::from_slice::<Value>(&body).is_ok();
+                    // A 501 says the spec documents nothing the mock can serve (only a 101).
+                    let unservable =
+                        status == 501 && String::from_utf8_lossy(&body).contains("documents no answer");
+                    if (status >= 500 && !unservable) || !parses {
+                        failures.push(format!(
+                            "{}: {method} {path}: {status} {}",
+                            spec.display(),
+                            String::from_utf8_lossy(&body)
+                        ));
+                    }
+                }
+                Err(err) => failures.push(format!("{}: {method} {path}: no answer: {err}", spec.display())),
+            }
+        }
+        eprintln!(
+            "{}: {} operations, started in {load:.2?}{}, statuses {statuses:?}, {} warnings",
+            spec.display(),
+            calls.len(),
+            if check { " with its answers checked" } else { "" },
+            mock.warnings().len()
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
