@@ -7,10 +7,12 @@
 //! cargo run --release -p authgen-bench              # the full run behind BENCHMARKS.md
 //! cargo run --release -p authgen-bench -- --cost stripe-spec3.yaml   # one document's crate cost alone
 //! cargo run --release -p authgen-bench -- --cost stripe-spec3.yaml --select bench/overlays/stripe-five.overlay.yaml
+//! cargo run --release -p authgen-bench -- --mock    # the mock server beside Prism (installs Prism with npm)
 //! ```
 
 mod codegen;
 mod cost;
+mod mock;
 mod rebuild;
 mod report;
 mod requests;
@@ -42,6 +44,11 @@ fn main() {
                 cost::run(&chosen);
             }
         }
+        return;
+    }
+    if args.iter().any(|a| a == "--mock") {
+        println!("# authgen bench (the mock server beside Prism)");
+        mock::run();
         return;
     }
     let quick = args.iter().any(|a| a == "--quick");

@@ -3,53 +3,22 @@
 //! rule, sends one request, and states the status and the problem text (`detail`) it
 //! must get.
 
-use std::collections::BTreeMap;
+#[path = "support/cases.rs"]
+mod cases;
 
 use authgen_mock::MockServer;
-use serde::Deserialize;
+use cases::Case;
 use serde_json::{Value, json};
 
 const SPEC: &str = "tests/fixtures/rules.yaml";
 
-/// One request and what it must be answered (`tests/fixtures/rules.cases.yaml`).
-#[derive(Deserialize)]
-struct Case {
-    rule: String,
-    /// `METHOD /path?query`.
-    request: String,
-    #[serde(default)]
-    headers: BTreeMap<String, String>,
-    body: Option<Body>,
-    status: u16,
-    /// The problem's `detail`; none for an answer from the spec.
-    detail: Option<String>,
-    /// Headers the answer must carry, with their values.
-    #[serde(default)]
-    header: BTreeMap<String, String>,
-}
-
-#[derive(Deserialize)]
-struct Body {
-    #[serde(rename = "type")]
-    content_type: String,
-    text: String,
-}
-
 fn cases() -> Vec<Case> {
-    serde_yaml::from_str(&std::fs::read_to_string("tests/fixtures/rules.cases.yaml").unwrap()).unwrap()
+    cases::read("tests/fixtures/rules.cases.yaml".as_ref())
 }
 
 /// What is wrong with the answer to `case`, if anything.
 async fn check(client: &reqwest::Client, base: &str, case: &Case) -> Vec<String> {
-    let (method, path) = case.request.split_once(' ').unwrap();
-    let mut request = client.request(method.parse().unwrap(), format!("{base}{path}"));
-    for (name, value) in &case.headers {
-        request = request.header(name, value);
-    }
-    if let Some(body) = &case.body {
-        request = request.header("content-type", &body.content_type).body(body.text.clone());
-    }
-    let response = request.send().await.unwrap();
+    let response = case.request(client, base).send().await.unwrap();
     let mut wrong = Vec::new();
     if response.status() != case.status {
         wrong.push(format!("status {}, not {}", response.status(), case.status));
