@@ -131,7 +131,8 @@ pub fn run() {
     let tools: Vec<&Tool> = std::iter::once(&ours).chain(prism.as_ref()).collect();
     documents(&root, &tools);
     let fixture = root.join("mock/tests/fixtures/rules.yaml");
-    rules::run(&fixture, &root.join("mock/tests/fixtures/rules.cases.yaml"), &tools);
+    let cases = root.join("mock/tests/fixtures/rules.cases.yaml");
+    rules::run(&fixture, &cases, &root.join(rules::COPY), &tools);
     load::run(&root, &tools);
 }
 
