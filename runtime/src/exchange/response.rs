@@ -5,8 +5,10 @@ use serde::de::DeserializeOwned;
 
 use std::time::Duration;
 
+use crate::binary::Binary;
+use crate::error::{Error, RawBody, TransportError};
 use crate::retry::parse_retry_after;
-use crate::{Binary, Error, RawBody, StatusCode, TransportError};
+use reqwest::StatusCode;
 
 /// An answer, its body read.
 #[derive(Debug)]
@@ -61,6 +63,10 @@ impl Response {
     /// The status code.
     pub fn status(&self) -> u16 {
         self.status.as_u16()
+    }
+
+    pub(crate) fn status_code(&self) -> StatusCode {
+        self.status
     }
 
     /// A success body of type `T`.
@@ -124,12 +130,6 @@ impl Response {
     /// A status the spec does not document.
     pub fn unexpected<E>(self) -> Error<E> {
         Error::UnexpectedStatus { status: self.status, body: self.body }
-    }
-
-    #[cfg(test)]
-    pub(crate) fn retrying_after(mut self, retry_after: Duration) -> Self {
-        self.body = self.body.with_retry_after(Some(retry_after));
-        self
     }
 
     #[cfg(test)]
