@@ -5,6 +5,7 @@ use serde::de::DeserializeOwned;
 
 use std::time::Duration;
 
+use super::challenge::Challenge;
 use crate::binary::Binary;
 use crate::error::{Error, RawBody, TransportError};
 use crate::retry::parse_retry_after;
@@ -17,6 +18,8 @@ pub struct Response {
     body: RawBody,
     /// The target of a `Link: <…>; rel="next"` header, resolved against the request's URL.
     next_link: Option<String>,
+    /// What a 401 or 403 asks for in its `WWW-Authenticate`.
+    challenge: Option<Challenge>,
 }
 
 impl Response {
@@ -36,6 +39,8 @@ impl Response {
             .and_then(parse_retry_after);
         let links = response.headers().get_all(reqwest::header::LINK).iter();
         let next_link = links.filter_map(|v| v.to_str().ok()).find_map(|v| next_link(response.url(), v));
+        let challenge =
+            matches!(status.as_u16(), 401 | 403).then(|| Challenge::of(response.headers())).flatten();
         if response.content_length().is_some_and(|length| length > limit as u64) {
             return Err(Error::BodyTooLarge { status, limit });
         }
@@ -47,12 +52,17 @@ impl Response {
             body.extend_from_slice(&chunk);
         }
         let body = RawBody::new(body.freeze(), content_type).with_retry_after(retry_after);
-        Ok(Response { status, body, next_link })
+        Ok(Response { status, body, next_link, challenge })
     }
 
     /// The `Retry-After` the server sent, if any.
     pub(crate) fn retry_after(&self) -> Option<Duration> {
         self.body.retry_after()
+    }
+
+    /// What a 401 or 403 asked for in its `WWW-Authenticate`, if it did.
+    pub(crate) fn challenge(&self) -> Option<&Challenge> {
+        self.challenge.as_ref()
     }
 
     /// Where the next page is, by the answer's `Link: <…>; rel="next"` header.
@@ -139,6 +149,7 @@ impl Response {
             status,
             body: RawBody::new(bytes::Bytes::from_static(body), Some("application/json".into())),
             next_link: None,
+            challenge: None,
         }
     }
 }
