@@ -19,7 +19,7 @@ pub struct Request<'c> {
     pub(super) core: &'c ClientCore,
     pub(super) builder: reqwest::RequestBuilder,
     /// Why it must not be sent, found while building it.
-    pub(super) refused: Option<Refusal>,
+    pub(super) refused: Option<Box<Refusal>>,
     /// Where its bearer token comes from, when a cache gives it.
     pub(super) bearer: Option<Bearer<'c>>,
     /// The OAuth scopes the operation needs, by scheme.
@@ -31,13 +31,14 @@ pub struct Request<'c> {
     /// Whether sending it twice has the effect of sending it once.
     pub(super) idempotent: bool,
     /// This call's retry policy, when not the client's.
-    pub(super) retry: Option<RetryPolicy>,
+    pub(super) retry: Option<Box<RetryPolicy>>,
     /// Each attempt's time limit, when not the client's.
     pub(super) timeout: Option<std::time::Duration>,
     /// The idempotency key header and the key given for this call, if any.
-    pub(super) idempotency: Option<(&'static str, Option<String>)>,
-    /// Where to send it instead of the operation's URL (a next page's `Link`).
-    pub(super) url: Option<url::Url>,
+    pub(super) idempotency: Option<Box<(&'static str, Option<String>)>>,
+    /// Where to send it instead of the operation's URL (a next page's `Link`). The rare
+    /// fields are boxed: every builder step moves the request.
+    pub(super) url: Option<Box<url::Url>>,
     pub(super) method: Method,
     /// The operation's method name and path template, for its tracing span.
     pub(super) operation: (&'static str, &'static str),
@@ -85,7 +86,7 @@ impl<'c> Request<'c> {
     fn new(core: &'c ClientCore, method: Method, path: &str) -> Self {
         let idempotent = idempotent_method(&method);
         let builder = core.http().request(method.clone(), format!("{}{path}", core.base_url()));
-        let refused = dot_segment(path).map(Refusal::Invalid);
+        let refused = dot_segment(path).map(|invalid| Box::new(Refusal::Invalid(invalid)));
         Request {
             core,
             builder,
@@ -123,7 +124,7 @@ impl<'c> Request<'c> {
     /// sends the same key, so the server can tell them apart from new calls. Marks the
     /// request idempotent.
     pub fn idempotency_key(mut self, header: &'static str, given: Option<&str>) -> Self {
-        self.idempotency = Some((header, given.map(str::to_string)));
+        self.idempotency = Some(Box::new((header, given.map(str::to_string))));
         self.idempotent()
     }
 
@@ -131,8 +132,8 @@ impl<'c> Request<'c> {
     /// idempotency key.
     pub fn options(mut self, options: CallOptions) -> Self {
         self.timeout = options.timeout.or(self.timeout);
-        self.retry = options.retry.or(self.retry);
-        self.url = options.url.or(self.url);
+        self.retry = options.retry.map(Box::new).or(self.retry);
+        self.url = options.url.map(Box::new).or(self.url);
         for (name, value) in &options.headers {
             match (HeaderName::try_from(name.as_str()), HeaderValue::try_from(value.as_str())) {
                 (Ok(name), Ok(value)) => self.builder = self.builder.header(name, value),
@@ -140,8 +141,8 @@ impl<'c> Request<'c> {
             }
         }
         if let Some(key) = options.idempotency_key {
-            let header = self.idempotency.as_ref().map_or("Idempotency-Key", |(header, _)| header);
-            self.idempotency = Some((header, Some(key)));
+            let header = self.idempotency.as_deref().map_or("Idempotency-Key", |(header, _)| header);
+            self.idempotency = Some(Box::new((header, Some(key))));
             self.idempotent = true;
         }
         self
@@ -149,12 +150,12 @@ impl<'c> Request<'c> {
 
     /// Retries this call by `policy` instead of the client's.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.retry = Some(Box::new(policy));
         self
     }
 
     fn refuse(&mut self, refusal: Refusal) {
-        self.refused.get_or_insert(refusal);
+        self.refused.get_or_insert_with(|| Box::new(refusal));
     }
 
     fn invalid(&mut self, field: &str, problem: &str) {
@@ -205,7 +206,10 @@ impl<'c> Request<'c> {
 
     /// An `application/x-www-form-urlencoded` body; nested values in brackets.
     pub fn form<T: serde::Serialize + ?Sized>(mut self, body: &T) -> Self {
-        self.builder = self.builder.form(&encode::form_body(body));
+        self.builder = self
+            .builder
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(encode::form_text(body));
         self
     }
 

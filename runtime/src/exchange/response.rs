@@ -176,6 +176,11 @@ fn decode_text(bytes: &[u8]) -> Result<String, String> {
 /// (the field names of generated types, never a value of the body).
 fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
     use serde_json::error::Category;
+    // Tracking the path costs allocations on every field: only a body that failed is
+    // read again with it, for the message.
+    if let Ok(value) = serde_json::from_slice(bytes) {
+        return Ok(value);
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
         let path = err.path().to_string();

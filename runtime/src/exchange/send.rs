@@ -20,7 +20,16 @@ impl<'c> Request<'c> {
     /// The call is a `tracing` span `authgen.call` with the operation, method, path
     /// template, final status, attempts and duration; each retry is an event with its
     /// reason. No field carries a credential, a query or a body value.
-    pub async fn send<E>(self) -> Result<Response, Error<E>> {
+    pub fn send<E: 'c>(self) -> impl Future<Output = Result<Response, Error<E>>> + 'c {
+        self.send_then(Ok)
+    }
+
+    /// [`send`](Self::send), the answer then turned into `T` by `then` (an operation's
+    /// decoding) in the same future: one state machine, not one awaiting another.
+    pub fn send_then<T: 'c, E: 'c>(
+        self,
+        then: impl FnOnce(Response) -> Result<T, Error<E>> + 'c,
+    ) -> impl Future<Output = Result<T, Error<E>>> + 'c {
         let (operation, path) = self.operation;
         let span = tracing::info_span!(
             "authgen.call",
@@ -31,31 +40,38 @@ impl<'c> Request<'c> {
             attempts = Empty,
             duration_ms = Empty,
         );
-        let started = Instant::now();
-        let outcome = self.send_attempts().instrument(span.clone()).await;
-        let status = match &outcome {
-            Ok(response) => Some(response.status()),
-            Err(error) => error.status().map(|s| s.as_u16()),
-        };
-        if let Some(status) = status {
-            span.record("status", status);
+        let ready = self.ready();
+        let recorded = span.clone();
+        // The request is held here once and lent to the attempts: a future that took it
+        // by value would copy it at every level.
+        async move {
+            let started = Instant::now();
+            let outcome = match ready {
+                Ok(ref request) => request.attempts().await,
+                Err(error) => Err(error),
+            };
+            let status = match &outcome {
+                Ok(response) => Some(response.status()),
+                Err(error) => error.status().map(|s| s.as_u16()),
+            };
+            if let Some(status) = status {
+                recorded.record("status", status);
+            }
+            recorded.record("duration_ms", started.elapsed().as_millis() as u64);
+            then(outcome?)
         }
-        span.record("duration_ms", started.elapsed().as_millis() as u64);
-        outcome
+        .instrument(span)
     }
 
-    async fn send_attempts<E>(self) -> Result<Response, Error<E>> {
-        let mut request = self.ready()?;
-        let core = request.core;
-        let policy = request.retry.take();
-        let policy = policy.as_ref().unwrap_or(core.retry());
+    async fn attempts<E>(&self) -> Result<Response, Error<E>> {
+        let policy = self.retry.as_deref().unwrap_or(self.core.retry());
         let deadline = policy.deadline_from_now();
         let mut attempt = 1;
         loop {
-            let outcome = request.attempt(deadline).await;
+            let outcome = self.attempt(deadline).await;
             let remaining = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
-            let ended = ended(&outcome, request.idempotent);
-            match policy.next_wait(core.budget(), attempt, &ended, remaining) {
+            let ended = ended(&outcome, self.idempotent);
+            match policy.next_wait(self.core.budget(), attempt, &ended, remaining) {
                 Some(wait) => {
                     let reason = ended.reason();
                     tracing::info!(attempt, reason, wait_ms = wait.as_millis() as u64, "retrying");
@@ -72,11 +88,11 @@ impl<'c> Request<'c> {
 
     /// Fails with what was found while building the request; adds its cookies.
     fn ready<E>(mut self) -> Result<Self, Error<E>> {
-        if let Some((header, given)) = self.idempotency.take() {
+        if let Some((header, given)) = self.idempotency.take().map(|boxed| *boxed) {
             let key = given.unwrap_or_else(idempotency_key);
             self = self.header(header, key.as_str());
         }
-        match self.refused.take() {
+        match self.refused.take().map(|boxed| *boxed) {
             Some(Refusal::MissingCredentials(schemes)) => return Err(Error::MissingCredentials { schemes }),
             Some(Refusal::Invalid(invalid)) => return Err(Error::Invalid(invalid)),
             None => {}
@@ -135,36 +151,53 @@ impl<'c> Request<'c> {
     }
 
     /// Sends `builder` (a clone of the request, its multipart body added anew), within
-    /// the attempt's time limit and what is left of the call's deadline.
-    async fn execute<E>(
+    /// the attempt's time limit and what is left of the call's deadline. The request is
+    /// built and handed to the HTTP client before the future starts, so that the future
+    /// holds only what is in flight (it is moved with every `await` around it).
+    fn execute<E>(
         &self,
         builder: Option<reqwest::RequestBuilder>,
         deadline: Option<Instant>,
-    ) -> Result<Response, Error<E>> {
+    ) -> impl Future<Output = Result<Response, Error<E>>> + use<'_, 'c, E> {
+        let sent = self.prepare(builder, deadline).map(|request| self.core.http().execute(request));
+        async move {
+            let response = sent?.await.map_err(TransportError::new)?;
+            for hook in self.core.hooks() {
+                hook.on_response(&response);
+            }
+            Response::read(response, self.core.max_response_bytes()).await
+        }
+    }
+
+    /// The request of one attempt, as the hooks leave it.
+    fn prepare<E>(
+        &self,
+        builder: Option<reqwest::RequestBuilder>,
+        deadline: Option<Instant>,
+    ) -> Result<reqwest::Request, Error<E>> {
         let Some(mut builder) = builder else {
             // Only a streamed body cannot be cloned, and requests have none.
-            return Err(
-                ValidationError { field: "body".into(), problem: "cannot be sent twice".into() }.into()
-            );
+            let problem = "cannot be sent twice".into();
+            return Err(ValidationError { field: "body".into(), problem }.into());
         };
         if let Some(multipart) = &self.multipart {
             builder = builder.multipart(multipart.to_form());
         }
+        // The client's own timeout applies unless this call or its deadline says less:
+        // setting it per request would cost an allocation for nothing.
         let left = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
-        let timeout = self.timeout.unwrap_or(self.core.timeout());
-        builder = builder.timeout(left.map_or(timeout, |left| left.min(timeout)));
+        if self.timeout.is_some() || left.is_some() {
+            let timeout = self.timeout.unwrap_or(self.core.timeout());
+            builder = builder.timeout(left.map_or(timeout, |left| left.min(timeout)));
+        }
         let mut request = builder.build().map_err(TransportError::new)?;
         if let Some(url) = &self.url {
-            *request.url_mut() = url.clone();
+            *request.url_mut() = (**url).clone();
         }
         for hook in self.core.hooks() {
             hook.on_request(&mut request);
         }
-        let response = self.core.http().execute(request).await.map_err(TransportError::new)?;
-        for hook in self.core.hooks() {
-            hook.on_response(&response);
-        }
-        Response::read(response, self.core.max_response_bytes()).await
+        Ok(request)
     }
 }
 
