@@ -23,7 +23,9 @@
 #![deny(missing_docs)]
 
 mod jwt;
+pub mod oidc;
 mod providers;
+pub mod resource;
 mod server;
 mod tls;
 

@@ -156,6 +156,14 @@ pub trait TokenSource: Send + Sync + 'static {
     fn identity(&self) -> Option<&[u8]> {
         None
     }
+
+    /// The DPoP key its tokens are bound to (RFC 9449), where it binds them: a call with
+    /// such a token (`token_type` `DPoP`) sends `Authorization: DPoP <token>` and a proof
+    /// from this key ([`Dpop::proof`](crate::oauth::Dpop::proof)). `None` (the default)
+    /// for bearer tokens.
+    fn dpop(&self) -> Option<&crate::oauth::Dpop> {
+        None
+    }
 }
 
 /// Why no token could be had. Cheap to clone: every task waiting on one refresh gets it.
@@ -163,6 +171,7 @@ pub trait TokenSource: Send + Sync + 'static {
 pub struct TokenError {
     message: String,
     status: Option<StatusCode>,
+    oauth_error: Option<String>,
     permanent: bool,
     source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
@@ -170,7 +179,25 @@ pub struct TokenError {
 impl TokenError {
     /// An error with a message in the user's terms.
     pub fn new(message: impl Into<String>, permanent: bool) -> Self {
-        TokenError { message: message.into(), status: None, permanent, source: None }
+        TokenError { message: message.into(), status: None, oauth_error: None, permanent, source: None }
+    }
+
+    /// The same error, naming the HTTP status of the answer it came from.
+    pub(crate) fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// The same error, naming the OAuth error code (RFC 6749 §5.2) the server answered.
+    pub(crate) fn with_oauth_error(mut self, code: impl Into<String>) -> Self {
+        self.oauth_error = Some(code.into());
+        self
+    }
+
+    /// The OAuth error code the token endpoint refused with (RFC 6749 §5.2, RFC 8628
+    /// §3.5: `invalid_client`, `invalid_grant`, `access_denied`, …), if it said one.
+    pub fn oauth_error(&self) -> Option<&str> {
+        self.oauth_error.as_deref()
     }
 
     /// The HTTP status of the token endpoint's answer, if it answered.
@@ -192,6 +219,7 @@ impl fmt::Debug for TokenError {
         f.debug_struct("TokenError")
             .field("message", &self.message)
             .field("status", &self.status)
+            .field("oauth_error", &self.oauth_error)
             .field("permanent", &self.permanent)
             .finish()
     }
@@ -219,7 +247,13 @@ impl<E: fmt::Debug + Send + Sync + 'static> From<Error<E>> for TokenError {
             (_, Some(status)) => status.is_client_error() && status != 408 && status != 429,
             _ => false,
         };
-        TokenError { message: error.to_string(), status, permanent, source: Some(Arc::new(error)) }
+        TokenError {
+            message: error.to_string(),
+            status,
+            oauth_error: None,
+            permanent,
+            source: Some(Arc::new(error)),
+        }
     }
 }
 

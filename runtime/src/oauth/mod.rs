@@ -1,0 +1,105 @@
+//! OAuth 2.0 and OpenID Connect: the flows that fetch access tokens, each a
+//! [`TokenSource`](crate::token::TokenSource) that a [`TokenCache`](crate::token::TokenCache)
+//! (and the fleet's shared cache) keeps and refreshes unchanged.
+//!
+//! - [`TokenEndpoint`]: where tokens come from and how the client authenticates
+//!   ([`ClientAuth`]: `client_secret_basic`, `client_secret_post`, `private_key_jwt`,
+//!   `tls_client_auth`, `self_signed_tls_client_auth`, `none`), over an HTTP client
+//!   built from the runtime's [`Config`](crate::Config) (TLS identity and roots,
+//!   timeouts, no redirects, HTTPS but to loopback when allowed).
+//! - [`ServerMetadata`]: discovery (OpenID Connect and RFC 8414), the issuer checked.
+//! - The flows: [`ClientCredentials`], [`RefreshTokens`] (rotation, persisted through a
+//!   [`TokenStore`] such as [`FileTokenStore`]), [`AuthorizationCode`] (PKCE S256, state,
+//!   nonce, the RFC 9207 `iss` check, a [`LoopbackRedirect`] for command-line and desktop
+//!   programs), [`DeviceAuthorization`] (RFC 8628), [`TokenExchange`] (RFC 8693),
+//!   [`JwtBearer`] (RFC 7523) and, only when asked for by name, [`PasswordGrant`].
+//! - [`Dpop`]: sender-constrained tokens (RFC 9449): proofs for the token request and for
+//!   each API call, server nonces remembered and retried.
+//!
+//! The implicit flow and PKCE `plain` are not offered: both are unsafe (RFC 9700 §2.1.2,
+//! §2.1.1).
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use authgen_runtime::Config;
+//! use authgen_runtime::oauth::{ClientAuth, ClientCredentials, TokenEndpoint};
+//! use authgen_runtime::token::TokenCache;
+//!
+//! let auth = ClientAuth::client_secret_basic("my-client", "my-secret");
+//! let endpoint = TokenEndpoint::new("https://auth.example.com/oauth/token", auth, &Config::new())?;
+//! let tokens = TokenCache::new(ClientCredentials::new(endpoint).scopes(["invoices:read"]));
+//! let token = tokens.token().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Secrets never print: every type's `Debug` leaves out secrets, codes, verifiers,
+//! assertions and tokens, refused grants name the OAuth `error` and `error_description`
+//! only, and tracing events name the scheme and the flow.
+
+mod authorization_code;
+mod client_auth;
+mod client_credentials;
+mod device;
+mod discovery;
+mod dpop;
+mod endpoint;
+mod exchange;
+mod http;
+mod identity;
+mod keys;
+mod loopback;
+mod password;
+mod random;
+mod refresh;
+mod store;
+
+pub use authorization_code::{AuthorizationCode, AuthorizationRequest};
+pub use client_auth::ClientAuth;
+pub use client_credentials::ClientCredentials;
+pub use device::{DeviceAuthorization, UserCode};
+pub use discovery::ServerMetadata;
+pub use dpop::Dpop;
+pub use endpoint::TokenEndpoint;
+pub use exchange::{JwtBearer, TokenExchange};
+pub use keys::SigningKey;
+pub use loopback::LoopbackRedirect;
+pub use password::PasswordGrant;
+pub use refresh::RefreshTokens;
+pub use store::{FileTokenStore, MemoryTokenStore, TokenStore};
+
+use crate::ConfigError;
+
+/// Why an OAuth flow could not be set up (fetching tokens fails with
+/// [`TokenError`](crate::token::TokenError) instead).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OAuthError {
+    /// A URL breaks the HTTPS rule, or the HTTP client could not be built.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A signing key could not be read.
+    #[error("the signing key is not usable: {0}")]
+    Key(String),
+    /// The server's metadata could not be fetched or read.
+    #[error("discovery at `{url}` failed: {reason}")]
+    Discovery {
+        /// The metadata URL.
+        url: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The metadata names another issuer than the one asked for: a mix-up or an
+    /// impersonation (RFC 8414 §3.3, OpenID Connect Discovery §4.3).
+    #[error("the metadata at `{url}` names the issuer `{found}`, not `{expected}`")]
+    IssuerMismatch {
+        /// The metadata URL.
+        url: String,
+        /// The issuer expected.
+        expected: String,
+        /// The issuer the metadata names.
+        found: String,
+    },
+    /// The metadata lacks an endpoint the flow needs.
+    #[error("the server's metadata has no `{0}`")]
+    MissingEndpoint(&'static str),
+}
