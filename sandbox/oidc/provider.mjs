@@ -6,7 +6,7 @@
 // exits when its stdin closes, so a test killed hard leaves no server behind.
 //
 // Test-only routes under /__test/ (never part of a real server):
-//   GET  /__test/stats      token requests per client, slow_down answers
+//   GET  /__test/stats      token requests per client, device polls, slow_down answers
 //   POST /__test/authorize  {"url"}: plays the browser through login and consent, answers
 //                           {"redirect"}: where the server sends the browser back to
 //   POST /__test/device     {"user_code"}: plays the user entering and confirming the code
@@ -22,8 +22,9 @@ const settings = JSON.parse(process.env.AUTHGEN_OIDC_CONFIG ?? '{}');
 const account = settings.account ?? 'alice';
 const tls = settings.tls ?? null;
 
-const stats = { token_requests: {}, slow_down: 0 };
+const stats = { token_requests: {}, device_polls: 0, slow_down: 0 };
 const devicePolls = new Map();
+const nonceClients = new Set();
 
 const server = tls
   ? https.createServer({
@@ -77,7 +78,7 @@ function makeProvider(issuer) {
       dPoP: {
         enabled: true,
         nonceSecret: crypto.randomBytes(32),
-        requireNonce: () => settings.dpop_nonce === true,
+        requireNonce: (ctx) => settings.dpop_nonce === true || nonceClients.has(ctx.oidc.client?.clientId),
       },
       mTLS: tls ? mtls() : { enabled: false },
       resourceIndicators: {
@@ -93,6 +94,8 @@ function makeProvider(issuer) {
     },
     // Every client allowed the refresh grant gets a refresh token (no offline_access dance).
     issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
+    // Claims a grant put on its token (token exchange's `act`) are kept, and introspection shows them.
+    extraTokenClaims: async (ctx, token) => token.extra,
     rotateRefreshToken: settings.rotate_refresh_tokens ?? true,
     // PKCE for every authorization request: a client that leaves it out is refused.
     pkce: { required: () => true },
@@ -118,13 +121,16 @@ function makeProvider(issuer) {
 
 // Test-only client metadata (x_*) is read here and removed before oidc-provider sees it.
 function prepareClient(metadata) {
-  const { x_self_signed_cert_pem: certPem, x_slow_down_first: slowDownFirst, ...client } = metadata;
+  const {
+    x_self_signed_cert_pem: certPem, x_slow_down_first: slowDownFirst, x_dpop_nonce: dpopNonce, ...client
+  } = metadata;
   if (certPem) {
     const cert = new crypto.X509Certificate(certPem);
     const jwk = cert.publicKey.export({ format: 'jwk' });
     client.jwks = { keys: [{ ...jwk, x5c: [cert.raw.toString('base64')] }] };
   }
   if (slowDownFirst) devicePolls.set(`slow:${client.client_id}`, true);
+  if (dpopNonce) nonceClients.add(client.client_id);
   return client;
 }
 
@@ -188,6 +194,7 @@ async function deviceInterval(ctx, next) {
   }
   const params = ctx.oidc?.params;
   if (ctx.oidc?.route !== 'token' || params?.grant_type !== 'urn:ietf:params:oauth:grant-type:device_code') return;
+  stats.device_polls += 1;
   const poll = devicePolls.get(params.device_code);
   if (!poll || ctx.body?.error !== 'authorization_pending') return;
   const now = Date.now();

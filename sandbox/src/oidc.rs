@@ -20,7 +20,8 @@
 //!
 //! The settings (all optional): `clients` (oidc-provider client metadata, plus
 //! `x_self_signed_cert_pem` to register a self-signed certificate's key and
-//! `x_slow_down_first` to answer the client's first device poll `slow_down`), `scopes`,
+//! `x_slow_down_first` to answer the client's first device poll `slow_down`,
+//! `x_dpop_nonce` to demand DPoP nonces of this client at the token endpoint), `scopes`,
 //! `ttl` (`access_token`, `refresh_token`, `device_code`, in seconds),
 //! `rotate_refresh_tokens` (default true), `dpop_nonce` (require DPoP nonces at the
 //! token endpoint), `device_interval` (seconds, default 1), `resources` (RFC 8707
@@ -31,6 +32,8 @@
 //! and enables the mutual-TLS client authentication methods and certificate-bound tokens.
 //!
 //! A client `authgen-resource-server` is added for introspection ([`OidcProvider::introspect`]).
+//!
+//! `AUTHGEN_OIDC_LOG=1` shows what the provider writes to stderr.
 //!
 //! Without `node` (20.19 or later) or `sandbox/oidc/node_modules`, [`OidcProvider::start`]
 //! prints a loud notice and gives `None`; under `CI=true` it panics instead.
@@ -99,17 +102,25 @@ impl OidcProvider {
             .stderr(Stdio::piped())
             .spawn()
             .expect("node starts");
-        let stderr = drain(child.stderr.take().expect("piped stderr"));
-        let issuer = match ready_line(child.stdout.take().expect("piped stdout")) {
+        let output = Output::default();
+        let (ready, first) = mpsc::channel();
+        drain(child.stdout.take().expect("piped stdout"), output.clone(), Some(ready));
+        drain(child.stderr.take().expect("piped stderr"), output.clone(), None);
+        let issuer = match ready_line(&first) {
             Some(issuer) => issuer,
             None => {
                 let _ = child.kill();
                 let _ = child.wait();
-                let said = stderr.lock().map(|lines| lines.iter().cloned().collect::<Vec<_>>().join("\n"));
+                let said = output.lock().map(|lines| lines.iter().cloned().collect::<Vec<_>>().join("\n"));
                 panic!("oidc-provider did not start: {}", said.unwrap_or_default());
             }
         };
-        let mut http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).no_proxy();
+        // No pooled connections: a test binary shares one provider among tests that each
+        // run their own Tokio runtime, and a pooled connection dies with its runtime.
+        let mut http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .pool_max_idle_per_host(0);
         if let Some(pki) = &pki {
             http = http.tls_certs_only([reqwest::Certificate::from_der(&pki.server_ca.der).expect("CA")]);
         }
@@ -157,6 +168,11 @@ impl OidcProvider {
     /// How many token requests the client `client_id` has sent (answered or refused).
     pub async fn token_requests(&self, client_id: &str) -> u64 {
         self.stats().await["token_requests"][client_id].as_u64().unwrap_or(0)
+    }
+
+    /// How many device polls (token requests of the device grant) it has answered.
+    pub async fn device_polls(&self) -> u64 {
+        self.stats().await["device_polls"].as_u64().unwrap_or(0)
     }
 
     /// How many device polls were answered `slow_down`.
@@ -279,14 +295,24 @@ fn prepare(settings: &mut Value, pki: Option<&Pki>, introspection_secret: &str) 
     }
 }
 
-/// Keeps the last 200 lines the process writes to stderr (read on a thread, so a chatty
-/// process never blocks on a full pipe).
-fn drain(stderr: impl Read + Send + 'static) -> Arc<Mutex<VecDeque<String>>> {
-    let kept = Arc::new(Mutex::new(VecDeque::new()));
-    let sink = kept.clone();
+/// The last 200 lines the process wrote (besides its first, the ready line).
+type Output = Arc<Mutex<VecDeque<String>>>;
+
+/// Reads `stream` to its end on a thread (a process writing to a pipe nobody reads
+/// would block, or die of EPIPE), keeping the last lines in `kept`; with
+/// `AUTHGEN_OIDC_LOG` set, shows them too. The first line goes to `first` if given.
+fn drain(stream: impl Read + Send + 'static, kept: Output, first: Option<mpsc::Sender<String>>) {
+    let show = std::env::var_os("AUTHGEN_OIDC_LOG").is_some();
     std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Ok(mut kept) = sink.lock() {
+        let mut lines = BufReader::new(stream).lines().map_while(Result::ok);
+        if let Some(first) = first {
+            let _ = first.send(lines.next().unwrap_or_default());
+        }
+        for line in lines {
+            if show {
+                eprintln!("[oidc-provider] {line}");
+            }
+            if let Ok(mut kept) = kept.lock() {
                 if kept.len() == 200 {
                     kept.pop_front();
                 }
@@ -294,18 +320,11 @@ fn drain(stderr: impl Read + Send + 'static) -> Arc<Mutex<VecDeque<String>>> {
             }
         }
     });
-    kept
 }
 
 /// The issuer from the script's first line, or `None` if it exits or says nothing in time.
-fn ready_line(stdout: impl Read + Send + 'static) -> Option<String> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let _ = tx.send(line);
-    });
-    let line = rx.recv_timeout(READY_WITHIN).ok()?;
+fn ready_line(first: &mpsc::Receiver<String>) -> Option<String> {
+    let line = first.recv_timeout(READY_WITHIN).ok()?;
     let ready: Value = serde_json::from_str(&line).ok()?;
     ready["issuer"].as_str().map(String::from)
 }
