@@ -7,6 +7,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::OAuthError;
 use super::client_auth::Form;
 use super::discovery::ServerMetadata;
 use super::endpoint::TokenEndpoint;
@@ -15,8 +16,7 @@ use super::loopback::LoopbackRedirect;
 use super::random;
 use super::refresh::{Refresher, user_identity};
 use super::store::{MemoryTokenStore, TokenStore};
-use super::{Dpop, OAuthError};
-use crate::token::{AccessToken, BoxFuture, TokenError, TokenSource};
+use crate::token::{AccessToken, TokenError};
 use crate::{Config, Secret};
 
 /// What opens the authorization URL: a browser launcher, or a line printed for the user.
@@ -294,27 +294,4 @@ impl AuthorizationCode {
     }
 }
 
-impl TokenSource for AuthorizationCode {
-    fn fetch(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
-        Box::pin(self.refresher.refresh_or_sign_in(None, || self.authorize_with_loopback()))
-    }
-
-    fn refresh(&self, refresh_token: &Secret) -> Option<BoxFuture<'_, Result<AccessToken, TokenError>>> {
-        let offered = refresh_token.clone();
-        Some(Box::pin(async move {
-            self.refresher.refresh_or_sign_in(Some(&offered), || self.authorize_with_loopback()).await
-        }))
-    }
-
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn identity(&self) -> Option<&[u8]> {
-        self.identity.as_deref()
-    }
-
-    fn dpop(&self) -> Option<&Dpop> {
-        self.endpoint.dpop()
-    }
-}
+interactive_source!(AuthorizationCode, authorize_with_loopback);

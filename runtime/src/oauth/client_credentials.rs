@@ -6,8 +6,7 @@ use std::fmt;
 use super::client_auth::Form;
 use super::endpoint::TokenEndpoint;
 use super::identity::{Identity, scope_param, scope_set};
-use crate::oauth::Dpop;
-use crate::token::{AccessToken, BoxFuture, TokenError, TokenSource};
+use crate::token::{AccessToken, TokenError};
 
 /// The client credentials grant, as a [`TokenSource`]: scopes, RFC 8707 resource
 /// indicators and extra parameters as set. Clone it to ask for other scopes: each scope
@@ -19,7 +18,7 @@ pub struct ClientCredentials {
     resources: Vec<String>,
     params: Vec<(String, String)>,
     name: String,
-    identity: Vec<u8>,
+    identity: Option<Vec<u8>>,
 }
 
 impl fmt::Debug for ClientCredentials {
@@ -43,7 +42,7 @@ impl ClientCredentials {
             resources: Vec::new(),
             params: Vec::new(),
             name,
-            identity: Vec::new(),
+            identity: None,
         }
         .identified()
     }
@@ -84,7 +83,7 @@ impl ClientCredentials {
         for (name, value) in &self.params {
             identity = identity.with(name, value);
         }
-        self.identity = identity.bytes();
+        self.identity = Some(identity.bytes());
         self
     }
 
@@ -103,20 +102,4 @@ impl ClientCredentials {
     }
 }
 
-impl TokenSource for ClientCredentials {
-    fn fetch(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
-        Box::pin(self.request())
-    }
-
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn identity(&self) -> Option<&[u8]> {
-        Some(&self.identity)
-    }
-
-    fn dpop(&self) -> Option<&Dpop> {
-        self.endpoint.dpop()
-    }
-}
+grant_source!(ClientCredentials, request);

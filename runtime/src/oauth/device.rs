@@ -16,8 +16,8 @@ use super::endpoint::{TokenEndpoint, refusal};
 use super::identity::{scope_param, scope_set};
 use super::refresh::{Refresher, user_identity};
 use super::store::{MemoryTokenStore, TokenStore};
-use super::{ClientAuth, Dpop, OAuthError};
-use crate::token::{AccessToken, BoxFuture, TokenError, TokenSource};
+use super::{ClientAuth, OAuthError};
+use crate::token::{AccessToken, TokenError};
 use crate::{Config, Secret};
 
 const GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
@@ -202,27 +202,4 @@ impl DeviceAuthorization {
     }
 }
 
-impl TokenSource for DeviceAuthorization {
-    fn fetch(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
-        Box::pin(self.refresher.refresh_or_sign_in(None, || self.authorize()))
-    }
-
-    fn refresh(&self, refresh_token: &Secret) -> Option<BoxFuture<'_, Result<AccessToken, TokenError>>> {
-        let offered = refresh_token.clone();
-        Some(Box::pin(
-            async move { self.refresher.refresh_or_sign_in(Some(&offered), || self.authorize()).await },
-        ))
-    }
-
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn identity(&self) -> Option<&[u8]> {
-        self.identity.as_deref()
-    }
-
-    fn dpop(&self) -> Option<&Dpop> {
-        self.endpoint.dpop()
-    }
-}
+interactive_source!(DeviceAuthorization, authorize);

@@ -9,8 +9,8 @@ use super::client_auth::Form;
 use super::endpoint::TokenEndpoint;
 use super::identity::{Identity, scope_param, scope_set};
 use super::keys::SigningKey;
-use super::{Dpop, random};
-use crate::token::{AccessToken, BoxFuture, TokenCache, TokenError, TokenSource};
+use super::random;
+use crate::token::{AccessToken, TokenCache, TokenError, TokenSource};
 
 const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
 const ASSERTION_LIFETIME_SECS: u64 = 300;
@@ -260,29 +260,6 @@ impl JwtBearer {
         }
         self.endpoint.request("jwt_bearer", form).await
     }
-}
-
-/// The [`TokenSource`] items every non-interactive grant here shares.
-macro_rules! grant_source {
-    ($type:ty, $request:ident) => {
-        impl TokenSource for $type {
-            fn fetch(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
-                Box::pin(self.$request())
-            }
-
-            fn name(&self) -> &str {
-                &self.name
-            }
-
-            fn identity(&self) -> Option<&[u8]> {
-                self.identity.as_deref()
-            }
-
-            fn dpop(&self) -> Option<&Dpop> {
-                self.endpoint.dpop()
-            }
-        }
-    };
 }
 
 grant_source!(TokenExchange, exchange);

@@ -9,8 +9,7 @@ use super::client_auth::Form;
 use super::endpoint::TokenEndpoint;
 use super::identity::{Identity, scope_param, scope_set};
 use crate::Secret;
-use crate::oauth::Dpop;
-use crate::token::{AccessToken, BoxFuture, TokenError, TokenSource};
+use crate::token::{AccessToken, TokenError};
 
 /// The password grant as a [`TokenSource`]. `Debug` shows the username, never the
 /// password.
@@ -20,7 +19,7 @@ pub struct PasswordGrant {
     password: Secret,
     scopes: BTreeSet<String>,
     name: String,
-    identity: Vec<u8>,
+    identity: Option<Vec<u8>>,
 }
 
 impl fmt::Debug for PasswordGrant {
@@ -42,7 +41,7 @@ impl PasswordGrant {
     ) -> PasswordGrant {
         let name = format!("{}.password", endpoint.scheme_label());
         let (username, password) = (username.into(), password.into());
-        PasswordGrant { endpoint, username, password, scopes: BTreeSet::new(), name, identity: Vec::new() }
+        PasswordGrant { endpoint, username, password, scopes: BTreeSet::new(), name, identity: None }
             .identified()
     }
 
@@ -61,7 +60,8 @@ impl PasswordGrant {
             .with_scopes(&self.scopes)
             .with("username", &self.username)
             .with("password", self.password.expose_secret())
-            .bytes();
+            .bytes()
+            .into();
         self
     }
 
@@ -76,20 +76,4 @@ impl PasswordGrant {
     }
 }
 
-impl TokenSource for PasswordGrant {
-    fn fetch(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
-        Box::pin(self.request())
-    }
-
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn identity(&self) -> Option<&[u8]> {
-        Some(&self.identity)
-    }
-
-    fn dpop(&self) -> Option<&Dpop> {
-        self.endpoint.dpop()
-    }
-}
+grant_source!(PasswordGrant, request);
