@@ -280,7 +280,7 @@ impl Shared {
     ) -> Result<(), Refusal> {
         let invalid =
             |why: &str| refuse(401, format!(r#"DPoP error="invalid_dpop_proof", error_description="{why}""#));
-        let (header, claims) = verify_es256(proof).map_err(|why| invalid(why))?;
+        let (header, claims) = verify_es256(proof).map_err(&invalid)?;
         if header["typ"] != json!("dpop+jwt") {
             return Err(invalid("typ is not dpop+jwt"));
         }

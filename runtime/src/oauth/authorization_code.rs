@@ -22,7 +22,7 @@ use crate::{Config, Secret};
 /// What opens the authorization URL: a browser launcher, or a line printed for the user.
 type Opener = Arc<dyn Fn(&str) + Send + Sync>;
 
-/// The authorization code flow. As a [`TokenSource`] it refreshes with the refresh token
+/// The authorization code flow. As a [`TokenSource`](crate::token::TokenSource) it refreshes with the refresh token
 /// it keeps (in a [`TokenStore`], so a user signs in once across runs) and, when there is
 /// none or the server refuses it, signs the user in again through a
 /// [`LoopbackRedirect`], showing the URL through [`on_authorize`](Self::on_authorize).

@@ -8,7 +8,7 @@ use super::endpoint::TokenEndpoint;
 use super::identity::{Identity, scope_param, scope_set};
 use crate::token::{AccessToken, TokenError};
 
-/// The client credentials grant, as a [`TokenSource`]: scopes, RFC 8707 resource
+/// The client credentials grant, as a [`TokenSource`](crate::token::TokenSource): scopes, RFC 8707 resource
 /// indicators and extra parameters as set. Clone it to ask for other scopes: each scope
 /// set is its own token (and its own identity).
 #[derive(Clone)]

@@ -70,7 +70,7 @@ struct Authorization {
 
 type Show = Arc<dyn Fn(&UserCode) + Send + Sync>;
 
-/// The device authorization grant. As a [`TokenSource`] it refreshes with the refresh
+/// The device authorization grant. As a [`TokenSource`](crate::token::TokenSource) it refreshes with the refresh
 /// token it keeps and, when there is none or the server refused it, runs the grant
 /// again: the user code goes to the callback, then the token endpoint is polled at the
 /// server's interval (5 seconds longer after each `slow_down`) until the user approves,

@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::str::FromStr;
-use std::sync::Once;
+use std::sync::{Arc, Once};
 
 use jsonwebtoken::jwk::{Jwk, ThumbprintHash};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
@@ -12,10 +12,15 @@ use serde::Serialize;
 use super::OAuthError;
 use crate::token::TokenError;
 
-/// A private key and the JWS algorithm it signs with. `Debug` shows the algorithm and
-/// the key id, never the key.
+/// A private key and the JWS algorithm it signs with. Cheap to clone. `Debug` shows the
+/// algorithm and the key id, never the key.
 #[derive(Clone)]
 pub struct SigningKey {
+    inner: Arc<Inner>,
+}
+
+#[derive(Clone)]
+struct Inner {
     key: EncodingKey,
     algorithm: Algorithm,
     kid: Option<String>,
@@ -25,7 +30,10 @@ pub struct SigningKey {
 
 impl fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SigningKey").field("algorithm", &self.algorithm).field("kid", &self.kid).finish()
+        f.debug_struct("SigningKey")
+            .field("algorithm", &self.inner.algorithm)
+            .field("kid", &self.inner.kid)
+            .finish()
     }
 }
 
@@ -63,26 +71,26 @@ impl SigningKey {
             Algorithm::EdDSA => None,
             _ => Some(Jwk::from_encoding_key(&key, algorithm).map_err(|e| OAuthError::Key(e.to_string()))?),
         };
-        Ok(SigningKey { key, algorithm, kid: None, public })
+        Ok(SigningKey { inner: Arc::new(Inner { key, algorithm, kid: None, public }) })
     }
 
     /// The same key, naming itself `kid` in the JWTs it signs (for servers holding several).
     pub fn with_kid(mut self, kid: impl Into<String>) -> SigningKey {
-        self.kid = Some(kid.into());
+        Arc::make_mut(&mut self.inner).kid = Some(kid.into());
         self
     }
 
     /// The JWS algorithm name (`ES256`, …).
     pub fn algorithm(&self) -> String {
-        format!("{:?}", self.algorithm)
+        format!("{:?}", self.inner.algorithm)
     }
 
     /// The public key as a JWK (with `kid` and `alg`), to register with a server; `None`
     /// for Ed25519 keys, whose public half the crate does not derive.
     pub fn public_jwk(&self) -> Option<serde_json::Value> {
-        let mut jwk = serde_json::to_value(self.public.as_ref()?).ok()?;
+        let mut jwk = serde_json::to_value(self.inner.public.as_ref()?).ok()?;
         jwk["alg"] = serde_json::Value::String(self.algorithm());
-        if let Some(kid) = &self.kid {
+        if let Some(kid) = &self.inner.kid {
             jwk["kid"] = serde_json::Value::String(kid.clone());
         }
         Some(jwk)
@@ -90,7 +98,7 @@ impl SigningKey {
 
     /// The RFC 7638 thumbprint (SHA-256) of the public key, if known.
     pub fn thumbprint(&self) -> Option<String> {
-        self.public.as_ref()?.thumbprint(ThumbprintHash::SHA256).ok()
+        self.inner.public.as_ref()?.thumbprint(ThumbprintHash::SHA256).ok()
     }
 
     /// `claims` signed, with `typ` and, when `embed_jwk`, the public key in the header.
@@ -100,17 +108,18 @@ impl SigningKey {
         claims: &impl Serialize,
         embed_jwk: bool,
     ) -> Result<String, TokenError> {
-        let mut header = Header::new(self.algorithm);
+        let inner = &self.inner;
+        let mut header = Header::new(inner.algorithm);
         header.typ = Some(typ.to_string());
-        header.kid = self.kid.clone().filter(|_| !embed_jwk);
+        header.kid = inner.kid.clone().filter(|_| !embed_jwk);
         if embed_jwk {
             // RFC 9449 §4.2: the public key alone, no `alg`/`kid` members beside it.
-            header.jwk = self.public.clone().map(|mut jwk| {
+            header.jwk = inner.public.clone().map(|mut jwk| {
                 jwk.common = Default::default();
                 jwk
             });
         }
-        jsonwebtoken::encode(&header, claims, &self.key)
+        jsonwebtoken::encode(&header, claims, &inner.key)
             .map_err(|e| TokenError::new(format!("could not sign a JWT: {e}"), true))
     }
 }

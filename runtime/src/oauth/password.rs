@@ -11,7 +11,7 @@ use super::identity::{Identity, scope_param, scope_set};
 use crate::Secret;
 use crate::token::{AccessToken, TokenError};
 
-/// The password grant as a [`TokenSource`]. `Debug` shows the username, never the
+/// The password grant as a [`TokenSource`](crate::token::TokenSource). `Debug` shows the username, never the
 /// password.
 pub struct PasswordGrant {
     endpoint: TokenEndpoint,
