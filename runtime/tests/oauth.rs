@@ -35,8 +35,19 @@ fn fixture() -> Option<&'static Fixture> {
     FIXTURE.get_or_init(start).as_ref()
 }
 
+/// A new RSA key as PKCS#8 PEM, as a key file holds it.
+fn rsa_pem() -> String {
+    use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
+    use base64::Engine;
+    let pair = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).unwrap();
+    let der: Pkcs8V1Der = pair.as_der().unwrap();
+    let text = base64::engine::general_purpose::STANDARD.encode(der.as_ref());
+    let lines: Vec<&str> = text.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap()).collect();
+    format!("-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n", lines.join("\n"))
+}
+
 fn start() -> Option<Fixture> {
-    let client_key = SigningKey::generate_es256().with_kid("client-1");
+    let client_key = SigningKey::from_pem(rsa_pem().as_bytes(), "RS256").unwrap().with_kid("client-1");
     let assertion_key = SigningKey::generate_es256().with_kid("assertions-1");
     let (self_signed_identity, self_signed_cert) =
         OidcProvider::self_signed_identity("self-signed.example.test");
@@ -197,7 +208,7 @@ async fn a_wrong_secret_names_invalid_client_and_never_the_secret() {
 }
 
 #[tokio::test]
-async fn private_key_jwt_signs_a_fresh_assertion_for_each_request() {
+async fn private_key_jwt_signs_a_fresh_rs256_assertion_for_each_request() {
     let Some(f) = fixture() else { return };
     let source = ClientCredentials::new(f.endpoint(ClientAuth::private_key_jwt("key", f.client_key.clone())));
     // The server refuses an assertion it has seen: two in a row pass only with a new jti.

@@ -110,12 +110,11 @@ impl TokenEndpoint {
     }
 
     /// Requests a token with a grant no flow here implements: `grant_type` and `params`
-    /// (values sent as given; they are not treated as secrets) besides the client's
-    /// authentication.
+    /// besides the client's authentication. No value of `params` shows in an error.
     pub async fn grant(&self, grant_type: &str, params: &[(&str, &str)]) -> Result<AccessToken, TokenError> {
         let mut form = Form::new(grant_type);
         for (name, value) in params {
-            form.push(name, value);
+            form.push_secret(name, value);
         }
         self.request("custom", form).await
     }

@@ -36,6 +36,24 @@
 //! assertions and tokens, refused grants name the OAuth `error` and `error_description`
 //! only, and tracing events name the scheme and the flow.
 
+/// The [`TokenSource`](crate::token::TokenSource) items that say what a source is: its
+/// name, its identity and its DPoP key (fields `name`, `identity`, `endpoint`).
+macro_rules! described_source {
+    () => {
+        fn name(&self) -> &str {
+            &self.name
+        }
+
+        fn identity(&self) -> Option<&[u8]> {
+            self.identity.as_deref()
+        }
+
+        fn dpop(&self) -> Option<&crate::oauth::Dpop> {
+            self.endpoint.dpop()
+        }
+    };
+}
+
 /// The [`TokenSource`](crate::token::TokenSource) of a grant whose every fetch runs
 /// `$request`; the type has `endpoint`, `name` and `identity` fields.
 macro_rules! grant_source {
@@ -48,17 +66,7 @@ macro_rules! grant_source {
                 Box::pin(self.$request())
             }
 
-            fn name(&self) -> &str {
-                &self.name
-            }
-
-            fn identity(&self) -> Option<&[u8]> {
-                self.identity.as_deref()
-            }
-
-            fn dpop(&self) -> Option<&crate::oauth::Dpop> {
-                self.endpoint.dpop()
-            }
+            described_source!();
         }
     };
 }
@@ -88,17 +96,7 @@ macro_rules! interactive_source {
                 }))
             }
 
-            fn name(&self) -> &str {
-                &self.name
-            }
-
-            fn identity(&self) -> Option<&[u8]> {
-                self.identity.as_deref()
-            }
-
-            fn dpop(&self) -> Option<&crate::oauth::Dpop> {
-                self.endpoint.dpop()
-            }
+            described_source!();
         }
     };
 }
