@@ -12,7 +12,7 @@ use super::client_auth::Form;
 use super::discovery::ServerMetadata;
 use super::endpoint::TokenEndpoint;
 use super::identity::{scope_param, scope_set};
-use super::loopback::LoopbackRedirect;
+use super::loopback::{self, LoopbackRedirect};
 use super::random;
 use super::refresh::{Refresher, user_identity};
 use super::store::{MemoryTokenStore, TokenStore};
@@ -37,6 +37,7 @@ pub struct AuthorizationCode {
     params: Vec<(String, String)>,
     refresher: Refresher,
     opener: Option<Opener>,
+    loopback: (u16, String),
     login_timeout: Duration,
     account: Option<String>,
     name: String,
@@ -113,6 +114,7 @@ impl AuthorizationCode {
             params: Vec::new(),
             refresher,
             opener: None,
+            loopback: (0, loopback::DEFAULT_PATH.to_string()),
             login_timeout: Duration::from_secs(300),
             account: None,
             name,
@@ -171,6 +173,13 @@ impl AuthorizationCode {
     /// browser, or print it. Without one, a sign-in the source needs fails.
     pub fn on_authorize(mut self, open: impl Fn(&str) + Send + Sync + 'static) -> AuthorizationCode {
         self.opener = Some(Arc::new(open));
+        self
+    }
+
+    /// The loopback listener's port and path, where the server wants the registered
+    /// redirect URI to the letter (unless set: a port the system picks, `/callback`).
+    pub fn loopback(mut self, port: u16, path: impl Into<String>) -> AuthorizationCode {
+        self.loopback = (port, path.into());
         self
     }
 
@@ -283,7 +292,7 @@ impl AuthorizationCode {
                 true,
             )
         })?;
-        let listener = LoopbackRedirect::bind()
+        let listener = LoopbackRedirect::bind_on(self.loopback.0, &self.loopback.1)
             .await
             .map_err(|e| TokenError::new(format!("could not listen for the sign-in redirect: {e}"), false))?;
         let request = self.start(&listener.redirect_uri());

@@ -1,6 +1,7 @@
 //! [`LoopbackRedirect`]: where the browser comes back to a command-line or desktop
 //! program after sign-in (RFC 8252 §7.3): `http://127.0.0.1:<port>/callback` on a port
-//! the system picks, served just long enough to take one redirect.
+//! the system picks (or one the server insists on), served just long enough to take one
+//! redirect.
 
 use std::time::Duration;
 
@@ -9,7 +10,8 @@ use tokio::net::{TcpListener, TcpStream};
 
 use crate::token::TokenError;
 
-const PATH: &str = "/callback";
+/// The path unless one is given.
+pub(crate) const DEFAULT_PATH: &str = "/callback";
 /// A request line and headers larger than this are not a browser's redirect.
 const MAX_REQUEST: usize = 16 << 10;
 const PAGE: &str = "<!DOCTYPE html><html><head><title>Signed in</title></head>\
@@ -20,19 +22,28 @@ const PAGE: &str = "<!DOCTYPE html><html><head><title>Signed in</title></head>\
 pub struct LoopbackRedirect {
     listener: TcpListener,
     port: u16,
+    path: String,
 }
 
 impl LoopbackRedirect {
-    /// Listens on `127.0.0.1:0`.
+    /// Listens on `127.0.0.1`, a port the system picks, for `/callback`: what servers that
+    /// follow RFC 8252 §7.3 accept for a client registered with `http://127.0.0.1/callback`.
     pub async fn bind() -> std::io::Result<LoopbackRedirect> {
-        let listener = TcpListener::bind("127.0.0.1:0").await?;
-        let port = listener.local_addr()?.port();
-        Ok(LoopbackRedirect { listener, port })
+        LoopbackRedirect::bind_on(0, DEFAULT_PATH).await
     }
 
-    /// `http://127.0.0.1:<port>/callback`: the `redirect_uri` to send.
+    /// Listens on `127.0.0.1:<port>` for `path`, for servers that want the registered
+    /// redirect URI to the letter (`port` 0: the system picks).
+    pub async fn bind_on(port: u16, path: &str) -> std::io::Result<LoopbackRedirect> {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+        let port = listener.local_addr()?.port();
+        let path = if path.starts_with('/') { path.to_string() } else { format!("/{path}") };
+        Ok(LoopbackRedirect { listener, port, path })
+    }
+
+    /// `http://127.0.0.1:<port><path>`: the `redirect_uri` to send.
     pub fn redirect_uri(&self) -> String {
-        format!("http://127.0.0.1:{}{PATH}", self.port)
+        format!("http://127.0.0.1:{}{}", self.port, self.path)
     }
 
     /// Waits (at most `timeout`) for the browser's `GET /callback?…` with a `code` or an
@@ -61,8 +72,9 @@ impl LoopbackRedirect {
     /// Reads one request; the callback URL if it is the redirect.
     async fn answer(&self, mut stream: TcpStream) -> Option<String> {
         let target = read_target(&mut stream).await;
-        let redirect =
-            target.filter(|t| is_redirect(t)).map(|t| format!("http://127.0.0.1:{}{t}", self.port));
+        let redirect = target
+            .filter(|t| is_redirect(t, &self.path))
+            .map(|t| format!("http://127.0.0.1:{}{t}", self.port));
         let (status, body) = if redirect.is_some() { ("200 OK", PAGE) } else { ("404 Not Found", "") };
         let head = format!(
             "HTTP/1.1 {status}\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n",
@@ -92,10 +104,10 @@ async fn read_target(stream: &mut TcpStream) -> Option<String> {
     (method == "GET").then(|| target.to_string())
 }
 
-/// True for `/callback?…` carrying a `code` or an `error`.
-fn is_redirect(target: &str) -> bool {
+/// True for `<expected>?…` carrying a `code` or an `error`.
+fn is_redirect(target: &str, expected: &str) -> bool {
     let Some((path, query)) = target.split_once('?') else { return false };
-    path == PATH
+    path == expected
         && url::form_urlencoded::parse(query.as_bytes()).any(|(name, _)| name == "code" || name == "error")
 }
 
@@ -105,10 +117,11 @@ mod tests {
 
     #[test]
     fn only_the_callback_with_an_answer_is_the_redirect() {
-        assert!(is_redirect("/callback?code=abc&state=x"));
-        assert!(is_redirect("/callback?error=access_denied&state=x"));
-        assert!(!is_redirect("/callback?state=x"));
-        assert!(!is_redirect("/favicon.ico"));
-        assert!(!is_redirect("/other?code=abc"));
+        assert!(is_redirect("/callback?code=abc&state=x", "/callback"));
+        assert!(is_redirect("/callback?error=access_denied&state=x", "/callback"));
+        assert!(!is_redirect("/callback?state=x", "/callback"));
+        assert!(!is_redirect("/favicon.ico", "/callback"));
+        assert!(!is_redirect("/other?code=abc", "/callback"));
+        assert!(is_redirect("/oauth/cb?code=abc", "/oauth/cb"));
     }
 }
