@@ -337,6 +337,12 @@ async fn authorization_code_through_the_loopback_listener_then_rotating_refresh_
     assert_ne!(second, first);
     assert_eq!(Some(&second), refreshed.refresh_token());
 
+    // A client that fails to authenticate keeps its refresh token: the token is not at fault.
+    let misconfigured =
+        RefreshTokens::new(f.endpoint(ClientAuth::client_secret_basic("app", "nope")), store.clone());
+    assert_eq!(misconfigured.fetch().await.unwrap_err().oauth_error(), Some("invalid_client"));
+    assert_eq!(store.load().await.unwrap(), Some(second));
+
     // The old refresh token is refused, and its use revokes the whole family.
     let endpoint = f.endpoint(ClientAuth::none("app"));
     let reuse =

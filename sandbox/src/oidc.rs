@@ -93,45 +93,9 @@ impl OidcProvider {
         let pki = (settings["tls"] == json!(true)).then(|| make_pki().expect("certificates"));
         let introspection_secret = crate::jwt::random_hex(16);
         prepare(&mut settings, pki.as_ref(), &introspection_secret);
-        let mut child = Command::new("node")
-            .arg("provider.mjs")
-            .current_dir(&dir)
-            .env("AUTHGEN_OIDC_CONFIG", settings.to_string())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("node starts");
-        let output = Output::default();
-        let (ready, first) = mpsc::channel();
-        drain(child.stdout.take().expect("piped stdout"), output.clone(), Some(ready));
-        drain(child.stderr.take().expect("piped stderr"), output.clone(), None);
-        let issuer = match ready_line(&first) {
-            Some(issuer) => issuer,
-            None => {
-                let _ = child.kill();
-                let _ = child.wait();
-                let said = output.lock().map(|lines| lines.iter().cloned().collect::<Vec<_>>().join("\n"));
-                panic!("oidc-provider did not start: {}", said.unwrap_or_default());
-            }
-        };
-        // No pooled connections: a test binary shares one provider among tests that each
-        // run their own Tokio runtime, and a pooled connection dies with its runtime.
-        let mut http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .pool_max_idle_per_host(0);
-        if let Some(pki) = &pki {
-            http = http.tls_certs_only([reqwest::Certificate::from_der(&pki.server_ca.der).expect("CA")]);
-        }
-        Some(OidcProvider {
-            issuer,
-            _stdin: child.stdin.take(),
-            child,
-            pki,
-            introspection_secret,
-            http: http.build().expect("an HTTP client"),
-        })
+        let (mut child, issuer) = spawn(&dir, &settings);
+        let http = http_client(pki.as_ref());
+        Some(OidcProvider { issuer, _stdin: child.stdin.take(), child, pki, introspection_secret, http })
     }
 
     /// `http(s)://127.0.0.1:<port>`: the issuer, and the base of every endpoint.
@@ -262,6 +226,46 @@ fn prerequisites(dir: &std::path::Path) -> Result<(), String> {
         return Err(format!("oidc-provider is not installed (run `npm ci` in {})", dir.display()));
     }
     Ok(())
+}
+
+/// Runs the script with `settings`; the process and the issuer it announced.
+fn spawn(dir: &std::path::Path, settings: &Value) -> (Child, String) {
+    let mut child = Command::new("node")
+        .arg("provider.mjs")
+        .current_dir(dir)
+        .env("AUTHGEN_OIDC_CONFIG", settings.to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("node starts");
+    let output = Output::default();
+    let (ready, first) = mpsc::channel();
+    drain(child.stdout.take().expect("piped stdout"), output.clone(), Some(ready));
+    drain(child.stderr.take().expect("piped stderr"), output.clone(), None);
+    match ready_line(&first) {
+        Some(issuer) => (child, issuer),
+        None => {
+            let _ = child.kill();
+            let _ = child.wait();
+            let said = output.lock().map(|lines| lines.iter().cloned().collect::<Vec<_>>().join("\n"));
+            panic!("oidc-provider did not start: {}", said.unwrap_or_default());
+        }
+    }
+}
+
+/// The client of the test routes and introspection. No pooled connections: a test binary
+/// shares one provider among tests that each run their own Tokio runtime, and a pooled
+/// connection dies with its runtime.
+fn http_client(pki: Option<&Pki>) -> reqwest::Client {
+    let mut http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .pool_max_idle_per_host(0);
+    if let Some(pki) = pki {
+        http = http.tls_certs_only([reqwest::Certificate::from_der(&pki.server_ca.der).expect("CA")]);
+    }
+    http.build().expect("an HTTP client")
 }
 
 fn make_pki() -> std::io::Result<Pki> {

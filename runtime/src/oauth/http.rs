@@ -14,6 +14,9 @@ use crate::error::TransportError;
 use crate::token::TokenError;
 use crate::{Config, ConfigError, Error, StatusCode};
 
+/// How long an idle connection to the authorization server is kept.
+const IDLE_CONNECTION: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// An HTTP client for one authorization server, and the response size limit.
 #[derive(Clone)]
 pub(crate) struct Http {
@@ -86,7 +89,12 @@ pub(crate) fn client_for(config: &Config, url: &str) -> Result<reqwest::Client, 
     let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(config.timeout)
-        .connect_timeout(config.connect_timeout);
+        .connect_timeout(config.connect_timeout)
+        // Token requests come minutes apart (device polls, seconds): an idle connection
+        // is kept for less than the 5 s after which common servers (Node, Apache) close
+        // theirs, so a request is never sent down one the server is closing. (A POST to
+        // the token endpoint cannot simply be sent again: a code is spent once.)
+        .pool_idle_timeout(IDLE_CONNECTION);
     // As for the API: a loopback server is never reached through a proxy.
     if is_loopback_url(url) {
         builder = builder.no_proxy();

@@ -37,8 +37,10 @@ impl Refresher {
     }
 
     /// The refresh grant with the newest refresh token known (this process's, else the
-    /// store's, else `offered`); `None` when there is none. A token refused for good is
-    /// forgotten (the store cleared) and the refusal returned.
+    /// store's, else `offered`); `None` when there is none. A refresh token the server
+    /// calls `invalid_grant` (revoked, expired, used twice) is forgotten, the store
+    /// cleared; other refusals (`invalid_client`: the client's credentials are wrong, not
+    /// the token) leave it.
     pub(crate) async fn refresh(&self, offered: Option<&Secret>) -> Result<Option<AccessToken>, TokenError> {
         let _turn = self.turn.lock().await;
         let newest = self.latest().clone();
@@ -55,7 +57,7 @@ impl Refresher {
         match self.endpoint.request("refresh_token", form).await {
             Ok(token) => Ok(Some(self.keep_locked(token, Some(&current)).await)),
             Err(error) => {
-                if error.is_permanent() {
+                if dead(&error) {
                     *self.latest() = None;
                     let _ = self.store.clear().await;
                 }
@@ -65,8 +67,8 @@ impl Refresher {
     }
 
     /// A refresh with the newest refresh token, or `sign_in` when there is none or the
-    /// server refused it for good (the user revoked it, it expired): the interactive
-    /// flows' way to a token.
+    /// server says it is dead (the user revoked it, it expired): the interactive flows'
+    /// way to a token.
     pub(crate) async fn refresh_or_sign_in<F: Future<Output = Result<AccessToken, TokenError>>>(
         &self,
         offered: Option<&Secret>,
@@ -74,7 +76,7 @@ impl Refresher {
     ) -> Result<AccessToken, TokenError> {
         match self.refresh(offered).await {
             Ok(Some(token)) => Ok(token),
-            Err(error) if !error.is_permanent() => Err(error),
+            Err(error) if !dead(&error) => Err(error),
             Ok(None) | Err(_) => sign_in().await,
         }
     }
@@ -104,6 +106,11 @@ impl Refresher {
         }
         token
     }
+}
+
+/// True when the server refused the refresh token itself (RFC 6749 §5.2 `invalid_grant`).
+fn dead(error: &TokenError) -> bool {
+    error.oauth_error() == Some("invalid_grant")
 }
 
 /// The identity of a user's tokens: only with an account named, since the client alone
