@@ -7,8 +7,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::__private::Server;
-use crate::Hook;
+use crate::hook::Hook;
 use crate::retry::{DEFAULT_BUDGET, RetryPolicy};
 
 /// How a generated client connects: server, TLS, timeouts, limits, retries. Build it with the
@@ -290,10 +289,31 @@ pub enum ConfigError {
     Client(String),
 }
 
+/// A server URL of the spec, with its variables.
+#[derive(Debug)]
+pub struct Server {
+    /// URL template, `{name}` placeholders.
+    pub url: &'static str,
+    /// What the server is.
+    pub description: &'static str,
+    /// The placeholders.
+    pub variables: &'static [ServerVariable],
+}
+
+/// A placeholder of a server URL.
+#[derive(Debug)]
+pub struct ServerVariable {
+    /// Its name.
+    pub name: &'static str,
+    /// The value used when none is given.
+    pub default: &'static str,
+    /// The allowed values; empty when any is.
+    pub allowed: &'static [&'static str],
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::__private::ServerVariable;
 
     const SERVERS: &[Server] = &[
         Server {

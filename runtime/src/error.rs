@@ -97,6 +97,20 @@ impl<E> Error<E> {
     }
 }
 
+impl<E: fmt::Debug + Send + Sync + 'static> From<Error<E>> for TokenError {
+    /// Client errors (4xx but 408 and 429: bad credentials, refused grants) and requests
+    /// that were never sent are permanent; server errors and transport failures are not.
+    fn from(error: Error<E>) -> Self {
+        let status = error.status();
+        let permanent = match (&error, status) {
+            (Error::Invalid(_) | Error::MissingCredentials { .. }, _) => true,
+            (_, Some(status)) => status.is_client_error() && status != 408 && status != 429,
+            _ => false,
+        };
+        TokenError::new(error.to_string(), permanent).with_status(status).caused_by(error)
+    }
+}
+
 /// A response body as received, with the headers that say how to read it and when to
 /// ask again. `Debug` shows only its size and type (a body can carry a token);
 /// [`text`](RawBody::text) and [`as_bytes`](RawBody::as_bytes) give it.
@@ -179,6 +193,23 @@ impl TransportError {
     /// What kind of failure it was.
     pub fn kind(&self) -> TransportKind {
         self.kind
+    }
+
+    /// True when the request was certainly not answered: the connection could not be
+    /// made, or it closed before any byte of an answer (hyper's "incomplete message"; a
+    /// body that broke off later is a [`TransportKind::Body`] failure, not this).
+    pub(crate) fn is_unanswered(&self) -> bool {
+        if self.kind == TransportKind::Connect {
+            return true;
+        }
+        let mut source = std::error::Error::source(self);
+        while let Some(err) = source {
+            if err.downcast_ref::<hyper::Error>().is_some_and(hyper::Error::is_incomplete_message) {
+                return true;
+            }
+            source = err.source();
+        }
+        false
     }
 }
 

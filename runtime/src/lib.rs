@@ -19,10 +19,15 @@
 
 mod binary;
 mod call;
+mod checks;
+mod client;
 mod config;
 mod error;
+mod exchange;
 mod hook;
 pub mod oauth;
+mod operation;
+mod pages;
 mod retry;
 mod secret;
 pub mod token;
@@ -30,12 +35,12 @@ pub mod token;
 #[doc(hidden)]
 pub mod __private;
 
-pub use __private::Items;
 pub use binary::Binary;
 pub use call::CallOptions;
 /// The date and time types of `format: date-time` (`DateTime<Utc>`) and `format: date`
 /// (`NaiveDate`) values.
 pub use chrono;
+pub use pages::Items;
 /// A `format: date-time` value: an instant, read from RFC 3339 text with any offset.
 pub type DateTime = chrono::DateTime<chrono::Utc>;
 pub use config::{Config, ConfigError};

@@ -8,8 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use reqwest::{Method, StatusCode};
 
-use crate::__private::Response;
-use crate::{Error, TransportError, TransportKind};
+use crate::error::TransportKind;
 
 /// When and how a call is tried again. On by default ([`RetryPolicy::new`]); set it with
 /// [`Config::retry`](crate::Config::retry), or turn it off with [`RetryPolicy::off`].
@@ -82,18 +81,17 @@ impl RetryPolicy {
     }
 
     /// How long to wait before the attempt after `attempt` (1-based), or `None` to give
-    /// `outcome` back as it is. A retry is paid from `budget`; an answer that needs none
-    /// refunds a little.
-    pub(crate) fn next_wait<E>(
+    /// its outcome back as it is. A retry is paid from `budget`; an answer that needs
+    /// none refunds a little.
+    pub(crate) fn next_wait(
         &self,
         budget: &RetryBudget,
         attempt: u32,
-        idempotent: bool,
-        outcome: &Result<Response, Error<E>>,
+        ended: &Ended,
         remaining: Option<Duration>,
     ) -> Option<Duration> {
-        let Some(transient) = transient(outcome, idempotent) else {
-            if outcome.as_ref().is_ok_and(|response| response.status() < 500) {
+        let Some(transient) = ended.transient() else {
+            if matches!(ended.kind, EndKind::Answered(status) if status.as_u16() < 500) {
                 budget.refund(SUCCESS_REFUND);
             }
             return None;
@@ -133,41 +131,61 @@ const SUCCESS_REFUND: u32 = 1;
 /// The budget of a client, as in the AWS SDK's standard retry mode.
 pub(crate) const DEFAULT_BUDGET: u32 = 500;
 
-fn transient<E>(outcome: &Result<Response, Error<E>>, idempotent: bool) -> Option<Transient> {
-    let retry = |retry_after| Some(Transient { retry_after, cost: RETRY_COST });
-    match outcome {
-        Ok(response) => match StatusCode::from_u16(response.status()).ok()? {
-            StatusCode::TOO_MANY_REQUESTS => retry(response.retry_after()),
-            StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT
-                if idempotent =>
-            {
-                retry(response.retry_after())
-            }
-            _ => None,
-        },
-        Err(Error::Transport(error)) if unanswered(error) => retry(None),
-        Err(Error::Transport(error)) if idempotent && error.kind() == TransportKind::Timeout => {
-            Some(Transient { retry_after: None, cost: TIMEOUT_COST })
-        }
-        Err(_) => None,
-    }
+/// How one attempt ended, as the retry policy judges it: not the answer itself, only
+/// what decides whether to send the request again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Ended {
+    /// What came back.
+    pub(crate) kind: EndKind,
+    /// Whether sending the request twice has the effect of sending it once.
+    pub(crate) idempotent: bool,
+    /// The answer's `Retry-After`, if it had one.
+    pub(crate) retry_after: Option<Duration>,
 }
 
-/// True when the request was certainly not answered: the connection could not be made,
-/// or it closed before any byte of an answer (hyper's "incomplete message"; a body that
-/// broke off later is a [`TransportKind::Body`] failure, not this).
-fn unanswered(error: &TransportError) -> bool {
-    if error.kind() == TransportKind::Connect {
-        return true;
-    }
-    let mut source = std::error::Error::source(error);
-    while let Some(err) = source {
-        if err.downcast_ref::<hyper::Error>().is_some_and(hyper::Error::is_incomplete_message) {
-            return true;
+/// What one attempt came back with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EndKind {
+    /// An answer with this status.
+    Answered(StatusCode),
+    /// A transport failure of this kind; `unanswered` when there was certainly no answer
+    /// (the connection could not be made, or it closed before any byte of one).
+    Failed {
+        /// What failed.
+        kind: TransportKind,
+        /// Whether the request was certainly not answered.
+        unanswered: bool,
+    },
+    /// Anything else (refused before sending, a body too large): final.
+    Final,
+}
+
+impl Ended {
+    /// What makes this outcome worth another attempt, if anything does.
+    fn transient(&self) -> Option<Transient> {
+        let retry = |retry_after| Some(Transient { retry_after, cost: RETRY_COST });
+        match self.kind {
+            EndKind::Answered(StatusCode::TOO_MANY_REQUESTS) => retry(self.retry_after),
+            EndKind::Answered(
+                StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT,
+            ) if self.idempotent => retry(self.retry_after),
+            EndKind::Failed { unanswered: true, .. } => retry(None),
+            EndKind::Failed { kind: TransportKind::Timeout, .. } if self.idempotent => {
+                Some(Transient { retry_after: None, cost: TIMEOUT_COST })
+            }
+            _ => None,
         }
-        source = err.source();
     }
-    false
+
+    /// Why the attempt is retried, for its event: the status, or the kind of transport
+    /// failure (never a message, which may quote a URL or a body).
+    pub(crate) fn reason(&self) -> String {
+        match self.kind {
+            EndKind::Answered(status) => status.as_u16().to_string(),
+            EndKind::Failed { kind, .. } => format!("{kind:?}"),
+            EndKind::Final => "error".into(),
+        }
+    }
 }
 
 /// True for the methods whose repetition has the effect of one request (RFC 9110 §9.2.2).
@@ -279,6 +297,13 @@ mod tests {
         assert_ne!(idempotency_key(), key);
     }
 
+    /// An attempt answered `status`.
+    fn answered(status: u16, idempotent: bool, retry_after: Option<u64>) -> Ended {
+        let status = StatusCode::from_u16(status).unwrap();
+        let retry_after = retry_after.map(Duration::from_secs);
+        Ended { kind: EndKind::Answered(status), idempotent, retry_after }
+    }
+
     /// The wait `policy` decides on for a first attempt answered `status`.
     fn wait_after(
         policy: &RetryPolicy,
@@ -286,11 +311,8 @@ mod tests {
         idempotent: bool,
         retry_after: Option<u64>,
     ) -> Option<Duration> {
-        let mut response = Response::for_test(status, b"{}");
-        if let Some(seconds) = retry_after {
-            response = response.retrying_after(Duration::from_secs(seconds));
-        }
-        policy.next_wait::<()>(&RetryBudget::new(None), 1, idempotent, &Ok(response), None)
+        let ended = answered(status, idempotent, retry_after);
+        policy.next_wait(&RetryBudget::new(None), 1, &ended, None)
     }
 
     #[test]
@@ -313,9 +335,9 @@ mod tests {
         assert_eq!(wait_after(&policy, 429, false, Some(20)), Some(Duration::from_secs(20)));
         assert_eq!(wait_after(&policy, 503, true, Some(3)), Some(Duration::from_secs(3)));
         assert_eq!(wait_after(&policy, 429, false, Some(21)), None, "past the cap");
-        let ok = Ok::<_, Error<()>>(Response::for_test(429, b"").retrying_after(Duration::from_secs(2)));
+        let ok = answered(429, true, Some(2));
         let budget = RetryBudget::new(None);
-        let within = |left| policy.next_wait(&budget, 1, true, &ok, Some(Duration::from_secs(left)));
+        let within = |left| policy.next_wait(&budget, 1, &ok, Some(Duration::from_secs(left)));
         assert_eq!(within(3), Some(Duration::from_secs(2)));
         assert_eq!(within(2), None, "the wait would end at the deadline");
     }
@@ -323,17 +345,17 @@ mod tests {
     #[test]
     fn attempts_and_the_budget_bound_retries() {
         let policy = RetryPolicy::new().max_attempts(3);
-        let answer = Ok::<_, Error<()>>(Response::for_test(503, b""));
+        let answer = answered(503, true, None);
         let budget = RetryBudget::new(Some(10));
-        assert!(policy.next_wait(&budget, 2, true, &answer, None).is_some());
-        assert_eq!(policy.next_wait(&budget, 3, true, &answer, None), None, "3 attempts made");
-        assert!(policy.next_wait(&budget, 1, true, &answer, None).is_some());
-        assert_eq!(policy.next_wait(&budget, 1, true, &answer, None), None, "the budget is spent");
-        let success = Ok::<_, Error<()>>(Response::for_test(200, b""));
+        assert!(policy.next_wait(&budget, 2, &answer, None).is_some());
+        assert_eq!(policy.next_wait(&budget, 3, &answer, None), None, "3 attempts made");
+        assert!(policy.next_wait(&budget, 1, &answer, None).is_some());
+        assert_eq!(policy.next_wait(&budget, 1, &answer, None), None, "the budget is spent");
+        let success = answered(200, true, None);
         for _ in 0..5 {
-            assert_eq!(policy.next_wait(&budget, 1, true, &success, None), None);
+            assert_eq!(policy.next_wait(&budget, 1, &success, None), None);
         }
-        assert!(policy.next_wait(&budget, 1, true, &answer, None).is_some(), "5 successes buy a retry");
+        assert!(policy.next_wait(&budget, 1, &answer, None).is_some(), "5 successes buy a retry");
     }
 
     #[test]

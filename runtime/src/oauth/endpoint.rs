@@ -136,7 +136,7 @@ impl TokenEndpoint {
         }
         let body: serde_json::Value = serde_json::from_slice(&answer.body).map_err(|_| {
             TokenError::new(format!("the token endpoint's {} answer is not JSON", answer.status), false)
-                .with_status(answer.status)
+                .with_status(Some(answer.status))
         })?;
         let token = TokenFields::CONVENTION.read(&body, sent_at, SystemTime::now())?;
         self.check_type(&token)?;
@@ -193,7 +193,7 @@ pub(crate) fn refusal(flow: &str, endpoint: &str, answer: &Answer, sent: &Form) 
     let Ok(refusal) = serde_json::from_slice::<Refusal>(&answer.body) else {
         let permanent = status.is_client_error() && status != 408 && status != 429;
         return TokenError::new(format!("the {endpoint} answered {status} to the {flow} request"), permanent)
-            .with_status(status);
+            .with_status(Some(status));
     };
     let code = sent.scrub(&refusal.error);
     let mut message = format!("the {endpoint} refused the {flow} request: {code}");
@@ -203,7 +203,7 @@ pub(crate) fn refusal(flow: &str, endpoint: &str, answer: &Answer, sent: &Form) 
     let passing =
         ["temporarily_unavailable", "server_error", "authorization_pending", "slow_down", "use_dpop_nonce"];
     let permanent = !passing.contains(&code.as_str()) && !status.is_server_error();
-    TokenError::new(message, permanent).with_status(status).with_oauth_error(code)
+    TokenError::new(message, permanent).with_status(Some(status)).with_oauth_error(code)
 }
 
 /// `x5t#S256` of the first certificate in `pem`.

@@ -59,7 +59,7 @@ impl Http {
                     "the {status} answer is larger than the limit of {} bytes",
                     self.max_response_bytes
                 );
-                return Err(TokenError::new(message, false).with_status(status));
+                return Err(TokenError::new(message, false).with_status(Some(status)));
             }
             body.extend_from_slice(&chunk);
         }

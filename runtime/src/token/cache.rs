@@ -16,6 +16,7 @@
 //! - the refresh margin scales with the token's lifetime, and jitter only widens it;
 //! - a 401 invalidates the token only if it is still the cached one.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, MutexGuard};
 use std::time::Duration;
 
@@ -23,13 +24,10 @@ use arc_swap::ArcSwapOption;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use super::{AccessToken, TokenError, TokenSource};
-
-#[cfg(feature = "redis")]
-type Link = super::shared::Link;
-/// Without the `redis` feature there is no shared cache to link to.
-#[cfg(not(feature = "redis"))]
-type Link = std::convert::Infallible;
+use super::access::{AccessToken, bearer_value};
+use super::error::TokenError;
+use super::level::{Fetches, SecondLevel, Upstream};
+use super::source::{BoxFuture, TokenSource};
 
 /// How long before expiry a token is refreshed.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -111,12 +109,10 @@ struct Inner {
     state: std::sync::Mutex<State>,
     margin: Margin,
     jitter: f64,
-    /// The fleet's shared cache, where there is one.
-    #[cfg(feature = "redis")]
-    shared: Option<Link>,
-    /// A caller is reading the shared record inline (see `TokenCache::peek_shared`).
-    #[cfg(feature = "redis")]
-    peeking: std::sync::atomic::AtomicBool,
+    /// The second level (a fleet's shared cache), where there is one.
+    second: Option<Box<dyn SecondLevel>>,
+    /// A caller is reading the second level inline (see `TokenCache::peek_second`).
+    peeking: AtomicBool,
 }
 
 tokio::task_local! {
@@ -162,28 +158,13 @@ impl TokenCache {
         TokenCache::build(Box::new(source), margin, None)
     }
 
-    /// A cache whose tokens are shared by every process of the fleet through `shared`:
-    /// one upstream request per expiry for all of them (see [`SharedTokens`]). The
-    /// source must say whose tokens it fetches ([`TokenSource::identity`]; generated
-    /// sources do), so that two clients never share one token.
-    ///
-    /// [`SharedTokens`]: super::SharedTokens
-    #[cfg(feature = "redis")]
-    pub fn with_shared(
-        source: impl TokenSource,
-        margin: Margin,
-        shared: &super::SharedTokens,
-    ) -> Result<Self, super::SharedError> {
-        let Some(identity) = source.identity() else {
-            return Err(super::SharedError::NoIdentity(source.name().to_string()));
-        };
-        let link = shared.link(identity);
-        Ok(TokenCache::build(Box::new(source), margin, Some(link)))
+    /// A cache with a second level behind it (see [`SecondLevel`]): a miss reads the
+    /// level before the source, and the level decides who fetches.
+    pub fn with_second_level(source: impl TokenSource, margin: Margin, level: impl SecondLevel) -> Self {
+        TokenCache::build(Box::new(source), margin, Some(Box::new(level)))
     }
 
-    fn build(source: Box<dyn TokenSource>, margin: Margin, shared: Option<Link>) -> Self {
-        #[cfg(not(feature = "redis"))]
-        let _ = shared;
+    fn build(source: Box<dyn TokenSource>, margin: Margin, second: Option<Box<dyn SecondLevel>>) -> Self {
         TokenCache {
             inner: Arc::new(Inner {
                 source,
@@ -191,10 +172,8 @@ impl TokenCache {
                 state: std::sync::Mutex::new(State::default()),
                 margin: margin.normalized(),
                 jitter: 0.05,
-                #[cfg(feature = "redis")]
-                shared,
-                #[cfg(feature = "redis")]
-                peeking: std::sync::atomic::AtomicBool::new(false),
+                second,
+                peeking: AtomicBool::new(false),
             }),
         }
     }
@@ -216,8 +195,7 @@ impl TokenCache {
             let message = "the token source asked its own cache for a token while fetching it";
             return Err(TokenError::new(message, true));
         }
-        #[cfg(feature = "redis")]
-        if let Some(token) = self.peek_shared().await {
+        if let Some(token) = self.peek_second().await {
             return Ok(token);
         }
         // A refresh abandoned before its end (its runtime shutting down) is started anew,
@@ -239,6 +217,11 @@ impl TokenCache {
         Err(TokenError::new("the token refresh was abandoned (is the runtime shutting down?)", false))
     }
 
+    /// The cached token if it is fresh (not yet due for a refresh), without fetching.
+    pub fn peek(&self) -> Option<Arc<AccessToken>> {
+        self.fresh(Instant::now())
+    }
+
     /// Forgets `rejected` if it is still the cached token (a server said 401 to it); a
     /// token already replaced by another task stays.
     pub fn invalidate(&self, rejected: &AccessToken) {
@@ -246,14 +229,13 @@ impl TokenCache {
             Some(entry) if *entry.token == *rejected => None,
             other => other.clone(),
         });
-        #[cfg(feature = "redis")]
-        if self.inner.shared.is_some()
+        if self.inner.second.is_some()
             && let Ok(runtime) = tokio::runtime::Handle::try_current()
         {
             let (cache, rejected) = (self.clone(), rejected.clone());
             runtime.spawn(async move {
-                if let Some(link) = &cache.inner.shared {
-                    link.forget(&rejected).await;
+                if let Some(second) = &cache.inner.second {
+                    second.forget(&rejected).await;
                 }
             });
         }
@@ -329,60 +311,41 @@ impl TokenCache {
         Step::Wait(waiting)
     }
 
-    /// A new token: from the fleet's shared cache where there is one, else upstream.
+    /// A new token: through the second level where there is one, else upstream.
     async fn fetch(&self) -> Result<AccessToken, TokenError> {
-        #[cfg(feature = "redis")]
-        if let Some(link) = &self.inner.shared {
-            return link.fetch(self).await;
+        match &self.inner.second {
+            Some(second) => second.fetch(Upstream::new(self)).await,
+            None => self.upstream().await,
         }
-        self.upstream().await
     }
 
-    /// The fleet's token, read inline by the first caller of a miss when no refresh is
-    /// in flight: a hand-off to a refresh task would double the cost of the read. Any
-    /// other case (no fresh record, a refusal, Redis away, another caller peeking) is
-    /// left to the refresh, which reads again under its single flight.
-    #[cfg(feature = "redis")]
-    async fn peek_shared(&self) -> Option<Arc<AccessToken>> {
-        use std::sync::atomic::Ordering;
-        let link = self.inner.shared.as_ref()?;
+    /// The second level's token, read inline by the first caller of a miss when no
+    /// refresh is in flight: a hand-off to a refresh task would double the cost of the
+    /// read. Any other case (nothing fresh there, a refusal, the level away, another
+    /// caller peeking) is left to the refresh, which reads again under its single flight.
+    async fn peek_second(&self) -> Option<Arc<AccessToken>> {
+        let second = self.inner.second.as_ref()?;
         if self.state().in_flight.is_some() || self.inner.peeking.swap(true, Ordering::AcqRel) {
             return None;
         }
         // Cleared however the read ends, a caller that gives up mid-read included.
-        struct Peeking<'a>(&'a std::sync::atomic::AtomicBool);
+        struct Peeking<'a>(&'a AtomicBool);
         impl Drop for Peeking<'_> {
             fn drop(&mut self) {
                 self.0.store(false, Ordering::Release);
             }
         }
         let peeking = Peeking(&self.inner.peeking);
-        let peeked = link.peek(self).await;
+        let peeked = second.peek(Upstream::new(self)).await;
         drop(peeking);
         let mut state = self.state();
         self.settle(&mut state, Ok(peeked?)).ok()
     }
 
-    /// The source's name, for tracing events.
-    #[cfg(feature = "redis")]
-    pub(super) fn source_name(&self) -> &str {
-        self.inner.source.name()
-    }
-
-    /// True when `token` is not due for a refresh by any process of the fleet: more of
-    /// its life is left at `now` than the largest margin this cache would keep.
-    #[cfg(feature = "redis")]
-    pub(super) fn fresh_enough(&self, token: &AccessToken, now: Instant) -> bool {
-        let Some(expires_at) = token.expires_at else { return true };
-        let lifetime = expires_at.saturating_duration_since(token.issued_at);
-        let early = self.inner.margin.of(lifetime).saturating_add(lifetime.mul_f64(self.inner.jitter));
-        expires_at.saturating_duration_since(now) > early
-    }
-
     /// One upstream request: the refresh grant where there is a live refresh token and
     /// the source has one, else a fetch. A refresh grant refused for good drops its
     /// refresh token and fetches anew.
-    pub(super) async fn upstream(&self) -> Result<AccessToken, TokenError> {
+    async fn upstream(&self) -> Result<AccessToken, TokenError> {
         let previous = self.inner.current.load_full();
         if let Some(previous) = previous
             && let Some(refreshing) = self.refresh_grant(&previous.token)
@@ -396,10 +359,7 @@ impl TokenCache {
     }
 
     /// The refresh grant, when the token has a live refresh token and the source has one.
-    fn refresh_grant(
-        &self,
-        token: &AccessToken,
-    ) -> Option<super::BoxFuture<'_, Result<AccessToken, TokenError>>> {
+    fn refresh_grant(&self, token: &AccessToken) -> Option<BoxFuture<'_, Result<AccessToken, TokenError>>> {
         let usable = token.refresh_expires_at.is_none_or(|at| Instant::now() < at);
         token.refresh_token.as_ref().filter(|_| usable).and_then(|r| self.inner.source.refresh(r))
     }
@@ -461,14 +421,31 @@ impl TokenCache {
     }
 }
 
+impl Fetches for TokenCache {
+    fn name(&self) -> &str {
+        self.inner.source.name()
+    }
+
+    fn fresh_enough(&self, token: &AccessToken, now: Instant) -> bool {
+        let Some(expires_at) = token.expires_at else { return true };
+        let lifetime = expires_at.saturating_duration_since(token.issued_at);
+        let early = self.inner.margin.of(lifetime).saturating_add(lifetime.mul_f64(self.inner.jitter));
+        expires_at.saturating_duration_since(now) > early
+    }
+
+    fn fetch_usable(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+        Box::pin(async move { self.upstream().await.and_then(usable) })
+    }
+}
+
 /// A token the cache can hand out: not expired on arrival, and sendable in a header.
-pub(super) fn usable(token: AccessToken) -> Result<AccessToken, TokenError> {
+fn usable(token: AccessToken) -> Result<AccessToken, TokenError> {
     if token.is_expired(Instant::now()) {
         let message =
             "the provider issued a token that had already expired (zero, negative or past lifetime)";
         return Err(TokenError::new(message, false));
     }
-    if let Err(problem) = super::bearer_value(token.secret()) {
+    if let Err(problem) = bearer_value(token.secret()) {
         return Err(TokenError::new(problem, false));
     }
     Ok(token)

@@ -24,7 +24,11 @@ pub use record::CacheKeys;
 use record::{Clocks, Content, Refused, Token};
 use store::{Store, Unavailable};
 
-use super::{AccessToken, TokenCache, TokenError};
+use super::access::AccessToken;
+use super::cache::{Margin, TokenCache};
+use super::error::TokenError;
+use super::level::{SecondLevel, Upstream};
+use super::source::{BoxFuture, TokenSource};
 
 /// Records of tokens the provider gave no lifetime are kept this long at most (a 401
 /// forgets them sooner).
@@ -149,14 +153,32 @@ impl SharedTokens {
     }
 
     /// The link of one cache: its record's name, from its source's identity.
-    pub(super) fn link(&self, identity: &[u8]) -> Link {
+    fn link(&self, identity: &[u8]) -> Link {
         let name = self.keys.name(identity);
         Link { lease: format!("{name}:lease"), name, shared: self.clone() }
     }
 }
 
-/// One cache's record and lease on the shared cache.
-pub(super) struct Link {
+impl TokenCache {
+    /// A cache whose tokens are shared by every process of the fleet through `shared`:
+    /// one upstream request per expiry for all of them (see [`SharedTokens`]). The
+    /// source must say whose tokens it fetches ([`TokenSource::identity`]; generated
+    /// sources do), so that two clients never share one token.
+    pub fn with_shared(
+        source: impl TokenSource,
+        margin: Margin,
+        shared: &SharedTokens,
+    ) -> Result<Self, SharedError> {
+        let Some(identity) = source.identity() else {
+            return Err(SharedError::NoIdentity(source.name().to_string()));
+        };
+        let link = shared.link(identity);
+        Ok(TokenCache::with_second_level(source, margin, link))
+    }
+}
+
+/// One cache's record and lease on the shared cache: its second level.
+struct Link {
     shared: SharedTokens,
     name: String,
     lease: String,
@@ -165,30 +187,44 @@ pub(super) struct Link {
 /// A token found in the shared cache, or the refusal shared there.
 type Found = Result<AccessToken, TokenError>;
 
+impl SecondLevel for Link {
+    fn peek<'a>(&'a self, upstream: Upstream<'a>) -> BoxFuture<'a, Option<AccessToken>> {
+        Box::pin(self.peek(upstream))
+    }
+
+    fn fetch<'a>(&'a self, upstream: Upstream<'a>) -> BoxFuture<'a, Result<AccessToken, TokenError>> {
+        Box::pin(self.fetch(upstream))
+    }
+
+    fn forget<'a>(&'a self, rejected: &'a AccessToken) -> BoxFuture<'a, ()> {
+        Box::pin(self.forget(rejected))
+    }
+}
+
 impl Link {
     /// The token from the shared cache, or fetched by this process under the lease, or
     /// (Redis unavailable, or the holder too slow) fetched by this process alone.
-    pub(super) async fn fetch(&self, cache: &TokenCache) -> Result<AccessToken, TokenError> {
+    async fn fetch(&self, cache: Upstream<'_>) -> Result<AccessToken, TokenError> {
         let deadline = Instant::now() + self.shared.wait;
         let fence = fence();
         let mut pause = FIRST_PAUSE;
         loop {
-            let Ok(found) = self.read(cache).await else { return cache.upstream().await };
+            let Ok(found) = self.read(cache).await else { return cache.fetch().await };
             if let Some(found) = found {
                 return found;
             }
             match self.shared.store.lease(&self.lease, &fence, self.shared.lease).await {
-                Err(Unavailable) => return cache.upstream().await,
+                Err(Unavailable) => return cache.fetch().await,
                 Ok(true) => return self.fetch_holding_lease(cache, &fence).await,
                 Ok(false) => {}
             }
             let now = Instant::now();
             if now >= deadline {
                 tracing::warn!(
-                    source = cache.source_name(),
+                    source = cache.name(),
                     "shared token fetch by another process took too long: fetching here"
                 );
-                return cache.upstream().await;
+                return cache.fetch().await;
             }
             tokio::time::sleep(pause.min(deadline - now)).await;
             pause = (pause * 2).min(LONGEST_PAUSE);
@@ -196,7 +232,7 @@ impl Link {
     }
 
     /// The record's token if it is fresh enough for `cache`; nothing else.
-    pub(super) async fn peek(&self, cache: &TokenCache) -> Option<AccessToken> {
+    async fn peek(&self, cache: Upstream<'_>) -> Option<AccessToken> {
         match self.read(cache).await {
             Ok(Some(Ok(token))) => Some(token),
             _ => None,
@@ -204,7 +240,7 @@ impl Link {
     }
 
     /// Forgets the shared record if it still holds `rejected` (a server said 401 to it).
-    pub(super) async fn forget(&self, rejected: &AccessToken) {
+    async fn forget(&self, rejected: &AccessToken) {
         let Ok(Some(record)) = self.shared.store.get(&self.name).await else { return };
         if let Some(Content::Token(token)) = self.shared.keys.open(&self.name, &record)
             && token.to_access_token(Clocks::now()).secret == rejected.secret
@@ -215,7 +251,7 @@ impl Link {
 
     /// The record, if it holds a token fresh enough for `cache` or a refusal still in
     /// force; a stale token, an old refusal or a record that does not open is absent.
-    async fn read(&self, cache: &TokenCache) -> Result<Option<Found>, Unavailable> {
+    async fn read(&self, cache: Upstream<'_>) -> Result<Option<Found>, Unavailable> {
         let Some(record) = self.shared.store.get(&self.name).await? else { return Ok(None) };
         let clocks = Clocks::now();
         Ok(match self.shared.keys.open(&self.name, &record) {
@@ -230,11 +266,11 @@ impl Link {
 
     /// Fetches for the fleet: re-reads first (a holder may have written between the
     /// read and the lease), writes the token or the refusal, then releases the lease.
-    async fn fetch_holding_lease(&self, cache: &TokenCache, fence: &str) -> Result<AccessToken, TokenError> {
+    async fn fetch_holding_lease(&self, cache: Upstream<'_>, fence: &str) -> Result<AccessToken, TokenError> {
         let fetched = match self.read(cache).await {
             Ok(Some(found)) => found,
             _ => {
-                let fetched = cache.upstream().await.and_then(super::cache::usable);
+                let fetched = cache.fetch().await;
                 self.write(&fetched).await;
                 fetched
             }

@@ -218,20 +218,17 @@ impl Token {
 impl Refused {
     pub(super) fn of(error: &TokenError, until: u64) -> Self {
         Refused {
-            message: error.message.clone(),
-            status: error.status.map(|s| s.as_u16()),
-            permanent: error.permanent,
+            message: error.message().to_string(),
+            status: error.status().map(|s| s.as_u16()),
+            permanent: error.is_permanent(),
             until,
         }
     }
 
     pub(super) fn to_error(&self) -> TokenError {
-        let mut error = TokenError::new(
-            format!("{} (another process of the fleet was refused)", self.message),
-            self.permanent,
-        );
-        error.status = self.status.and_then(|s| crate::StatusCode::from_u16(s).ok());
-        error
+        let message = format!("{} (another process of the fleet was refused)", self.message);
+        let status = self.status.and_then(|s| crate::StatusCode::from_u16(s).ok());
+        TokenError::new(message, self.permanent).with_status(status)
     }
 }
 

@@ -12,6 +12,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::error::ValidationError;
+
 /// `name=value` pairs of a query parameter in `form` style, exploded.
 pub fn form_pairs<T: Serialize + ?Sized>(name: &str, value: &T) -> Vec<(String, String)> {
     let mut pairs = Vec::new();
@@ -121,9 +123,37 @@ fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
+/// The path parameter `name` in `simple` style, percent-encoded: everything but RFC
+/// 3986 unreserved characters. `.` and `..` are refused: URL parsers resolve them (also
+/// when percent-encoded), so the request would leave its operation's path.
+pub fn path_segment<T: Serialize + ?Sized>(name: &str, value: &T) -> Result<String, ValidationError> {
+    let text = simple(value);
+    if text == "." || text == ".." {
+        let problem = "is `.` or `..`, which would leave the operation's path".to_string();
+        return Err(ValidationError { field: name.to_string(), problem });
+    }
+    Ok(percent(&text, |byte| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_segments_are_percent_encoded() {
+        assert_eq!(path_segment("id", &"acme corp/é").unwrap(), "acme%20corp%2F%C3%A9");
+        assert_eq!(path_segment("id", &42).unwrap(), "42");
+        assert_eq!(path_segment("id", &"...").unwrap(), "...");
+        assert_eq!(path_segment("id", &"%2e%2e").unwrap(), "%252e%252e");
+    }
+
+    #[test]
+    fn dot_segments_are_refused_naming_the_parameter() {
+        for dots in [".", ".."] {
+            let err = path_segment("object", &dots).unwrap_err();
+            assert_eq!(err.to_string(), "`object` is `.` or `..`, which would leave the operation's path");
+        }
+    }
     use serde_json::json;
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -5,8 +5,10 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use super::{ClientCore, Request, Response};
-use crate::{CallOptions, Error, ValidationError};
+use crate::call::CallOptions;
+use crate::client::ClientCore;
+use crate::error::{Error, ValidationError};
+use crate::exchange::{Request, Response};
 
 /// The parameters of one operation, as a generated `Call` holds them.
 pub trait Operation: Send + 'static {

@@ -5,8 +5,10 @@ use std::collections::VecDeque;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use super::{CallFuture, ClientCore, Operation};
-use crate::{CallOptions, Error, ValidationError};
+use crate::call::CallOptions;
+use crate::client::ClientCore;
+use crate::error::{Error, ValidationError};
+use crate::operation::{CallFuture, Operation};
 
 /// Where the next page is.
 #[derive(Debug, Clone, PartialEq, Eq)]
