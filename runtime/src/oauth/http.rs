@@ -3,8 +3,9 @@
 //! endpoint that redirects is answering, not moving), no proxy for loopback hosts, and the
 //! HTTPS rule for every URL (plain HTTP only to loopback, only when allowed).
 //!
-//! `client_for` repeats the TLS part of `ClientCore::new`: the lead folds the two into the
-//! shared client builder at merge.
+//! `client_for` is `client::http_client` but for the idle-connection timeout (a
+//! `reqwest::Client` cannot be changed once built): one builder taking that option
+//! would serve both.
 
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
