@@ -12,6 +12,9 @@
 //! - [`Secret`]: credentials and tokens that never print.
 //! - [`Binary`]: file uploads, octet-stream bodies and downloads.
 //! - [`token`]: access tokens, their lifetimes, and a single-flight cache.
+//! - [`oauth`]: OAuth 2.0 and OpenID Connect flows as token sources: client credentials,
+//!   refresh tokens, authorization code with PKCE, device authorization, token exchange,
+//!   JWT bearer; every client authentication method, discovery, and DPoP.
 #![deny(missing_docs)]
 
 mod binary;
@@ -22,6 +25,7 @@ mod config;
 mod error;
 mod exchange;
 mod hook;
+pub mod oauth;
 mod operation;
 mod pages;
 mod retry;
