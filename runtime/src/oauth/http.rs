@@ -3,15 +3,12 @@
 //! endpoint that redirects is answering, not moving), no proxy for loopback hosts, and the
 //! HTTPS rule for every URL (plain HTTP only to loopback, only when allowed).
 //!
-//! `client_for` is `client::http_client` but for the idle-connection timeout (a
-//! `reqwest::Client` cannot be changed once built): one builder taking that option
-//! would serve both.
 
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
 
 use crate::config::{is_loopback_url, redact_userinfo};
-use crate::error::TransportError;
+use crate::error::{TransportError, chain};
 use crate::token::TokenError;
 use crate::{Config, ConfigError, Error, StatusCode};
 
@@ -87,43 +84,12 @@ pub(crate) fn check_url(config: &Config, url: &str) -> Result<url::Url, ConfigEr
 
 /// A `reqwest::Client` honouring `config`, for requests to the host of `url`.
 pub(crate) fn client_for(config: &Config, url: &str) -> Result<reqwest::Client, ConfigError> {
-    let mut builder = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(config.timeout)
-        .connect_timeout(config.connect_timeout)
-        // Token requests come minutes apart (device polls, seconds): an idle connection
-        // is kept for less than the 5 s after which common servers (Node, Apache) close
-        // theirs, so a request is never sent down one the server is closing. (A POST to
-        // the token endpoint cannot simply be sent again: a code is spent once.)
-        .pool_idle_timeout(IDLE_CONNECTION);
-    // As for the API: a loopback server is never reached through a proxy.
-    if is_loopback_url(url) {
-        builder = builder.no_proxy();
-    }
-    if let Some(pem) = &config.identity_pem {
-        let identity = reqwest::Identity::from_pem(pem).map_err(|e| ConfigError::Identity(chain(&e)))?;
-        builder = builder.identity(identity);
-    }
-    for pem in &config.roots_pem {
-        let roots = reqwest::Certificate::from_pem_bundle(pem)
-            .map_err(|e| ConfigError::RootCertificate(chain(&e)))?;
-        if roots.is_empty() {
-            return Err(ConfigError::RootCertificate("no certificate in the PEM".into()));
-        }
-        builder = builder.tls_certs_merge(roots);
-    }
+    // Token requests come minutes apart (device polls, seconds): an idle connection is
+    // kept for less than the 5 s after which common servers (Node, Apache) close theirs,
+    // so a request is never sent down one the server is closing. (A POST to the token
+    // endpoint cannot simply be sent again: a code is spent once.)
+    let builder = config.http_client(is_loopback_url(url))?.pool_idle_timeout(IDLE_CONNECTION);
     builder.build().map_err(|e| ConfigError::Client(chain(&e)))
-}
-
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(err) = source {
-        text.push_str(": ");
-        text.push_str(&err.to_string());
-        source = err.source();
-    }
-    text
 }
 
 #[cfg(test)]
