@@ -3,6 +3,7 @@
 //! [`Credential`]s, what each scheme sends.
 
 mod credential;
+mod oauth;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -28,6 +29,8 @@ pub struct ClientCore {
     hooks: Vec<Arc<dyn Hook>>,
     /// A digest of the TLS client identity, which a token's identity includes.
     tls_identity: Option<u64>,
+    /// The configuration, for the OAuth endpoints' own HTTP clients.
+    config: Config,
 }
 
 impl std::fmt::Debug for ClientCore {
@@ -52,6 +55,7 @@ impl ClientCore {
         mutual_tls_schemes: &[&'static str],
     ) -> Result<Self, ConfigError> {
         let base_url = config.resolve(servers)?;
+        let kept = config.clone();
         let http = config
             .http_client(is_loopback_url(&base_url))?
             .build()
@@ -71,6 +75,7 @@ impl ClientCore {
             retry: config.retry,
             hooks: config.hooks,
             tls_identity,
+            config: kept,
         })
     }
 

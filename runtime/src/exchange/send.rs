@@ -6,11 +6,13 @@ use tokio::time::Instant;
 use tracing::Instrument;
 use tracing::field::Empty;
 
+use super::challenge::Challenge;
 use super::request::{NOT_A_HEADER_VALUE, Refusal, Request};
 use super::response::Response;
 use crate::error::{Error, TransportError, ValidationError};
+use crate::oauth::Dpop;
 use crate::retry::{EndKind, Ended, idempotency_key};
-use crate::token::{AccessToken, TokenCache, TokenError, bearer_value};
+use crate::token::{AccessToken, TokenCache, TokenError, authorization_value};
 
 impl<'c> Request<'c> {
     /// Sends the request and reads the answer (bounded by the configured limit), trying
@@ -109,23 +111,28 @@ impl<'c> Request<'c> {
         Ok(self)
     }
 
-    /// One attempt: the exchange, repeated once with a fresh token after a 401, or with
-    /// a token of more scopes after a 403 that asks for them (RFC 6750 §3.1).
+    /// One attempt: the exchange, repeated once with a fresh token after a 401, with the
+    /// same token and the server's nonce after a 401 `use_dpop_nonce` (RFC 9449 §9), or
+    /// with a token of more scopes after a 403 that asks for them (RFC 6750 §3.1).
     async fn attempt<E>(&self, deadline: Option<Instant>) -> Result<Response, Error<E>> {
         let Some(bearer) = &self.bearer else {
-            return self.execute(self.builder.try_clone(), deadline).await;
+            return self.execute(self.builder.try_clone(), None, deadline).await;
         };
         let cache = bearer.cache();
         let token = cache.token().await?;
-        let response = self.execute(self.with_token(cache, &token)?, deadline).await?;
-        let again = match response.status() {
-            401 => {
+        let response = self.with_token(cache, &token, deadline).await?;
+        let asked = response.challenge().and_then(|c| c.error.as_deref());
+        let again = match (response.status(), asked) {
+            (401, Some("use_dpop_nonce")) if cache.dpop().is_some() => {
+                return self.with_token(cache, &token, deadline).await;
+            }
+            (401, _) => {
                 cache.invalidate(&token);
                 cache.clone()
             }
-            403 => {
-                let more = response.challenge().filter(|c| c.error.as_deref() == Some("insufficient_scope"));
-                match more.and_then(|challenge| bearer.widened(challenge.scopes())) {
+            (403, Some("insufficient_scope")) => {
+                let more = response.challenge().map(Challenge::scopes);
+                match more.and_then(|scopes| bearer.widened(scopes)) {
                     Some(wider) => wider,
                     None => return Ok(response),
                 }
@@ -133,35 +140,45 @@ impl<'c> Request<'c> {
             _ => return Ok(response),
         };
         let token = again.token().await?;
-        self.execute(self.with_token(&again, &token)?, deadline).await
+        self.with_token(&again, &token, deadline).await
     }
 
-    /// The request carrying `token`; one that cannot be sent is dropped from the cache
-    /// (it would fail every call) and the error says why, without the token.
-    fn with_token(
+    /// The exchange carrying `token`, as `Authorization: DPoP` with a proof where the
+    /// cache's source binds its tokens to a key and the server said `DPoP`, else as
+    /// `Bearer`. A token that cannot be sent is dropped from the cache (it would fail
+    /// every call) and the error says why, without the token.
+    async fn with_token<E>(
         &self,
         cache: &TokenCache,
         token: &AccessToken,
-    ) -> Result<Option<reqwest::RequestBuilder>, TokenError> {
-        let value = bearer_value(token.secret()).map_err(|problem| {
+        deadline: Option<Instant>,
+    ) -> Result<Response, Error<E>> {
+        let dpop = cache.dpop().filter(|_| token.token_type().eq_ignore_ascii_case("dpop"));
+        let scheme = if dpop.is_some() { "DPoP" } else { "Bearer" };
+        let value = authorization_value(scheme, token.secret()).map_err(|problem| {
             cache.invalidate(token);
             TokenError::new(problem, false)
         })?;
-        Ok(self.builder.try_clone().map(|builder| builder.header(AUTHORIZATION, value)))
+        let builder = self.builder.try_clone().map(|builder| builder.header(AUTHORIZATION, value));
+        self.execute(builder, dpop.map(|dpop| (dpop, token)), deadline).await
     }
 
     /// Sends `builder` (a clone of the request, its multipart body added anew), within
     /// the attempt's time limit and what is left of the call's deadline. The request is
     /// built and handed to the HTTP client before the future starts, so that the future
     /// holds only what is in flight (it is moved with every `await` around it).
-    fn execute<E>(
-        &self,
+    fn execute<'a, E>(
+        &'a self,
         builder: Option<reqwest::RequestBuilder>,
+        bound: Option<(&'a Dpop, &'a AccessToken)>,
         deadline: Option<Instant>,
-    ) -> impl Future<Output = Result<Response, Error<E>>> + use<'_, 'c, E> {
-        let sent = self.prepare(builder, deadline).map(|request| self.core.http().execute(request));
+    ) -> impl Future<Output = Result<Response, Error<E>>> + use<'a, 'c, E> {
+        let sent = self.prepare(builder, bound, deadline).map(|request| self.core.http().execute(request));
         async move {
             let response = sent?.await.map_err(TransportError::new)?;
+            if let Some((dpop, _)) = bound {
+                dpop.remember_nonce(response.url().as_str(), response.headers());
+            }
             for hook in self.core.hooks() {
                 hook.on_response(&response);
             }
@@ -169,10 +186,12 @@ impl<'c> Request<'c> {
         }
     }
 
-    /// The request of one attempt, as the hooks leave it.
+    /// The request of one attempt, with the DPoP proof of its `bound` token if it has
+    /// one, as the hooks leave it.
     fn prepare<E>(
         &self,
         builder: Option<reqwest::RequestBuilder>,
+        bound: Option<(&Dpop, &AccessToken)>,
         deadline: Option<Instant>,
     ) -> Result<reqwest::Request, Error<E>> {
         let Some(mut builder) = builder else {
@@ -193,6 +212,11 @@ impl<'c> Request<'c> {
         let mut request = builder.build().map_err(TransportError::new)?;
         if let Some(url) = &self.url {
             *request.url_mut() = (**url).clone();
+        }
+        if let Some((dpop, token)) = bound {
+            let token = Some(token.secret().expose_secret());
+            let proof = dpop.header_value(request.method().as_str(), request.url().as_str(), token)?;
+            request.headers_mut().insert("dpop", proof);
         }
         for hook in self.core.hooks() {
             hook.on_request(&mut request);

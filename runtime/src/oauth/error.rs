@@ -36,3 +36,12 @@ pub enum OAuthError {
     #[error("the server's metadata has no `{0}`")]
     MissingEndpoint(&'static str),
 }
+
+impl OAuthError {
+    /// The error as a token fetch reports it: discovery may work on the next try, the
+    /// rest will not until the configuration changes.
+    pub(crate) fn into_token_error(self) -> crate::token::TokenError {
+        let permanent = !matches!(self, OAuthError::Discovery { .. });
+        crate::token::TokenError::new(self.to_string(), permanent)
+    }
+}

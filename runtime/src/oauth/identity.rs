@@ -29,6 +29,11 @@ impl Identity {
         Identity { parts }
     }
 
+    /// An identity of the given parts (a flow whose endpoint is not found yet).
+    pub(crate) fn of(parts: Vec<String>) -> Identity {
+        Identity { parts }
+    }
+
     /// Adds a named part (`scope`, `resource`, a parameter, …).
     pub(crate) fn with(mut self, name: &str, value: &str) -> Identity {
         self.parts.push(format!("{name}={value}"));

@@ -104,6 +104,7 @@ macro_rules! interactive_source {
 mod authorization_code;
 mod client_auth;
 mod client_credentials;
+mod declared;
 mod device;
 mod discovery;
 mod dpop;
@@ -122,6 +123,8 @@ mod store;
 pub use authorization_code::{AuthorizationCode, AuthorizationRequest};
 pub use client_auth::ClientAuth;
 pub use client_credentials::ClientCredentials;
+pub use declared::{DeclaredFlow, DeclaredScheme, OAuthClient};
+pub(crate) use declared::{authorization_code, client_credentials, device_authorization, password};
 pub use device::{DeviceAuthorization, UserCode};
 pub use discovery::ServerMetadata;
 pub use dpop::Dpop;
