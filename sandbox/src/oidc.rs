@@ -171,6 +171,20 @@ impl OidcProvider {
         response.json().await.expect("an introspection answer")
     }
 
+    /// Revokes `token` (RFC 7009) as the client it was issued to, authenticated by
+    /// `client_secret_basic`.
+    pub async fn revoke(&self, token: &str, client_id: &str, client_secret: &str) {
+        let response = self
+            .http
+            .post(format!("{}/token/revocation", self.issuer))
+            .basic_auth(client_id, Some(client_secret))
+            .form(&[("token", token)])
+            .send()
+            .await
+            .expect("the revocation endpoint answers");
+        assert!(response.status().is_success(), "revocation answered {}", response.status());
+    }
+
     /// The client id and secret of the introspection client.
     pub(crate) fn introspection_client(&self) -> (&str, &str) {
         (INTROSPECTION_CLIENT, &self.introspection_secret)

@@ -36,6 +36,9 @@ use crate::tls::{self, ClientCertificate};
 pub struct ResourceOptions {
     /// Scopes every call needs: `403` with `error="insufficient_scope"` otherwise.
     pub scopes: Vec<String>,
+    /// Scopes the calls of one operation need instead, by `METHOD /path` prefix (the
+    /// first that matches): `("DELETE /accounts/", ["accounts:admin"])`.
+    pub routes: Vec<(String, Vec<String>)>,
     /// Demands a DPoP nonce: a proof without the current one gets `401` with
     /// `error="use_dpop_nonce"` and the nonce in `DPoP-Nonce` (RFC 9449 §9).
     pub dpop_nonce: bool,
@@ -64,6 +67,7 @@ struct Shared {
     seen_proofs: Mutex<HashSet<String>>,
     accepted: AtomicU64,
     refused: AtomicU64,
+    last_token: Mutex<Option<String>>,
 }
 
 impl ResourceServer {
@@ -91,6 +95,7 @@ impl ResourceServer {
             seen_proofs: Mutex::new(HashSet::new()),
             accepted: AtomicU64::new(0),
             refused: AtomicU64::new(0),
+            last_token: Mutex::new(None),
         });
         let (shutdown, stopped) = watch::channel(());
         let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
@@ -106,6 +111,11 @@ impl ResourceServer {
     /// Calls that passed every check.
     pub fn accepted(&self) -> u64 {
         self.shared.accepted.load(Ordering::Relaxed)
+    }
+
+    /// The access token of the last call that passed (for a test to revoke it).
+    pub fn last_token(&self) -> Option<String> {
+        self.shared.last_token.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Calls refused (401 or 403).
@@ -242,10 +252,14 @@ async fn check(
         _ => "none",
     };
     let granted: HashSet<&str> = claims["scope"].as_str().unwrap_or_default().split(' ').collect();
-    if !shared.options.scopes.iter().all(|s| granted.contains(s.as_str())) {
-        let needed = shared.options.scopes.join(" ");
+    let call = format!("{} {}", request.method(), request.uri().path());
+    let route = shared.options.routes.iter().find(|(prefix, _)| call.starts_with(prefix.as_str()));
+    let needs = route.map_or(&shared.options.scopes, |(_, scopes)| scopes);
+    if !needs.iter().all(|s| granted.contains(s.as_str())) {
+        let needed = needs.join(" ");
         return Err(refuse(403, format!(r#"Bearer error="insufficient_scope", scope="{needed}""#)));
     }
+    *shared.last_token.lock().unwrap_or_else(|p| p.into_inner()) = Some(token.to_string());
     Ok(
         json!({ "sub": claims["sub"], "client_id": claims["client_id"], "scope": claims["scope"], "bound": bound }),
     )
