@@ -41,7 +41,7 @@ pub struct Upstream<'a> {
 pub(super) trait Fetches: Sync {
     fn name(&self) -> &str;
     fn fresh_enough(&self, token: &AccessToken, now: Instant) -> bool;
-    fn fetch_usable(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>>;
+    fn fetch_usable(&self, latest: Option<AccessToken>) -> BoxFuture<'_, Result<AccessToken, TokenError>>;
 }
 
 impl<'a> Upstream<'a> {
@@ -63,6 +63,13 @@ impl<'a> Upstream<'a> {
     /// One request upstream (the refresh grant where the cached token has a live refresh
     /// token, else a fetch): a token the cache can hand out, or why there is none.
     pub async fn fetch(&self) -> Result<AccessToken, TokenError> {
-        self.cache.fetch_usable().await
+        self.cache.fetch_usable(None).await
+    }
+
+    /// [`fetch`](Self::fetch), refreshing with `latest`'s refresh token where it has a
+    /// live one: the level's newest token, which may have rotated the refresh token the
+    /// cache holds (a refresh token used twice revokes the whole family at most servers).
+    pub async fn fetch_after(&self, latest: AccessToken) -> Result<AccessToken, TokenError> {
+        self.cache.fetch_usable(Some(latest)).await
     }
 }
