@@ -59,7 +59,7 @@ async fn main() -> Result<ExitCode, Failure> {
     let upstream = match args.iter().any(|a| a == "--oauth") {
         // Without Node the launcher says so (and fails under `CI=true`).
         true => match oauth_provider() {
-            Some(provider) => Upstream::OAuth(provider),
+            Some(provider) => Upstream::OAuth(Box::new(provider)),
             None => return Ok(ExitCode::SUCCESS),
         },
         false => {
@@ -88,7 +88,7 @@ fn oauth_provider() -> Option<OidcProvider> {
 /// Where the fleet's tokens come from.
 enum Upstream {
     Sandbox(Sandbox),
-    OAuth(OidcProvider),
+    OAuth(Box<OidcProvider>),
 }
 
 impl Upstream {
