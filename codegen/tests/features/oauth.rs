@@ -164,7 +164,7 @@ impl Client {
         self.core.authorization_code(&LEDGER_OAUTH_SCHEME, &client).await
     }
 
-    /// The device authorization flow (RFC 8628) of the `ledger_oauth` scheme for `client`: `show` tells the user where to go and what code to enter, while the flow polls. It is a token source: give it to [`with_ledger_oauth_cache`](Self::with_ledger_oauth_cache) in a `TokenCache`.
+    /// The device authorization flow (RFC 8628) of the `ledger_oauth` scheme for `client`: `show` tells the user where to go and what code to enter, while the flow polls. It is a token source: give it to [`with_ledger_oauth_cache`](Self::with_ledger_oauth_cache) in a `TokenCache`, which refreshes with its refresh token.
     pub async fn ledger_oauth_device_authorization(
         &self,
         client: ::authgen_runtime::oauth::OAuthClient,
@@ -207,7 +207,7 @@ impl Client {
         self.core.authorization_code(&LEDGER_OIDC_SCHEME, &client).await
     }
 
-    /// The device authorization flow (RFC 8628) of the `ledger_oidc` scheme for `client`: `show` tells the user where to go and what code to enter, while the flow polls. It is a token source: give it to [`with_ledger_oidc_cache`](Self::with_ledger_oidc_cache) in a `TokenCache`.
+    /// The device authorization flow (RFC 8628) of the `ledger_oidc` scheme for `client`: `show` tells the user where to go and what code to enter, while the flow polls. It is a token source: give it to [`with_ledger_oidc_cache`](Self::with_ledger_oidc_cache) in a `TokenCache`, which refreshes with its refresh token.
     pub async fn ledger_oidc_device_authorization(
         &self,
         client: ::authgen_runtime::oauth::OAuthClient,

@@ -30,6 +30,28 @@ pub trait SecondLevel: Send + Sync + 'static {
     fn forget<'a>(&'a self, rejected: &'a AccessToken) -> BoxFuture<'a, ()>;
 }
 
+/// Second levels for any number of caches, one per token identity: a fleet's shared
+/// store (`SharedTokens` on Redis, feature `redis`). Clients that make their caches
+/// themselves (one per scope set, for OAuth schemes) take one of these.
+pub trait SharedLevel: Send + Sync + 'static {
+    /// The second level of a cache whose source names its tokens `identity`.
+    fn level(&self, identity: &[u8]) -> Box<dyn SecondLevel>;
+}
+
+impl SecondLevel for Box<dyn SecondLevel> {
+    fn peek<'a>(&'a self, upstream: Upstream<'a>) -> BoxFuture<'a, Option<AccessToken>> {
+        (**self).peek(upstream)
+    }
+
+    fn fetch<'a>(&'a self, upstream: Upstream<'a>) -> BoxFuture<'a, Result<AccessToken, TokenError>> {
+        (**self).fetch(upstream)
+    }
+
+    fn forget<'a>(&'a self, rejected: &'a AccessToken) -> BoxFuture<'a, ()> {
+        (**self).forget(rejected)
+    }
+}
+
 /// The cache in front of a [`SecondLevel`], as the level sees it: the source's name,
 /// how fresh a token must be, and the one request upstream.
 #[derive(Clone, Copy)]

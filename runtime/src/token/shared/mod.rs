@@ -17,7 +17,7 @@ use store::{Store, Unavailable};
 use super::access::AccessToken;
 use super::cache::{Margin, TokenCache};
 use super::error::TokenError;
-use super::level::{SecondLevel, Upstream};
+use super::level::{SecondLevel, SharedLevel, Upstream};
 use super::source::{BoxFuture, TokenSource};
 
 /// Records of tokens the provider gave no lifetime (or whose refresh token has none) are
@@ -192,6 +192,12 @@ impl SharedTokens {
     fn link(&self, identity: &[u8]) -> Link {
         let name = self.keys.name(identity);
         Link { lease: format!("{name}:lease"), name, shared: self.clone() }
+    }
+}
+
+impl SharedLevel for SharedTokens {
+    fn level(&self, identity: &[u8]) -> Box<dyn SecondLevel> {
+        Box::new(self.link(identity))
     }
 }
 
