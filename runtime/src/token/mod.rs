@@ -35,7 +35,9 @@
 //!
 //! A cache per process means one upstream request per expiry *per process*. With the
 //! feature `redis`, `SharedTokens` is a second level ([`SecondLevel`]) behind every
-//! process's cache, so a whole fleet sends one request per expiry.
+//! process's cache, so a whole fleet sends one request per expiry: give it to a cache
+//! with `TokenCache::with_shared`, or to a generated OAuth client's per-scope caches
+//! with [`OAuthClient::shared`](crate::oauth::OAuthClient::shared).
 //!
 //! `cargo run --release --example token_storm` (in the repository) lets a one-second
 //! token expire and puts 1000 callers on one cache at once; its last line counts the
