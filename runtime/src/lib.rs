@@ -20,6 +20,7 @@ mod config;
 mod error;
 mod hook;
 mod retry;
+mod seam;
 mod secret;
 pub mod token;
 

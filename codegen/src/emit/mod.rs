@@ -41,12 +41,17 @@ pub fn module(api: &Api) -> TokenStream {
     }
 }
 
-/// `use serde::{…};` for the traits the types derive or implement.
+/// `use …::serde::{…};` for exactly the traits the types derive or implement (the
+/// same rule decides both, so no import is left unused).
 fn serde_imports(api: &Api) -> Option<TokenStream> {
-    let deserialize = api.types.iter().any(|t| t.deserialize).then(|| quote!(Deserialize));
-    let serialize = api.types.iter().any(|t| t.serialize).then(|| quote!(Serialize));
+    let (mut serialize, mut deserialize) = (false, false);
+    for (s, d) in api.types.iter().map(types::serde_traits) {
+        (serialize, deserialize) = (serialize || s, deserialize || d);
+    }
+    let deserialize = deserialize.then(|| quote!(Deserialize));
+    let serialize = serialize.then(|| quote!(Serialize));
     let traits: Vec<TokenStream> = deserialize.into_iter().chain(serialize).collect();
-    (!traits.is_empty()).then(|| quote!(use serde::{#(#traits),*};))
+    (!traits.is_empty()).then(|| quote!(use ::authgen_runtime::__private::serde::{#(#traits),*};))
 }
 
 fn module_doc(api: &Api) -> Option<String> {
@@ -115,8 +120,7 @@ fn client(api: &Api) -> TokenStream {
     let mutual_tls: Vec<&str> =
         api.schemes.iter().filter(|s| s.kind == SchemeKind::MutualTls).map(|s| s.name.as_str()).collect();
     let setters = api.schemes.iter().filter_map(setter);
-    let builder = call::builder();
-    let stream = api.operations.iter().any(|op| op.pagination.is_some()).then(pages::stream_method);
+    let builder = call::builder(api.operations.iter().any(|op| op.pagination.is_some()));
     let methods = api.operations.iter().map(|op| {
         let method = call::method(op);
         let source = token::source_method(op, api);
@@ -153,7 +157,6 @@ fn client(api: &Api) -> TokenStream {
         }
 
         #builder
-        #stream
     }
 }
 

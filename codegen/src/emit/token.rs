@@ -91,10 +91,17 @@ pub fn answer_impl(def: &TypeDef) -> Option<TokenStream> {
         quote!(#wire => self.#name.as_token_value(),)
     });
     let ty = ident(&def.name);
+    // The trait only where a field is read through it: an unused import is a warning.
+    let arms: Vec<TokenStream> = arms.collect();
+    let import = (!arms.is_empty()).then(|| {
+        quote!(
+            use ::authgen_runtime::token::AsTokenValue;
+        )
+    });
     Some(quote! {
         impl ::authgen_runtime::token::TokenAnswer for #ty {
             fn field(&self, wire: &str) -> Option<::authgen_runtime::token::TokenValue<'_>> {
-                use ::authgen_runtime::token::AsTokenValue;
+                #import
                 match wire {
                     #(#arms)*
                     _ => None,

@@ -19,7 +19,7 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
         TypeRef::I32 => quote!(i32),
         TypeRef::I64 => quote!(i64),
         TypeRef::F64 => quote!(f64),
-        TypeRef::Json => quote!(::serde_json::Value),
+        TypeRef::Json => quote!(::authgen_runtime::__private::serde_json::Value),
         TypeRef::Binary => quote!(::authgen_runtime::Binary),
         TypeRef::DateTime => quote!(::authgen_runtime::DateTime),
         TypeRef::Date => quote!(::authgen_runtime::chrono::NaiveDate),
@@ -59,19 +59,42 @@ pub fn type_def(def: &TypeDef) -> TokenStream {
     quote! { #docs #body }
 }
 
-/// The serde derives a type needs: `Serialize` to be sent, `Deserialize` to be received.
+/// The serde crate as generated code names it in `#[serde(crate = …)]`: through the
+/// runtime, so that a generated crate depends on the runtime alone.
+const SERDE: &str = "::authgen_runtime::__private::serde";
+
+/// Which serde traits the item of `def` names, deriving or implementing them:
+/// `Serialize` to be sent, `Deserialize` to be received; an alias names none. The
+/// module imports exactly these.
+pub fn serde_traits(def: &TypeDef) -> (bool, bool) {
+    match def.kind {
+        TypeKind::Alias(_) => (false, false),
+        _ => (def.serialize, def.deserialize),
+    }
+}
+
+/// The serde derives of `def`, `Deserialize` only where it is derived rather than written.
 fn serde_derives(def: &TypeDef, derive_deserialize: bool) -> Vec<TokenStream> {
-    let serialize = def.serialize.then(|| quote!(Serialize));
-    let deserialize = (def.deserialize && derive_deserialize).then(|| quote!(Deserialize));
+    let (serialize, deserialize) = serde_traits(def);
+    let serialize = serialize.then(|| quote!(Serialize));
+    let deserialize = (deserialize && derive_deserialize).then(|| quote!(Deserialize));
     serialize.into_iter().chain(deserialize).collect()
+}
+
+/// `#[serde(crate = …, more)]` for an item with serde derives; nothing without any.
+fn serde_container(derives: &[TokenStream], more: Option<TokenStream>) -> Option<TokenStream> {
+    let more = more.into_iter();
+    (!derives.is_empty()).then(|| quote!(#[serde(crate = #SERDE #(, #more)*)]))
 }
 
 fn structure(name: &Ident, fields: &[Field], def: &TypeDef) -> TokenStream {
     let fields_tokens = fields.iter().map(field);
     let validate = def.validated.then(|| validate(name, fields));
     let serde = serde_derives(def, true);
+    let container = serde_container(&serde, None);
     quote! {
         #[derive(Debug, Clone, PartialEq #(, #serde)*)]
+        #container
         pub struct #name { #(#fields_tokens,)* }
         #validate
     }
@@ -180,8 +203,10 @@ fn enumeration(name: &Ident, variants: &[Variant], def: &TypeDef) -> TokenStream
         }
         None => {
             let serde = serde_derives(def, true);
+            let container = serde_container(&serde, None);
             quote! {
                 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, #default #(#serde),*)]
+                #container
                 pub enum #name { #(#defs,)* }
 
                 impl #name {
@@ -195,12 +220,7 @@ fn enumeration(name: &Ident, variants: &[Variant], def: &TypeDef) -> TokenStream
     };
     quote! {
         #body
-
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
+        ::authgen_runtime::__private::display_as_str!(#name);
     }
 }
 
@@ -219,7 +239,7 @@ fn open_enum(
     let serialize = def.serialize.then(|| {
         quote! {
             impl Serialize for #name {
-                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                fn serialize<S: ::authgen_runtime::__private::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                     serializer.serialize_str(self.as_str())
                 }
             }
@@ -227,7 +247,7 @@ fn open_enum(
     });
     quote! {
         #[derive(Debug, Clone, PartialEq, Eq, Hash, #default Deserialize)]
-        #[serde(from = "String")]
+        #[serde(crate = #SERDE, from = "String")]
         pub enum #name {
             #(#defs,)*
             /// A value the spec does not list, kept as it came.
@@ -280,7 +300,7 @@ fn untagged(name: &Ident, variants: &[UntaggedVariant], def: &TypeDef) -> TokenS
         variants.iter().map(|v| v.tag.as_ref()).collect::<Option<_>>().filter(|t: &Vec<_>| !t.is_empty());
     let serde = serde_derives(def, tags.is_none());
     let deserialize = tags.filter(|_| def.deserialize).map(|tags| by_discriminator(name, variants, &tags));
-    let untagged = (!serde.is_empty()).then(|| quote!(#[serde(untagged)]));
+    let untagged = serde_container(&serde, Some(quote!(untagged)));
     quote! {
         #[derive(Debug, Clone, PartialEq #(, #serde)*)]
         #untagged
@@ -294,18 +314,20 @@ fn untagged(name: &Ident, variants: &[UntaggedVariant], def: &TypeDef) -> TokenS
 /// names (serializing stays untagged: each variant's struct has the property).
 fn by_discriminator(name: &Ident, variants: &[UntaggedVariant], tags: &[&Tag]) -> TokenStream {
     let property = &tags[0].property;
+    let (serde, json) =
+        (quote!(::authgen_runtime::__private::serde), quote!(::authgen_runtime::__private::serde_json));
     let arms = variants.iter().zip(tags).map(|(v, tag)| {
         let (variant, value) = (ident(&v.name), &tag.value);
         let wrap = if v.boxed { quote!(|v| #name::#variant(Box::new(v))) } else { quote!(#name::#variant) };
-        quote!(Some(#value) => ::serde_json::from_value(value).map(#wrap).map_err(D::Error::custom),)
+        quote!(Some(#value) => #json::from_value(value).map(#wrap).map_err(D::Error::custom),)
     });
     let unknown = format!("unknown `{property}` {{other:?}}");
     quote! {
         impl<'de> Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                use ::serde::de::Error as _;
-                let value = ::serde_json::Value::deserialize(deserializer)?;
-                match value.get(#property).and_then(::serde_json::Value::as_str) {
+            fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                use #serde::de::Error as _;
+                let value = #json::Value::deserialize(deserializer)?;
+                match value.get(#property).and_then(#json::Value::as_str) {
                     #(#arms)*
                     Some(other) => Err(D::Error::custom(format!(#unknown))),
                     None => Err(D::Error::missing_field(#property)),

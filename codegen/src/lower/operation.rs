@@ -35,12 +35,15 @@ const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
 /// Field names that, in a success body, make an operation a token operation.
 const ACCESS_TOKEN_NAMES: &[&str] = &["access_token", "accessToken"];
 
+/// The methods every generated `Call` has (the runtime's `call_block!` writes them), which
+/// a setter of the same name would clash with: a copy of the runtime's list, tested equal.
+const CALL_METHODS: &[&str] = &["timeout", "header", "retry", "idempotency_key", "stream"];
+
+/// Names a parameter cannot take besides those: the body's field, and `self`'s.
+const HELD_NAMES: &[&str] = &["body", "self_"];
+
 /// Media types of request bodies we encode from their schema, by preference; after
 /// them, any other but XML as text or bytes.
-/// Names a parameter cannot take: the body's, and the methods every generated `Call`
-/// has, which a setter of the same name would clash with.
-const CALL_METHODS: &[&str] = &["body", "self_", "timeout", "header", "retry", "idempotency_key", "stream"];
-
 const BODY_MEDIA: &[(&str, BodyEncoding)] = &[
     ("application/json", BodyEncoding::Json),
     ("application/x-www-form-urlencoded", BodyEncoding::Form),
@@ -299,7 +302,7 @@ impl<'a> Lowerer<'a> {
             ParamLocation::Path => (0, op.path.find(&format!("{{{}}}", p.wire)).unwrap_or_default()),
             _ => (1, *position),
         });
-        let mut names = Namespace::with_reserved(CALL_METHODS);
+        let mut names = Namespace::with_reserved(&[CALL_METHODS, HELD_NAMES].concat());
         for (_, mut param) in ordered {
             param.idempotency_key = param.location == ParamLocation::Header
                 && param.ty == TypeRef::String
@@ -694,6 +697,12 @@ const REASONS: &[(u16, &str)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_lists_shared_with_the_runtime_are_its_own() {
+        assert_eq!(CALL_METHODS, authgen_runtime::__private::CALL_METHODS);
+        assert_eq!(TOKEN_ROLES, authgen_runtime::__private::TOKEN_ROLES);
+    }
 
     #[test]
     fn names_without_operation_id_come_from_method_and_path() {

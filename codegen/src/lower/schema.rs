@@ -449,27 +449,33 @@ fn tag_value(discriminator: &Discriminator, alternative: &ReferenceOr<Schema>) -
 }
 
 /// The variants of a string enum, named by `x-enum-varnames` where the spec gives them
-/// (3.1 titled `const`s), else by their values.
+/// (3.1 titled `const`s), else by their values. A value listed twice is one variant
+/// (two would be two arms for one string), its doc saying so.
 fn variants(schema: &Schema, string: &StringType) -> Vec<Variant> {
     let mut names = Namespace::default();
     let values: Vec<&String> = string.enumeration.iter().flatten().collect();
     let varnames = enum_texts(schema, "x-enum-varnames", values.len());
     let descriptions = enum_texts(schema, "x-enum-descriptions", values.len());
-    values
-        .iter()
-        .enumerate()
-        .map(|(i, wire)| {
-            let given = varnames.as_ref().map(|n| n[i].as_str()).filter(|n| !n.is_empty());
-            let name = match given {
-                Some(name) => naming::pascal(name),
-                None if wire.is_empty() => "Empty".to_string(),
-                None => naming::pascal(wire),
-            };
-            let doc = descriptions.as_ref().map(|d| d[i].clone()).filter(|d| !d.is_empty());
-            Variant { name: names.claim(name), wire: (*wire).clone(), doc }
-        })
-        .collect()
+    let mut variants: Vec<Variant> = Vec::new();
+    for (i, wire) in values.iter().enumerate() {
+        if let Some(first) = variants.iter_mut().find(|v| &v.wire == *wire) {
+            first.doc = join(first.doc.take(), Some(REPEATED.into()));
+            continue;
+        }
+        let given = varnames.as_ref().map(|n| n[i].as_str()).filter(|n| !n.is_empty());
+        let name = match given {
+            Some(name) => naming::pascal(name),
+            None if wire.is_empty() => "Empty".to_string(),
+            None => naming::pascal(wire),
+        };
+        let doc = descriptions.as_ref().map(|d| d[i].clone()).filter(|d| !d.is_empty());
+        variants.push(Variant { name: names.claim(name), wire: (*wire).clone(), doc });
+    }
+    variants
 }
+
+/// The note on an enum value the spec lists more than once.
+const REPEATED: &str = "The spec lists this value more than once.";
 
 /// A list extension of the schema with one text per enum value, if it has one.
 fn enum_texts(schema: &Schema, key: &str, count: usize) -> Option<Vec<String>> {
@@ -478,7 +484,8 @@ fn enum_texts(schema: &Schema, key: &str, count: usize) -> Option<Vec<String>> {
     (texts.len() == count).then_some(texts)
 }
 
-/// "One of: `60` (ONE_MINUTE), …" for an integer enum, which stays an integer.
+/// "One of: `60` (ONE_MINUTE), …" for an integer enum, which stays an integer; a value
+/// listed twice is told once.
 fn integer_values(schema: &Schema) -> Option<String> {
     let SchemaKind::Type(Type::Integer(integer)) = &schema.schema_kind else { return None };
     let values: Vec<i64> = integer.enumeration.iter().flatten().copied().collect();
@@ -486,14 +493,13 @@ fn integer_values(schema: &Schema) -> Option<String> {
         return None;
     }
     let names = enum_texts(schema, "x-enum-varnames", values.len());
-    let listed: Vec<String> = values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| match &names {
+    let mut listed: Vec<String> = Vec::new();
+    for (i, v) in values.iter().enumerate().filter(|(i, v)| !values[..*i].contains(v)) {
+        listed.push(match &names {
             Some(names) => format!("`{v}` ({})", names[i]),
             None => format!("`{v}`"),
-        })
-        .collect();
+        });
+    }
     Some(format!("One of: {}.", listed.join(", ")))
 }
 

@@ -19,6 +19,8 @@ pub use reqwest::Method;
 pub use response::Response;
 pub use serde_json;
 
+pub use crate::seam::*;
+
 use crate::config::{is_loopback_url, redact_userinfo};
 use crate::retry::{RetryBudget, RetryPolicy};
 use crate::token::TokenCache;
