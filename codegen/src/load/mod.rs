@@ -8,6 +8,7 @@
 mod adapt;
 mod lines;
 pub mod overlay;
+mod yaml;
 
 use std::path::{Path, PathBuf};
 
@@ -113,41 +114,16 @@ fn parse_json(file: &Path, text: &str) -> Result<Value, SpecError> {
 }
 
 fn parse_yaml(file: &Path, text: &str) -> Result<Value, SpecError> {
-    let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|err| {
+    yaml::parse(text).map_err(|err| {
         let line = err.location().map(|l| l.line());
         let message = format!("the file is not valid YAML: {}", strip_location(&err.to_string()));
         single(file, message, "fix the syntax at the line shown", line)
-    })?;
-    Ok(yaml_to_json(yaml))
+    })
 }
 
 /// Parser messages end with their own "at line X column Y": we show the line ourselves.
 fn strip_location(message: &str) -> &str {
     message.find(" at line ").map_or(message, |at| &message[..at])
-}
-
-/// YAML allows keys JSON does not (`200:` is a number): they become strings.
-fn yaml_to_json(value: serde_yaml::Value) -> Value {
-    use serde_yaml::Value as Y;
-    match value {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(b),
-        Y::Number(n) => serde_json::to_value(&n).unwrap_or(Value::Null),
-        Y::String(s) => Value::String(s),
-        Y::Sequence(items) => Value::Array(items.into_iter().map(yaml_to_json).collect()),
-        Y::Mapping(map) => Value::Object(
-            map.into_iter()
-                .map(|(k, v)| {
-                    let key = match k {
-                        Y::String(s) => s,
-                        other => serde_yaml::to_string(&other).unwrap_or_default().trim().to_string(),
-                    };
-                    (key, yaml_to_json(v))
-                })
-                .collect(),
-        ),
-        Y::Tagged(tagged) => yaml_to_json(tagged.value),
-    }
 }
 
 fn check_version(file: &Path, document: &Value, lines: &LineIndex) -> Result<String, SpecError> {
