@@ -246,7 +246,7 @@ pub struct GetObject {
 }
 
 impl ::authgen_runtime::__private::Operation for GetObject {
-    type Output = ::authgen_runtime::__private::serde_json::Value;
+    type Output = ::authgen_runtime::Json;
     type Error = GetObjectError;
     #[inline]
     fn request(

@@ -123,7 +123,7 @@ pub struct TokenResponse {
 }
 
 /// The body of a 401; the page documents no fields (it shows an empty JSON object).
-pub type UnauthorizedError = ::authgen_runtime::__private::serde_json::Value;
+pub type UnauthorizedError = ::authgen_runtime::Json;
 
 impl ::authgen_runtime::token::TokenAnswer for TokenResponse {
     fn field(&self, wire: &str) -> Option<::authgen_runtime::token::TokenValue<'_>> {

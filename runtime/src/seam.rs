@@ -5,7 +5,7 @@
 
 pub use serde;
 
-pub use crate::{call_block, display_as_str};
+pub use crate::{call_block, display_as_str, unwind_safe};
 
 /// The methods of every module's `Call` (what [`call_block!`](crate::call_block)
 /// writes): a parameter setter cannot take one of these names.
@@ -105,6 +105,22 @@ macro_rules! display_as_str {
             }
         }
     )+};
+}
+
+/// `UnwindSafe` and `RefUnwindSafe` stated for a recursive type of the module (one a
+/// `Box` holds). The auto traits would say the same (generated types hold plain data),
+/// but rustdoc, which works out every auto trait of every type it documents, follows
+/// the recursion through `Box`'s four layers of pointers and, on a graph of types as
+/// large as Stripe's, passes the recursion limit (E0275). A crate attribute could raise
+/// the limit, but a module built into the user's crate (the `build.rs` path) cannot
+/// set one: an impl stated here ends the search where the recursion starts, in both.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! unwind_safe {
+    ($name:ident) => {
+        impl ::std::panic::UnwindSafe for $name {}
+        impl ::std::panic::RefUnwindSafe for $name {}
+    };
 }
 
 #[cfg(test)]

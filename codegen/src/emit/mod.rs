@@ -21,14 +21,14 @@ pub fn module(api: &Api) -> TokenStream {
     let serde = serde_imports(api);
     // A document of webhooks alone describes no call to make.
     let client = (!api.operations.is_empty()).then(|| client(api));
-    let types = api.types.iter().map(types::type_def);
+    let types = api.types.iter().map(|def| types::type_def(def, &api.types));
     let answers = api.types.iter().filter(|t| t.token_answer).filter_map(token::answer_impl);
     let statuses = api.operations.iter().map(|op| {
-        let params = call::params(op);
-        let operation = operation::operation_impl(op);
-        let pages = pages::paginate_impl(op);
-        let errors = operation::error_enum(op);
-        let success = operation::success_enum(op);
+        let params = call::params(op, &api.types);
+        let operation = operation::operation_impl(op, &api.types);
+        let pages = pages::paginate_impl(op, &api.types);
+        let errors = operation::error_enum(op, &api.types);
+        let success = operation::success_enum(op, &api.types);
         quote!(#params #operation #pages #errors #success)
     });
     quote! {
@@ -81,12 +81,12 @@ fn webhooks_doc(api: &Api) -> Option<String> {
         .map(|w| {
             let payload = match &w.payload {
                 // Token text spaces out `Vec < T >`; a doc reads `Vec<T>`.
-                Some(ty) => format!("`{}`", types::rust_type(ty).to_string().replace(' ', "")),
+                Some(ty) => format!("`{}`", types::rust_type(ty, &api.types).to_string().replace(' ', "")),
                 None => "no body".into(),
             };
             let summary =
                 w.doc.as_deref().and_then(|d| d.lines().next()).map(|d| format!(" {d}")).unwrap_or_default();
-            format!("- `{}` ({}):{summary} {payload}", w.name, w.method)
+            format!("- `{}` ({}):{summary} {payload}", w.name, w.method.as_str())
         })
         .collect();
     let intro = if api.operations.is_empty() {
@@ -122,7 +122,7 @@ fn client(api: &Api) -> TokenStream {
     let setters = api.schemes.iter().filter_map(setter);
     let builder = call::builder(api.operations.iter().any(|op| op.pagination.is_some()));
     let methods = api.operations.iter().map(|op| {
-        let method = call::method(op);
+        let method = call::method(op, &api.types);
         let source = token::source_method(op, api);
         quote!(#method #source)
     });

@@ -6,13 +6,13 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::types::{ident, rust_type};
-use crate::model::{NextPage, Operation};
+use crate::model::{NextPage, Operation, TypeDef};
 
 /// How the struct of `op`'s parameters turns a page, if `op` pages.
-pub fn paginate_impl(op: &Operation) -> Option<TokenStream> {
+pub fn paginate_impl(op: &Operation, types: &[TypeDef]) -> Option<TokenStream> {
     let pagination = op.pagination.as_ref()?;
     let params = ident(&op.call_type);
-    let item = rust_type(&pagination.item);
+    let item = rust_type(&pagination.item, types);
     let items = match &pagination.items {
         Some(field) => {
             let field = ident(field);

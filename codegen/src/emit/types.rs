@@ -10,8 +10,9 @@ pub fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
-/// The Rust spelling of a type reference.
-pub fn rust_type(ty: &TypeRef) -> TokenStream {
+/// The Rust spelling of a type reference; `types` are the module's, which a handle
+/// indexes.
+pub fn rust_type(ty: &TypeRef, types: &[TypeDef]) -> TokenStream {
     match ty {
         TypeRef::String => quote!(String),
         TypeRef::Secret => quote!(::authgen_runtime::Secret),
@@ -19,21 +20,21 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
         TypeRef::I32 => quote!(i32),
         TypeRef::I64 => quote!(i64),
         TypeRef::F64 => quote!(f64),
-        TypeRef::Json => quote!(::authgen_runtime::__private::serde_json::Value),
+        TypeRef::Json => quote!(::authgen_runtime::Json),
         TypeRef::Binary => quote!(::authgen_runtime::Binary),
         TypeRef::DateTime => quote!(::authgen_runtime::DateTime),
         TypeRef::Date => quote!(::authgen_runtime::chrono::NaiveDate),
         TypeRef::Uuid => quote!(::authgen_runtime::uuid::Uuid),
-        TypeRef::Named(name) => {
-            let name = ident(name);
+        TypeRef::Named(id) => {
+            let name = ident(&types[id.0].name);
             quote!(#name)
         }
         TypeRef::Vec(inner) => {
-            let inner = rust_type(inner);
+            let inner = rust_type(inner, types);
             quote!(Vec<#inner>)
         }
         TypeRef::Map(inner) => {
-            let inner = rust_type(inner);
+            let inner = rust_type(inner, types);
             quote!(::std::collections::BTreeMap<String, #inner>)
         }
     }
@@ -44,19 +45,21 @@ fn boxed(ty: TokenStream, boxed: bool) -> TokenStream {
     if boxed { quote!(Box<#ty>) } else { ty }
 }
 
-pub fn type_def(def: &TypeDef) -> TokenStream {
+/// The item of `def`, one of the module's `types`.
+pub fn type_def(def: &TypeDef, types: &[TypeDef]) -> TokenStream {
     let docs = doc::outer(def.doc.as_deref());
     let name = ident(&def.name);
     let body = match &def.kind {
-        TypeKind::Struct(fields) => structure(&name, fields, def),
+        TypeKind::Struct(fields) => structure(&name, fields, def, types),
         TypeKind::Enum(variants) => enumeration(&name, variants, def),
-        TypeKind::Untagged(variants) => untagged(&name, variants, def),
+        TypeKind::Untagged(variants) => untagged(&name, variants, def, types),
         TypeKind::Alias(ty) => {
-            let ty = rust_type(ty);
+            let ty = rust_type(ty, types);
             quote! { pub type #name = #ty; }
         }
     };
-    quote! { #docs #body }
+    let unwind_safe = def.recursive.then(|| quote!(::authgen_runtime::__private::unwind_safe!(#name);));
+    quote! { #docs #body #unwind_safe }
 }
 
 /// The serde crate as generated code names it in `#[serde(crate = …)]`: through the
@@ -87,8 +90,8 @@ fn serde_container(derives: &[TokenStream], more: Option<TokenStream>) -> Option
     (!derives.is_empty()).then(|| quote!(#[serde(crate = #SERDE #(, #more)*)]))
 }
 
-fn structure(name: &Ident, fields: &[Field], def: &TypeDef) -> TokenStream {
-    let fields_tokens = fields.iter().map(field);
+fn structure(name: &Ident, fields: &[Field], def: &TypeDef, types: &[TypeDef]) -> TokenStream {
+    let fields_tokens = fields.iter().map(|f| field(f, types));
     let validate = def.validated.then(|| validate(name, fields));
     let serde = serde_derives(def, true);
     let container = serde_container(&serde, None);
@@ -100,10 +103,10 @@ fn structure(name: &Ident, fields: &[Field], def: &TypeDef) -> TokenStream {
     }
 }
 
-fn field(field: &Field) -> TokenStream {
+fn field(field: &Field, types: &[TypeDef]) -> TokenStream {
     let docs = doc::outer(field.doc.as_deref());
     let name = ident(&field.name);
-    let mut ty = boxed(rust_type(&field.ty), field.boxed);
+    let mut ty = boxed(rust_type(&field.ty, types), field.boxed);
     let mut serde = Vec::new();
     if field.wire != field.name {
         let wire = &field.wire;
@@ -271,10 +274,10 @@ fn open_enum(
     }
 }
 
-fn untagged(name: &Ident, variants: &[UntaggedVariant], def: &TypeDef) -> TokenStream {
+fn untagged(name: &Ident, variants: &[UntaggedVariant], def: &TypeDef, types: &[TypeDef]) -> TokenStream {
     let defs = variants.iter().map(|v| {
         let variant = ident(&v.name);
-        let ty = boxed(rust_type(&v.ty), v.boxed);
+        let ty = boxed(rust_type(&v.ty, types), v.boxed);
         quote! { #variant(#ty) }
     });
     let validate = def.validated.then(|| {

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::diagnostics::{Pointer, Problem, Problems, SpecError};
+pub use adapt::is_schema_position;
 pub use lines::LineIndex;
 
 /// A spec read from disk and brought into the shape `openapiv3` reads.
@@ -27,6 +28,9 @@ pub struct Loaded {
     /// Names of the `mutualTLS` security schemes (taken out of the document, which
     /// `openapiv3` would reject with them; requirements still name them).
     pub mutual_tls_schemes: Vec<String>,
+    /// Every `$ref` that stands where a schema does, as written: the schemas parsing
+    /// reads beside the document's own components.
+    pub schema_refs: std::collections::BTreeSet<String>,
     /// The `openapi` field as written.
     pub version: String,
     /// What the overlays wrote, to tell problems in those nodes in the overlays' terms.
@@ -75,9 +79,17 @@ fn load_text(file: &Path, text: &str, overlays: &[overlay::Overlay]) -> Result<L
     let origins = overlay::apply_all(&mut document, overlays)?;
     let version = check_version(file, &document, &lines).map_err(|e| origins.attribute_all(e))?;
     let mut problems = Problems::new(file);
-    let mutual_tls_schemes = adapt::adapt(&mut document, &mut problems);
+    let adapted = adapt::adapt(&mut document, &mut problems);
     problems.finish((), |p| lines.line_of(p)).map_err(|e| origins.attribute_all(e))?;
-    Ok(Loaded { file: file.to_path_buf(), document, mutual_tls_schemes, version, origins, lines })
+    Ok(Loaded {
+        file: file.to_path_buf(),
+        document,
+        mutual_tls_schemes: adapted.mutual_tls,
+        schema_refs: adapted.schema_refs,
+        version,
+        origins,
+        lines,
+    })
 }
 
 /// YAML or JSON text (by the file's ending) as a value, and the index of its lines.

@@ -156,7 +156,7 @@ pub struct Thing {
     pub labels: Option<::std::collections::BTreeMap<String, String>>,
     /// Free-form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extra: Option<::authgen_runtime::__private::serde_json::Value>,
+    pub extra: Option<::authgen_runtime::Json>,
     /// A recursive type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tree: Option<Tree>,
@@ -231,6 +231,7 @@ pub struct Tree {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<Tree>>,
 }
+::authgen_runtime::__private::unwind_safe!(Tree);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "::authgen_runtime::__private::serde")]
@@ -321,7 +322,7 @@ pub enum Either {
 /// not cannot be typed.
 ///
 /// Typed as `serde_json::Value`: `not` excludes values and has no Rust type.
-pub type Nothing = ::authgen_runtime::__private::serde_json::Value;
+pub type Nothing = ::authgen_runtime::Json;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Deserialize)]
 #[serde(crate = "::authgen_runtime::__private::serde", from = "String")]
