@@ -20,7 +20,10 @@ use openapiv3::{OpenAPI, ReferenceOr, SecurityScheme as OaScheme};
 
 use crate::Options;
 use crate::diagnostics::{Pointer, Problem, Problems, SpecError};
-use crate::model::{Api, ParamLocation, SchemeKind, SecurityScheme, Server, ServerVariable, TypeDef, TypeId};
+use crate::model::{
+    Api, Operation, ParamLocation, SchemeKind, SecurityScheme, Server, ServerVariable, TypeDef, TypeId,
+    Webhook,
+};
 use crate::naming::{self, Namespace};
 use crate::parse::Parsed;
 
@@ -142,16 +145,7 @@ impl<'a> Lowerer<'a> {
                 "add at least one operation under `paths` (or, in OpenAPI 3.1, a webhook)",
             );
         }
-        let reached =
-            self.selection.as_ref().map(|_| usage::reachable(&self.types, usage::used(&operations)));
-        let order = std::mem::take(&mut self.completed);
-        let renumbered =
-            handles::settle(&mut self.types, &order, reached.as_ref(), &mut operations, &mut webhooks);
-        self.handles = std::mem::take(&mut self.handles)
-            .into_iter()
-            .filter_map(|(pointer, id)| Some((pointer, renumbered[id.0]?)))
-            .collect();
-        (self.inline, self.by_name) = Default::default();
+        self.settle(&mut operations, &mut webhooks);
         self.break_alias_cycles();
         usage::mark_validated(&mut self.types, &operations);
         usage::mark_directions(&mut self.types, &operations, &webhooks);
@@ -171,6 +165,19 @@ impl<'a> Lowerer<'a> {
             skipped,
             warnings: std::mem::take(&mut self.warnings),
         }
+    }
+
+    /// Fixes the list of types ([`handles::settle`]), and renumbers the handles kept to
+    /// name schemas in messages; the tables for making types are done with.
+    fn settle(&mut self, operations: &mut [Operation], webhooks: &mut [Webhook]) {
+        let reached = self.selection.as_ref().map(|_| usage::reachable(&self.types, usage::used(operations)));
+        let order = std::mem::take(&mut self.completed);
+        let renumbered = handles::settle(&mut self.types, &order, reached.as_ref(), operations, webhooks);
+        self.handles = std::mem::take(&mut self.handles)
+            .into_iter()
+            .filter_map(|(pointer, id)| Some((pointer, renumbered[id.0]?)))
+            .collect();
+        (self.inline, self.by_name) = Default::default();
     }
 
     fn servers(&self) -> Vec<Server> {

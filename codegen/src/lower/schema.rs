@@ -499,24 +499,24 @@ impl<'a> Lowerer<'a> {
             .collect()
     }
 
-    /// Registers an inline type, found at `at`, under the first usable name of `names`
-    /// (or reuses the type of that name, if it is the same).
+    /// Registers an inline type, found at `at`, under the first usable name of `names`:
+    /// a free one, or one whose type is the same.
     fn inline_type(&mut self, kind: TypeKind, names: &[String], at: &Pointer) -> TypeRef {
-        let same = |lowerer: &Self, name: &String| {
-            lowerer.by_name.get(name).copied().filter(|id| lowerer.types[id.0].kind == kind)
-        };
-        let found = names.iter().find_map(|name| match self.by_name.get(name) {
-            Some(_) => same(self, name).map(Ok),
-            None if self.type_names.is_free(name) => Some(Err(name.clone())),
-            None => None,
-        });
-        let id = match found {
-            Some(Ok(id)) => id,
-            Some(Err(name)) => self.define(name, kind),
-            None => self.define(names.last().cloned().unwrap_or_else(|| "Value".into()), kind),
-        };
+        let id = self.inline_id(kind, names);
         self.inline.entry(at.clone()).or_insert(id);
         TypeRef::Named(id)
+    }
+
+    fn inline_id(&mut self, kind: TypeKind, names: &[String]) -> TypeId {
+        for name in names {
+            match self.by_name.get(name) {
+                Some(&id) if self.types[id.0].kind == kind => return id,
+                Some(_) => {}
+                None if self.type_names.is_free(name) => return self.define(name.clone(), kind),
+                None => {}
+            }
+        }
+        self.define(names.last().cloned().unwrap_or_else(|| "Value".into()), kind)
     }
 
     fn define(&mut self, name: String, kind: TypeKind) -> TypeId {
