@@ -37,6 +37,8 @@ fn the_crate_documents_with_stripe_in_specs() {
         .args(["doc", "--no-deps", "--quiet", "--offline", "--message-format=short"])
         .current_dir(&copy)
         .env("CARGO_TARGET_DIR", crates.join("target"))
+        // `RUSTFLAGS` as the generated-crates test sets it: the dependencies' builds are shared.
+        .env("RUSTFLAGS", "-D warnings")
         .env("RUSTDOCFLAGS", "-D warnings")
         .output()
         .unwrap();

@@ -107,17 +107,19 @@ fn build(spec: &Path, out: &Path, target: &Path) -> Result<(), String> {
     } else {
         "check"
     };
-    for (command, flags) in [(command, "RUSTFLAGS"), ("doc", "RUSTDOCFLAGS")] {
+    for command in [command, "doc"] {
         let started = Instant::now();
         let mut cargo = Command::new(env!("CARGO"));
         cargo.args([command, "--quiet", "--offline", "--message-format=short"]);
         if command == "doc" {
             cargo.arg("--no-deps");
         }
+        // The same `RUSTFLAGS` for both, so that they share the dependencies' builds.
         let run = cargo
             .current_dir(out)
             .env("CARGO_TARGET_DIR", target)
-            .env(flags, "-D warnings")
+            .env("RUSTFLAGS", "-D warnings")
+            .env("RUSTDOCFLAGS", "-D warnings")
             .output()
             .unwrap();
         eprintln!("  {command}: {:.2?}", started.elapsed());
