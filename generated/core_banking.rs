@@ -7,7 +7,7 @@
 //!
 //! Generated from `specs/core_banking.yaml` (API version 1.0).
 
-use ::authgen_runtime::__private::serde::{Deserialize, Serialize};
+use ::authgen_runtime::__private::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for Core banking authentication.
 ///
@@ -83,13 +83,11 @@ impl Client {
 
 /// The client credentials.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde", rename_all = "camelCase")]
 pub struct AuthenticateRequest {
     /// Client ID.
-    #[serde(rename = "clientId")]
     pub client_id: String,
     /// Client Secret.
-    #[serde(rename = "clientSecret")]
     pub client_secret: ::authgen_runtime::Secret,
 }
 
@@ -114,19 +112,15 @@ impl AuthenticateRequest {
 
 /// The access token. The page's sample shows the two numbers as the strings "long"; they are 64-bit integers.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde", rename_all = "camelCase")]
 pub struct AuthenticateResponse {
     /// The access token.
-    #[serde(rename = "accessToken")]
     pub access_token: ::authgen_runtime::Secret,
     /// The token type.
-    #[serde(rename = "tokenType")]
     pub token_type: String,
     /// When the token expires, as Unix epoch time.
-    #[serde(rename = "expirationTime")]
     pub expiration_time: i64,
     /// How long the token is valid, in seconds.
-    #[serde(rename = "tokenValiditySec")]
     pub token_validity_sec: i64,
 }
 

@@ -7,7 +7,7 @@
 //!
 //! Generated from `specs/dakota.yaml` (API version 1.0.0).
 
-use ::authgen_runtime::__private::serde::{Deserialize, Serialize};
+use ::authgen_runtime::__private::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for OpenAPI Plant Store.
 ///
@@ -79,7 +79,7 @@ impl Client {
 ::authgen_runtime::__private::call_block!();
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct Auth {
     /// Your system username
     pub username: String,
@@ -90,7 +90,7 @@ pub struct Auth {
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct PostIndexPhpApiOauth2Response {
     /// The access token to authenticate requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -7,7 +7,7 @@
 //!
 //! Generated from `specs/mogoplus.yaml` (API version 1.0).
 
-use ::authgen_runtime::__private::serde::Deserialize;
+use ::authgen_runtime::__private::serde::{self as __serde, Deserialize};
 
 /// A client for MOGOPLUS Authentication.
 ///
@@ -101,7 +101,7 @@ impl Client {
 
 /// A Bearer access token.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct TokenResponse {
     /// The access token.
     pub access_token: ::authgen_runtime::Secret,
@@ -113,7 +113,7 @@ pub struct TokenResponse {
 
 /// An OAuth 2.0 error response (RFC 6749 section 5.2).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct OAuthError {
     /// An error code of RFC 6749 section 5.2.
     pub error: OAuthErrorCode,
@@ -127,7 +127,7 @@ pub struct OAuthError {
 
 /// An error code of RFC 6749 section 5.2.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde", from = "String")]
+#[serde(crate = "__serde", from = "String")]
 pub enum OAuthErrorCode {
     /// `invalid_request`
     InvalidRequest,
@@ -177,7 +177,7 @@ impl From<String> for OAuthErrorCode {
 
 /// The client could not be authenticated.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct InvalidClientError {
     /// Always `invalid_client`.
     pub error: String,

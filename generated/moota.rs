@@ -7,7 +7,7 @@
 //!
 //! Generated from `specs/moota.yaml` (API version 2).
 
-use ::authgen_runtime::__private::serde::{Deserialize, Serialize};
+use ::authgen_runtime::__private::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for Moota API authentication.
 ///
@@ -116,7 +116,7 @@ impl Client {
 
 /// The account's credentials and the scopes the token should have.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct LoginRequest {
     /// Username of the Moota account.
     pub username: String,
@@ -128,28 +128,21 @@ pub struct LoginRequest {
 
 /// A permission of an access token: `api` all endpoints; `user` manage the user only; `user_read` read the profile without action; `bank` manage bank accounts only; `bank_read` read bank account data without action; `mutation` manage all mutation data; `mutation_read` read mutation data without action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde", rename_all = "snake_case")]
 pub enum Scope {
     /// `api`
-    #[serde(rename = "api")]
     Api,
     /// `user`
-    #[serde(rename = "user")]
     User,
     /// `user_read`
-    #[serde(rename = "user_read")]
     UserRead,
     /// `bank`
-    #[serde(rename = "bank")]
     Bank,
     /// `bank_read`
-    #[serde(rename = "bank_read")]
     BankRead,
     /// `mutation`
-    #[serde(rename = "mutation")]
     Mutation,
     /// `mutation_read`
-    #[serde(rename = "mutation_read")]
     MutationRead,
 }
 
@@ -171,7 +164,7 @@ impl Scope {
 
 /// The access token.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct LoginResponse {
     /// The access token, a JWT.
     pub access_token: ::authgen_runtime::Secret,
@@ -179,7 +172,7 @@ pub struct LoginResponse {
 
 /// An error message.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct ErrorMessage {
     /// What went wrong.
     pub message: String,

@@ -7,7 +7,7 @@
 //!
 //! Generated from `specs/uqudo.yaml` (API version 1.0).
 
-use ::authgen_runtime::__private::serde::{Deserialize, Serialize};
+use ::authgen_runtime::__private::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for Uqudo Authorisation API.
 ///
@@ -76,10 +76,9 @@ impl Client {
 ::authgen_runtime::__private::call_block!();
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde", rename_all = "snake_case")]
 pub enum GrantType {
     /// `client_credentials`
-    #[serde(rename = "client_credentials")]
     #[default]
     ClientCredentials,
 }
@@ -96,7 +95,7 @@ impl GrantType {
 
 /// The client credentials grant, form encoded.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct TokenRequest {
     /// Use the fixed value `client_credentials`.
     pub grant_type: GrantType,
@@ -108,7 +107,7 @@ pub struct TokenRequest {
 
 /// The access token.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct TokenResponse {
     /// The JWS authorization token.
     pub access_token: ::authgen_runtime::Secret,

@@ -6,6 +6,7 @@ mod call;
 mod doc;
 mod operation;
 mod pages;
+mod rename;
 mod token;
 mod types;
 
@@ -41,8 +42,8 @@ pub fn module(api: &Api) -> TokenStream {
     }
 }
 
-/// `use …::serde::{…};` for exactly the traits the types derive or implement (the
-/// same rule decides both, so no import is left unused).
+/// `use …::serde::{self as __serde, …};` for exactly the traits the types derive or
+/// implement (the same rule decides both, so no import is left unused).
 fn serde_imports(api: &Api) -> Option<TokenStream> {
     let (mut serialize, mut deserialize) = (false, false);
     for (s, d) in api.types.iter().map(types::serde_traits) {
@@ -51,7 +52,9 @@ fn serde_imports(api: &Api) -> Option<TokenStream> {
     let deserialize = deserialize.then(|| quote!(Deserialize));
     let serialize = serialize.then(|| quote!(Serialize));
     let traits: Vec<TokenStream> = deserialize.into_iter().chain(serialize).collect();
-    (!traits.is_empty()).then(|| quote!(use ::authgen_runtime::__private::serde::{#(#traits),*};))
+    let serde = ident(types::SERDE);
+    (!traits.is_empty())
+        .then(|| quote!(use ::authgen_runtime::__private::serde::{self as #serde, #(#traits),*};))
 }
 
 fn module_doc(api: &Api) -> Option<String> {

@@ -3,7 +3,7 @@
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
-use super::doc;
+use super::{doc, rename};
 use crate::model::{Checks, Field, Tag, TypeDef, TypeKind, TypeRef, UntaggedVariant, Validate, Variant};
 
 pub fn ident(name: &str) -> Ident {
@@ -62,9 +62,10 @@ pub fn type_def(def: &TypeDef, types: &[TypeDef]) -> TokenStream {
     quote! { #docs #body #unwind_safe }
 }
 
-/// The serde crate as generated code names it in `#[serde(crate = …)]`: through the
-/// runtime, so that a generated crate depends on the runtime alone.
-const SERDE: &str = "::authgen_runtime::__private::serde";
+/// The serde crate as generated code names it (`#[serde(crate = …)]`, trait paths): the
+/// runtime's, imported under this name by the module, so that a generated crate depends
+/// on the runtime alone (and a crate that has serde too sees no ambiguity).
+pub const SERDE: &str = "__serde";
 
 /// Which serde traits the item of `def` names, deriving or implementing them:
 /// `Serialize` to be sent, `Deserialize` to be received; an alias names none. The
@@ -91,10 +92,12 @@ fn serde_container(derives: &[TokenStream], more: Option<TokenStream>) -> Option
 }
 
 fn structure(name: &Ident, fields: &[Field], def: &TypeDef, types: &[TypeDef]) -> TokenStream {
-    let fields_tokens = fields.iter().map(|f| field(f, types));
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|f| (f.name.as_str(), f.wire.as_str())).collect();
+    let rule = rename::best(rename::FIELDS, &pairs);
+    let fields_tokens = fields.iter().map(|f| field(f, rule, types));
     let validate = def.validated.then(|| validate(name, fields));
     let serde = serde_derives(def, true);
-    let container = serde_container(&serde, None);
+    let container = serde_container(&serde, rename_all(rule));
     quote! {
         #[derive(Debug, Clone, PartialEq #(, #serde)*)]
         #container
@@ -103,15 +106,25 @@ fn structure(name: &Ident, fields: &[Field], def: &TypeDef, types: &[TypeDef]) -
     }
 }
 
-fn field(field: &Field, types: &[TypeDef]) -> TokenStream {
+/// `rename_all = "…"`, for a container whose names follow `rule`.
+fn rename_all(rule: Option<&rename::Rule>) -> Option<TokenStream> {
+    rule.map(|rule| {
+        let name = rule.name;
+        quote!(rename_all = #name)
+    })
+}
+
+/// `rename = "wire"` where the container's rule (or none) does not give the wire name.
+fn rename_attr(rust: &str, wire: &str, rule: Option<&rename::Rule>) -> Option<TokenStream> {
+    let given = rule.map_or_else(|| rust.to_string(), |rule| rule.apply(rust));
+    (given != wire).then(|| quote!(rename = #wire))
+}
+
+fn field(field: &Field, rule: Option<&rename::Rule>, types: &[TypeDef]) -> TokenStream {
     let docs = doc::outer(field.doc.as_deref());
     let name = ident(&field.name);
     let mut ty = boxed(rust_type(&field.ty, types), field.boxed);
-    let mut serde = Vec::new();
-    if field.wire != field.name {
-        let wire = &field.wire;
-        serde.push(quote!(rename = #wire));
-    }
+    let mut serde: Vec<TokenStream> = rename_attr(&field.name, &field.wire, rule).into_iter().collect();
     if field.optional() {
         ty = quote!(Option<#ty>);
         if !field.required {
@@ -183,6 +196,9 @@ pub fn value_checks(wire: &str, ty: &TypeRef, checks: &Checks, value: &TokenStre
 fn enumeration(name: &Ident, variants: &[Variant], def: &TypeDef) -> TokenStream {
     let single = variants.len() == 1;
     let open = def.open_variant().map(|other| ident(&other));
+    // A closed enum is (de)serialized by serde, its wire names by a rule where one fits.
+    let pairs: Vec<(&str, &str)> = variants.iter().map(|v| (v.name.as_str(), v.wire.as_str())).collect();
+    let rule = open.is_none().then(|| rename::best(rename::VARIANTS, &pairs)).flatten();
     let defs = variants.iter().map(|v| {
         let variant = ident(&v.name);
         let wire = &v.wire;
@@ -192,7 +208,8 @@ fn enumeration(name: &Ident, variants: &[Variant], def: &TypeDef) -> TokenStream
             None => format!("`{wire}`"),
         };
         let docs = doc::outer(Some(&text));
-        let rename = open.is_none().then(|| quote!(#[serde(rename = #wire)]));
+        let rename =
+            open.is_none().then(|| rename_attr(&v.name, wire, rule)).flatten().map(|r| quote!(#[serde(#r)]));
         quote! { #docs #rename #default #variant }
     });
     let (names, wires): (Vec<Ident>, Vec<&String>) =
@@ -206,7 +223,7 @@ fn enumeration(name: &Ident, variants: &[Variant], def: &TypeDef) -> TokenStream
         }
         None => {
             let serde = serde_derives(def, true);
-            let container = serde_container(&serde, None);
+            let container = serde_container(&serde, rename_all(rule));
             quote! {
                 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, #default #(#serde),*)]
                 #container
@@ -242,7 +259,7 @@ fn open_enum(
     let serialize = def.serialize.then(|| {
         quote! {
             impl Serialize for #name {
-                fn serialize<S: ::authgen_runtime::__private::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                fn serialize<S: __serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                     serializer.serialize_str(self.as_str())
                 }
             }
@@ -317,8 +334,7 @@ fn untagged(name: &Ident, variants: &[UntaggedVariant], def: &TypeDef, types: &[
 /// names (serializing stays untagged: each variant's struct has the property).
 fn by_discriminator(name: &Ident, variants: &[UntaggedVariant], tags: &[&Tag]) -> TokenStream {
     let property = &tags[0].property;
-    let (serde, json) =
-        (quote!(::authgen_runtime::__private::serde), quote!(::authgen_runtime::__private::serde_json));
+    let (serde, json) = (ident(SERDE), quote!(::authgen_runtime::__private::serde_json));
     let arms = variants.iter().zip(tags).map(|(v, tag)| {
         let (variant, value) = (ident(&v.name), &tag.value);
         let wrap = if v.boxed { quote!(|v| #name::#variant(Box::new(v))) } else { quote!(#name::#variant) };

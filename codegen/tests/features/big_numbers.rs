@@ -7,7 +7,7 @@
 //!
 //! Generated from `tests/features/big_numbers.yaml` (API version 1).
 
-use ::authgen_runtime::__private::serde::Deserialize;
+use ::authgen_runtime::__private::serde::{self as __serde, Deserialize};
 
 /// A client for Big numbers.
 #[derive(Debug, Clone)]
@@ -53,7 +53,7 @@ impl Client {
 ::authgen_runtime::__private::call_block!();
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct ListCountersResponseItem {
     pub value: i64,
     /// Default: `1.8446744073709552e+19`.

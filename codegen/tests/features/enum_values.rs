@@ -7,7 +7,7 @@
 //!
 //! Generated from `tests/features/enum_values.yaml` (API version 1).
 
-use ::authgen_runtime::__private::serde::{Deserialize, Serialize};
+use ::authgen_runtime::__private::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for Enum values.
 #[derive(Debug, Clone)]
@@ -49,16 +49,13 @@ impl Client {
 ::authgen_runtime::__private::call_block!();
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde", rename_all = "snake_case")]
 pub enum Stage {
     /// `development`: The spec lists this value more than once.
-    #[serde(rename = "development")]
     Development,
     /// `staging`
-    #[serde(rename = "staging")]
     Staging,
     /// `production`
-    #[serde(rename = "production")]
     Production,
 }
 
@@ -75,7 +72,7 @@ impl Stage {
 ::authgen_runtime::__private::display_as_str!(Stage);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct SetEnvironmentRequest {
     pub stage: Stage,
     /// One of: `1` (LOW), `2` (MID), `3` (HIGH).
@@ -84,7 +81,7 @@ pub struct SetEnvironmentRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde", from = "String")]
+#[serde(crate = "__serde", from = "String")]
 pub enum Language {
     /// `_thk`
     Thk,
@@ -141,7 +138,7 @@ impl From<String> for Language {
 ::authgen_runtime::__private::display_as_str!(Language);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct SetEnvironmentResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<Language>,

@@ -5,7 +5,7 @@
 //!
 //! Generated from `tests/features/operations.yaml` (API version 1).
 
-use ::authgen_runtime::__private::serde::{Deserialize, Serialize};
+use ::authgen_runtime::__private::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for Operation features.
 ///
@@ -213,7 +213,7 @@ impl Client {
 ::authgen_runtime::__private::call_block!(pages);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct CreatedVariant1 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gt: Option<i64>,
@@ -222,28 +222,28 @@ pub struct CreatedVariant1 {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(crate = "::authgen_runtime::__private::serde", untagged)]
+#[serde(crate = "__serde", untagged)]
 pub enum Created {
     CreatedVariant1(CreatedVariant1),
     Integer(i64),
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct ListItemsResponseItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct ListItemsClientError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct CreateItemRequest {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -264,14 +264,14 @@ impl CreateItemRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct CreateItemResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct UploadFileRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purpose: Option<String>,
@@ -281,7 +281,7 @@ pub struct UploadFileRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde", from = "String")]
+#[serde(crate = "__serde", from = "String")]
 pub enum Outcome {
     /// `succeeded`
     Succeeded,
@@ -314,7 +314,7 @@ impl From<String> for Outcome {
 ::authgen_runtime::__private::display_as_str!(Outcome);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct ChargeCardResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -323,7 +323,7 @@ pub struct ChargeCardResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct GetEventResponse {
     pub id: ::authgen_runtime::uuid::Uuid,
     pub at: ::authgen_runtime::DateTime,
@@ -332,27 +332,27 @@ pub struct GetEventResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct DataItem {
     pub id: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct ListCustomersResponse {
     pub data: Vec<DataItem>,
     pub has_more: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct ItemsItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct ListProjectsResponse {
     pub items: Vec<ItemsItem>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -360,10 +360,10 @@ pub struct ListProjectsResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde", rename_all = "camelCase")]
 pub struct ListLogsResponse {
     pub entries: Vec<String>,
-    #[serde(rename = "nextCursor", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
 }
 

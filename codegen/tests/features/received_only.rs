@@ -7,7 +7,7 @@
 //!
 //! Generated from `tests/features/received_only.yaml` (API version 1).
 
-use ::authgen_runtime::__private::serde::Deserialize;
+use ::authgen_runtime::__private::serde::{self as __serde, Deserialize};
 
 /// A client for Received only.
 #[derive(Debug, Clone)]
@@ -48,7 +48,7 @@ impl Client {
 pub type Things = Vec<Thing>;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct Thing {
     pub id: String,
 }

@@ -7,7 +7,7 @@
 //!
 //! Generated from `tests/features/refs_anywhere.yaml` (API version 1).
 
-use ::authgen_runtime::__private::serde::{Deserialize, Serialize};
+use ::authgen_runtime::__private::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for References anywhere.
 #[derive(Debug, Clone)]
@@ -63,14 +63,14 @@ impl Client {
 ::authgen_runtime::__private::call_block!();
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct TokenBase {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct Metadata {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
@@ -82,7 +82,7 @@ pub struct Metadata {
 pub type MetadataLink = Metadata;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct CreateTokenResponse {
     pub token: ::authgen_runtime::Secret,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -7,7 +7,7 @@
 //!
 //! Generated from `tests/features/schemas.yaml` (API version 1).
 
-use ::authgen_runtime::__private::serde::{Deserialize, Serialize};
+use ::authgen_runtime::__private::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for Schema features.
 #[derive(Debug, Clone)]
@@ -73,7 +73,7 @@ impl Client {
 ::authgen_runtime::__private::call_block!();
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde", from = "String")]
+#[serde(crate = "__serde", from = "String")]
 pub enum Status {
     /// `in-progress`
     InProgress,
@@ -114,14 +114,14 @@ impl From<String> for Status {
 ::authgen_runtime::__private::display_as_str!(Status);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct Nested {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub depth: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct TagsItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -129,7 +129,7 @@ pub struct TagsItem {
 
 /// A thing with one of everything.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde", rename_all = "camelCase")]
 pub struct Thing {
     pub id: ::authgen_runtime::uuid::Uuid,
     pub kind: Kind,
@@ -170,9 +170,9 @@ pub struct Thing {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
     /// A Rust keyword as a name.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_: Option<bool>,
     #[serde(
         rename = "averyveryveryveryveryveryveryveryveryveryveryveryverylongpropertyname",
@@ -187,7 +187,7 @@ pub struct Thing {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde", from = "String")]
+#[serde(crate = "__serde", from = "String")]
 pub enum Kind {
     /// `small`
     Small,
@@ -221,7 +221,7 @@ impl From<String> for Kind {
 
 /// A recursive type.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct Tree {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
@@ -234,14 +234,14 @@ pub struct Tree {
 ::authgen_runtime::__private::unwind_safe!(Tree);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct Named {
     pub name: String,
 }
 
 /// allOf merges the parts into one struct.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct Pet {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -250,7 +250,7 @@ pub struct Pet {
 
 /// oneOf without a discriminator is untagged, tried in order.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde", untagged)]
+#[serde(crate = "__serde", untagged)]
 pub enum Shape {
     Named(Named),
     String(String),
@@ -258,18 +258,16 @@ pub enum Shape {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde", rename_all = "camelCase")]
 pub struct Cat {
-    #[serde(rename = "petType")]
     pub pet_type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lives: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde", rename_all = "camelCase")]
 pub struct Dog {
-    #[serde(rename = "petType")]
     pub pet_type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub barks: Option<bool>,
@@ -277,17 +275,17 @@ pub struct Dog {
 
 /// A discriminator tells the variants apart by `petType`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(crate = "::authgen_runtime::__private::serde", untagged)]
+#[serde(crate = "__serde", untagged)]
 pub enum Animal {
     Cat(Cat),
     Dog(Dog),
 }
 
 impl<'de> Deserialize<'de> for Animal {
-    fn deserialize<D: ::authgen_runtime::__private::serde::Deserializer<'de>>(
+    fn deserialize<D: __serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        use ::authgen_runtime::__private::serde::de::Error as _;
+        use __serde::de::Error as _;
         let value = ::authgen_runtime::__private::serde_json::Value::deserialize(
             deserializer,
         )?;
@@ -313,7 +311,7 @@ impl<'de> Deserialize<'de> for Animal {
 
 /// anyOf too.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde", untagged)]
+#[serde(crate = "__serde", untagged)]
 pub enum Either {
     Integer(i64),
     Bool(bool),
@@ -325,7 +323,7 @@ pub enum Either {
 pub type Nothing = ::authgen_runtime::Json;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde", from = "String")]
+#[serde(crate = "__serde", from = "String")]
 pub enum Const {
     /// `fixed`
     #[default]
@@ -354,7 +352,7 @@ impl From<String> for Const {
 }
 
 impl Serialize for Const {
-    fn serialize<S: ::authgen_runtime::__private::serde::Serializer>(
+    fn serialize<S: __serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
@@ -370,7 +368,7 @@ pub type Timeout = i64;
 
 /// 3.1 titled consts of strings become an enum named by the titles.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde", from = "String")]
+#[serde(crate = "__serde", from = "String")]
 pub enum EventType {
     /// `typing.start`: Someone started typing
     TypingStart,
@@ -402,7 +400,7 @@ impl From<String> for EventType {
 }
 
 impl Serialize for EventType {
-    fn serialize<S: ::authgen_runtime::__private::serde::Serializer>(
+    fn serialize<S: __serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
@@ -412,7 +410,7 @@ impl Serialize for EventType {
 ::authgen_runtime::__private::display_as_str!(EventType);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct OpenSessionResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<::authgen_runtime::Secret>,

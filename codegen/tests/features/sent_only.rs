@@ -7,7 +7,7 @@
 //!
 //! Generated from `tests/features/sent_only.yaml` (API version 1).
 
-use ::authgen_runtime::__private::serde::Serialize;
+use ::authgen_runtime::__private::serde::{self as __serde, Serialize};
 
 /// A client for Sent only.
 #[derive(Debug, Clone)]
@@ -46,13 +46,11 @@ impl Client {
 ::authgen_runtime::__private::call_block!();
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde", rename_all = "snake_case")]
 pub enum Kind {
     /// `small`
-    #[serde(rename = "small")]
     Small,
     /// `large`
-    #[serde(rename = "large")]
     Large,
 }
 
@@ -68,7 +66,7 @@ impl Kind {
 ::authgen_runtime::__private::display_as_str!(Kind);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct Thing {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -7,7 +7,7 @@
 //!
 //! Generated from `tests/features/token_answer_unread.yaml` (API version 1).
 
-use ::authgen_runtime::__private::serde::Deserialize;
+use ::authgen_runtime::__private::serde::{self as __serde, Deserialize};
 
 /// A client for Nested token.
 #[derive(Debug, Clone)]
@@ -63,14 +63,14 @@ impl Client {
 ::authgen_runtime::__private::call_block!();
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct AccessToken {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct GetTokenResponse {
     pub access_token: AccessToken,
     #[serde(default, skip_serializing_if = "Option::is_none")]

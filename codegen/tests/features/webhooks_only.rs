@@ -12,10 +12,10 @@
 //! - `newPet` (POST): A pet was added. `Pet`
 //! - `petGone` (POST): `PetGoneWebhookRequest`
 
-use ::authgen_runtime::__private::serde::Deserialize;
+use ::authgen_runtime::__private::serde::{self as __serde, Deserialize};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct Pet {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -23,7 +23,7 @@ pub struct Pet {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde", from = "String")]
+#[serde(crate = "__serde", from = "String")]
 pub enum Reason {
     /// `adopted`
     Adopted,
@@ -56,7 +56,7 @@ impl From<String> for Reason {
 ::authgen_runtime::__private::display_as_str!(Reason);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "::authgen_runtime::__private::serde")]
+#[serde(crate = "__serde")]
 pub struct PetGoneWebhookRequest {
     pub id: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
