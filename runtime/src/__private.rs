@@ -7,5 +7,6 @@ pub use crate::config::{Server, ServerVariable};
 pub use crate::exchange::{Multipart, Request, Response, path_segment};
 pub use crate::operation::{Built, CallFuture, Decoded, Operation, call};
 pub use crate::pages::{Items, Next, Page, Paginate, items};
+pub use crate::seam::*;
 pub use reqwest::Method;
 pub use serde_json;

@@ -49,6 +49,7 @@ pub mod oauth;
 mod operation;
 mod pages;
 mod retry;
+mod seam;
 mod secret;
 pub mod token;
 
@@ -65,6 +66,8 @@ pub use pages::Items;
 /// converted to UTC. A value that does not parse is an [`Error::Decode`] naming its field
 /// (``at `time_created`: …``), never quoting the value.
 pub type DateTime = chrono::DateTime<chrono::Utc>;
+/// A value the spec leaves untyped: any JSON.
+pub type Json = serde_json::Value;
 pub use config::{Config, ConfigError};
 pub use error::{Error, RawBody, TransportError, TransportKind, ValidationError};
 pub use hook::Hook;
