@@ -96,10 +96,7 @@ fn dev_dependencies(behaviour: &Path) -> String {
     let mut dev = "\n[dev-dependencies]\nserde_json = \"1\"\ntokio = { version = \"1\", features = [\"macros\", \"rt\", \"rt-multi-thread\", \"net\", \"io-util\", \"time\"] }\n".to_string();
     if std::fs::read_to_string(behaviour).unwrap().contains("authgen_sandbox") {
         let sandbox = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sandbox");
-        dev.push_str(&format!(
-            "authgen-sandbox = {{ path = {:?} }}\n",
-            sandbox.display().to_string()
-        ));
+        dev.push_str(&format!("authgen-sandbox = {{ path = {:?} }}\n", sandbox.display().to_string()));
     }
     dev
 }
