@@ -19,7 +19,7 @@ pub struct Api {
     pub servers: Vec<Server>,
     /// Security schemes the operations refer to.
     pub schemes: Vec<SecurityScheme>,
-    /// Named types: structs, enums and aliases.
+    /// Named types: structs, enums and aliases. A [`TypeId`] is an index into it.
     pub types: Vec<TypeDef>,
     /// Operations in document order.
     pub operations: Vec<Operation>,
@@ -37,8 +37,8 @@ pub struct Api {
 pub struct Webhook {
     /// Its name under `webhooks`.
     pub name: String,
-    /// HTTP method, upper case.
-    pub method: String,
+    /// Its HTTP method.
+    pub method: Method,
     /// Rustdoc text.
     pub doc: Option<String>,
     /// The body's type, where it has one.
@@ -105,7 +105,113 @@ pub enum SchemeKind {
     },
     /// A TLS client certificate, configured on the connection rather than the request.
     MutualTls,
+    /// OAuth 2.0: a bearer token from one of the flows the spec declares.
+    OAuth2(Box<OAuthFlows>),
+    /// OpenID Connect: a bearer token from the provider its discovery document names.
+    OpenIdConnect {
+        /// The `openIdConnectUrl`: the discovery document.
+        discovery_url: String,
+    },
 }
+
+/// OAuth scopes by security scheme name.
+pub type ScopesByScheme = Vec<(String, Vec<String>)>;
+
+/// The flows of an OAuth 2.0 scheme that the client offers (never the implicit flow).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OAuthFlows {
+    /// The client credentials grant.
+    pub client_credentials: Option<OAuthFlow>,
+    /// The authorization code grant (with PKCE S256).
+    pub authorization_code: Option<OAuthFlow>,
+    /// The device authorization grant (RFC 8628; OpenAPI 3.2's `deviceAuthorization`).
+    pub device_authorization: Option<OAuthFlow>,
+    /// The resource owner password grant.
+    pub password: Option<OAuthFlow>,
+    /// The authorization server's metadata (OpenAPI 3.2's `oauth2MetadataUrl`, RFC 8414).
+    pub metadata_url: Option<String>,
+}
+
+/// Where one OAuth 2.0 flow gets its tokens, as the spec writes it (a URL may be
+/// relative to the server's).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OAuthFlow {
+    /// `tokenUrl`.
+    pub token_url: String,
+    /// `authorizationUrl` (authorization code).
+    pub authorization_url: Option<String>,
+    /// `deviceAuthorizationUrl` (device authorization).
+    pub device_authorization_url: Option<String>,
+    /// `refreshUrl`, where it differs from the token URL.
+    pub refresh_url: Option<String>,
+    /// The scopes the flow declares, with their descriptions.
+    pub scopes: Vec<(String, String)>,
+}
+
+impl SchemeKind {
+    /// True for the schemes whose credential is a bearer token (HTTP bearer, OAuth 2.0,
+    /// OpenID Connect): they also take tokens from a cache.
+    pub fn is_bearer(&self) -> bool {
+        matches!(self, SchemeKind::Bearer | SchemeKind::OAuth2(_) | SchemeKind::OpenIdConnect { .. })
+    }
+}
+
+/// An HTTP method of an operation: the eight a path item can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// `GET`.
+    Get,
+    /// `PUT`.
+    Put,
+    /// `POST`.
+    Post,
+    /// `DELETE`.
+    Delete,
+    /// `OPTIONS`.
+    Options,
+    /// `HEAD`.
+    Head,
+    /// `PATCH`.
+    Patch,
+    /// `TRACE`.
+    Trace,
+}
+
+impl Method {
+    /// The method of a path item's key (`get`, `post`, …), if it is one.
+    pub fn from_key(key: &str) -> Option<Method> {
+        Some(match key {
+            "get" => Method::Get,
+            "put" => Method::Put,
+            "post" => Method::Post,
+            "delete" => Method::Delete,
+            "options" => Method::Options,
+            "head" => Method::Head,
+            "patch" => Method::Patch,
+            "trace" => Method::Trace,
+            _ => return None,
+        })
+    }
+
+    /// Its name on the wire, upper case.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+}
+
+/// A handle on a named type: its index in [`Api::types`]. Decided while lowering, so
+/// that no stage finds a type again by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeId(pub usize);
 
 /// A named type.
 #[derive(Debug, Clone, PartialEq)]
@@ -126,9 +232,33 @@ pub struct TypeDef {
     /// A token operation answers with it (a struct): it implements the runtime's
     /// `TokenAnswer`, which its token source reads.
     pub token_answer: bool,
+    /// A field or variant holds it in a `Box` (a value of it can contain another): it
+    /// states its unwind safety, which rustdoc's auto-trait pass would otherwise follow
+    /// through `Box`'s layers around the recursion, past the recursion limit on a large
+    /// graph of types (Stripe's).
+    pub recursive: bool,
 }
 
 impl TypeDef {
+    /// True for another name of a type (`pub type A = B;`).
+    pub fn is_alias(&self) -> bool {
+        matches!(self.kind, TypeKind::Alias(_))
+    }
+
+    /// A type of `kind` named `name`, its facts not yet decided.
+    pub fn new(name: String, doc: Option<String>, kind: TypeKind) -> Self {
+        TypeDef {
+            name,
+            doc,
+            kind,
+            validated: false,
+            serialize: true,
+            deserialize: true,
+            token_answer: false,
+            recursive: false,
+        }
+    }
+
     /// For a string enum that responses carry, the name of the variant that keeps a
     /// value the spec does not list (`Other`, numbered where a listed value has that
     /// name): such an enum is open, so one new value on the wire does not fail a whole
@@ -233,7 +363,7 @@ pub enum TypeRef {
     I64,
     /// `f64`.
     F64,
-    /// Any JSON value.
+    /// Any JSON value: the runtime's `Json`, `serde_json::Value`.
     Json,
     /// Raw bytes (`format: binary`): the runtime's `Binary`.
     Binary,
@@ -244,8 +374,8 @@ pub enum TypeRef {
     Date,
     /// `format: uuid`: `uuid::Uuid`.
     Uuid,
-    /// A type of [`Api::types`], by Rust name.
-    Named(String),
+    /// A type of [`Api::types`].
+    Named(TypeId),
     /// `Vec<T>`.
     Vec(Box<TypeRef>),
     /// `BTreeMap<String, T>`.
@@ -296,8 +426,8 @@ pub struct Operation {
     pub name: String,
     /// Where in the spec it is, for messages: `POST /api/v1/oauth2/token`.
     pub label: String,
-    /// HTTP method, upper case.
-    pub method: String,
+    /// Its HTTP method.
+    pub method: Method,
     /// Path template, `{name}` placeholders as in the spec.
     pub path: String,
     /// Rustdoc text.
@@ -321,6 +451,9 @@ pub struct Operation {
     pub success_type: Option<String>,
     /// Security alternatives; each lists schemes that apply together. Empty: none.
     pub security: Vec<Vec<String>>,
+    /// The OAuth scopes the operation needs, by scheme (from the first alternative that
+    /// names the scheme); schemes that need none are left out.
+    pub scopes: ScopesByScheme,
     /// Set when the operation issues access tokens: it then gets a token source.
     pub token: Option<TokenFields>,
     /// Marked `deprecated` in the spec.
@@ -378,8 +511,53 @@ pub enum NextPage {
 /// convention (RFC 6749 names and their camelCase forms).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TokenFields {
-    /// `(role, wire name)` pairs, e.g. `("expires_in", "ttl")`.
-    pub named: Vec<(String, String)>,
+    /// `(role, wire name)` pairs, e.g. `(ExpiresIn, "ttl")`.
+    pub named: Vec<(TokenRole, String)>,
+}
+
+/// What a field of a token answer means: a field of the runtime's `TokenFields`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenRole {
+    /// `access_token`.
+    AccessToken,
+    /// `token_type`.
+    TokenType,
+    /// `expires_in`.
+    ExpiresIn,
+    /// `expires_at`.
+    ExpiresAt,
+    /// `refresh_token`.
+    RefreshToken,
+    /// `refresh_expires_in`.
+    RefreshExpiresIn,
+    /// `scope`.
+    Scope,
+}
+
+impl TokenRole {
+    /// Every role, in the runtime's order.
+    pub const ALL: [TokenRole; 7] = [
+        TokenRole::AccessToken,
+        TokenRole::TokenType,
+        TokenRole::ExpiresIn,
+        TokenRole::ExpiresAt,
+        TokenRole::RefreshToken,
+        TokenRole::RefreshExpiresIn,
+        TokenRole::Scope,
+    ];
+
+    /// Its name, as `x-authgen-token` and the runtime's `TokenFields` spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenRole::AccessToken => "access_token",
+            TokenRole::TokenType => "token_type",
+            TokenRole::ExpiresIn => "expires_in",
+            TokenRole::ExpiresAt => "expires_at",
+            TokenRole::RefreshToken => "refresh_token",
+            TokenRole::RefreshExpiresIn => "refresh_expires_in",
+            TokenRole::Scope => "scope",
+        }
+    }
 }
 
 /// A parameter of an operation.
@@ -508,15 +686,7 @@ mod tests {
     fn string_enum(names: &[&str], deserialize: bool) -> TypeDef {
         let variants =
             names.iter().map(|n| Variant { name: n.to_string(), wire: n.to_lowercase(), doc: None });
-        TypeDef {
-            name: "E".into(),
-            doc: None,
-            kind: TypeKind::Enum(variants.collect()),
-            validated: false,
-            serialize: true,
-            deserialize,
-            token_answer: false,
-        }
+        TypeDef { deserialize, ..TypeDef::new("E".into(), None, TypeKind::Enum(variants.collect())) }
     }
 
     #[test]

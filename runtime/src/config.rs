@@ -7,12 +7,38 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::__private::Server;
-use crate::Hook;
+use crate::error::chain;
+use crate::hook::Hook;
 use crate::retry::{DEFAULT_BUDGET, RetryPolicy};
 
 /// How a generated client connects: server, TLS, timeouts, limits, retries. Build it with the
 /// setters; `Config::new()` uses the spec's first server with its default variables.
+///
+/// - **The base URL** is the spec's first server, its variables filled from their
+///   defaults; [`server_variable`](Self::server_variable) and
+///   [`server_index`](Self::server_index) choose others, [`base_url`](Self::base_url)
+///   replaces it. A base URL's userinfo (`https://user:password@host`) never prints:
+///   errors and `Debug` show `[redacted]@`.
+/// - **Only HTTPS** is accepted, except to a loopback address when
+///   [`allow_http_loopback`](Self::allow_http_loopback) says so.
+/// - **Redirects are never followed**: a documented 3xx is a typed answer (Moota's 302),
+///   and an undocumented one an [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus);
+///   credentials never follow a `Location` to another host.
+/// - **Proxies** come from the environment (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, and
+///   `NO_PROXY` for exceptions, upper or lower case), except that a client whose base URL
+///   is a loopback host (127.0.0.0/8, `::1`, `localhost`) never uses a proxy: its
+///   plain-HTTP requests, secrets in their bodies, stay on the machine.
+///
+/// ```
+/// use std::time::Duration;
+/// use authgen_runtime::Config;
+///
+/// let sandbox = Config::new()
+///     .base_url("http://127.0.0.1:8080")
+///     .allow_http_loopback(true)
+///     .timeout(Duration::from_secs(5));
+/// let staging = Config::new().server_variable("environment", "staging");
+/// ```
 #[derive(Clone)]
 pub struct Config {
     pub(crate) base_url: Option<String>,
@@ -201,6 +227,34 @@ impl Config {
         }
         Ok(url)
     }
+
+    /// The HTTP client this configuration describes, ready to build: TLS identity and roots, timeouts,
+    /// no redirects (a documented 3xx is an answer, not a detour). A client for a `loopback`
+    /// server never uses a proxy: `HTTP_PROXY` would otherwise get plain-HTTP requests,
+    /// secrets in their bodies; other hosts follow the proxy environment variables.
+    pub(crate) fn http_client(&self, loopback: bool) -> Result<reqwest::ClientBuilder, ConfigError> {
+        let mut builder = reqwest::Client::builder();
+        if loopback {
+            builder = builder.no_proxy();
+        }
+        builder = builder
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout);
+        if let Some(pem) = &self.identity_pem {
+            let identity = reqwest::Identity::from_pem(pem).map_err(|e| ConfigError::Identity(chain(&e)))?;
+            builder = builder.identity(identity);
+        }
+        for pem in &self.roots_pem {
+            let roots = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| ConfigError::RootCertificate(chain(&e)))?;
+            if roots.is_empty() {
+                return Err(ConfigError::RootCertificate("no certificate in the PEM".into()));
+            }
+            builder = builder.tls_certs_merge(roots);
+        }
+        Ok(builder)
+    }
 }
 
 /// `url` with its userinfo (`user:password@`) replaced by `[redacted]@`: for messages
@@ -290,10 +344,31 @@ pub enum ConfigError {
     Client(String),
 }
 
+/// A server URL of the spec, with its variables.
+#[derive(Debug)]
+pub struct Server {
+    /// URL template, `{name}` placeholders.
+    pub url: &'static str,
+    /// What the server is.
+    pub description: &'static str,
+    /// The placeholders.
+    pub variables: &'static [ServerVariable],
+}
+
+/// A placeholder of a server URL.
+#[derive(Debug)]
+pub struct ServerVariable {
+    /// Its name.
+    pub name: &'static str,
+    /// The value used when none is given.
+    pub default: &'static str,
+    /// The allowed values; empty when any is.
+    pub allowed: &'static [&'static str],
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::__private::ServerVariable;
 
     const SERVERS: &[Server] = &[
         Server {

@@ -12,6 +12,26 @@ use crate::StatusCode;
 use crate::token::TokenError;
 
 /// The error of an operation whose documented error statuses are the enum `E`.
+///
+/// A generated call, awaited, gives `Result<Success, Error<OpError>>`: `OpError` is the
+/// operation's enum, one variant per documented non-2xx status with its typed body
+/// ([`Error::Status`]). `Error` adds undocumented statuses and undecodable bodies (both
+/// keep the status and the raw body), oversized bodies, transport failures (timeout,
+/// TLS, connect), requests refused before sending, and missing credentials. No message
+/// quotes a body, a header value or a secret.
+///
+/// ```no_run
+/// # async fn run(call: impl std::future::IntoFuture<Output = Result<String, authgen_runtime::Error<std::io::Error>>>) {
+/// use authgen_runtime::Error;
+///
+/// match call.await {
+///     Ok(answer) => println!("{answer}"),
+///     Err(Error::Status { status, error, .. }) => println!("documented {status}: {error:?}"),
+///     Err(other) if other.retry_after().is_some() => println!("asked to wait: {other}"),
+///     Err(other) => println!("{other}"),
+/// }
+/// # }
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum Error<E> {
     /// A documented non-success status, with its typed body.
@@ -37,7 +57,9 @@ pub enum Error<E> {
     Decode {
         /// The status.
         status: StatusCode,
-        /// What did not match (the decoder's message, without values from the body).
+        /// Where the body failed (its path, line and column) and what kind of failure
+        /// it was, never a value of the body: built from those parts, not from the
+        /// decoder's text.
         message: String,
         /// The body as received.
         body: RawBody,
@@ -53,7 +75,14 @@ pub enum Error<E> {
     /// The request could not be sent or its answer not received.
     #[error(transparent)]
     Transport(#[from] TransportError),
-    /// A documented limit was broken: nothing was sent.
+    /// Refused before sending, naming the parameter or credential and never its value:
+    /// a documented limit broken (`maxLength`, `pattern`, …); a path parameter that is
+    /// `.` or `..` (URL parsers resolve dot segments, also percent-encoded ones, so
+    /// `get_object("..")` would send its bearer token to the parent path); a header
+    /// value with a line break or other control character; a Basic username with `:`
+    /// or control characters in Basic credentials (RFC 7617); an API key that is not a
+    /// valid header or cookie value. (Cookie parameters are percent-encoded where
+    /// RFC 6265 forbids a byte, so a value can never add a cookie.)
     #[error("request not sent: {0}")]
     Invalid(#[from] ValidationError),
     /// No credentials are configured for the operation's security requirement:
@@ -94,6 +123,20 @@ impl<E> Error<E> {
     /// it answered with one: a wait longer than the retry policy allows comes back here.
     pub fn retry_after(&self) -> Option<Duration> {
         self.raw_body().and_then(RawBody::retry_after)
+    }
+}
+
+impl<E: fmt::Debug + Send + Sync + 'static> From<Error<E>> for TokenError {
+    /// Client errors (4xx but 408 and 429: bad credentials, refused grants) and requests
+    /// that were never sent are permanent; server errors and transport failures are not.
+    fn from(error: Error<E>) -> Self {
+        let status = error.status();
+        let permanent = match (&error, status) {
+            (Error::Invalid(_) | Error::MissingCredentials { .. }, _) => true,
+            (_, Some(status)) => status.is_client_error() && status != 408 && status != 429,
+            _ => false,
+        };
+        TokenError::new(error.to_string(), permanent).with_status(status).caused_by(error)
     }
 }
 
@@ -180,6 +223,23 @@ impl TransportError {
     pub fn kind(&self) -> TransportKind {
         self.kind
     }
+
+    /// True when the request was certainly not answered: the connection could not be
+    /// made, or it closed before any byte of an answer (hyper's "incomplete message"; a
+    /// body that broke off later is a [`TransportKind::Body`] failure, not this).
+    pub(crate) fn is_unanswered(&self) -> bool {
+        if self.kind == TransportKind::Connect {
+            return true;
+        }
+        let mut source = std::error::Error::source(self);
+        while let Some(err) = source {
+            if err.downcast_ref::<hyper::Error>().is_some_and(hyper::Error::is_incomplete_message) {
+                return true;
+            }
+            source = err.source();
+        }
+        false
+    }
 }
 
 /// What kind of transport failure.
@@ -238,7 +298,7 @@ fn classify(error: &reqwest::Error) -> TransportKind {
 
 /// The messages of an error and its sources, joined: reqwest's own is often just
 /// "error sending request".
-fn chain(error: &dyn std::error::Error) -> String {
+pub(crate) fn chain(error: &dyn std::error::Error) -> String {
     let mut parts = vec![error.to_string()];
     let mut source = error.source();
     while let Some(err) = source {

@@ -8,22 +8,59 @@ use std::time::{Duration, SystemTime};
 
 use reqwest::{Method, StatusCode};
 
-use crate::__private::Response;
-use crate::{Error, TransportError, TransportKind};
+use crate::error::TransportKind;
 
 /// When and how a call is tried again. On by default ([`RetryPolicy::new`]); set it with
-/// [`Config::retry`](crate::Config::retry), or turn it off with [`RetryPolicy::off`].
+/// [`Config::retry`](crate::Config::retry) for a client or a generated call's `.retry(…)`
+/// for one call, or turn it off with [`RetryPolicy::off`]. Calls survive a bad minute on
+/// the provider's side without code of yours: a request is sent again when that is safe,
+/// and only then.
 ///
-/// - A connection that could not be made, or that closed before any answer, is retried
-///   for every method: the request was not answered.
-/// - 502, 503, 504 and timeouts are retried only for idempotent requests: `GET`, `HEAD`,
-///   `OPTIONS`, `PUT`, `DELETE`, and operations the spec marks idempotent (or that carry
-///   an idempotency key). A `POST` answered 503 is sent once.
-/// - 429, and those statuses with `Retry-After`, wait what the server asks when it fits
-///   in the back-off cap and the deadline; when it does not, the answer comes back at
-///   once and [`Error::retry_after`] reads the value.
+/// - **No answer**: a connection that could not be made, or that closed before any
+///   answer came (`connection closed before message completed`), is retried for every
+///   method: the request was not answered.
+/// - **502, 503, 504 and timeouts** are retried only for idempotent requests: `GET`,
+///   `HEAD`, `OPTIONS`, `PUT`, `DELETE`, and operations the spec marks idempotent
+///   (`x-authgen-idempotent: true`, or an `Idempotency-Key` header parameter). A call
+///   given [`CallOptions::idempotency_key`](crate::CallOptions::idempotency_key) (a
+///   generated call's `.idempotency_key(key)`) is idempotent too; an operation that
+///   documents the header and is given no key sends a fresh random one per call,
+///   unchanged on each of that call's retries. A `POST` answered 503 is sent once; a
+///   500 is never retried.
+/// - **429**, and those statuses with a **`Retry-After`** (seconds or an HTTP date),
+///   wait what the server asks when it fits in the back-off cap and the deadline; when
+///   it does not, the answer comes back at once and
+///   [`Error::retry_after`](crate::Error::retry_after) says how long the server asked
+///   you to wait.
 /// - Otherwise the wait is exponential with full jitter: a random time up to
-///   `base × 2^(retry − 1)`, at most `cap`.
+///   `base × 2^(retry − 1)`, at most `cap` (by default up to 200 ms before the first
+///   retry, 400 ms before the second, never more than 20 s). 3 attempts in all by
+///   default; [`Config::timeout`](crate::Config::timeout) bounds each attempt and an
+///   optional [`deadline`](Self::deadline) all of them, waits included.
+/// - Bodies are sent again byte for byte, multipart included. A 401 to a token from a
+///   [`TokenCache`](crate::token::TokenCache) refreshes the token once inside an
+///   attempt, so the two compose.
+/// - **The retry budget**: each client (shared by its clones) holds 500 tokens, as the
+///   AWS SDK's standard mode does; a retry takes 5 (10 after a timeout), an answer that
+///   needed no retry gives 1 back, and with too few left nothing is retried
+///   ([`Config::retry_budget`](crate::Config::retry_budget)). A provider that is down
+///   sees about one request per call instead of three.
+///
+/// Each retry is an INFO event `retrying` in the call's span (see the crate docs).
+///
+/// ```
+/// use std::time::Duration;
+/// use authgen_runtime::{Config, RetryPolicy};
+///
+/// let patient = Config::new().retry(
+///     RetryPolicy::new()
+///         .max_attempts(5)
+///         .backoff(Duration::from_millis(100), Duration::from_secs(10))
+///         .deadline(Duration::from_secs(30)),
+/// );
+/// let once = Config::new().retry(RetryPolicy::off()); // every request sent once
+/// let unbudgeted = Config::new().retry_budget(None); // retries not limited per client
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_attempts: u32,
@@ -82,18 +119,17 @@ impl RetryPolicy {
     }
 
     /// How long to wait before the attempt after `attempt` (1-based), or `None` to give
-    /// `outcome` back as it is. A retry is paid from `budget`; an answer that needs none
-    /// refunds a little.
-    pub(crate) fn next_wait<E>(
+    /// its outcome back as it is. A retry is paid from `budget`; an answer that needs
+    /// none refunds a little.
+    pub(crate) fn next_wait(
         &self,
         budget: &RetryBudget,
         attempt: u32,
-        idempotent: bool,
-        outcome: &Result<Response, Error<E>>,
+        ended: &Ended,
         remaining: Option<Duration>,
     ) -> Option<Duration> {
-        let Some(transient) = transient(outcome, idempotent) else {
-            if outcome.as_ref().is_ok_and(|response| response.status() < 500) {
+        let Some(transient) = ended.transient() else {
+            if matches!(ended.kind, EndKind::Answered(status) if status.as_u16() < 500) {
                 budget.refund(SUCCESS_REFUND);
             }
             return None;
@@ -133,41 +169,61 @@ const SUCCESS_REFUND: u32 = 1;
 /// The budget of a client, as in the AWS SDK's standard retry mode.
 pub(crate) const DEFAULT_BUDGET: u32 = 500;
 
-fn transient<E>(outcome: &Result<Response, Error<E>>, idempotent: bool) -> Option<Transient> {
-    let retry = |retry_after| Some(Transient { retry_after, cost: RETRY_COST });
-    match outcome {
-        Ok(response) => match StatusCode::from_u16(response.status()).ok()? {
-            StatusCode::TOO_MANY_REQUESTS => retry(response.retry_after()),
-            StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT
-                if idempotent =>
-            {
-                retry(response.retry_after())
-            }
-            _ => None,
-        },
-        Err(Error::Transport(error)) if unanswered(error) => retry(None),
-        Err(Error::Transport(error)) if idempotent && error.kind() == TransportKind::Timeout => {
-            Some(Transient { retry_after: None, cost: TIMEOUT_COST })
-        }
-        Err(_) => None,
-    }
+/// How one attempt ended, as the retry policy judges it: not the answer itself, only
+/// what decides whether to send the request again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Ended {
+    /// What came back.
+    pub(crate) kind: EndKind,
+    /// Whether sending the request twice has the effect of sending it once.
+    pub(crate) idempotent: bool,
+    /// The answer's `Retry-After`, if it had one.
+    pub(crate) retry_after: Option<Duration>,
 }
 
-/// True when the request was certainly not answered: the connection could not be made,
-/// or it closed before any byte of an answer (hyper's "incomplete message"; a body that
-/// broke off later is a [`TransportKind::Body`] failure, not this).
-fn unanswered(error: &TransportError) -> bool {
-    if error.kind() == TransportKind::Connect {
-        return true;
-    }
-    let mut source = std::error::Error::source(error);
-    while let Some(err) = source {
-        if err.downcast_ref::<hyper::Error>().is_some_and(hyper::Error::is_incomplete_message) {
-            return true;
+/// What one attempt came back with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EndKind {
+    /// An answer with this status.
+    Answered(StatusCode),
+    /// A transport failure of this kind; `unanswered` when there was certainly no answer
+    /// (the connection could not be made, or it closed before any byte of one).
+    Failed {
+        /// What failed.
+        kind: TransportKind,
+        /// Whether the request was certainly not answered.
+        unanswered: bool,
+    },
+    /// Anything else (refused before sending, a body too large): final.
+    Final,
+}
+
+impl Ended {
+    /// What makes this outcome worth another attempt, if anything does.
+    fn transient(&self) -> Option<Transient> {
+        let retry = |retry_after| Some(Transient { retry_after, cost: RETRY_COST });
+        match self.kind {
+            EndKind::Answered(StatusCode::TOO_MANY_REQUESTS) => retry(self.retry_after),
+            EndKind::Answered(
+                StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT,
+            ) if self.idempotent => retry(self.retry_after),
+            EndKind::Failed { unanswered: true, .. } => retry(None),
+            EndKind::Failed { kind: TransportKind::Timeout, .. } if self.idempotent => {
+                Some(Transient { retry_after: None, cost: TIMEOUT_COST })
+            }
+            _ => None,
         }
-        source = err.source();
     }
-    false
+
+    /// Why the attempt is retried, for its event: the status, or the kind of transport
+    /// failure (never a message, which may quote a URL or a body).
+    pub(crate) fn reason(&self) -> String {
+        match self.kind {
+            EndKind::Answered(status) => status.as_u16().to_string(),
+            EndKind::Failed { kind, .. } => format!("{kind:?}"),
+            EndKind::Final => "error".into(),
+        }
+    }
 }
 
 /// True for the methods whose repetition has the effect of one request (RFC 9110 §9.2.2).
@@ -279,6 +335,13 @@ mod tests {
         assert_ne!(idempotency_key(), key);
     }
 
+    /// An attempt answered `status`.
+    fn answered(status: u16, idempotent: bool, retry_after: Option<u64>) -> Ended {
+        let status = StatusCode::from_u16(status).unwrap();
+        let retry_after = retry_after.map(Duration::from_secs);
+        Ended { kind: EndKind::Answered(status), idempotent, retry_after }
+    }
+
     /// The wait `policy` decides on for a first attempt answered `status`.
     fn wait_after(
         policy: &RetryPolicy,
@@ -286,11 +349,8 @@ mod tests {
         idempotent: bool,
         retry_after: Option<u64>,
     ) -> Option<Duration> {
-        let mut response = Response::for_test(status, b"{}");
-        if let Some(seconds) = retry_after {
-            response = response.retrying_after(Duration::from_secs(seconds));
-        }
-        policy.next_wait::<()>(&RetryBudget::new(None), 1, idempotent, &Ok(response), None)
+        let ended = answered(status, idempotent, retry_after);
+        policy.next_wait(&RetryBudget::new(None), 1, &ended, None)
     }
 
     #[test]
@@ -313,9 +373,9 @@ mod tests {
         assert_eq!(wait_after(&policy, 429, false, Some(20)), Some(Duration::from_secs(20)));
         assert_eq!(wait_after(&policy, 503, true, Some(3)), Some(Duration::from_secs(3)));
         assert_eq!(wait_after(&policy, 429, false, Some(21)), None, "past the cap");
-        let ok = Ok::<_, Error<()>>(Response::for_test(429, b"").retrying_after(Duration::from_secs(2)));
+        let ok = answered(429, true, Some(2));
         let budget = RetryBudget::new(None);
-        let within = |left| policy.next_wait(&budget, 1, true, &ok, Some(Duration::from_secs(left)));
+        let within = |left| policy.next_wait(&budget, 1, &ok, Some(Duration::from_secs(left)));
         assert_eq!(within(3), Some(Duration::from_secs(2)));
         assert_eq!(within(2), None, "the wait would end at the deadline");
     }
@@ -323,17 +383,17 @@ mod tests {
     #[test]
     fn attempts_and_the_budget_bound_retries() {
         let policy = RetryPolicy::new().max_attempts(3);
-        let answer = Ok::<_, Error<()>>(Response::for_test(503, b""));
+        let answer = answered(503, true, None);
         let budget = RetryBudget::new(Some(10));
-        assert!(policy.next_wait(&budget, 2, true, &answer, None).is_some());
-        assert_eq!(policy.next_wait(&budget, 3, true, &answer, None), None, "3 attempts made");
-        assert!(policy.next_wait(&budget, 1, true, &answer, None).is_some());
-        assert_eq!(policy.next_wait(&budget, 1, true, &answer, None), None, "the budget is spent");
-        let success = Ok::<_, Error<()>>(Response::for_test(200, b""));
+        assert!(policy.next_wait(&budget, 2, &answer, None).is_some());
+        assert_eq!(policy.next_wait(&budget, 3, &answer, None), None, "3 attempts made");
+        assert!(policy.next_wait(&budget, 1, &answer, None).is_some());
+        assert_eq!(policy.next_wait(&budget, 1, &answer, None), None, "the budget is spent");
+        let success = answered(200, true, None);
         for _ in 0..5 {
-            assert_eq!(policy.next_wait(&budget, 1, true, &success, None), None);
+            assert_eq!(policy.next_wait(&budget, 1, &success, None), None);
         }
-        assert!(policy.next_wait(&budget, 1, true, &answer, None).is_some(), "5 successes buy a retry");
+        assert!(policy.next_wait(&budget, 1, &answer, None).is_some(), "5 successes buy a retry");
     }
 
     #[test]

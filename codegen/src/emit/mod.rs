@@ -4,8 +4,10 @@
 
 mod call;
 mod doc;
+mod oauth;
 mod operation;
 mod pages;
+mod rename;
 mod token;
 mod types;
 
@@ -13,40 +15,77 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::model::{Api, SchemeKind, SecurityScheme, Server};
+use crate::naming;
 use types::ident;
 
-/// The whole module for `api`.
-pub fn module(api: &Api) -> TokenStream {
-    let module_doc = doc::inner(module_doc(api).as_deref());
-    let serde = serde_imports(api);
-    // A document of webhooks alone describes no call to make.
-    let client = (!api.operations.is_empty()).then(|| client(api));
-    let types = api.types.iter().map(types::type_def);
-    let answers = api.types.iter().filter(|t| t.token_answer).filter_map(token::answer_impl);
-    let statuses = api.operations.iter().map(|op| {
-        let params = call::params(op);
-        let operation = operation::operation_impl(op);
-        let pages = pages::paginate_impl(op);
-        let errors = operation::error_enum(op);
-        let success = operation::success_enum(op);
-        quote!(#params #operation #pages #errors #success)
-    });
-    quote! {
-        #module_doc
-        #serde
-        #client
-        #(#types)*
-        #(#answers)*
-        #(#statuses)*
+/// One piece of the module: the pieces of [`pieces`], emitted in order, make the whole
+/// module. They are emitted one by one so that the pipeline can emit and format a long
+/// module's pieces on several threads (tokens are not `Send`; the model is).
+#[derive(Debug, Clone, Copy)]
+pub enum Piece {
+    /// The module's documentation, imports and the `Client`.
+    Head,
+    /// A type of [`Api::types`].
+    Type(usize),
+    /// The `TokenAnswer` impl of a type that is a token answer.
+    Answer(usize),
+    /// An operation's parameters, call, pages and answer enums.
+    Operation(usize),
+}
+
+/// The module's pieces, in the order they are written.
+pub fn pieces(api: &Api) -> Vec<Piece> {
+    let types = (0..api.types.len()).map(Piece::Type);
+    let answers = api.types.iter().enumerate().filter(|(_, t)| t.token_answer).map(|(i, _)| Piece::Answer(i));
+    let operations = (0..api.operations.len()).map(Piece::Operation);
+    std::iter::once(Piece::Head).chain(types).chain(answers).chain(operations).collect()
+}
+
+/// The tokens of one piece of the module for `api`.
+pub fn piece(api: &Api, piece: Piece) -> TokenStream {
+    match piece {
+        Piece::Head => head(api),
+        Piece::Type(i) => types::type_def(&api.types[i], &api.types),
+        Piece::Answer(i) => token::answer_impl(&api.types[i]).unwrap_or_default(),
+        Piece::Operation(i) => {
+            let op = &api.operations[i];
+            let params = call::params(op, &api.types);
+            let operation = operation::operation_impl(op, &api.types);
+            let pages = pages::paginate_impl(op, &api.types);
+            let errors = operation::error_enum(op, &api.types);
+            let success = operation::success_enum(op, &api.types);
+            quote!(#params #operation #pages #errors #success)
+        }
     }
 }
 
-/// `use serde::{…};` for the traits the types derive or implement.
+/// The whole module for `api`.
+pub fn module(api: &Api) -> TokenStream {
+    pieces(api).into_iter().map(|p| piece(api, p)).collect()
+}
+
+/// The module's documentation, its serde import and, unless the document describes no
+/// call (webhooks alone), the `Client`.
+fn head(api: &Api) -> TokenStream {
+    let module_doc = doc::inner(module_doc(api).as_deref());
+    let serde = serde_imports(api);
+    let client = (!api.operations.is_empty()).then(|| client(api));
+    quote!(#module_doc #serde #client)
+}
+
+/// `use …::serde::{self as __serde, …};` for exactly the traits the types derive or
+/// implement (the same rule decides both, so no import is left unused).
 fn serde_imports(api: &Api) -> Option<TokenStream> {
-    let deserialize = api.types.iter().any(|t| t.deserialize).then(|| quote!(Deserialize));
-    let serialize = api.types.iter().any(|t| t.serialize).then(|| quote!(Serialize));
+    let (mut serialize, mut deserialize) = (false, false);
+    for (s, d) in api.types.iter().map(types::serde_traits) {
+        (serialize, deserialize) = (serialize || s, deserialize || d);
+    }
+    let deserialize = deserialize.then(|| quote!(Deserialize));
+    let serialize = serialize.then(|| quote!(Serialize));
     let traits: Vec<TokenStream> = deserialize.into_iter().chain(serialize).collect();
-    (!traits.is_empty()).then(|| quote!(use serde::{#(#traits),*};))
+    let serde = ident(types::SERDE);
+    (!traits.is_empty())
+        .then(|| quote!(use ::authgen_runtime::__private::serde::{self as #serde, #(#traits),*};))
 }
 
 fn module_doc(api: &Api) -> Option<String> {
@@ -76,12 +115,12 @@ fn webhooks_doc(api: &Api) -> Option<String> {
         .map(|w| {
             let payload = match &w.payload {
                 // Token text spaces out `Vec < T >`; a doc reads `Vec<T>`.
-                Some(ty) => format!("`{}`", types::rust_type(ty).to_string().replace(' ', "")),
+                Some(ty) => format!("`{}`", types::rust_type(ty, &api.types).to_string().replace(' ', "")),
                 None => "no body".into(),
             };
             let summary =
                 w.doc.as_deref().and_then(|d| d.lines().next()).map(|d| format!(" {d}")).unwrap_or_default();
-            format!("- `{}` ({}):{summary} {payload}", w.name, w.method)
+            format!("- `{}` ({}):{summary} {payload}", w.name, w.method.as_str())
         })
         .collect();
     let intro = if api.operations.is_empty() {
@@ -115,10 +154,12 @@ fn client(api: &Api) -> TokenStream {
     let mutual_tls: Vec<&str> =
         api.schemes.iter().filter(|s| s.kind == SchemeKind::MutualTls).map(|s| s.name.as_str()).collect();
     let setters = api.schemes.iter().filter_map(setter);
-    let builder = call::builder();
-    let stream = api.operations.iter().any(|op| op.pagination.is_some()).then(pages::stream_method);
+    let module = module_name(api);
+    let (declarations, oauth_methods): (Vec<_>, Vec<_>) =
+        api.schemes.iter().filter_map(|scheme| oauth::scheme(scheme, &module)).unzip();
+    let builder = call::builder(api.operations.iter().any(|op| op.pagination.is_some()));
     let methods = api.operations.iter().map(|op| {
-        let method = call::method(op);
+        let method = call::method(op, &api.types);
         let source = token::source_method(op, api);
         quote!(#method #source)
     });
@@ -131,6 +172,8 @@ fn client(api: &Api) -> TokenStream {
 
         /// The spec's servers; the first is the default.
         const SERVERS: &[::authgen_runtime::__private::Server] = &[#(#servers),*];
+
+        #(#declarations)*
 
         impl Client {
             /// A client for the server `config` selects (the spec's first server by default).
@@ -149,12 +192,19 @@ fn client(api: &Api) -> TokenStream {
             }
 
             #(#setters)*
+            #(#oauth_methods)*
             #(#methods)*
         }
 
         #builder
-        #stream
     }
+}
+
+/// The module's name as tracing events and token identities say it: the spec's file
+/// stem in snake case (`uqudo`).
+fn module_name(api: &Api) -> String {
+    let stem = std::path::Path::new(&api.source).file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    naming::snake(stem)
 }
 
 fn client_doc(api: &Api) -> String {
@@ -189,7 +239,7 @@ fn server(server: &Server) -> TokenStream {
 /// bearer schemes also `with_<scheme>_cache(…)`, tokens from a cache.
 fn setter(scheme: &SecurityScheme) -> Option<TokenStream> {
     let fixed = fixed_setter(scheme)?;
-    if scheme.kind != SchemeKind::Bearer {
+    if !scheme.kind.is_bearer() {
         return Some(fixed);
     }
     let method = ident(&format!("with_{}_cache", scheme.rust_name));
@@ -219,7 +269,7 @@ fn fixed_setter(scheme: &SecurityScheme) -> Option<TokenStream> {
             quote!(username: impl Into<String>, password: impl Into<::authgen_runtime::Secret>),
             quote!(Basic { username: username.into(), password: password.into() }),
         ),
-        SchemeKind::Bearer => (
+        SchemeKind::Bearer | SchemeKind::OAuth2(_) | SchemeKind::OpenIdConnect { .. } => (
             format!("Sets the bearer token of the `{name}` security scheme."),
             quote!(token: impl Into<::authgen_runtime::Secret>),
             quote!(Bearer(token.into())),

@@ -5,13 +5,15 @@ use quote::quote;
 
 use super::doc;
 use super::types::{ident, rust_type, value_checks};
-use crate::model::{Body, BodyEncoding, Decoding, Operation, Param, ParamLocation, Response, Status};
+use crate::model::{
+    Body, BodyEncoding, Decoding, Method, Operation, Param, ParamLocation, Response, Status, TypeDef,
+};
 
 /// How the parameters of `op` become its request and its answer its result: the
 /// runtime's `Operation`, implemented by the struct its `Call` holds.
-pub fn operation_impl(op: &Operation) -> TokenStream {
+pub fn operation_impl(op: &Operation, types: &[TypeDef]) -> TokenStream {
     let (params, error) = (ident(&op.call_type), ident(&op.error_type));
-    let success = success_type(op);
+    let success = success_type(op, types);
     let names: Vec<Ident> = super::call::held(op).map(|p| ident(&p.name)).collect();
     let body = op.body.as_ref().map(|_| ident("body"));
     let fields: Vec<&Ident> = names.iter().chain(&body).collect();
@@ -48,13 +50,13 @@ pub fn deprecated(op: &Operation) -> Option<TokenStream> {
     op.deprecated.then(|| quote!(#[deprecated = "the spec marks this operation as deprecated"]))
 }
 
-fn success_type(op: &Operation) -> TokenStream {
+fn success_type(op: &Operation, types: &[TypeDef]) -> TokenStream {
     if let Some(name) = &op.success_type {
         let name = ident(name);
         return quote!(#name);
     }
     match op.success.iter().find_map(|r| r.body.as_ref()) {
-        Some(ty) => rust_type(ty),
+        Some(ty) => rust_type(ty, types),
         None => quote!(()),
     }
 }
@@ -79,7 +81,16 @@ fn param_checks(op: &Operation) -> TokenStream {
 /// Builds the request: path, fixed and given parameters, auth, body. Required values
 /// chain; optional ones are added by statements after it. Every value is a reference.
 fn request(op: &Operation) -> TokenStream {
-    let method = ident(&op.method);
+    let method = match op.method {
+        Method::Get => quote!(GET),
+        Method::Put => quote!(PUT),
+        Method::Post => quote!(POST),
+        Method::Delete => quote!(DELETE),
+        Method::Options => quote!(OPTIONS),
+        Method::Head => quote!(HEAD),
+        Method::Patch => quote!(PATCH),
+        Method::Trace => quote!(TRACE),
+    };
     let (bindings, path) = path(op);
     let (name, template) = (&op.name, &op.path);
     let mut chain = vec![
@@ -105,6 +116,10 @@ fn request(op: &Operation) -> TokenStream {
             let add = add_param_value(param, quote!(value));
             statements.push(quote!(if let Some(value) = #name { request = request #add; }));
         }
+    }
+    // Scopes first: `security` attaches the credentials, a token of these scopes.
+    for (scheme, scopes) in &op.scopes {
+        chain.push(quote!(.scopes(#scheme, &[#(#scopes),*])));
     }
     if !op.security.is_empty() {
         let alternatives = op.security.iter().map(|names| quote!(&[#(#names),*]));
@@ -262,14 +277,14 @@ fn status_pattern(status: Status) -> TokenStream {
 }
 
 /// The enum of documented error statuses of an operation.
-pub fn error_enum(op: &Operation) -> TokenStream {
+pub fn error_enum(op: &Operation, types: &[TypeDef]) -> TokenStream {
     let name = ident(&op.error_type);
     let doc = if op.errors.is_empty() {
         format!(" Documented error statuses of [`Client::{}`]: the spec documents none.", op.name)
     } else {
         format!(" Documented error statuses of [`Client::{}`].", op.name)
     };
-    let variants = op.errors.iter().map(variant);
+    let variants = op.errors.iter().map(|r| variant(r, types));
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq)]
@@ -278,10 +293,10 @@ pub fn error_enum(op: &Operation) -> TokenStream {
 }
 
 /// The enum of success responses, when an operation has several kinds.
-pub fn success_enum(op: &Operation) -> Option<TokenStream> {
+pub fn success_enum(op: &Operation, types: &[TypeDef]) -> Option<TokenStream> {
     let name = ident(op.success_type.as_ref()?);
     let doc = format!(" Successful responses of [`Client::{}`].", op.name);
-    let variants = op.success.iter().map(variant);
+    let variants = op.success.iter().map(|r| variant(r, types));
     Some(quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq)]
@@ -289,7 +304,7 @@ pub fn success_enum(op: &Operation) -> Option<TokenStream> {
     })
 }
 
-fn variant(response: &Response) -> TokenStream {
+fn variant(response: &Response, types: &[TypeDef]) -> TokenStream {
     let status = match response.status {
         Status::Code(code) => code.to_string(),
         Status::Range(range) => format!("{range}XX"),
@@ -301,7 +316,7 @@ fn variant(response: &Response) -> TokenStream {
     let variant = ident(&response.variant);
     match &response.body {
         Some(ty) => {
-            let ty = rust_type(ty);
+            let ty = rust_type(ty, types);
             quote!(#docs #variant(#ty))
         }
         None => quote!(#docs #variant),

@@ -16,10 +16,13 @@
 //! | a numeric `enum` with a value its type cannot hold (past `i64`, `1e400`) | the `enum` dropped, the type kept |
 //! | `type` beside `allOf` (or a bare `type: object` beside `oneOf`/`anyOf`) | the composition alone, the schema's own `properties`/`required`/`additionalProperties` one more `allOf` part |
 //! | `type: mutualTLS` security scheme | removed, its name returned |
+//! | 3.2 `oauth2MetadataUrl`, `flows.deviceAuthorization` | `x-oauth2-metadata-url`, `flows.x-device-authorization` |
 //! | no `paths` | `paths: {}` |
 //!
 //! Only schema positions are rewritten: examples, defaults, enums and extensions are
 //! data and are left alone, and so are maps of names (`properties`, `components`).
+
+use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
@@ -34,21 +37,65 @@ enum Place {
     Schema,
     /// A map from names to schemas.
     Schemas,
+    /// A list of schemas (`allOf`, `prefixItems`).
+    SchemaList,
 }
 
-/// Adapts `document` in place and returns the names of its `mutualTLS` schemes.
-pub fn adapt(document: &mut Value, problems: &mut Problems) -> Vec<String> {
-    let mutual_tls = take_mutual_tls(document);
+/// What adapting found besides the adapted document.
+#[derive(Debug, Default)]
+pub struct Adapted {
+    /// Names of the `mutualTLS` schemes, taken out of the document.
+    pub mutual_tls: Vec<String>,
+    /// Every `$ref` that stands where a schema does, as written.
+    pub schema_refs: BTreeSet<String>,
+}
+
+/// Adapts `document` in place.
+pub fn adapt(document: &mut Value, problems: &mut Problems) -> Adapted {
+    let mut adapted = Adapted { mutual_tls: take_mutual_tls(document), ..Adapted::default() };
+    keep_oauth_32(document);
     if let Some(root) = document.as_object_mut() {
         root.entry("paths").or_insert_with(|| json!({}));
     }
+    let refs = &mut adapted.schema_refs;
     visit_schemas(document, &mut |schema, at| match schema {
         // 3.1: `true` allows anything, `false` nothing.
         Value::Bool(any) => *schema = if *any { json!({}) } else { json!({ "not": {} }) },
-        Value::Object(map) => adapt_schema(map, at, problems),
+        Value::Object(map) => {
+            adapt_schema(map, at, problems);
+            if let Some(Value::String(reference)) = map.get("$ref") {
+                refs.insert(reference.clone());
+            }
+        }
         _ => {}
     });
-    mutual_tls
+    adapted
+}
+
+/// Whether the value at `pointer` stands where a schema does (under a `schema` key, in
+/// `components/schemas`, a `$defs`, a schema's `properties` or `items`, …).
+pub fn is_schema_position(pointer: &Pointer) -> bool {
+    let place = pointer.tokens().try_fold(Place::Other, |place, token| child_place(place, &token));
+    place == Some(Place::Schema)
+}
+
+/// OpenAPI 3.2's additions to OAuth schemes, under names `openapiv3` keeps (it reads
+/// only the 3.0 flows and drops other fields).
+fn keep_oauth_32(document: &mut Value) {
+    let Some(schemes) = document.pointer_mut("/components/securitySchemes").and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    for scheme in schemes.values_mut().filter_map(Value::as_object_mut) {
+        if let Some(url) = scheme.remove("oauth2MetadataUrl") {
+            scheme.insert("x-oauth2-metadata-url".into(), url);
+        }
+        if let Some(flows) = scheme.get_mut("flows").and_then(Value::as_object_mut)
+            && let Some(device) = flows.remove("deviceAuthorization")
+        {
+            flows.insert("x-device-authorization".into(), device);
+        }
+    }
 }
 
 fn take_mutual_tls(document: &mut Value) -> Vec<String> {
@@ -77,52 +124,51 @@ pub fn visit_schemas(document: &mut Value, visit: &mut dyn FnMut(&mut Value, &Po
 
 fn walk(value: &mut Value, place: Place, at: &Pointer, visit: &mut dyn FnMut(&mut Value, &Pointer)) {
     match (value, place) {
-        (Value::Array(items), Place::Other) => {
-            for (i, item) in items.iter_mut().enumerate() {
-                walk(item, Place::Other, &at.join(i), visit);
-            }
-        }
-        (Value::Object(map), Place::Schemas) => {
-            for (name, schema) in map.iter_mut() {
-                walk(schema, Place::Schema, &at.join(name), visit);
-            }
-        }
         (value, Place::Schema) => {
             visit(value, at);
             let Value::Object(map) = value else { return };
             for (key, child) in map.iter_mut() {
-                let at = at.join(key);
-                match schema_child(key) {
-                    // `openapiv3` reads a boolean here itself.
-                    Some(Place::Schema) if key == "additionalProperties" && child.is_boolean() => {}
-                    Some(Place::Schema)
-                        if matches!(key.as_str(), "allOf" | "anyOf" | "oneOf" | "prefixItems") =>
-                    {
-                        for (i, item) in child.as_array_mut().into_iter().flatten().enumerate() {
-                            walk(item, Place::Schema, &at.join(i), visit);
-                        }
-                    }
-                    Some(place) => walk(child, place, &at, visit),
-                    None => {}
+                // `openapiv3` reads a boolean here itself.
+                let own_boolean = key == "additionalProperties" && child.is_boolean();
+                if let Some(place) = child_place(Place::Schema, key).filter(|_| !own_boolean) {
+                    walk(child, place, &at.join(key), visit);
                 }
             }
         }
-        (Value::Object(map), Place::Other) => {
+        (Value::Object(map), Place::Other | Place::Schemas) => {
             for (key, child) in map.iter_mut() {
-                let place = match key.as_str() {
-                    "schema" => Place::Schema,
-                    "schemas" => Place::Schemas,
-                    k if k.starts_with("x-")
-                        || matches!(k, "example" | "examples" | "default" | "enum" | "const") =>
-                    {
-                        continue;
-                    }
-                    _ => Place::Other,
-                };
-                walk(child, place, &at.join(key), visit);
+                if let Some(child_place) = child_place(place, key) {
+                    walk(child, child_place, &at.join(key), visit);
+                }
+            }
+        }
+        (Value::Array(items), Place::Other | Place::SchemaList) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                if let Some(child_place) = child_place(place, &i.to_string()) {
+                    walk(item, child_place, &at.join(i), visit);
+                }
             }
         }
         _ => {}
+    }
+}
+
+/// Where the value under `key` of a value at `place` stands; `None` for data and
+/// extensions, which are left alone.
+fn child_place(place: Place, key: &str) -> Option<Place> {
+    match place {
+        Place::Other => match key {
+            "schema" => Some(Place::Schema),
+            "schemas" => Some(Place::Schemas),
+            k if k.starts_with("x-")
+                || matches!(k, "example" | "examples" | "default" | "enum" | "const") =>
+            {
+                None
+            }
+            _ => Some(Place::Other),
+        },
+        Place::Schemas | Place::SchemaList => Some(Place::Schema),
+        Place::Schema => schema_child(key),
     }
 }
 
@@ -132,6 +178,7 @@ fn schema_child(key: &str) -> Option<Place> {
         "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => {
             Some(Place::Schemas)
         }
+        "allOf" | "anyOf" | "oneOf" | "prefixItems" => Some(Place::SchemaList),
         "items"
         | "additionalProperties"
         | "not"
@@ -141,11 +188,7 @@ fn schema_child(key: &str) -> Option<Place> {
         | "then"
         | "else"
         | "unevaluatedItems"
-        | "unevaluatedProperties"
-        | "allOf"
-        | "anyOf"
-        | "oneOf"
-        | "prefixItems" => Some(Place::Schema),
+        | "unevaluatedProperties" => Some(Place::Schema),
         "discriminator" | "xml" | "externalDocs" => Some(Place::Other),
         _ => None,
     }
@@ -525,10 +568,28 @@ mod tests {
     }
 
     #[test]
+    fn schema_refs_are_those_where_a_schema_stands() {
+        let mut doc = json!({
+            "paths": {"/a": {"get": {"responses": {"200": {"$ref": "#/components/responses/R"},
+                "201": {"content": {"application/json": {"schema": {"$ref": "#/S1", "description": "d"}}}}}}}},
+            "components": {"schemas": {"T": {"$defs": {"M": {"$ref": "#/S2"}}, "example": {"$ref": "#/no"}}}}
+        });
+        let adapted = adapt(&mut doc, &mut Problems::new(Path::new("x.yaml")));
+        assert_eq!(adapted.schema_refs.into_iter().collect::<Vec<_>>(), ["#/S1", "#/S2"]);
+        let at = |p: &str| is_schema_position(&Pointer::from_ref(p).unwrap());
+        assert!(at("#/components/schemas/T/$defs/M"));
+        assert!(at("#/paths/~1a/get/responses/201/content/application~1json/schema"));
+        assert!(at("#/components/schemas/T/properties/a/allOf/0/items"));
+        assert!(!at("#/components/responses/R"));
+        assert!(!at("#/components/schemas/T/example"));
+        assert!(!at("#/components/schemas/T/allOf"));
+    }
+
+    #[test]
     fn mutual_tls_schemes_are_taken_out_and_named() {
         let mut doc = json!({"components": {"securitySchemes": {"mtls": {"type": "mutualTLS"}, "basic": {"type": "http", "scheme": "basic"}}}});
-        let names = adapt(&mut doc, &mut Problems::new(Path::new("x.yaml")));
-        assert_eq!(names, ["mtls"]);
+        let adapted = adapt(&mut doc, &mut Problems::new(Path::new("x.yaml")));
+        assert_eq!(adapted.mutual_tls, ["mtls"]);
         assert_eq!(
             doc["components"]["securitySchemes"],
             json!({"basic": {"type": "http", "scheme": "basic"}})

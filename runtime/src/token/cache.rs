@@ -1,21 +1,8 @@
 //! [`TokenCache`]: the cached token until shortly before it expires, then exactly one
-//! upstream request however many tasks ask, its outcome shared with all of them.
-//!
-//! What the best-known caches get wrong, and what this one does instead:
-//! - a failed refresh reaches every task that waited for it (they do not queue up to
-//!   retry one after another), and is remembered for a short, growing back-off; a
-//!   permanent one (refused credentials) is remembered until [`TokenCache::reset`];
-//! - a failed refresh never discards a token that is still valid: it is served until
-//!   it really expires, also while a refresh is in flight (only tasks without a valid
-//!   token wait for it);
-//! - the refresh runs on its own task: a caller that gives up does not cancel it, and
-//!   its outcome still lands in the cache;
-//! - a token that has expired when it arrives (or cannot be sent in a header) is never
-//!   handed out: it counts as a failed fetch, back-off included;
-//! - expiry counts from when the request was sent, not when the answer arrived;
-//! - the refresh margin scales with the token's lifetime, and jitter only widens it;
-//! - a 401 invalidates the token only if it is still the cached one.
+//! upstream request however many tasks ask, its outcome shared with all of them. What
+//! it does, and what the best-known caches get wrong, is in the type's documentation.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, MutexGuard};
 use std::time::Duration;
 
@@ -23,13 +10,10 @@ use arc_swap::ArcSwapOption;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use super::{AccessToken, TokenError, TokenSource};
-
-#[cfg(feature = "redis")]
-type Link = super::shared::Link;
-/// Without the `redis` feature there is no shared cache to link to.
-#[cfg(not(feature = "redis"))]
-type Link = std::convert::Infallible;
+use super::access::{AccessToken, bearer_value};
+use super::error::TokenError;
+use super::level::{Fetches, SecondLevel, Upstream};
+use super::source::{BoxFuture, TokenSource};
 
 /// How long before expiry a token is refreshed.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -111,12 +95,10 @@ struct Inner {
     state: std::sync::Mutex<State>,
     margin: Margin,
     jitter: f64,
-    /// The fleet's shared cache, where there is one.
-    #[cfg(feature = "redis")]
-    shared: Option<Link>,
-    /// A caller is reading the shared record inline (see `TokenCache::peek_shared`).
-    #[cfg(feature = "redis")]
-    peeking: std::sync::atomic::AtomicBool,
+    /// The second level (a fleet's shared cache), where there is one.
+    second: Option<Box<dyn SecondLevel>>,
+    /// A caller is reading the second level inline (see `TokenCache::peek_second`).
+    peeking: AtomicBool,
 }
 
 tokio::task_local! {
@@ -128,6 +110,51 @@ tokio::task_local! {
 /// A shared, self-refreshing access token. Clones share one cache.
 ///
 /// Needs a Tokio runtime (as the generated clients do): refreshes run on their own task.
+///
+/// - **Refreshed early, once.** The token is refreshed a [`Margin`] before it expires
+///   (by default 10 % of its lifetime, at most 5 minutes, widened by up to 5 % jitter;
+///   [`with_margin`](Self::with_margin) sets another). However many tasks ask at that
+///   moment, exactly one request reaches the provider. While it runs, the still-valid
+///   token is served at once; only tasks without a valid token wait, and they all get
+///   its token or its error (they do not queue up to retry one after another).
+/// - **A failed refresh never discards a valid token.** It is shared, not cached as
+///   success; the next attempt waits a back-off (0.5 s doubling to 30 s), and a
+///   still-valid token keeps being served meanwhile, until it really expires. An expired
+///   token is never returned.
+/// - **A refresh outlives its caller.** It runs on its own Tokio task: a caller that
+///   gives up (a timeout around [`token`](Self::token), a dropped request) does not
+///   cancel it, and its token lands in the cache for the next ask.
+/// - **Permanent errors stop retries.** A [`TokenError`] that
+///   [`is_permanent`](TokenError::is_permanent) (a 4xx other than 408 and 429: refused
+///   credentials, `invalid_grant`) is not retried by back-off: a refresh grant refused
+///   for good drops that refresh token and fetches anew, and a fetch refused for good is
+///   returned at once, still serving a token that has not expired, until
+///   [`reset`](Self::reset) (or a new cache with new credentials).
+/// - **Unusable tokens are refused.** A token that had expired when it arrived (a zero
+///   or negative lifetime, an epoch in the past), or that cannot go in an HTTP header (a
+///   line break, another control character), is never handed out: it counts as a failed
+///   fetch, back-off included, so a provider that issues only such tokens gets one
+///   request per back-off, not one per caller; the error says why without printing the
+///   token.
+/// - **Expiry counts from when the request was sent**, not when the answer arrived, so a
+///   slow answer errs on the safe side.
+/// - **A 401 invalidates the token only if it is still the cached one**: a client given
+///   the cache (`with_<scheme>_cache(cache)`) forgets the refused token, fetches one more
+///   and repeats the call once (never more), multipart uploads included.
+/// - **Refresh grants** are used only where the source implements
+///   [`TokenSource::refresh`]; elsewhere a new token is fetched.
+///
+/// ```no_run
+/// # async fn run(source: impl authgen_runtime::token::TokenSource) -> Result<(), authgen_runtime::token::TokenError> {
+/// use std::time::Duration;
+/// use authgen_runtime::token::{Margin, TokenCache};
+///
+/// // `source`: a generated `<operation>_token_source(…)`, or an OAuth flow.
+/// let tokens = TokenCache::with_margin(source, Margin::Fixed(Duration::from_secs(30)));
+/// let token = tokens.token().await?; // cached until 30 s before it expires, then fetched once
+/// println!("{} {}", token.token_type(), token.secret()); // the secret prints as [redacted]
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct TokenCache {
     inner: Arc<Inner>,
@@ -162,28 +189,13 @@ impl TokenCache {
         TokenCache::build(Box::new(source), margin, None)
     }
 
-    /// A cache whose tokens are shared by every process of the fleet through `shared`:
-    /// one upstream request per expiry for all of them (see [`SharedTokens`]). The
-    /// source must say whose tokens it fetches ([`TokenSource::identity`]; generated
-    /// sources do), so that two clients never share one token.
-    ///
-    /// [`SharedTokens`]: super::SharedTokens
-    #[cfg(feature = "redis")]
-    pub fn with_shared(
-        source: impl TokenSource,
-        margin: Margin,
-        shared: &super::SharedTokens,
-    ) -> Result<Self, super::SharedError> {
-        let Some(identity) = source.identity() else {
-            return Err(super::SharedError::NoIdentity(source.name().to_string()));
-        };
-        let link = shared.link(identity);
-        Ok(TokenCache::build(Box::new(source), margin, Some(link)))
+    /// A cache with a second level behind it (see [`SecondLevel`]): a miss reads the
+    /// level before the source, and the level decides who fetches.
+    pub fn with_second_level(source: impl TokenSource, margin: Margin, level: impl SecondLevel) -> Self {
+        TokenCache::build(Box::new(source), margin, Some(Box::new(level)))
     }
 
-    fn build(source: Box<dyn TokenSource>, margin: Margin, shared: Option<Link>) -> Self {
-        #[cfg(not(feature = "redis"))]
-        let _ = shared;
+    fn build(source: Box<dyn TokenSource>, margin: Margin, second: Option<Box<dyn SecondLevel>>) -> Self {
         TokenCache {
             inner: Arc::new(Inner {
                 source,
@@ -191,10 +203,8 @@ impl TokenCache {
                 state: std::sync::Mutex::new(State::default()),
                 margin: margin.normalized(),
                 jitter: 0.05,
-                #[cfg(feature = "redis")]
-                shared,
-                #[cfg(feature = "redis")]
-                peeking: std::sync::atomic::AtomicBool::new(false),
+                second,
+                peeking: AtomicBool::new(false),
             }),
         }
     }
@@ -216,8 +226,7 @@ impl TokenCache {
             let message = "the token source asked its own cache for a token while fetching it";
             return Err(TokenError::new(message, true));
         }
-        #[cfg(feature = "redis")]
-        if let Some(token) = self.peek_shared().await {
+        if let Some(token) = self.peek_second().await {
             return Ok(token);
         }
         // A refresh abandoned before its end (its runtime shutting down) is started anew,
@@ -239,6 +248,16 @@ impl TokenCache {
         Err(TokenError::new("the token refresh was abandoned (is the runtime shutting down?)", false))
     }
 
+    /// The DPoP key the source binds its tokens to, if it does: calls then carry proofs.
+    pub fn dpop(&self) -> Option<&crate::oauth::Dpop> {
+        self.inner.source.dpop()
+    }
+
+    /// The cached token if it is fresh (not yet due for a refresh), without fetching.
+    pub fn peek(&self) -> Option<Arc<AccessToken>> {
+        self.fresh(Instant::now())
+    }
+
     /// Forgets `rejected` if it is still the cached token (a server said 401 to it); a
     /// token already replaced by another task stays.
     pub fn invalidate(&self, rejected: &AccessToken) {
@@ -246,14 +265,13 @@ impl TokenCache {
             Some(entry) if *entry.token == *rejected => None,
             other => other.clone(),
         });
-        #[cfg(feature = "redis")]
-        if self.inner.shared.is_some()
+        if self.inner.second.is_some()
             && let Ok(runtime) = tokio::runtime::Handle::try_current()
         {
             let (cache, rejected) = (self.clone(), rejected.clone());
             runtime.spawn(async move {
-                if let Some(link) = &cache.inner.shared {
-                    link.forget(&rejected).await;
+                if let Some(second) = &cache.inner.second {
+                    second.forget(&rejected).await;
                 }
             });
         }
@@ -329,63 +347,48 @@ impl TokenCache {
         Step::Wait(waiting)
     }
 
-    /// A new token: from the fleet's shared cache where there is one, else upstream.
+    /// A new token: through the second level where there is one, else upstream.
     async fn fetch(&self) -> Result<AccessToken, TokenError> {
-        #[cfg(feature = "redis")]
-        if let Some(link) = &self.inner.shared {
-            return link.fetch(self).await;
+        match &self.inner.second {
+            Some(second) => second.fetch(Upstream::new(self)).await,
+            None => self.upstream(None).await,
         }
-        self.upstream().await
     }
 
-    /// The fleet's token, read inline by the first caller of a miss when no refresh is
-    /// in flight: a hand-off to a refresh task would double the cost of the read. Any
-    /// other case (no fresh record, a refusal, Redis away, another caller peeking) is
-    /// left to the refresh, which reads again under its single flight.
-    #[cfg(feature = "redis")]
-    async fn peek_shared(&self) -> Option<Arc<AccessToken>> {
-        use std::sync::atomic::Ordering;
-        let link = self.inner.shared.as_ref()?;
+    /// The second level's token, read inline by the first caller of a miss when no
+    /// refresh is in flight: a hand-off to a refresh task would double the cost of the
+    /// read. Any other case (nothing fresh there, a refusal, the level away, another
+    /// caller peeking) is left to the refresh, which reads again under its single flight.
+    async fn peek_second(&self) -> Option<Arc<AccessToken>> {
+        let second = self.inner.second.as_ref()?;
         if self.state().in_flight.is_some() || self.inner.peeking.swap(true, Ordering::AcqRel) {
             return None;
         }
         // Cleared however the read ends, a caller that gives up mid-read included.
-        struct Peeking<'a>(&'a std::sync::atomic::AtomicBool);
+        struct Peeking<'a>(&'a AtomicBool);
         impl Drop for Peeking<'_> {
             fn drop(&mut self) {
                 self.0.store(false, Ordering::Release);
             }
         }
         let peeking = Peeking(&self.inner.peeking);
-        let peeked = link.peek(self).await;
+        let peeked = second.peek(Upstream::new(self)).await;
         drop(peeking);
         let mut state = self.state();
         self.settle(&mut state, Ok(peeked?)).ok()
     }
 
-    /// The source's name, for tracing events.
-    #[cfg(feature = "redis")]
-    pub(super) fn source_name(&self) -> &str {
-        self.inner.source.name()
-    }
-
-    /// True when `token` is not due for a refresh by any process of the fleet: more of
-    /// its life is left at `now` than the largest margin this cache would keep.
-    #[cfg(feature = "redis")]
-    pub(super) fn fresh_enough(&self, token: &AccessToken, now: Instant) -> bool {
-        let Some(expires_at) = token.expires_at else { return true };
-        let lifetime = expires_at.saturating_duration_since(token.issued_at);
-        let early = self.inner.margin.of(lifetime).saturating_add(lifetime.mul_f64(self.inner.jitter));
-        expires_at.saturating_duration_since(now) > early
-    }
-
     /// One upstream request: the refresh grant where there is a live refresh token and
     /// the source has one, else a fetch. A refresh grant refused for good drops its
     /// refresh token and fetches anew.
-    pub(super) async fn upstream(&self) -> Result<AccessToken, TokenError> {
-        let previous = self.inner.current.load_full();
+    /// `latest` is a second level's newest token, whose refresh token is the one to use
+    /// (another process may have rotated the one this cache holds: using that again
+    /// would revoke the whole family at most servers).
+    async fn upstream(&self, latest: Option<AccessToken>) -> Result<AccessToken, TokenError> {
+        let own = self.inner.current.load_full().map(|entry| entry.token.clone());
+        let previous = latest.map(Arc::new).or(own);
         if let Some(previous) = previous
-            && let Some(refreshing) = self.refresh_grant(&previous.token)
+            && let Some(refreshing) = self.refresh_grant(&previous)
         {
             match refreshing.await {
                 Err(error) if error.is_permanent() => self.drop_refresh_token(&previous),
@@ -396,18 +399,19 @@ impl TokenCache {
     }
 
     /// The refresh grant, when the token has a live refresh token and the source has one.
-    fn refresh_grant(
-        &self,
-        token: &AccessToken,
-    ) -> Option<super::BoxFuture<'_, Result<AccessToken, TokenError>>> {
+    fn refresh_grant(&self, token: &AccessToken) -> Option<BoxFuture<'_, Result<AccessToken, TokenError>>> {
         let usable = token.refresh_expires_at.is_none_or(|at| Instant::now() < at);
         token.refresh_token.as_ref().filter(|_| usable).and_then(|r| self.inner.source.refresh(r))
     }
 
-    /// Keeps `entry`'s token (still served while valid) without its refused refresh token.
-    fn drop_refresh_token(&self, entry: &Arc<Entry>) {
+    /// Keeps the cached token (still served while valid) without `refused`'s refresh
+    /// token, if it holds that one.
+    fn drop_refresh_token(&self, refused: &AccessToken) {
         self.inner.current.rcu(|current| match current {
-            Some(now) if Arc::ptr_eq(now, entry) => {
+            Some(entry)
+                if entry.token.refresh_token.is_some()
+                    && entry.token.refresh_token == refused.refresh_token =>
+            {
                 let mut token = (*entry.token).clone();
                 token.refresh_token = None;
                 token.refresh_expires_at = None;
@@ -461,14 +465,31 @@ impl TokenCache {
     }
 }
 
+impl Fetches for TokenCache {
+    fn name(&self) -> &str {
+        self.inner.source.name()
+    }
+
+    fn fresh_enough(&self, token: &AccessToken, now: Instant) -> bool {
+        let Some(expires_at) = token.expires_at else { return true };
+        let lifetime = expires_at.saturating_duration_since(token.issued_at);
+        let early = self.inner.margin.of(lifetime).saturating_add(lifetime.mul_f64(self.inner.jitter));
+        expires_at.saturating_duration_since(now) > early
+    }
+
+    fn fetch_usable(&self, latest: Option<AccessToken>) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+        Box::pin(async move { self.upstream(latest).await.and_then(usable) })
+    }
+}
+
 /// A token the cache can hand out: not expired on arrival, and sendable in a header.
-pub(super) fn usable(token: AccessToken) -> Result<AccessToken, TokenError> {
+fn usable(token: AccessToken) -> Result<AccessToken, TokenError> {
     if token.is_expired(Instant::now()) {
         let message =
             "the provider issued a token that had already expired (zero, negative or past lifetime)";
         return Err(TokenError::new(message, false));
     }
-    if let Err(problem) = super::bearer_value(token.secret()) {
+    if let Err(problem) = bearer_value(token.secret()) {
         return Err(TokenError::new(problem, false));
     }
     Ok(token)

@@ -38,7 +38,8 @@ struct SealKey {
 /// renames every record, so each process fetches once more), the others seal them.
 /// Records are sealed with the current sealing key and opened with whichever key their
 /// id names, so sealing keys rotate without a flag day: give every process the new
-/// key as an older one, then make it current, then drop the old one. A record no key
+/// key as an older one ([`also_open`](Self::also_open)`("2027-01", key)`), then make
+/// it current (the old one in `also_open`), then drop the old one. A record no key
 /// opens is refetched.
 #[derive(Clone)]
 pub struct CacheKeys {
@@ -218,20 +219,17 @@ impl Token {
 impl Refused {
     pub(super) fn of(error: &TokenError, until: u64) -> Self {
         Refused {
-            message: error.message.clone(),
-            status: error.status.map(|s| s.as_u16()),
-            permanent: error.permanent,
+            message: error.message().to_string(),
+            status: error.status().map(|s| s.as_u16()),
+            permanent: error.is_permanent(),
             until,
         }
     }
 
     pub(super) fn to_error(&self) -> TokenError {
-        let mut error = TokenError::new(
-            format!("{} (another process of the fleet was refused)", self.message),
-            self.permanent,
-        );
-        error.status = self.status.and_then(|s| crate::StatusCode::from_u16(s).ok());
-        error
+        let message = format!("{} (another process of the fleet was refused)", self.message);
+        let status = self.status.and_then(|s| crate::StatusCode::from_u16(s).ok());
+        TokenError::new(message, self.permanent).with_status(status)
     }
 }
 

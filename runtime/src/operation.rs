@@ -5,8 +5,10 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use super::{ClientCore, Request, Response};
-use crate::{CallOptions, Error, ValidationError};
+use crate::call::CallOptions;
+use crate::client::ClientCore;
+use crate::error::{Error, ValidationError};
+use crate::exchange::{Request, Response};
 
 /// The parameters of one operation, as a generated `Call` holds them.
 pub trait Operation: Send + 'static {
@@ -30,12 +32,26 @@ pub type Decoded<P> = Result<<P as Operation>::Output, Error<<P as Operation>::E
 pub type CallFuture<'c, T, E> = Pin<Box<dyn Future<Output = Result<T, Error<E>>> + Send + 'c>>;
 
 /// Sends the call of `params` with `options` and decodes its answer. The request is
-/// built before the future starts, so the future holds no parameter.
+/// built before the future starts, so the future holds no parameter, and the decoding
+/// runs in the sending future rather than in one around it (a future is moved whole at
+/// every `await` that holds it: nesting doubles what is copied).
 pub fn call<P: Operation>(
     core: &ClientCore,
     params: P,
     options: CallOptions,
 ) -> CallFuture<'_, P::Output, P::Error> {
-    let request = params.request(core).map(|request| request.options(options));
-    Box::pin(async move { P::decode(request?.send().await?) })
+    send(params.request(core), options, P::decode)
+}
+
+/// The future of a built request sent with `options`, its answer turned into `T` by
+/// `then`; a request refused while building fails at once.
+pub(crate) fn send<'c, T: Send + 'c, E: Send + 'c>(
+    built: Built<'c>,
+    options: CallOptions,
+    then: impl FnOnce(Response) -> Result<T, Error<E>> + Send + 'c,
+) -> CallFuture<'c, T, E> {
+    match built {
+        Ok(request) => Box::pin(request.options(options).send_then(then)),
+        Err(invalid) => Box::pin(std::future::ready(Err(invalid.into()))),
+    }
 }

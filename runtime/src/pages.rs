@@ -5,8 +5,10 @@ use std::collections::VecDeque;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use super::{CallFuture, ClientCore, Operation};
-use crate::{CallOptions, Error, ValidationError};
+use crate::call::CallOptions;
+use crate::client::ClientCore;
+use crate::error::{Error, ValidationError};
+use crate::operation::{CallFuture, Operation, send};
 
 /// Where the next page is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,10 +58,16 @@ pub trait Paginate: Operation + Clone {
 }
 
 /// The items of every page of a call, fetched lazily: a page is requested only when
-/// the items before it have been read, so reading the first page sends one request.
-/// An error ends the stream after it is given.
+/// the items before it have been read, so a loop that stops within the first page sends
+/// one request. The call's options (timeout, headers, retries) apply to every page. An
+/// error ends the stream after the items before it.
 ///
-/// A [`Stream`](futures_core::Stream); [`Items::next`] reads it without another crate.
+/// A generated call of a list operation that pages gives one with `.stream()`; which
+/// operations page, and how the next page is found, is decided from the spec (the
+/// repository's `docs/spec-support.md`).
+///
+/// A [`Stream`](futures_core::Stream); [`Items::next`] reads it without another crate
+/// (`while let Some(customer) = customers.next().await { … }`).
 #[must_use = "a stream does nothing until read"]
 pub struct Items<'c, P: Paginate> {
     core: &'c ClientCore,
@@ -149,9 +157,7 @@ fn fetch<P: Paginate>(
     params: P,
     options: CallOptions,
 ) -> CallFuture<'_, Page<P::Item>, P::Error> {
-    let request = params.request(core).map(|request| request.options(options));
-    Box::pin(async move {
-        let response = request?.send().await?;
+    send(params.request(core), options, |response| {
         let link = response.next_link().map(str::to_string);
         Ok(P::page(P::decode(response)?, link.as_deref()))
     })

@@ -1,58 +1,98 @@
-//! [`Request`]: a request under construction, with credentials attached by the
-//! operation's security requirement, sent with bounded reading of the answer.
+//! [`Request`]: a request under construction: parameters, body, per-call options, and
+//! credentials attached by the operation's security requirement.
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, COOKIE, HeaderName, HeaderValue};
+use reqwest::Method;
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue};
 
-use tokio::time::Instant;
-use tracing::Instrument;
-use tracing::field::Empty;
-
-use super::{ApiKeyLocation, ClientCore, Credential, Method, Multipart, Response, encode};
-use crate::retry::{RetryPolicy, idempotency_key, idempotent_method};
-use crate::token::{AccessToken, TokenCache, TokenError, bearer_value};
-use crate::{Binary, CallOptions, Error, Secret, TransportError, ValidationError};
+use super::encode;
+use super::multipart::Multipart;
+use crate::binary::Binary;
+use crate::call::CallOptions;
+use crate::client::{ApiKeyLocation, ClientCore, Credential};
+use crate::error::ValidationError;
+use crate::retry::{RetryPolicy, idempotent_method};
+use crate::secret::Secret;
+use crate::token::{ScopedTokens, TokenCache, bearer_value};
 
 /// A request of one operation.
 pub struct Request<'c> {
-    core: &'c ClientCore,
-    builder: reqwest::RequestBuilder,
+    pub(super) core: &'c ClientCore,
+    pub(super) builder: reqwest::RequestBuilder,
     /// Why it must not be sent, found while building it.
-    refused: Option<Refusal>,
-    token_cache: Option<&'c TokenCache>,
+    pub(super) refused: Option<Box<Refusal>>,
+    /// Where its bearer token comes from, when a cache gives it.
+    pub(super) bearer: Option<Bearer<'c>>,
+    /// The OAuth scopes the operation needs, by scheme.
+    pub(super) scopes: Vec<(&'static str, &'static [&'static str])>,
     /// `name=value` pairs, sent as one `Cookie` header (RFC 6265 allows only one).
-    cookies: Vec<String>,
+    pub(super) cookies: Vec<String>,
     /// Kept as parts, not a stream, so that a retry can send it again.
-    multipart: Option<Multipart>,
+    pub(super) multipart: Option<Multipart>,
     /// Whether sending it twice has the effect of sending it once.
-    idempotent: bool,
+    pub(super) idempotent: bool,
     /// This call's retry policy, when not the client's.
-    retry: Option<RetryPolicy>,
+    pub(super) retry: Option<Box<RetryPolicy>>,
     /// Each attempt's time limit, when not the client's.
-    timeout: Option<std::time::Duration>,
+    pub(super) timeout: Option<std::time::Duration>,
     /// The idempotency key header and the key given for this call, if any.
-    idempotency: Option<(&'static str, Option<String>)>,
-    /// Where to send it instead of the operation's URL (a next page's `Link`).
-    url: Option<url::Url>,
-    method: Method,
+    pub(super) idempotency: Option<Box<(&'static str, Option<String>)>>,
+    /// Where to send it instead of the operation's URL (a next page's `Link`). The rare
+    /// fields are boxed: every builder step moves the request.
+    pub(super) url: Option<Box<url::Url>>,
+    pub(super) method: Method,
     /// The operation's method name and path template, for its tracing span.
-    operation: (&'static str, &'static str),
+    pub(super) operation: (&'static str, &'static str),
 }
 
-enum Refusal {
+/// The cache a request's bearer token comes from.
+pub(super) enum Bearer<'c> {
+    /// One cache, whatever the operation.
+    Cache(&'c TokenCache),
+    /// The cache of the scopes the operation needs, among `tokens`.
+    Scoped { cache: TokenCache, tokens: &'c ScopedTokens, needed: &'static [&'static str] },
+}
+
+impl Bearer<'_> {
+    pub(super) fn cache(&self) -> &TokenCache {
+        match self {
+            Bearer::Cache(cache) => cache,
+            Bearer::Scoped { cache, .. } => cache,
+        }
+    }
+
+    /// The cache of the operation's scopes and `more` (what a 403 asked for), when
+    /// `more` adds any.
+    pub(super) fn widened<'m>(&self, more: impl Iterator<Item = &'m str>) -> Option<TokenCache> {
+        let Bearer::Scoped { tokens, needed, .. } = self else { return None };
+        let mut wider: Vec<&str> = needed.to_vec();
+        wider.extend(more.filter(|scope| !needed.contains(scope)));
+        (wider.len() > needed.len()).then(|| tokens.cache(wider))
+    }
+}
+
+pub(super) enum Refusal {
     MissingCredentials(String),
     Invalid(ValidationError),
 }
 
+impl ClientCore {
+    /// Starts a request to `path` (percent-encoded, starting with `/`).
+    pub fn request(&self, method: Method, path: &str) -> Request<'_> {
+        Request::new(self, method, path)
+    }
+}
+
 impl<'c> Request<'c> {
-    pub(super) fn new(core: &'c ClientCore, method: Method, path: &str) -> Self {
+    fn new(core: &'c ClientCore, method: Method, path: &str) -> Self {
         let idempotent = idempotent_method(&method);
         let builder = core.http().request(method.clone(), format!("{}{path}", core.base_url()));
-        let refused = dot_segment(path).map(Refusal::Invalid);
+        let refused = dot_segment(path).map(|invalid| Box::new(Refusal::Invalid(invalid)));
         Request {
             core,
             builder,
             refused,
-            token_cache: None,
+            bearer: None,
+            scopes: Vec::new(),
             cookies: Vec::new(),
             multipart: None,
             idempotent,
@@ -84,7 +124,7 @@ impl<'c> Request<'c> {
     /// sends the same key, so the server can tell them apart from new calls. Marks the
     /// request idempotent.
     pub fn idempotency_key(mut self, header: &'static str, given: Option<&str>) -> Self {
-        self.idempotency = Some((header, given.map(str::to_string)));
+        self.idempotency = Some(Box::new((header, given.map(str::to_string))));
         self.idempotent()
     }
 
@@ -92,8 +132,8 @@ impl<'c> Request<'c> {
     /// idempotency key.
     pub fn options(mut self, options: CallOptions) -> Self {
         self.timeout = options.timeout.or(self.timeout);
-        self.retry = options.retry.or(self.retry);
-        self.url = options.url.or(self.url);
+        self.retry = options.retry.map(Box::new).or(self.retry);
+        self.url = options.url.map(Box::new).or(self.url);
         for (name, value) in &options.headers {
             match (HeaderName::try_from(name.as_str()), HeaderValue::try_from(value.as_str())) {
                 (Ok(name), Ok(value)) => self.builder = self.builder.header(name, value),
@@ -101,8 +141,8 @@ impl<'c> Request<'c> {
             }
         }
         if let Some(key) = options.idempotency_key {
-            let header = self.idempotency.as_ref().map_or("Idempotency-Key", |(header, _)| header);
-            self.idempotency = Some((header, Some(key)));
+            let header = self.idempotency.as_deref().map_or("Idempotency-Key", |(header, _)| header);
+            self.idempotency = Some(Box::new((header, Some(key))));
             self.idempotent = true;
         }
         self
@@ -110,12 +150,12 @@ impl<'c> Request<'c> {
 
     /// Retries this call by `policy` instead of the client's.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.retry = Some(Box::new(policy));
         self
     }
 
     fn refuse(&mut self, refusal: Refusal) {
-        self.refused.get_or_insert(refusal);
+        self.refused.get_or_insert_with(|| Box::new(refusal));
     }
 
     fn invalid(&mut self, field: &str, problem: &str) {
@@ -166,7 +206,10 @@ impl<'c> Request<'c> {
 
     /// An `application/x-www-form-urlencoded` body; nested values in brackets.
     pub fn form<T: serde::Serialize + ?Sized>(mut self, body: &T) -> Self {
-        self.builder = self.builder.form(&encode::form_body(body));
+        self.builder = self
+            .builder
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(encode::form_text(body));
         self
     }
 
@@ -189,6 +232,13 @@ impl<'c> Request<'c> {
         self
     }
 
+    /// The OAuth scopes the operation needs of `scheme`: its token is asked for them.
+    /// Before [`security`](Self::security), which attaches the token.
+    pub fn scopes(mut self, scheme: &'static str, scopes: &'static [&'static str]) -> Self {
+        self.scopes.push((scheme, scopes));
+        self
+    }
+
     /// Attaches the credentials of the first alternative whose schemes all have some
     /// (an empty alternative needs none). With none satisfiable, [`send`](Self::send)
     /// fails without sending.
@@ -197,8 +247,10 @@ impl<'c> Request<'c> {
         let usable = alternatives.iter().find(|schemes| schemes.iter().all(|s| core.credential(s).is_some()));
         match usable {
             Some(schemes) => {
-                for credential in schemes.iter().filter_map(|s| core.credential(s)) {
-                    self = self.attach(credential);
+                for scheme in schemes.iter() {
+                    if let Some(credential) = core.credential(scheme) {
+                        self = self.attach(scheme, credential);
+                    }
                 }
             }
             None => {
@@ -212,7 +264,7 @@ impl<'c> Request<'c> {
     /// Attaches one credential. One that cannot be sent as it is (a Basic username with
     /// `:`, a key that would split its cookie, a control character) refuses the request
     /// with a message naming it, never its value: altering a secret would only fail later.
-    fn attach(mut self, credential: &'c Credential) -> Self {
+    fn attach(mut self, scheme: &str, credential: &'c Credential) -> Self {
         match credential {
             Credential::Basic { username, password } => match basic_problem(username, password) {
                 None => self.builder = self.builder.basic_auth(username, Some(password.expose_secret())),
@@ -222,7 +274,11 @@ impl<'c> Request<'c> {
                 Ok(value) => self.builder = self.builder.header(AUTHORIZATION, value),
                 Err(problem) => self.invalid("bearer token", &problem),
             },
-            Credential::BearerCache(cache) => self.token_cache = Some(cache),
+            Credential::BearerCache(cache) => self.bearer = Some(Bearer::Cache(cache)),
+            Credential::ScopedCache(tokens) => {
+                let needed = self.scopes.iter().find(|(s, _)| *s == scheme).map_or(&[][..], |(_, n)| n);
+                self.bearer = Some(Bearer::Scoped { cache: tokens.cache(needed.iter().copied()), tokens, needed })
+            }
             Credential::ApiKey { location: ApiKeyLocation::Query, name, value } => {
                 self.builder = self.builder.query(&[(name, value.expose_secret())])
             }
@@ -242,160 +298,9 @@ impl<'c> Request<'c> {
         }
         self
     }
-
-    /// Sends the request and reads the answer (bounded by the configured limit), trying
-    /// again as the retry policy says. A bearer token from a cache that the server
-    /// answers 401 to is invalidated, fetched once more, and the attempt repeated once.
-    ///
-    /// The call is a `tracing` span `authgen.call` with the operation, method, path
-    /// template, final status, attempts and duration; each retry is an event with its
-    /// reason. No field carries a credential, a query or a body value.
-    pub async fn send<E>(self) -> Result<Response, Error<E>> {
-        let (operation, path) = self.operation;
-        let span = tracing::info_span!(
-            "authgen.call",
-            operation,
-            method = %self.method,
-            path,
-            status = Empty,
-            attempts = Empty,
-            duration_ms = Empty,
-        );
-        let started = Instant::now();
-        let outcome = self.send_attempts().instrument(span.clone()).await;
-        let status = match &outcome {
-            Ok(response) => Some(response.status()),
-            Err(error) => error.status().map(|s| s.as_u16()),
-        };
-        if let Some(status) = status {
-            span.record("status", status);
-        }
-        span.record("duration_ms", started.elapsed().as_millis() as u64);
-        outcome
-    }
-
-    async fn send_attempts<E>(self) -> Result<Response, Error<E>> {
-        let mut request = self.ready()?;
-        let core = request.core;
-        let policy = request.retry.take();
-        let policy = policy.as_ref().unwrap_or(core.retry());
-        let deadline = policy.deadline_from_now();
-        let mut attempt = 1;
-        loop {
-            let outcome = request.attempt(deadline).await;
-            let remaining = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
-            match policy.next_wait(core.budget(), attempt, request.idempotent, &outcome, remaining) {
-                Some(wait) => {
-                    let reason = retry_reason(&outcome);
-                    tracing::info!(attempt, reason, wait_ms = wait.as_millis() as u64, "retrying");
-                    tokio::time::sleep(wait).await
-                }
-                None => {
-                    tracing::Span::current().record("attempts", attempt);
-                    return outcome;
-                }
-            }
-            attempt += 1;
-        }
-    }
-
-    /// Fails with what was found while building the request; adds its cookies.
-    fn ready<E>(mut self) -> Result<Self, Error<E>> {
-        if let Some((header, given)) = self.idempotency.take() {
-            let key = given.unwrap_or_else(idempotency_key);
-            self = self.header(header, key.as_str());
-        }
-        match self.refused.take() {
-            Some(Refusal::MissingCredentials(schemes)) => return Err(Error::MissingCredentials { schemes }),
-            Some(Refusal::Invalid(invalid)) => return Err(Error::Invalid(invalid)),
-            None => {}
-        }
-        if !self.cookies.is_empty() {
-            let cookies = HeaderValue::try_from(self.cookies.join("; "));
-            // Every part was checked or encoded; should one still not fit, nothing is sent.
-            let cookies = cookies.map_err(|_| ValidationError {
-                field: "Cookie".into(),
-                problem: NOT_A_HEADER_VALUE.into(),
-            })?;
-            self.builder = self.builder.header(COOKIE, cookies);
-        }
-        Ok(self)
-    }
-
-    /// One attempt: the exchange, repeated once with a fresh token after a 401.
-    async fn attempt<E>(&self, deadline: Option<Instant>) -> Result<Response, Error<E>> {
-        let Some(cache) = self.token_cache else {
-            return self.execute(self.builder.try_clone(), deadline).await;
-        };
-        let token = cache.token().await?;
-        let response = self.execute(self.with_token(cache, &token)?, deadline).await?;
-        if response.status() != 401 {
-            return Ok(response);
-        }
-        cache.invalidate(&token);
-        let token = cache.token().await?;
-        self.execute(self.with_token(cache, &token)?, deadline).await
-    }
-
-    /// The request carrying `token`; one that cannot be sent is dropped from the cache
-    /// (it would fail every call) and the error says why, without the token.
-    fn with_token(
-        &self,
-        cache: &TokenCache,
-        token: &AccessToken,
-    ) -> Result<Option<reqwest::RequestBuilder>, TokenError> {
-        let value = bearer_value(token.secret()).map_err(|problem| {
-            cache.invalidate(token);
-            TokenError::new(problem, false)
-        })?;
-        Ok(self.builder.try_clone().map(|builder| builder.header(AUTHORIZATION, value)))
-    }
-
-    /// Sends `builder` (a clone of the request, its multipart body added anew), within
-    /// the attempt's time limit and what is left of the call's deadline.
-    async fn execute<E>(
-        &self,
-        builder: Option<reqwest::RequestBuilder>,
-        deadline: Option<Instant>,
-    ) -> Result<Response, Error<E>> {
-        let Some(mut builder) = builder else {
-            // Only a streamed body cannot be cloned, and requests have none.
-            return Err(
-                ValidationError { field: "body".into(), problem: "cannot be sent twice".into() }.into()
-            );
-        };
-        if let Some(multipart) = &self.multipart {
-            builder = builder.multipart(multipart.to_form());
-        }
-        let left = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
-        let timeout = self.timeout.unwrap_or(self.core.timeout());
-        builder = builder.timeout(left.map_or(timeout, |left| left.min(timeout)));
-        let mut request = builder.build().map_err(TransportError::new)?;
-        if let Some(url) = &self.url {
-            *request.url_mut() = url.clone();
-        }
-        for hook in self.core.hooks() {
-            hook.on_request(&mut request);
-        }
-        let response = self.core.http().execute(request).await.map_err(TransportError::new)?;
-        for hook in self.core.hooks() {
-            hook.on_response(&response);
-        }
-        Response::read(response, self.core.max_response_bytes()).await
-    }
 }
 
-/// Why an attempt is retried, for its event: the status, or the kind of transport
-/// failure (never a message, which may quote a URL or a body).
-fn retry_reason<E>(outcome: &Result<Response, Error<E>>) -> String {
-    match outcome {
-        Ok(response) => response.status().to_string(),
-        Err(Error::Transport(transport)) => format!("{:?}", transport.kind()),
-        Err(other) => other.status().map_or_else(|| "error".into(), |s| s.as_u16().to_string()),
-    }
-}
-
-const NOT_A_HEADER_VALUE: &str = "cannot be sent in an HTTP header: it has a character a header cannot carry (a control character such as a line break)";
+pub(super) const NOT_A_HEADER_VALUE: &str = "cannot be sent in an HTTP header: it has a character a header cannot carry (a control character such as a line break)";
 
 /// An API key as a sensitive header value, if it can be one.
 fn sensitive(value: &Secret) -> Option<HeaderValue> {

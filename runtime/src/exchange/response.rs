@@ -5,8 +5,11 @@ use serde::de::DeserializeOwned;
 
 use std::time::Duration;
 
+use super::challenge::Challenge;
+use crate::binary::Binary;
+use crate::error::{Error, RawBody, TransportError};
 use crate::retry::parse_retry_after;
-use crate::{Binary, Error, RawBody, StatusCode, TransportError};
+use reqwest::StatusCode;
 
 /// An answer, its body read.
 #[derive(Debug)]
@@ -15,6 +18,8 @@ pub struct Response {
     body: RawBody,
     /// The target of a `Link: <…>; rel="next"` header, resolved against the request's URL.
     next_link: Option<String>,
+    /// What a 401 or 403 asks for in its `WWW-Authenticate`.
+    challenge: Option<Challenge>,
 }
 
 impl Response {
@@ -34,6 +39,8 @@ impl Response {
             .and_then(parse_retry_after);
         let links = response.headers().get_all(reqwest::header::LINK).iter();
         let next_link = links.filter_map(|v| v.to_str().ok()).find_map(|v| next_link(response.url(), v));
+        let challenge =
+            matches!(status.as_u16(), 401 | 403).then(|| Challenge::of(response.headers())).flatten();
         if response.content_length().is_some_and(|length| length > limit as u64) {
             return Err(Error::BodyTooLarge { status, limit });
         }
@@ -45,12 +52,17 @@ impl Response {
             body.extend_from_slice(&chunk);
         }
         let body = RawBody::new(body.freeze(), content_type).with_retry_after(retry_after);
-        Ok(Response { status, body, next_link })
+        Ok(Response { status, body, next_link, challenge })
     }
 
     /// The `Retry-After` the server sent, if any.
     pub(crate) fn retry_after(&self) -> Option<Duration> {
         self.body.retry_after()
+    }
+
+    /// What a 401 or 403 asked for in its `WWW-Authenticate`, if it did.
+    pub(crate) fn challenge(&self) -> Option<&Challenge> {
+        self.challenge.as_ref()
     }
 
     /// Where the next page is, by the answer's `Link: <…>; rel="next"` header.
@@ -61,6 +73,10 @@ impl Response {
     /// The status code.
     pub fn status(&self) -> u16 {
         self.status.as_u16()
+    }
+
+    pub(crate) fn status_code(&self) -> StatusCode {
+        self.status
     }
 
     /// A success body of type `T`.
@@ -127,18 +143,13 @@ impl Response {
     }
 
     #[cfg(test)]
-    pub(crate) fn retrying_after(mut self, retry_after: Duration) -> Self {
-        self.body = self.body.with_retry_after(Some(retry_after));
-        self
-    }
-
-    #[cfg(test)]
     pub(crate) fn for_test(status: u16, body: &'static [u8]) -> Self {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
         Response {
             status,
             body: RawBody::new(bytes::Bytes::from_static(body), Some("application/json".into())),
             next_link: None,
+            challenge: None,
         }
     }
 }
@@ -165,6 +176,11 @@ fn decode_text(bytes: &[u8]) -> Result<String, String> {
 /// (the field names of generated types, never a value of the body).
 fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
     use serde_json::error::Category;
+    // Tracking the path costs allocations on every field: only a body that failed is
+    // read again with it, for the message.
+    if let Ok(value) = serde_json::from_slice(bytes) {
+        return Ok(value);
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
         let path = err.path().to_string();

@@ -9,17 +9,23 @@
 //! - form bodies: each property as a query parameter of form style at the top level,
 //!   nested objects and arrays in brackets (`metadata[key]=v`, `items[0][price]=p`).
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use serde_json::Value;
+
+use crate::error::ValidationError;
 
 /// `name=value` pairs of a query parameter in `form` style, exploded.
 pub fn form_pairs<T: Serialize + ?Sized>(name: &str, value: &T) -> Vec<(String, String)> {
     let mut pairs = Vec::new();
     match to_value(value) {
-        Value::Array(items) => pairs.extend(items.iter().map(|item| (name.to_string(), scalar(item)))),
-        Value::Object(map) => pairs.extend(map.iter().map(|(k, v)| (k.clone(), scalar(v)))),
+        Value::Array(items) => {
+            pairs.extend(items.iter().map(|item| (name.to_string(), scalar(item).into_owned())))
+        }
+        Value::Object(map) => pairs.extend(map.iter().map(|(k, v)| (k.clone(), scalar(v).into_owned()))),
         Value::Null => {}
-        other => pairs.push((name.to_string(), scalar(&other))),
+        other => pairs.push((name.to_string(), scalar(&other).into_owned())),
     }
     pairs
 }
@@ -36,39 +42,58 @@ pub fn simple<T: Serialize + ?Sized>(value: &T) -> String {
     match to_value(value) {
         Value::Array(items) => items.iter().map(scalar).collect::<Vec<_>>().join(","),
         Value::Object(map) => {
-            map.iter().flat_map(|(k, v)| [k.clone(), scalar(v)]).collect::<Vec<_>>().join(",")
+            map.iter().flat_map(|(k, v)| [Cow::Borrowed(k.as_str()), scalar(v)]).collect::<Vec<_>>().join(",")
         }
-        other => scalar(&other),
+        other => scalar(&other).into_owned(),
     }
 }
 
-/// The pairs of an `application/x-www-form-urlencoded` body.
+/// The fields of a form body (`application/x-www-form-urlencoded`, or the text parts
+/// of `multipart/form-data`), as pairs.
 pub fn form_body<T: Serialize + ?Sized>(body: &T) -> Vec<(String, String)> {
     let mut pairs = Vec::new();
-    match to_value(body) {
-        Value::Object(map) => {
-            for (key, value) in &map {
-                match value {
-                    Value::Array(items) if items.iter().all(is_scalar) => {
-                        pairs.extend(items.iter().map(|item| (key.clone(), scalar(item))))
-                    }
-                    _ => brackets(key, value, &mut pairs),
-                }
-            }
-        }
-        other => brackets("body", &other, &mut pairs),
-    }
+    form_fields(&to_value(body), &mut |name, value| pairs.push((name.to_string(), value.to_string())));
     pairs
 }
 
+/// An `application/x-www-form-urlencoded` body, encoded: the same fields as
+/// [`form_body`], written straight into the text.
+pub fn form_text<T: Serialize + ?Sized>(body: &T) -> String {
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    form_fields(&to_value(body), &mut |name, value| {
+        form.append_pair(name, value);
+    });
+    form.finish()
+}
+
+/// Each field of a form body: flat fields by name, arrays of scalars repeating it,
+/// nested values in brackets (`metadata[order]`, `items[0][price]`).
+fn form_fields(body: &Value, field: &mut dyn FnMut(&str, &str)) {
+    let Value::Object(map) = body else { return bracket_fields("body", body, field) };
+    for (key, value) in map {
+        match value {
+            Value::Array(items) if items.iter().all(is_scalar) => {
+                items.iter().for_each(|item| field(key, &scalar(item)))
+            }
+            _ => bracket_fields(key, value, field),
+        }
+    }
+}
+
 fn brackets(prefix: &str, value: &Value, pairs: &mut Vec<(String, String)>) {
+    bracket_fields(prefix, value, &mut |name, value| pairs.push((name.to_string(), value.to_string())));
+}
+
+fn bracket_fields(prefix: &str, value: &Value, field: &mut dyn FnMut(&str, &str)) {
     match value {
-        Value::Object(map) => map.iter().for_each(|(k, v)| brackets(&format!("{prefix}[{k}]"), v, pairs)),
+        Value::Object(map) => {
+            map.iter().for_each(|(k, v)| bracket_fields(&format!("{prefix}[{k}]"), v, field))
+        }
         Value::Array(items) => {
-            items.iter().enumerate().for_each(|(i, v)| brackets(&format!("{prefix}[{i}]"), v, pairs))
+            items.iter().enumerate().for_each(|(i, v)| bracket_fields(&format!("{prefix}[{i}]"), v, field))
         }
         Value::Null => {}
-        other => pairs.push((prefix.to_string(), scalar(other))),
+        other => field(prefix, &scalar(other)),
     }
 }
 
@@ -107,11 +132,11 @@ pub fn cookie_value(value: &str) -> String {
 }
 
 /// Strings as they are, other scalars as JSON text, nested values as JSON.
-fn scalar(value: &Value) -> String {
+fn scalar(value: &Value) -> Cow<'_, str> {
     match value {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
+        Value::String(s) => Cow::Borrowed(s),
+        Value::Null => Cow::Borrowed(""),
+        other => Cow::Owned(other.to_string()),
     }
 }
 
@@ -121,9 +146,37 @@ fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
+/// The path parameter `name` in `simple` style, percent-encoded: everything but RFC
+/// 3986 unreserved characters. `.` and `..` are refused: URL parsers resolve them (also
+/// when percent-encoded), so the request would leave its operation's path.
+pub fn path_segment<T: Serialize + ?Sized>(name: &str, value: &T) -> Result<String, ValidationError> {
+    let text = simple(value);
+    if text == "." || text == ".." {
+        let problem = "is `.` or `..`, which would leave the operation's path".to_string();
+        return Err(ValidationError { field: name.to_string(), problem });
+    }
+    Ok(percent(&text, |byte| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_segments_are_percent_encoded() {
+        assert_eq!(path_segment("id", &"acme corp/é").unwrap(), "acme%20corp%2F%C3%A9");
+        assert_eq!(path_segment("id", &42).unwrap(), "42");
+        assert_eq!(path_segment("id", &"...").unwrap(), "...");
+        assert_eq!(path_segment("id", &"%2e%2e").unwrap(), "%252e%252e");
+    }
+
+    #[test]
+    fn dot_segments_are_refused_naming_the_parameter() {
+        for dots in [".", ".."] {
+            let err = path_segment("object", &dots).unwrap_err();
+            assert_eq!(err.to_string(), "`object` is `.` or `..`, which would leave the operation's path");
+        }
+    }
     use serde_json::json;
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -162,6 +215,12 @@ mod tests {
         assert_eq!(cookie_value("a,b\"c\\%\r\n"), "a%2Cb%22c%5C%25%0D%0A");
         assert_eq!(cookie_value("plain-value_1.2"), "plain-value_1.2");
         assert!(is_cookie_value("abc=1") && !is_cookie_value("abc; admin=1") && !is_cookie_value("a b"));
+    }
+
+    #[test]
+    fn form_text_encodes_the_same_fields() {
+        let body = json!({"a": "x y", "b": ["1", "2"], "c": {"d": "&="}, "e": null, "f": true});
+        assert_eq!(form_text(&body), "a=x+y&b=1&b=2&c%5Bd%5D=%26%3D&f=true");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::sync::{Mutex, OnceLock};
 
 use regex::Regex;
 
-use crate::ValidationError;
+use crate::error::ValidationError;
 
 fn invalid(field: &str, problem: String) -> Result<(), ValidationError> {
     Err(ValidationError { field: field.to_string(), problem })

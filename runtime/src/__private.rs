@@ -1,0 +1,12 @@
+//! The door generated code comes in by: re-exports only, no code. Not a public API: it
+//! changes with the generator. The work is done in the named modules.
+
+pub use crate::checks::{check_max_length, check_min_length, check_pattern, check_range};
+pub use crate::client::{ApiKeyLocation, ClientCore, Credential};
+pub use crate::config::{Server, ServerVariable};
+pub use crate::exchange::{Multipart, Request, Response, path_segment};
+pub use crate::operation::{Built, CallFuture, Decoded, Operation, call};
+pub use crate::pages::{Items, Next, Page, Paginate, items};
+pub use crate::seam::*;
+pub use reqwest::Method;
+pub use serde_json;

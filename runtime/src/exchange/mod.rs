@@ -1,0 +1,20 @@
+//! The exchange: a [`Request`] built from an operation's parameters, sent as the retry
+//! policy says, and its [`Response`] read (bounded) and decoded.
+//!
+//! - `request`: parameters, bodies, per-call options and credentials onto a request;
+//! - `send`: attempts, the bearer token of a cache, hooks, the call's tracing span;
+//! - `response`: the answer read into memory and decoded, status by status;
+//! - `encode`: the OpenAPI parameter styles and form bodies; `multipart`: its bodies;
+//! - `challenge`: what a 401's or 403's `WWW-Authenticate` asks for.
+
+mod challenge;
+mod encode;
+mod multipart;
+mod request;
+mod response;
+mod send;
+
+pub use encode::path_segment;
+pub use multipart::Multipart;
+pub use request::Request;
+pub use response::Response;
