@@ -56,8 +56,9 @@ struct Method {
     args: Vec<Arg>,
 }
 
-/// The `Client` methods of generated `code`: the operations, and the credential setters
-/// (`with_*`, not `_cache`) with how many arguments each takes.
+/// The `Client` methods of generated `code`: the operations, and the setters of plain
+/// credentials (`with_*` that store a key, token or password, not a cache nor an OAuth
+/// flow, which would fetch tokens from the provider) with how many arguments each takes.
 fn client_methods(code: &str) -> (Vec<Method>, Vec<(String, usize)>) {
     let file = syn::parse_file(code).expect("generated code parses");
     let mut operations = Vec::new();
@@ -74,7 +75,11 @@ fn client_methods(code: &str) -> (Vec<Method>, Vec<(String, usize)>) {
             ReturnType::Type(_, ty) => type_name(ty),
             ReturnType::Default => String::new(),
         };
-        if name.starts_with("with_") && !name.ends_with("_cache") && returns == "Self" {
+        let plain_credential = name.starts_with("with_")
+            && !name.ends_with("_cache")
+            && returns == "Self"
+            && quote::ToTokens::to_token_stream(&function.block).to_string().contains("set_credential");
+        if plain_credential {
             credentials.push((name, args.len()));
         } else if returns == "Call" {
             let Some((verb, template)) = documented_route(&function.attrs) else { continue };
