@@ -58,7 +58,11 @@ pub fn type_def(def: &TypeDef, types: &[TypeDef]) -> TokenStream {
             quote! { pub type #name = #ty; }
         }
     };
-    let unwind_safe = def.recursive.then(|| quote!(::authgen_runtime::__private::unwind_safe!(#name);));
+    // Not on an alias: it names a type that has its own impls (a second one conflicts)
+    // or a foreign one (`Vec<…>`, which the orphan rule keeps us from implementing).
+    let alias = matches!(def.kind, TypeKind::Alias(_));
+    let unwind_safe =
+        (def.recursive && !alias).then(|| quote!(::authgen_runtime::__private::unwind_safe!(#name);));
     quote! { #docs #body #unwind_safe }
 }
 
