@@ -133,6 +133,24 @@ for Call<'c, P> {
     }
 }
 
+impl<'c, P: ::authgen_runtime::__private::Operation> Call<'c, P> {
+    /// Gives the result with the answer's status and headers (the documented ones
+    /// typed, where the spec documents some); it derefs to the result.
+    pub fn with_response(
+        self,
+    ) -> ::authgen_runtime::__private::CallFuture<
+        'c,
+        ::authgen_runtime::Response<P::Output, P::Headers>,
+        P::Error,
+    > {
+        ::authgen_runtime::__private::answered(
+            &self.client.core,
+            self.params,
+            self.options,
+        )
+    }
+}
+
 /// The client credentials.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuthenticateRequest {
@@ -201,6 +219,7 @@ pub struct Authenticate {
 impl ::authgen_runtime::__private::Operation for Authenticate {
     type Output = AuthenticateResponse;
     type Error = AuthenticateError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,

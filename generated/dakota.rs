@@ -130,6 +130,24 @@ for Call<'c, P> {
     }
 }
 
+impl<'c, P: ::authgen_runtime::__private::Operation> Call<'c, P> {
+    /// Gives the result with the answer's status and headers (the documented ones
+    /// typed, where the spec documents some); it derefs to the result.
+    pub fn with_response(
+        self,
+    ) -> ::authgen_runtime::__private::CallFuture<
+        'c,
+        ::authgen_runtime::Response<P::Output, P::Headers>,
+        P::Error,
+    > {
+        ::authgen_runtime::__private::answered(
+            &self.client.core,
+            self.params,
+            self.options,
+        )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Auth {
     /// Your system username
@@ -181,6 +199,7 @@ pub struct PostIndexPhpApiOauth2 {
 impl ::authgen_runtime::__private::Operation for PostIndexPhpApiOauth2 {
     type Output = PostIndexPhpApiOauth2Response;
     type Error = PostIndexPhpApiOauth2Error;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,

@@ -151,6 +151,24 @@ for Call<'c, P> {
     }
 }
 
+impl<'c, P: ::authgen_runtime::__private::Operation> Call<'c, P> {
+    /// Gives the result with the answer's status and headers (the documented ones
+    /// typed, where the spec documents some); it derefs to the result.
+    pub fn with_response(
+        self,
+    ) -> ::authgen_runtime::__private::CallFuture<
+        'c,
+        ::authgen_runtime::Response<P::Output, P::Headers>,
+        P::Error,
+    > {
+        ::authgen_runtime::__private::answered(
+            &self.client.core,
+            self.params,
+            self.options,
+        )
+    }
+}
+
 /// A Bearer access token.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct TokenResponse {
@@ -255,6 +273,7 @@ pub struct RequestToken;
 impl ::authgen_runtime::__private::Operation for RequestToken {
     type Output = TokenResponse;
     type Error = RequestTokenError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,

@@ -166,6 +166,24 @@ for Call<'c, P> {
     }
 }
 
+impl<'c, P: ::authgen_runtime::__private::Operation> Call<'c, P> {
+    /// Gives the result with the answer's status and headers (the documented ones
+    /// typed, where the spec documents some); it derefs to the result.
+    pub fn with_response(
+        self,
+    ) -> ::authgen_runtime::__private::CallFuture<
+        'c,
+        ::authgen_runtime::Response<P::Output, P::Headers>,
+        P::Error,
+    > {
+        ::authgen_runtime::__private::answered(
+            &self.client.core,
+            self.params,
+            self.options,
+        )
+    }
+}
+
 /// The account's credentials and the scopes the token should have.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LoginRequest {
@@ -256,6 +274,7 @@ pub struct Login {
 impl ::authgen_runtime::__private::Operation for Login {
     type Output = LoginResponse;
     type Error = LoginError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -301,6 +320,7 @@ pub struct GetObject {
 impl ::authgen_runtime::__private::Operation for GetObject {
     type Output = ::serde_json::Value;
     type Error = GetObjectError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,

@@ -4,9 +4,11 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use bytes::Bytes;
+use reqwest::header::HeaderMap;
 
 use crate::StatusCode;
 use crate::token::TokenError;
@@ -66,6 +68,14 @@ pub enum Error<E> {
     /// The access token for a bearer-secured call could not be obtained.
     #[error("request not sent: {0}")]
     Token(#[from] TokenError),
+    /// A local file could not be read (an upload's body) or written (a download).
+    #[error("the file `{}` could not be used: {source}", path.display())]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
 }
 
 impl<E> Error<E> {
@@ -90,6 +100,12 @@ impl<E> Error<E> {
         }
     }
 
+    /// The answer's headers, where the server answered (a documented error's
+    /// rate-limit counters or request id, say).
+    pub fn headers(&self) -> Option<&HeaderMap> {
+        self.raw_body().map(RawBody::headers)
+    }
+
     /// How long the server asked to wait before trying again (its `Retry-After`), when
     /// it answered with one: a wait longer than the retry policy allows comes back here.
     pub fn retry_after(&self) -> Option<Duration> {
@@ -103,7 +119,7 @@ impl<E: fmt::Debug + Send + Sync + 'static> From<Error<E>> for TokenError {
     fn from(error: Error<E>) -> Self {
         let status = error.status();
         let permanent = match (&error, status) {
-            (Error::Invalid(_) | Error::MissingCredentials { .. }, _) => true,
+            (Error::Invalid(_) | Error::MissingCredentials { .. } | Error::File { .. }, _) => true,
             (_, Some(status)) => status.is_client_error() && status != 408 && status != 429,
             _ => false,
         };
@@ -111,24 +127,38 @@ impl<E: fmt::Debug + Send + Sync + 'static> From<Error<E>> for TokenError {
     }
 }
 
-/// A response body as received, with the headers that say how to read it and when to
-/// ask again. `Debug` shows only its size and type (a body can carry a token);
-/// [`text`](RawBody::text) and [`as_bytes`](RawBody::as_bytes) give it.
+/// A response body as received, with the answer's headers. `Debug` shows only its size
+/// and type (a body or a header can carry a token); [`text`](RawBody::text),
+/// [`as_bytes`](RawBody::as_bytes) and [`headers`](RawBody::headers) give them.
 #[derive(Clone, PartialEq, Eq)]
 pub struct RawBody {
     bytes: Bytes,
     content_type: Option<String>,
     retry_after: Option<Duration>,
+    headers: HeaderMap,
 }
 
 impl RawBody {
     pub(crate) fn new(bytes: Bytes, content_type: Option<String>) -> Self {
-        RawBody { bytes, content_type, retry_after: None }
+        RawBody { bytes, content_type, retry_after: None, headers: HeaderMap::new() }
     }
 
-    pub(crate) fn with_retry_after(mut self, retry_after: Option<Duration>) -> Self {
-        self.retry_after = retry_after;
-        self
+    /// The body `bytes` of an answer with `headers` (its type read from them) and the
+    /// `Retry-After` they say.
+    pub(crate) fn answered(bytes: Bytes, headers: HeaderMap, retry_after: Option<Duration>) -> Self {
+        let content_type = headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+        let content_type = content_type.map(String::from);
+        RawBody { bytes, content_type, retry_after, headers }
+    }
+
+    /// The same answer's headers with other bytes (one event of a stream, say).
+    pub(crate) fn with_bytes(&self, bytes: Bytes) -> Self {
+        RawBody { bytes, ..self.clone() }
+    }
+
+    /// The answer's headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
     }
 
     /// The answer's `Retry-After` (seconds, or an HTTP date counted from when it came).
@@ -139,6 +169,10 @@ impl RawBody {
     /// The bytes.
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes
+    }
+
+    pub(crate) fn bytes(&self) -> Bytes {
+        self.bytes.clone()
     }
 
     /// The bytes as text, invalid UTF-8 replaced.
@@ -178,7 +212,7 @@ pub struct TransportError {
     kind: TransportKind,
     message: String,
     #[source]
-    source: reqwest::Error,
+    source: Option<reqwest::Error>,
 }
 
 impl TransportError {
@@ -187,7 +221,13 @@ impl TransportError {
         // reqwest's message names the URL, whose query may carry an API key.
         let error = error.without_url();
         let message = chain(&error);
-        TransportError { kind, message, source: error }
+        TransportError { kind, message, source: Some(error) }
+    }
+
+    /// Nothing came within `limit`: an answer's head, or the next item of a stream.
+    pub(crate) fn timed_out(what: &str, limit: Duration) -> Self {
+        let message = format!("no {what} within {limit:?}");
+        TransportError { kind: TransportKind::Timeout, message, source: None }
     }
 
     /// What kind of failure it was.

@@ -86,7 +86,8 @@ pub fn method(op: &Operation) -> TokenStream {
     let pages = op.pagination.as_ref().map(|_| {
         quote!(#[doc = ""] #[doc = " The list pages: [`Call::stream`] gives the items of every page, fetched as they are read."])
     });
-    let docs = quote!(#docs #[doc = ""] #[doc = #how] #pages);
+    let answers = answers_doc(op).map(|text| quote!(#[doc = ""] #[doc = #text]));
+    let docs = quote!(#docs #[doc = ""] #[doc = #how] #pages #answers);
     let deprecated = super::operation::deprecated(op);
     let (name, params) = (ident(&op.name), ident(&op.call_type));
     let mut args = Vec::new();
@@ -113,6 +114,22 @@ pub fn method(op: &Operation) -> TokenStream {
     }
 }
 
+/// How else the answer of `op` can be read: as a stream of items, chunk by chunk.
+fn answers_doc(op: &Operation) -> Option<String> {
+    if let Some(stream) = &op.stream {
+        return Some(match (stream.only, &stream.switch) {
+            (true, _) => " Awaiting it gives a stream of items as they arrive: read them with `.next().await`.".into(),
+            (false, Some(switch)) => format!(
+                " [`Call::events`] asks for the answer as a stream of items instead (setting `{}` to `true`).",
+                switch.field
+            ),
+            (false, None) => " [`Call::events`] asks for the answer as a stream of items instead.".into(),
+        });
+    }
+    super::stream::downloads(op)
+        .then(|| " [`Call::download`] reads the body chunk by chunk instead of whole.".to_string())
+}
+
 /// The struct of `op`'s parameters and the setters of its optional ones.
 pub fn params(op: &Operation) -> TokenStream {
     let name = ident(&op.call_type);
@@ -124,8 +141,9 @@ pub fn params(op: &Operation) -> TokenStream {
         })
         .collect();
     let body = if fields.is_empty() { quote!(;) } else { quote!({ #(#fields),* }) };
-    // A stream of pages sends the parameters again, with each page's cursor.
-    let clone = op.pagination.as_ref().map(|_| quote!(#[derive(Clone)]));
+    // A stream of pages sends the parameters again, with each page's cursor; an event
+    // stream, to resume.
+    let clone = (op.pagination.is_some() || op.stream.is_some()).then(|| quote!(#[derive(Clone)]));
     let setters: Vec<TokenStream> = setters_of(op).map(|(field, ty, doc)| setter(field, ty, doc)).collect();
     let setters = (!setters.is_empty()).then(|| quote!(impl Call<'_, #name> { #(#setters)* }));
     quote! {

@@ -6,6 +6,7 @@ mod call;
 mod doc;
 mod operation;
 mod pages;
+mod stream;
 mod token;
 mod types;
 
@@ -27,9 +28,11 @@ pub fn module(api: &Api) -> TokenStream {
         let params = call::params(op);
         let operation = operation::operation_impl(op);
         let pages = pages::paginate_impl(op);
+        let events = stream::event_stream_impl(op);
+        let headers = stream::headers_struct(op);
         let errors = operation::error_enum(op);
         let success = operation::success_enum(op);
-        quote!(#params #operation #pages #errors #success)
+        quote!(#params #operation #pages #events #headers #errors #success)
     });
     quote! {
         #module_doc
@@ -116,6 +119,7 @@ fn client(api: &Api) -> TokenStream {
         api.schemes.iter().filter(|s| s.kind == SchemeKind::MutualTls).map(|s| s.name.as_str()).collect();
     let setters = api.schemes.iter().filter_map(setter);
     let builder = call::builder();
+    let answers = stream::call_methods(api);
     let stream = api.operations.iter().any(|op| op.pagination.is_some()).then(pages::stream_method);
     let methods = api.operations.iter().map(|op| {
         let method = call::method(op);
@@ -153,6 +157,7 @@ fn client(api: &Api) -> TokenStream {
         }
 
         #builder
+        #answers
         #stream
     }
 }

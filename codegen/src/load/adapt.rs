@@ -17,6 +17,7 @@
 //! | `type` beside `allOf` (or a bare `type: object` beside `oneOf`/`anyOf`) | the composition alone, the schema's own `properties`/`required`/`additionalProperties` one more `allOf` part |
 //! | `type: mutualTLS` security scheme | removed, its name returned |
 //! | no `paths` | `paths: {}` |
+//! | `itemSchema` of a media type (3.2, for streams), no `schema` | `schema`: the generator reads a stream's `schema` as one item |
 //!
 //! Only schema positions are rewritten: examples, defaults, enums and extensions are
 //! data and are left alone, and so are maps of names (`properties`, `components`).
@@ -98,6 +99,11 @@ fn walk(value: &mut Value, place: Place, at: &Pointer, problems: &mut Problems) 
             }
         }
         (Value::Object(map), Place::Other) => {
+            if !map.contains_key("schema")
+                && let Some(item) = map.remove("itemSchema")
+            {
+                map.insert("schema".into(), item);
+            }
             for (key, child) in map.iter_mut() {
                 let place = match key.as_str() {
                     "schema" => Place::Schema,

@@ -131,12 +131,31 @@ for Call<'c, P> {
     }
 }
 
+impl<'c, P: ::authgen_runtime::__private::Operation> Call<'c, P> {
+    /// Gives the result with the answer's status and headers (the documented ones
+    /// typed, where the spec documents some); it derefs to the result.
+    pub fn with_response(
+        self,
+    ) -> ::authgen_runtime::__private::CallFuture<
+        'c,
+        ::authgen_runtime::Response<P::Output, P::Headers>,
+        P::Error,
+    > {
+        ::authgen_runtime::__private::answered(
+            &self.client.core,
+            self.params,
+            self.options,
+        )
+    }
+}
+
 /// The parameters of [`Client::get_token`], held by its [`Call`].
 pub struct GetToken;
 
 impl ::authgen_runtime::__private::Operation for GetToken {
     type Output = ();
     type Error = GetTokenError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -170,6 +189,7 @@ pub struct GetToken2;
 impl ::authgen_runtime::__private::Operation for GetToken2 {
     type Output = ();
     type Error = GetToken2Error;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -203,6 +223,7 @@ pub struct GetToken3;
 impl ::authgen_runtime::__private::Operation for GetToken3 {
     type Output = ();
     type Error = GetToken3Error;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -236,6 +257,7 @@ pub struct GetItems;
 impl ::authgen_runtime::__private::Operation for GetItems {
     type Output = ();
     type Error = GetItemsError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -269,6 +291,7 @@ pub struct GetItems2;
 impl ::authgen_runtime::__private::Operation for GetItems2 {
     type Output = ();
     type Error = GetItems2Error;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,

@@ -99,6 +99,8 @@ impl Client {
     /// `GET /files/{id}/content`
     ///
     /// Returns a [`Call`]: `.await` it to send it.
+    ///
+    /// [`Call::download`] reads the body chunk by chunk instead of whole.
     pub fn get_content(&self, id: impl Into<String>) -> Call<'_, GetContent> {
         Call::new(self, GetContent { id: id.into() })
     }
@@ -261,6 +263,45 @@ for Call<'c, P> {
     type IntoFuture = ::authgen_runtime::__private::CallFuture<'c, P::Output, P::Error>;
     fn into_future(self) -> Self::IntoFuture {
         ::authgen_runtime::__private::call(&self.client.core, self.params, self.options)
+    }
+}
+
+impl<'c, P: ::authgen_runtime::__private::Operation> Call<'c, P> {
+    /// Gives the result with the answer's status and headers (the documented ones
+    /// typed, where the spec documents some); it derefs to the result.
+    pub fn with_response(
+        self,
+    ) -> ::authgen_runtime::__private::CallFuture<
+        'c,
+        ::authgen_runtime::Response<P::Output, P::Headers>,
+        P::Error,
+    > {
+        ::authgen_runtime::__private::answered(
+            &self.client.core,
+            self.params,
+            self.options,
+        )
+    }
+}
+
+impl<
+    'c,
+    P: ::authgen_runtime::__private::Operation<Output = ::authgen_runtime::Binary>,
+> Call<'c, P> {
+    /// Gives the binary body chunk by chunk as it arrives, once the answer's
+    /// head does, never holding it whole (`write_to` saves it to a file).
+    pub fn download(
+        self,
+    ) -> ::authgen_runtime::__private::CallFuture<
+        'c,
+        ::authgen_runtime::Download<P::Error>,
+        P::Error,
+    > {
+        ::authgen_runtime::__private::download(
+            &self.client.core,
+            self.params,
+            self.options,
+        )
     }
 }
 
@@ -464,6 +505,7 @@ impl Call<'_, ListItems> {
 impl ::authgen_runtime::__private::Operation for ListItems {
     type Output = Vec<ListItemsResponseItem>;
     type Error = ListItemsError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -530,6 +572,7 @@ pub struct CreateItem {
 impl ::authgen_runtime::__private::Operation for CreateItem {
     type Output = CreateItemSuccess;
     type Error = CreateItemError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -580,6 +623,7 @@ pub struct UploadFile {
 impl ::authgen_runtime::__private::Operation for UploadFile {
     type Output = ();
     type Error = UploadFileError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -625,6 +669,7 @@ pub struct GetContent {
 impl ::authgen_runtime::__private::Operation for GetContent {
     type Output = ::authgen_runtime::Binary;
     type Error = GetContentError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -679,6 +724,7 @@ impl Call<'_, PutContent> {
 impl ::authgen_runtime::__private::Operation for PutContent {
     type Output = ();
     type Error = PutContentError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -722,6 +768,7 @@ pub struct PostNote {
 impl ::authgen_runtime::__private::Operation for PostNote {
     type Output = String;
     type Error = PostNoteError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -757,6 +804,7 @@ pub struct ChargeCard;
 impl ::authgen_runtime::__private::Operation for ChargeCard {
     type Output = ChargeCardResponse;
     type Error = ChargeCardError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -792,6 +840,7 @@ pub struct Refund;
 impl ::authgen_runtime::__private::Operation for Refund {
     type Output = ();
     type Error = RefundError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -844,6 +893,7 @@ impl Call<'_, GetEvent> {
 impl ::authgen_runtime::__private::Operation for GetEvent {
     type Output = GetEventResponse;
     type Error = GetEventError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -903,6 +953,7 @@ impl Call<'_, ListCustomers> {
 impl ::authgen_runtime::__private::Operation for ListCustomers {
     type Output = ListCustomersResponse;
     type Error = ListCustomersError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -972,6 +1023,7 @@ impl Call<'_, ListProjects> {
 impl ::authgen_runtime::__private::Operation for ListProjects {
     type Output = ListProjectsResponse;
     type Error = ListProjectsError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -1024,6 +1076,7 @@ pub struct ListPages;
 impl ::authgen_runtime::__private::Operation for ListPages {
     type Output = Vec<String>;
     type Error = ListPagesError;
+    type Headers = ListPagesHeaders;
     #[inline]
     fn request(
         self,
@@ -1058,6 +1111,36 @@ impl ::authgen_runtime::__private::Paginate for ListPages {
     }
 }
 
+/// The headers of [`Client::list_pages`]'s answers (`.with_response()`): every one by the `HeaderMap` it derefs to, the documented ones typed.
+#[derive(Clone)]
+pub struct ListPagesHeaders(::authgen_runtime::HeaderMap);
+
+impl ListPagesHeaders {
+    /// The next page, as `<url>; rel="next"`.
+    ///
+    /// The `Link` header, if the answer has one that reads as its type.
+    pub fn link(&self) -> Option<String> {
+        ::authgen_runtime::__private::header(&self.0, "Link")
+    }
+}
+
+impl ::authgen_runtime::Headers for ListPagesHeaders {
+    fn from_map(map: ::authgen_runtime::HeaderMap) -> Self {
+        ListPagesHeaders(map)
+    }
+
+    fn map(&self) -> &::authgen_runtime::HeaderMap {
+        &self.0
+    }
+}
+
+impl ::std::ops::Deref for ListPagesHeaders {
+    type Target = ::authgen_runtime::HeaderMap;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
 /// Documented error statuses of [`Client::list_pages`]: the spec documents none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListPagesError {}
@@ -1079,6 +1162,7 @@ impl Call<'_, ListLogs> {
 impl ::authgen_runtime::__private::Operation for ListLogs {
     type Output = ListLogsResponse;
     type Error = ListLogsError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,

@@ -137,10 +137,8 @@ pub(crate) fn http_client(config: &Config, loopback: bool) -> Result<reqwest::Cl
     if loopback {
         builder = builder.no_proxy();
     }
-    builder = builder
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(config.timeout)
-        .connect_timeout(config.connect_timeout);
+    // No client-wide timeout: each request sets its own, and a stream's items each have one.
+    builder = builder.redirect(reqwest::redirect::Policy::none()).connect_timeout(config.connect_timeout);
     if let Some(pem) = &config.identity_pem {
         let identity =
             reqwest::Identity::from_pem(pem).map_err(|e| ConfigError::Identity(source_text(&e)))?;

@@ -3,7 +3,8 @@
 //!
 //! - `request`: parameters, bodies, per-call options and credentials onto a request;
 //! - `send`: attempts, the bearer token of a cache, hooks, the call's tracing span;
-//! - `response`: the answer read into memory and decoded, status by status;
+//! - `response`: the answer read into memory (or, streamed, left to read) and decoded,
+//!   status by status;
 //! - `encode`: the OpenAPI parameter styles and form bodies; `multipart`: its bodies.
 
 mod encode;
@@ -15,4 +16,4 @@ mod send;
 pub use encode::path_segment;
 pub use multipart::Multipart;
 pub use request::Request;
-pub use response::Response;
+pub use response::Answer;

@@ -7,9 +7,10 @@ use tracing::Instrument;
 use tracing::field::Empty;
 
 use super::request::{NOT_A_HEADER_VALUE, Refusal, Request};
-use super::response::Response;
+use super::response::Answer;
 use crate::error::{Error, TransportError, ValidationError};
 use crate::retry::{EndKind, Ended, idempotency_key};
+use crate::stream::CallSpan;
 use crate::token::{AccessToken, TokenCache, TokenError, bearer_value};
 
 impl<'c> Request<'c> {
@@ -19,8 +20,10 @@ impl<'c> Request<'c> {
     ///
     /// The call is a `tracing` span `authgen.call` with the operation, method, path
     /// template, final status, attempts and duration; each retry is an event with its
-    /// reason. No field carries a credential, a query or a body value.
-    pub async fn send<E>(self) -> Result<Response, Error<E>> {
+    /// reason. No field carries a credential, a query or a body value. A streamed
+    /// answer keeps the span open until its stream ends, which records the items and
+    /// bytes read.
+    pub async fn send<E>(self) -> Result<Answer, Error<E>> {
         let (operation, path) = self.operation;
         let span = tracing::info_span!(
             "authgen.call",
@@ -30,9 +33,11 @@ impl<'c> Request<'c> {
             status = Empty,
             attempts = Empty,
             duration_ms = Empty,
+            items = Empty,
+            bytes = Empty,
         );
         let started = Instant::now();
-        let outcome = self.send_attempts().instrument(span.clone()).await;
+        let mut outcome = self.send_attempts().instrument(span.clone()).await;
         let status = match &outcome {
             Ok(response) => Some(response.status()),
             Err(error) => error.status().map(|s| s.as_u16()),
@@ -40,11 +45,14 @@ impl<'c> Request<'c> {
         if let Some(status) = status {
             span.record("status", status);
         }
-        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        let streaming = outcome.as_mut().is_ok_and(|answer| answer.keep_span(|| CallSpan::new(span.clone(), started)));
+        if !streaming {
+            span.record("duration_ms", started.elapsed().as_millis() as u64);
+        }
         outcome
     }
 
-    async fn send_attempts<E>(self) -> Result<Response, Error<E>> {
+    async fn send_attempts<E>(self) -> Result<Answer, Error<E>> {
         let mut request = self.ready()?;
         let core = request.core;
         let policy = request.retry.take();
@@ -54,7 +62,8 @@ impl<'c> Request<'c> {
         loop {
             let outcome = request.attempt(deadline).await;
             let remaining = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
-            let ended = ended(&outcome, request.idempotent);
+            // A body that cannot be sent again (a stream) ends the call with this outcome.
+            let ended = ended(&outcome, request.idempotent, request.resendable());
             match policy.next_wait(core.budget(), attempt, &ended, remaining) {
                 Some(wait) => {
                     let reason = ended.reason();
@@ -94,7 +103,7 @@ impl<'c> Request<'c> {
     }
 
     /// One attempt: the exchange, repeated once with a fresh token after a 401.
-    async fn attempt<E>(&self, deadline: Option<Instant>) -> Result<Response, Error<E>> {
+    async fn attempt<E>(&self, deadline: Option<Instant>) -> Result<Answer, Error<E>> {
         let Some(cache) = self.token_cache else {
             return self.execute(self.builder.try_clone(), deadline).await;
         };
@@ -128,19 +137,21 @@ impl<'c> Request<'c> {
         &self,
         builder: Option<reqwest::RequestBuilder>,
         deadline: Option<Instant>,
-    ) -> Result<Response, Error<E>> {
-        let Some(mut builder) = builder else {
+    ) -> Result<Answer, Error<E>> {
+        let Some(builder) = builder else {
             // Only a streamed body cannot be cloned, and requests have none.
             return Err(
                 ValidationError { field: "body".into(), problem: "cannot be sent twice".into() }.into()
             );
         };
-        if let Some(multipart) = &self.multipart {
-            builder = builder.multipart(multipart.to_form());
-        }
+        let mut builder = self.with_bodies(builder).await?;
         let left = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
         let timeout = self.timeout.unwrap_or(self.core.timeout());
-        builder = builder.timeout(left.map_or(timeout, |left| left.min(timeout)));
+        let limit = left.map_or(timeout, |left| left.min(timeout));
+        if !self.streamed {
+            // A streamed body outlives the limit: its head is timed below, its items each.
+            builder = builder.timeout(limit);
+        }
         let mut request = builder.build().map_err(TransportError::new)?;
         if let Some(url) = &self.url {
             *request.url_mut() = url.clone();
@@ -148,17 +159,22 @@ impl<'c> Request<'c> {
         for hook in self.core.hooks() {
             hook.on_request(&mut request);
         }
-        let response = self.core.http().execute(request).await.map_err(TransportError::new)?;
+        let response = tokio::time::timeout(limit, self.core.http().execute(request)).await;
+        let response = response.map_err(|_| TransportError::timed_out("answer", limit))?;
+        let response = response.map_err(TransportError::new)?;
         for hook in self.core.hooks() {
             hook.on_response(&response);
         }
-        Response::read(response, self.core.max_response_bytes()).await
+        let stream = self.streamed.then_some(timeout);
+        Answer::receive(response, stream, self.core.max_response_bytes()).await
     }
 }
 
-/// How an attempt ended, as the retry policy judges it.
-fn ended<E>(outcome: &Result<Response, Error<E>>, idempotent: bool) -> Ended {
+/// How an attempt ended, as the retry policy judges it: final when the body cannot be
+/// sent again.
+fn ended<E>(outcome: &Result<Answer, Error<E>>, idempotent: bool, resendable: bool) -> Ended {
     let (kind, retry_after) = match outcome {
+        _ if !resendable => (EndKind::Final, None),
         Ok(response) => (EndKind::Answered(response.status_code()), response.retry_after()),
         Err(Error::Transport(error)) => {
             (EndKind::Failed { kind: error.kind(), unanswered: error.is_unanswered() }, None)
