@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // Each test file uses part of it.
 
+pub mod stream;
+
 use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
