@@ -103,7 +103,7 @@ fn generated_crates_check_without_warnings() {
             std::fs::create_dir_all(out.join("tests")).unwrap();
             std::fs::copy(&behaviour, out.join("tests/behaviour.rs")).unwrap();
             let manifest = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
-            let dev = "\n[dev-dependencies]\ntokio = { version = \"1\", features = [\"macros\", \"rt\", \"net\", \"io-util\"] }\n";
+            let dev = "\n[dev-dependencies]\ntokio = { version = \"1\", features = [\"macros\", \"rt\", \"net\", \"io-util\", \"time\", \"fs\"] }\n";
             std::fs::write(out.join("Cargo.toml"), manifest + dev).unwrap();
             "test"
         } else {

@@ -7,9 +7,11 @@ pub use crate::config::{Server, ServerVariable};
 /// The answer an operation decodes (named `Response` where generated code reads it).
 pub use crate::exchange::Answer as Response;
 pub use crate::exchange::{Multipart, Request, path_segment};
-pub use crate::operation::{Built, CallFuture, Decoded, EventStream, Operation, answered, call, download, events};
+pub use crate::operation::{
+    Built, CallFuture, Decoded, EventStream, Operation, answered, call, download, events,
+};
+pub use crate::pages::{Items, Next, Page, Paginate, items};
 pub use crate::response::header;
 pub use crate::stream::Format;
-pub use crate::pages::{Items, Next, Page, Paginate, items};
 pub use reqwest::Method;
 pub use serde_json;

@@ -124,8 +124,9 @@ impl Binary {
                 Some(chunks) => Ok((reqwest::Body::wrap_stream(chunks), None)),
                 None => Err(ValidationError {
                     field: "body".into(),
-                    problem: "is a stream already sent once: it cannot be sent again (`Binary::from_file` can)"
-                        .into(),
+                    problem:
+                        "is a stream already sent once: it cannot be sent again (`Binary::from_file` can)"
+                            .into(),
                 }
                 .into()),
             },
@@ -144,7 +145,10 @@ where
 {
     type Item = Result<Bytes, BoxError>;
 
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
         let item = self.0.as_mut().poll_next(cx);
         item.map(|item| item.map(|chunk| chunk.map(Into::into).map_err(Into::into)))
     }
@@ -237,7 +241,10 @@ mod tests {
         let again = copy.open::<()>().await.unwrap_err().to_string();
         assert!(again.contains("cannot be sent again"), "{again}");
         let missing = Binary::from_file("/nonexistent/upload.bin").open::<()>().await.unwrap_err();
-        assert!(missing.to_string().starts_with("the file `/nonexistent/upload.bin` could not be used"), "{missing}");
+        assert!(
+            missing.to_string().starts_with("the file `/nonexistent/upload.bin` could not be used"),
+            "{missing}"
+        );
     }
 
     struct IterStream<I>(I);
@@ -245,7 +252,10 @@ mod tests {
     impl<I: Iterator + Unpin> Stream for IterStream<I> {
         type Item = I::Item;
 
-        fn poll_next(mut self: Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<Option<I::Item>> {
+        fn poll_next(
+            mut self: Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<I::Item>> {
             std::task::Poll::Ready(self.0.next())
         }
     }

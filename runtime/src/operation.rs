@@ -32,7 +32,11 @@ pub trait Operation: Send + 'static {
     fn decode(response: Answer) -> Decoded<Self>;
     /// How a call is sent: its answer read whole and decoded. An operation that answers
     /// only with an event stream sends it as [`events`] does.
-    fn call(core: &ClientCore, params: Self, options: CallOptions) -> CallFuture<'_, Self::Output, Self::Error>
+    fn call(
+        core: &ClientCore,
+        params: Self,
+        options: CallOptions,
+    ) -> CallFuture<'_, Self::Output, Self::Error>
     where
         Self: Sized,
     {

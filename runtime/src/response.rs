@@ -103,7 +103,12 @@ mod tests {
     #[test]
     fn headers_read_as_their_documented_types() {
         let mut headers = HeaderMap::new();
-        for (name, value) in [("x-remaining", " 42 "), ("x-flag", "true"), ("x-id", "7f3a"), ("x-when", "2026-01-02T03:04:05Z")] {
+        for (name, value) in [
+            ("x-remaining", " 42 "),
+            ("x-flag", "true"),
+            ("x-id", "7f3a"),
+            ("x-when", "2026-01-02T03:04:05Z"),
+        ] {
             headers.insert(name, value.parse().unwrap());
         }
         assert_eq!(header::<i64>(&headers, "X-Remaining"), Some(42));

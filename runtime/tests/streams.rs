@@ -79,7 +79,12 @@ async fn drain(mut events: Events<Tick, ()>) -> Vec<Result<u32, String>> {
 
 /// A script writing items 1 to 5 `300 ms` apart, each only once the test says the one
 /// before it has arrived: a client that waited for the whole body would wait forever.
-async fn five_paced(mut writer: Writer, media: &str, item: fn(u32) -> String, mut arrived: mpsc::Receiver<u32>) {
+async fn five_paced(
+    mut writer: Writer,
+    media: &str,
+    item: fn(u32) -> String,
+    mut arrived: mpsc::Receiver<u32>,
+) {
     writer.head(200, media, &[]).await;
     for n in 1..=5 {
         writer.chunk(item(n)).await;
@@ -92,7 +97,11 @@ async fn five_paced(mut writer: Writer, media: &str, item: fn(u32) -> String, mu
     writer.end().await;
 }
 
-async fn each_item_arrives_before_the_next_is_sent(media: &'static str, item: fn(u32) -> String, lines: bool) {
+async fn each_item_arrives_before_the_next_is_sent(
+    media: &'static str,
+    item: fn(u32) -> String,
+    lines: bool,
+) {
     let (tell, arrived) = mpsc::channel(8);
     let arrived = std::sync::Mutex::new(Some(arrived));
     let server = Scripted::start(move |_, _, writer| {
@@ -182,7 +191,10 @@ async fn a_resumption_that_keeps_failing_ends_with_its_error() {
     let options = CallOptions::new().retry(authgen_runtime::RetryPolicy::off());
     let items = drain(GetTicks::call(&core, GetTicks, options).await.unwrap()).await;
     assert_eq!(items.len(), 2, "{items:?}");
-    assert_eq!(items[1], Err("the server answered 503 Service Unavailable, which the spec does not document".into()));
+    assert_eq!(
+        items[1],
+        Err("the server answered 503 Service Unavailable, which the spec does not document".into())
+    );
     assert_eq!(server.requests().len(), 4, "the first connection and 3 resumptions");
 }
 

@@ -10,7 +10,9 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use authgen_runtime::__private::{Built, ClientCore, Decoded, Method, Multipart, Operation, Response, download};
+use authgen_runtime::__private::{
+    Built, ClientCore, Decoded, Method, Multipart, Operation, Response, download,
+};
 use authgen_runtime::{Binary, Bytes, CallOptions, Config, HeaderMap, RetryPolicy};
 use support::stream::Scripted;
 

@@ -118,7 +118,9 @@ pub fn method(op: &Operation) -> TokenStream {
 fn answers_doc(op: &Operation) -> Option<String> {
     if let Some(stream) = &op.stream {
         return Some(match (stream.only, &stream.switch) {
-            (true, _) => " Awaiting it gives a stream of items as they arrive: read them with `.next().await`.".into(),
+            (true, _) => {
+                " Awaiting it gives a stream of items as they arrive: read them with `.next().await`.".into()
+            }
             (false, Some(switch)) => format!(
                 " [`Call::events`] asks for the answer as a stream of items instead (setting `{}` to `true`).",
                 switch.field

@@ -5,7 +5,9 @@ use quote::quote;
 
 use super::doc;
 use super::types::{ident, rust_type, value_checks};
-use crate::model::{Body, BodyEncoding, Decoding, ItemStream, Operation, Param, ParamLocation, Response, Status};
+use crate::model::{
+    Body, BodyEncoding, Decoding, ItemStream, Operation, Param, ParamLocation, Response, Status,
+};
 
 /// How the parameters of `op` become its request and its answer its result: the
 /// runtime's `Operation`, implemented by the struct its `Call` holds.

@@ -6,9 +6,7 @@ use openapiv3::{MediaType, ParameterSchemaOrContent, Response as OaResponse};
 use super::Lowerer;
 use super::operation::media_essence;
 use crate::diagnostics::Pointer;
-use crate::model::{
-    BodyEncoding, Framing, ItemStream, Operation, ResponseHeader, Switch, TypeKind, TypeRef,
-};
+use crate::model::{BodyEncoding, Framing, ItemStream, Operation, ResponseHeader, Switch, TypeKind, TypeRef};
 use crate::naming::{self, Namespace};
 
 /// Media types whose body is a stream of items, and how each splits.
@@ -28,8 +26,19 @@ const DONE: &str = "[DONE]";
 
 /// Getter names a headers type cannot take: the methods of the `HeaderMap` it derefs to,
 /// and of the runtime's `Headers`.
-const HEADER_MAP_METHODS: &[&str] =
-    &["get", "get_all", "len", "is_empty", "keys", "values", "iter", "contains_key", "entry", "map", "from_map"];
+const HEADER_MAP_METHODS: &[&str] = &[
+    "get",
+    "get_all",
+    "len",
+    "is_empty",
+    "keys",
+    "values",
+    "iter",
+    "contains_key",
+    "entry",
+    "map",
+    "from_map",
+];
 
 /// How a body of media type `media` splits into items, if it is a stream.
 pub(super) fn stream_framing(media: &str) -> Option<Framing> {
@@ -41,9 +50,16 @@ impl<'a> Lowerer<'a> {
     /// The stream the success `response` of `op` answers with, if one of its media types
     /// is a stream: its item is the media type's `schema` (OpenAPI 3.2's `itemSchema`,
     /// which the loader renames), one event's `data` or one line.
-    pub(super) fn item_stream(&mut self, op: &Operation, response: &'a OaResponse, at: &Pointer) -> Option<ItemStream> {
-        let (media, content, framing) =
-            response.content.iter().find_map(|(media, content)| Some((media, content, stream_framing(media)?)))?;
+    pub(super) fn item_stream(
+        &mut self,
+        op: &Operation,
+        response: &'a OaResponse,
+        at: &Pointer,
+    ) -> Option<ItemStream> {
+        let (media, content, framing) = response
+            .content
+            .iter()
+            .find_map(|(media, content)| Some((media, content, stream_framing(media)?)))?;
         let at = at.join("content").join(media);
         let kind = if framing == Framing::Events { "Event" } else { "Item" };
         let name = format!("{}{kind}", naming::pascal(&op.name));
@@ -96,9 +112,12 @@ impl<'a> Lowerer<'a> {
     fn stream_switch(&self, op: &Operation) -> Option<(Switch, Option<&str>)> {
         let body = op.body.as_ref().filter(|body| body.encoding == BodyEncoding::Json)?;
         let TypeRef::Named(name) = &body.ty else { return None };
-        let TypeKind::Struct(fields) = &self.types.iter().find(|t| &t.name == name)?.kind else { return None };
+        let TypeKind::Struct(fields) = &self.types.iter().find(|t| &t.name == name)?.kind else {
+            return None;
+        };
         let field = fields.iter().find(|f| f.wire == "stream" && f.ty == TypeRef::Bool)?;
-        let switch = Switch { field: field.name.clone(), optional: field.optional(), body_optional: !body.required };
+        let switch =
+            Switch { field: field.name.clone(), optional: field.optional(), body_optional: !body.required };
         Some((switch, field.doc.as_deref()))
     }
 
@@ -120,7 +139,12 @@ impl<'a> Lowerer<'a> {
                 ParameterSchemaOrContent::Content(_) => TypeRef::String,
             };
             let ty = if self.scalar(&ty) { ty } else { TypeRef::String };
-            op.headers.push(ResponseHeader { name: String::new(), wire: wire.clone(), ty, doc: header.description.clone() });
+            op.headers.push(ResponseHeader {
+                name: String::new(),
+                wire: wire.clone(),
+                ty,
+                doc: header.description.clone(),
+            });
         }
     }
 

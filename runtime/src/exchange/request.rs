@@ -2,7 +2,9 @@
 //! credentials attached by the operation's security requirement.
 
 use reqwest::Method;
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue,
+};
 
 use super::encode;
 use super::multipart::Multipart;
@@ -177,7 +179,8 @@ impl<'c> Request<'c> {
     /// success's body to be read as it arrives.
     pub fn stream(mut self, media: &'static str) -> Self {
         // `headers` replaces the values of the names it sets.
-        self.builder = self.builder.headers(HeaderMap::from_iter([(ACCEPT, HeaderValue::from_static(media))]));
+        self.builder =
+            self.builder.headers(HeaderMap::from_iter([(ACCEPT, HeaderValue::from_static(media))]));
         self.streamed()
     }
 

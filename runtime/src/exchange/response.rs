@@ -249,8 +249,7 @@ mod tests {
             "the 200 OK response body does not match the spec: at `expires_in`: a value does not match the schema (wrong type, unknown variant or out of range) at line 1 column 44"
         );
         assert!(err.raw_body().unwrap().text().contains("s3cr3t"));
-        let missing =
-            Answer::for_test(200, br#"{"access_token":"s3cr3t"}"#).json::<Token, ()>().unwrap_err();
+        let missing = Answer::for_test(200, br#"{"access_token":"s3cr3t"}"#).json::<Token, ()>().unwrap_err();
         assert!(missing.to_string().ends_with("missing field `expires_in` at line 1 column 25"), "{missing}");
     }
 

@@ -45,7 +45,8 @@ impl<'c> Request<'c> {
         if let Some(status) = status {
             span.record("status", status);
         }
-        let streaming = outcome.as_mut().is_ok_and(|answer| answer.keep_span(|| CallSpan::new(span.clone(), started)));
+        let streaming =
+            outcome.as_mut().is_ok_and(|answer| answer.keep_span(|| CallSpan::new(span.clone(), started)));
         if !streaming {
             span.record("duration_ms", started.elapsed().as_millis() as u64);
         }

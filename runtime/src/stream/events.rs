@@ -184,7 +184,8 @@ impl<T, E> Events<T, E> {
                         span.bytes += chunk.len() as u64;
                     }
                     if self.framer.feed(&chunk, self.source.limit, &mut self.frames).is_err() {
-                        let error = Error::BodyTooLarge { status: self.source.status, limit: self.source.limit };
+                        let error =
+                            Error::BodyTooLarge { status: self.source.status, limit: self.source.limit };
                         return Poll::Ready(self.end(Some(Err(error))));
                     }
                 }
@@ -239,7 +240,12 @@ impl<T, E> Events<T, E> {
                     Error::Transport(transport) => format!("{:?}", transport.kind()),
                     other => other.status().map_or("error".into(), |s| s.as_u16().to_string()),
                 };
-                tracing::info!(attempt = resume.attempts, reason, wait_ms = retry.as_millis() as u64, "resuming");
+                tracing::info!(
+                    attempt = resume.attempts,
+                    reason,
+                    wait_ms = retry.as_millis() as u64,
+                    "resuming"
+                );
                 resume.delay = Some(Box::pin(tokio::time::sleep(retry)));
                 resume.reopening = Some((resume.replay)(last_id));
                 None

@@ -44,7 +44,12 @@ impl Records {
     }
 
     /// Reads `chunk`, pushing the records it completes onto `out`.
-    pub(crate) fn feed(&mut self, mut chunk: &[u8], limit: usize, out: &mut VecDeque<Frame>) -> Result<(), Overflow> {
+    pub(crate) fn feed(
+        &mut self,
+        mut chunk: &[u8],
+        limit: usize,
+        out: &mut VecDeque<Frame>,
+    ) -> Result<(), Overflow> {
         let (framing, partial) = (self.framing, &mut self.partial);
         while let Some(end) = memchr::memchr2(b'\n', RS, chunk) {
             let (line, separator) = (&chunk[..end], chunk[end]);

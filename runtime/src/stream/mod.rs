@@ -118,7 +118,14 @@ impl Source {
     pub(crate) fn read(status: StatusCode, answer: RawBody, limit: usize) -> Self {
         let bytes = answer.bytes();
         let answer = answer.with_bytes(Bytes::new());
-        Source { status, answer, body: Body::Read(Some(bytes)), wait: Wait::new(Duration::MAX), limit, span: None }
+        Source {
+            status,
+            answer,
+            body: Body::Read(Some(bytes)),
+            wait: Wait::new(Duration::MAX),
+            limit,
+            span: None,
+        }
     }
 
     /// Keeps the call's span open as long as the source, or what takes it, lives.

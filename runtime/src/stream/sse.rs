@@ -154,7 +154,8 @@ mod tests {
 
     #[test]
     fn data_lines_join_and_comments_and_unknown_fields_are_ignored() {
-        let (events, _) = parse(&[b": hello\ndata: first\ndata:second\ndata\nfoo: bar\n\ndata:  two spaces\n\n"]);
+        let (events, _) =
+            parse(&[b": hello\ndata: first\ndata:second\ndata\nfoo: bar\n\ndata:  two spaces\n\n"]);
         assert_eq!(data(&events), ["first\nsecond\n", " two spaces"]);
     }
 
@@ -182,10 +183,15 @@ mod tests {
 
     #[test]
     fn names_ids_and_retry_are_read_by_the_rules() {
-        let (events, parser) =
-            parse(&[b"event: tick\nid: 1\nretry: 250\ndata: a\n\nid: x\0y\ndata: b\n\nretry: 1s\nid\ndata: c\n\n"]);
+        let (events, parser) = parse(&[
+            b"event: tick\nid: 1\nretry: 250\ndata: a\n\nid: x\0y\ndata: b\n\nretry: 1s\nid\ndata: c\n\n",
+        ]);
         assert_eq!(events[0], (Some("tick".into()), Some("1".into()), "a".into()));
-        assert_eq!(events[1], (None, None, "b".into()), "an id with NUL is ignored: the event has none of its own");
+        assert_eq!(
+            events[1],
+            (None, None, "b".into()),
+            "an id with NUL is ignored: the event has none of its own"
+        );
         assert_eq!(events[2], (None, Some("".into()), "c".into()), "an empty id resets the buffer");
         assert_eq!(parser.last_id(), None);
         assert_eq!(parser.retry(), Some(Duration::from_millis(250)), "`1s` is not digits");
