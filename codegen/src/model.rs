@@ -105,6 +105,52 @@ pub enum SchemeKind {
     },
     /// A TLS client certificate, configured on the connection rather than the request.
     MutualTls,
+    /// OAuth 2.0: a bearer token from one of the flows the spec declares.
+    OAuth2(OAuthFlows),
+    /// OpenID Connect: a bearer token from the provider its discovery document names.
+    OpenIdConnect {
+        /// The `openIdConnectUrl`: the discovery document.
+        discovery_url: String,
+    },
+}
+
+/// The flows of an OAuth 2.0 scheme that the client offers (never the implicit flow).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OAuthFlows {
+    /// The client credentials grant.
+    pub client_credentials: Option<OAuthFlow>,
+    /// The authorization code grant (with PKCE S256).
+    pub authorization_code: Option<OAuthFlow>,
+    /// The device authorization grant (RFC 8628; OpenAPI 3.2's `deviceAuthorization`).
+    pub device_authorization: Option<OAuthFlow>,
+    /// The resource owner password grant.
+    pub password: Option<OAuthFlow>,
+    /// The authorization server's metadata (OpenAPI 3.2's `oauth2MetadataUrl`, RFC 8414).
+    pub metadata_url: Option<String>,
+}
+
+/// Where one OAuth 2.0 flow gets its tokens, as the spec writes it (a URL may be
+/// relative to the server's).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OAuthFlow {
+    /// `tokenUrl`.
+    pub token_url: String,
+    /// `authorizationUrl` (authorization code).
+    pub authorization_url: Option<String>,
+    /// `deviceAuthorizationUrl` (device authorization).
+    pub device_authorization_url: Option<String>,
+    /// `refreshUrl`, where it differs from the token URL.
+    pub refresh_url: Option<String>,
+    /// The scopes the flow declares, with their descriptions.
+    pub scopes: Vec<(String, String)>,
+}
+
+impl SchemeKind {
+    /// True for the schemes whose credential is a bearer token (HTTP bearer, OAuth 2.0,
+    /// OpenID Connect): they also take tokens from a cache.
+    pub fn is_bearer(&self) -> bool {
+        matches!(self, SchemeKind::Bearer | SchemeKind::OAuth2(_) | SchemeKind::OpenIdConnect { .. })
+    }
 }
 
 /// A named type.
@@ -321,6 +367,9 @@ pub struct Operation {
     pub success_type: Option<String>,
     /// Security alternatives; each lists schemes that apply together. Empty: none.
     pub security: Vec<Vec<String>>,
+    /// The OAuth scopes the operation needs, by scheme (from the first alternative that
+    /// names the scheme); schemes that need none are left out.
+    pub scopes: Vec<(String, Vec<String>)>,
     /// Set when the operation issues access tokens: it then gets a token source.
     pub token: Option<TokenFields>,
     /// Marked `deprecated` in the spec.

@@ -194,7 +194,7 @@ fn server(server: &Server) -> TokenStream {
 /// bearer schemes also `with_<scheme>_cache(…)`, tokens from a cache.
 fn setter(scheme: &SecurityScheme) -> Option<TokenStream> {
     let fixed = fixed_setter(scheme)?;
-    if scheme.kind != SchemeKind::Bearer {
+    if !scheme.kind.is_bearer() {
         return Some(fixed);
     }
     let method = ident(&format!("with_{}_cache", scheme.rust_name));
@@ -224,7 +224,7 @@ fn fixed_setter(scheme: &SecurityScheme) -> Option<TokenStream> {
             quote!(username: impl Into<String>, password: impl Into<::authgen_runtime::Secret>),
             quote!(Basic { username: username.into(), password: password.into() }),
         ),
-        SchemeKind::Bearer => (
+        SchemeKind::Bearer | SchemeKind::OAuth2(_) | SchemeKind::OpenIdConnect { .. } => (
             format!("Sets the bearer token of the `{name}` security scheme."),
             quote!(token: impl Into<::authgen_runtime::Secret>),
             quote!(Bearer(token.into())),

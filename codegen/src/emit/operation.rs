@@ -129,6 +129,10 @@ fn request(op: &Operation) -> TokenStream {
             statements.push(quote!(if let Some(value) = #name { request = request #add; }));
         }
     }
+    // Scopes first: `security` attaches the credentials, a token of these scopes.
+    for (scheme, scopes) in &op.scopes {
+        chain.push(quote!(.scopes(#scheme, &[#(#scopes),*])));
+    }
     if !op.security.is_empty() {
         let alternatives = op.security.iter().map(|names| quote!(&[#(#names),*]));
         chain.push(quote!(.security(&[#(#alternatives),*])));

@@ -16,6 +16,7 @@
 //! | a numeric `enum` with a value its type cannot hold (past `i64`, `1e400`) | the `enum` dropped, the type kept |
 //! | `type` beside `allOf` (or a bare `type: object` beside `oneOf`/`anyOf`) | the composition alone, the schema's own `properties`/`required`/`additionalProperties` one more `allOf` part |
 //! | `type: mutualTLS` security scheme | removed, its name returned |
+//! | 3.2 `oauth2MetadataUrl`, `flows.deviceAuthorization` | `x-oauth2-metadata-url`, `flows.x-device-authorization` |
 //! | no `paths` | `paths: {}` |
 //! | `itemSchema` of a media type (3.2, for streams), no `schema` | `schema`: the generator reads a stream's `schema` as one item |
 //!
@@ -40,11 +41,31 @@ enum Place {
 /// Adapts `document` in place and returns the names of its `mutualTLS` schemes.
 pub fn adapt(document: &mut Value, problems: &mut Problems) -> Vec<String> {
     let mutual_tls = take_mutual_tls(document);
+    keep_oauth_32(document);
     if let Some(root) = document.as_object_mut() {
         root.entry("paths").or_insert_with(|| json!({}));
     }
     walk(document, Place::Other, &Pointer::root(), problems);
     mutual_tls
+}
+
+/// OpenAPI 3.2's additions to OAuth schemes, under names `openapiv3` keeps (it reads
+/// only the 3.0 flows and drops other fields).
+fn keep_oauth_32(document: &mut Value) {
+    let Some(schemes) = document.pointer_mut("/components/securitySchemes").and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    for scheme in schemes.values_mut().filter_map(Value::as_object_mut) {
+        if let Some(url) = scheme.remove("oauth2MetadataUrl") {
+            scheme.insert("x-oauth2-metadata-url".into(), url);
+        }
+        if let Some(flows) = scheme.get_mut("flows").and_then(Value::as_object_mut)
+            && let Some(device) = flows.remove("deviceAuthorization")
+        {
+            flows.insert("x-device-authorization".into(), device);
+        }
+    }
 }
 
 fn take_mutual_tls(document: &mut Value) -> Vec<String> {

@@ -20,7 +20,9 @@ use openapiv3::{OpenAPI, ReferenceOr, SecurityScheme as OaScheme};
 
 use crate::Options;
 use crate::diagnostics::{Pointer, Problem, Problems, SpecError};
-use crate::model::{Api, ParamLocation, SchemeKind, SecurityScheme, Server, ServerVariable, TypeDef};
+use crate::model::{
+    Api, OAuthFlow, OAuthFlows, ParamLocation, SchemeKind, SecurityScheme, Server, ServerVariable, TypeDef,
+};
 use crate::naming::{self, Namespace};
 use crate::parse::Parsed;
 
@@ -222,9 +224,67 @@ impl<'a> Lowerer<'a> {
                 };
                 Some((SchemeKind::ApiKey { location, name: name.clone() }, description.clone()))
             }
-            OaScheme::OAuth2 { description, .. } | OaScheme::OpenIDConnect { description, .. } => {
-                Some((SchemeKind::Bearer, description.clone()))
+            OaScheme::OAuth2 { flows, description, extensions } => {
+                let flows = self.oauth_flows(flows, extensions, pointer);
+                Some((SchemeKind::OAuth2(flows), description.clone()))
             }
+            OaScheme::OpenIDConnect { open_id_connect_url, description, .. } => {
+                let kind = SchemeKind::OpenIdConnect { discovery_url: open_id_connect_url.clone() };
+                Some((kind, description.clone()))
+            }
+        }
+    }
+
+    /// The flows of an OAuth 2.0 scheme the client offers. The implicit flow is not one
+    /// (RFC 9700 §2.1.2: its tokens travel in the redirect, where they leak): a warning
+    /// names it, and the operations it secures are generated all the same.
+    fn oauth_flows(
+        &mut self,
+        flows: &openapiv3::OAuth2Flows,
+        extensions: &indexmap::IndexMap<String, serde_json::Value>,
+        at: &Pointer,
+    ) -> OAuthFlows {
+        if flows.implicit.is_some() {
+            let at = at.join("flows").join("implicit").to_string();
+            self.warnings.push(Problem {
+                message: "the implicit flow is not offered: its tokens travel in the redirect, where they leak (RFC 9700 §2.1.2)".into(),
+                hint: Some("declare the authorization code flow, which the client offers with PKCE".into()),
+                line: self.parsed.line_of(&at),
+                pointer: at,
+                file: None,
+            });
+        }
+        let flow = |token_url: &String,
+                    refresh_url: &Option<String>,
+                    scopes: &indexmap::IndexMap<String, String>| {
+            OAuthFlow {
+                token_url: token_url.clone(),
+                refresh_url: refresh_url.clone(),
+                scopes: scopes.iter().map(|(name, about)| (name.clone(), about.clone())).collect(),
+                ..OAuthFlow::default()
+            }
+        };
+        let text =
+            |value: &serde_json::Value, key: &str| value.get(key).and_then(|v| v.as_str()).map(String::from);
+        let device = flows.extensions.get("x-device-authorization").and_then(|device| {
+            let scopes = serde_json::from_value(device.get("scopes")?.clone()).ok()?;
+            Some(OAuthFlow {
+                device_authorization_url: text(device, "deviceAuthorizationUrl"),
+                ..flow(&text(device, "tokenUrl")?, &text(device, "refreshUrl"), &scopes)
+            })
+        });
+        OAuthFlows {
+            client_credentials: flows
+                .client_credentials
+                .as_ref()
+                .map(|f| flow(&f.token_url, &f.refresh_url, &f.scopes)),
+            authorization_code: flows.authorization_code.as_ref().map(|f| OAuthFlow {
+                authorization_url: Some(f.authorization_url.clone()),
+                ..flow(&f.token_url, &f.refresh_url, &f.scopes)
+            }),
+            password: flows.password.as_ref().map(|f| flow(&f.token_url, &f.refresh_url, &f.scopes)),
+            device_authorization: device,
+            metadata_url: extensions.get("x-oauth2-metadata-url").and_then(|v| v.as_str()).map(String::from),
         }
     }
 }

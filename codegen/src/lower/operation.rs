@@ -91,6 +91,7 @@ impl<'a> Lowerer<'a> {
                     self.skip_if_lenient(&mut skipped, label, problems_before);
                     continue;
                 };
+                let (security, scopes) = self.security(op.security.as_ref(), schemes, &pointer);
                 let mut operation = Operation {
                     error_type: self.type_names.claim(format!("{}Error", naming::pascal(&name))),
                     call_type: self.type_names.claim(naming::pascal(&name)),
@@ -105,7 +106,8 @@ impl<'a> Lowerer<'a> {
                     body: None,
                     success: Vec::new(),
                     errors: Vec::new(),
-                    security: self.security(op.security.as_ref(), schemes, &pointer),
+                    security,
+                    scopes,
                     token: None,
                     deprecated: op.deprecated,
                     idempotent: self.idempotent(&op.extensions, &pointer),
@@ -473,25 +475,31 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// The security alternatives of an operation (its own, else the document's), and
+    /// the OAuth scopes it needs of each scheme (from the first alternative naming it).
     fn security(
         &mut self,
         own: Option<&'a Vec<SecurityRequirement>>,
         schemes: &[SecurityScheme],
         at: &Pointer,
-    ) -> Vec<Vec<String>> {
+    ) -> (Vec<Vec<String>>, Vec<(String, Vec<String>)>) {
         let (requirements, at) = match own {
             Some(own) => (own, at.join("security")),
             None => match &self.doc.security {
                 Some(global) => (global, Pointer::root().join("security")),
-                None => return Vec::new(),
+                None => return (Vec::new(), Vec::new()),
             },
         };
         let mut alternatives: Vec<Vec<String>> = Vec::new();
+        let mut scopes: Vec<(String, Vec<String>)> = Vec::new();
         for (index, requirement) in requirements.iter().enumerate() {
             let mut names = Vec::new();
-            for name in requirement.keys() {
+            for (name, needed) in requirement {
                 if schemes.iter().any(|s| &s.name == name) {
                     names.push(name.clone());
+                    if !needed.is_empty() && !scopes.iter().any(|(scheme, _)| scheme == name) {
+                        scopes.push((name.clone(), needed.clone()));
+                    }
                 } else {
                     self.problems.push(
                         &at.join(index).join(name),
@@ -505,7 +513,7 @@ impl<'a> Lowerer<'a> {
         // An empty alternative makes auth optional: try the others first, so configured
         // credentials are sent.
         alternatives.sort_by_key(Vec::is_empty);
-        if alternatives.iter().all(Vec::is_empty) { Vec::new() } else { alternatives }
+        if alternatives.iter().all(Vec::is_empty) { (Vec::new(), Vec::new()) } else { (alternatives, scopes) }
     }
 
     /// Whether `op` issues tokens, and which fields mean what: stated by the

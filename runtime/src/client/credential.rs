@@ -1,7 +1,7 @@
 //! [`Credential`]: what one security scheme of a client sends, as the client holds it.
 
 use crate::secret::Secret;
-use crate::token::TokenCache;
+use crate::token::{ScopedTokens, TokenCache};
 
 /// Credentials of one security scheme.
 #[derive(Debug, Clone)]
@@ -17,6 +17,9 @@ pub enum Credential {
     Bearer(Secret),
     /// A bearer token from a cache, refreshed as needed; a 401 refetches it once.
     BearerCache(TokenCache),
+    /// OAuth bearer tokens of the scopes each call needs, from one cache per scope set;
+    /// a 401 refetches once, a 403 asking for more scopes fetches them once.
+    ScopedCache(ScopedTokens),
     /// An API key.
     ApiKey {
         /// Where it goes.
@@ -50,7 +53,7 @@ impl Credential {
                 format!("basic:{}:{username}:{}", username.len(), password.expose_secret())
             }
             Credential::Bearer(token) => format!("bearer:{}", token.expose_secret()),
-            Credential::BearerCache(_) => "bearer-cache".into(),
+            Credential::BearerCache(_) | Credential::ScopedCache(_) => "bearer-cache".into(),
             Credential::ApiKey { location, name, value } => {
                 format!("key:{location:?}:{name}:{}", value.expose_secret())
             }

@@ -14,7 +14,7 @@ use crate::client::{ApiKeyLocation, ClientCore, Credential};
 use crate::error::{Error, ValidationError};
 use crate::retry::{RetryPolicy, idempotent_method};
 use crate::secret::Secret;
-use crate::token::{TokenCache, bearer_value};
+use crate::token::{ScopedTokens, TokenCache, bearer_value};
 
 /// A request of one operation.
 pub struct Request<'c> {
@@ -22,7 +22,10 @@ pub struct Request<'c> {
     pub(super) builder: reqwest::RequestBuilder,
     /// Why it must not be sent, found while building it.
     pub(super) refused: Option<Refusal>,
-    pub(super) token_cache: Option<&'c TokenCache>,
+    /// Where its bearer token comes from, when a cache gives it.
+    pub(super) bearer: Option<Bearer<'c>>,
+    /// The OAuth scopes the operation needs, by scheme.
+    pub(super) scopes: Vec<(&'static str, &'static [&'static str])>,
     /// `name=value` pairs, sent as one `Cookie` header (RFC 6265 allows only one).
     pub(super) cookies: Vec<String>,
     /// Kept as parts, not a stream, so that a retry can send it again.
@@ -46,6 +49,32 @@ pub struct Request<'c> {
     pub(super) operation: (&'static str, &'static str),
 }
 
+/// The cache a request's bearer token comes from.
+pub(super) enum Bearer<'c> {
+    /// One cache, whatever the operation.
+    Cache(&'c TokenCache),
+    /// The cache of the scopes the operation needs, among `tokens`.
+    Scoped { cache: TokenCache, tokens: &'c ScopedTokens, needed: &'static [&'static str] },
+}
+
+impl Bearer<'_> {
+    pub(super) fn cache(&self) -> &TokenCache {
+        match self {
+            Bearer::Cache(cache) => cache,
+            Bearer::Scoped { cache, .. } => cache,
+        }
+    }
+
+    /// The cache of the operation's scopes and `more` (what a 403 asked for), when
+    /// `more` adds any.
+    pub(super) fn widened<'m>(&self, more: impl Iterator<Item = &'m str>) -> Option<TokenCache> {
+        let Bearer::Scoped { tokens, needed, .. } = self else { return None };
+        let mut wider: Vec<&str> = needed.to_vec();
+        wider.extend(more.filter(|scope| !needed.contains(scope)));
+        (wider.len() > needed.len()).then(|| tokens.cache(wider))
+    }
+}
+
 pub(super) enum Refusal {
     MissingCredentials(String),
     Invalid(ValidationError),
@@ -67,7 +96,8 @@ impl<'c> Request<'c> {
             core,
             builder,
             refused,
-            token_cache: None,
+            bearer: None,
+            scopes: Vec::new(),
             cookies: Vec::new(),
             multipart: None,
             upload: None,
@@ -255,6 +285,13 @@ impl<'c> Request<'c> {
         parts && self.upload.as_ref().is_none_or(Binary::resendable)
     }
 
+    /// The OAuth scopes the operation needs of `scheme`: its token is asked for them.
+    /// Before [`security`](Self::security), which attaches the token.
+    pub fn scopes(mut self, scheme: &'static str, scopes: &'static [&'static str]) -> Self {
+        self.scopes.push((scheme, scopes));
+        self
+    }
+
     /// Attaches the credentials of the first alternative whose schemes all have some
     /// (an empty alternative needs none). With none satisfiable, [`send`](Self::send)
     /// fails without sending.
@@ -263,8 +300,10 @@ impl<'c> Request<'c> {
         let usable = alternatives.iter().find(|schemes| schemes.iter().all(|s| core.credential(s).is_some()));
         match usable {
             Some(schemes) => {
-                for credential in schemes.iter().filter_map(|s| core.credential(s)) {
-                    self = self.attach(credential);
+                for scheme in schemes.iter() {
+                    if let Some(credential) = core.credential(scheme) {
+                        self = self.attach(scheme, credential);
+                    }
                 }
             }
             None => {
@@ -278,7 +317,7 @@ impl<'c> Request<'c> {
     /// Attaches one credential. One that cannot be sent as it is (a Basic username with
     /// `:`, a key that would split its cookie, a control character) refuses the request
     /// with a message naming it, never its value: altering a secret would only fail later.
-    fn attach(mut self, credential: &'c Credential) -> Self {
+    fn attach(mut self, scheme: &str, credential: &'c Credential) -> Self {
         match credential {
             Credential::Basic { username, password } => match basic_problem(username, password) {
                 None => self.builder = self.builder.basic_auth(username, Some(password.expose_secret())),
@@ -288,7 +327,11 @@ impl<'c> Request<'c> {
                 Ok(value) => self.builder = self.builder.header(AUTHORIZATION, value),
                 Err(problem) => self.invalid("bearer token", &problem),
             },
-            Credential::BearerCache(cache) => self.token_cache = Some(cache),
+            Credential::BearerCache(cache) => self.bearer = Some(Bearer::Cache(cache)),
+            Credential::ScopedCache(tokens) => {
+                let needed = self.scopes.iter().find(|(s, _)| *s == scheme).map_or(&[][..], |(_, n)| n);
+                self.bearer = Some(Bearer::Scoped { cache: tokens.cache(needed.iter().copied()), tokens, needed })
+            }
             Credential::ApiKey { location: ApiKeyLocation::Query, name, value } => {
                 self.builder = self.builder.query(&[(name, value.expose_secret())])
             }

@@ -8,6 +8,7 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 
+use super::challenge::Challenge;
 use crate::binary::Binary;
 use crate::decode;
 use crate::error::{Error, RawBody, TransportError};
@@ -24,6 +25,8 @@ pub struct Answer {
     next_link: Option<String>,
     /// A streamed success's body, still to read.
     unread: Option<Unread>,
+    /// What a 401 or 403 asks for in its `WWW-Authenticate`.
+    challenge: Option<Challenge>,
 }
 
 /// A body left to read, with the limits its items are read by.
@@ -54,13 +57,15 @@ impl Answer {
         let status = response.status();
         let links = response.headers().get_all(reqwest::header::LINK).iter();
         let next_link = links.filter_map(|v| v.to_str().ok()).find_map(|v| next_link(response.url(), v));
+        let challenge =
+            matches!(status.as_u16(), 401 | 403).then(|| Challenge::of(response.headers())).flatten();
         let headers = std::mem::take(response.headers_mut());
         let retry_after = headers.get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok());
         let retry_after = retry_after.and_then(parse_retry_after);
         if let Some(timeout) = stream.filter(|_| status.is_success()) {
             let body = RawBody::answered(Bytes::new(), headers, retry_after);
             let unread = Some(Unread { response, timeout, limit, span: None });
-            return Ok(Answer { status, body, next_link, unread });
+            return Ok(Answer { status, body, next_link, unread, challenge });
         }
         if response.content_length().is_some_and(|length| length > limit as u64) {
             return Err(Error::BodyTooLarge { status, limit });
@@ -73,7 +78,7 @@ impl Answer {
             body.extend_from_slice(&chunk);
         }
         let body = RawBody::answered(body.freeze(), headers, retry_after);
-        Ok(Answer { status, body, next_link, unread: None })
+        Ok(Answer { status, body, next_link, unread: None, challenge })
     }
 
     /// Keeps `span` open while the body is read, if it is still to read; true if so.
@@ -96,6 +101,11 @@ impl Answer {
     /// The `Retry-After` the server sent, if any.
     pub(crate) fn retry_after(&self) -> Option<Duration> {
         self.body.retry_after()
+    }
+
+    /// What a 401 or 403 asked for in its `WWW-Authenticate`, if it did.
+    pub(crate) fn challenge(&self) -> Option<&Challenge> {
+        self.challenge.as_ref()
     }
 
     /// Where the next page is, by the answer's `Link: <…>; rel="next"` header.
@@ -200,6 +210,7 @@ impl Answer {
             body: RawBody::answered(Bytes::from_static(body), headers, None),
             next_link: None,
             unread: None,
+            challenge: None,
         }
     }
 }

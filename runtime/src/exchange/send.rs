@@ -103,19 +103,31 @@ impl<'c> Request<'c> {
         Ok(self)
     }
 
-    /// One attempt: the exchange, repeated once with a fresh token after a 401.
+    /// One attempt: the exchange, repeated once with a fresh token after a 401, or with
+    /// a token of more scopes after a 403 that asks for them (RFC 6750 §3.1).
     async fn attempt<E>(&self, deadline: Option<Instant>) -> Result<Answer, Error<E>> {
-        let Some(cache) = self.token_cache else {
+        let Some(bearer) = &self.bearer else {
             return self.execute(self.builder.try_clone(), deadline).await;
         };
+        let cache = bearer.cache();
         let token = cache.token().await?;
         let response = self.execute(self.with_token(cache, &token)?, deadline).await?;
-        if response.status() != 401 {
-            return Ok(response);
-        }
-        cache.invalidate(&token);
-        let token = cache.token().await?;
-        self.execute(self.with_token(cache, &token)?, deadline).await
+        let again = match response.status() {
+            401 => {
+                cache.invalidate(&token);
+                cache.clone()
+            }
+            403 => {
+                let more = response.challenge().filter(|c| c.error.as_deref() == Some("insufficient_scope"));
+                match more.and_then(|challenge| bearer.widened(challenge.scopes())) {
+                    Some(wider) => wider,
+                    None => return Ok(response),
+                }
+            }
+            _ => return Ok(response),
+        };
+        let token = again.token().await?;
+        self.execute(self.with_token(&again, &token)?, deadline).await
     }
 
     /// The request carrying `token`; one that cannot be sent is dropped from the cache

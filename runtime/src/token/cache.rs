@@ -217,6 +217,11 @@ impl TokenCache {
         Err(TokenError::new("the token refresh was abandoned (is the runtime shutting down?)", false))
     }
 
+    /// The cached token if it is fresh (not yet due for a refresh), without fetching.
+    pub fn peek(&self) -> Option<Arc<AccessToken>> {
+        self.fresh(Instant::now())
+    }
+
     /// Forgets `rejected` if it is still the cached token (a server said 401 to it); a
     /// token already replaced by another task stays.
     pub fn invalidate(&self, rejected: &AccessToken) {

@@ -12,6 +12,7 @@ mod cache;
 mod error;
 mod level;
 mod lifetime;
+mod scoped;
 #[cfg(feature = "redis")]
 mod shared;
 mod source;
@@ -23,6 +24,7 @@ pub use cache::{Margin, TokenCache};
 pub use error::TokenError;
 pub use level::{SecondLevel, Upstream};
 pub use lifetime::{MAX_LIFETIME, TokenFields};
+pub use scoped::{ScopedTokens, Scopes};
 #[cfg(feature = "redis")]
 pub use shared::{CacheKeys, SharedError, SharedTokens};
 pub use source::{BoxFuture, TokenSource, token_source};
