@@ -133,22 +133,23 @@ impl<E: fmt::Debug + Send + Sync + 'static> From<Error<E>> for TokenError {
 #[derive(Clone, PartialEq, Eq)]
 pub struct RawBody {
     bytes: Bytes,
-    content_type: Option<String>,
     retry_after: Option<Duration>,
-    headers: HeaderMap,
+    /// Boxed: every error that keeps a body carries it, and most are never looked at.
+    headers: Box<HeaderMap>,
 }
 
 impl RawBody {
-    pub(crate) fn new(bytes: Bytes, content_type: Option<String>) -> Self {
-        RawBody { bytes, content_type, retry_after: None, headers: HeaderMap::new() }
+    pub(crate) fn new(bytes: Bytes, content_type: Option<&str>) -> Self {
+        let mut headers = HeaderMap::new();
+        let content_type = content_type.and_then(|media| media.parse().ok());
+        headers.extend(content_type.map(|media| (reqwest::header::CONTENT_TYPE, media)));
+        RawBody::answered(bytes, headers, None)
     }
 
     /// The body `bytes` of an answer with `headers` (its type read from them) and the
     /// `Retry-After` they say.
     pub(crate) fn answered(bytes: Bytes, headers: HeaderMap, retry_after: Option<Duration>) -> Self {
-        let content_type = headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
-        let content_type = content_type.map(String::from);
-        RawBody { bytes, content_type, retry_after, headers }
+        RawBody { bytes, retry_after, headers: Box::new(headers) }
     }
 
     /// The same answer's headers with other bytes (one event of a stream, say).
@@ -182,7 +183,7 @@ impl RawBody {
 
     /// The `Content-Type` header, if any.
     pub fn content_type(&self) -> Option<&str> {
-        self.content_type.as_deref()
+        self.headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok())
     }
 
     /// Size in bytes.
@@ -200,7 +201,7 @@ impl fmt::Debug for RawBody {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RawBody")
             .field("len", &self.bytes.len())
-            .field("content_type", &self.content_type)
+            .field("content_type", &self.content_type())
             .finish()
     }
 }
@@ -338,10 +339,8 @@ mod tests {
 
     #[test]
     fn raw_bodies_do_not_print_their_content() {
-        let body = RawBody::new(
-            Bytes::from_static(br#"{"access_token":"s3cr3t"}"#),
-            Some("application/json".into()),
-        );
+        let body =
+            RawBody::new(Bytes::from_static(br#"{"access_token":"s3cr3t"}"#), Some("application/json"));
         assert_eq!(format!("{body:?}"), r#"RawBody { len: 25, content_type: Some("application/json") }"#);
         let error: Error<()> =
             Error::Decode { status: StatusCode::OK, message: "missing field `token_type`".into(), body };

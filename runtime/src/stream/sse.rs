@@ -136,8 +136,11 @@ impl SseParser {
 mod tests {
     use super::*;
 
-    /// The events of `chunks`, fed in order, as `(event, id, data)`.
-    fn parse(chunks: &[&[u8]]) -> (Vec<(Option<String>, Option<String>, String)>, SseParser) {
+    /// An event as `(event, id, data)`.
+    type Parsed = (Option<String>, Option<String>, String);
+
+    /// The events of `chunks`, fed in order.
+    fn parse(chunks: &[&[u8]]) -> (Vec<Parsed>, SseParser) {
         let mut parser = SseParser::default();
         let mut out = VecDeque::new();
         for chunk in chunks {
@@ -148,7 +151,7 @@ mod tests {
         (events, parser)
     }
 
-    fn data(events: &[(Option<String>, Option<String>, String)]) -> Vec<&str> {
+    fn data(events: &[Parsed]) -> Vec<&str> {
         events.iter().map(|(_, _, d)| d.as_str()).collect()
     }
 
