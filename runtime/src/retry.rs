@@ -20,7 +20,7 @@ use crate::error::TransportKind;
 ///   an idempotency key). A `POST` answered 503 is sent once.
 /// - 429, and those statuses with `Retry-After`, wait what the server asks when it fits
 ///   in the back-off cap and the deadline; when it does not, the answer comes back at
-///   once and [`Error::retry_after`] reads the value.
+///   once and [`Error::retry_after`](crate::Error::retry_after) reads the value.
 /// - Otherwise the wait is exponential with full jitter: a random time up to
 ///   `base × 2^(retry − 1)`, at most `cap`.
 #[derive(Debug, Clone, PartialEq, Eq)]
