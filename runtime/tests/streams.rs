@@ -1,81 +1,17 @@
 //! Streams against loopback servers: server-sent events and NDJSON given item by item as
 //! they arrive, a dropped `GET` event stream resumed with `Last-Event-ID`, a dropped
 //! `POST` one ending with an error, the WHATWG parsing rules end to end, the per-item
-//! timeout, the call's span held open until the stream ends. The operations here are
-//! written as the generator writes them.
+//! timeout.
 
 mod support;
 
 use std::time::Duration;
 
-use authgen_runtime::__private::{
-    Built, ClientCore, Decoded, EventStream, Format, Method, Operation, Response, events,
-};
-use authgen_runtime::{CallOptions, Config, Error, Events, HeaderMap, TransportKind};
+use authgen_runtime::__private::Operation;
+use authgen_runtime::{CallOptions, Error, TransportKind};
 use support::stream::{Scripted, Writer};
+use support::ticks::{GetLines, GetTicks, PostTicks, Tick, core, drain};
 use tokio::sync::mpsc;
-
-#[derive(Debug, PartialEq, serde::Deserialize)]
-struct Tick {
-    n: u32,
-}
-
-/// An operation answering only with a stream of ticks, as generated code states one.
-macro_rules! stream_operation {
-    ($name:ident, $method:ident, $format:expr) => {
-        #[derive(Clone)]
-        struct $name;
-
-        impl Operation for $name {
-            type Output = Events<Tick, ()>;
-            type Error = ();
-            type Headers = HeaderMap;
-
-            fn request(self, core: &ClientCore) -> Built<'_> {
-                let media = <Self as EventStream>::FORMAT.media();
-                Ok(core.request(Method::$method, "/ticks").operation("ticks", "/ticks").stream(media))
-            }
-
-            fn decode(response: Response) -> Decoded<Self> {
-                match response.status() {
-                    200..=299 => response.events(<Self as EventStream>::FORMAT),
-                    _ => Err(response.unexpected()),
-                }
-            }
-
-            fn call(
-                core: &ClientCore,
-                params: Self,
-                options: CallOptions,
-            ) -> authgen_runtime::__private::CallFuture<'_, Self::Output, ()> {
-                events(core, params, options)
-            }
-        }
-
-        impl EventStream for $name {
-            type Item = Tick;
-            const FORMAT: Format = $format;
-        }
-    };
-}
-
-stream_operation!(GetTicks, GET, Format::events().until("[DONE]"));
-stream_operation!(PostTicks, POST, Format::events());
-stream_operation!(GetLines, GET, Format::lines("application/x-ndjson"));
-
-fn core(url: &str) -> ClientCore {
-    let config = Config::new().base_url(url).allow_http_loopback(true);
-    ClientCore::new(config, &[], &[]).unwrap()
-}
-
-/// Every item until the end, as numbers or the kind of error.
-async fn drain(mut events: Events<Tick, ()>) -> Vec<Result<u32, String>> {
-    let mut items = Vec::new();
-    while let Some(item) = events.next().await {
-        items.push(item.map(|tick| tick.n).map_err(|e| e.to_string()));
-    }
-    items
-}
 
 /// A script writing items 1 to 5 `300 ms` apart, each only once the test says the one
 /// before it has arrived: a client that waited for the whole body would wait forever.
@@ -269,66 +205,4 @@ async fn an_error_status_is_the_calls_error_with_its_headers() {
     assert_eq!(error.status().map(|s| s.as_u16()), Some(429));
     assert_eq!(error.headers().unwrap()["x-request-id"], "req-9");
     assert_eq!(error.retry_after(), Some(Duration::from_secs(60)));
-}
-
-mod span {
-    use std::sync::{Arc, Mutex};
-
-    use tracing::span::{Attributes, Id, Record};
-    use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
-
-    /// The `authgen.call` spans' fields as recorded, and when each closed.
-    #[derive(Clone, Default)]
-    pub struct Log(pub Arc<Mutex<Vec<String>>>);
-
-    struct Fields<'l>(&'l mut Vec<String>);
-
-    impl tracing::field::Visit for Fields<'_> {
-        fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-            self.0.push(format!("{}={value:?}", field.name()));
-        }
-    }
-
-    impl<S: tracing::Subscriber> Layer<S> for Log {
-        fn on_new_span(&self, attributes: &Attributes<'_>, _: &Id, _: Context<'_, S>) {
-            attributes.record(&mut Fields(&mut self.0.lock().unwrap()));
-        }
-
-        fn on_record(&self, _: &Id, values: &Record<'_>, _: Context<'_, S>) {
-            values.record(&mut Fields(&mut self.0.lock().unwrap()));
-        }
-
-        fn on_close(&self, _: Id, _: Context<'_, S>) {
-            self.0.lock().unwrap().push("closed".into());
-        }
-    }
-
-    pub fn install() -> (Log, tracing::subscriber::DefaultGuard) {
-        let log = Log::default();
-        let guard = tracing::subscriber::set_default(tracing_subscriber::registry().with(log.clone()));
-        (log, guard)
-    }
-}
-
-#[tokio::test]
-async fn the_calls_span_stays_open_until_the_stream_ends_and_counts_its_items() {
-    let server = Scripted::start(|_, _, mut writer| async move {
-        writer.head(200, "text/event-stream", &[]).await;
-        writer.chunk("data: {\"n\":1}\n\ndata: {\"n\":2}\n\ndata: {\"n\":3}\n\n").await;
-        writer.end().await;
-    })
-    .await;
-    let (log, _guard) = span::install();
-    let core = core(&server.url);
-    let mut events = PostTicks::call(&core, PostTicks, CallOptions::new()).await.unwrap();
-    events.next().await.unwrap().unwrap();
-    events.next().await.unwrap().unwrap();
-    assert!(!log.0.lock().unwrap().contains(&"closed".to_string()), "open while items are read");
-    events.next().await.unwrap().unwrap();
-    assert!(events.next().await.is_none());
-    let log = log.0.lock().unwrap().clone();
-    let closed = log.iter().position(|l| l == "closed").expect("closed at the end");
-    assert!(log[..closed].contains(&"items=3".to_string()), "{log:?}");
-    assert!(log[..closed].contains(&"status=200".to_string()), "{log:?}");
-    assert!(log[..closed].iter().any(|l| l.starts_with("duration_ms=")), "{log:?}");
 }

@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use bytes::Bytes;
 use futures_core::Stream;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -285,7 +286,7 @@ impl Framer {
         }
     }
 
-    fn feed(&mut self, chunk: &[u8], limit: usize, out: &mut VecDeque<Frame>) -> Result<(), Overflow> {
+    fn feed(&mut self, chunk: &Bytes, limit: usize, out: &mut VecDeque<Frame>) -> Result<(), Overflow> {
         match self {
             Framer::Events(parser) => parser.feed(chunk, limit, out),
             Framer::Records(records) => records.feed(chunk, limit, out),

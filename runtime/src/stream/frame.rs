@@ -46,30 +46,42 @@ impl Records {
     /// Reads `chunk`, pushing the records it completes onto `out`.
     pub(crate) fn feed(
         &mut self,
-        mut chunk: &[u8],
+        chunk: &Bytes,
         limit: usize,
         out: &mut VecDeque<Frame>,
     ) -> Result<(), Overflow> {
-        let (framing, partial) = (self.framing, &mut self.partial);
-        while let Some(end) = memchr::memchr2(b'\n', RS, chunk) {
-            let (line, separator) = (&chunk[..end], chunk[end]);
-            chunk = &chunk[end + 1..];
-            partial.extend_from_slice(line);
+        let framing = self.framing;
+        let mut at = 0;
+        while let Some(found) = memchr::memchr2(b'\n', RS, &chunk[at..]) {
+            let (line, separator) = (at..at + found, chunk[at + found]);
+            at += found + 1;
+            if framing == Framing::Lines && self.partial.is_empty() {
+                // A whole line in the chunk: a slice of it, not a copy.
+                push(out, chunk.slice(line), framing);
+                continue;
+            }
+            self.partial.extend_from_slice(&chunk[line]);
             match (framing, separator) {
-                (Framing::Sequence, RS) => record(partial, out, Framing::Sequence),
+                (Framing::Sequence, RS) => self.record(out),
                 // A sequence's record may hold line breaks: it ends at the one that
                 // completes its JSON text.
-                (Framing::Sequence, _) if !complete_json(partial) => partial.push(b'\n'),
-                _ => record(partial, out, framing),
+                (Framing::Sequence, _) if !complete_json(&self.partial) => self.partial.push(b'\n'),
+                _ => self.record(out),
             }
         }
-        partial.extend_from_slice(chunk);
-        if partial.len() > limit { Err(Overflow) } else { Ok(()) }
+        self.partial.extend_from_slice(&chunk[at..]);
+        if self.partial.len() > limit { Err(Overflow) } else { Ok(()) }
+    }
+
+    /// Pushes the record gathered so far and starts the next.
+    fn record(&mut self, out: &mut VecDeque<Frame>) {
+        push(out, Bytes::copy_from_slice(&self.partial), self.framing);
+        self.partial.clear();
     }
 
     /// The body ended: a last line without its line break is still an item.
     pub(crate) fn finish(&mut self, out: &mut VecDeque<Frame>) {
-        record(&mut self.partial, out, self.framing);
+        self.record(out);
     }
 
     /// Forgets a half-read record.
@@ -78,14 +90,13 @@ impl Records {
     }
 }
 
-/// Pushes the record in `partial` (trimmed; nothing if blank) and empties it.
-fn record(partial: &mut Vec<u8>, out: &mut VecDeque<Frame>, framing: Framing) {
-    let text = partial.trim_ascii();
+/// Pushes `record`, trimmed (of a sequence's RS too); nothing if it is blank.
+fn push(out: &mut VecDeque<Frame>, record: Bytes, framing: Framing) {
+    let text = record.trim_ascii();
     let text = if framing == Framing::Sequence { text.strip_prefix(&[RS]).unwrap_or(text) } else { text };
     if !text.is_empty() {
-        out.push_back(Frame { data: Bytes::copy_from_slice(text), event: None, id: None });
+        out.push_back(Frame { data: record.slice_ref(text), event: None, id: None });
     }
-    partial.clear();
 }
 
 fn complete_json(text: &[u8]) -> bool {
@@ -100,7 +111,7 @@ mod tests {
         let mut framer = Records::new(framing);
         let mut out = VecDeque::new();
         for chunk in chunks {
-            framer.feed(chunk, 1 << 10, &mut out).unwrap();
+            framer.feed(&Bytes::copy_from_slice(chunk), 1 << 10, &mut out).unwrap();
         }
         framer.finish(&mut out);
         out.into_iter().map(|f| String::from_utf8(f.data.to_vec()).unwrap()).collect()
@@ -123,6 +134,6 @@ mod tests {
     #[test]
     fn a_record_past_the_limit_overflows() {
         let mut framer = Records::new(Framing::Lines);
-        assert!(framer.feed(&[b'x'; 2000], 1 << 10, &mut VecDeque::new()).is_err());
+        assert!(framer.feed(&Bytes::from(vec![b'x'; 2000]), 1 << 10, &mut VecDeque::new()).is_err());
     }
 }

@@ -157,10 +157,11 @@ impl Source {
     }
 }
 
-/// The time limit of one item: armed when the caller starts waiting, its timer touched
-/// only when the body has nothing ready (most chunks of a fast body never reach it).
+/// The time limit of one item: it runs from the first moment the body has nothing ready
+/// (most chunks of a fast body never touch the clock or the timer).
 struct Wait {
     timeout: Duration,
+    /// When the item's time runs out, once the body has made us wait for it.
     deadline: Option<Instant>,
     timer: Option<Pin<Box<Sleep>>>,
 }
@@ -170,12 +171,19 @@ impl Wait {
         Wait { timeout, deadline: None, timer: None }
     }
 
+    /// A new item is waited for.
     fn start(&mut self) {
-        self.deadline = Instant::now().checked_add(self.timeout);
+        self.deadline = None;
     }
 
     fn poll_expired(&mut self, cx: &mut Context<'_>) -> Poll<TransportError> {
-        let Some(deadline) = self.deadline else { return Poll::Pending };
+        let deadline = match self.deadline {
+            Some(deadline) => deadline,
+            None => {
+                let Some(deadline) = Instant::now().checked_add(self.timeout) else { return Poll::Pending };
+                *self.deadline.insert(deadline)
+            }
+        };
         let timer = self.timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
         if timer.deadline() != deadline {
             timer.as_mut().reset(deadline);

@@ -7,6 +7,8 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
+use bytes::Bytes;
+
 use super::frame::{Frame, Overflow};
 
 /// The parser's state between chunks.
@@ -18,7 +20,10 @@ pub(crate) struct SseParser {
     after_cr: bool,
     /// The start of the stream has been seen (and a byte order mark dropped).
     started: bool,
+    /// The event's data, each line followed by LF, once it has more than one line.
     data: Vec<u8>,
+    /// The event's only data line so far, as a slice of the chunk it came in.
+    first: Option<Bytes>,
     event: Option<String>,
     /// The event being read has an `id` line of its own.
     own_id: bool,
@@ -34,45 +39,47 @@ impl SseParser {
     /// data longer than `limit` bytes overflows.
     pub(crate) fn feed(
         &mut self,
-        mut chunk: &[u8],
+        chunk: &Bytes,
         limit: usize,
         out: &mut VecDeque<Frame>,
     ) -> Result<(), Overflow> {
+        let mut at = 0;
         if !self.started && !chunk.is_empty() {
             self.started = true;
-            chunk = chunk.strip_prefix(BOM).unwrap_or(chunk);
+            at = if chunk.starts_with(BOM) { BOM.len() } else { 0 };
         }
-        if std::mem::take(&mut self.after_cr) {
-            chunk = chunk.strip_prefix(b"\n").unwrap_or(chunk);
+        if std::mem::take(&mut self.after_cr) && chunk.get(at) == Some(&b'\n') {
+            at += 1;
         }
-        while let Some(end) = memchr::memchr2(b'\n', b'\r', chunk) {
+        while let Some(found) = memchr::memchr2(b'\n', b'\r', &chunk[at..]) {
+            let end = at + found;
             if self.line.is_empty() {
-                self.line_done(&chunk[..end], out);
+                self.line_done(&chunk[at..end], Some((chunk, at)), out);
             } else {
                 let mut line = std::mem::take(&mut self.line);
-                line.extend_from_slice(&chunk[..end]);
-                self.line_done(&line, out);
+                line.extend_from_slice(&chunk[at..end]);
+                self.line_done(&line, None, out);
                 line.clear();
                 self.line = line;
             }
-            let mut next = end + 1;
+            at = end + 1;
             if chunk[end] == b'\r' {
-                match chunk.get(next) {
-                    Some(b'\n') => next += 1,
+                match chunk.get(at) {
+                    Some(b'\n') => at += 1,
                     Some(_) => {}
                     None => self.after_cr = true,
                 }
             }
-            chunk = &chunk[next..];
-            if self.data.len() > limit {
+            if self.data.len() + self.first.as_ref().map_or(0, Bytes::len) > limit {
                 return Err(Overflow);
             }
         }
-        self.line.extend_from_slice(chunk);
+        self.line.extend_from_slice(&chunk[at..]);
         if self.line.len() > limit { Err(Overflow) } else { Ok(()) }
     }
 
-    fn line_done(&mut self, line: &[u8], out: &mut VecDeque<Frame>) {
+    /// One line; `within` is the chunk it lies in and where, when it lies in one.
+    fn line_done(&mut self, line: &[u8], within: Option<(&Bytes, usize)>, out: &mut VecDeque<Frame>) {
         if line.is_empty() {
             return self.dispatch(out);
         }
@@ -86,8 +93,9 @@ impl SseParser {
         };
         match field {
             b"data" => {
-                self.data.extend_from_slice(value);
-                self.data.push(b'\n');
+                let end = line.len();
+                let slice = within.map(|(chunk, start)| chunk.slice(start + end - value.len()..start + end));
+                self.push_data(value, slice);
             }
             b"event" => self.event = Some(String::from_utf8_lossy(value).into_owned()),
             b"id" if !value.contains(&0) => {
@@ -103,15 +111,37 @@ impl SseParser {
         }
     }
 
+    /// Appends a `data` line's value: the first, where it lies in a chunk, kept as a
+    /// slice of it (most events have one line: their data is never copied).
+    fn push_data(&mut self, value: &[u8], slice: Option<Bytes>) {
+        if self.data.is_empty() && self.first.is_none() && slice.is_some() {
+            self.first = slice;
+            return;
+        }
+        if let Some(first) = self.first.take() {
+            self.data.extend_from_slice(&first);
+            self.data.push(b'\n');
+        }
+        self.data.extend_from_slice(value);
+        self.data.push(b'\n');
+    }
+
     fn dispatch(&mut self, out: &mut VecDeque<Frame>) {
         let event = self.event.take();
         let own_id = std::mem::take(&mut self.own_id);
-        if self.data.is_empty() {
-            return;
-        }
-        self.data.pop();
+        let data = match self.first.take() {
+            Some(first) => first,
+            None if self.data.is_empty() => return,
+            None => {
+                self.data.pop();
+                // Copied out at its size, the buffer kept: it has grown to fit events.
+                let data = Bytes::copy_from_slice(&self.data);
+                self.data.clear();
+                data
+            }
+        };
         let id = own_id.then(|| self.last_id.clone());
-        out.push_back(Frame { data: std::mem::take(&mut self.data).into(), event, id });
+        out.push_back(Frame { data, event, id });
     }
 
     /// The last event ID (`None` while it is empty): what a reconnection sends.
@@ -144,7 +174,7 @@ mod tests {
         let mut parser = SseParser::default();
         let mut out = VecDeque::new();
         for chunk in chunks {
-            parser.feed(chunk, 1 << 20, &mut out).unwrap();
+            parser.feed(&Bytes::copy_from_slice(chunk), 1 << 20, &mut out).unwrap();
         }
         let events =
             out.into_iter().map(|f| (f.event, f.id, String::from_utf8(f.data.to_vec()).unwrap())).collect();
@@ -204,18 +234,20 @@ mod tests {
     fn a_line_or_data_past_the_limit_overflows() {
         let mut parser = SseParser::default();
         let mut out = VecDeque::new();
-        assert!(parser.feed(b"data: 0123456789", 8, &mut out).is_err());
+        assert!(parser.feed(&Bytes::from_static(b"data: 0123456789"), 8, &mut out).is_err());
         let mut parser = SseParser::default();
-        assert!(parser.feed(b"data: 0123\ndata: 4567\n", 8, &mut out).is_err());
+        assert!(parser.feed(&Bytes::from_static(b"data: 0123\ndata: 4567\n"), 8, &mut out).is_err());
     }
 
     #[test]
     fn a_restart_forgets_the_half_read_event_and_keeps_the_last_id() {
         let mut parser = SseParser::default();
         let mut out = VecDeque::new();
-        parser.feed(b"retry: 10\nid: 2\ndata: one\n\ndata: half", 1 << 10, &mut out).unwrap();
+        parser
+            .feed(&Bytes::from_static(b"retry: 10\nid: 2\ndata: one\n\ndata: half"), 1 << 10, &mut out)
+            .unwrap();
         parser.restart();
-        parser.feed(b"data: three\n\n", 1 << 10, &mut out).unwrap();
+        parser.feed(&Bytes::from_static(b"data: three\n\n"), 1 << 10, &mut out).unwrap();
         let data: Vec<&[u8]> = out.iter().map(|f| &f.data[..]).collect();
         assert_eq!(data, [&b"one"[..], b"three"]);
         assert_eq!((parser.last_id(), parser.retry()), (Some("2"), Some(Duration::from_millis(10))));

@@ -4,6 +4,7 @@
 #![allow(dead_code)] // Each test file uses part of it.
 
 pub mod stream;
+pub mod ticks;
 
 use std::sync::{Arc, Mutex};
 
