@@ -255,7 +255,7 @@ impl Server {
     async fn start(events: usize, download: usize) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
         let url = format!("http://{}", listener.local_addr().expect("an address"));
-        let mut stream = EVENT.repeat(1).into_bytes();
+        let mut stream = EVENT.as_bytes().to_vec();
         stream.extend_from_slice(b"\n\n");
         let stream: Vec<u8> =
             stream.iter().copied().cycle().take(stream.len() * events).chain(*b"data: [DONE]\n\n").collect();
