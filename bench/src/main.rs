@@ -4,6 +4,8 @@
 //!
 //! ```sh
 //! cargo run --release -p authgen-bench -- --quick   # under 5 minutes
+//! cargo run --release -p authgen-bench -- --requests   # request overhead alone, 2,000 requests each
+//! valgrind --tool=callgrind target/release/authgen-bench --profile-request generated 600   # or by-hand
 //! cargo run --release -p authgen-bench              # the full run behind BENCHMARKS.md
 //! cargo run --release -p authgen-bench -- --cost stripe-spec3.yaml   # one document's crate cost alone
 //! cargo run --release -p authgen-bench -- --streams   # the stream benchmarks alone
@@ -52,6 +54,19 @@ fn main() {
                 cost::run(&chosen);
             }
         }
+        return;
+    }
+    if let Some(at) = args.iter().position(|a| a == "--profile-request") {
+        let which = args.get(at + 1).map_or("generated", String::as_str);
+        let n = args.get(at + 2).and_then(|n| n.parse().ok()).unwrap_or(100);
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+        runtime.block_on(requests::profile(which, n));
+        return;
+    }
+    if args.iter().any(|a| a == "--requests") {
+        println!("# authgen bench (request overhead alone)");
+        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
+        runtime.block_on(requests::run(Mode { codegen_rounds: 0, requests: 2000 }));
         return;
     }
     let quick = args.iter().any(|a| a == "--quick");

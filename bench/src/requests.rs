@@ -18,6 +18,32 @@ pub async fn run(mode: Mode) {
     mogoplus_mtls_request(mode).await;
 }
 
+/// `n` uqudo token requests, generated (`which` = `generated`) or by hand, and nothing
+/// else: for counting instructions under `valgrind --tool=callgrind`, which repeats
+/// where timings do not (two counts at different `n` give the cost of one request).
+pub async fn profile(which: &str, n: usize) {
+    let sandbox = Sandbox::start(Provider::Uqudo).await.expect("the sandbox starts");
+    let (user, password) = (sandbox.credentials().username.clone(), sandbox.credentials().password.clone());
+    let client = uqudo::Client::new(config(&sandbox)).expect("a client");
+    let body = uqudo::TokenRequest {
+        grant_type: uqudo::GrantType::ClientCredentials,
+        client_id: user.clone(),
+        client_secret: password.clone().into(),
+    };
+    let http = hand_written_client(&sandbox);
+    let url = format!("{}/api/oauth/token", sandbox.base_url());
+    let form = [("grant_type", "client_credentials"), ("client_id", &user), ("client_secret", &password)];
+    for _ in 0..n {
+        if which == "generated" {
+            std::hint::black_box(client.get_token(body.clone()).await.expect("a token"));
+        } else {
+            let response =
+                http.post(&url).header("accept", "application/json").form(&form).send().await.expect("sent");
+            std::hint::black_box(response.json::<serde_json::Value>().await.expect("a token"));
+        }
+    }
+}
+
 async fn uqudo_form_request(mode: Mode) {
     let sandbox = Sandbox::start(Provider::Uqudo).await.expect("the sandbox starts");
     let (user, password) = (sandbox.credentials().username.clone(), sandbox.credentials().password.clone());

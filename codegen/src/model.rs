@@ -106,13 +106,16 @@ pub enum SchemeKind {
     /// A TLS client certificate, configured on the connection rather than the request.
     MutualTls,
     /// OAuth 2.0: a bearer token from one of the flows the spec declares.
-    OAuth2(OAuthFlows),
+    OAuth2(Box<OAuthFlows>),
     /// OpenID Connect: a bearer token from the provider its discovery document names.
     OpenIdConnect {
         /// The `openIdConnectUrl`: the discovery document.
         discovery_url: String,
     },
 }
+
+/// OAuth scopes by security scheme name.
+pub type ScopesByScheme = Vec<(String, Vec<String>)>;
 
 /// The flows of an OAuth 2.0 scheme that the client offers (never the implicit flow).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -369,7 +372,7 @@ pub struct Operation {
     pub security: Vec<Vec<String>>,
     /// The OAuth scopes the operation needs, by scheme (from the first alternative that
     /// names the scheme); schemes that need none are left out.
-    pub scopes: Vec<(String, Vec<String>)>,
+    pub scopes: ScopesByScheme,
     /// Set when the operation issues access tokens: it then gets a token source.
     pub token: Option<TokenFields>,
     /// Marked `deprecated` in the spec.

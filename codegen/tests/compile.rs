@@ -85,6 +85,20 @@ fn append_calls(spec: &Path, out: &Path) {
     }
 }
 
+/// What a behaviour test needs: tokio, and the sandbox's servers (an authorization
+/// server, an API that checks tokens) where it uses them.
+fn dev_dependencies(behaviour: &Path) -> String {
+    let mut dev = "\n[dev-dependencies]\ntokio = { version = \"1\", features = [\"macros\", \"rt\", \"rt-multi-thread\", \"net\", \"io-util\", \"time\"] }\n".to_string();
+    if std::fs::read_to_string(behaviour).unwrap().contains("authgen_sandbox") {
+        let sandbox = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sandbox");
+        dev.push_str(&format!(
+            "authgen-sandbox = {{ path = {:?} }}\nserde_json = \"1\"\n",
+            sandbox.display().to_string()
+        ));
+    }
+    dev
+}
+
 #[test]
 fn generated_crates_check_without_warnings() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/generated-crates");
@@ -103,8 +117,7 @@ fn generated_crates_check_without_warnings() {
             std::fs::create_dir_all(out.join("tests")).unwrap();
             std::fs::copy(&behaviour, out.join("tests/behaviour.rs")).unwrap();
             let manifest = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
-            let dev = "\n[dev-dependencies]\ntokio = { version = \"1\", features = [\"macros\", \"rt\", \"net\", \"io-util\", \"time\", \"fs\"] }\n";
-            std::fs::write(out.join("Cargo.toml"), manifest + dev).unwrap();
+            std::fs::write(out.join("Cargo.toml"), manifest + &dev_dependencies(&behaviour)).unwrap();
             "test"
         } else {
             "check"

@@ -4,9 +4,7 @@
 pub use crate::checks::{check_max_length, check_min_length, check_pattern, check_range};
 pub use crate::client::{ApiKeyLocation, ClientCore, Credential};
 pub use crate::config::{Server, ServerVariable};
-/// The answer an operation decodes (named `Response` where generated code reads it).
-pub use crate::exchange::Answer as Response;
-pub use crate::exchange::{Multipart, Request, path_segment};
+pub use crate::exchange::{Multipart, Request, Response, path_segment};
 pub use crate::operation::{
     Built, CallFuture, Decoded, EventStream, Operation, answered, call, download, events,
 };

@@ -108,15 +108,17 @@ impl Binary {
         !matches!(self.0, Repr::Stream(_))
     }
 
-    /// A body for one attempt, with its length where known: the file opened, the
-    /// stream taken (the second time, a refusal).
-    pub(crate) async fn open<E>(&self) -> Result<(reqwest::Body, Option<u64>), Error<E>> {
+    /// A body for one attempt, with its length where known: the file opened (here, at
+    /// once: an open and a `stat` of a local file, before the request is on its way),
+    /// the stream taken (the second time, a refusal).
+    pub(crate) fn open<E>(&self) -> Result<(reqwest::Body, Option<u64>), Error<E>> {
         match &self.0 {
             Repr::Memory(bytes) => Ok((bytes.clone().into(), Some(bytes.len() as u64))),
             Repr::File(path) => {
                 let failed = |source| Error::File { path: path.to_path_buf(), source };
-                let file = tokio::fs::File::open(path).await.map_err(failed)?;
-                let length = file.metadata().await.map_err(failed)?.len();
+                let file = std::fs::File::open(path).map_err(failed)?;
+                let length = file.metadata().map_err(failed)?.len();
+                let file = tokio::fs::File::from_std(file);
                 let chunks = tokio_util::io::ReaderStream::with_capacity(file, FILE_CHUNK);
                 Ok((reqwest::Body::wrap_stream(chunks), Some(length)))
             }
@@ -237,10 +239,10 @@ mod tests {
         let stream = Binary::from_stream(IterStream(chunks.into_iter()));
         let copy = stream.clone();
         assert!(!stream.resendable() && copy == stream);
-        assert!(stream.open::<()>().await.is_ok());
-        let again = copy.open::<()>().await.unwrap_err().to_string();
+        assert!(stream.open::<()>().is_ok());
+        let again = copy.open::<()>().unwrap_err().to_string();
         assert!(again.contains("cannot be sent again"), "{again}");
-        let missing = Binary::from_file("/nonexistent/upload.bin").open::<()>().await.unwrap_err();
+        let missing = Binary::from_file("/nonexistent/upload.bin").open::<()>().unwrap_err();
         assert!(
             missing.to_string().starts_with("the file `/nonexistent/upload.bin` could not be used"),
             "{missing}"

@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::error::chain;
 use crate::hook::Hook;
 use crate::retry::{DEFAULT_BUDGET, RetryPolicy};
 
@@ -200,6 +201,34 @@ impl Config {
             url = url.replace(&format!("{{{}}}", variable.name), value);
         }
         Ok(url)
+    }
+
+    /// The HTTP client this configuration describes, ready to build: TLS identity and roots, timeouts,
+    /// no redirects (a documented 3xx is an answer, not a detour). A client for a `loopback`
+    /// server never uses a proxy: `HTTP_PROXY` would otherwise get plain-HTTP requests,
+    /// secrets in their bodies; other hosts follow the proxy environment variables.
+    pub(crate) fn http_client(&self, loopback: bool) -> Result<reqwest::ClientBuilder, ConfigError> {
+        let mut builder = reqwest::Client::builder();
+        if loopback {
+            builder = builder.no_proxy();
+        }
+        builder = builder
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout);
+        if let Some(pem) = &self.identity_pem {
+            let identity = reqwest::Identity::from_pem(pem).map_err(|e| ConfigError::Identity(chain(&e)))?;
+            builder = builder.identity(identity);
+        }
+        for pem in &self.roots_pem {
+            let roots = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| ConfigError::RootCertificate(chain(&e)))?;
+            if roots.is_empty() {
+                return Err(ConfigError::RootCertificate("no certificate in the PEM".into()));
+            }
+            builder = builder.tls_certs_merge(roots);
+        }
+        Ok(builder)
     }
 }
 

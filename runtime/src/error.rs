@@ -310,7 +310,7 @@ fn classify(error: &reqwest::Error) -> TransportKind {
 
 /// The messages of an error and its sources, joined: reqwest's own is often just
 /// "error sending request".
-fn chain(error: &dyn std::error::Error) -> String {
+pub(crate) fn chain(error: &dyn std::error::Error) -> String {
     let mut parts = vec![error.to_string()];
     let mut source = error.source();
     while let Some(err) = source {

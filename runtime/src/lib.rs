@@ -16,6 +16,9 @@
 //!   arrive; [`Download`]: a binary body chunk by chunk.
 //! - [`Response`]: a call's result with its status and headers (`.with_response()`).
 //! - [`token`]: access tokens, their lifetimes, and a single-flight cache.
+//! - [`oauth`]: OAuth 2.0 and OpenID Connect flows as token sources: client credentials,
+//!   refresh tokens, authorization code with PKCE, device authorization, token exchange,
+//!   JWT bearer; every client authentication method, discovery, and DPoP.
 #![deny(missing_docs)]
 
 mod binary;
@@ -27,6 +30,7 @@ mod decode;
 mod error;
 mod exchange;
 mod hook;
+pub mod oauth;
 mod operation;
 mod pages;
 mod response;

@@ -13,7 +13,7 @@ use crate::binary::Binary;
 use crate::call::CallOptions;
 use crate::client::ClientCore;
 use crate::error::{Error, RawBody, ValidationError};
-use crate::exchange::{Answer, Request};
+use crate::exchange::{self, Request};
 use crate::response::{Headers, Response};
 use crate::stream::{Download, Events, Format, Framing, Replay};
 
@@ -29,7 +29,7 @@ pub trait Operation: Send + 'static {
     /// Checks the parameters against their documented limits and builds the request.
     fn request(self, core: &ClientCore) -> Built<'_>;
     /// The operation's result for `response`, status by status.
-    fn decode(response: Answer) -> Decoded<Self>;
+    fn decode(response: exchange::Response) -> Decoded<Self>;
     /// How a call is sent: its answer read whole and decoded. An operation that answers
     /// only with an event stream sends it as [`events`] does.
     fn call(
@@ -67,7 +67,9 @@ pub type CallFuture<'c, T, E> = Pin<Box<dyn Future<Output = Result<T, Error<E>>>
 
 /// Sends the call of `params` with `options` and decodes its answer, as the operation
 /// says ([`Operation::call`]). The request is built before the future starts, so the
-/// future holds no parameter.
+/// future holds no parameter, and the decoding runs in the sending future rather than
+/// in one around it (a future is moved whole at every `await` that holds it: nesting
+/// doubles what is copied).
 pub fn call<P: Operation>(
     core: &ClientCore,
     params: P,
@@ -82,9 +84,7 @@ pub fn answered<P: Operation>(
     params: P,
     options: CallOptions,
 ) -> CallFuture<'_, Response<P::Output, P::Headers>, P::Error> {
-    let request = params.request(core).map(|request| request.options(options));
-    Box::pin(async move {
-        let answer = request?.send().await?;
+    send(params.request(core), options, |answer| {
         let (status, headers) = (answer.status_code(), answer.headers().clone());
         P::decode(answer).map(|value| Response::new(status, headers, value))
     })
@@ -100,17 +100,14 @@ pub fn events<P: EventStream>(
     params.stream_on();
     let resumable = P::FORMAT.framing() == Framing::Events;
     let kept = resumable.then(|| (params.clone(), options.clone()));
-    let request = stream_request(core, params, options);
+    let request = stream_request(core, params);
     let replay = match &request {
         Ok(request) if request.method() == reqwest::Method::GET => {
             kept.map(|(params, options)| replay(core, params, options))
         }
         _ => None,
     };
-    Box::pin(async move {
-        let answer = success::<P>(request?.send().await?)?;
-        Ok(Events::new(answer.into_source(), P::FORMAT, replay))
-    })
+    send(request, options, |answer| Ok(Events::new(success::<P>(answer)?.into_source(), P::FORMAT, replay)))
 }
 
 /// The call's binary body chunk by chunk, given once the answer's head has come.
@@ -119,13 +116,26 @@ pub fn download<P: Operation<Output = Binary>>(
     params: P,
     options: CallOptions,
 ) -> CallFuture<'_, Download<P::Error>, P::Error> {
-    let request = params.request(core).map(|request| request.options(options).streamed());
-    Box::pin(async move { Ok(success::<P>(request?.send().await?)?.download()) })
+    let request = params.request(core).map(Request::streamed);
+    send(request, options, |answer| Ok(success::<P>(answer)?.download()))
 }
 
 /// The request of `params` asking for its stream.
-fn stream_request<P: EventStream>(core: &ClientCore, params: P, options: CallOptions) -> Built<'_> {
-    Ok(params.request(core)?.options(options).stream(P::FORMAT.media()))
+fn stream_request<P: EventStream>(core: &ClientCore, params: P) -> Built<'_> {
+    Ok(params.request(core)?.stream(P::FORMAT.media()))
+}
+
+/// The future of a built request sent with `options`, its answer turned into `T` by
+/// `then`; a request refused while building fails at once.
+pub(crate) fn send<'c, T: Send + 'c, E: Send + 'c>(
+    built: Built<'c>,
+    options: CallOptions,
+    then: impl FnOnce(exchange::Response) -> Result<T, Error<E>> + Send + 'c,
+) -> CallFuture<'c, T, E> {
+    match built {
+        Ok(request) => Box::pin(request.options(options).send_then(then)),
+        Err(invalid) => Box::pin(std::future::ready(Err(invalid.into()))),
+    }
 }
 
 /// Sends the stream's request again, with the last event ID if there is one.
@@ -134,7 +144,7 @@ fn replay<P: EventStream>(core: &ClientCore, params: P, options: CallOptions) ->
     Box::new(move |last_id| {
         let (core, params, options) = (core.clone(), params.clone(), options.clone());
         Box::pin(async move {
-            let mut request = stream_request(&core, params, options)?;
+            let mut request = stream_request(&core, params)?.options(options);
             if let Some(id) = last_id {
                 request = request.header("Last-Event-ID", &id);
             }
@@ -144,7 +154,7 @@ fn replay<P: EventStream>(core: &ClientCore, params: P, options: CallOptions) ->
 }
 
 /// A success answer, or the operation's error for another status.
-fn success<P: Operation>(answer: Answer) -> Result<Answer, Error<P::Error>> {
+fn success<P: Operation>(answer: exchange::Response) -> Result<exchange::Response, Error<P::Error>> {
     let status = answer.status_code();
     if status.is_success() {
         return Ok(answer);

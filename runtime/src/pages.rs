@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 use crate::call::CallOptions;
 use crate::client::ClientCore;
 use crate::error::{Error, ValidationError};
-use crate::operation::{CallFuture, Operation};
+use crate::operation::{CallFuture, Operation, send};
 
 /// Where the next page is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,9 +151,7 @@ fn fetch<P: Paginate>(
     params: P,
     options: CallOptions,
 ) -> CallFuture<'_, Page<P::Item>, P::Error> {
-    let request = params.request(core).map(|request| request.options(options));
-    Box::pin(async move {
-        let response = request?.send().await?;
+    send(params.request(core), options, |response| {
         let link = response.next_link().map(str::to_string);
         Ok(P::page(P::decode(response)?, link.as_deref()))
     })

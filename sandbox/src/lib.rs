@@ -20,10 +20,17 @@
 //!
 //! Where a page documents no answer for a wrong request, the sandbox answers as such
 //! servers commonly do, and says so in [`Provider`]'s documentation.
+//!
+//! For OAuth beyond the five providers: [`oidc::OidcProvider`] runs a real, certified
+//! authorization server (oidc-provider on Node) with a configuration the test gives, and
+//! [`resource::ResourceServer`] is an API that checks its tokens by introspection,
+//! scope and binding (DPoP, certificates).
 #![deny(missing_docs)]
 
 mod jwt;
+pub mod oidc;
 mod providers;
+pub mod resource;
 mod server;
 mod tls;
 

@@ -4,6 +4,7 @@
 
 mod call;
 mod doc;
+mod oauth;
 mod operation;
 mod pages;
 mod stream;
@@ -14,6 +15,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::model::{Api, SchemeKind, SecurityScheme, Server};
+use crate::naming;
 use types::ident;
 
 /// The whole module for `api`.
@@ -118,6 +120,9 @@ fn client(api: &Api) -> TokenStream {
     let mutual_tls: Vec<&str> =
         api.schemes.iter().filter(|s| s.kind == SchemeKind::MutualTls).map(|s| s.name.as_str()).collect();
     let setters = api.schemes.iter().filter_map(setter);
+    let module = module_name(api);
+    let (declarations, oauth_methods): (Vec<_>, Vec<_>) =
+        api.schemes.iter().filter_map(|scheme| oauth::scheme(scheme, &module)).unzip();
     let builder = call::builder();
     let answers = stream::call_methods(api);
     let stream = api.operations.iter().any(|op| op.pagination.is_some()).then(pages::stream_method);
@@ -136,6 +141,8 @@ fn client(api: &Api) -> TokenStream {
         /// The spec's servers; the first is the default.
         const SERVERS: &[::authgen_runtime::__private::Server] = &[#(#servers),*];
 
+        #(#declarations)*
+
         impl Client {
             /// A client for the server `config` selects (the spec's first server by default).
             ///
@@ -153,6 +160,7 @@ fn client(api: &Api) -> TokenStream {
             }
 
             #(#setters)*
+            #(#oauth_methods)*
             #(#methods)*
         }
 
@@ -160,6 +168,13 @@ fn client(api: &Api) -> TokenStream {
         #answers
         #stream
     }
+}
+
+/// The module's name as tracing events and token identities say it: the spec's file
+/// stem in snake case (`uqudo`).
+fn module_name(api: &Api) -> String {
+    let stem = std::path::Path::new(&api.source).file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    naming::snake(stem)
 }
 
 fn client_doc(api: &Api) -> String {

@@ -11,8 +11,7 @@ use crate::model::{Api, Field, Operation, TokenFields, TypeDef, TypeKind, TypeRe
 pub fn source_method(op: &Operation, api: &Api) -> Option<TokenStream> {
     let fields = fields(op.token.as_ref()?);
     // What the cache's tracing events call it: `uqudo.get_token`.
-    let stem = std::path::Path::new(&api.source).file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-    let source = format!("{}.{}", crate::naming::snake(stem), op.name);
+    let source = format!("{}.{}", super::module_name(api), op.name);
     // `get_token` -> `get_token_source`, `login` -> `login_token_source`.
     let suffix = if op.name.ends_with("token") { "_source" } else { "_token_source" };
     let method = ident(&format!("{}{suffix}", op.name));

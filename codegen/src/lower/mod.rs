@@ -226,7 +226,7 @@ impl<'a> Lowerer<'a> {
             }
             OaScheme::OAuth2 { flows, description, extensions } => {
                 let flows = self.oauth_flows(flows, extensions, pointer);
-                Some((SchemeKind::OAuth2(flows), description.clone()))
+                Some((SchemeKind::OAuth2(Box::new(flows)), description.clone()))
             }
             OaScheme::OpenIDConnect { open_id_connect_url, description, .. } => {
                 let kind = SchemeKind::OpenIdConnect { discovery_url: open_id_connect_url.clone() };

@@ -12,8 +12,8 @@ use super::schema::SchemaRef;
 use super::{Lowerer, answers, refs};
 use crate::diagnostics::{Pointer, Problem};
 use crate::model::{
-    Body, BodyEncoding, Checks, Decoding, Operation, Param, ParamLocation, Response, SecurityScheme, Skipped,
-    Status, TokenFields, TypeKind, TypeRef, Webhook,
+    Body, BodyEncoding, Checks, Decoding, Operation, Param, ParamLocation, Response, ScopesByScheme,
+    SecurityScheme, Skipped, Status, TokenFields, TypeKind, TypeRef, Webhook,
 };
 use crate::naming::{self, Namespace};
 
@@ -482,7 +482,7 @@ impl<'a> Lowerer<'a> {
         own: Option<&'a Vec<SecurityRequirement>>,
         schemes: &[SecurityScheme],
         at: &Pointer,
-    ) -> (Vec<Vec<String>>, Vec<(String, Vec<String>)>) {
+    ) -> (Vec<Vec<String>>, ScopesByScheme) {
         let (requirements, at) = match own {
             Some(own) => (own, at.join("security")),
             None => match &self.doc.security {
@@ -491,7 +491,7 @@ impl<'a> Lowerer<'a> {
             },
         };
         let mut alternatives: Vec<Vec<String>> = Vec::new();
-        let mut scopes: Vec<(String, Vec<String>)> = Vec::new();
+        let mut scopes = ScopesByScheme::new();
         for (index, requirement) in requirements.iter().enumerate() {
             let mut names = Vec::new();
             for (name, needed) in requirement {

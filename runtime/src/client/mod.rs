@@ -3,6 +3,7 @@
 //! [`Credential`]s, what each scheme sends.
 
 mod credential;
+mod oauth;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -10,6 +11,7 @@ use std::sync::Arc;
 pub use credential::{ApiKeyLocation, Credential};
 
 use crate::config::{Config, ConfigError, Server, is_loopback_url, redact_userinfo};
+use crate::error::chain;
 use crate::hook::Hook;
 use crate::retry::{RetryBudget, RetryPolicy};
 
@@ -27,6 +29,8 @@ pub struct ClientCore {
     hooks: Vec<Arc<dyn Hook>>,
     /// A digest of the TLS client identity, which a token's identity includes.
     tls_identity: Option<u64>,
+    /// The configuration, for the OAuth endpoints' own HTTP clients.
+    config: Config,
 }
 
 impl std::fmt::Debug for ClientCore {
@@ -51,7 +55,11 @@ impl ClientCore {
         mutual_tls_schemes: &[&'static str],
     ) -> Result<Self, ConfigError> {
         let base_url = config.resolve(servers)?;
-        let http = http_client(&config, is_loopback_url(&base_url))?;
+        let kept = config.clone();
+        let http = config
+            .http_client(is_loopback_url(&base_url))?
+            .build()
+            .map_err(|e| ConfigError::Client(chain(&e)))?;
         let tls_identity = config.identity_pem.as_deref().map(digest);
         let mut credentials = BTreeMap::new();
         if tls_identity.is_some() {
@@ -67,6 +75,7 @@ impl ClientCore {
             retry: config.retry,
             hooks: config.hooks,
             tls_identity,
+            config: kept,
         })
     }
 
@@ -128,33 +137,6 @@ impl ClientCore {
     }
 }
 
-/// The HTTP client `config` describes: TLS identity and roots, timeouts, no redirects
-/// (a documented 3xx is an answer, not a detour). A client for a `loopback` server never
-/// uses a proxy: `HTTP_PROXY` would otherwise get plain-HTTP requests, secrets in their
-/// bodies; other hosts follow the proxy environment variables.
-pub(crate) fn http_client(config: &Config, loopback: bool) -> Result<reqwest::Client, ConfigError> {
-    let mut builder = reqwest::Client::builder();
-    if loopback {
-        builder = builder.no_proxy();
-    }
-    // No client-wide timeout: each request sets its own, and a stream's items each have one.
-    builder = builder.redirect(reqwest::redirect::Policy::none()).connect_timeout(config.connect_timeout);
-    if let Some(pem) = &config.identity_pem {
-        let identity =
-            reqwest::Identity::from_pem(pem).map_err(|e| ConfigError::Identity(source_text(&e)))?;
-        builder = builder.identity(identity);
-    }
-    for pem in &config.roots_pem {
-        let roots = reqwest::Certificate::from_pem_bundle(pem)
-            .map_err(|e| ConfigError::RootCertificate(source_text(&e)))?;
-        if roots.is_empty() {
-            return Err(ConfigError::RootCertificate("no certificate in the PEM".into()));
-        }
-        builder = builder.tls_certs_merge(roots);
-    }
-    builder.build().map_err(|e| ConfigError::Client(source_text(&e)))
-}
-
 /// A digest of `bytes` that is the same in every process of one build.
 fn digest(bytes: &[u8]) -> u64 {
     use std::hash::{Hash, Hasher};
@@ -163,18 +145,6 @@ fn digest(bytes: &[u8]) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     bytes.hash(&mut hasher);
     hasher.finish()
-}
-
-/// An error's message with its sources, which say what was actually wrong.
-fn source_text(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(err) = source {
-        text.push_str(": ");
-        text.push_str(&err.to_string());
-        source = err.source();
-    }
-    text
 }
 
 #[cfg(test)]

@@ -9,6 +9,8 @@
 //! - form bodies: each property as a query parameter of form style at the top level,
 //!   nested objects and arrays in brackets (`metadata[key]=v`, `items[0][price]=p`).
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -18,10 +20,12 @@ use crate::error::ValidationError;
 pub fn form_pairs<T: Serialize + ?Sized>(name: &str, value: &T) -> Vec<(String, String)> {
     let mut pairs = Vec::new();
     match to_value(value) {
-        Value::Array(items) => pairs.extend(items.iter().map(|item| (name.to_string(), scalar(item)))),
-        Value::Object(map) => pairs.extend(map.iter().map(|(k, v)| (k.clone(), scalar(v)))),
+        Value::Array(items) => {
+            pairs.extend(items.iter().map(|item| (name.to_string(), scalar(item).into_owned())))
+        }
+        Value::Object(map) => pairs.extend(map.iter().map(|(k, v)| (k.clone(), scalar(v).into_owned()))),
         Value::Null => {}
-        other => pairs.push((name.to_string(), scalar(&other))),
+        other => pairs.push((name.to_string(), scalar(&other).into_owned())),
     }
     pairs
 }
@@ -38,39 +42,58 @@ pub fn simple<T: Serialize + ?Sized>(value: &T) -> String {
     match to_value(value) {
         Value::Array(items) => items.iter().map(scalar).collect::<Vec<_>>().join(","),
         Value::Object(map) => {
-            map.iter().flat_map(|(k, v)| [k.clone(), scalar(v)]).collect::<Vec<_>>().join(",")
+            map.iter().flat_map(|(k, v)| [Cow::Borrowed(k.as_str()), scalar(v)]).collect::<Vec<_>>().join(",")
         }
-        other => scalar(&other),
+        other => scalar(&other).into_owned(),
     }
 }
 
-/// The pairs of an `application/x-www-form-urlencoded` body.
+/// The fields of a form body (`application/x-www-form-urlencoded`, or the text parts
+/// of `multipart/form-data`), as pairs.
 pub fn form_body<T: Serialize + ?Sized>(body: &T) -> Vec<(String, String)> {
     let mut pairs = Vec::new();
-    match to_value(body) {
-        Value::Object(map) => {
-            for (key, value) in &map {
-                match value {
-                    Value::Array(items) if items.iter().all(is_scalar) => {
-                        pairs.extend(items.iter().map(|item| (key.clone(), scalar(item))))
-                    }
-                    _ => brackets(key, value, &mut pairs),
-                }
-            }
-        }
-        other => brackets("body", &other, &mut pairs),
-    }
+    form_fields(&to_value(body), &mut |name, value| pairs.push((name.to_string(), value.to_string())));
     pairs
 }
 
+/// An `application/x-www-form-urlencoded` body, encoded: the same fields as
+/// [`form_body`], written straight into the text.
+pub fn form_text<T: Serialize + ?Sized>(body: &T) -> String {
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    form_fields(&to_value(body), &mut |name, value| {
+        form.append_pair(name, value);
+    });
+    form.finish()
+}
+
+/// Each field of a form body: flat fields by name, arrays of scalars repeating it,
+/// nested values in brackets (`metadata[order]`, `items[0][price]`).
+fn form_fields(body: &Value, field: &mut dyn FnMut(&str, &str)) {
+    let Value::Object(map) = body else { return bracket_fields("body", body, field) };
+    for (key, value) in map {
+        match value {
+            Value::Array(items) if items.iter().all(is_scalar) => {
+                items.iter().for_each(|item| field(key, &scalar(item)))
+            }
+            _ => bracket_fields(key, value, field),
+        }
+    }
+}
+
 fn brackets(prefix: &str, value: &Value, pairs: &mut Vec<(String, String)>) {
+    bracket_fields(prefix, value, &mut |name, value| pairs.push((name.to_string(), value.to_string())));
+}
+
+fn bracket_fields(prefix: &str, value: &Value, field: &mut dyn FnMut(&str, &str)) {
     match value {
-        Value::Object(map) => map.iter().for_each(|(k, v)| brackets(&format!("{prefix}[{k}]"), v, pairs)),
+        Value::Object(map) => {
+            map.iter().for_each(|(k, v)| bracket_fields(&format!("{prefix}[{k}]"), v, field))
+        }
         Value::Array(items) => {
-            items.iter().enumerate().for_each(|(i, v)| brackets(&format!("{prefix}[{i}]"), v, pairs))
+            items.iter().enumerate().for_each(|(i, v)| bracket_fields(&format!("{prefix}[{i}]"), v, field))
         }
         Value::Null => {}
-        other => pairs.push((prefix.to_string(), scalar(other))),
+        other => field(prefix, &scalar(other)),
     }
 }
 
@@ -109,11 +132,11 @@ pub fn cookie_value(value: &str) -> String {
 }
 
 /// Strings as they are, other scalars as JSON text, nested values as JSON.
-fn scalar(value: &Value) -> String {
+fn scalar(value: &Value) -> Cow<'_, str> {
     match value {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
+        Value::String(s) => Cow::Borrowed(s),
+        Value::Null => Cow::Borrowed(""),
+        other => Cow::Owned(other.to_string()),
     }
 }
 
@@ -192,6 +215,12 @@ mod tests {
         assert_eq!(cookie_value("a,b\"c\\%\r\n"), "a%2Cb%22c%5C%25%0D%0A");
         assert_eq!(cookie_value("plain-value_1.2"), "plain-value_1.2");
         assert!(is_cookie_value("abc=1") && !is_cookie_value("abc; admin=1") && !is_cookie_value("a b"));
+    }
+
+    #[test]
+    fn form_text_encodes_the_same_fields() {
+        let body = json!({"a": "x y", "b": ["1", "2"], "c": {"d": "&="}, "e": null, "f": true});
+        assert_eq!(form_text(&body), "a=x+y&b=1&b=2&c%5Bd%5D=%26%3D&f=true");
     }
 
     #[test]

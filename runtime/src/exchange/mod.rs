@@ -18,4 +18,4 @@ mod send;
 pub use encode::path_segment;
 pub use multipart::Multipart;
 pub use request::Request;
-pub use response::Answer;
+pub use response::Response;

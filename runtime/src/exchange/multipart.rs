@@ -41,12 +41,12 @@ impl Multipart {
     /// The body to send: built anew for every attempt (reqwest's form is a stream that
     /// cannot be sent twice), the parts kept for a retry. A file part from a file is
     /// opened again, one from a stream taken (only once).
-    pub(super) async fn to_form<E>(&self) -> Result<reqwest::multipart::Form, Error<E>> {
+    pub(super) fn to_form<E>(&self) -> Result<reqwest::multipart::Form, Error<E>> {
         let mut form = reqwest::multipart::Form::new();
         for (name, part) in &self.parts {
             form = match part {
                 Part::Text(text) => form.text(name.clone(), text.clone()),
-                Part::File(file) => form.part(name.clone(), file_part(name, file).await?),
+                Part::File(file) => form.part(name.clone(), file_part(name, file)?),
             };
         }
         Ok(form)
@@ -59,8 +59,8 @@ impl Multipart {
 }
 
 /// A file part named `name`, typed `application/octet-stream`.
-async fn file_part<E>(name: &str, file: &Binary) -> Result<reqwest::multipart::Part, Error<E>> {
-    let part = match file.open().await? {
+fn file_part<E>(name: &str, file: &Binary) -> Result<reqwest::multipart::Part, Error<E>> {
+    let part = match file.open()? {
         (body, Some(length)) => reqwest::multipart::Part::stream_with_length(body, length),
         (body, None) => reqwest::multipart::Part::stream(body),
     };

@@ -11,6 +11,8 @@ use super::multipart::Multipart;
 use crate::binary::Binary;
 use crate::call::CallOptions;
 use crate::client::{ApiKeyLocation, ClientCore, Credential};
+use std::time::Duration;
+
 use crate::error::{Error, ValidationError};
 use crate::retry::{RetryPolicy, idempotent_method};
 use crate::secret::Secret;
@@ -21,7 +23,7 @@ pub struct Request<'c> {
     pub(super) core: &'c ClientCore,
     pub(super) builder: reqwest::RequestBuilder,
     /// Why it must not be sent, found while building it.
-    pub(super) refused: Option<Refusal>,
+    pub(super) refused: Option<Box<Refusal>>,
     /// Where its bearer token comes from, when a cache gives it.
     pub(super) bearer: Option<Bearer<'c>>,
     /// The OAuth scopes the operation needs, by scheme.
@@ -31,19 +33,20 @@ pub struct Request<'c> {
     /// Kept as parts, not a stream, so that a retry can send it again.
     pub(super) multipart: Option<Multipart>,
     /// A body not in memory (a file, a stream), opened anew for each attempt.
-    pub(super) upload: Option<Binary>,
+    pub(super) upload: Option<Box<Binary>>,
     /// A success's body is left to read as a stream, each item within the timeout.
     pub(super) streamed: bool,
     /// Whether sending it twice has the effect of sending it once.
     pub(super) idempotent: bool,
     /// This call's retry policy, when not the client's.
-    pub(super) retry: Option<RetryPolicy>,
+    pub(super) retry: Option<Box<RetryPolicy>>,
     /// Each attempt's time limit, when not the client's.
     pub(super) timeout: Option<std::time::Duration>,
     /// The idempotency key header and the key given for this call, if any.
-    pub(super) idempotency: Option<(&'static str, Option<String>)>,
-    /// Where to send it instead of the operation's URL (a next page's `Link`).
-    pub(super) url: Option<url::Url>,
+    pub(super) idempotency: Option<Box<(&'static str, Option<String>)>>,
+    /// Where to send it instead of the operation's URL (a next page's `Link`). The rare
+    /// fields are boxed: every builder step moves the request.
+    pub(super) url: Option<Box<url::Url>>,
     pub(super) method: Method,
     /// The operation's method name and path template, for its tracing span.
     pub(super) operation: (&'static str, &'static str),
@@ -91,7 +94,7 @@ impl<'c> Request<'c> {
     fn new(core: &'c ClientCore, method: Method, path: &str) -> Self {
         let idempotent = idempotent_method(&method);
         let builder = core.http().request(method.clone(), format!("{}{path}", core.base_url()));
-        let refused = dot_segment(path).map(Refusal::Invalid);
+        let refused = dot_segment(path).map(|invalid| Box::new(Refusal::Invalid(invalid)));
         Request {
             core,
             builder,
@@ -131,7 +134,7 @@ impl<'c> Request<'c> {
     /// sends the same key, so the server can tell them apart from new calls. Marks the
     /// request idempotent.
     pub fn idempotency_key(mut self, header: &'static str, given: Option<&str>) -> Self {
-        self.idempotency = Some((header, given.map(str::to_string)));
+        self.idempotency = Some(Box::new((header, given.map(str::to_string))));
         self.idempotent()
     }
 
@@ -139,8 +142,8 @@ impl<'c> Request<'c> {
     /// idempotency key.
     pub fn options(mut self, options: CallOptions) -> Self {
         self.timeout = options.timeout.or(self.timeout);
-        self.retry = options.retry.or(self.retry);
-        self.url = options.url.or(self.url);
+        self.retry = options.retry.map(Box::new).or(self.retry);
+        self.url = options.url.map(Box::new).or(self.url);
         for (name, value) in &options.headers {
             match (HeaderName::try_from(name.as_str()), HeaderValue::try_from(value.as_str())) {
                 (Ok(name), Ok(value)) => self.builder = self.builder.header(name, value),
@@ -148,8 +151,8 @@ impl<'c> Request<'c> {
             }
         }
         if let Some(key) = options.idempotency_key {
-            let header = self.idempotency.as_ref().map_or("Idempotency-Key", |(header, _)| header);
-            self.idempotency = Some((header, Some(key)));
+            let header = self.idempotency.as_deref().map_or("Idempotency-Key", |(header, _)| header);
+            self.idempotency = Some(Box::new((header, Some(key))));
             self.idempotent = true;
         }
         self
@@ -157,12 +160,12 @@ impl<'c> Request<'c> {
 
     /// Retries this call by `policy` instead of the client's.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.retry = Some(Box::new(policy));
         self
     }
 
     fn refuse(&mut self, refusal: Refusal) {
-        self.refused.get_or_insert(refusal);
+        self.refused.get_or_insert_with(|| Box::new(refusal));
     }
 
     fn invalid(&mut self, field: &str, problem: &str) {
@@ -232,7 +235,10 @@ impl<'c> Request<'c> {
 
     /// An `application/x-www-form-urlencoded` body; nested values in brackets.
     pub fn form<T: serde::Serialize + ?Sized>(mut self, body: &T) -> Self {
-        self.builder = self.builder.form(&encode::form_body(body));
+        self.builder = self
+            .builder
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(encode::form_text(body));
         self
     }
 
@@ -242,7 +248,7 @@ impl<'c> Request<'c> {
         self.builder = self.builder.header(CONTENT_TYPE, media);
         match body.in_memory() {
             Some(bytes) => self.builder = self.builder.body(bytes.clone()),
-            None => self.upload = Some(body.clone()),
+            None => self.upload = Some(Box::new(body.clone())),
         }
         self
     }
@@ -262,15 +268,15 @@ impl<'c> Request<'c> {
 
     /// Adds the bodies that are built anew for each attempt: a multipart form, a file
     /// opened again, a stream (which only the first attempt can send).
-    pub(super) async fn with_bodies<E>(
+    pub(super) fn with_bodies<E>(
         &self,
         mut builder: reqwest::RequestBuilder,
     ) -> Result<reqwest::RequestBuilder, Error<E>> {
         if let Some(multipart) = &self.multipart {
-            builder = builder.multipart(multipart.to_form().await?);
+            builder = builder.multipart(multipart.to_form()?);
         }
         if let Some(upload) = &self.upload {
-            let (body, length) = upload.open().await?;
+            let (body, length) = upload.open()?;
             builder = builder.body(body);
             if let Some(length) = length {
                 builder = builder.header(CONTENT_LENGTH, length);
@@ -282,7 +288,15 @@ impl<'c> Request<'c> {
     /// Whether another attempt could send the body again (a stream cannot).
     pub(super) fn resendable(&self) -> bool {
         let parts = self.multipart.as_ref().is_none_or(Multipart::resendable);
-        parts && self.upload.as_ref().is_none_or(Binary::resendable)
+        parts && self.upload.as_deref().is_none_or(Binary::resendable)
+    }
+
+    /// A streamed answer's limits: of its head (what is left of the call's deadline, at
+    /// most the timeout), and of each item (the timeout).
+    pub(super) fn stream_limits(&self, deadline: Option<tokio::time::Instant>) -> (Duration, Duration) {
+        let item = self.timeout.unwrap_or(self.core.timeout());
+        let left = deadline.map(|deadline| deadline.saturating_duration_since(tokio::time::Instant::now()));
+        (left.map_or(item, |left| left.min(item)), item)
     }
 
     /// The OAuth scopes the operation needs of `scheme`: its token is asked for them.

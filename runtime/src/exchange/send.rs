@@ -6,12 +6,14 @@ use tokio::time::Instant;
 use tracing::Instrument;
 use tracing::field::Empty;
 
+use super::challenge::Challenge;
 use super::request::{NOT_A_HEADER_VALUE, Refusal, Request};
-use super::response::Answer;
+use super::response::Response;
 use crate::error::{Error, TransportError, ValidationError};
+use crate::oauth::Dpop;
 use crate::retry::{EndKind, Ended, idempotency_key};
 use crate::stream::CallSpan;
-use crate::token::{AccessToken, TokenCache, TokenError, bearer_value};
+use crate::token::{AccessToken, TokenCache, TokenError, authorization_value};
 
 impl<'c> Request<'c> {
     /// Sends the request and reads the answer (bounded by the configured limit), trying
@@ -22,8 +24,17 @@ impl<'c> Request<'c> {
     /// template, final status, attempts and duration; each retry is an event with its
     /// reason. No field carries a credential, a query or a body value. A streamed
     /// answer keeps the span open until its stream ends, which records the items and
-    /// bytes read.
-    pub async fn send<E>(self) -> Result<Answer, Error<E>> {
+    /// bytes read and the whole duration.
+    pub fn send<E: 'c>(self) -> impl Future<Output = Result<Response, Error<E>>> + 'c {
+        self.send_then(Ok)
+    }
+
+    /// [`send`](Self::send), the answer then turned into `T` by `then` (an operation's
+    /// decoding) in the same future: one state machine, not one awaiting another.
+    pub fn send_then<T: 'c, E: 'c>(
+        self,
+        then: impl FnOnce(Response) -> Result<T, Error<E>> + 'c,
+    ) -> impl Future<Output = Result<T, Error<E>>> + 'c {
         let (operation, path) = self.operation;
         let span = tracing::info_span!(
             "authgen.call",
@@ -36,36 +47,44 @@ impl<'c> Request<'c> {
             items = Empty,
             bytes = Empty,
         );
-        let started = Instant::now();
-        let mut outcome = self.send_attempts().instrument(span.clone()).await;
-        let status = match &outcome {
-            Ok(response) => Some(response.status()),
-            Err(error) => error.status().map(|s| s.as_u16()),
-        };
-        if let Some(status) = status {
-            span.record("status", status);
+        let ready = self.ready();
+        let recorded = span.clone();
+        // The request is held here once and lent to the attempts: a future that took it
+        // by value would copy it at every level.
+        async move {
+            let started = Instant::now();
+            let mut outcome = match ready {
+                Ok(ref request) => request.attempts().await,
+                Err(error) => Err(error),
+            };
+            let status = match &outcome {
+                Ok(response) => Some(response.status()),
+                Err(error) => error.status().map(|s| s.as_u16()),
+            };
+            if let Some(status) = status {
+                recorded.record("status", status);
+            }
+            let streaming = outcome
+                .as_mut()
+                .is_ok_and(|answer| answer.keep_span(|| CallSpan::new(recorded.clone(), started)));
+            if !streaming {
+                recorded.record("duration_ms", started.elapsed().as_millis() as u64);
+            }
+            then(outcome?)
         }
-        let streaming =
-            outcome.as_mut().is_ok_and(|answer| answer.keep_span(|| CallSpan::new(span.clone(), started)));
-        if !streaming {
-            span.record("duration_ms", started.elapsed().as_millis() as u64);
-        }
-        outcome
+        .instrument(span)
     }
 
-    async fn send_attempts<E>(self) -> Result<Answer, Error<E>> {
-        let mut request = self.ready()?;
-        let core = request.core;
-        let policy = request.retry.take();
-        let policy = policy.as_ref().unwrap_or(core.retry());
+    async fn attempts<E>(&self) -> Result<Response, Error<E>> {
+        let policy = self.retry.as_deref().unwrap_or(self.core.retry());
         let deadline = policy.deadline_from_now();
         let mut attempt = 1;
         loop {
-            let outcome = request.attempt(deadline).await;
+            let outcome = self.attempt(deadline).await;
             let remaining = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
             // A body that cannot be sent again (a stream) ends the call with this outcome.
-            let ended = ended(&outcome, request.idempotent, request.resendable());
-            match policy.next_wait(core.budget(), attempt, &ended, remaining) {
+            let ended = ended(&outcome, self.idempotent, self.resendable());
+            match policy.next_wait(self.core.budget(), attempt, &ended, remaining) {
                 Some(wait) => {
                     let reason = ended.reason();
                     tracing::info!(attempt, reason, wait_ms = wait.as_millis() as u64, "retrying");
@@ -82,11 +101,11 @@ impl<'c> Request<'c> {
 
     /// Fails with what was found while building the request; adds its cookies.
     fn ready<E>(mut self) -> Result<Self, Error<E>> {
-        if let Some((header, given)) = self.idempotency.take() {
+        if let Some((header, given)) = self.idempotency.take().map(|boxed| *boxed) {
             let key = given.unwrap_or_else(idempotency_key);
             self = self.header(header, key.as_str());
         }
-        match self.refused.take() {
+        match self.refused.take().map(|boxed| *boxed) {
             Some(Refusal::MissingCredentials(schemes)) => return Err(Error::MissingCredentials { schemes }),
             Some(Refusal::Invalid(invalid)) => return Err(Error::Invalid(invalid)),
             None => {}
@@ -103,23 +122,28 @@ impl<'c> Request<'c> {
         Ok(self)
     }
 
-    /// One attempt: the exchange, repeated once with a fresh token after a 401, or with
-    /// a token of more scopes after a 403 that asks for them (RFC 6750 §3.1).
-    async fn attempt<E>(&self, deadline: Option<Instant>) -> Result<Answer, Error<E>> {
+    /// One attempt: the exchange, repeated once with a fresh token after a 401, with the
+    /// same token and the server's nonce after a 401 `use_dpop_nonce` (RFC 9449 §9), or
+    /// with a token of more scopes after a 403 that asks for them (RFC 6750 §3.1).
+    async fn attempt<E>(&self, deadline: Option<Instant>) -> Result<Response, Error<E>> {
         let Some(bearer) = &self.bearer else {
-            return self.execute(self.builder.try_clone(), deadline).await;
+            return self.execute(self.builder.try_clone(), None, deadline).await;
         };
         let cache = bearer.cache();
         let token = cache.token().await?;
-        let response = self.execute(self.with_token(cache, &token)?, deadline).await?;
-        let again = match response.status() {
-            401 => {
+        let response = self.with_token(cache, &token, deadline).await?;
+        let asked = response.challenge().and_then(|c| c.error.as_deref());
+        let again = match (response.status(), asked) {
+            (401, Some("use_dpop_nonce")) if cache.dpop().is_some() => {
+                return self.with_token(cache, &token, deadline).await;
+            }
+            (401, _) => {
                 cache.invalidate(&token);
                 cache.clone()
             }
-            403 => {
-                let more = response.challenge().filter(|c| c.error.as_deref() == Some("insufficient_scope"));
-                match more.and_then(|challenge| bearer.widened(challenge.scopes())) {
+            (403, Some("insufficient_scope")) => {
+                let more = response.challenge().map(Challenge::scopes);
+                match more.and_then(|scopes| bearer.widened(scopes)) {
                     Some(wider) => wider,
                     None => return Ok(response),
                 }
@@ -127,65 +151,104 @@ impl<'c> Request<'c> {
             _ => return Ok(response),
         };
         let token = again.token().await?;
-        self.execute(self.with_token(&again, &token)?, deadline).await
+        self.with_token(&again, &token, deadline).await
     }
 
-    /// The request carrying `token`; one that cannot be sent is dropped from the cache
-    /// (it would fail every call) and the error says why, without the token.
-    fn with_token(
+    /// The exchange carrying `token`, as `Authorization: DPoP` with a proof where the
+    /// cache's source binds its tokens to a key and the server said `DPoP`, else as
+    /// `Bearer`. A token that cannot be sent is dropped from the cache (it would fail
+    /// every call) and the error says why, without the token.
+    async fn with_token<E>(
         &self,
         cache: &TokenCache,
         token: &AccessToken,
-    ) -> Result<Option<reqwest::RequestBuilder>, TokenError> {
-        let value = bearer_value(token.secret()).map_err(|problem| {
+        deadline: Option<Instant>,
+    ) -> Result<Response, Error<E>> {
+        let dpop = cache.dpop().filter(|_| token.token_type().eq_ignore_ascii_case("dpop"));
+        let scheme = if dpop.is_some() { "DPoP" } else { "Bearer" };
+        let value = authorization_value(scheme, token.secret()).map_err(|problem| {
             cache.invalidate(token);
             TokenError::new(problem, false)
         })?;
-        Ok(self.builder.try_clone().map(|builder| builder.header(AUTHORIZATION, value)))
+        let builder = self.builder.try_clone().map(|builder| builder.header(AUTHORIZATION, value));
+        self.execute(builder, dpop.map(|dpop| (dpop, token)), deadline).await
     }
 
     /// Sends `builder` (a clone of the request, its multipart body added anew), within
-    /// the attempt's time limit and what is left of the call's deadline.
-    async fn execute<E>(
+    /// the attempt's time limit and what is left of the call's deadline. The request is
+    /// built and handed to the HTTP client before the future starts, so that the future
+    /// holds only what is in flight (it is moved with every `await` around it).
+    fn execute<'a, E>(
+        &'a self,
+        builder: Option<reqwest::RequestBuilder>,
+        bound: Option<(&'a Dpop, &'a AccessToken)>,
+        deadline: Option<Instant>,
+    ) -> impl Future<Output = Result<Response, Error<E>>> + use<'a, 'c, E> {
+        let sent = self.prepare(builder, bound, deadline).map(|request| self.core.http().execute(request));
+        let stream = self.streamed.then(|| self.stream_limits(deadline));
+        async move {
+            let response = match stream {
+                // A streamed answer has no overall limit: its head has one, here.
+                Some((head, _)) => tokio::time::timeout(head, sent?)
+                    .await
+                    .map_err(|_| TransportError::timed_out("answer", head))?,
+                None => sent?.await,
+            };
+            let response = response.map_err(TransportError::new)?;
+            if let Some((dpop, _)) = bound {
+                dpop.remember_nonce(response.url().as_str(), response.headers());
+            }
+            for hook in self.core.hooks() {
+                hook.on_response(&response);
+            }
+            Response::receive(response, stream.map(|(_, item)| item), self.core.max_response_bytes()).await
+        }
+    }
+
+    /// The request of one attempt, with the DPoP proof of its `bound` token if it has
+    /// one, as the hooks leave it.
+    fn prepare<E>(
         &self,
         builder: Option<reqwest::RequestBuilder>,
+        bound: Option<(&Dpop, &AccessToken)>,
         deadline: Option<Instant>,
-    ) -> Result<Answer, Error<E>> {
-        let Some(builder) = builder else {
+    ) -> Result<reqwest::Request, Error<E>> {
+        let Some(mut builder) = builder else {
             // Only a streamed body cannot be cloned, and requests have none.
-            return Err(
-                ValidationError { field: "body".into(), problem: "cannot be sent twice".into() }.into()
-            );
+            let problem = "cannot be sent twice".into();
+            return Err(ValidationError { field: "body".into(), problem }.into());
         };
-        let mut builder = self.with_bodies(builder).await?;
+        builder = self.with_bodies(builder)?;
+        // The client's own timeout applies unless this call or its deadline says less:
+        // setting it per request would cost an allocation for nothing.
         let left = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
-        let timeout = self.timeout.unwrap_or(self.core.timeout());
-        let limit = left.map_or(timeout, |left| left.min(timeout));
-        if !self.streamed {
-            // A streamed body outlives the limit: its head is timed below, its items each.
-            builder = builder.timeout(limit);
+        if self.streamed {
+            // A streamed body outlives any limit: its head is timed in `execute`, each
+            // item by the stream.
+            builder = builder.timeout(std::time::Duration::MAX);
+        } else if self.timeout.is_some() || left.is_some() {
+            let timeout = self.timeout.unwrap_or(self.core.timeout());
+            builder = builder.timeout(left.map_or(timeout, |left| left.min(timeout)));
         }
         let mut request = builder.build().map_err(TransportError::new)?;
         if let Some(url) = &self.url {
-            *request.url_mut() = url.clone();
+            *request.url_mut() = (**url).clone();
+        }
+        if let Some((dpop, token)) = bound {
+            let token = Some(token.secret().expose_secret());
+            let proof = dpop.header_value(request.method().as_str(), request.url().as_str(), token)?;
+            request.headers_mut().insert("dpop", proof);
         }
         for hook in self.core.hooks() {
             hook.on_request(&mut request);
         }
-        let response = tokio::time::timeout(limit, self.core.http().execute(request)).await;
-        let response = response.map_err(|_| TransportError::timed_out("answer", limit))?;
-        let response = response.map_err(TransportError::new)?;
-        for hook in self.core.hooks() {
-            hook.on_response(&response);
-        }
-        let stream = self.streamed.then_some(timeout);
-        Answer::receive(response, stream, self.core.max_response_bytes()).await
+        Ok(request)
     }
 }
 
 /// How an attempt ended, as the retry policy judges it: final when the body cannot be
 /// sent again.
-fn ended<E>(outcome: &Result<Answer, Error<E>>, idempotent: bool, resendable: bool) -> Ended {
+fn ended<E>(outcome: &Result<Response, Error<E>>, idempotent: bool, resendable: bool) -> Ended {
     let (kind, retry_after) = match outcome {
         _ if !resendable => (EndKind::Final, None),
         Ok(response) => (EndKind::Answered(response.status_code()), response.retry_after()),

@@ -97,7 +97,15 @@ impl AccessToken {
 /// `Bearer <secret>` as a sensitive header value, or why it cannot be one (without the
 /// secret).
 pub(crate) fn bearer_value(secret: &Secret) -> Result<reqwest::header::HeaderValue, String> {
-    let mut value = reqwest::header::HeaderValue::try_from(format!("Bearer {}", secret.expose_secret()))
+    authorization_value("Bearer", secret)
+}
+
+/// `<scheme> <secret>` as a sensitive `Authorization` value, or why it cannot be one.
+pub(crate) fn authorization_value(
+    scheme: &str,
+    secret: &Secret,
+) -> Result<reqwest::header::HeaderValue, String> {
+    let mut value = reqwest::header::HeaderValue::try_from(format!("{scheme} {}", secret.expose_secret()))
         .map_err(|_| {
             "the access token cannot be sent in an HTTP header: it contains a character a header cannot carry (a control character such as a line break)".to_string()
         })?;

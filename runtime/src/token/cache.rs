@@ -217,6 +217,11 @@ impl TokenCache {
         Err(TokenError::new("the token refresh was abandoned (is the runtime shutting down?)", false))
     }
 
+    /// The DPoP key the source binds its tokens to, if it does: calls then carry proofs.
+    pub fn dpop(&self) -> Option<&crate::oauth::Dpop> {
+        self.inner.source.dpop()
+    }
+
     /// The cached token if it is fresh (not yet due for a refresh), without fetching.
     pub fn peek(&self) -> Option<Arc<AccessToken>> {
         self.fresh(Instant::now())

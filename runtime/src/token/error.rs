@@ -10,6 +10,7 @@ use reqwest::StatusCode;
 pub struct TokenError {
     message: String,
     status: Option<StatusCode>,
+    oauth_error: Option<String>,
     permanent: bool,
     source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
@@ -17,7 +18,19 @@ pub struct TokenError {
 impl TokenError {
     /// An error with a message in the user's terms.
     pub fn new(message: impl Into<String>, permanent: bool) -> Self {
-        TokenError { message: message.into(), status: None, permanent, source: None }
+        TokenError { message: message.into(), status: None, oauth_error: None, permanent, source: None }
+    }
+
+    /// The same error, naming the OAuth error code (RFC 6749 §5.2) the server answered.
+    pub(crate) fn with_oauth_error(mut self, code: impl Into<String>) -> Self {
+        self.oauth_error = Some(code.into());
+        self
+    }
+
+    /// The OAuth error code the token endpoint refused with (RFC 6749 §5.2, RFC 8628
+    /// §3.5: `invalid_client`, `invalid_grant`, `access_denied`, …), if it said one.
+    pub fn oauth_error(&self) -> Option<&str> {
+        self.oauth_error.as_deref()
     }
 
     /// The same error, the token endpoint having answered `status`.
@@ -57,6 +70,7 @@ impl fmt::Debug for TokenError {
         f.debug_struct("TokenError")
             .field("message", &self.message)
             .field("status", &self.status)
+            .field("oauth_error", &self.oauth_error)
             .field("permanent", &self.permanent)
             .finish()
     }

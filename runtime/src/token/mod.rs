@@ -18,7 +18,7 @@ mod shared;
 mod source;
 
 pub use access::AccessToken;
-pub(crate) use access::bearer_value;
+pub(crate) use access::{authorization_value, bearer_value};
 pub use answer::{AsTokenValue, TokenAnswer, TokenValue};
 pub use cache::{Margin, TokenCache};
 pub use error::TokenError;

@@ -42,6 +42,14 @@ pub trait TokenSource: Send + Sync + 'static {
     fn identity(&self) -> Option<&[u8]> {
         None
     }
+
+    /// The DPoP key its tokens are bound to (RFC 9449), where it binds them: a call with
+    /// such a token (`token_type` `DPoP`) sends `Authorization: DPoP <token>` and a proof
+    /// from this key ([`Dpop::proof`](crate::oauth::Dpop::proof)). `None` (the default)
+    /// for bearer tokens.
+    fn dpop(&self) -> Option<&crate::oauth::Dpop> {
+        None
+    }
 }
 
 /// A [`TokenSource`] from a call of a generated token operation: what generated

@@ -1,0 +1,156 @@
+//! OAuth 2.0 and OpenID Connect schemes: the declaration the runtime reads (a constant
+//! per scheme) and the client's methods for each flow the scheme declares.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::ident;
+use crate::model::{OAuthFlow, OAuthFlows, SchemeKind, SecurityScheme};
+
+/// The declaration of `scheme` and its client methods, if it is an OAuth one.
+pub(super) fn scheme(scheme: &SecurityScheme, module: &str) -> Option<(TokenStream, TokenStream)> {
+    let (flows, discovery) = match &scheme.kind {
+        SchemeKind::OAuth2(flows) => (OAuthFlows::clone(flows), flows.metadata_url.clone()),
+        SchemeKind::OpenIdConnect { discovery_url } => (OAuthFlows::default(), Some(discovery_url.clone())),
+        _ => return None,
+    };
+    let declared = ident(&format!("{}_SCHEME", scheme.rust_name.to_ascii_uppercase()));
+    let label = format!("{module}.{}", scheme.rust_name);
+    let flow = |flow: &Option<OAuthFlow>| match flow {
+        Some(flow) => {
+            let (token_url, scopes) = (&flow.token_url, flow.scopes.iter().map(|(name, _)| name));
+            let authorization = optional(&flow.authorization_url);
+            let device = optional(&flow.device_authorization_url);
+            quote!(Some(::authgen_runtime::oauth::DeclaredFlow {
+                token_url: #token_url,
+                authorization_url: #authorization,
+                device_authorization_url: #device,
+                scopes: &[#(#scopes),*],
+            }))
+        }
+        None => quote!(None),
+    };
+    let (client_credentials, authorization_code) =
+        (flow(&flows.client_credentials), flow(&flows.authorization_code));
+    let (device, password, discovery_url) =
+        (flow(&flows.device_authorization), flow(&flows.password), optional(&discovery));
+    let about =
+        format!(" How the `{}` security scheme gets its tokens, as the spec declares it.", scheme.name);
+    let constant = quote! {
+        #[doc = #about]
+        const #declared: ::authgen_runtime::oauth::DeclaredScheme = ::authgen_runtime::oauth::DeclaredScheme {
+            label: #label,
+            discovery_url: #discovery_url,
+            client_credentials: #client_credentials,
+            authorization_code: #authorization_code,
+            device_authorization: #device,
+            password: #password,
+        };
+    };
+    let discovered = discovery.is_some();
+    let methods = [
+        (flows.client_credentials.is_some() || discovered)
+            .then(|| client_credentials_methods(scheme, &declared)),
+        (flows.authorization_code.is_some() || discovered)
+            .then(|| authorization_code_method(scheme, &declared)),
+        (flows.device_authorization.is_some() || discovered).then(|| device_method(scheme, &declared)),
+        flows.password.is_some().then(|| password_method(scheme, &declared)),
+    ];
+    let methods = methods.into_iter().flatten();
+    Some((constant, quote!(#(#methods)*)))
+}
+
+/// Our own text as a doc comment (the spec's texts go through `doc`, which escapes).
+fn line(text: &str) -> TokenStream {
+    let text = format!(" {text}");
+    quote!(#[doc = #text])
+}
+
+fn optional(value: &Option<String>) -> TokenStream {
+    match value {
+        Some(value) => quote!(Some(#value)),
+        None => quote!(None),
+    }
+}
+
+fn client_credentials_methods(scheme: &SecurityScheme, declared: &proc_macro2::Ident) -> TokenStream {
+    let (name, rust) = (&scheme.name, &scheme.rust_name);
+    let with_secret = ident(&format!("with_{rust}_client_credentials"));
+    let with_client = ident(&format!("with_{rust}_client"));
+    let secret_doc = format!(
+        "Calls secured by `{name}` get tokens by the client credentials grant, as `client_id` with `client_secret` (HTTP Basic, or in the form where the server's metadata says only that). Each call asks for the scopes its operation needs; tokens are cached per scope set and fetched again before they expire, or once after a 401."
+    );
+    let client_doc = line(&format!(
+        "[`{with_secret}`](Self::{with_secret}) for any client: another authentication (`private_key_jwt`, mutual TLS), a sandbox's token URL or issuer, scopes or a resource for every call, a DPoP key."
+    ));
+    let secret_doc = line(&secret_doc);
+    quote! {
+        #secret_doc
+        pub fn #with_secret(self, client_id: impl Into<String>, client_secret: impl Into<::authgen_runtime::Secret>) -> Self {
+            self.#with_client(::authgen_runtime::oauth::OAuthClient::secret(client_id, client_secret))
+        }
+
+        #client_doc
+        pub fn #with_client(mut self, client: ::authgen_runtime::oauth::OAuthClient) -> Self {
+            self.core.set_oauth_client(#name, &#declared, client);
+            self
+        }
+    }
+}
+
+fn authorization_code_method(scheme: &SecurityScheme, declared: &proc_macro2::Ident) -> TokenStream {
+    let method = ident(&format!("{}_authorization_code", scheme.rust_name));
+    let cache = format!("with_{}_cache", scheme.rust_name);
+    let docs = line(&format!(
+        "The authorization code flow (PKCE S256, state, nonce, the `iss` check) of the `{}` scheme for `client`, at the URLs the spec declares (or the client's issuer): sign a user in with its `start`/`finish`, or its loopback listener for a command-line or desktop program. It is a token source: give it to [`{cache}`](Self::{cache}) in a `TokenCache`, which refreshes with its refresh token.",
+        scheme.name
+    ));
+    quote! {
+        #docs
+        pub async fn #method(
+            &self,
+            client: ::authgen_runtime::oauth::OAuthClient,
+        ) -> Result<::authgen_runtime::oauth::AuthorizationCode, ::authgen_runtime::oauth::OAuthError> {
+            self.core.authorization_code(&#declared, &client).await
+        }
+    }
+}
+
+fn device_method(scheme: &SecurityScheme, declared: &proc_macro2::Ident) -> TokenStream {
+    let method = ident(&format!("{}_device_authorization", scheme.rust_name));
+    let cache = format!("with_{}_cache", scheme.rust_name);
+    let docs = line(&format!(
+        "The device authorization flow (RFC 8628) of the `{}` scheme for `client`: `show` tells the user where to go and what code to enter, while the flow polls. It is a token source: give it to [`{cache}`](Self::{cache}) in a `TokenCache`.",
+        scheme.name
+    ));
+    quote! {
+        #docs
+        pub async fn #method(
+            &self,
+            client: ::authgen_runtime::oauth::OAuthClient,
+            show: impl Fn(&::authgen_runtime::oauth::UserCode) + Send + Sync + 'static,
+        ) -> Result<::authgen_runtime::oauth::DeviceAuthorization, ::authgen_runtime::oauth::OAuthError> {
+            self.core.device_authorization(&#declared, &client, show).await
+        }
+    }
+}
+
+fn password_method(scheme: &SecurityScheme, declared: &proc_macro2::Ident) -> TokenStream {
+    let method = ident(&format!("{}_password", scheme.rust_name));
+    let cache = format!("with_{}_cache", scheme.rust_name);
+    let docs = line(&format!(
+        "The resource owner password flow of the `{}` scheme for `client`, as `username`: the application handles the user's password, which OAuth 2.0 Security BCP (RFC 9700) forbids but for migrations. It is a token source: give it to [`{cache}`](Self::{cache}) in a `TokenCache`.",
+        scheme.name
+    ));
+    quote! {
+        #docs
+        pub async fn #method(
+            &self,
+            client: ::authgen_runtime::oauth::OAuthClient,
+            username: impl Into<String>,
+            password: impl Into<::authgen_runtime::Secret>,
+        ) -> Result<::authgen_runtime::oauth::PasswordGrant, ::authgen_runtime::oauth::OAuthError> {
+            self.core.password_grant(&#declared, &client, username.into(), password.into()).await
+        }
+    }
+}

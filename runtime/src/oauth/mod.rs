@@ -1,0 +1,138 @@
+//! OAuth 2.0 and OpenID Connect: the flows that fetch access tokens, each a
+//! [`TokenSource`](crate::token::TokenSource) that a [`TokenCache`](crate::token::TokenCache)
+//! (and the fleet's shared cache) keeps and refreshes unchanged.
+//!
+//! - [`TokenEndpoint`]: where tokens come from and how the client authenticates
+//!   ([`ClientAuth`]: `client_secret_basic`, `client_secret_post`, `private_key_jwt`,
+//!   `tls_client_auth`, `self_signed_tls_client_auth`, `none`), over an HTTP client
+//!   built from the runtime's [`Config`](crate::Config) (TLS identity and roots,
+//!   timeouts, no redirects, HTTPS but to loopback when allowed).
+//! - [`ServerMetadata`]: discovery (OpenID Connect and RFC 8414), the issuer checked.
+//! - The flows: [`ClientCredentials`], [`RefreshTokens`] (rotation, persisted through a
+//!   [`TokenStore`] such as [`FileTokenStore`]), [`AuthorizationCode`] (PKCE S256, state,
+//!   nonce, the RFC 9207 `iss` check, a [`LoopbackRedirect`] for command-line and desktop
+//!   programs), [`DeviceAuthorization`] (RFC 8628), [`TokenExchange`] (RFC 8693),
+//!   [`JwtBearer`] (RFC 7523) and, only when asked for by name, [`PasswordGrant`].
+//! - [`Dpop`]: sender-constrained tokens (RFC 9449): proofs for the token request and for
+//!   each API call, server nonces remembered and retried.
+//!
+//! The implicit flow and PKCE `plain` are not offered: both are unsafe (RFC 9700 §2.1.2,
+//! §2.1.1).
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use authgen_runtime::Config;
+//! use authgen_runtime::oauth::{ClientAuth, ClientCredentials, TokenEndpoint};
+//! use authgen_runtime::token::TokenCache;
+//!
+//! let auth = ClientAuth::client_secret_basic("my-client", "my-secret");
+//! let endpoint = TokenEndpoint::new("https://auth.example.com/oauth/token", auth, &Config::new())?;
+//! let tokens = TokenCache::new(ClientCredentials::new(endpoint).scopes(["invoices:read"]));
+//! let token = tokens.token().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Secrets never print: every type's `Debug` leaves out secrets, codes, verifiers,
+//! assertions and tokens, refused grants name the OAuth `error` and `error_description`
+//! only, and tracing events name the scheme and the flow.
+
+/// The [`TokenSource`](crate::token::TokenSource) items that say what a source is: its
+/// name, its identity and its DPoP key (fields `name`, `identity`, `endpoint`).
+macro_rules! described_source {
+    () => {
+        fn name(&self) -> &str {
+            &self.name
+        }
+
+        fn identity(&self) -> Option<&[u8]> {
+            self.identity.as_deref()
+        }
+
+        fn dpop(&self) -> Option<&crate::oauth::Dpop> {
+            self.endpoint.dpop()
+        }
+    };
+}
+
+/// The [`TokenSource`](crate::token::TokenSource) of a grant whose every fetch runs
+/// `$request`; the type has `endpoint`, `name` and `identity` fields.
+macro_rules! grant_source {
+    ($type:ty, $request:ident) => {
+        impl crate::token::TokenSource for $type {
+            fn fetch(
+                &self,
+            ) -> crate::token::BoxFuture<'_, Result<crate::token::AccessToken, crate::token::TokenError>>
+            {
+                Box::pin(self.$request())
+            }
+
+            described_source!();
+        }
+    };
+}
+
+/// The [`TokenSource`](crate::token::TokenSource) of a flow a user takes part in: each
+/// fetch or refresh uses the kept refresh token, or signs in again with `$sign_in`; the
+/// type has `endpoint`, `refresher`, `name` and `identity` fields.
+macro_rules! interactive_source {
+    ($type:ty, $sign_in:ident) => {
+        impl crate::token::TokenSource for $type {
+            fn fetch(
+                &self,
+            ) -> crate::token::BoxFuture<'_, Result<crate::token::AccessToken, crate::token::TokenError>>
+            {
+                Box::pin(self.refresher.refresh_or_sign_in(None, || self.$sign_in()))
+            }
+
+            fn refresh(
+                &self,
+                refresh_token: &crate::Secret,
+            ) -> Option<
+                crate::token::BoxFuture<'_, Result<crate::token::AccessToken, crate::token::TokenError>>,
+            > {
+                let offered = refresh_token.clone();
+                Some(Box::pin(async move {
+                    self.refresher.refresh_or_sign_in(Some(&offered), || self.$sign_in()).await
+                }))
+            }
+
+            described_source!();
+        }
+    };
+}
+
+mod authorization_code;
+mod client_auth;
+mod client_credentials;
+mod declared;
+mod device;
+mod discovery;
+mod dpop;
+mod endpoint;
+mod error;
+mod exchange;
+mod http;
+mod identity;
+mod keys;
+mod loopback;
+mod password;
+mod random;
+mod refresh;
+mod store;
+
+pub use authorization_code::{AuthorizationCode, AuthorizationRequest};
+pub use client_auth::ClientAuth;
+pub use client_credentials::ClientCredentials;
+pub use declared::{DeclaredFlow, DeclaredScheme, OAuthClient};
+pub(crate) use declared::{authorization_code, client_credentials, device_authorization, password};
+pub use device::{DeviceAuthorization, UserCode};
+pub use discovery::ServerMetadata;
+pub use dpop::Dpop;
+pub use endpoint::TokenEndpoint;
+pub use error::OAuthError;
+pub use exchange::{JwtBearer, TokenExchange};
+pub use keys::SigningKey;
+pub use loopback::LoopbackRedirect;
+pub use password::PasswordGrant;
+pub use refresh::RefreshTokens;
+pub use store::{FileTokenStore, MemoryTokenStore, TokenStore};
