@@ -83,6 +83,7 @@ async fn events_stream_a_recorded_completion_delta_by_delta_until_done() {
     let seen = request_seen.await.unwrap();
     let lower = seen.to_ascii_lowercase();
     assert!(lower.contains("accept: text/event-stream\r\n"), "{seen}");
+    assert!(!lower.contains("accept: application/json"), "the stream's type in place of JSON's: {seen}");
     assert!(lower.contains("authorization: bearer sk-test\r\n"), "{seen}");
     assert!(seen.ends_with(r#""stream":true}"#), "the body asks for the stream: {seen}");
 }
