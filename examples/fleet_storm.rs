@@ -1,6 +1,7 @@
-//! A token storm across a fleet: one Uqudo sandbox whose tokens live two seconds,
-//! several OS processes (this program, re-executed) each with its own `TokenCache` and
-//! hundreds of callers, all sharing tokens through Redis. A token is fetched, left to
+//! A token storm across a fleet: one Uqudo sandbox whose tokens live two seconds (or,
+//! with `--oauth`, an OAuth 2.0 authorization server, oidc-provider, and the client
+//! credentials grant), several OS processes (this program, re-executed) each with its
+//! own `TokenCache` and hundreds of callers, all sharing tokens through Redis. A token is fetched, left to
 //! expire, then every caller of every process asks at the same instant: with Redis,
 //! exactly one upstream request serves the whole fleet; without it (nothing listening
 //! at the URL), each process falls back to its own cache, one request each.
@@ -9,6 +10,7 @@
 //! redis-server --port 6390 --save '' --daemonize yes
 //! cargo run --release --example fleet_storm -- --redis redis://127.0.0.1:6390
 //! cargo run --release --example fleet_storm -- --redis redis://127.0.0.1:6390 --processes 8 --callers 500
+//! cargo run --release --example fleet_storm -- --redis redis://127.0.0.1:6390 --oauth
 //! ```
 //!
 //! The last line is `processes=P callers=C upstream_requests=U` (C over the fleet, U
@@ -21,9 +23,12 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use authgen::runtime::Config;
+use authgen::runtime::oauth::{ClientAuth, ClientCredentials, TokenEndpoint};
 use authgen::runtime::token::{CacheKeys, Margin, SharedTokens, TokenCache};
 use authgen::uqudo;
+use authgen_sandbox::oidc::OidcProvider;
 use authgen_sandbox::{Options, Provider, Sandbox};
+use serde_json::json;
 use tokio::sync::Barrier;
 
 type Failure = Box<dyn std::error::Error>;
@@ -31,6 +36,9 @@ type Failure = Box<dyn std::error::Error>;
 /// What a process of the fleet needs, passed from the first to the others.
 struct Fleet {
     redis: String,
+    /// `uqudo` (a generated client's token operation) or `oauth` (client credentials).
+    source: String,
+    /// The sandbox's base URL, or the authorization server's token URL.
     base_url: String,
     ca_file: String,
     client_id: String,
@@ -48,31 +56,80 @@ async fn main() -> Result<ExitCode, Failure> {
     let redis = option(&args, "--redis")?.ok_or("give the Redis URL: --redis redis://127.0.0.1:PORT")?;
     let processes = number(&args, "--processes", 4)?;
     let callers = number(&args, "--callers", 250)?;
-    lead(redis, processes, callers).await
+    let upstream = match args.iter().any(|a| a == "--oauth") {
+        // Without Node the launcher says so (and fails under `CI=true`).
+        true => match oauth_provider() {
+            Some(provider) => Upstream::OAuth(Box::new(provider)),
+            None => return Ok(ExitCode::SUCCESS),
+        },
+        false => {
+            let lifetime = Options { token_lifetime: Some(Duration::from_secs(2)) };
+            Upstream::Sandbox(Sandbox::start_with(Provider::Uqudo, lifetime).await?)
+        }
+    };
+    lead(redis, upstream, processes, callers).await
+}
+
+const OAUTH_SECRET: &str = "fleet-s3cret";
+
+/// An authorization server whose client `fleet` gets tokens living two seconds.
+fn oauth_provider() -> Option<OidcProvider> {
+    OidcProvider::start(json!({
+        "tls": true,
+        "clients": [{
+            "client_id": "fleet", "client_secret": OAUTH_SECRET, "token_endpoint_auth_method": "client_secret_basic",
+            "grant_types": ["client_credentials"], "response_types": [], "scope": "api:read",
+        }],
+        "scopes": ["api:read"],
+        "ttl": {"access_token": 2},
+    }))
+}
+
+/// Where the fleet's tokens come from.
+enum Upstream {
+    Sandbox(Sandbox),
+    OAuth(Box<OidcProvider>),
+}
+
+impl Upstream {
+    /// The token requests it has answered.
+    async fn requests(&self) -> u64 {
+        match self {
+            Upstream::Sandbox(sandbox) => sandbox.token_requests(),
+            Upstream::OAuth(provider) => provider.token_requests("fleet").await,
+        }
+    }
 }
 
 /// Starts the sandbox, warms the fleet's token, lets it expire, then starts the
 /// members, which storm together; counts the upstream requests of the storm.
-async fn lead(redis: String, processes: usize, callers: usize) -> Result<ExitCode, Failure> {
-    let sandbox =
-        Sandbox::start_with(Provider::Uqudo, Options { token_lifetime: Some(Duration::from_secs(2)) })
-            .await?;
+async fn lead(
+    redis: String,
+    upstream: Upstream,
+    processes: usize,
+    callers: usize,
+) -> Result<ExitCode, Failure> {
     let ca_file = std::env::temp_dir().join(format!("fleet_storm_ca_{}.pem", std::process::id()));
-    std::fs::write(&ca_file, sandbox.ca_pem())?;
-    let fleet = Fleet {
-        redis,
-        base_url: sandbox.base_url().to_string(),
-        ca_file: ca_file.display().to_string(),
-        client_id: sandbox.credentials().username.clone(),
-        client_secret: sandbox.credentials().password.clone(),
-        keys: hex(&[random_key(), random_key()].concat()),
+    let keys = hex(&[random_key(), random_key()].concat());
+    let fleet = match &upstream {
+        Upstream::Sandbox(sandbox) => {
+            std::fs::write(&ca_file, sandbox.ca_pem())?;
+            let credentials = sandbox.credentials();
+            let (id, secret) = (credentials.username.clone(), credentials.password.clone());
+            Fleet::new(redis, "uqudo", sandbox.base_url().into(), &ca_file, (id, secret), keys)
+        }
+        Upstream::OAuth(provider) => {
+            std::fs::write(&ca_file, provider.ca_pem().ok_or("an HTTPS provider")?)?;
+            let credentials = ("fleet".to_string(), OAUTH_SECRET.to_string());
+            Fleet::new(redis, "oauth", provider.token_url(), &ca_file, credentials, keys)
+        }
     };
     let warm = cache(&fleet)?.token().await?;
     let expired = unix_ms(SystemTime::now()) + warm.lifetime().unwrap_or_default().as_millis() as u64;
     let storm_at = expired + 200;
     println!("warm: one token for the fleet, expiring in {:?}; {processes} processes start", warm.lifetime());
 
-    let before = sandbox.token_requests();
+    let before = upstream.requests().await;
     let members: Vec<_> = (0..processes)
         .map(|_| {
             Command::new(std::env::current_exe()?)
@@ -85,7 +142,7 @@ async fn lead(redis: String, processes: usize, callers: usize) -> Result<ExitCod
     for mut member in members {
         all_served &= member.wait()?.success();
     }
-    let upstream = sandbox.token_requests() - before;
+    let upstream = upstream.requests().await - before;
     let _ = std::fs::remove_file(&ca_file);
     println!("processes={processes} callers={} upstream_requests={upstream}", processes * callers);
     Ok(if all_served && upstream <= processes as u64 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
@@ -118,25 +175,37 @@ async fn member(args: &[String]) -> Result<ExitCode, Failure> {
     Ok(if served == callers { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-/// A cache over the generated Uqudo client's token source, shared through Redis.
+/// A cache over the generated Uqudo client's token source, or over the OAuth client
+/// credentials grant, shared through Redis.
 fn cache(fleet: &Fleet) -> Result<TokenCache, Failure> {
     let config =
         Config::new().base_url(&fleet.base_url).add_root_certificate_pem(std::fs::read(&fleet.ca_file)?);
-    let request = uqudo::TokenRequest {
-        grant_type: uqudo::GrantType::ClientCredentials,
-        client_id: fleet.client_id.clone(),
-        client_secret: fleet.client_secret.clone().into(),
-    };
     let keys = unhex(&fleet.keys).ok_or("the keys are not 64 bytes of hex")?;
     let (naming, sealing) = keys.split_at(32);
     let keys = CacheKeys::new(naming.try_into()?, "fleet-storm", sealing.try_into()?);
     let shared = SharedTokens::redis(&fleet.redis, keys)?;
-    let source = uqudo::Client::new(config)?.get_token_source(request);
-    Ok(TokenCache::with_shared(source, Margin::default(), &shared)?)
+    let (id, secret) = (fleet.client_id.clone(), fleet.client_secret.clone());
+    Ok(match fleet.source.as_str() {
+        "oauth" => {
+            let auth = ClientAuth::client_secret_basic(id, secret);
+            let grant = ClientCredentials::new(TokenEndpoint::new(&fleet.base_url, auth, &config)?);
+            TokenCache::with_shared(grant.scopes(["api:read"]), Margin::default(), &shared)?
+        }
+        _ => {
+            let request = uqudo::TokenRequest {
+                grant_type: uqudo::GrantType::ClientCredentials,
+                client_id: id,
+                client_secret: secret.into(),
+            };
+            let source = uqudo::Client::new(config)?.get_token_source(request);
+            TokenCache::with_shared(source, Margin::default(), &shared)?
+        }
+    })
 }
 
-const ENV: [&str; 6] = [
+const ENV: [&str; 7] = [
     "FLEET_STORM_REDIS",
+    "FLEET_STORM_SOURCE",
     "FLEET_STORM_BASE_URL",
     "FLEET_STORM_CA_FILE",
     "FLEET_STORM_CLIENT_ID",
@@ -145,17 +214,37 @@ const ENV: [&str; 6] = [
 ];
 
 impl Fleet {
-    fn to_env(&self) -> [(&'static str, &str); 6] {
-        let values =
-            [&self.redis, &self.base_url, &self.ca_file, &self.client_id, &self.client_secret, &self.keys];
+    fn new(
+        redis: String,
+        source: &str,
+        base_url: String,
+        ca_file: &std::path::Path,
+        (client_id, client_secret): (String, String),
+        keys: String,
+    ) -> Self {
+        let (source, ca_file) = (source.to_string(), ca_file.display().to_string());
+        Fleet { redis, source, base_url, ca_file, client_id, client_secret, keys }
+    }
+
+    fn to_env(&self) -> [(&'static str, &str); 7] {
+        let values = [
+            &self.redis,
+            &self.source,
+            &self.base_url,
+            &self.ca_file,
+            &self.client_id,
+            &self.client_secret,
+            &self.keys,
+        ];
         std::array::from_fn(|i| (ENV[i], values[i].as_str()))
     }
 
     fn from_env() -> Result<Self, Failure> {
-        let [redis, base_url, ca_file, client_id, client_secret, keys] =
+        let [redis, source, base_url, ca_file, client_id, client_secret, keys] =
             ENV.map(|name| std::env::var(name).map_err(|_| format!("{name} is not set")));
         Ok(Fleet {
             redis: redis?,
+            source: source?,
             base_url: base_url?,
             ca_file: ca_file?,
             client_id: client_id?,

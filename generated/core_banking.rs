@@ -7,7 +7,7 @@
 //!
 //! Generated from `specs/core_banking.yaml` (API version 1.0).
 
-use serde::{Deserialize, Serialize};
+use ::authgen_runtime::__private::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for Core banking authentication.
 ///
@@ -79,86 +79,15 @@ impl Client {
         )
     }
 }
-
-/// A call of one operation, made by a method of [`Client`]: set its optional
-/// parameters and per-call options, then `.await` it to send it.
-#[must_use = "a call is sent when it is awaited"]
-pub struct Call<'c, P> {
-    client: &'c Client,
-    params: P,
-    options: ::authgen_runtime::CallOptions,
-}
-
-impl<'c, P> Call<'c, P> {
-    fn new(client: &'c Client, params: P) -> Self {
-        Call {
-            client,
-            params,
-            options: ::authgen_runtime::CallOptions::new(),
-        }
-    }
-
-    /// Limits each attempt of this call to `timeout`, instead of the client's.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options = self.options.timeout(timeout);
-        self
-    }
-
-    /// Adds the header `name: value` to this call.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options = self.options.header(name, value);
-        self
-    }
-
-    /// Retries this call by `policy`, instead of the client's.
-    pub fn retry(mut self, policy: ::authgen_runtime::RetryPolicy) -> Self {
-        self.options = self.options.retry(policy);
-        self
-    }
-
-    /// Sends `key` as this call's idempotency key on every attempt, and retries
-    /// the call as an idempotent one.
-    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
-        self.options = self.options.idempotency_key(key);
-        self
-    }
-}
-
-impl<'c, P: ::authgen_runtime::__private::Operation> ::std::future::IntoFuture
-for Call<'c, P> {
-    type Output = Result<P::Output, ::authgen_runtime::Error<P::Error>>;
-    type IntoFuture = ::authgen_runtime::__private::CallFuture<'c, P::Output, P::Error>;
-    fn into_future(self) -> Self::IntoFuture {
-        ::authgen_runtime::__private::call(&self.client.core, self.params, self.options)
-    }
-}
-
-impl<'c, P: ::authgen_runtime::__private::Operation> Call<'c, P> {
-    /// Gives the result with the answer's status and headers (the documented ones
-    /// typed, where the spec documents some); it derefs to the result.
-    pub fn with_response(
-        self,
-    ) -> ::authgen_runtime::__private::CallFuture<
-        'c,
-        ::authgen_runtime::Response<P::Output, P::Headers>,
-        P::Error,
-    > {
-        ::authgen_runtime::__private::answered(
-            &self.client.core,
-            self.params,
-            self.options,
-        )
-    }
-}
+::authgen_runtime::__private::call_block!();
 
 /// The client credentials.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(crate = "__serde", rename_all = "camelCase")]
 pub struct AuthenticateRequest {
     /// Client ID.
-    #[serde(rename = "clientId")]
     pub client_id: String,
     /// Client Secret.
-    #[serde(rename = "clientSecret")]
     pub client_secret: ::authgen_runtime::Secret,
 }
 
@@ -183,18 +112,15 @@ impl AuthenticateRequest {
 
 /// The access token. The page's sample shows the two numbers as the strings "long"; they are 64-bit integers.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde", rename_all = "camelCase")]
 pub struct AuthenticateResponse {
     /// The access token.
-    #[serde(rename = "accessToken")]
     pub access_token: ::authgen_runtime::Secret,
     /// The token type.
-    #[serde(rename = "tokenType")]
     pub token_type: String,
     /// When the token expires, as Unix epoch time.
-    #[serde(rename = "expirationTime")]
     pub expiration_time: i64,
     /// How long the token is valid, in seconds.
-    #[serde(rename = "tokenValiditySec")]
     pub token_validity_sec: i64,
 }
 

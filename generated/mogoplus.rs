@@ -7,7 +7,7 @@
 //!
 //! Generated from `specs/mogoplus.yaml` (API version 1.0).
 
-use serde::Deserialize;
+use ::authgen_runtime::__private::serde::{self as __serde, Deserialize};
 
 /// A client for MOGOPLUS Authentication.
 ///
@@ -97,80 +97,11 @@ impl Client {
         )
     }
 }
-
-/// A call of one operation, made by a method of [`Client`]: set its optional
-/// parameters and per-call options, then `.await` it to send it.
-#[must_use = "a call is sent when it is awaited"]
-pub struct Call<'c, P> {
-    client: &'c Client,
-    params: P,
-    options: ::authgen_runtime::CallOptions,
-}
-
-impl<'c, P> Call<'c, P> {
-    fn new(client: &'c Client, params: P) -> Self {
-        Call {
-            client,
-            params,
-            options: ::authgen_runtime::CallOptions::new(),
-        }
-    }
-
-    /// Limits each attempt of this call to `timeout`, instead of the client's.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options = self.options.timeout(timeout);
-        self
-    }
-
-    /// Adds the header `name: value` to this call.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options = self.options.header(name, value);
-        self
-    }
-
-    /// Retries this call by `policy`, instead of the client's.
-    pub fn retry(mut self, policy: ::authgen_runtime::RetryPolicy) -> Self {
-        self.options = self.options.retry(policy);
-        self
-    }
-
-    /// Sends `key` as this call's idempotency key on every attempt, and retries
-    /// the call as an idempotent one.
-    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
-        self.options = self.options.idempotency_key(key);
-        self
-    }
-}
-
-impl<'c, P: ::authgen_runtime::__private::Operation> ::std::future::IntoFuture
-for Call<'c, P> {
-    type Output = Result<P::Output, ::authgen_runtime::Error<P::Error>>;
-    type IntoFuture = ::authgen_runtime::__private::CallFuture<'c, P::Output, P::Error>;
-    fn into_future(self) -> Self::IntoFuture {
-        ::authgen_runtime::__private::call(&self.client.core, self.params, self.options)
-    }
-}
-
-impl<'c, P: ::authgen_runtime::__private::Operation> Call<'c, P> {
-    /// Gives the result with the answer's status and headers (the documented ones
-    /// typed, where the spec documents some); it derefs to the result.
-    pub fn with_response(
-        self,
-    ) -> ::authgen_runtime::__private::CallFuture<
-        'c,
-        ::authgen_runtime::Response<P::Output, P::Headers>,
-        P::Error,
-    > {
-        ::authgen_runtime::__private::answered(
-            &self.client.core,
-            self.params,
-            self.options,
-        )
-    }
-}
+::authgen_runtime::__private::call_block!();
 
 /// A Bearer access token.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct TokenResponse {
     /// The access token.
     pub access_token: ::authgen_runtime::Secret,
@@ -182,6 +113,7 @@ pub struct TokenResponse {
 
 /// An OAuth 2.0 error response (RFC 6749 section 5.2).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct OAuthError {
     /// An error code of RFC 6749 section 5.2.
     pub error: OAuthErrorCode,
@@ -195,7 +127,7 @@ pub struct OAuthError {
 
 /// An error code of RFC 6749 section 5.2.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
-#[serde(from = "String")]
+#[serde(crate = "__serde", from = "String")]
 pub enum OAuthErrorCode {
     /// `invalid_request`
     InvalidRequest,
@@ -241,15 +173,11 @@ impl From<String> for OAuthErrorCode {
         }
     }
 }
-
-impl ::std::fmt::Display for OAuthErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+::authgen_runtime::__private::display_as_str!(OAuthErrorCode);
 
 /// The client could not be authenticated.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct InvalidClientError {
     /// Always `invalid_client`.
     pub error: String,

@@ -7,7 +7,7 @@
 //!
 //! Generated from `specs/moota.yaml` (API version 2).
 
-use serde::{Deserialize, Serialize};
+use ::authgen_runtime::__private::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for Moota API authentication.
 ///
@@ -112,80 +112,11 @@ impl Client {
         Call::new(self, GetObject { object: object.into() })
     }
 }
-
-/// A call of one operation, made by a method of [`Client`]: set its optional
-/// parameters and per-call options, then `.await` it to send it.
-#[must_use = "a call is sent when it is awaited"]
-pub struct Call<'c, P> {
-    client: &'c Client,
-    params: P,
-    options: ::authgen_runtime::CallOptions,
-}
-
-impl<'c, P> Call<'c, P> {
-    fn new(client: &'c Client, params: P) -> Self {
-        Call {
-            client,
-            params,
-            options: ::authgen_runtime::CallOptions::new(),
-        }
-    }
-
-    /// Limits each attempt of this call to `timeout`, instead of the client's.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options = self.options.timeout(timeout);
-        self
-    }
-
-    /// Adds the header `name: value` to this call.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options = self.options.header(name, value);
-        self
-    }
-
-    /// Retries this call by `policy`, instead of the client's.
-    pub fn retry(mut self, policy: ::authgen_runtime::RetryPolicy) -> Self {
-        self.options = self.options.retry(policy);
-        self
-    }
-
-    /// Sends `key` as this call's idempotency key on every attempt, and retries
-    /// the call as an idempotent one.
-    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
-        self.options = self.options.idempotency_key(key);
-        self
-    }
-}
-
-impl<'c, P: ::authgen_runtime::__private::Operation> ::std::future::IntoFuture
-for Call<'c, P> {
-    type Output = Result<P::Output, ::authgen_runtime::Error<P::Error>>;
-    type IntoFuture = ::authgen_runtime::__private::CallFuture<'c, P::Output, P::Error>;
-    fn into_future(self) -> Self::IntoFuture {
-        ::authgen_runtime::__private::call(&self.client.core, self.params, self.options)
-    }
-}
-
-impl<'c, P: ::authgen_runtime::__private::Operation> Call<'c, P> {
-    /// Gives the result with the answer's status and headers (the documented ones
-    /// typed, where the spec documents some); it derefs to the result.
-    pub fn with_response(
-        self,
-    ) -> ::authgen_runtime::__private::CallFuture<
-        'c,
-        ::authgen_runtime::Response<P::Output, P::Headers>,
-        P::Error,
-    > {
-        ::authgen_runtime::__private::answered(
-            &self.client.core,
-            self.params,
-            self.options,
-        )
-    }
-}
+::authgen_runtime::__private::call_block!();
 
 /// The account's credentials and the scopes the token should have.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(crate = "__serde")]
 pub struct LoginRequest {
     /// Username of the Moota account.
     pub username: String,
@@ -197,27 +128,21 @@ pub struct LoginRequest {
 
 /// A permission of an access token: `api` all endpoints; `user` manage the user only; `user_read` read the profile without action; `bank` manage bank accounts only; `bank_read` read bank account data without action; `mutation` manage all mutation data; `mutation_read` read mutation data without action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(crate = "__serde", rename_all = "snake_case")]
 pub enum Scope {
     /// `api`
-    #[serde(rename = "api")]
     Api,
     /// `user`
-    #[serde(rename = "user")]
     User,
     /// `user_read`
-    #[serde(rename = "user_read")]
     UserRead,
     /// `bank`
-    #[serde(rename = "bank")]
     Bank,
     /// `bank_read`
-    #[serde(rename = "bank_read")]
     BankRead,
     /// `mutation`
-    #[serde(rename = "mutation")]
     Mutation,
     /// `mutation_read`
-    #[serde(rename = "mutation_read")]
     MutationRead,
 }
 
@@ -235,15 +160,11 @@ impl Scope {
         }
     }
 }
-
-impl ::std::fmt::Display for Scope {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+::authgen_runtime::__private::display_as_str!(Scope);
 
 /// The access token.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct LoginResponse {
     /// The access token, a JWT.
     pub access_token: ::authgen_runtime::Secret,
@@ -251,6 +172,7 @@ pub struct LoginResponse {
 
 /// An error message.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct ErrorMessage {
     /// What went wrong.
     pub message: String,
@@ -318,7 +240,7 @@ pub struct GetObject {
 }
 
 impl ::authgen_runtime::__private::Operation for GetObject {
-    type Output = ::serde_json::Value;
+    type Output = ::authgen_runtime::Json;
     type Error = GetObjectError;
     type Headers = ::authgen_runtime::HeaderMap;
     #[inline]

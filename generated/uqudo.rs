@@ -7,7 +7,7 @@
 //!
 //! Generated from `specs/uqudo.yaml` (API version 1.0).
 
-use serde::{Deserialize, Serialize};
+use ::authgen_runtime::__private::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for Uqudo Authorisation API.
 ///
@@ -73,82 +73,12 @@ impl Client {
         )
     }
 }
-
-/// A call of one operation, made by a method of [`Client`]: set its optional
-/// parameters and per-call options, then `.await` it to send it.
-#[must_use = "a call is sent when it is awaited"]
-pub struct Call<'c, P> {
-    client: &'c Client,
-    params: P,
-    options: ::authgen_runtime::CallOptions,
-}
-
-impl<'c, P> Call<'c, P> {
-    fn new(client: &'c Client, params: P) -> Self {
-        Call {
-            client,
-            params,
-            options: ::authgen_runtime::CallOptions::new(),
-        }
-    }
-
-    /// Limits each attempt of this call to `timeout`, instead of the client's.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options = self.options.timeout(timeout);
-        self
-    }
-
-    /// Adds the header `name: value` to this call.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options = self.options.header(name, value);
-        self
-    }
-
-    /// Retries this call by `policy`, instead of the client's.
-    pub fn retry(mut self, policy: ::authgen_runtime::RetryPolicy) -> Self {
-        self.options = self.options.retry(policy);
-        self
-    }
-
-    /// Sends `key` as this call's idempotency key on every attempt, and retries
-    /// the call as an idempotent one.
-    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
-        self.options = self.options.idempotency_key(key);
-        self
-    }
-}
-
-impl<'c, P: ::authgen_runtime::__private::Operation> ::std::future::IntoFuture
-for Call<'c, P> {
-    type Output = Result<P::Output, ::authgen_runtime::Error<P::Error>>;
-    type IntoFuture = ::authgen_runtime::__private::CallFuture<'c, P::Output, P::Error>;
-    fn into_future(self) -> Self::IntoFuture {
-        ::authgen_runtime::__private::call(&self.client.core, self.params, self.options)
-    }
-}
-
-impl<'c, P: ::authgen_runtime::__private::Operation> Call<'c, P> {
-    /// Gives the result with the answer's status and headers (the documented ones
-    /// typed, where the spec documents some); it derefs to the result.
-    pub fn with_response(
-        self,
-    ) -> ::authgen_runtime::__private::CallFuture<
-        'c,
-        ::authgen_runtime::Response<P::Output, P::Headers>,
-        P::Error,
-    > {
-        ::authgen_runtime::__private::answered(
-            &self.client.core,
-            self.params,
-            self.options,
-        )
-    }
-}
+::authgen_runtime::__private::call_block!();
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+#[serde(crate = "__serde", rename_all = "snake_case")]
 pub enum GrantType {
     /// `client_credentials`
-    #[serde(rename = "client_credentials")]
     #[default]
     ClientCredentials,
 }
@@ -161,15 +91,11 @@ impl GrantType {
         }
     }
 }
-
-impl ::std::fmt::Display for GrantType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+::authgen_runtime::__private::display_as_str!(GrantType);
 
 /// The client credentials grant, form encoded.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(crate = "__serde")]
 pub struct TokenRequest {
     /// Use the fixed value `client_credentials`.
     pub grant_type: GrantType,
@@ -181,6 +107,7 @@ pub struct TokenRequest {
 
 /// The access token.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct TokenResponse {
     /// The JWS authorization token.
     pub access_token: ::authgen_runtime::Secret,
@@ -195,7 +122,7 @@ pub struct TokenResponse {
 }
 
 /// The body of a 401; the page documents no fields (it shows an empty JSON object).
-pub type UnauthorizedError = ::serde_json::Value;
+pub type UnauthorizedError = ::authgen_runtime::Json;
 
 impl ::authgen_runtime::token::TokenAnswer for TokenResponse {
     fn field(&self, wire: &str) -> Option<::authgen_runtime::token::TokenValue<'_>> {

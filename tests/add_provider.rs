@@ -10,8 +10,18 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// What the copy needs to build: everything but build output, tests and history.
-const COPIED: &[&str] =
-    &["Cargo.toml", "Cargo.lock", "build.rs", "src", "specs", "codegen", "runtime", "sandbox", "bench"];
+const COPIED: &[&str] = &[
+    "Cargo.toml",
+    "Cargo.lock",
+    "build.rs",
+    "src",
+    "specs",
+    "cli",
+    "codegen",
+    "runtime",
+    "sandbox",
+    "bench",
+];
 
 #[test]
 fn a_spec_dropped_into_specs_becomes_a_usable_module() {

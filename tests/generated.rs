@@ -1,5 +1,8 @@
 //! `generated/` holds, for every spec, the exact text the build compiles: this test
-//! fails when a copy is stale or missing, and rewrites them with `UPDATE_GENERATED=1`.
+//! fails when a copy is stale or missing, and rewrites them with `UPDATE_SNAPSHOTS=1`.
+
+#[path = "../codegen/tests/support/snapshot.rs"]
+mod snapshot;
 
 use std::fs;
 use std::path::Path;
@@ -8,8 +11,7 @@ use authgen_codegen::build::spec_files;
 
 #[test]
 fn generated_copies_match_what_the_build_compiles() {
-    let update = std::env::var_os("UPDATE_GENERATED").is_some();
-    let mut stale = Vec::new();
+    let mut copies = Vec::new();
     for spec in spec_files(Path::new("specs")).expect("specs/ is readable") {
         let built = Path::new(env!("OUT_DIR")).join(format!("{}.rs", spec.module));
         let built = fs::read_to_string(&built).expect("the build script wrote every module");
@@ -20,14 +22,9 @@ fn generated_copies_match_what_the_build_compiles() {
             "the build compiled other text than the generator gives for {}",
             spec.path.display()
         );
-        let copy = Path::new("generated").join(format!("{}.rs", spec.module));
-        if fs::read_to_string(&copy).ok().as_deref() != Some(fresh.as_str()) {
-            if update {
-                fs::write(&copy, &fresh).expect("generated/ is writable");
-            }
-            stale.push(copy.display().to_string());
-        }
+        copies.push((Path::new("generated").join(format!("{}.rs", spec.module)), fresh));
     }
+    snapshot::check(copies, "cargo test --test generated");
     let orphans: Vec<String> = fs::read_dir("generated")
         .expect("generated/ exists")
         .map(|e| e.expect("readable entry").path())
@@ -38,10 +35,6 @@ fn generated_copies_match_what_the_build_compiles() {
         .map(|p| p.display().to_string())
         .collect();
     assert!(orphans.is_empty(), "generated/ has files of specs that are gone: {orphans:?}; delete them");
-    assert!(
-        stale.is_empty() || update,
-        "stale generated copies: {stale:?}; run `UPDATE_GENERATED=1 cargo test --test generated` and commit generated/"
-    );
 }
 
 #[test]

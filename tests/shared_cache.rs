@@ -232,6 +232,27 @@ async fn tokens_are_shared_over_tls_as_an_acl_user() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refresh_uses_the_fleets_newest_refresh_token_never_one_another_process_rotated() {
+    let Some(redis) = RedisServer::start() else { return };
+    let shared = shared(&redis, keys());
+    let server = Rotating::default();
+    let (a, b) = (
+        TokenCache::with_shared(server.clone(), Margin::default(), &shared).unwrap(),
+        TokenCache::with_shared(server.clone(), Margin::default(), &shared).unwrap(),
+    );
+    let first = a.token().await.unwrap();
+    b.token().await.unwrap(); // b now holds refresh token 0 too
+    outlive(&first).await;
+    let second = a.token().await.unwrap(); // a refreshes: refresh token 0 is spent, 1 issued
+    outlive(&second).await;
+    let third = b.token().await.unwrap(); // b's own refresh token is the spent 0
+    assert_eq!(third.secret().expose_secret(), "access-2");
+    let state = server.state.lock().unwrap();
+    assert!(!state.revoked, "no refresh token was used twice");
+    assert_eq!((state.fetches, state.refreshes), (1, 2));
+}
+
 #[test]
 fn the_redis_password_never_shows() {
     let shared = SharedTokens::redis("redis://:hunter2@127.0.0.1:1", keys()).unwrap();
@@ -287,5 +308,61 @@ impl TokenSource for Counting {
 
     fn identity(&self) -> Option<&[u8]> {
         Some(self.identity)
+    }
+}
+
+/// A server rotating refresh tokens as most do: each is spent by its use, and a spent
+/// one used again revokes the whole family (RFC 9700 §4.14.2).
+#[derive(Clone, Default)]
+struct Rotating {
+    state: Arc<std::sync::Mutex<RotatingState>>,
+}
+
+#[derive(Default)]
+struct RotatingState {
+    issued: u32,
+    fetches: u32,
+    refreshes: u32,
+    revoked: bool,
+}
+
+impl Rotating {
+    /// Access token `n` with refresh token `n`, living one second.
+    fn issue(state: &mut RotatingState) -> AccessToken {
+        let n = state.issued;
+        state.issued += 1;
+        let now = Instant::now();
+        AccessToken::new(format!("access-{n}"), now)
+            .expiring_at(now + Duration::from_secs(1))
+            .with_refresh_token(format!("refresh-{n}"), None)
+    }
+}
+
+impl TokenSource for Rotating {
+    fn fetch(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+        let mut state = self.state.lock().unwrap();
+        state.fetches += 1;
+        let token = Rotating::issue(&mut state);
+        Box::pin(async move { Ok(token) })
+    }
+
+    fn refresh(
+        &self,
+        refresh_token: &authgen::runtime::Secret,
+    ) -> Option<BoxFuture<'_, Result<AccessToken, TokenError>>> {
+        let mut state = self.state.lock().unwrap();
+        state.refreshes += 1;
+        let current = format!("refresh-{}", state.issued - 1);
+        let outcome = if state.revoked || refresh_token.expose_secret() != current {
+            state.revoked = true;
+            Err(TokenError::new("invalid_grant: the refresh token was used before", true))
+        } else {
+            Ok(Rotating::issue(&mut state))
+        };
+        Some(Box::pin(async move { outcome }))
+    }
+
+    fn identity(&self) -> Option<&[u8]> {
+        Some(b"rotating client")
     }
 }

@@ -22,49 +22,66 @@ pub async fn run(mode: Mode) {
 /// else: for counting instructions under `valgrind --tool=callgrind`, which repeats
 /// where timings do not (two counts at different `n` give the cost of one request).
 pub async fn profile(which: &str, n: usize) {
-    let sandbox = Sandbox::start(Provider::Uqudo).await.expect("the sandbox starts");
-    let (user, password) = (sandbox.credentials().username.clone(), sandbox.credentials().password.clone());
-    let client = uqudo::Client::new(config(&sandbox)).expect("a client");
-    let body = uqudo::TokenRequest {
-        grant_type: uqudo::GrantType::ClientCredentials,
-        client_id: user.clone(),
-        client_secret: password.clone().into(),
-    };
-    let http = hand_written_client(&sandbox);
-    let url = format!("{}/api/oauth/token", sandbox.base_url());
-    let form = [("grant_type", "client_credentials"), ("client_id", &user), ("client_secret", &password)];
+    let uqudo = Uqudo::start().await;
     for _ in 0..n {
-        if which == "generated" {
-            std::hint::black_box(client.get_token(body.clone()).await.expect("a token"));
-        } else {
-            let response =
-                http.post(&url).header("accept", "application/json").form(&form).send().await.expect("sent");
-            std::hint::black_box(response.json::<serde_json::Value>().await.expect("a token"));
+        match which {
+            "generated" => drop(std::hint::black_box(uqudo.generated().await)),
+            _ => drop(std::hint::black_box(uqudo.by_hand().await)),
         }
     }
 }
 
 async fn uqudo_form_request(mode: Mode) {
-    let sandbox = Sandbox::start(Provider::Uqudo).await.expect("the sandbox starts");
-    let (user, password) = (sandbox.credentials().username.clone(), sandbox.credentials().password.clone());
-    let client = uqudo::Client::new(config(&sandbox)).expect("a client");
-    let body = uqudo::TokenRequest {
-        grant_type: uqudo::GrantType::ClientCredentials,
-        client_id: user.clone(),
-        client_secret: password.clone().into(),
-    };
-    let http = hand_written_client(&sandbox);
-    let url = format!("{}/api/oauth/token", sandbox.base_url());
-    let form = [("grant_type", "client_credentials"), ("client_id", &user), ("client_secret", &password)];
-    let generated = || async { client.get_token(body.clone()).await.expect("a token") };
-    let by_hand = || async {
-        let response =
-            http.post(&url).header("accept", "application/json").form(&form).send().await.expect("sent");
-        assert_eq!(response.status(), 200);
-        response.json::<serde_json::Value>().await.expect("a token")
-    };
-    let (ours, theirs) = alternate(mode, generated, by_hand).await;
+    let uqudo = Uqudo::start().await;
+    let (ours, theirs) = alternate(mode, || uqudo.generated(), || uqudo.by_hand()).await;
     report("uqudo", &ours, &theirs);
+}
+
+/// Uqudo's token request against its sandbox: through the generated client, and the
+/// same form written by hand.
+struct Uqudo {
+    _sandbox: Sandbox,
+    client: uqudo::Client,
+    body: uqudo::TokenRequest,
+    http: reqwest::Client,
+    url: String,
+    form: [(&'static str, String); 3],
+}
+
+impl Uqudo {
+    async fn start() -> Uqudo {
+        let sandbox = Sandbox::start(Provider::Uqudo).await.expect("the sandbox starts");
+        let (user, password) =
+            (sandbox.credentials().username.clone(), sandbox.credentials().password.clone());
+        let body = uqudo::TokenRequest {
+            grant_type: uqudo::GrantType::ClientCredentials,
+            client_id: user.clone(),
+            client_secret: password.clone().into(),
+        };
+        Uqudo {
+            client: uqudo::Client::new(config(&sandbox)).expect("a client"),
+            body,
+            http: hand_written_client(&sandbox),
+            url: format!("{}/api/oauth/token", sandbox.base_url()),
+            form: [
+                ("grant_type", "client_credentials".into()),
+                ("client_id", user),
+                ("client_secret", password),
+            ],
+            _sandbox: sandbox,
+        }
+    }
+
+    async fn generated(&self) -> uqudo::TokenResponse {
+        self.client.get_token(self.body.clone()).await.expect("a token")
+    }
+
+    async fn by_hand(&self) -> serde_json::Value {
+        let request = self.http.post(&self.url).header("accept", "application/json").form(&self.form);
+        let response = request.send().await.expect("sent");
+        assert_eq!(response.status(), 200);
+        response.json().await.expect("a token")
+    }
 }
 
 async fn mogoplus_mtls_request(mode: Mode) {

@@ -132,7 +132,7 @@ impl Problems {
 }
 
 /// A JSON pointer under construction, rendered as `#/a/b~1c`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Pointer(String);
 
 impl Pointer {

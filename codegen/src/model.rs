@@ -19,7 +19,7 @@ pub struct Api {
     pub servers: Vec<Server>,
     /// Security schemes the operations refer to.
     pub schemes: Vec<SecurityScheme>,
-    /// Named types: structs, enums and aliases.
+    /// Named types: structs, enums and aliases. A [`TypeId`] is an index into it.
     pub types: Vec<TypeDef>,
     /// Operations in document order.
     pub operations: Vec<Operation>,
@@ -37,8 +37,8 @@ pub struct Api {
 pub struct Webhook {
     /// Its name under `webhooks`.
     pub name: String,
-    /// HTTP method, upper case.
-    pub method: String,
+    /// Its HTTP method.
+    pub method: Method,
     /// Rustdoc text.
     pub doc: Option<String>,
     /// The body's type, where it has one.
@@ -156,6 +156,63 @@ impl SchemeKind {
     }
 }
 
+/// An HTTP method of an operation: the eight a path item can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// `GET`.
+    Get,
+    /// `PUT`.
+    Put,
+    /// `POST`.
+    Post,
+    /// `DELETE`.
+    Delete,
+    /// `OPTIONS`.
+    Options,
+    /// `HEAD`.
+    Head,
+    /// `PATCH`.
+    Patch,
+    /// `TRACE`.
+    Trace,
+}
+
+impl Method {
+    /// The method of a path item's key (`get`, `post`, …), if it is one.
+    pub fn from_key(key: &str) -> Option<Method> {
+        Some(match key {
+            "get" => Method::Get,
+            "put" => Method::Put,
+            "post" => Method::Post,
+            "delete" => Method::Delete,
+            "options" => Method::Options,
+            "head" => Method::Head,
+            "patch" => Method::Patch,
+            "trace" => Method::Trace,
+            _ => return None,
+        })
+    }
+
+    /// Its name on the wire, upper case.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+}
+
+/// A handle on a named type: its index in [`Api::types`]. Decided while lowering, so
+/// that no stage finds a type again by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeId(pub usize);
+
 /// A named type.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TypeDef {
@@ -175,9 +232,33 @@ pub struct TypeDef {
     /// A token operation answers with it (a struct): it implements the runtime's
     /// `TokenAnswer`, which its token source reads.
     pub token_answer: bool,
+    /// A field or variant holds it in a `Box` (a value of it can contain another): it
+    /// states its unwind safety, which rustdoc's auto-trait pass would otherwise follow
+    /// through `Box`'s layers around the recursion, past the recursion limit on a large
+    /// graph of types (Stripe's).
+    pub recursive: bool,
 }
 
 impl TypeDef {
+    /// True for another name of a type (`pub type A = B;`).
+    pub fn is_alias(&self) -> bool {
+        matches!(self.kind, TypeKind::Alias(_))
+    }
+
+    /// A type of `kind` named `name`, its facts not yet decided.
+    pub fn new(name: String, doc: Option<String>, kind: TypeKind) -> Self {
+        TypeDef {
+            name,
+            doc,
+            kind,
+            validated: false,
+            serialize: true,
+            deserialize: true,
+            token_answer: false,
+            recursive: false,
+        }
+    }
+
     /// For a string enum that responses carry, the name of the variant that keeps a
     /// value the spec does not list (`Other`, numbered where a listed value has that
     /// name): such an enum is open, so one new value on the wire does not fail a whole
@@ -282,7 +363,7 @@ pub enum TypeRef {
     I64,
     /// `f64`.
     F64,
-    /// Any JSON value.
+    /// Any JSON value: the runtime's `Json`, `serde_json::Value`.
     Json,
     /// Raw bytes (`format: binary`): the runtime's `Binary`.
     Binary,
@@ -293,8 +374,8 @@ pub enum TypeRef {
     Date,
     /// `format: uuid`: `uuid::Uuid`.
     Uuid,
-    /// A type of [`Api::types`], by Rust name.
-    Named(String),
+    /// A type of [`Api::types`].
+    Named(TypeId),
     /// `Vec<T>`.
     Vec(Box<TypeRef>),
     /// `BTreeMap<String, T>`.
@@ -345,8 +426,8 @@ pub struct Operation {
     pub name: String,
     /// Where in the spec it is, for messages: `POST /api/v1/oauth2/token`.
     pub label: String,
-    /// HTTP method, upper case.
-    pub method: String,
+    /// Its HTTP method.
+    pub method: Method,
     /// Path template, `{name}` placeholders as in the spec.
     pub path: String,
     /// Rustdoc text.
@@ -501,8 +582,53 @@ pub enum NextPage {
 /// convention (RFC 6749 names and their camelCase forms).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TokenFields {
-    /// `(role, wire name)` pairs, e.g. `("expires_in", "ttl")`.
-    pub named: Vec<(String, String)>,
+    /// `(role, wire name)` pairs, e.g. `(ExpiresIn, "ttl")`.
+    pub named: Vec<(TokenRole, String)>,
+}
+
+/// What a field of a token answer means: a field of the runtime's `TokenFields`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenRole {
+    /// `access_token`.
+    AccessToken,
+    /// `token_type`.
+    TokenType,
+    /// `expires_in`.
+    ExpiresIn,
+    /// `expires_at`.
+    ExpiresAt,
+    /// `refresh_token`.
+    RefreshToken,
+    /// `refresh_expires_in`.
+    RefreshExpiresIn,
+    /// `scope`.
+    Scope,
+}
+
+impl TokenRole {
+    /// Every role, in the runtime's order.
+    pub const ALL: [TokenRole; 7] = [
+        TokenRole::AccessToken,
+        TokenRole::TokenType,
+        TokenRole::ExpiresIn,
+        TokenRole::ExpiresAt,
+        TokenRole::RefreshToken,
+        TokenRole::RefreshExpiresIn,
+        TokenRole::Scope,
+    ];
+
+    /// Its name, as `x-authgen-token` and the runtime's `TokenFields` spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenRole::AccessToken => "access_token",
+            TokenRole::TokenType => "token_type",
+            TokenRole::ExpiresIn => "expires_in",
+            TokenRole::ExpiresAt => "expires_at",
+            TokenRole::RefreshToken => "refresh_token",
+            TokenRole::RefreshExpiresIn => "refresh_expires_in",
+            TokenRole::Scope => "scope",
+        }
+    }
 }
 
 /// A parameter of an operation.
@@ -631,15 +757,7 @@ mod tests {
     fn string_enum(names: &[&str], deserialize: bool) -> TypeDef {
         let variants =
             names.iter().map(|n| Variant { name: n.to_string(), wire: n.to_lowercase(), doc: None });
-        TypeDef {
-            name: "E".into(),
-            doc: None,
-            kind: TypeKind::Enum(variants.collect()),
-            validated: false,
-            serialize: true,
-            deserialize,
-            token_answer: false,
-        }
+        TypeDef { deserialize, ..TypeDef::new("E".into(), None, TypeKind::Enum(variants.collect())) }
     }
 
     #[test]

@@ -16,30 +16,33 @@ const KEYWORDS: &[&str] = &[
 const MAX_IDENT: usize = 64;
 
 /// Splits a wire name into lowercase words: `clientId` -> [client, id],
-/// `HTTPServer_v2` -> [http, server, v2], `index.php` -> [index, php].
+/// `HTTPServer_v2` -> [http, server, v2], `index.php` -> [index, php]. A word is a run
+/// of ASCII letters and digits; every other character (`_`, `-`, `é`, `ß`) separates
+/// words, so that every name built from them is ASCII in the case Rust's lints expect:
+/// `_thk` -> [thk], `Straße` -> [stra, e].
 fn words(name: &str) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
     let mut current = String::new();
     let chars: Vec<char> = name.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
-        if !c.is_alphanumeric() {
+        if !c.is_ascii_alphanumeric() {
             push_word(&mut words, &mut current);
             continue;
         }
         let prev = i.checked_sub(1).map(|p| chars[p]);
         let next = chars.get(i + 1).copied();
         let boundary = match prev {
-            Some(p) if c.is_uppercase() => {
-                p.is_lowercase()
+            Some(p) if c.is_ascii_uppercase() => {
+                p.is_ascii_lowercase()
                     || p.is_ascii_digit()
-                    || (p.is_uppercase() && next.is_some_and(char::is_lowercase))
+                    || (p.is_ascii_uppercase() && next.is_some_and(|n| n.is_ascii_lowercase()))
             }
             _ => false,
         };
         if boundary {
             push_word(&mut words, &mut current);
         }
-        current.extend(c.to_lowercase());
+        current.push(c.to_ascii_lowercase());
     }
     push_word(&mut words, &mut current);
     words
@@ -53,7 +56,7 @@ fn push_word(words: &mut Vec<String>, current: &mut String) {
 
 /// `snake_case` identifier for fields, parameters, methods and modules.
 pub fn snake(name: &str) -> String {
-    finish(words(name).join("_"), "value")
+    finish(words(name).join("_"), Case::Snake)
 }
 
 /// `PascalCase` identifier for types and variants.
@@ -62,27 +65,37 @@ pub fn pascal(name: &str) -> String {
         .iter()
         .map(|w| {
             let mut chars = w.chars();
-            chars.next().map(|f| f.to_uppercase().chain(chars).collect::<String>()).unwrap_or_default()
+            chars.next().map(|f| f.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
         })
         .collect();
-    finish(joined, "Value")
+    finish(joined, Case::Pascal)
 }
 
-/// Makes `ident` a valid, non-keyword, ASCII identifier of bounded length.
-fn finish(ident: String, empty: &str) -> String {
-    let mut ident: String =
-        ident.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
-    if ident.trim_matches('_').is_empty() {
+#[derive(Clone, Copy, PartialEq)]
+enum Case {
+    Snake,
+    Pascal,
+}
+
+/// Makes `ident` (ASCII words, joined) a valid, non-keyword identifier of bounded
+/// length, still in its case: a keyword gets `_` in snake case (`type_`) and `Value` in
+/// Pascal case (`SelfValue`), where an underscore would break the case.
+fn finish(mut ident: String, case: Case) -> String {
+    let (empty, digit, keyword) = match case {
+        Case::Snake => ("value", 'v', "_"),
+        Case::Pascal => ("Value", 'V', "Value"),
+    };
+    if ident.is_empty() {
         ident = empty.to_string();
     }
     if ident.starts_with(|c: char| c.is_ascii_digit()) {
-        ident.insert(0, if empty == "Value" { 'V' } else { 'v' });
+        ident.insert(0, digit);
     }
     if ident.len() > MAX_IDENT {
         ident = shorten(&ident);
     }
     if KEYWORDS.contains(&ident.as_str()) {
-        ident.push('_');
+        ident.push_str(keyword);
     }
     ident
 }
@@ -159,12 +172,22 @@ mod tests {
     fn keywords_digits_and_symbols() {
         assert_eq!(snake("type"), "type_");
         assert_eq!(snake("self"), "self_");
-        assert_eq!(pascal("self"), "Self_");
+        assert_eq!(pascal("self"), "SelfValue");
         assert_eq!(snake("2fa"), "v2fa");
         assert_eq!(pascal("401"), "V401");
         assert_eq!(snake("-"), "value");
         assert_eq!(pascal("+1"), "V1");
         assert_eq!(snake("naïve"), "na_ve");
+    }
+
+    #[test]
+    fn names_are_ascii_in_their_case_whatever_the_wire_text() {
+        assert_eq!(pascal("_thk"), "Thk");
+        assert_eq!(pascal("ñandu"), "Andu");
+        assert_eq!(pascal("Straße"), "StraE");
+        assert_eq!(pascal("日本"), "Value");
+        assert_eq!(snake("_kk"), "kk");
+        assert_eq!(snake("Größe"), "gr_e");
     }
 
     #[test]

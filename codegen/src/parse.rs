@@ -2,6 +2,7 @@
 //! (all dangling and external ones reported at once); a value of the wrong shape is
 //! reported at its own JSON pointer, not where serde gave up.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde_json::Value;
@@ -20,6 +21,9 @@ pub struct Parsed {
     pub mutual_tls_schemes: Vec<String>,
     /// OpenAPI 3.1 `webhooks`: requests the API sends, which `openapiv3` 2.2 does not read.
     pub webhooks: indexmap::IndexMap<String, openapiv3::ReferenceOr<openapiv3::PathItem>>,
+    /// The schemas `$ref`s reach outside `#/components/schemas/` (an entry of a `$defs`,
+    /// the `schema` of a response under `#/paths/…`), by pointer.
+    pub referenced_schemas: BTreeMap<Pointer, openapiv3::ReferenceOr<openapiv3::Schema>>,
     loaded: Loaded,
 }
 
@@ -40,13 +44,42 @@ pub fn parse(loaded: Loaded) -> Result<Parsed, SpecError> {
         Some(webhooks) => typed(&loaded, webhooks, &Pointer::root().join("webhooks"))?,
         None => indexmap::IndexMap::new(),
     };
+    let referenced_schemas = referenced_schemas(&loaded)?;
     Ok(Parsed {
         file: loaded.file.clone(),
         openapi,
         mutual_tls_schemes: loaded.mutual_tls_schemes.clone(),
         webhooks,
+        referenced_schemas,
         loaded,
     })
+}
+
+/// The schemas the document's schema `$ref`s point at outside `#/components/schemas/`,
+/// where a schema stands; a reference to anything else is left for lowering to name.
+fn referenced_schemas(
+    loaded: &Loaded,
+) -> Result<BTreeMap<Pointer, openapiv3::ReferenceOr<openapiv3::Schema>>, SpecError> {
+    let mut schemas = BTreeMap::new();
+    let mut errors: Vec<SpecError> = Vec::new();
+    for pointer in loaded.schema_refs.iter().filter_map(|r| Pointer::from_ref(r)) {
+        let tokens: Vec<String> = pointer.tokens().collect();
+        let component = matches!(tokens.as_slice(), [c, s, _] if c == "components" && s == "schemas");
+        if component || !crate::load::is_schema_position(&pointer) {
+            continue;
+        }
+        let Some(node) = loaded.document.pointer(pointer.as_json_pointer()) else { continue };
+        match typed(loaded, node, &pointer) {
+            Ok(schema) => {
+                schemas.insert(pointer, schema);
+            }
+            Err(error) => errors.push(error),
+        }
+    }
+    let Some(mut first) = errors.pop() else { return Ok(schemas) };
+    first.problems.extend(errors.into_iter().flat_map(|e| e.problems));
+    first.problems.sort_by(|a, b| (a.line, &a.pointer).cmp(&(b.line, &b.pointer)));
+    Err(first)
 }
 
 /// `value`, found at `at`, as a `T`; a value of the wrong shape is reported at its own

@@ -1,10 +1,12 @@
 //! Every real-world document in `../shared/bench-specs/` and `../shared/real-specs/`,
 //! and every feature fixture in `tests/features/`, generates a crate that `cargo
-//! check`s without a warning, with no operation left out; a fixture with a
-//! `<name>.test.rs` beside it has that file run as the crate's test. The documents that
-//! are themselves broken ([`BROKEN`]) fail by default with their problems named,
-//! generate in the lenient mode with a warning for each operation left out, and
-//! generate whole with the overlay that repairs them: that crate is the one checked.
+//! check`s without a warning, with no operation left out (and, for the real documents,
+//! `cargo doc`s without one); a fixture with a `<name>.test.rs` beside it has that file
+//! run as the crate's test. The
+//! documents that are themselves broken ([`BROKEN`]) fail by default with their
+//! problems named, generate in the lenient mode with a warning for each thing it
+//! changed, and generate whole with the overlay that repairs them: both crates are
+//! checked and documented.
 //!
 //! The real documents are other projects' files, kept beside the checkout rather than
 //! in it: where they are absent this test says so and checks the fixtures alone. The
@@ -27,7 +29,7 @@ const BROKEN: &[(&str, &str, &str)] = &[
     ),
     (
         "supabase-auth.yaml",
-        "error: `#/components/responses/UnauthorizedResponse` does not point at an item of `#/components/schemas/`",
+        "error: `#/components/responses/UnauthorizedResponse` does not point at a schema",
         "tests/overlays/supabase-auth.overlay.yaml",
     ),
 ];
@@ -52,25 +54,28 @@ fn known_problem(spec: &Path) -> Option<(&'static str, &'static str)> {
     BROKEN.iter().find(|(file, ..)| *file == name).map(|(_, problem, repair)| (*problem, *repair))
 }
 
-/// Generates `spec` into `out`: a broken document with its repair, once its default run
-/// has failed with its problem and its lenient run has left operations out.
-fn generate(spec: &Path, out: &Path) -> authgen_codegen::Generated {
+/// Generates the crates of `spec` under `root`: one, or for a broken document (once
+/// its default run has failed with its problem) the lenient one, with warnings in place
+/// of what it cannot express, and the one its overlay repairs.
+fn generate(spec: &Path, root: &Path) -> Vec<(PathBuf, authgen_codegen::Generated)> {
+    let out = root.join(standalone::crate_name(spec));
+    let write = |out: &Path, options: &Options| {
+        standalone::write_crate(spec, out, options).unwrap_or_else(|e| panic!("{e}"))
+    };
     let Some((problem, repair)) = known_problem(spec) else {
-        let generated =
-            standalone::write_crate(spec, out, &Options::default()).unwrap_or_else(|e| panic!("{e}"));
+        let generated = write(&out, &Options::default());
         assert!(generated.skipped.is_empty(), "{}: {}", spec.display(), generated.warnings());
-        return generated;
+        return vec![(out, generated)];
     };
     let refused =
         authgen_codegen::generate(spec).expect_err("a broken document fails by default").to_string();
     assert!(refused.contains(problem), "{}:\n{refused}", spec.display());
-    let lenient = Options { skip_unsupported: true, ..Options::default() };
-    let generated = authgen_codegen::generate_with(spec, &lenient).unwrap_or_else(|e| panic!("{e}"));
-    assert!(!generated.skipped.is_empty(), "{}: the lenient mode says what it left out", spec.display());
-    let repaired = Options { overlays: vec![repair.into()], ..Options::default() };
-    let generated = standalone::write_crate(spec, out, &repaired).unwrap_or_else(|e| panic!("{e}"));
-    assert!(generated.skipped.is_empty(), "{}: {}", spec.display(), generated.warnings());
-    generated
+    let lenient_out = root.join(format!("{}-lenient", standalone::crate_name(spec)));
+    let lenient = write(&lenient_out, &Options { skip_unsupported: true, ..Options::default() });
+    assert!(!lenient.warnings().is_empty(), "{}: the lenient mode says what it changed", spec.display());
+    let repaired = write(&out, &Options { overlays: vec![repair.into()], ..Options::default() });
+    assert!(repaired.skipped.is_empty(), "{}: {}", spec.display(), repaired.warnings());
+    vec![(lenient_out, lenient), (out, repaired)]
 }
 
 /// Appends `tests/calls/<document>.rs`, where there is one, to the crate's source: calls
@@ -88,63 +93,78 @@ fn append_calls(spec: &Path, out: &Path) {
 /// What a behaviour test needs: tokio, and the sandbox's servers (an authorization
 /// server, an API that checks tokens) where it uses them.
 fn dev_dependencies(behaviour: &Path) -> String {
-    let mut dev = "\n[dev-dependencies]\ntokio = { version = \"1\", features = [\"macros\", \"rt\", \"rt-multi-thread\", \"net\", \"io-util\", \"time\"] }\n".to_string();
+    let mut dev = "\n[dev-dependencies]\nserde_json = \"1\"\ntokio = { version = \"1\", features = [\"macros\", \"rt\", \"rt-multi-thread\", \"net\", \"io-util\", \"time\"] }\n".to_string();
     if std::fs::read_to_string(behaviour).unwrap().contains("authgen_sandbox") {
         let sandbox = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sandbox");
-        dev.push_str(&format!(
-            "authgen-sandbox = {{ path = {:?} }}\nserde_json = \"1\"\n",
-            sandbox.display().to_string()
-        ));
+        dev.push_str(&format!("authgen-sandbox = {{ path = {:?} }}\n", sandbox.display().to_string()));
     }
     dev
 }
 
+/// Checks the crate in `out` (tests it, where `spec` has behaviour tests beside it) and,
+/// for a real document, documents it, both with warnings denied; the cargo output of a
+/// failure. (A fixture's crate is small and reviewed as a snapshot: rustdoc's fixed cost
+/// of some seconds a crate buys little there.)
+fn build(spec: &Path, out: &Path, target: &Path) -> Result<(), String> {
+    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.lock"), out.join("Cargo.lock"))
+        .unwrap();
+    append_calls(spec, out);
+    // A fixture with behaviour tests is tested, the others checked.
+    let behaviour = spec.with_extension("test.rs");
+    let command = if behaviour.exists() {
+        std::fs::create_dir_all(out.join("tests")).unwrap();
+        std::fs::copy(&behaviour, out.join("tests/behaviour.rs")).unwrap();
+        let manifest = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
+        std::fs::write(out.join("Cargo.toml"), manifest + &dev_dependencies(&behaviour)).unwrap();
+        "test"
+    } else {
+        "check"
+    };
+    let fixture = spec.starts_with("tests");
+    for command in [command, "doc"].into_iter().filter(|c| *c != "doc" || !fixture) {
+        let started = Instant::now();
+        let mut cargo = Command::new(env!("CARGO"));
+        cargo.args([command, "--quiet", "--offline", "--message-format=short"]);
+        if command == "doc" {
+            cargo.arg("--no-deps");
+        }
+        // The same `RUSTFLAGS` for both, so that they share the dependencies' builds.
+        let run = cargo
+            .current_dir(out)
+            .env("CARGO_TARGET_DIR", target)
+            .env("RUSTFLAGS", "-D warnings")
+            .env("RUSTDOCFLAGS", "-D warnings")
+            .output()
+            .unwrap();
+        eprintln!("  {command}: {:.2?}", started.elapsed());
+        if !run.status.success() {
+            let stderr = String::from_utf8_lossy(&run.stderr);
+            return Err(stderr.lines().take(30).collect::<Vec<_>>().join("\n"));
+        }
+    }
+    Ok(())
+}
+
 #[test]
-fn generated_crates_check_without_warnings() {
+fn generated_crates_check_and_document_without_warnings() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/generated-crates");
     let mut failures = Vec::new();
     for spec in documents() {
-        let out = root.join(standalone::crate_name(&spec));
         let started = Instant::now();
-        let generated = generate(&spec, &out);
+        let crates = generate(&spec, &root);
         let generation = started.elapsed();
-        std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.lock"), out.join("Cargo.lock"))
-            .unwrap();
-        append_calls(&spec, &out);
-        // A fixture with behaviour tests is tested, the others checked.
-        let behaviour = spec.with_extension("test.rs");
-        let command = if behaviour.exists() {
-            std::fs::create_dir_all(out.join("tests")).unwrap();
-            std::fs::copy(&behaviour, out.join("tests/behaviour.rs")).unwrap();
-            let manifest = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
-            std::fs::write(out.join("Cargo.toml"), manifest + &dev_dependencies(&behaviour)).unwrap();
-            "test"
-        } else {
-            "check"
-        };
-        let started = Instant::now();
-        let check = Command::new(env!("CARGO"))
-            .args([command, "--quiet", "--offline", "--message-format=short"])
-            .current_dir(&out)
-            .env("CARGO_TARGET_DIR", root.join("target"))
-            .env("RUSTFLAGS", "-D warnings")
-            .output()
-            .unwrap();
-        eprintln!(
-            "{}: {} operations ({} left out), {} lines, generated in {generation:.2?}, checked in {:.2?}",
-            spec.display(),
-            generated.operations,
-            generated.skipped.len(),
-            generated.code.lines().count(),
-            started.elapsed()
-        );
-        if !check.status.success() {
-            let stderr = String::from_utf8_lossy(&check.stderr);
-            failures.push(format!(
-                "{}:\n{}",
+        for (out, generated) in crates {
+            eprintln!(
+                "{} ({}): {} operations ({} left out), {} lines, generated in {generation:.2?}",
                 spec.display(),
-                stderr.lines().take(30).collect::<Vec<_>>().join("\n")
-            ));
+                out.file_name().unwrap_or_default().to_string_lossy(),
+                generated.operations,
+                generated.skipped.len(),
+                generated.code.lines().count(),
+            );
+            if let Err(error) = build(&spec, &out, &root.join("target")) {
+                failures.push(format!("{} ({}):\n{error}", spec.display(), out.display()));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

@@ -1,50 +1,39 @@
 //! Snapshots: each spec in `tests/features/` next to the module it generates
 //! (`<case>.rs`), each bad spec in `tests/problems/` next to the whole message the
-//! build prints (`<case>.expected`). `UPDATE_EXPECT=1` rewrites them (review the diff
+//! build prints (`<case>.expected`). `UPDATE_SNAPSHOTS=1` rewrites them (review the diff
 //! before committing it).
 
-use std::fs;
+#[path = "support/snapshot.rs"]
+mod snapshot;
+
 use std::path::Path;
 
-/// Compares what `render` makes of every spec in `dir` with the file beside it that has
-/// extension `expected`.
-fn check_snapshots(dir: &str, expected: &str, render: impl Fn(&Path) -> String) {
-    let update = std::env::var_os("UPDATE_EXPECT").is_some();
-    let mut cases: Vec<_> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    cases.sort();
-    assert!(!cases.is_empty(), "the cases of {dir} are there");
-    let mut mismatches = Vec::new();
-    for case in cases {
-        let got = render(&case);
-        let expected_path = case.with_extension(expected);
-        let want = fs::read_to_string(&expected_path).unwrap_or_default();
-        if got != want {
-            if update {
-                fs::write(&expected_path, &got).unwrap();
-            }
-            mismatches.push(format!("{}:\n--- expected\n{want}--- got\n{got}", case.display()));
-        }
-    }
-    assert!(update || mismatches.is_empty(), "{}", mismatches.join("\n"));
-}
+/// The command that rewrites these snapshots.
+const COMMAND: &str = "cargo test -p authgen-codegen --test snapshots";
 
 #[test]
 fn every_feature_fixture_generates_its_snapshot() {
-    check_snapshots("tests/features", "rs", |case| {
-        authgen_codegen::generate(case).unwrap_or_else(|e| panic!("{e}"))
+    let cases = snapshot::files(Path::new("tests/features"), ".yaml");
+    assert!(!cases.is_empty(), "the feature fixtures are there");
+    let snapshots = cases.into_iter().map(|case| {
+        let code = authgen_codegen::generate(&case).unwrap_or_else(|e| panic!("{e}"));
+        (case.with_extension("rs"), code)
     });
+    snapshot::check(snapshots, COMMAND);
 }
 
 #[test]
 fn every_bad_spec_gives_its_expected_problems() {
-    check_snapshots("tests/problems", "expected", |case| match authgen_codegen::generate(case) {
-        Ok(_) => format!("{} generated without a problem\n", case.display()),
-        Err(err) => err.to_string(),
+    let cases = snapshot::files(Path::new("tests/problems"), ".yaml");
+    assert!(!cases.is_empty(), "the problem fixtures are there");
+    let snapshots = cases.into_iter().map(|case| {
+        let message = match authgen_codegen::generate(&case) {
+            Ok(_) => format!("{} generated without a problem\n", case.display()),
+            Err(err) => err.to_string(),
+        };
+        (case.with_extension("expected"), message)
     });
+    snapshot::check(snapshots, COMMAND);
 }
 
 #[test]

@@ -10,6 +10,7 @@ pub use crate::operation::{
 };
 pub use crate::pages::{Items, Next, Page, Paginate, items};
 pub use crate::response::header;
+pub use crate::seam::*;
 pub use crate::stream::Format;
 pub use reqwest::Method;
 pub use serde_json;

@@ -35,6 +35,7 @@ mod operation;
 mod pages;
 mod response;
 mod retry;
+mod seam;
 mod secret;
 mod stream;
 pub mod token;
@@ -52,6 +53,8 @@ pub use chrono;
 pub use pages::Items;
 /// A `format: date-time` value: an instant, read from RFC 3339 text with any offset.
 pub type DateTime = chrono::DateTime<chrono::Utc>;
+/// A value the spec leaves untyped: any JSON.
+pub type Json = serde_json::Value;
 pub use config::{Config, ConfigError};
 pub use error::{Error, RawBody, TransportError, TransportKind, ValidationError};
 pub use hook::Hook;

@@ -3,65 +3,27 @@
 //! and which `.await` sends. One generic `Call` per module, one parameter struct per
 //! operation: the sending itself is the runtime's, written once.
 
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use super::doc;
 use super::types::{ident, rust_type};
-use crate::model::{Operation, Param, TypeRef};
+use crate::model::{Api, Operation, Param, TypeDef, TypeRef};
 
-/// The module's `Call`: per-call options and `IntoFuture`, for every operation at once.
-pub fn builder() -> TokenStream {
-    quote! {
-        /// A call of one operation, made by a method of [`Client`]: set its optional
-        /// parameters and per-call options, then `.await` it to send it.
-        #[must_use = "a call is sent when it is awaited"]
-        pub struct Call<'c, P> {
-            client: &'c Client,
-            params: P,
-            options: ::authgen_runtime::CallOptions,
-        }
-
-        impl<'c, P> Call<'c, P> {
-            fn new(client: &'c Client, params: P) -> Self {
-                Call { client, params, options: ::authgen_runtime::CallOptions::new() }
-            }
-
-            /// Limits each attempt of this call to `timeout`, instead of the client's.
-            pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-                self.options = self.options.timeout(timeout);
-                self
-            }
-
-            /// Adds the header `name: value` to this call.
-            pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-                self.options = self.options.header(name, value);
-                self
-            }
-
-            /// Retries this call by `policy`, instead of the client's.
-            pub fn retry(mut self, policy: ::authgen_runtime::RetryPolicy) -> Self {
-                self.options = self.options.retry(policy);
-                self
-            }
-
-            /// Sends `key` as this call's idempotency key on every attempt, and retries
-            /// the call as an idempotent one.
-            pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
-                self.options = self.options.idempotency_key(key);
-                self
-            }
-        }
-
-        impl<'c, P: ::authgen_runtime::__private::Operation> ::std::future::IntoFuture for Call<'c, P> {
-            type Output = Result<P::Output, ::authgen_runtime::Error<P::Error>>;
-            type IntoFuture = ::authgen_runtime::__private::CallFuture<'c, P::Output, P::Error>;
-
-            fn into_future(self) -> Self::IntoFuture {
-                ::authgen_runtime::__private::call(&self.client.core, self.params, self.options)
-            }
-        }
-    }
+/// The module's `Call`: per-call options, `IntoFuture` and `with_response` for every
+/// operation at once, and the parts some operation needs (`Call::stream` where one
+/// pages, `Call::events` where one streams, `Call::download` where one answers with
+/// bytes); written once, in the runtime's macro.
+pub fn builder(api: &Api) -> TokenStream {
+    let ops = &api.operations;
+    let parts = [
+        ("pages", ops.iter().any(|op| op.pagination.is_some())),
+        ("events", ops.iter().any(|op| op.stream.is_some())),
+        ("download", ops.iter().any(super::stream::downloads)),
+    ];
+    let parts =
+        parts.into_iter().filter(|(_, used)| *used).map(|(part, _)| Ident::new(part, Span::call_site()));
+    quote!(::authgen_runtime::__private::call_block!(#(#parts),*);)
 }
 
 /// The parameters the struct of `op` holds: all but an optional idempotency key, which
@@ -71,7 +33,7 @@ pub fn held(op: &Operation) -> impl Iterator<Item = &Param> {
 }
 
 /// The method of `Client` for `op`: required parameters as arguments, in spec order.
-pub fn method(op: &Operation) -> TokenStream {
+pub fn method(op: &Operation, types: &[TypeDef]) -> TokenStream {
     let label = format!("`{}`", op.label);
     let optional: Vec<String> = setters_of(op).map(|(name, ..)| format!("`{name}`")).collect();
     // Written here, not taken from the spec: its link is not escaped.
@@ -95,7 +57,7 @@ pub fn method(op: &Operation) -> TokenStream {
     for (name, ty, required) in values(op) {
         let name = ident(name);
         if required {
-            let (input, value) = input(ty, &name);
+            let (input, value) = input(ty, &name, types);
             args.push(quote!(#name: #input));
             // `customer`, not `customer: customer`.
             let same = name == value.to_string();
@@ -133,12 +95,12 @@ fn answers_doc(op: &Operation) -> Option<String> {
 }
 
 /// The struct of `op`'s parameters and the setters of its optional ones.
-pub fn params(op: &Operation) -> TokenStream {
+pub fn params(op: &Operation, types: &[TypeDef]) -> TokenStream {
     let name = ident(&op.call_type);
     let doc = format!(" The parameters of [`Client::{}`], held by its [`Call`].", op.name);
     let fields: Vec<TokenStream> = values(op)
         .map(|(field, ty, required)| {
-            let (field, ty) = (ident(field), rust_type(ty));
+            let (field, ty) = (ident(field), rust_type(ty, types));
             if required { quote!(#field: #ty) } else { quote!(#field: Option<#ty>) }
         })
         .collect();
@@ -146,7 +108,8 @@ pub fn params(op: &Operation) -> TokenStream {
     // A stream of pages sends the parameters again, with each page's cursor; an event
     // stream, to resume.
     let clone = (op.pagination.is_some() || op.stream.is_some()).then(|| quote!(#[derive(Clone)]));
-    let setters: Vec<TokenStream> = setters_of(op).map(|(field, ty, doc)| setter(field, ty, doc)).collect();
+    let setters: Vec<TokenStream> =
+        setters_of(op).map(|(field, ty, doc)| setter(field, ty, doc, types)).collect();
     let setters = (!setters.is_empty()).then(|| quote!(impl Call<'_, #name> { #(#setters)* }));
     quote! {
         #[doc = #doc]
@@ -169,11 +132,11 @@ fn setters_of(op: &Operation) -> impl Iterator<Item = (&str, &TypeRef, Option<&s
     params.chain(body)
 }
 
-fn setter(field: &str, ty: &TypeRef, doc: Option<&str>) -> TokenStream {
+fn setter(field: &str, ty: &TypeRef, doc: Option<&str>, types: &[TypeDef]) -> TokenStream {
     let fallback = format!("Sets `{field}`.");
     let docs = doc::outer(Some(doc.unwrap_or(&fallback)));
     let field = ident(field);
-    let (input, value) = input(ty, &field);
+    let (input, value) = input(ty, &field, types);
     quote! {
         #docs
         pub fn #field(mut self, #field: #input) -> Self {
@@ -184,23 +147,23 @@ fn setter(field: &str, ty: &TypeRef, doc: Option<&str>) -> TokenStream {
 }
 
 /// What an argument or setter takes for a value of `ty`, and the value it keeps.
-fn input(ty: &TypeRef, name: &Ident) -> (TokenStream, TokenStream) {
+fn input(ty: &TypeRef, name: &Ident, types: &[TypeDef]) -> (TokenStream, TokenStream) {
     match ty {
         TypeRef::String | TypeRef::Secret => {
-            let ty = rust_type(ty);
+            let ty = rust_type(ty, types);
             (quote!(impl Into<#ty>), quote!(#name.into()))
         }
         TypeRef::Vec(inner) if matches!(**inner, TypeRef::String | TypeRef::Secret) => {
-            let inner = rust_type(inner);
+            let inner = rust_type(inner, types);
             (
                 quote!(impl IntoIterator<Item = impl Into<#inner>>),
                 quote!(#name.into_iter().map(Into::into).collect()),
             )
         }
         TypeRef::Vec(inner) => {
-            let inner = rust_type(inner);
+            let inner = rust_type(inner, types);
             (quote!(impl IntoIterator<Item = #inner>), quote!(#name.into_iter().collect()))
         }
-        _ => (rust_type(ty), quote!(#name)),
+        _ => (rust_type(ty, types), quote!(#name)),
     }
 }

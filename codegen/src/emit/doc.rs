@@ -25,115 +25,203 @@ pub fn paragraphs<'t>(parts: impl IntoIterator<Item = Option<&'t str>>) -> Optio
 
 fn lines(text: Option<&str>) -> Vec<String> {
     let Some(text) = text else { return Vec::new() };
-    let mut in_fence = false;
     let mut out = Vec::new();
+    let mut fence: Option<String> = None;
+    // Prose is escaped a block at a time: a link or a code span may cross a line break.
+    let mut prose: Vec<&str> = Vec::new();
     for line in text.trim().lines() {
         let trimmed = line.trim_start();
-        if trimmed.starts_with("```") {
-            out.push(if in_fence || trimmed.len() > 3 { " ```".to_string() } else { " ```text".to_string() });
-            in_fence = !in_fence;
-            continue;
+        match &fence {
+            Some(close) if trimmed.starts_with(close.as_str()) => {
+                out.push(format!(" {close}"));
+                fence = None;
+            }
+            Some(_) => out.push(format!(" {line}").trim_end().to_string()),
+            None if trimmed.starts_with("```") => {
+                flush(&mut prose, &mut out);
+                let ticks = trimmed.len() - trimmed.trim_start_matches('`').len();
+                out.push(format!(" {}{}", &trimmed[..ticks], fence_language(&trimmed[ticks..])));
+                fence = Some(trimmed[..ticks].to_string());
+            }
+            None => prose.push(trimmed),
         }
-        let rendered = if in_fence { line.to_string() } else { escape(trimmed) };
-        out.push(if rendered.is_empty() { String::new() } else { format!(" {rendered}") });
     }
-    if in_fence {
-        out.push(" ```".into());
-    }
-    out
-}
-
-/// Escapes one line for rustdoc's markdown; `code spans` are kept as written.
-fn escape(line: &str) -> String {
-    let parts: Vec<&str> = line.split('`').collect();
-    // An odd number of backticks leaves the last one unmatched: the text after it is prose.
-    let last_is_code = parts.len().is_multiple_of(2);
-    let mut out = String::with_capacity(line.len());
-    for (i, part) in parts.iter().enumerate() {
-        let is_code = i % 2 == 1 && !(last_is_code && i == parts.len() - 1);
-        if i > 0 {
-            out.push('`');
-        }
-        if is_code {
-            out.push_str(part);
-        } else {
-            out.push_str(&escape_prose(part));
-        }
+    flush(&mut prose, &mut out);
+    if let Some(close) = fence {
+        out.push(format!(" {close}"));
     }
     out
 }
 
-/// Escapes prose outside code spans.
-fn escape_prose(text: &str) -> String {
-    let text = text.replace('<', "&lt;").replace('>', "&gt;");
-    let text = escape_brackets(&text);
-    link_urls(&text)
+/// Escapes the prose lines gathered so far into `out`.
+fn flush(prose: &mut Vec<&str>, out: &mut Vec<String>) {
+    if prose.is_empty() {
+        return;
+    }
+    let escaped = escape(&prose.join("\n"), true);
+    out.extend(escaped.split('\n').map(|l| if l.is_empty() { String::new() } else { format!(" {l}") }));
+    prose.clear();
 }
 
-/// `[word]` would be an intra-doc link; `[text](url)` stays a link.
-fn escape_brackets(line: &str) -> String {
-    let chars: Vec<char> = line.chars().collect();
-    let mut out = String::with_capacity(line.len());
-    for (i, &c) in chars.iter().enumerate() {
-        let is_link_open = c == '[' && closes_as_link(&chars[i + 1..]);
-        let is_link_close = c == ']' && chars.get(i + 1) == Some(&'(');
-        if (c == '[' && !is_link_open) || (c == ']' && !is_link_close) {
-            out.push('\\');
-        }
-        out.push(c);
+/// The language a fenced block keeps: rustdoc compiles a block without one (or marked
+/// Rust) as a doctest, which a spec's example is not, so those become `text`.
+fn fence_language(info: &str) -> &str {
+    let word = info.split(|c: char| c.is_whitespace() || c == ',').next().unwrap_or_default();
+    let plain = !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "-+#_.".contains(c));
+    let rustdoc = ["rust", "ignore", "no_run", "should_panic", "compile_fail", "edition", "test_harness"];
+    if plain && !rustdoc.iter().any(|r| word.starts_with(r)) { word } else { "text" }
+}
+
+/// Escapes markdown prose for rustdoc, changing only what it would misread: `[words]`
+/// (intra-doc links) and `<words>` (HTML) are escaped, bare URLs become `<…>`
+/// autolinks; code spans, `[text](https://…)` links and `<https://…>` autolinks stay as
+/// written. `autolink`: whether bare URLs become links (not inside a link's text).
+fn escape(text: &str, autolink: bool) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    let mut after_word = false;
+    while let Some(c) = rest.chars().next() {
+        let len = match c {
+            '`' => code_span(rest).inspect(|len| out.push_str(&rest[..*len])),
+            '[' => link(rest).map(|(len, label, dest)| {
+                out.push_str(&format!("[{}]({dest})", escape(label, false)));
+                len
+            }),
+            // An autolink as written.
+            '<' => url_end(&rest[1..]).filter(|end| rest[1 + end..].starts_with('>')).map(|end| {
+                out.push_str(&rest[..end + 2]);
+                end + 2
+            }),
+            'h' if autolink && !after_word => url_end(rest).inspect(|end| {
+                out.push_str(&format!("<{}>", &rest[..*end]));
+            }),
+            _ => None,
+        };
+        let len = len.unwrap_or_else(|| {
+            match c {
+                '[' | ']' => out.push_str(if c == '[' { "\\[" } else { "\\]" }),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                c => out.push(c),
+            }
+            c.len_utf8()
+        });
+        after_word = c.is_alphanumeric() || c == '/';
+        rest = &rest[len..];
     }
     out
 }
 
-fn closes_as_link(rest: &[char]) -> bool {
-    rest.iter().position(|&c| c == ']').is_some_and(|end| rest.get(end + 1) == Some(&'('))
+/// The length of the code span `text` starts with: a run of backticks up to the next
+/// run of as many; `None` when none closes it (the backticks are then text).
+fn code_span(text: &str) -> Option<usize> {
+    let ticks = text.len() - text.trim_start_matches('`').len();
+    let mut at = ticks;
+    while let Some(found) = text[at..].find('`') {
+        let start = at + found;
+        let run = text[start..].len() - text[start..].trim_start_matches('`').len();
+        if run == ticks {
+            return Some(start + run);
+        }
+        at = start + run;
+    }
+    None
 }
 
-/// Wraps bare `http(s)://` URLs in `<…>` so rustdoc renders them as links.
-fn link_urls(line: &str) -> String {
-    let mut out = String::with_capacity(line.len() + 4);
-    let mut rest = line;
-    while let Some(start) = [rest.find("http://"), rest.find("https://")].into_iter().flatten().min() {
-        let (before, from) = rest.split_at(start);
-        let len =
-            from.find(|c: char| c.is_whitespace() || c == ')' || c == '`' || c == '"').unwrap_or(from.len());
-        let url = from[..len].trim_end_matches(['.', ',', ';', ':']);
-        let already_linked = before.ends_with('(') || before.ends_with('<');
-        out.push_str(before);
-        if already_linked {
-            out.push_str(url);
-        } else {
-            out.push('<');
-            out.push_str(url);
-            out.push('>');
+/// `[label](dest)` at the start of `text`, where `dest` is an absolute URL: its length,
+/// label and destination. The label may hold code spans and brackets in pairs.
+fn link(text: &str) -> Option<(usize, &str, &str)> {
+    let mut depth = 0;
+    let mut at = 0;
+    let close = loop {
+        let c = text[at..].chars().next()?;
+        match c {
+            '`' => at += code_span(&text[at..]).unwrap_or(1) - 1,
+            '[' => depth += 1,
+            ']' if depth == 1 => break at,
+            ']' => depth -= 1,
+            _ => {}
         }
-        rest = &from[url.len()..];
+        at += c.len_utf8();
+    };
+    let dest = text[close + 1..].strip_prefix('(')?;
+    let end = dest.find(')')?;
+    let url = &dest[..end];
+    let absolute =
+        url_end(url) == Some(url.len()) || url.starts_with("mailto:") && !url.contains(char::is_whitespace);
+    absolute.then_some((close + 2 + end + 1, &text[1..close], url))
+}
+
+/// The length of the `http(s)://` URL `text` starts with, trailing punctuation left out.
+fn url_end(text: &str) -> Option<usize> {
+    if !(text.starts_with("http://") || text.starts_with("https://")) {
+        return None;
     }
-    out.push_str(rest);
-    out
+    let end = text.find(|c: char| c.is_whitespace() || "<>\"'`)[]".contains(c)).unwrap_or(text.len());
+    let url = text[..end].trim_end_matches(['.', ',', ';', ':', '!', '?']);
+    url.contains("://").then_some(url.len()).filter(|len| *len > "https://".len() - 1)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn prose_is_escaped_for_rustdoc() {
-        assert_eq!(escape("Basic Auth <username and password>"), "Basic Auth &lt;username and password&gt;");
-        assert_eq!(
-            escape("see [redacted] and [docs](https://x.io)"),
-            "see \\[redacted\\] and [docs](https://x.io)"
-        );
-        assert_eq!(escape("at https://auth.uqudo.io/api, then"), "at <https://auth.uqudo.io/api>, then");
-        assert_eq!(escape("`https://a.b/c` stays code"), "`https://a.b/c` stays code");
-        assert_eq!(escape("send `Bearer <token>` to <it>"), "send `Bearer <token>` to &lt;it&gt;");
-        assert_eq!(escape("a ` b <c>"), "a ` b &lt;c&gt;");
+    fn prose(text: &str) -> String {
+        escape(text, true)
     }
 
     #[test]
-    fn code_fences_become_text_blocks() {
-        let lines = lines(Some("Example:\n```\ncurl -X POST\n```\n```json\n{}\n```"));
-        assert_eq!(lines, [" Example:", " ```text", " curl -X POST", " ```", " ```", " {}", " ```"]);
+    fn prose_is_escaped_for_rustdoc() {
+        assert_eq!(prose("Basic Auth <username and password>"), "Basic Auth &lt;username and password&gt;");
+        assert_eq!(
+            prose("see [redacted] and [docs](https://x.io)"),
+            "see \\[redacted\\] and [docs](https://x.io)"
+        );
+        assert_eq!(prose("at https://auth.uqudo.io/api, then"), "at <https://auth.uqudo.io/api>, then");
+        assert_eq!(prose("`https://a.b/c` stays code"), "`https://a.b/c` stays code");
+        assert_eq!(prose("send `Bearer <token>` to <it>"), "send `Bearer <token>` to &lt;it&gt;");
+        assert_eq!(prose("a ` b <c>"), "a ` b &lt;c&gt;");
+        assert_eq!(prose("a ``x ` y`` b"), "a ``x ` y`` b");
+    }
+
+    #[test]
+    fn links_stay_links() {
+        let stripe = "with [the `expand` parameter](https://stripe.com/docs/api/expanding_objects).";
+        assert_eq!(prose(stripe), stripe);
+        assert_eq!(prose("[a [b] c](https://x.io/a_(b))"), "[a \\[b\\] c](https://x.io/a_(b))");
+        assert_eq!(
+            prose("[see https://x.io](https://x.io)"),
+            "[see https://x.io](https://x.io)",
+            "no link in a link"
+        );
+        assert_eq!(prose("at <https://x.io/a>."), "at <https://x.io/a>.");
+        assert_eq!(prose("[relative](/docs/api)"), "\\[relative\\](/docs/api)", "not a URL: not a link");
+        assert_eq!(prose("[mail](mailto:a@b.c)"), "[mail](mailto:a@b.c)");
+        assert_eq!(prose("href=\"https://x.io\""), "href=\"<https://x.io>\"");
+    }
+
+    #[test]
+    fn a_link_may_cross_a_line_break() {
+        let lines = lines(Some("Use [the\nparameter](https://x.io) here."));
+        assert_eq!(lines, [" Use [the", " parameter](https://x.io) here."]);
+    }
+
+    #[test]
+    fn code_fences_become_text_blocks_unless_they_name_another_language() {
+        let lines = lines(Some("Example:\n```\ncurl -X POST\n```\n```json\n{}\n```\n```rust\nx\n```"));
+        let want = [
+            " Example:",
+            " ```text",
+            " curl -X POST",
+            " ```",
+            " ```json",
+            " {}",
+            " ```",
+            " ```text",
+            " x",
+            " ```",
+        ];
+        assert_eq!(lines, want);
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod doc;
 mod oauth;
 mod operation;
 mod pages;
+mod rename;
 mod stream;
 mod token;
 mod types;
@@ -24,16 +25,16 @@ pub fn module(api: &Api) -> TokenStream {
     let serde = serde_imports(api);
     // A document of webhooks alone describes no call to make.
     let client = (!api.operations.is_empty()).then(|| client(api));
-    let types = api.types.iter().map(types::type_def);
+    let types = api.types.iter().map(|def| types::type_def(def, &api.types));
     let answers = api.types.iter().filter(|t| t.token_answer).filter_map(token::answer_impl);
     let statuses = api.operations.iter().map(|op| {
-        let params = call::params(op);
-        let operation = operation::operation_impl(op);
-        let pages = pages::paginate_impl(op);
-        let events = stream::event_stream_impl(op);
-        let headers = stream::headers_struct(op);
-        let errors = operation::error_enum(op);
-        let success = operation::success_enum(op);
+        let params = call::params(op, &api.types);
+        let operation = operation::operation_impl(op, &api.types);
+        let pages = pages::paginate_impl(op, &api.types);
+        let events = stream::event_stream_impl(op, &api.types);
+        let headers = stream::headers_struct(op, &api.types);
+        let errors = operation::error_enum(op, &api.types);
+        let success = operation::success_enum(op, &api.types);
         quote!(#params #operation #pages #events #headers #errors #success)
     });
     quote! {
@@ -46,12 +47,19 @@ pub fn module(api: &Api) -> TokenStream {
     }
 }
 
-/// `use serde::{…};` for the traits the types derive or implement.
+/// `use …::serde::{self as __serde, …};` for exactly the traits the types derive or
+/// implement (the same rule decides both, so no import is left unused).
 fn serde_imports(api: &Api) -> Option<TokenStream> {
-    let deserialize = api.types.iter().any(|t| t.deserialize).then(|| quote!(Deserialize));
-    let serialize = api.types.iter().any(|t| t.serialize).then(|| quote!(Serialize));
+    let (mut serialize, mut deserialize) = (false, false);
+    for (s, d) in api.types.iter().map(types::serde_traits) {
+        (serialize, deserialize) = (serialize || s, deserialize || d);
+    }
+    let deserialize = deserialize.then(|| quote!(Deserialize));
+    let serialize = serialize.then(|| quote!(Serialize));
     let traits: Vec<TokenStream> = deserialize.into_iter().chain(serialize).collect();
-    (!traits.is_empty()).then(|| quote!(use serde::{#(#traits),*};))
+    let serde = ident(types::SERDE);
+    (!traits.is_empty())
+        .then(|| quote!(use ::authgen_runtime::__private::serde::{self as #serde, #(#traits),*};))
 }
 
 fn module_doc(api: &Api) -> Option<String> {
@@ -81,12 +89,12 @@ fn webhooks_doc(api: &Api) -> Option<String> {
         .map(|w| {
             let payload = match &w.payload {
                 // Token text spaces out `Vec < T >`; a doc reads `Vec<T>`.
-                Some(ty) => format!("`{}`", types::rust_type(ty).to_string().replace(' ', "")),
+                Some(ty) => format!("`{}`", types::rust_type(ty, &api.types).to_string().replace(' ', "")),
                 None => "no body".into(),
             };
             let summary =
                 w.doc.as_deref().and_then(|d| d.lines().next()).map(|d| format!(" {d}")).unwrap_or_default();
-            format!("- `{}` ({}):{summary} {payload}", w.name, w.method)
+            format!("- `{}` ({}):{summary} {payload}", w.name, w.method.as_str())
         })
         .collect();
     let intro = if api.operations.is_empty() {
@@ -123,11 +131,9 @@ fn client(api: &Api) -> TokenStream {
     let module = module_name(api);
     let (declarations, oauth_methods): (Vec<_>, Vec<_>) =
         api.schemes.iter().filter_map(|scheme| oauth::scheme(scheme, &module)).unzip();
-    let builder = call::builder();
-    let answers = stream::call_methods(api);
-    let stream = api.operations.iter().any(|op| op.pagination.is_some()).then(pages::stream_method);
+    let builder = call::builder(api);
     let methods = api.operations.iter().map(|op| {
-        let method = call::method(op);
+        let method = call::method(op, &api.types);
         let source = token::source_method(op, api);
         quote!(#method #source)
     });
@@ -165,8 +171,6 @@ fn client(api: &Api) -> TokenStream {
         }
 
         #builder
-        #answers
-        #stream
     }
 }
 

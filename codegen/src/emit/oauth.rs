@@ -1,7 +1,7 @@
 //! OAuth 2.0 and OpenID Connect schemes: the declaration the runtime reads (a constant
 //! per scheme) and the client's methods for each flow the scheme declares.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::ident;
@@ -73,7 +73,7 @@ fn optional(value: &Option<String>) -> TokenStream {
     }
 }
 
-fn client_credentials_methods(scheme: &SecurityScheme, declared: &proc_macro2::Ident) -> TokenStream {
+fn client_credentials_methods(scheme: &SecurityScheme, declared: &Ident) -> TokenStream {
     let (name, rust) = (&scheme.name, &scheme.rust_name);
     let with_secret = ident(&format!("with_{rust}_client_credentials"));
     let with_client = ident(&format!("with_{rust}_client"));
@@ -98,59 +98,83 @@ fn client_credentials_methods(scheme: &SecurityScheme, declared: &proc_macro2::I
     }
 }
 
-fn authorization_code_method(scheme: &SecurityScheme, declared: &proc_macro2::Ident) -> TokenStream {
-    let method = ident(&format!("{}_authorization_code", scheme.rust_name));
-    let cache = format!("with_{}_cache", scheme.rust_name);
-    let docs = line(&format!(
-        "The authorization code flow (PKCE S256, state, nonce, the `iss` check) of the `{}` scheme for `client`, at the URLs the spec declares (or the client's issuer): sign a user in with its `start`/`finish`, or its loopback listener for a command-line or desktop program. It is a token source: give it to [`{cache}`](Self::{cache}) in a `TokenCache`, which refreshes with its refresh token.",
-        scheme.name
-    ));
-    quote! {
-        #docs
-        pub async fn #method(
-            &self,
-            client: ::authgen_runtime::oauth::OAuthClient,
-        ) -> Result<::authgen_runtime::oauth::AuthorizationCode, ::authgen_runtime::oauth::OAuthError> {
-            self.core.authorization_code(&#declared, &client).await
-        }
-    }
+fn authorization_code_method(scheme: &SecurityScheme, declared: &Ident) -> TokenStream {
+    let about = "The authorization code flow (PKCE S256, state, nonce, the `iss` check) of the `{name}` scheme for `client`, at the URLs the spec declares (or the client's issuer): sign a user in with its `start`/`finish`, or its loopback listener for a command-line or desktop program.";
+    let flow = Flow {
+        suffix: "authorization_code",
+        about,
+        returns: quote!(AuthorizationCode),
+        call: quote!(authorization_code),
+        refreshes: true,
+    };
+    flow.method(scheme, declared, quote!(), quote!())
 }
 
-fn device_method(scheme: &SecurityScheme, declared: &proc_macro2::Ident) -> TokenStream {
-    let method = ident(&format!("{}_device_authorization", scheme.rust_name));
-    let cache = format!("with_{}_cache", scheme.rust_name);
-    let docs = line(&format!(
-        "The device authorization flow (RFC 8628) of the `{}` scheme for `client`: `show` tells the user where to go and what code to enter, while the flow polls. It is a token source: give it to [`{cache}`](Self::{cache}) in a `TokenCache`.",
-        scheme.name
-    ));
-    quote! {
-        #docs
-        pub async fn #method(
-            &self,
-            client: ::authgen_runtime::oauth::OAuthClient,
-            show: impl Fn(&::authgen_runtime::oauth::UserCode) + Send + Sync + 'static,
-        ) -> Result<::authgen_runtime::oauth::DeviceAuthorization, ::authgen_runtime::oauth::OAuthError> {
-            self.core.device_authorization(&#declared, &client, show).await
-        }
-    }
+fn device_method(scheme: &SecurityScheme, declared: &Ident) -> TokenStream {
+    let about = "The device authorization flow (RFC 8628) of the `{name}` scheme for `client`: `show` tells the user where to go and what code to enter, while the flow polls.";
+    let flow = Flow {
+        suffix: "device_authorization",
+        about,
+        returns: quote!(DeviceAuthorization),
+        call: quote!(device_authorization),
+        refreshes: true,
+    };
+    let params = quote!(show: impl Fn(&::authgen_runtime::oauth::UserCode) + Send + Sync + 'static,);
+    flow.method(scheme, declared, params, quote!(show))
 }
 
-fn password_method(scheme: &SecurityScheme, declared: &proc_macro2::Ident) -> TokenStream {
-    let method = ident(&format!("{}_password", scheme.rust_name));
-    let cache = format!("with_{}_cache", scheme.rust_name);
-    let docs = line(&format!(
-        "The resource owner password flow of the `{}` scheme for `client`, as `username`: the application handles the user's password, which OAuth 2.0 Security BCP (RFC 9700) forbids but for migrations. It is a token source: give it to [`{cache}`](Self::{cache}) in a `TokenCache`.",
-        scheme.name
-    ));
-    quote! {
-        #docs
-        pub async fn #method(
-            &self,
-            client: ::authgen_runtime::oauth::OAuthClient,
-            username: impl Into<String>,
-            password: impl Into<::authgen_runtime::Secret>,
-        ) -> Result<::authgen_runtime::oauth::PasswordGrant, ::authgen_runtime::oauth::OAuthError> {
-            self.core.password_grant(&#declared, &client, username.into(), password.into()).await
+fn password_method(scheme: &SecurityScheme, declared: &Ident) -> TokenStream {
+    let about = "The resource owner password flow of the `{name}` scheme for `client`, as `username`: the application handles the user's password, which the OAuth 2.0 Security BCP (RFC 9700) forbids but for migrations.";
+    let flow = Flow {
+        suffix: "password",
+        about,
+        returns: quote!(PasswordGrant),
+        call: quote!(password_grant),
+        refreshes: false,
+    };
+    let params = quote!(username: impl Into<String>, password: impl Into<::authgen_runtime::Secret>,);
+    flow.method(scheme, declared, params, quote!(username.into(), password.into()))
+}
+
+/// A flow the user takes part in: a method giving it preconfigured, a token source.
+struct Flow {
+    /// The method is `<scheme>_<suffix>`.
+    suffix: &'static str,
+    /// What it is; `{name}` stands for the scheme's name.
+    about: &'static str,
+    /// The runtime's type of the flow, in `authgen_runtime::oauth`.
+    returns: TokenStream,
+    /// The `ClientCore` method that sets it up.
+    call: TokenStream,
+    /// Whether it renews its tokens with a refresh token (else it asks anew).
+    refreshes: bool,
+}
+
+impl Flow {
+    fn method(
+        &self,
+        scheme: &SecurityScheme,
+        declared: &Ident,
+        params: TokenStream,
+        args: TokenStream,
+    ) -> TokenStream {
+        let method = ident(&format!("{}_{}", scheme.rust_name, self.suffix));
+        let cache = format!("with_{}_cache", scheme.rust_name);
+        let renews = if self.refreshes { ", which refreshes with its refresh token" } else { "" };
+        let docs = line(&format!(
+            "{} It is a token source: give it to [`{cache}`](Self::{cache}) in a `TokenCache`{renews}.",
+            self.about.replace("{name}", &scheme.name)
+        ));
+        let (returns, call) = (&self.returns, &self.call);
+        quote! {
+            #docs
+            pub async fn #method(
+                &self,
+                client: ::authgen_runtime::oauth::OAuthClient,
+                #params
+            ) -> Result<::authgen_runtime::oauth::#returns, ::authgen_runtime::oauth::OAuthError> {
+                self.core.#call(&#declared, &client, #args).await
+            }
         }
     }
 }

@@ -6,14 +6,15 @@ use quote::quote;
 use super::doc;
 use super::types::{ident, rust_type, value_checks};
 use crate::model::{
-    Body, BodyEncoding, Decoding, ItemStream, Operation, Param, ParamLocation, Response, Status,
+    Body, BodyEncoding, Decoding, ItemStream, Method, Operation, Param, ParamLocation, Response, Status,
+    TypeDef,
 };
 
 /// How the parameters of `op` become its request and its answer its result: the
 /// runtime's `Operation`, implemented by the struct its `Call` holds.
-pub fn operation_impl(op: &Operation) -> TokenStream {
+pub fn operation_impl(op: &Operation, types: &[TypeDef]) -> TokenStream {
     let (params, error) = (ident(&op.call_type), ident(&op.error_type));
-    let success = success_type(op);
+    let success = success_type(op, types);
     let names: Vec<Ident> = super::call::held(op).map(|p| ident(&p.name)).collect();
     let body = op.body.as_ref().map(|_| ident("body"));
     let fields: Vec<&Ident> = names.iter().chain(&body).collect();
@@ -68,16 +69,16 @@ pub fn deprecated(op: &Operation) -> Option<TokenStream> {
     op.deprecated.then(|| quote!(#[deprecated = "the spec marks this operation as deprecated"]))
 }
 
-fn success_type(op: &Operation) -> TokenStream {
+fn success_type(op: &Operation, types: &[TypeDef]) -> TokenStream {
     if let Some(stream) = only_stream(op) {
-        return super::stream::events_type(op, stream);
+        return super::stream::events_type(op, stream, types);
     }
     if let Some(name) = &op.success_type {
         let name = ident(name);
         return quote!(#name);
     }
     match op.success.iter().find_map(|r| r.body.as_ref()) {
-        Some(ty) => rust_type(ty),
+        Some(ty) => rust_type(ty, types),
         None => quote!(()),
     }
 }
@@ -102,7 +103,16 @@ fn param_checks(op: &Operation) -> TokenStream {
 /// Builds the request: path, fixed and given parameters, auth, body. Required values
 /// chain; optional ones are added by statements after it. Every value is a reference.
 fn request(op: &Operation) -> TokenStream {
-    let method = ident(&op.method);
+    let method = match op.method {
+        Method::Get => quote!(GET),
+        Method::Put => quote!(PUT),
+        Method::Post => quote!(POST),
+        Method::Delete => quote!(DELETE),
+        Method::Options => quote!(OPTIONS),
+        Method::Head => quote!(HEAD),
+        Method::Patch => quote!(PATCH),
+        Method::Trace => quote!(TRACE),
+    };
     let (bindings, path) = path(op);
     let (name, template) = (&op.name, &op.path);
     let mut chain = vec![
@@ -295,14 +305,14 @@ fn status_pattern(status: Status) -> TokenStream {
 }
 
 /// The enum of documented error statuses of an operation.
-pub fn error_enum(op: &Operation) -> TokenStream {
+pub fn error_enum(op: &Operation, types: &[TypeDef]) -> TokenStream {
     let name = ident(&op.error_type);
     let doc = if op.errors.is_empty() {
         format!(" Documented error statuses of [`Client::{}`]: the spec documents none.", op.name)
     } else {
         format!(" Documented error statuses of [`Client::{}`].", op.name)
     };
-    let variants = op.errors.iter().map(variant);
+    let variants = op.errors.iter().map(|r| variant(r, types));
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq)]
@@ -311,10 +321,10 @@ pub fn error_enum(op: &Operation) -> TokenStream {
 }
 
 /// The enum of success responses, when an operation has several kinds.
-pub fn success_enum(op: &Operation) -> Option<TokenStream> {
+pub fn success_enum(op: &Operation, types: &[TypeDef]) -> Option<TokenStream> {
     let name = ident(op.success_type.as_ref()?);
     let doc = format!(" Successful responses of [`Client::{}`].", op.name);
-    let variants = op.success.iter().map(variant);
+    let variants = op.success.iter().map(|r| variant(r, types));
     Some(quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq)]
@@ -322,7 +332,7 @@ pub fn success_enum(op: &Operation) -> Option<TokenStream> {
     })
 }
 
-fn variant(response: &Response) -> TokenStream {
+fn variant(response: &Response, types: &[TypeDef]) -> TokenStream {
     let status = match response.status {
         Status::Code(code) => code.to_string(),
         Status::Range(range) => format!("{range}XX"),
@@ -334,7 +344,7 @@ fn variant(response: &Response) -> TokenStream {
     let variant = ident(&response.variant);
     match &response.body {
         Some(ty) => {
-            let ty = rust_type(ty);
+            let ty = rust_type(ty, types);
             quote!(#docs #variant(#ty))
         }
         None => quote!(#docs #variant),

@@ -1,31 +1,18 @@
 //! Pagination: a list operation that pages implements the runtime's `Paginate`, and
-//! the module's `Call` then gives a stream of its items (`.stream()`), written once.
+//! the module's `Call` then gives a stream of its items (`.stream()`, which the
+//! runtime's `call_block!` writes).
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::types::{ident, rust_type};
-use crate::model::{NextPage, Operation};
-
-/// `Call::stream`, for the operations that page.
-pub fn stream_method() -> TokenStream {
-    quote! {
-        impl<'c, P: ::authgen_runtime::__private::Paginate> Call<'c, P> {
-            /// The items of every page, as a stream that requests a page only when the
-            /// items before it have been read: stopping within the first page sends one
-            /// request. An error ends it.
-            pub fn stream(self) -> ::authgen_runtime::Items<'c, P> {
-                ::authgen_runtime::__private::items(&self.client.core, self.params, self.options)
-            }
-        }
-    }
-}
+use crate::model::{NextPage, Operation, TypeDef};
 
 /// How the struct of `op`'s parameters turns a page, if `op` pages.
-pub fn paginate_impl(op: &Operation) -> Option<TokenStream> {
+pub fn paginate_impl(op: &Operation, types: &[TypeDef]) -> Option<TokenStream> {
     let pagination = op.pagination.as_ref()?;
     let params = ident(&op.call_type);
-    let item = rust_type(&pagination.item);
+    let item = rust_type(&pagination.item, types);
     let items = match &pagination.items {
         Some(field) => {
             let field = ident(field);

@@ -1,54 +1,13 @@
 //! Answers beyond a body read whole: an operation's stream of items (its runtime
-//! `EventStream`), the type of its documented headers, and the `Call` methods that ask
-//! for them (`events`, `download`, `with_response`), written once per module over the
-//! runtime's generic futures.
+//! `EventStream`) and the type of its documented headers. The `Call` methods that ask
+//! for them (`events`, `download`, `with_response`) are the runtime's `call_block!`.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::doc;
 use super::types::{ident, rust_type};
-use crate::model::{Api, Framing, ItemStream, Operation, TypeRef};
-
-/// The `Call` methods of the module's operations: `with_response` for all, `events` and
-/// `download` where some operation answers so.
-pub fn call_methods(api: &Api) -> TokenStream {
-    let private = quote!(::authgen_runtime::__private);
-    let events = api.operations.iter().any(|op| op.stream.is_some()).then(|| {
-        quote! {
-            impl<'c, P: #private::EventStream> Call<'c, P> {
-                /// Asks for the answer as a stream of items, given once its head arrives;
-                /// read them with `.next().await`. Where the body has a `stream` field,
-                /// it is set to `true`.
-                pub fn events(self) -> #private::CallFuture<'c, ::authgen_runtime::Events<P::Item, P::Error>, P::Error> {
-                    #private::events(&self.client.core, self.params, self.options)
-                }
-            }
-        }
-    });
-    let download = api.operations.iter().any(downloads).then(|| {
-        quote! {
-            impl<'c, P: #private::Operation<Output = ::authgen_runtime::Binary>> Call<'c, P> {
-                /// Gives the binary body chunk by chunk as it arrives, once the answer's
-                /// head does, never holding it whole (`write_to` saves it to a file).
-                pub fn download(self) -> #private::CallFuture<'c, ::authgen_runtime::Download<P::Error>, P::Error> {
-                    #private::download(&self.client.core, self.params, self.options)
-                }
-            }
-        }
-    });
-    quote! {
-        impl<'c, P: #private::Operation> Call<'c, P> {
-            /// Gives the result with the answer's status and headers (the documented ones
-            /// typed, where the spec documents some); it derefs to the result.
-            pub fn with_response(self) -> #private::CallFuture<'c, ::authgen_runtime::Response<P::Output, P::Headers>, P::Error> {
-                #private::answered(&self.client.core, self.params, self.options)
-            }
-        }
-        #events
-        #download
-    }
-}
+use crate::model::{Framing, ItemStream, Operation, TypeDef, TypeRef};
 
 /// Whether `op`'s result is one binary body, which `.download()` can read instead.
 pub fn downloads(op: &Operation) -> bool {
@@ -57,8 +16,8 @@ pub fn downloads(op: &Operation) -> bool {
 
 /// `::authgen_runtime::Events<Item, Error>`: the result of an operation that answers
 /// only with a stream.
-pub fn events_type(op: &Operation, stream: &ItemStream) -> TokenStream {
-    let (item, error) = (rust_type(&stream.item), ident(&op.error_type));
+pub fn events_type(op: &Operation, stream: &ItemStream, types: &[TypeDef]) -> TokenStream {
+    let (item, error) = (rust_type(&stream.item, types), ident(&op.error_type));
     quote!(::authgen_runtime::Events<#item, #error>)
 }
 
@@ -74,10 +33,10 @@ pub fn headers_type(op: &Operation) -> TokenStream {
 }
 
 /// How `op` streams, if it does: the runtime's `EventStream`.
-pub fn event_stream_impl(op: &Operation) -> Option<TokenStream> {
+pub fn event_stream_impl(op: &Operation, types: &[TypeDef]) -> Option<TokenStream> {
     let stream = op.stream.as_ref()?;
     let params = ident(&op.call_type);
-    let item = rust_type(&stream.item);
+    let item = rust_type(&stream.item, types);
     let mut format = match stream.framing {
         Framing::Events => quote!(::authgen_runtime::__private::Format::events()),
         Framing::Lines => {
@@ -113,14 +72,14 @@ pub fn event_stream_impl(op: &Operation) -> Option<TokenStream> {
 
 /// The type of `op`'s answers' headers, where the spec documents some: the `HeaderMap`
 /// with a typed getter for each.
-pub fn headers_struct(op: &Operation) -> Option<TokenStream> {
+pub fn headers_struct(op: &Operation, types: &[TypeDef]) -> Option<TokenStream> {
     let name = ident(op.headers_type.as_ref()?);
     let doc = format!(
         " The headers of [`Client::{}`]'s answers (`.with_response()`): every one by the `HeaderMap` it derefs to, the documented ones typed.",
         op.name
     );
     let getters = op.headers.iter().map(|header| {
-        let (getter, wire, ty) = (ident(&header.name), &header.wire, rust_type(&header.ty));
+        let (getter, wire, ty) = (ident(&header.name), &header.wire, rust_type(&header.ty, types));
         let fallback = format!("The `{wire}` header, if the answer has one that reads as its type.");
         let docs = doc::outer(doc::paragraphs([header.doc.as_deref(), Some(fallback.as_str())]).as_deref());
         quote! {

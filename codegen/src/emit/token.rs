@@ -27,7 +27,7 @@ pub fn source_method(op: &Operation, api: &Api) -> Option<TokenStream> {
     let params = super::call::held(op).map(|p| (p.name.as_str(), &p.ty, p.required));
     for (name, ty, required) in params.chain(op.body.as_ref().map(|b| ("body", &b.ty, b.required))) {
         let name = ident(name);
-        let ty = owned_type(ty, required);
+        let ty = owned_type(ty, required, &api.types);
         args.push(quote!(#name: #ty));
         match required {
             true => passed.push(quote!(#name)),
@@ -69,15 +69,15 @@ fn fields(token: &TokenFields) -> TokenStream {
         return convention;
     }
     let named = token.named.iter().map(|(role, wire)| {
-        let role = ident(role);
+        let role = ident(role.as_str());
         quote!(#role: &[#wire])
     });
     quote!(::authgen_runtime::token::TokenFields { #(#named,)* ..#convention })
 }
 
 /// The owned type a token source keeps for a value passed by reference.
-fn owned_type(ty: &TypeRef, required: bool) -> TokenStream {
-    let ty = rust_type(ty);
+fn owned_type(ty: &TypeRef, required: bool, types: &[TypeDef]) -> TokenStream {
+    let ty = rust_type(ty, types);
     if required { ty } else { quote!(Option<#ty>) }
 }
 
@@ -90,10 +90,17 @@ pub fn answer_impl(def: &TypeDef) -> Option<TokenStream> {
         quote!(#wire => self.#name.as_token_value(),)
     });
     let ty = ident(&def.name);
+    // The trait only where a field is read through it: an unused import is a warning.
+    let arms: Vec<TokenStream> = arms.collect();
+    let import = (!arms.is_empty()).then(|| {
+        quote!(
+            use ::authgen_runtime::token::AsTokenValue;
+        )
+    });
     Some(quote! {
         impl ::authgen_runtime::token::TokenAnswer for #ty {
             fn field(&self, wire: &str) -> Option<::authgen_runtime::token::TokenValue<'_>> {
-                use ::authgen_runtime::token::AsTokenValue;
+                #import
                 match wire {
                     #(#arms)*
                     _ => None,

@@ -3,15 +3,16 @@
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
-use super::doc;
+use super::{doc, rename};
 use crate::model::{Checks, Field, Tag, TypeDef, TypeKind, TypeRef, UntaggedVariant, Validate, Variant};
 
 pub fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
-/// The Rust spelling of a type reference.
-pub fn rust_type(ty: &TypeRef) -> TokenStream {
+/// The Rust spelling of a type reference; `types` are the module's, which a handle
+/// indexes.
+pub fn rust_type(ty: &TypeRef, types: &[TypeDef]) -> TokenStream {
     match ty {
         TypeRef::String => quote!(String),
         TypeRef::Secret => quote!(::authgen_runtime::Secret),
@@ -19,21 +20,21 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
         TypeRef::I32 => quote!(i32),
         TypeRef::I64 => quote!(i64),
         TypeRef::F64 => quote!(f64),
-        TypeRef::Json => quote!(::serde_json::Value),
+        TypeRef::Json => quote!(::authgen_runtime::Json),
         TypeRef::Binary => quote!(::authgen_runtime::Binary),
         TypeRef::DateTime => quote!(::authgen_runtime::DateTime),
         TypeRef::Date => quote!(::authgen_runtime::chrono::NaiveDate),
         TypeRef::Uuid => quote!(::authgen_runtime::uuid::Uuid),
-        TypeRef::Named(name) => {
-            let name = ident(name);
+        TypeRef::Named(id) => {
+            let name = ident(&types[id.0].name);
             quote!(#name)
         }
         TypeRef::Vec(inner) => {
-            let inner = rust_type(inner);
+            let inner = rust_type(inner, types);
             quote!(Vec<#inner>)
         }
         TypeRef::Map(inner) => {
-            let inner = rust_type(inner);
+            let inner = rust_type(inner, types);
             quote!(::std::collections::BTreeMap<String, #inner>)
         }
     }
@@ -44,48 +45,86 @@ fn boxed(ty: TokenStream, boxed: bool) -> TokenStream {
     if boxed { quote!(Box<#ty>) } else { ty }
 }
 
-pub fn type_def(def: &TypeDef) -> TokenStream {
+/// The item of `def`, one of the module's `types`.
+pub fn type_def(def: &TypeDef, types: &[TypeDef]) -> TokenStream {
     let docs = doc::outer(def.doc.as_deref());
     let name = ident(&def.name);
     let body = match &def.kind {
-        TypeKind::Struct(fields) => structure(&name, fields, def),
+        TypeKind::Struct(fields) => structure(&name, fields, def, types),
         TypeKind::Enum(variants) => enumeration(&name, variants, def),
-        TypeKind::Untagged(variants) => untagged(&name, variants, def),
+        TypeKind::Untagged(variants) => untagged(&name, variants, def, types),
         TypeKind::Alias(ty) => {
-            let ty = rust_type(ty);
+            let ty = rust_type(ty, types);
             quote! { pub type #name = #ty; }
         }
     };
-    quote! { #docs #body }
+    let unwind_safe = def.recursive.then(|| quote!(::authgen_runtime::__private::unwind_safe!(#name);));
+    quote! { #docs #body #unwind_safe }
 }
 
-/// The serde derives a type needs: `Serialize` to be sent, `Deserialize` to be received.
+/// The serde crate as generated code names it (`#[serde(crate = …)]`, trait paths): the
+/// runtime's, imported under this name by the module, so that a generated crate depends
+/// on the runtime alone (and a crate that has serde too sees no ambiguity).
+pub const SERDE: &str = "__serde";
+
+/// Which serde traits the item of `def` names, deriving or implementing them:
+/// `Serialize` to be sent, `Deserialize` to be received; an alias names none. The
+/// module imports exactly these.
+pub fn serde_traits(def: &TypeDef) -> (bool, bool) {
+    match def.kind {
+        TypeKind::Alias(_) => (false, false),
+        _ => (def.serialize, def.deserialize),
+    }
+}
+
+/// The serde derives of `def`, `Deserialize` only where it is derived rather than written.
 fn serde_derives(def: &TypeDef, derive_deserialize: bool) -> Vec<TokenStream> {
-    let serialize = def.serialize.then(|| quote!(Serialize));
-    let deserialize = (def.deserialize && derive_deserialize).then(|| quote!(Deserialize));
+    let (serialize, deserialize) = serde_traits(def);
+    let serialize = serialize.then(|| quote!(Serialize));
+    let deserialize = (deserialize && derive_deserialize).then(|| quote!(Deserialize));
     serialize.into_iter().chain(deserialize).collect()
 }
 
-fn structure(name: &Ident, fields: &[Field], def: &TypeDef) -> TokenStream {
-    let fields_tokens = fields.iter().map(field);
+/// `#[serde(crate = …, more)]` for an item with serde derives; nothing without any.
+fn serde_container(derives: &[TokenStream], more: Option<TokenStream>) -> Option<TokenStream> {
+    let more = more.into_iter();
+    (!derives.is_empty()).then(|| quote!(#[serde(crate = #SERDE #(, #more)*)]))
+}
+
+fn structure(name: &Ident, fields: &[Field], def: &TypeDef, types: &[TypeDef]) -> TokenStream {
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|f| (f.name.as_str(), f.wire.as_str())).collect();
+    let rule = rename::best(rename::FIELDS, &pairs);
+    let fields_tokens = fields.iter().map(|f| field(f, rule, types));
     let validate = def.validated.then(|| validate(name, fields));
     let serde = serde_derives(def, true);
+    let container = serde_container(&serde, rename_all(rule));
     quote! {
         #[derive(Debug, Clone, PartialEq #(, #serde)*)]
+        #container
         pub struct #name { #(#fields_tokens,)* }
         #validate
     }
 }
 
-fn field(field: &Field) -> TokenStream {
+/// `rename_all = "…"`, for a container whose names follow `rule`.
+fn rename_all(rule: Option<&rename::Rule>) -> Option<TokenStream> {
+    rule.map(|rule| {
+        let name = rule.name;
+        quote!(rename_all = #name)
+    })
+}
+
+/// `rename = "wire"` where the container's rule (or none) does not give the wire name.
+fn rename_attr(rust: &str, wire: &str, rule: Option<&rename::Rule>) -> Option<TokenStream> {
+    let given = rule.map_or_else(|| rust.to_string(), |rule| rule.apply(rust));
+    (given != wire).then(|| quote!(rename = #wire))
+}
+
+fn field(field: &Field, rule: Option<&rename::Rule>, types: &[TypeDef]) -> TokenStream {
     let docs = doc::outer(field.doc.as_deref());
     let name = ident(&field.name);
-    let mut ty = boxed(rust_type(&field.ty), field.boxed);
-    let mut serde = Vec::new();
-    if field.wire != field.name {
-        let wire = &field.wire;
-        serde.push(quote!(rename = #wire));
-    }
+    let mut ty = boxed(rust_type(&field.ty, types), field.boxed);
+    let mut serde: Vec<TokenStream> = rename_attr(&field.name, &field.wire, rule).into_iter().collect();
     if field.optional() {
         ty = quote!(Option<#ty>);
         if !field.required {
@@ -157,6 +196,9 @@ pub fn value_checks(wire: &str, ty: &TypeRef, checks: &Checks, value: &TokenStre
 fn enumeration(name: &Ident, variants: &[Variant], def: &TypeDef) -> TokenStream {
     let single = variants.len() == 1;
     let open = def.open_variant().map(|other| ident(&other));
+    // A closed enum is (de)serialized by serde, its wire names by a rule where one fits.
+    let pairs: Vec<(&str, &str)> = variants.iter().map(|v| (v.name.as_str(), v.wire.as_str())).collect();
+    let rule = open.is_none().then(|| rename::best(rename::VARIANTS, &pairs)).flatten();
     let defs = variants.iter().map(|v| {
         let variant = ident(&v.name);
         let wire = &v.wire;
@@ -166,7 +208,8 @@ fn enumeration(name: &Ident, variants: &[Variant], def: &TypeDef) -> TokenStream
             None => format!("`{wire}`"),
         };
         let docs = doc::outer(Some(&text));
-        let rename = open.is_none().then(|| quote!(#[serde(rename = #wire)]));
+        let rename =
+            open.is_none().then(|| rename_attr(&v.name, wire, rule)).flatten().map(|r| quote!(#[serde(#r)]));
         quote! { #docs #rename #default #variant }
     });
     let (names, wires): (Vec<Ident>, Vec<&String>) =
@@ -180,8 +223,10 @@ fn enumeration(name: &Ident, variants: &[Variant], def: &TypeDef) -> TokenStream
         }
         None => {
             let serde = serde_derives(def, true);
+            let container = serde_container(&serde, rename_all(rule));
             quote! {
                 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, #default #(#serde),*)]
+                #container
                 pub enum #name { #(#defs,)* }
 
                 impl #name {
@@ -195,12 +240,7 @@ fn enumeration(name: &Ident, variants: &[Variant], def: &TypeDef) -> TokenStream
     };
     quote! {
         #body
-
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
+        ::authgen_runtime::__private::display_as_str!(#name);
     }
 }
 
@@ -219,7 +259,7 @@ fn open_enum(
     let serialize = def.serialize.then(|| {
         quote! {
             impl Serialize for #name {
-                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                fn serialize<S: __serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                     serializer.serialize_str(self.as_str())
                 }
             }
@@ -227,7 +267,7 @@ fn open_enum(
     });
     quote! {
         #[derive(Debug, Clone, PartialEq, Eq, Hash, #default Deserialize)]
-        #[serde(from = "String")]
+        #[serde(crate = #SERDE, from = "String")]
         pub enum #name {
             #(#defs,)*
             /// A value the spec does not list, kept as it came.
@@ -251,10 +291,10 @@ fn open_enum(
     }
 }
 
-fn untagged(name: &Ident, variants: &[UntaggedVariant], def: &TypeDef) -> TokenStream {
+fn untagged(name: &Ident, variants: &[UntaggedVariant], def: &TypeDef, types: &[TypeDef]) -> TokenStream {
     let defs = variants.iter().map(|v| {
         let variant = ident(&v.name);
-        let ty = boxed(rust_type(&v.ty), v.boxed);
+        let ty = boxed(rust_type(&v.ty, types), v.boxed);
         quote! { #variant(#ty) }
     });
     let validate = def.validated.then(|| {
@@ -280,7 +320,7 @@ fn untagged(name: &Ident, variants: &[UntaggedVariant], def: &TypeDef) -> TokenS
         variants.iter().map(|v| v.tag.as_ref()).collect::<Option<_>>().filter(|t: &Vec<_>| !t.is_empty());
     let serde = serde_derives(def, tags.is_none());
     let deserialize = tags.filter(|_| def.deserialize).map(|tags| by_discriminator(name, variants, &tags));
-    let untagged = (!serde.is_empty()).then(|| quote!(#[serde(untagged)]));
+    let untagged = serde_container(&serde, Some(quote!(untagged)));
     quote! {
         #[derive(Debug, Clone, PartialEq #(, #serde)*)]
         #untagged
@@ -294,18 +334,19 @@ fn untagged(name: &Ident, variants: &[UntaggedVariant], def: &TypeDef) -> TokenS
 /// names (serializing stays untagged: each variant's struct has the property).
 fn by_discriminator(name: &Ident, variants: &[UntaggedVariant], tags: &[&Tag]) -> TokenStream {
     let property = &tags[0].property;
+    let (serde, json) = (ident(SERDE), quote!(::authgen_runtime::__private::serde_json));
     let arms = variants.iter().zip(tags).map(|(v, tag)| {
         let (variant, value) = (ident(&v.name), &tag.value);
         let wrap = if v.boxed { quote!(|v| #name::#variant(Box::new(v))) } else { quote!(#name::#variant) };
-        quote!(Some(#value) => ::serde_json::from_value(value).map(#wrap).map_err(D::Error::custom),)
+        quote!(Some(#value) => #json::from_value(value).map(#wrap).map_err(D::Error::custom),)
     });
     let unknown = format!("unknown `{property}` {{other:?}}");
     quote! {
         impl<'de> Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                use ::serde::de::Error as _;
-                let value = ::serde_json::Value::deserialize(deserializer)?;
-                match value.get(#property).and_then(::serde_json::Value::as_str) {
+            fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                use #serde::de::Error as _;
+                let value = #json::Value::deserialize(deserializer)?;
+                match value.get(#property).and_then(#json::Value::as_str) {
                     #(#arms)*
                     Some(other) => Err(D::Error::custom(format!(#unknown))),
                     None => Err(D::Error::missing_field(#property)),

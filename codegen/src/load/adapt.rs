@@ -23,6 +23,8 @@
 //! Only schema positions are rewritten: examples, defaults, enums and extensions are
 //! data and are left alone, and so are maps of names (`properties`, `components`).
 
+use std::collections::BTreeSet;
+
 use serde_json::{Map, Value, json};
 
 use crate::diagnostics::{Pointer, Problems};
@@ -36,17 +38,35 @@ enum Place {
     Schema,
     /// A map from names to schemas.
     Schemas,
+    /// A list of schemas (`allOf`, `prefixItems`).
+    SchemaList,
 }
 
-/// Adapts `document` in place and returns the names of its `mutualTLS` schemes.
-pub fn adapt(document: &mut Value, problems: &mut Problems) -> Vec<String> {
-    let mutual_tls = take_mutual_tls(document);
+/// What adapting found besides the adapted document.
+#[derive(Debug, Default)]
+pub struct Adapted {
+    /// Names of the `mutualTLS` schemes, taken out of the document.
+    pub mutual_tls: Vec<String>,
+    /// Every `$ref` that stands where a schema does, as written.
+    pub schema_refs: BTreeSet<String>,
+}
+
+/// Adapts `document` in place.
+pub fn adapt(document: &mut Value, problems: &mut Problems) -> Adapted {
+    let mut adapted = Adapted { mutual_tls: take_mutual_tls(document), ..Adapted::default() };
     keep_oauth_32(document);
     if let Some(root) = document.as_object_mut() {
         root.entry("paths").or_insert_with(|| json!({}));
     }
-    walk(document, Place::Other, &Pointer::root(), problems);
-    mutual_tls
+    walk(document, Place::Other, &Pointer::root(), problems, &mut adapted.schema_refs);
+    adapted
+}
+
+/// Whether the value at `pointer` stands where a schema does (under a `schema` key, in
+/// `components/schemas`, a `$defs`, a schema's `properties` or `items`, …).
+pub fn is_schema_position(pointer: &Pointer) -> bool {
+    let place = pointer.tokens().try_fold(Place::Other, |place, token| child_place(place, &token));
+    place == Some(Place::Schema)
 }
 
 /// OpenAPI 3.2's additions to OAuth schemes, under names `openapiv3` keeps (it reads
@@ -84,62 +104,66 @@ fn take_mutual_tls(document: &mut Value) -> Vec<String> {
     names
 }
 
-fn walk(value: &mut Value, place: Place, at: &Pointer, problems: &mut Problems) {
+fn walk(value: &mut Value, place: Place, at: &Pointer, problems: &mut Problems, refs: &mut BTreeSet<String>) {
     match (value, place) {
-        (Value::Array(items), Place::Other) => {
-            for (i, item) in items.iter_mut().enumerate() {
-                walk(item, Place::Other, &at.join(i), problems);
-            }
-        }
-        (Value::Object(map), Place::Schemas) => {
-            for (name, schema) in map.iter_mut() {
-                walk(schema, Place::Schema, &at.join(name), problems);
-            }
-        }
         (value @ Value::Bool(_), Place::Schema) => {
             // 3.1: `true` allows anything, `false` nothing.
             *value = if value == &Value::Bool(true) { json!({}) } else { json!({ "not": {} }) };
         }
         (Value::Object(map), Place::Schema) => {
             adapt_schema(map, at, problems);
+            if let Some(Value::String(reference)) = map.get("$ref") {
+                refs.insert(reference.clone());
+            }
             for (key, child) in map.iter_mut() {
-                let at = at.join(key);
-                match schema_child(key) {
-                    // `openapiv3` reads a boolean here itself.
-                    Some(Place::Schema) if key == "additionalProperties" && child.is_boolean() => {}
-                    Some(Place::Schema)
-                        if matches!(key.as_str(), "allOf" | "anyOf" | "oneOf" | "prefixItems") =>
-                    {
-                        for (i, item) in child.as_array_mut().into_iter().flatten().enumerate() {
-                            walk(item, Place::Schema, &at.join(i), problems);
-                        }
-                    }
-                    Some(place) => walk(child, place, &at, problems),
-                    None => {}
+                // `openapiv3` reads a boolean here itself.
+                let own_boolean = key == "additionalProperties" && child.is_boolean();
+                if let Some(place) = child_place(Place::Schema, key).filter(|_| !own_boolean) {
+                    walk(child, place, &at.join(key), problems, refs);
                 }
             }
         }
-        (Value::Object(map), Place::Other) => {
-            if !map.contains_key("schema")
+        (Value::Object(map), Place::Other | Place::Schemas) => {
+            // A media type's; in a map of names, `itemSchema` is a name like any other.
+            if place == Place::Other
+                && !map.contains_key("schema")
                 && let Some(item) = map.remove("itemSchema")
             {
                 map.insert("schema".into(), item);
             }
             for (key, child) in map.iter_mut() {
-                let place = match key.as_str() {
-                    "schema" => Place::Schema,
-                    "schemas" => Place::Schemas,
-                    k if k.starts_with("x-")
-                        || matches!(k, "example" | "examples" | "default" | "enum" | "const") =>
-                    {
-                        continue;
-                    }
-                    _ => Place::Other,
-                };
-                walk(child, place, &at.join(key), problems);
+                if let Some(child_place) = child_place(place, key) {
+                    walk(child, child_place, &at.join(key), problems, refs);
+                }
+            }
+        }
+        (Value::Array(items), Place::Other | Place::SchemaList) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                if let Some(child_place) = child_place(place, &i.to_string()) {
+                    walk(item, child_place, &at.join(i), problems, refs);
+                }
             }
         }
         _ => {}
+    }
+}
+
+/// Where the value under `key` of a value at `place` stands; `None` for data and
+/// extensions, which are left alone.
+fn child_place(place: Place, key: &str) -> Option<Place> {
+    match place {
+        Place::Other => match key {
+            "schema" => Some(Place::Schema),
+            "schemas" => Some(Place::Schemas),
+            k if k.starts_with("x-")
+                || matches!(k, "example" | "examples" | "default" | "enum" | "const") =>
+            {
+                None
+            }
+            _ => Some(Place::Other),
+        },
+        Place::Schemas | Place::SchemaList => Some(Place::Schema),
+        Place::Schema => schema_child(key),
     }
 }
 
@@ -149,6 +173,7 @@ fn schema_child(key: &str) -> Option<Place> {
         "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => {
             Some(Place::Schemas)
         }
+        "allOf" | "anyOf" | "oneOf" | "prefixItems" => Some(Place::SchemaList),
         "items"
         | "additionalProperties"
         | "not"
@@ -158,11 +183,7 @@ fn schema_child(key: &str) -> Option<Place> {
         | "then"
         | "else"
         | "unevaluatedItems"
-        | "unevaluatedProperties"
-        | "allOf"
-        | "anyOf"
-        | "oneOf"
-        | "prefixItems" => Some(Place::Schema),
+        | "unevaluatedProperties" => Some(Place::Schema),
         "discriminator" | "xml" | "externalDocs" => Some(Place::Other),
         _ => None,
     }
@@ -542,10 +563,28 @@ mod tests {
     }
 
     #[test]
+    fn schema_refs_are_those_where_a_schema_stands() {
+        let mut doc = json!({
+            "paths": {"/a": {"get": {"responses": {"200": {"$ref": "#/components/responses/R"},
+                "201": {"content": {"application/json": {"schema": {"$ref": "#/S1", "description": "d"}}}}}}}},
+            "components": {"schemas": {"T": {"$defs": {"M": {"$ref": "#/S2"}}, "example": {"$ref": "#/no"}}}}
+        });
+        let adapted = adapt(&mut doc, &mut Problems::new(Path::new("x.yaml")));
+        assert_eq!(adapted.schema_refs.into_iter().collect::<Vec<_>>(), ["#/S1", "#/S2"]);
+        let at = |p: &str| is_schema_position(&Pointer::from_ref(p).unwrap());
+        assert!(at("#/components/schemas/T/$defs/M"));
+        assert!(at("#/paths/~1a/get/responses/201/content/application~1json/schema"));
+        assert!(at("#/components/schemas/T/properties/a/allOf/0/items"));
+        assert!(!at("#/components/responses/R"));
+        assert!(!at("#/components/schemas/T/example"));
+        assert!(!at("#/components/schemas/T/allOf"));
+    }
+
+    #[test]
     fn mutual_tls_schemes_are_taken_out_and_named() {
         let mut doc = json!({"components": {"securitySchemes": {"mtls": {"type": "mutualTLS"}, "basic": {"type": "http", "scheme": "basic"}}}});
-        let names = adapt(&mut doc, &mut Problems::new(Path::new("x.yaml")));
-        assert_eq!(names, ["mtls"]);
+        let adapted = adapt(&mut doc, &mut Problems::new(Path::new("x.yaml")));
+        assert_eq!(adapted.mutual_tls, ["mtls"]);
         assert_eq!(
             doc["components"]["securitySchemes"],
             json!({"basic": {"type": "http", "scheme": "basic"}})

@@ -8,12 +8,14 @@
 mod adapt;
 mod lines;
 pub mod overlay;
+mod yaml;
 
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
 use crate::diagnostics::{Pointer, Problem, Problems, SpecError};
+pub use adapt::is_schema_position;
 pub use lines::LineIndex;
 
 /// A spec read from disk and brought into the shape `openapiv3` reads.
@@ -26,6 +28,9 @@ pub struct Loaded {
     /// Names of the `mutualTLS` security schemes (taken out of the document, which
     /// `openapiv3` would reject with them; requirements still name them).
     pub mutual_tls_schemes: Vec<String>,
+    /// Every `$ref` that stands where a schema does, as written: the schemas parsing
+    /// reads beside the document's own components.
+    pub schema_refs: std::collections::BTreeSet<String>,
     /// The `openapi` field as written.
     pub version: String,
     /// What the overlays wrote, to tell problems in those nodes in the overlays' terms.
@@ -74,9 +79,17 @@ fn load_text(file: &Path, text: &str, overlays: &[overlay::Overlay]) -> Result<L
     let origins = overlay::apply_all(&mut document, overlays)?;
     let version = check_version(file, &document, &lines).map_err(|e| origins.attribute_all(e))?;
     let mut problems = Problems::new(file);
-    let mutual_tls_schemes = adapt::adapt(&mut document, &mut problems);
+    let adapted = adapt::adapt(&mut document, &mut problems);
     problems.finish((), |p| lines.line_of(p)).map_err(|e| origins.attribute_all(e))?;
-    Ok(Loaded { file: file.to_path_buf(), document, mutual_tls_schemes, version, origins, lines })
+    Ok(Loaded {
+        file: file.to_path_buf(),
+        document,
+        mutual_tls_schemes: adapted.mutual_tls,
+        schema_refs: adapted.schema_refs,
+        version,
+        origins,
+        lines,
+    })
 }
 
 /// YAML or JSON text (by the file's ending) as a value, and the index of its lines.
@@ -113,41 +126,16 @@ fn parse_json(file: &Path, text: &str) -> Result<Value, SpecError> {
 }
 
 fn parse_yaml(file: &Path, text: &str) -> Result<Value, SpecError> {
-    let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|err| {
+    yaml::parse(text).map_err(|err| {
         let line = err.location().map(|l| l.line());
         let message = format!("the file is not valid YAML: {}", strip_location(&err.to_string()));
         single(file, message, "fix the syntax at the line shown", line)
-    })?;
-    Ok(yaml_to_json(yaml))
+    })
 }
 
 /// Parser messages end with their own "at line X column Y": we show the line ourselves.
 fn strip_location(message: &str) -> &str {
     message.find(" at line ").map_or(message, |at| &message[..at])
-}
-
-/// YAML allows keys JSON does not (`200:` is a number): they become strings.
-fn yaml_to_json(value: serde_yaml::Value) -> Value {
-    use serde_yaml::Value as Y;
-    match value {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(b),
-        Y::Number(n) => serde_json::to_value(&n).unwrap_or(Value::Null),
-        Y::String(s) => Value::String(s),
-        Y::Sequence(items) => Value::Array(items.into_iter().map(yaml_to_json).collect()),
-        Y::Mapping(map) => Value::Object(
-            map.into_iter()
-                .map(|(k, v)| {
-                    let key = match k {
-                        Y::String(s) => s,
-                        other => serde_yaml::to_string(&other).unwrap_or_default().trim().to_string(),
-                    };
-                    (key, yaml_to_json(v))
-                })
-                .collect(),
-        ),
-        Y::Tagged(tagged) => yaml_to_json(tagged.value),
-    }
 }
 
 fn check_version(file: &Path, document: &Value, lines: &LineIndex) -> Result<String, SpecError> {

@@ -111,8 +111,8 @@ impl<'a> Lowerer<'a> {
     /// The boolean `stream` field of the JSON body, and its doc, if there is one.
     fn stream_switch(&self, op: &Operation) -> Option<(Switch, Option<&str>)> {
         let body = op.body.as_ref().filter(|body| body.encoding == BodyEncoding::Json)?;
-        let TypeRef::Named(name) = &body.ty else { return None };
-        let TypeKind::Struct(fields) = &self.types.iter().find(|t| &t.name == name)?.kind else {
+        let TypeRef::Named(id) = body.ty else { return None };
+        let TypeKind::Struct(fields) = &self.types.get(id.0)?.kind else {
             return None;
         };
         let field = fields.iter().find(|f| f.wire == "stream" && f.ty == TypeRef::Bool)?;
@@ -164,9 +164,7 @@ impl<'a> Lowerer<'a> {
     fn scalar(&self, ty: &TypeRef) -> bool {
         match ty {
             TypeRef::Vec(_) | TypeRef::Map(_) | TypeRef::Json | TypeRef::Binary => false,
-            TypeRef::Named(name) => {
-                self.types.iter().any(|t| &t.name == name && matches!(t.kind, TypeKind::Enum(_)))
-            }
+            TypeRef::Named(id) => self.types.get(id.0).is_some_and(|t| matches!(t.kind, TypeKind::Enum(_))),
             _ => true,
         }
     }

@@ -1,24 +1,23 @@
 //! The facts emitting needs about the types a value refers to, decided once the types
 //! are complete: which values have a `validate` method to call, which fields of a
-//! multipart body are file parts, and which types a token source reads. Emitting then reads them off each value and never
-//! looks a type up by name.
+//! multipart body are file parts, and which types a token source reads. Emitting then
+//! reads them off each value and never looks a type up.
 
 use std::collections::BTreeSet;
 
-use crate::model::{BodyEncoding, FilePart, Operation, TypeDef, TypeKind, TypeRef, Validate};
+use crate::model::{BodyEncoding, FilePart, Operation, TypeDef, TypeId, TypeKind, TypeRef, Validate};
 
 /// Fills in [`Validate`] on fields, variants, parameters and bodies, the file parts
 /// of multipart bodies, and [`TypeDef::token_answer`].
 pub fn decide(types: &mut [TypeDef], operations: &mut [Operation]) {
     mark_token_answers(types, operations);
-    let validated: BTreeSet<String> = types
-        .iter()
-        .filter(|t| t.validated && matches!(t.kind, TypeKind::Struct(_) | TypeKind::Untagged(_)))
-        .map(|t| t.name.clone())
+    let validated: BTreeSet<TypeId> = super::usage::ids(types)
+        .filter(|(_, t)| t.validated && matches!(t.kind, TypeKind::Struct(_) | TypeKind::Untagged(_)))
+        .map(|(id, _)| id)
         .collect();
     let validate = |ty: &TypeRef| match ty {
-        TypeRef::Named(name) if validated.contains(name) => Validate::Value,
-        TypeRef::Vec(inner) if matches!(&**inner, TypeRef::Named(name) if validated.contains(name)) => {
+        TypeRef::Named(id) if validated.contains(id) => Validate::Value,
+        TypeRef::Vec(inner) if matches!(&**inner, TypeRef::Named(id) if validated.contains(id)) => {
             Validate::Items
         }
         _ => Validate::Nothing,
@@ -45,25 +44,23 @@ pub fn decide(types: &mut [TypeDef], operations: &mut [Operation]) {
 
 /// The `format: binary` fields of the struct `ty` names.
 fn file_parts(ty: &TypeRef, types: &[TypeDef]) -> Vec<FilePart> {
-    let TypeRef::Named(name) = ty else { return Vec::new() };
-    let Some(TypeKind::Struct(fields)) = types.iter().find(|t| &t.name == name).map(|t| &t.kind) else {
-        return Vec::new();
-    };
+    let TypeRef::Named(id) = ty else { return Vec::new() };
+    let Some(TypeKind::Struct(fields)) = types.get(id.0).map(|t| &t.kind) else { return Vec::new() };
     let binary = fields.iter().filter(|f| f.ty == TypeRef::Binary);
     binary.map(|f| FilePart { name: f.name.clone(), wire: f.wire.clone(), optional: f.optional() }).collect()
 }
 
 /// Marks the structs that token operations answer with.
 fn mark_token_answers(types: &mut [TypeDef], operations: &[Operation]) {
-    let answers: BTreeSet<&str> = operations
+    let answers: BTreeSet<TypeId> = operations
         .iter()
         .filter(|op| op.token.is_some())
         .filter_map(|op| match op.success.iter().find_map(|r| r.body.as_ref()) {
-            Some(TypeRef::Named(name)) => Some(name.as_str()),
+            Some(TypeRef::Named(id)) => Some(*id),
             _ => None,
         })
         .collect();
-    for def in types.iter_mut() {
-        def.token_answer = answers.contains(def.name.as_str()) && matches!(def.kind, TypeKind::Struct(_));
+    for (id, def) in types.iter_mut().enumerate() {
+        def.token_answer = answers.contains(&TypeId(id)) && matches!(def.kind, TypeKind::Struct(_));
     }
 }

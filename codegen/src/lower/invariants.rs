@@ -3,8 +3,6 @@
 //! A broken promise is a generator bug; caught here, it names the type, instead of
 //! surfacing as a rustc error in a user's build.
 
-use std::collections::HashMap;
-
 use super::usage;
 use crate::model::{Api, TypeDef, TypeRef};
 
@@ -26,14 +24,13 @@ impl Direction {
 
 /// Every use of a type that its derives do not cover, as a sentence naming both ends.
 pub fn derive_gaps(api: &Api) -> Vec<String> {
-    let by_name: HashMap<&str, &TypeDef> = api.types.iter().map(|t| (t.name.as_str(), t)).collect();
     let mut gaps = Vec::new();
     let mut check = |ty: &TypeRef, direction: Direction, user: &str| {
-        let Some((name, _)) = usage::named_in(ty) else { return };
-        match by_name.get(name) {
-            None => gaps.push(format!("{user} uses `{name}`, which is not defined")),
+        let Some((id, _)) = usage::named_in(ty) else { return };
+        match api.types.get(id.0) {
+            None => gaps.push(format!("{user} uses type {}, which is not defined", id.0)),
             Some(def) if !direction.derived_by(def) => {
-                gaps.push(format!("{user} needs `{name}` to derive `{direction:?}`, which it does not"))
+                gaps.push(format!("{user} needs `{}` to derive `{direction:?}`, which it does not", def.name))
             }
             Some(_) => {}
         }
@@ -61,25 +58,17 @@ pub fn derive_gaps(api: &Api) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Checks, Field, TypeKind};
+    use crate::model::{Checks, Field, TypeId, TypeKind};
 
     fn def(name: &str, kind: TypeKind, serialize: bool, deserialize: bool) -> TypeDef {
-        TypeDef {
-            name: name.into(),
-            doc: None,
-            kind,
-            validated: false,
-            serialize,
-            deserialize,
-            token_answer: false,
-        }
+        TypeDef { serialize, deserialize, ..TypeDef::new(name.into(), None, kind) }
     }
 
-    fn holder_of(inner: &str) -> TypeKind {
+    fn holder_of(inner: usize) -> TypeKind {
         TypeKind::Struct(vec![Field {
             name: "inner".into(),
             wire: "inner".into(),
-            ty: TypeRef::Vec(Box::new(TypeRef::Named(inner.into()))),
+            ty: TypeRef::Vec(Box::new(TypeRef::Named(TypeId(inner)))),
             required: true,
             nullable: false,
             doc: None,
@@ -108,12 +97,12 @@ mod tests {
     #[test]
     fn a_held_type_missing_its_holders_derive_is_caught() {
         let wrong = api(vec![
-            def("Outer", holder_of("Inner"), true, true),
+            def("Outer", holder_of(1), true, true),
             def("Inner", TypeKind::Alias(TypeRef::String), false, true),
         ]);
         assert_eq!(derive_gaps(&wrong), ["`Outer` needs `Inner` to derive `Serialize`, which it does not"]);
         let right = api(vec![
-            def("Outer", holder_of("Inner"), false, true),
+            def("Outer", holder_of(1), false, true),
             def("Inner", TypeKind::Alias(TypeRef::String), false, true),
         ]);
         assert!(derive_gaps(&right).is_empty());
@@ -121,7 +110,7 @@ mod tests {
 
     #[test]
     fn a_dangling_name_is_caught() {
-        let wrong = api(vec![def("Outer", holder_of("Nowhere"), true, true)]);
-        assert_eq!(derive_gaps(&wrong), ["`Outer` uses `Nowhere`, which is not defined"]);
+        let wrong = api(vec![def("Outer", holder_of(7), true, true)]);
+        assert_eq!(derive_gaps(&wrong), ["`Outer` uses type 7, which is not defined"]);
     }
 }

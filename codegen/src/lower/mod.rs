@@ -5,6 +5,7 @@
 
 mod answers;
 mod facts;
+mod handles;
 mod invariants;
 mod operation;
 mod pagination;
@@ -21,7 +22,8 @@ use openapiv3::{OpenAPI, ReferenceOr, SecurityScheme as OaScheme};
 use crate::Options;
 use crate::diagnostics::{Pointer, Problem, Problems, SpecError};
 use crate::model::{
-    Api, OAuthFlow, OAuthFlows, ParamLocation, SchemeKind, SecurityScheme, Server, ServerVariable, TypeDef,
+    Api, OAuthFlow, OAuthFlows, Operation, ParamLocation, SchemeKind, SecurityScheme, Server, ServerVariable,
+    TypeDef, TypeId, Webhook,
 };
 use crate::naming::{self, Namespace};
 use crate::parse::Parsed;
@@ -71,26 +73,29 @@ struct Lowerer<'a> {
     doc: &'a OpenAPI,
     mutual_tls: &'a [String],
     problems: Problems,
-    /// What the user should know though nothing failed (operations renamed).
+    /// What the user should know though nothing failed (operations renamed, `$ref`s
+    /// degraded in the lenient mode).
     warnings: Vec<Problem>,
     type_names: Namespace,
-    /// Rust names of `components.schemas`, by schema name.
-    schema_names: BTreeMap<String, String>,
+    /// The type of each schema that is a type by itself, by the schema's pointer: every
+    /// component schema, and every other schema a `$ref` reaches.
+    handles: BTreeMap<Pointer, TypeId>,
+    /// The inline type made at each place, which a `$ref` to that place then reuses.
+    inline: BTreeMap<Pointer, TypeId>,
+    /// The type of each name handed out, for an inline type to reuse one of the same shape.
+    by_name: std::collections::HashMap<String, TypeId>,
+    /// The types, a [`TypeId`] indexing them; a type reserved before its shape is
+    /// known (so that references to it can be lowered) is completed later.
     types: Vec<TypeDef>,
+    /// The types in the order they were completed (a type's inline types before it):
+    /// the order the module lists them in.
+    completed: Vec<TypeId>,
     /// The operations `x-authgen-operations` selects, when the document has it.
     selection: Option<select::Selection>,
 }
 
 impl<'a> Lowerer<'a> {
     fn new(parsed: &'a Parsed, options: &'a Options) -> Self {
-        let mut type_names = Namespace::with_reserved(RESERVED_TYPE_NAMES);
-        let schema_names = parsed
-            .openapi
-            .components
-            .iter()
-            .flat_map(|c| c.schemas.keys())
-            .map(|name| (name.clone(), type_names.claim(naming::pascal(name))))
-            .collect();
         Lowerer {
             parsed,
             options,
@@ -98,24 +103,41 @@ impl<'a> Lowerer<'a> {
             mutual_tls: &parsed.mutual_tls_schemes,
             problems: Problems::new(&parsed.file),
             warnings: Vec::new(),
-            type_names,
-            schema_names,
+            type_names: Namespace::with_reserved(RESERVED_TYPE_NAMES),
+            handles: BTreeMap::new(),
+            inline: BTreeMap::new(),
+            by_name: std::collections::HashMap::new(),
             types: Vec::new(),
+            completed: Vec::new(),
             selection: None,
         }
     }
 
+    /// The passes, in the order each needs the one before:
+    ///
+    /// 1. security schemes; then every component schema is given a handle (its name
+    ///    claimed in document order) and lowered, with the schemas its `$ref`s reach;
+    /// 2. operations (those `x-authgen-operations` selects) and webhooks, with their
+    ///    inline types; no type is made after this;
+    /// 3. the types are settled ([`handles::settle`]): those a selection does not reach
+    ///    are dropped, the rest ordered as completed, every handle renumbered;
+    /// 4. aliases that go round become `serde_json::Value` (a bare cycle is a problem);
+    /// 5. facts about the graph of types, each reading the settled types: which have
+    ///    checks to `validate` ([`usage::mark_validated`]), which serde derives each
+    ///    needs ([`usage::mark_directions`]), which fields are boxed
+    ///    ([`recursion::box_cycles`]), then what emitting reads off each value
+    ///    ([`facts::decide`]);
+    /// 6. the model's promises are checked ([`invariants`]), by [`lower`].
     fn api(&mut self) -> Api {
         let schemes = self.schemes();
         self.component_schemas();
         self.selection = select::Selection::read(&self.doc.extensions, &mut self.problems);
-        let (operations, skipped) = self.operations(&schemes);
+        let (mut operations, skipped) = self.operations(&schemes);
         // A selection names operations: webhooks, which are not, are left out with the
         // types that only they reach.
-        let webhooks = if self.selection.is_some() { Vec::new() } else { self.webhooks() };
+        let mut webhooks = if self.selection.is_some() { Vec::new() } else { self.webhooks() };
         if let Some(selection) = &self.selection {
             selection.report_unused(&mut self.problems);
-            select::keep_reached(&mut self.types, &operations);
         }
         if operations.is_empty() && webhooks.is_empty() && self.problems.is_empty() {
             self.problems.push(
@@ -124,11 +146,11 @@ impl<'a> Lowerer<'a> {
                 "add at least one operation under `paths` (or, in OpenAPI 3.1, a webhook)",
             );
         }
+        self.settle(&mut operations, &mut webhooks);
         self.break_alias_cycles();
         usage::mark_validated(&mut self.types, &operations);
         usage::mark_directions(&mut self.types, &operations, &webhooks);
         recursion::box_cycles(&mut self.types);
-        let mut operations = operations;
         facts::decide(&mut self.types, &mut operations);
         Api {
             source: String::new(),
@@ -144,6 +166,19 @@ impl<'a> Lowerer<'a> {
             skipped,
             warnings: std::mem::take(&mut self.warnings),
         }
+    }
+
+    /// Fixes the list of types ([`handles::settle`]), and renumbers the handles kept to
+    /// name schemas in messages; the tables for making types are done with.
+    fn settle(&mut self, operations: &mut [Operation], webhooks: &mut [Webhook]) {
+        let reached = self.selection.as_ref().map(|_| usage::reachable(&self.types, usage::used(operations)));
+        let order = std::mem::take(&mut self.completed);
+        let renumbered = handles::settle(&mut self.types, &order, reached.as_ref(), operations, webhooks);
+        self.handles = std::mem::take(&mut self.handles)
+            .into_iter()
+            .filter_map(|(pointer, id)| Some((pointer, renumbered[id.0]?)))
+            .collect();
+        (self.inline, self.by_name) = Default::default();
     }
 
     fn servers(&self) -> Vec<Server> {

@@ -12,21 +12,10 @@ use super::schema::SchemaRef;
 use super::{Lowerer, answers, refs};
 use crate::diagnostics::{Pointer, Problem};
 use crate::model::{
-    Body, BodyEncoding, Checks, Decoding, Operation, Param, ParamLocation, Response, ScopesByScheme,
-    SecurityScheme, Skipped, Status, TokenFields, TypeKind, TypeRef, Webhook,
+    Body, BodyEncoding, Checks, Decoding, Method, Operation, Param, ParamLocation, Response, ScopesByScheme,
+    SecurityScheme, Skipped, Status, TokenFields, TokenRole, TypeKind, TypeRef, Webhook,
 };
 use crate::naming::{self, Namespace};
-
-/// Roles a token operation's response fields can have (`x-authgen-token` keys).
-const TOKEN_ROLES: &[&str] = &[
-    "access_token",
-    "token_type",
-    "expires_in",
-    "expires_at",
-    "refresh_token",
-    "refresh_expires_in",
-    "scope",
-];
 
 /// The header whose value makes a repeated request harmless (Stripe's and the IETF
 /// draft's name), matched without regard to case.
@@ -35,23 +24,16 @@ const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
 /// Field names that, in a success body, make an operation a token operation.
 const ACCESS_TOKEN_NAMES: &[&str] = &["access_token", "accessToken"];
 
+/// The methods every generated `Call` has (the runtime's `call_block!` writes them), which
+/// a setter of the same name would clash with: a copy of the runtime's list, tested equal.
+const CALL_METHODS: &[&str] =
+    &["timeout", "header", "retry", "idempotency_key", "with_response", "stream", "events", "download"];
+
+/// Names a parameter cannot take besides those: the body's field, and `self`'s.
+const HELD_NAMES: &[&str] = &["body", "self_"];
+
 /// Media types of request bodies we encode from their schema, by preference; after
 /// them, any other but XML as text or bytes.
-/// Names a parameter cannot take: the body's, and the methods every generated `Call`
-/// has, which a setter of the same name would clash with.
-const CALL_METHODS: &[&str] = &[
-    "body",
-    "self_",
-    "timeout",
-    "header",
-    "retry",
-    "idempotency_key",
-    "stream",
-    "events",
-    "download",
-    "with_response",
-];
-
 const BODY_MEDIA: &[(&str, BodyEncoding)] = &[
     ("application/json", BodyEncoding::Json),
     ("application/x-www-form-urlencoded", BodyEncoding::Form),
@@ -75,16 +57,17 @@ impl<'a> Lowerer<'a> {
                 );
                 continue;
             };
-            for (method, op) in item.iter() {
+            for (key, op) in item.iter() {
                 if self.selection.as_mut().is_some_and(|s| !s.selects(op)) {
                     continue;
                 }
-                let pointer = paths.join(path).join(method);
-                let label = format!("{} {path}", method.to_uppercase());
+                let pointer = paths.join(path).join(key);
+                let Some(method) = Method::from_key(key) else { continue };
+                let label = format!("{} {path}", method.as_str());
                 let problems_before = self.problems.len();
                 let wanted = match &op.operation_id {
                     Some(id) => naming::snake(id),
-                    None => name_from_path(method, path),
+                    None => name_from_path(key, path),
                 };
                 let Some((name, renamed)) = self.operation_name(&mut names, op, wanted, &label, &pointer)
                 else {
@@ -98,7 +81,7 @@ impl<'a> Lowerer<'a> {
                     success_type: None,
                     name,
                     label,
-                    method: method.to_uppercase(),
+                    method,
                     path: path.clone(),
                     doc: join_docs(op.summary.as_deref(), op.description.as_deref(), renamed.as_deref()),
                     params: Vec::new(),
@@ -151,13 +134,14 @@ impl<'a> Lowerer<'a> {
                 );
                 continue;
             };
-            for (method, op) in item.iter() {
-                let at = base.join(name).join(method).join("requestBody");
+            for (key, op) in item.iter() {
+                let Some(method) = Method::from_key(key) else { continue };
+                let at = base.join(name).join(key).join("requestBody");
                 let body =
                     op.request_body.as_ref().and_then(|b| self.body(b, &format!("{name} webhook"), &at));
                 webhooks.push(Webhook {
                     name: name.clone(),
-                    method: method.to_uppercase(),
+                    method,
                     doc: join_docs(op.summary.as_deref(), op.description.as_deref(), None),
                     payload: body.map(|b| b.ty),
                 });
@@ -315,7 +299,7 @@ impl<'a> Lowerer<'a> {
             ParamLocation::Path => (0, op.path.find(&format!("{{{}}}", p.wire)).unwrap_or_default()),
             _ => (1, *position),
         });
-        let mut names = Namespace::with_reserved(CALL_METHODS);
+        let mut names = Namespace::with_reserved(&[CALL_METHODS, HELD_NAMES].concat());
         for (_, mut param) in ordered {
             param.idempotency_key = param.location == ParamLocation::Header
                 && param.ty == TypeRef::String
@@ -357,7 +341,11 @@ impl<'a> Lowerer<'a> {
         map: impl Fn(&'a Components) -> &'a indexmap::IndexMap<String, ReferenceOr<T>>,
     ) -> Option<&'a T> {
         let components = self.doc.components.as_ref().map(map);
-        let unresolved = match refs::follow(item, kind, components) {
+        let lookup = |reference: &str| {
+            let name = refs::component_name(reference, kind).ok_or(refs::Unresolved::Elsewhere)?;
+            components.and_then(|c| c.get(&name)).ok_or(refs::Unresolved::Missing)
+        };
+        let unresolved = match refs::follow(item, lookup) {
             Ok(item) => return Some(item),
             Err(unresolved) => unresolved,
         };
@@ -550,9 +538,8 @@ impl<'a> Lowerer<'a> {
         }
         match op.success.iter().find_map(|r| r.body.as_ref())? {
             TypeRef::Json => Some(None),
-            TypeRef::Named(name) => {
-                let def = self.types.iter().find(|t| &t.name == name)?;
-                let TypeKind::Struct(fields) = &def.kind else { return None };
+            TypeRef::Named(id) => {
+                let TypeKind::Struct(fields) = &self.types.get(id.0)?.kind else { return None };
                 Some(Some(fields.iter().map(|f| f.wire.clone()).collect()))
             }
             _ => None,
@@ -566,15 +553,17 @@ impl<'a> Lowerer<'a> {
         answer_fields: Option<&[String]>,
         at: &Pointer,
     ) -> Option<TokenFields> {
-        let hint = format!("map roles ({}) to response field names", TOKEN_ROLES.join(", "));
+        let roles: Vec<&str> = TokenRole::ALL.iter().map(|r| r.as_str()).collect();
+        let hint = format!("map roles ({}) to response field names", roles.join(", "));
         let Some(map) = stated.as_object() else {
             self.problems.push(at, "`x-authgen-token` is not a mapping", hint);
             return None;
         };
         let mut named = Vec::new();
         for (role, field) in map {
-            match field.as_str() {
-                Some(field) if TOKEN_ROLES.contains(&role.as_str()) => {
+            let known = TokenRole::ALL.into_iter().find(|r| r.as_str() == role);
+            match (field.as_str(), known) {
+                (Some(field), Some(known)) => {
                     if answer_fields.is_some_and(|known| !known.iter().any(|k| k == field)) {
                         self.problems.push(
                             &at.join(role),
@@ -582,7 +571,7 @@ impl<'a> Lowerer<'a> {
                             "name a property of the success response's schema",
                         );
                     }
-                    named.push((role.clone(), field.to_string()))
+                    named.push((known, field.to_string()))
                 }
                 _ => self.problems.push(
                     &at.join(role),
@@ -728,6 +717,13 @@ const REASONS: &[(u16, &str)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_lists_shared_with_the_runtime_are_its_own() {
+        assert_eq!(CALL_METHODS, authgen_runtime::__private::CALL_METHODS);
+        let roles: Vec<&str> = TokenRole::ALL.iter().map(|r| r.as_str()).collect();
+        assert_eq!(roles, authgen_runtime::__private::TOKEN_ROLES);
+    }
 
     #[test]
     fn names_without_operation_id_come_from_method_and_path() {

@@ -160,8 +160,8 @@ fn cursor(op: &Operation, wire: &str) -> Result<String, String> {
 /// cycles are broken after operations are lowered).
 fn fields<'t>(mut ty: &'t TypeRef, types: &'t [TypeDef]) -> Result<&'t [Field], String> {
     for _ in 0..=types.len() {
-        let TypeRef::Named(name) = ty else { break };
-        match types.iter().find(|t| &t.name == name).map(|t| &t.kind) {
+        let TypeRef::Named(id) = ty else { break };
+        match types.get(id.0).map(|t| &t.kind) {
             Some(TypeKind::Struct(fields)) => return Ok(fields),
             Some(TypeKind::Alias(aliased)) => ty = aliased,
             _ => break,

@@ -5,17 +5,20 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::usage;
-use crate::model::{TypeDef, TypeKind, TypeRef};
+use crate::model::{TypeDef, TypeId, TypeKind, TypeRef};
 
-/// Marks as boxed every field and variant through which its type reaches itself.
+/// Marks as boxed every field and variant through which its type reaches itself, and
+/// as recursive every type a box holds.
 pub fn box_cycles(types: &mut [TypeDef]) {
-    let edges: BTreeMap<String, Vec<String>> =
-        types.iter().map(|t| (t.name.clone(), by_value(&t.kind).map(String::from).collect())).collect();
+    let edges: Vec<Vec<TypeId>> = types.iter().map(|t| by_value(&t.kind).collect()).collect();
     let mut reach_cache = BTreeMap::new();
-    for def in types.iter_mut() {
-        let owner = def.name.clone();
+    let mut boxed: BTreeSet<TypeId> = BTreeSet::new();
+    for (owner, def) in types.iter_mut().enumerate() {
         let mut closes_cycle = |ty: &TypeRef| match ty {
-            TypeRef::Named(name) => reaches(name, &owner, &edges, &mut reach_cache),
+            TypeRef::Named(id) if reaches(*id, TypeId(owner), &edges, &mut reach_cache) => {
+                boxed.insert(*id);
+                true
+            }
             _ => false,
         };
         match &mut def.kind {
@@ -24,34 +27,39 @@ pub fn box_cycles(types: &mut [TypeDef]) {
             TypeKind::Enum(_) | TypeKind::Alias(_) => {}
         }
     }
+    for (id, def) in types.iter_mut().enumerate() {
+        def.recursive = boxed.contains(&TypeId(id));
+    }
 }
 
 /// The named types a type holds by value (not behind a `Vec` or map).
-fn by_value(kind: &TypeKind) -> impl Iterator<Item = &str> {
+fn by_value(kind: &TypeKind) -> impl Iterator<Item = TypeId> + '_ {
     usage::children(kind).into_iter().filter_map(|ty| match ty {
-        TypeRef::Named(name) => Some(name.as_str()),
+        TypeRef::Named(id) => Some(*id),
         _ => None,
     })
 }
 
 /// True when `to` is reachable from `from` by value, `from` itself included.
 fn reaches(
-    from: &str,
-    to: &str,
-    edges: &BTreeMap<String, Vec<String>>,
-    cache: &mut BTreeMap<String, BTreeSet<String>>,
+    from: TypeId,
+    to: TypeId,
+    edges: &[Vec<TypeId>],
+    cache: &mut BTreeMap<TypeId, BTreeSet<TypeId>>,
 ) -> bool {
-    if !cache.contains_key(from) {
-        let mut seen = BTreeSet::new();
-        let mut todo = vec![from.to_string()];
-        while let Some(name) = todo.pop() {
-            if seen.insert(name.clone()) {
-                todo.extend(edges.get(&name).into_iter().flatten().cloned());
+    cache
+        .entry(from)
+        .or_insert_with(|| {
+            let mut seen = BTreeSet::new();
+            let mut todo = vec![from];
+            while let Some(id) = todo.pop() {
+                if seen.insert(id) {
+                    todo.extend(edges.get(id.0).into_iter().flatten());
+                }
             }
-        }
-        cache.insert(from.to_string(), seen);
-    }
-    cache[from].contains(to)
+            seen
+        })
+        .contains(&to)
 }
 
 /// A cycle of aliases (`type A = B; type B = A;`, or `type A = Vec<A>`): rustc accepts
@@ -59,44 +67,43 @@ fn reaches(
 /// without ever reaching a type.
 #[derive(Debug, PartialEq)]
 pub struct AliasCycle {
-    /// The aliases in order, the least name first and again last.
-    pub names: Vec<String>,
+    /// The aliases in order, the one of least name first (once: not repeated last).
+    pub members: Vec<TypeId>,
     /// No step holds the next in a container.
     pub bare: bool,
 }
 
 /// Every cycle of aliases, once each.
 pub fn alias_cycles(types: &[TypeDef]) -> Vec<AliasCycle> {
-    let aliases: BTreeMap<&str, &TypeRef> = types
-        .iter()
-        .filter_map(|t| match &t.kind {
-            TypeKind::Alias(ty) => Some((t.name.as_str(), ty)),
-            _ => None,
-        })
-        .collect();
+    let alias = |id: TypeId| match &types.get(id.0)?.kind {
+        TypeKind::Alias(ty) => Some(ty),
+        _ => None,
+    };
     let mut cycles: Vec<AliasCycle> = Vec::new();
-    for &start in aliases.keys() {
-        let mut names = vec![start.to_string()];
-        // Whether each step, from `names[i]` to the next, names the next bare.
+    let mut starts: Vec<TypeId> = (0..types.len()).map(TypeId).filter(|id| alias(*id).is_some()).collect();
+    starts.sort_by_key(|id| &types[id.0].name);
+    for start in starts {
+        let mut members = vec![start];
+        // Whether each step, from `members[i]` to the next, names the next bare.
         let mut steps: Vec<bool> = Vec::new();
         let mut current = start;
         // An alias names at most one alias; follow it, as rustc would.
         while let Some((next, direct)) =
-            usage::named_in(aliases[current]).filter(|(n, _)| aliases.contains_key(n))
+            alias(current).and_then(usage::named_in).filter(|(n, _)| alias(*n).is_some())
         {
             steps.push(direct);
-            if let Some(at) = names.iter().position(|n| n == next) {
+            if let Some(at) = members.iter().position(|m| *m == next) {
                 let bare = steps[at..].iter().all(|d| *d);
-                let mut cycle: Vec<String> = names.split_off(at);
-                let least = cycle.iter().enumerate().min_by_key(|(_, n)| n.as_str()).map_or(0, |(i, _)| i);
+                let mut cycle: Vec<TypeId> = members.split_off(at);
+                let least =
+                    cycle.iter().enumerate().min_by_key(|(_, id)| &types[id.0].name).map_or(0, |(i, _)| i);
                 cycle.rotate_left(least);
-                cycle.push(cycle[0].clone());
-                if !cycles.iter().any(|c| c.names == cycle) {
-                    cycles.push(AliasCycle { names: cycle, bare });
+                if !cycles.iter().any(|c| c.members == cycle) {
+                    cycles.push(AliasCycle { members: cycle, bare });
                 }
                 break;
             }
-            names.push(next.to_string());
+            members.push(next);
             current = next;
         }
     }
@@ -122,15 +129,7 @@ mod tests {
     }
 
     fn def(name: &str, fields: Vec<Field>) -> TypeDef {
-        TypeDef {
-            name: name.into(),
-            doc: None,
-            kind: TypeKind::Struct(fields),
-            validated: false,
-            serialize: true,
-            deserialize: true,
-            token_answer: false,
-        }
+        TypeDef::new(name.into(), None, TypeKind::Struct(fields))
     }
 
     fn boxed(def: &TypeDef) -> Vec<bool> {
@@ -138,38 +137,36 @@ mod tests {
         fields.iter().map(|f| f.boxed).collect()
     }
 
+    fn named(id: usize) -> TypeRef {
+        TypeRef::Named(TypeId(id))
+    }
+
     #[test]
     fn alias_cycles_are_found_once_and_told_bare_or_contained() {
-        let alias = |name: &str, ty: TypeRef| TypeDef { kind: TypeKind::Alias(ty), ..def(name, Vec::new()) };
-        let named = |n: &str| TypeRef::Named(n.into());
+        let alias = |name: &str, ty: TypeRef| TypeDef::new(name.into(), None, TypeKind::Alias(ty));
         let types = vec![
-            alias("C", named("A")),
-            alias("A", named("B")),
-            alias("B", named("C")),
-            alias("Lead", named("A")),
-            alias("Nested", TypeRef::Vec(Box::new(named("Nested")))),
-            alias("Fine", named("Leaf")),
+            alias("C", named(1)),
+            alias("A", named(2)),
+            alias("B", named(0)),
+            alias("Lead", named(1)),
+            alias("Nested", TypeRef::Vec(Box::new(named(4)))),
+            alias("Fine", named(6)),
             def("Leaf", Vec::new()),
         ];
         let cycles = alias_cycles(&types);
-        let names = |c: &AliasCycle| c.names.join(" -> ");
-        assert_eq!(cycles.iter().map(names).collect::<Vec<_>>(), ["A -> B -> C -> A", "Nested -> Nested"]);
+        let names = |c: &AliasCycle| {
+            c.members.iter().map(|id| types[id.0].name.as_str()).collect::<Vec<_>>().join(" -> ")
+        };
+        assert_eq!(cycles.iter().map(names).collect::<Vec<_>>(), ["A -> B -> C", "Nested"]);
         assert_eq!(cycles.iter().map(|c| c.bare).collect::<Vec<_>>(), [true, false]);
     }
 
     #[test]
     fn only_fields_that_close_a_cycle_by_value_are_boxed() {
-        let named = |n: &str| TypeRef::Named(n.into());
         let mut types = vec![
-            def(
-                "Node",
-                vec![
-                    field("parent", named("Node")),
-                    field("children", TypeRef::Vec(Box::new(named("Node")))),
-                ],
-            ),
-            def("A", vec![field("b", named("B")), field("leaf", named("Leaf"))]),
-            def("B", vec![field("a", named("A"))]),
+            def("Node", vec![field("parent", named(0)), field("children", TypeRef::Vec(Box::new(named(0))))]),
+            def("A", vec![field("b", named(2)), field("leaf", named(3))]),
+            def("B", vec![field("a", named(1))]),
             def("Leaf", vec![field("name", TypeRef::String)]),
         ];
         box_cycles(&mut types);
@@ -177,5 +174,7 @@ mod tests {
         assert_eq!(boxed(&types[1]), [true, false]);
         assert_eq!(boxed(&types[2]), [true]);
         assert_eq!(boxed(&types[3]), [false]);
+        let recursive: Vec<bool> = types.iter().map(|t| t.recursive).collect();
+        assert_eq!(recursive, [true, true, true, false], "every type a box holds");
     }
 }

@@ -1,9 +1,9 @@
 //! Following `$ref`s, one way everywhere: a reference is a JSON pointer (escapes
-//! decoded by [`Pointer::from_ref`]); one that names `#/components/<kind>/<name>` is
-//! followed through the components, chains included, to the item at the end. A chain
-//! that comes back to a name it passed is a cycle, reported with every step.
+//! decoded by [`Pointer::from_ref`]), looked up by the kind of item it should name (a
+//! parameter, a response: under `#/components/<kind>/`; a schema: anywhere a schema
+//! stands), and followed through chains to the item at the end. A chain that comes
+//! back to a reference it passed is a cycle, reported with every step.
 
-use indexmap::IndexMap;
 use openapiv3::ReferenceOr;
 
 use crate::diagnostics::Pointer;
@@ -11,7 +11,7 @@ use crate::diagnostics::Pointer;
 /// Why a reference leads to no item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Unresolved {
-    /// It points somewhere other than `#/components/<kind>/`.
+    /// It points at something that is not an item of its kind.
     Elsewhere,
     /// It names a component that does not exist.
     Missing,
@@ -23,6 +23,10 @@ impl Unresolved {
     /// The message and hint for `reference`, which should name one of `kind`.
     pub(super) fn explain(&self, reference: &str, kind: &str) -> (String, String) {
         match self {
+            Unresolved::Elsewhere if kind == "schemas" => (
+                format!("`{reference}` does not point at a schema"),
+                "reference a schema: under `#/components/schemas/`, in a `$defs`, or the `schema` of a parameter, body or response".into(),
+            ),
             Unresolved::Elsewhere => (
                 format!("`{reference}` does not point at an item of `#/components/{kind}/`"),
                 format!("move the item to components/{kind} and reference it there"),
@@ -56,31 +60,51 @@ pub(super) fn component_name(reference: &str, kind: &str) -> Option<String> {
     }
 }
 
-/// The item `item` is, or the one its chain of references ends at.
+/// How a chain names a reference it passed: by its component name where it has one.
+pub(super) fn step_name(reference: &str) -> String {
+    let tokens: Vec<String> = Pointer::from_ref(reference).map(|p| p.tokens().collect()).unwrap_or_default();
+    match tokens.as_slice() {
+        [components, _, name] if components == "components" => name.clone(),
+        _ => reference.to_string(),
+    }
+}
+
+/// The item `item` is, or the one its chain of references ends at; `lookup` finds the
+/// item a reference points at.
 pub(super) fn follow<'a, T>(
     item: &'a ReferenceOr<T>,
-    kind: &str,
-    components: Option<&'a IndexMap<String, ReferenceOr<T>>>,
+    lookup: impl Fn(&str) -> Result<&'a ReferenceOr<T>, Unresolved>,
 ) -> Result<&'a T, Unresolved> {
-    let mut passed: Vec<String> = Vec::new();
-    let mut current = item;
+    match item {
+        ReferenceOr::Item(item) => Ok(item),
+        ReferenceOr::Reference { reference } => follow_ref(reference, lookup),
+    }
+}
+
+/// The item the chain of references from `reference` ends at.
+pub(super) fn follow_ref<'a, T>(
+    reference: &str,
+    lookup: impl Fn(&str) -> Result<&'a ReferenceOr<T>, Unresolved>,
+) -> Result<&'a T, Unresolved> {
+    let normal = |r: &str| Pointer::from_ref(r).map(|p| p.to_string()).unwrap_or(r.to_string());
+    let mut passed: Vec<String> = vec![reference.to_string()];
     loop {
-        let reference = match current {
+        let next = match lookup(passed.last().map_or("", String::as_str))? {
             ReferenceOr::Item(item) => return Ok(item),
             ReferenceOr::Reference { reference } => reference,
         };
-        let name = component_name(reference, kind).ok_or(Unresolved::Elsewhere)?;
-        let seen = passed.contains(&name);
-        passed.push(name.clone());
+        let seen = passed.iter().any(|p| normal(p) == normal(next));
+        passed.push(next.clone());
         if seen {
-            return Err(Unresolved::Cycle(passed));
+            return Err(Unresolved::Cycle(passed.iter().map(|r| step_name(r)).collect()));
         }
-        current = components.and_then(|c| c.get(&name)).ok_or(Unresolved::Missing)?;
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use indexmap::IndexMap;
+
     use super::*;
 
     fn reference(to: &str) -> ReferenceOr<u8> {
@@ -99,12 +123,16 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        let at = |to: &str| follow(&reference(to), "schemas", Some(&components)).cloned();
+        let lookup = |r: &str| {
+            let name = component_name(r, "schemas").ok_or(Unresolved::Elsewhere)?;
+            components.get(&name).ok_or(Unresolved::Missing)
+        };
+        let at = |to: &str| follow_ref(&format!("#/components/schemas/{to}"), lookup).copied();
         assert_eq!(at("a~01b"), Err(Unresolved::Missing), "`~01` is `~1`, not `/`");
         assert_eq!(at("a~1b"), Ok(7));
         assert_eq!(at("a~0b"), Ok(8));
         assert_eq!(at("X"), Err(Unresolved::Cycle(vec!["X".into(), "Y".into(), "Z".into(), "X".into()])));
         let elsewhere = ReferenceOr::Reference { reference: "#/components/responses/C".into() };
-        assert_eq!(follow(&elsewhere, "schemas", Some(&components)), Err(Unresolved::Elsewhere));
+        assert_eq!(follow(&elsewhere, lookup), Err(Unresolved::Elsewhere));
     }
 }

@@ -7,8 +7,8 @@ use openapiv3::{
 };
 
 use super::{Lowerer, refs};
-use crate::diagnostics::Pointer;
-use crate::model::{Checks, Field, Tag, TypeDef, TypeKind, TypeRef, UntaggedVariant, Variant};
+use crate::diagnostics::{Pointer, Problem};
+use crate::model::{Checks, Field, Tag, TypeDef, TypeId, TypeKind, TypeRef, UntaggedVariant, Variant};
 use crate::naming::{self, Namespace};
 
 /// A schema as a Rust type, with what the field or parameter holding it must know.
@@ -49,33 +49,53 @@ impl<'s> From<&'s ReferenceOr<Box<Schema>>> for SchemaRef<'s> {
 const SECRET_WORDS: &[&str] = &["password", "secret", "token"];
 
 impl<'a> Lowerer<'a> {
+    /// Gives every component schema its handle, its name claimed in document order,
+    /// then lowers each (and the schemas their `$ref`s reach).
     pub(super) fn component_schemas(&mut self) {
-        let Some(components) = &self.doc.components else { return };
+        let doc = self.doc;
+        let Some(components) = &doc.components else { return };
         let base = Pointer::root().join("components").join("schemas");
-        for (name, schema) in &components.schemas {
-            let rust_name = self.schema_names[name].clone();
-            let pointer = base.join(name);
-            let kind = match SchemaRef::from(schema) {
-                SchemaRef::Item(schema) => self.type_kind(schema, &pointer, &rust_name),
-                reference => TypeKind::Alias(self.lower_schema(reference, &pointer, &[]).ty),
-            };
-            let doc = match schema {
-                ReferenceOr::Item(schema) if kind == TypeKind::Alias(TypeRef::Json) => {
-                    join(describe(schema), fallback_note(schema))
-                }
-                ReferenceOr::Item(schema) => describe(schema),
-                ReferenceOr::Reference { .. } => None,
-            };
-            self.types.push(TypeDef {
-                name: rust_name,
-                doc,
-                kind,
-                validated: false,
-                serialize: true,
-                deserialize: true,
-                token_answer: false,
-            });
+        let reserved: Vec<(TypeId, Pointer, &'a ReferenceOr<Schema>)> = components
+            .schemas
+            .iter()
+            .map(|(name, schema)| {
+                let pointer = base.join(name);
+                (self.reserve(naming::pascal(name), &pointer), pointer, schema)
+            })
+            .collect();
+        for (id, pointer, schema) in reserved {
+            self.complete(id, schema.into(), &pointer);
         }
+    }
+
+    /// A handle for the schema at `pointer`, named `name` (or the next free form of it),
+    /// before its shape is lowered.
+    fn reserve(&mut self, name: String, pointer: &Pointer) -> TypeId {
+        let id = TypeId(self.types.len());
+        let name = self.type_names.claim(name);
+        self.by_name.insert(name.clone(), id);
+        self.types.push(TypeDef::new(name, None, TypeKind::Alias(TypeRef::Json)));
+        self.handles.insert(pointer.clone(), id);
+        id
+    }
+
+    /// Lowers the schema of the reserved type `id`, found at `pointer`.
+    fn complete(&mut self, id: TypeId, schema: SchemaRef<'a>, pointer: &Pointer) {
+        let name = self.types[id.0].name.clone();
+        let kind = match schema {
+            SchemaRef::Item(schema) => self.type_kind(schema, pointer, &name),
+            reference => TypeKind::Alias(self.lower_schema(reference, pointer, &[]).ty),
+        };
+        let doc = match schema {
+            SchemaRef::Item(schema) if kind == TypeKind::Alias(TypeRef::Json) => {
+                join(describe(schema), fallback_note(schema))
+            }
+            SchemaRef::Item(schema) => describe(schema),
+            SchemaRef::Ref(_) => None,
+        };
+        let def = &mut self.types[id.0];
+        (def.kind, def.doc) = (kind, doc);
+        self.completed.push(id);
     }
 
     /// Aliases whose references go round have no type: each becomes
@@ -83,23 +103,30 @@ impl<'a> Lowerer<'a> {
     /// all, is a problem at its first schema.
     pub(super) fn break_alias_cycles(&mut self) {
         for cycle in super::recursion::alias_cycles(&self.types) {
-            let schema_name = |rust: &String| {
-                let found = self.schema_names.iter().find(|(_, r)| *r == rust);
-                found.map_or(rust.clone(), |(schema, _)| schema.clone())
-            };
-            let names: Vec<String> = cycle.names.iter().map(schema_name).collect();
+            let pointers: Vec<Pointer> = cycle.members.iter().map(|id| self.pointer_of(*id)).collect();
+            let mut names: Vec<String> = pointers.iter().map(|p| refs::step_name(&p.to_string())).collect();
+            names.push(names[0].clone());
             let (message, hint) = refs::Unresolved::Cycle(names.clone()).explain("", "schemas");
             if cycle.bare {
-                let pointer = Pointer::root().join("components").join("schemas").join(&names[0]);
-                self.problems.push(&pointer, message, hint);
+                self.problems.push(&pointers[0], message, hint);
             }
             let note =
                 format!("Typed as `serde_json::Value`: its references go round ({}).", names.join(" -> "));
-            for def in self.types.iter_mut().filter(|t| cycle.names.contains(&t.name)) {
+            for id in &cycle.members {
+                let def = &mut self.types[id.0];
                 def.kind = TypeKind::Alias(TypeRef::Json);
                 def.doc = join(def.doc.take(), Some(note.clone()));
             }
         }
+    }
+
+    /// Where the schema of `id` is (the first place, for a type several share).
+    fn pointer_of(&self, id: TypeId) -> Pointer {
+        let found =
+            self.handles.iter().find(|(_, handle)| **handle == id).map(|(pointer, _)| pointer.clone());
+        found.unwrap_or_else(|| {
+            Pointer::root().join("components").join("schemas").join(&self.types[id.0].name)
+        })
     }
 
     /// The shape of a named type.
@@ -141,16 +168,21 @@ impl<'a> Lowerer<'a> {
             SchemaRef::Ref(reference) => return self.lower_ref(reference, pointer),
             SchemaRef::Item(schema) => schema,
         };
+        // A `$ref` reached this schema first and made it a type (an alias: the value's
+        // own limits and doc are lowered here instead).
+        if let Some(&id) = self.handles.get(pointer).filter(|id| !self.types[id.0].is_alias()) {
+            let (nullable, doc) = (nullable(schema), describe(schema));
+            return Lowered { ty: TypeRef::Named(id), nullable, checks: Checks::default(), doc };
+        }
         let mut lowered = Lowered {
             ty: TypeRef::Json,
-            nullable: schema.schema_data.nullable,
+            nullable: nullable(schema),
             checks: Checks::default(),
             doc: describe(schema),
         };
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(string)) if !string.enumeration.is_empty() => {
-                lowered.nullable |= string.enumeration.contains(&None);
-                lowered.ty = self.inline_type(TypeKind::Enum(variants(schema, string)), names);
+                lowered.ty = self.inline_type(TypeKind::Enum(variants(schema, string)), names, pointer);
             }
             SchemaKind::Type(Type::String(string)) => {
                 lowered.ty = self.string_type(&string.format);
@@ -195,14 +227,14 @@ impl<'a> Lowerer<'a> {
             SchemaKind::OneOf { one_of: alternatives } | SchemaKind::AnyOf { any_of: alternatives } => {
                 let keyword =
                     if matches!(schema.schema_kind, SchemaKind::OneOf { .. }) { "oneOf" } else { "anyOf" };
-                let pointer = pointer.join(keyword);
+                let list = pointer.join(keyword);
                 match alternatives.as_slice() {
-                    [only] => return self.lower_schema(only.into(), &pointer.join(0), names),
+                    [only] => return self.lower_schema(only.into(), &list.join(0), names),
                     _ => {
                         let name = names.first().cloned().unwrap_or_else(|| "Value".into());
                         let tag = schema.schema_data.discriminator.as_ref();
-                        let variants = self.alternatives(alternatives, &pointer, &name, tag);
-                        lowered.ty = self.inline_type(TypeKind::Untagged(variants), names);
+                        let variants = self.alternatives(alternatives, &list, &name, tag);
+                        lowered.ty = self.inline_type(TypeKind::Untagged(variants), names, pointer);
                     }
                 }
             }
@@ -215,7 +247,7 @@ impl<'a> Lowerer<'a> {
                 parts => {
                     let name = names.first().cloned().unwrap_or_else(|| "Value".into());
                     if let Some(fields) = self.merged_fields(parts, pointer, &name) {
-                        lowered.ty = self.inline_type(TypeKind::Struct(fields), names);
+                        lowered.ty = self.inline_type(TypeKind::Struct(fields), names, pointer);
                     }
                 }
             },
@@ -249,26 +281,118 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn lower_ref(&mut self, reference: &str, pointer: &Pointer) -> Lowered {
-        let named = refs::component_name(reference, "schemas").and_then(|name| self.schema_names.get(&name));
-        let ty = match named {
-            Some(name) => TypeRef::Named(name.clone()),
-            None => {
-                let (message, hint) = refs::Unresolved::Elsewhere.explain(reference, "schemas");
-                self.problems.push(pointer, message, hint);
-                TypeRef::Json
+    /// A `$ref` to a schema: the type of the schema at its end. One that reaches no
+    /// schema is a problem, or in the lenient mode a warning and a `serde_json::Value`.
+    fn lower_ref(&mut self, reference: &str, at: &Pointer) -> Lowered {
+        let nullable = self.referenced_schema(reference).is_some_and(nullable);
+        let unresolved = match self.ref_type(reference) {
+            Ok(id) => {
+                return Lowered { ty: TypeRef::Named(id), nullable, checks: Checks::default(), doc: None };
             }
+            Err(unresolved) => unresolved,
         };
-        let nullable = self.referenced_schema(reference).is_some_and(|s| s.schema_data.nullable);
-        Lowered { ty, nullable, checks: Checks::default(), doc: None }
+        let (message, hint) = unresolved.explain(reference, "schemas");
+        let doc = Some(format!("Typed as `serde_json::Value`: {message}."));
+        if self.options.skip_unsupported {
+            let line = self.parsed.line_of(&at.to_string());
+            let message = format!("{message}: the value is typed as `serde_json::Value`");
+            self.warnings.push(Problem {
+                pointer: at.to_string(),
+                message,
+                hint: Some(hint),
+                line,
+                file: None,
+            });
+        } else {
+            self.problems.push(at, message, hint);
+        }
+        Lowered { ty: TypeRef::Json, nullable: false, checks: Checks::default(), doc }
+    }
+
+    /// The type a `$ref` reaches: a component's, or the type of a schema elsewhere (in a
+    /// `$defs`, under `#/paths/…`), made the first time a reference reaches it. A chain
+    /// of bare references outside the components is followed to its end.
+    fn ref_type(&mut self, reference: &str) -> Result<TypeId, refs::Unresolved> {
+        let parsed = self.parsed;
+        let mut passed: Vec<Pointer> = Vec::new();
+        let mut current = reference;
+        loop {
+            let pointer = Pointer::from_ref(current).ok_or(refs::Unresolved::Elsewhere)?;
+            if let Some(&id) = self.handles.get(&pointer).or_else(|| self.inline.get(&pointer)) {
+                return Ok(id);
+            }
+            if passed.contains(&pointer) {
+                passed.push(pointer);
+                return Err(refs::Unresolved::Cycle(passed.iter().map(|p| p.to_string()).collect()));
+            }
+            let schema = match parsed.referenced_schemas.get(&pointer) {
+                Some(ReferenceOr::Item(schema)) => schema,
+                Some(ReferenceOr::Reference { reference }) => {
+                    passed.push(pointer);
+                    current = reference;
+                    continue;
+                }
+                None if refs::component_name(current, "schemas").is_some() => {
+                    return Err(refs::Unresolved::Missing);
+                }
+                None => return Err(refs::Unresolved::Elsewhere),
+            };
+            let id = self.reserve_from_pointer(&pointer);
+            self.complete(id, SchemaRef::Item(schema), &pointer);
+            return Ok(id);
+        }
+    }
+
+    /// A handle for a schema no component names, named from its place: the name of a
+    /// `$defs` entry where it is free, else the words of its pointer
+    /// (`#/components/schemas/Token/$defs/Meta` -> `Meta`, then `TokenMeta`;
+    /// `#/paths/~1pets/get/responses/200/content/application~1json/schema` ->
+    /// `GetPetsResponse200`).
+    fn reserve_from_pointer(&mut self, pointer: &Pointer) -> TypeId {
+        let tokens: Vec<String> = pointer.tokens().collect();
+        let mut words: Vec<String> = Vec::new();
+        let mut at = 0;
+        while let Some(token) = tokens.get(at) {
+            match token.as_str() {
+                "paths" if at + 2 < tokens.len() => {
+                    words.push(super::operation::name_from_path(&tokens[at + 2], &tokens[at + 1]));
+                    at += 2;
+                }
+                // The media type after it says nothing of the value.
+                "content" => at += 1,
+                "responses" => words.push("Response".into()),
+                "requestBody" => words.push("Request".into()),
+                "parameters" => words.push("Param".into()),
+                "items" => words.push("Item".into()),
+                "additionalProperties" => words.push("Value".into()),
+                "components" | "schemas" | "schema" | "webhooks" | "$defs" | "definitions" | "properties" => {
+                }
+                _ => words.push(token.clone()),
+            }
+            at += 1;
+        }
+        let full = naming::pascal(&words.join(" "));
+        let defined =
+            tokens.len() > 1 && matches!(tokens[tokens.len() - 2].as_str(), "$defs" | "definitions");
+        let short = tokens.last().filter(|_| defined).map(|t| naming::pascal(t));
+        let name = short.filter(|s| self.type_names.is_free(s)).unwrap_or(full);
+        self.reserve(name, pointer)
     }
 
     /// The schema a reference ends at, through chains; `None` where it ends at none
-    /// (a cycle is reported where the component is lowered, a dangling one by parse).
+    /// (a cycle or a reference to no schema is reported where the type is lowered).
     pub(super) fn referenced_schema(&self, reference: &str) -> Option<&'a Schema> {
-        let schemas = &self.doc.components.as_ref()?.schemas;
-        let first = schemas.get(&refs::component_name(reference, "schemas")?)?;
-        refs::follow(first, "schemas", Some(schemas)).ok()
+        let parsed = self.parsed;
+        let lookup = |reference: &str| match refs::component_name(reference, "schemas") {
+            Some(name) => {
+                let schemas = parsed.openapi.components.as_ref().map(|c| &c.schemas);
+                schemas.and_then(|s| s.get(&name)).ok_or(refs::Unresolved::Missing)
+            }
+            None => Pointer::from_ref(reference)
+                .and_then(|p| parsed.referenced_schemas.get(&p))
+                .ok_or(refs::Unresolved::Elsewhere),
+        };
+        refs::follow_ref(reference, lookup).ok()
     }
 
     fn object(&mut self, object: &ObjectType, pointer: &Pointer, names: &[String]) -> TypeRef {
@@ -286,7 +410,7 @@ impl<'a> Lowerer<'a> {
         }
         let name = names.first().cloned().unwrap_or_else(|| "Object".into());
         let fields = self.fields(object, pointer, &name);
-        self.inline_type(TypeKind::Struct(fields), names)
+        self.inline_type(TypeKind::Struct(fields), names, pointer)
     }
 
     fn fields(&mut self, object: &ObjectType, pointer: &Pointer, parent: &str) -> Vec<Field> {
@@ -297,8 +421,10 @@ impl<'a> Lowerer<'a> {
             let names = [prop.clone(), format!("{parent}{prop}")];
             let lowered = self.lower_schema(schema.into(), &pointer.join("properties").join(wire), &names);
             let doc = match SchemaRef::from(schema) {
-                SchemaRef::Item(_) => lowered.doc,
-                SchemaRef::Ref(reference) => self.referenced_schema(reference).and_then(describe),
+                SchemaRef::Ref(reference) if lowered.doc.is_none() => {
+                    self.referenced_schema(reference).and_then(describe)
+                }
+                _ => lowered.doc,
             };
             fields.push(Field {
                 name: field_names.claim(naming::snake(wire)),
@@ -357,9 +483,10 @@ impl<'a> Lowerer<'a> {
                     .as_ref()
                     .zip(discriminator)
                     .map(|(tags, d)| Tag { property: d.property_name.clone(), value: tags[index].clone() });
-                let name = match &tag {
-                    Some(tag) => naming::pascal(&tag.value),
-                    None => variant_name(&lowered.ty),
+                let name = match (&tag, &lowered.ty) {
+                    (Some(tag), _) => naming::pascal(&tag.value),
+                    (None, TypeRef::Named(id)) => self.types[id.0].name.clone(),
+                    (None, ty) => variant_name(ty),
                 };
                 UntaggedVariant {
                     name: variant_names.claim(name),
@@ -372,34 +499,41 @@ impl<'a> Lowerer<'a> {
             .collect()
     }
 
-    /// Registers an inline type under the first usable name of `names`.
-    fn inline_type(&mut self, kind: TypeKind, names: &[String]) -> TypeRef {
-        for name in names {
-            if let Some(existing) = self.types.iter().find(|t| &t.name == name) {
-                if existing.kind == kind {
-                    return TypeRef::Named(name.clone());
-                }
-            } else if self.type_names.is_free(name) {
-                return self.define(name.clone(), kind);
-            }
-        }
-        let fallback = names.last().cloned().unwrap_or_else(|| "Value".into());
-        self.define(fallback, kind)
+    /// Registers an inline type, found at `at`, under the first usable name of `names`:
+    /// a free one, or one whose type is the same.
+    fn inline_type(&mut self, kind: TypeKind, names: &[String], at: &Pointer) -> TypeRef {
+        let id = self.inline_id(kind, names);
+        self.inline.entry(at.clone()).or_insert(id);
+        TypeRef::Named(id)
     }
 
-    fn define(&mut self, name: String, kind: TypeKind) -> TypeRef {
-        let name = self.type_names.claim(name);
-        self.types.push(TypeDef {
-            name: name.clone(),
-            doc: None,
-            kind,
-            validated: false,
-            serialize: true,
-            deserialize: true,
-            token_answer: false,
-        });
-        TypeRef::Named(name)
+    fn inline_id(&mut self, kind: TypeKind, names: &[String]) -> TypeId {
+        for name in names {
+            match self.by_name.get(name) {
+                Some(&id) if self.types[id.0].kind == kind => return id,
+                Some(_) => {}
+                None if self.type_names.is_free(name) => return self.define(name.clone(), kind),
+                None => {}
+            }
+        }
+        self.define(names.last().cloned().unwrap_or_else(|| "Value".into()), kind)
     }
+
+    fn define(&mut self, name: String, kind: TypeKind) -> TypeId {
+        let id = TypeId(self.types.len());
+        let name = self.type_names.claim(name);
+        self.by_name.insert(name.clone(), id);
+        self.types.push(TypeDef::new(name, None, kind));
+        self.completed.push(id);
+        id
+    }
+}
+
+/// Whether a value of `schema` may be `null`: `nullable`, or `null` among its values.
+fn nullable(schema: &Schema) -> bool {
+    let null_listed =
+        matches!(&schema.schema_kind, SchemaKind::Type(Type::String(s)) if s.enumeration.contains(&None));
+    schema.schema_data.nullable || null_listed
 }
 
 /// Rustdoc text of a schema: its title and description, then what the type cannot say
@@ -449,27 +583,33 @@ fn tag_value(discriminator: &Discriminator, alternative: &ReferenceOr<Schema>) -
 }
 
 /// The variants of a string enum, named by `x-enum-varnames` where the spec gives them
-/// (3.1 titled `const`s), else by their values.
+/// (3.1 titled `const`s), else by their values. A value listed twice is one variant
+/// (two would be two arms for one string), its doc saying so.
 fn variants(schema: &Schema, string: &StringType) -> Vec<Variant> {
     let mut names = Namespace::default();
     let values: Vec<&String> = string.enumeration.iter().flatten().collect();
     let varnames = enum_texts(schema, "x-enum-varnames", values.len());
     let descriptions = enum_texts(schema, "x-enum-descriptions", values.len());
-    values
-        .iter()
-        .enumerate()
-        .map(|(i, wire)| {
-            let given = varnames.as_ref().map(|n| n[i].as_str()).filter(|n| !n.is_empty());
-            let name = match given {
-                Some(name) => naming::pascal(name),
-                None if wire.is_empty() => "Empty".to_string(),
-                None => naming::pascal(wire),
-            };
-            let doc = descriptions.as_ref().map(|d| d[i].clone()).filter(|d| !d.is_empty());
-            Variant { name: names.claim(name), wire: (*wire).clone(), doc }
-        })
-        .collect()
+    let mut variants: Vec<Variant> = Vec::new();
+    for (i, wire) in values.iter().enumerate() {
+        if let Some(first) = variants.iter_mut().find(|v| &v.wire == *wire) {
+            first.doc = join(first.doc.take(), Some(REPEATED.into()));
+            continue;
+        }
+        let given = varnames.as_ref().map(|n| n[i].as_str()).filter(|n| !n.is_empty());
+        let name = match given {
+            Some(name) => naming::pascal(name),
+            None if wire.is_empty() => "Empty".to_string(),
+            None => naming::pascal(wire),
+        };
+        let doc = descriptions.as_ref().map(|d| d[i].clone()).filter(|d| !d.is_empty());
+        variants.push(Variant { name: names.claim(name), wire: (*wire).clone(), doc });
+    }
+    variants
 }
+
+/// The note on an enum value the spec lists more than once.
+const REPEATED: &str = "The spec lists this value more than once.";
 
 /// A list extension of the schema with one text per enum value, if it has one.
 fn enum_texts(schema: &Schema, key: &str, count: usize) -> Option<Vec<String>> {
@@ -478,7 +618,8 @@ fn enum_texts(schema: &Schema, key: &str, count: usize) -> Option<Vec<String>> {
     (texts.len() == count).then_some(texts)
 }
 
-/// "One of: `60` (ONE_MINUTE), …" for an integer enum, which stays an integer.
+/// "One of: `60` (ONE_MINUTE), …" for an integer enum, which stays an integer; a value
+/// listed twice is told once.
 fn integer_values(schema: &Schema) -> Option<String> {
     let SchemaKind::Type(Type::Integer(integer)) = &schema.schema_kind else { return None };
     let values: Vec<i64> = integer.enumeration.iter().flatten().copied().collect();
@@ -486,20 +627,20 @@ fn integer_values(schema: &Schema) -> Option<String> {
         return None;
     }
     let names = enum_texts(schema, "x-enum-varnames", values.len());
-    let listed: Vec<String> = values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| match &names {
+    let mut listed: Vec<String> = Vec::new();
+    for (i, v) in values.iter().enumerate().filter(|(i, v)| !values[..*i].contains(v)) {
+        listed.push(match &names {
             Some(names) => format!("`{v}` ({})", names[i]),
             None => format!("`{v}`"),
-        })
-        .collect();
+        });
+    }
     Some(format!("One of: {}.", listed.join(", ")))
 }
 
+/// A variant's name from its type, for a type without a name of its own.
 fn variant_name(ty: &TypeRef) -> String {
     match ty {
-        TypeRef::Named(name) => name.clone(),
+        TypeRef::Named(_) => "Named".into(),
         TypeRef::String | TypeRef::Secret => "String".into(),
         TypeRef::Bool => "Bool".into(),
         TypeRef::I32 | TypeRef::I64 => "Integer".into(),

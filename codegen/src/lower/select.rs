@@ -6,9 +6,7 @@
 use openapiv3::Operation as OaOperation;
 use serde_json::Value;
 
-use super::usage;
 use crate::diagnostics::{Pointer, Problems};
-use crate::model::{Operation, TypeDef};
 
 /// The extension that selects operations.
 pub const EXTENSION: &str = "x-authgen-operations";
@@ -73,10 +71,4 @@ impl Selection {
             problems.push(&at.join(index), message, HINT);
         }
     }
-}
-
-/// Keeps the types `operations` reach, and drops the others.
-pub(super) fn keep_reached(types: &mut Vec<TypeDef>, operations: &[Operation]) {
-    let reached = usage::reachable(types, usage::used(operations));
-    types.retain(|t| reached.contains(&t.name));
 }

@@ -3,20 +3,19 @@
 //! response carries need `Deserialize`. Deriving only what is used keeps the generated
 //! crate quick to compile; a type no operation uses keeps both.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
-use crate::model::{Decoding, Operation, TypeDef, TypeKind, TypeRef, Webhook};
+use crate::model::{Decoding, Operation, TypeDef, TypeId, TypeKind, TypeRef, Webhook};
 
-/// The names of the types reachable from `roots`.
-pub fn reachable<'t>(types: &'t [TypeDef], roots: impl IntoIterator<Item = &'t TypeRef>) -> BTreeSet<String> {
-    let by_name: HashMap<&str, &TypeDef> = types.iter().map(|t| (t.name.as_str(), t)).collect();
+/// The types reachable from `roots`.
+pub fn reachable<'t>(types: &'t [TypeDef], roots: impl IntoIterator<Item = &'t TypeRef>) -> BTreeSet<TypeId> {
     let mut seen = BTreeSet::new();
     let mut todo: Vec<&TypeRef> = roots.into_iter().collect();
     while let Some(ty) = todo.pop() {
         match ty {
             TypeRef::Vec(inner) | TypeRef::Map(inner) => todo.push(inner),
-            TypeRef::Named(name) if seen.insert(name.clone()) => {
-                if let Some(def) = by_name.get(name.as_str()) {
+            TypeRef::Named(id) if seen.insert(*id) => {
+                if let Some(def) = types.get(id.0) {
                     todo.extend(children(&def.kind));
                 }
             }
@@ -53,12 +52,12 @@ pub fn sent(operations: &[Operation]) -> impl Iterator<Item = &TypeRef> {
 pub fn mark_validated(types: &mut [TypeDef], operations: &[Operation]) {
     let bodies = operations.iter().filter_map(|op| op.body.as_ref().map(|b| &b.ty));
     let reachable = reachable(types, bodies);
-    let mut checked: BTreeSet<String> = BTreeSet::new();
+    let mut checked: BTreeSet<TypeId> = BTreeSet::new();
     // Grow the set of types with checks until it is stable: a type has checks if a
     // field has limits or a field's type has checks.
     loop {
         let before = checked.len();
-        for def in types.iter().filter(|t| reachable.contains(&t.name)) {
+        for (id, def) in ids(types).filter(|(id, _)| reachable.contains(id)) {
             let has = match &def.kind {
                 TypeKind::Struct(fields) => {
                     fields.iter().any(|f| !f.checks.is_empty() || mentions(&f.ty, &checked))
@@ -68,28 +67,33 @@ pub fn mark_validated(types: &mut [TypeDef], operations: &[Operation]) {
                 TypeKind::Alias(_) | TypeKind::Enum(_) => false,
             };
             if has {
-                checked.insert(def.name.clone());
+                checked.insert(id);
             }
         }
         if checked.len() == before {
             break;
         }
     }
-    for def in types {
-        def.validated = checked.contains(&def.name);
+    for (id, def) in types.iter_mut().enumerate() {
+        def.validated = checked.contains(&TypeId(id));
     }
 }
 
-fn mentions(ty: &TypeRef, names: &BTreeSet<String>) -> bool {
-    named_in(ty).is_some_and(|(name, _)| names.contains(name))
+/// Each type with its handle.
+pub fn ids(types: &[TypeDef]) -> impl Iterator<Item = (TypeId, &TypeDef)> {
+    types.iter().enumerate().map(|(i, def)| (TypeId(i), def))
+}
+
+fn mentions(ty: &TypeRef, ids: &BTreeSet<TypeId>) -> bool {
+    named_in(ty).is_some_and(|(id, _)| ids.contains(&id))
 }
 
 /// The named type inside `ty` (through `Vec`s and maps), and whether it stands bare
 /// rather than in such a container.
-pub fn named_in(ty: &TypeRef) -> Option<(&str, bool)> {
+pub fn named_in(ty: &TypeRef) -> Option<(TypeId, bool)> {
     match ty {
-        TypeRef::Named(name) => Some((name, true)),
-        TypeRef::Vec(inner) | TypeRef::Map(inner) => named_in(inner).map(|(name, _)| (name, false)),
+        TypeRef::Named(id) => Some((*id, true)),
+        TypeRef::Vec(inner) | TypeRef::Map(inner) => named_in(inner).map(|(id, _)| (id, false)),
         _ => None,
     }
 }
@@ -112,15 +116,15 @@ pub fn received<'o>(
 pub fn mark_directions(types: &mut [TypeDef], operations: &[Operation], webhooks: &[Webhook]) {
     let (sent_names, received_names) =
         (reachable(types, sent(operations)), reachable(types, received(operations, webhooks)));
-    let unused: Vec<TypeRef> = types
-        .iter()
-        .filter(|t| !sent_names.contains(&t.name) && !received_names.contains(&t.name))
-        .map(|t| TypeRef::Named(t.name.clone()))
+    let unused: Vec<TypeRef> = (0..types.len())
+        .map(TypeId)
+        .filter(|id| !sent_names.contains(id) && !received_names.contains(id))
+        .map(TypeRef::Named)
         .collect();
     let serialized = reachable(types, sent(operations).chain(&unused));
     let deserialized = reachable(types, received(operations, webhooks).chain(&unused));
-    for def in types {
-        def.serialize = serialized.contains(&def.name);
-        def.deserialize = deserialized.contains(&def.name);
+    for (id, def) in types.iter_mut().enumerate() {
+        def.serialize = serialized.contains(&TypeId(id));
+        def.deserialize = deserialized.contains(&TypeId(id));
     }
 }

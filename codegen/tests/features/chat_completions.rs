@@ -7,7 +7,7 @@
 //!
 //! Generated from `tests/features/chat_completions.yaml` (API version 2.3.0).
 
-use serde::{Deserialize, Serialize};
+use ::authgen_runtime::__private::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for Chat completions.
 ///
@@ -84,98 +84,10 @@ impl Client {
         Call::new(self, CreateChatCompletion { body })
     }
 }
-
-/// A call of one operation, made by a method of [`Client`]: set its optional
-/// parameters and per-call options, then `.await` it to send it.
-#[must_use = "a call is sent when it is awaited"]
-pub struct Call<'c, P> {
-    client: &'c Client,
-    params: P,
-    options: ::authgen_runtime::CallOptions,
-}
-
-impl<'c, P> Call<'c, P> {
-    fn new(client: &'c Client, params: P) -> Self {
-        Call {
-            client,
-            params,
-            options: ::authgen_runtime::CallOptions::new(),
-        }
-    }
-
-    /// Limits each attempt of this call to `timeout`, instead of the client's.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options = self.options.timeout(timeout);
-        self
-    }
-
-    /// Adds the header `name: value` to this call.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options = self.options.header(name, value);
-        self
-    }
-
-    /// Retries this call by `policy`, instead of the client's.
-    pub fn retry(mut self, policy: ::authgen_runtime::RetryPolicy) -> Self {
-        self.options = self.options.retry(policy);
-        self
-    }
-
-    /// Sends `key` as this call's idempotency key on every attempt, and retries
-    /// the call as an idempotent one.
-    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
-        self.options = self.options.idempotency_key(key);
-        self
-    }
-}
-
-impl<'c, P: ::authgen_runtime::__private::Operation> ::std::future::IntoFuture
-for Call<'c, P> {
-    type Output = Result<P::Output, ::authgen_runtime::Error<P::Error>>;
-    type IntoFuture = ::authgen_runtime::__private::CallFuture<'c, P::Output, P::Error>;
-    fn into_future(self) -> Self::IntoFuture {
-        ::authgen_runtime::__private::call(&self.client.core, self.params, self.options)
-    }
-}
-
-impl<'c, P: ::authgen_runtime::__private::Operation> Call<'c, P> {
-    /// Gives the result with the answer's status and headers (the documented ones
-    /// typed, where the spec documents some); it derefs to the result.
-    pub fn with_response(
-        self,
-    ) -> ::authgen_runtime::__private::CallFuture<
-        'c,
-        ::authgen_runtime::Response<P::Output, P::Headers>,
-        P::Error,
-    > {
-        ::authgen_runtime::__private::answered(
-            &self.client.core,
-            self.params,
-            self.options,
-        )
-    }
-}
-
-impl<'c, P: ::authgen_runtime::__private::EventStream> Call<'c, P> {
-    /// Asks for the answer as a stream of items, given once its head arrives;
-    /// read them with `.next().await`. Where the body has a `stream` field,
-    /// it is set to `true`.
-    pub fn events(
-        self,
-    ) -> ::authgen_runtime::__private::CallFuture<
-        'c,
-        ::authgen_runtime::Events<P::Item, P::Error>,
-        P::Error,
-    > {
-        ::authgen_runtime::__private::events(
-            &self.client.core,
-            self.params,
-            self.options,
-        )
-    }
-}
+::authgen_runtime::__private::call_block!(events);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(crate = "__serde")]
 pub struct CreateChatCompletionRequest {
     pub model: String,
     pub messages: Vec<ChatCompletionRequestMessage>,
@@ -205,15 +117,13 @@ impl CreateChatCompletionRequest {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(crate = "__serde", rename_all = "snake_case")]
 pub enum Role {
     /// `system`
-    #[serde(rename = "system")]
     System,
     /// `user`
-    #[serde(rename = "user")]
     User,
     /// `assistant`
-    #[serde(rename = "assistant")]
     Assistant,
 }
 
@@ -227,21 +137,17 @@ impl Role {
         }
     }
 }
-
-impl ::std::fmt::Display for Role {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+::authgen_runtime::__private::display_as_str!(Role);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(crate = "__serde")]
 pub struct ChatCompletionRequestMessage {
     pub role: Role,
     pub content: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Deserialize)]
-#[serde(from = "String")]
+#[serde(crate = "__serde", from = "String")]
 pub enum Object {
     /// `chat.completion`
     #[default]
@@ -268,15 +174,10 @@ impl From<String> for Object {
         }
     }
 }
-
-impl ::std::fmt::Display for Object {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+::authgen_runtime::__private::display_as_str!(Object);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
-#[serde(from = "String")]
+#[serde(crate = "__serde", from = "String")]
 pub enum FinishReason {
     /// `stop`
     Stop,
@@ -314,14 +215,10 @@ impl From<String> for FinishReason {
         }
     }
 }
-
-impl ::std::fmt::Display for FinishReason {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+::authgen_runtime::__private::display_as_str!(FinishReason);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct ChoicesItem {
     pub index: i64,
     pub message: ChatCompletionResponseMessage,
@@ -329,6 +226,7 @@ pub struct ChoicesItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct CreateChatCompletionResponse {
     pub id: String,
     pub object: Object,
@@ -340,7 +238,7 @@ pub struct CreateChatCompletionResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Deserialize)]
-#[serde(from = "String")]
+#[serde(crate = "__serde", from = "String")]
 pub enum ChatCompletionResponseMessageRole {
     /// `assistant`
     #[default]
@@ -367,21 +265,17 @@ impl From<String> for ChatCompletionResponseMessageRole {
         }
     }
 }
-
-impl ::std::fmt::Display for ChatCompletionResponseMessageRole {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+::authgen_runtime::__private::display_as_str!(ChatCompletionResponseMessageRole);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct ChatCompletionResponseMessage {
     pub role: ChatCompletionResponseMessageRole,
     pub content: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Deserialize)]
-#[serde(from = "String")]
+#[serde(crate = "__serde", from = "String")]
 pub enum CreateChatCompletionStreamResponseObject {
     /// `chat.completion.chunk`
     #[default]
@@ -412,14 +306,10 @@ impl From<String> for CreateChatCompletionStreamResponseObject {
         }
     }
 }
-
-impl ::std::fmt::Display for CreateChatCompletionStreamResponseObject {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+::authgen_runtime::__private::display_as_str!(CreateChatCompletionStreamResponseObject);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct CreateChatCompletionStreamResponseChoicesItem {
     pub index: i64,
     pub delta: ChatCompletionStreamResponseDelta,
@@ -427,6 +317,7 @@ pub struct CreateChatCompletionStreamResponseChoicesItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct CreateChatCompletionStreamResponse {
     pub id: String,
     pub object: CreateChatCompletionStreamResponseObject,
@@ -440,7 +331,7 @@ pub struct CreateChatCompletionStreamResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
-#[serde(from = "String")]
+#[serde(crate = "__serde", from = "String")]
 pub enum ChatCompletionStreamResponseDeltaRole {
     /// `system`
     System,
@@ -478,14 +369,10 @@ impl From<String> for ChatCompletionStreamResponseDeltaRole {
         }
     }
 }
-
-impl ::std::fmt::Display for ChatCompletionStreamResponseDeltaRole {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+::authgen_runtime::__private::display_as_str!(ChatCompletionStreamResponseDeltaRole);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct ChatCompletionStreamResponseDelta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<ChatCompletionStreamResponseDeltaRole>,
@@ -494,6 +381,7 @@ pub struct ChatCompletionStreamResponseDelta {
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct CompletionUsage {
     pub prompt_tokens: i64,
     pub completion_tokens: i64,

@@ -7,7 +7,7 @@
 //!
 //! Generated from `tests/features/oauth.yaml` (API version 1.0.0).
 
-use serde::{Deserialize, Serialize};
+use ::authgen_runtime::__private::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for Ledger.
 ///
@@ -164,7 +164,7 @@ impl Client {
         self.core.authorization_code(&LEDGER_OAUTH_SCHEME, &client).await
     }
 
-    /// The device authorization flow (RFC 8628) of the `ledger_oauth` scheme for `client`: `show` tells the user where to go and what code to enter, while the flow polls. It is a token source: give it to [`with_ledger_oauth_cache`](Self::with_ledger_oauth_cache) in a `TokenCache`.
+    /// The device authorization flow (RFC 8628) of the `ledger_oauth` scheme for `client`: `show` tells the user where to go and what code to enter, while the flow polls. It is a token source: give it to [`with_ledger_oauth_cache`](Self::with_ledger_oauth_cache) in a `TokenCache`, which refreshes with its refresh token.
     pub async fn ledger_oauth_device_authorization(
         &self,
         client: ::authgen_runtime::oauth::OAuthClient,
@@ -207,7 +207,7 @@ impl Client {
         self.core.authorization_code(&LEDGER_OIDC_SCHEME, &client).await
     }
 
-    /// The device authorization flow (RFC 8628) of the `ledger_oidc` scheme for `client`: `show` tells the user where to go and what code to enter, while the flow polls. It is a token source: give it to [`with_ledger_oidc_cache`](Self::with_ledger_oidc_cache) in a `TokenCache`.
+    /// The device authorization flow (RFC 8628) of the `ledger_oidc` scheme for `client`: `show` tells the user where to go and what code to enter, while the flow polls. It is a token source: give it to [`with_ledger_oidc_cache`](Self::with_ledger_oidc_cache) in a `TokenCache`, which refreshes with its refresh token.
     pub async fn ledger_oidc_device_authorization(
         &self,
         client: ::authgen_runtime::oauth::OAuthClient,
@@ -260,79 +260,10 @@ impl Client {
         Call::new(self, Health)
     }
 }
-
-/// A call of one operation, made by a method of [`Client`]: set its optional
-/// parameters and per-call options, then `.await` it to send it.
-#[must_use = "a call is sent when it is awaited"]
-pub struct Call<'c, P> {
-    client: &'c Client,
-    params: P,
-    options: ::authgen_runtime::CallOptions,
-}
-
-impl<'c, P> Call<'c, P> {
-    fn new(client: &'c Client, params: P) -> Self {
-        Call {
-            client,
-            params,
-            options: ::authgen_runtime::CallOptions::new(),
-        }
-    }
-
-    /// Limits each attempt of this call to `timeout`, instead of the client's.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options = self.options.timeout(timeout);
-        self
-    }
-
-    /// Adds the header `name: value` to this call.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options = self.options.header(name, value);
-        self
-    }
-
-    /// Retries this call by `policy`, instead of the client's.
-    pub fn retry(mut self, policy: ::authgen_runtime::RetryPolicy) -> Self {
-        self.options = self.options.retry(policy);
-        self
-    }
-
-    /// Sends `key` as this call's idempotency key on every attempt, and retries
-    /// the call as an idempotent one.
-    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
-        self.options = self.options.idempotency_key(key);
-        self
-    }
-}
-
-impl<'c, P: ::authgen_runtime::__private::Operation> ::std::future::IntoFuture
-for Call<'c, P> {
-    type Output = Result<P::Output, ::authgen_runtime::Error<P::Error>>;
-    type IntoFuture = ::authgen_runtime::__private::CallFuture<'c, P::Output, P::Error>;
-    fn into_future(self) -> Self::IntoFuture {
-        ::authgen_runtime::__private::call(&self.client.core, self.params, self.options)
-    }
-}
-
-impl<'c, P: ::authgen_runtime::__private::Operation> Call<'c, P> {
-    /// Gives the result with the answer's status and headers (the documented ones
-    /// typed, where the spec documents some); it derefs to the result.
-    pub fn with_response(
-        self,
-    ) -> ::authgen_runtime::__private::CallFuture<
-        'c,
-        ::authgen_runtime::Response<P::Output, P::Headers>,
-        P::Error,
-    > {
-        ::authgen_runtime::__private::answered(
-            &self.client.core,
-            self.params,
-            self.options,
-        )
-    }
-}
+::authgen_runtime::__private::call_block!();
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct Caller {
     pub client_id: String,
     /// The scopes granted
@@ -344,6 +275,7 @@ pub struct Caller {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(crate = "__serde")]
 pub struct CreatePaymentRequest {
     pub amount: i64,
 }

@@ -5,7 +5,7 @@
 //!
 //! Generated from `tests/features/operations.yaml` (API version 1).
 
-use serde::{Deserialize, Serialize};
+use ::authgen_runtime::__private::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for Operation features.
 ///
@@ -212,109 +212,10 @@ impl Client {
         Call::new(self, ListLogs { after: None })
     }
 }
-
-/// A call of one operation, made by a method of [`Client`]: set its optional
-/// parameters and per-call options, then `.await` it to send it.
-#[must_use = "a call is sent when it is awaited"]
-pub struct Call<'c, P> {
-    client: &'c Client,
-    params: P,
-    options: ::authgen_runtime::CallOptions,
-}
-
-impl<'c, P> Call<'c, P> {
-    fn new(client: &'c Client, params: P) -> Self {
-        Call {
-            client,
-            params,
-            options: ::authgen_runtime::CallOptions::new(),
-        }
-    }
-
-    /// Limits each attempt of this call to `timeout`, instead of the client's.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options = self.options.timeout(timeout);
-        self
-    }
-
-    /// Adds the header `name: value` to this call.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options = self.options.header(name, value);
-        self
-    }
-
-    /// Retries this call by `policy`, instead of the client's.
-    pub fn retry(mut self, policy: ::authgen_runtime::RetryPolicy) -> Self {
-        self.options = self.options.retry(policy);
-        self
-    }
-
-    /// Sends `key` as this call's idempotency key on every attempt, and retries
-    /// the call as an idempotent one.
-    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
-        self.options = self.options.idempotency_key(key);
-        self
-    }
-}
-
-impl<'c, P: ::authgen_runtime::__private::Operation> ::std::future::IntoFuture
-for Call<'c, P> {
-    type Output = Result<P::Output, ::authgen_runtime::Error<P::Error>>;
-    type IntoFuture = ::authgen_runtime::__private::CallFuture<'c, P::Output, P::Error>;
-    fn into_future(self) -> Self::IntoFuture {
-        ::authgen_runtime::__private::call(&self.client.core, self.params, self.options)
-    }
-}
-
-impl<'c, P: ::authgen_runtime::__private::Operation> Call<'c, P> {
-    /// Gives the result with the answer's status and headers (the documented ones
-    /// typed, where the spec documents some); it derefs to the result.
-    pub fn with_response(
-        self,
-    ) -> ::authgen_runtime::__private::CallFuture<
-        'c,
-        ::authgen_runtime::Response<P::Output, P::Headers>,
-        P::Error,
-    > {
-        ::authgen_runtime::__private::answered(
-            &self.client.core,
-            self.params,
-            self.options,
-        )
-    }
-}
-
-impl<
-    'c,
-    P: ::authgen_runtime::__private::Operation<Output = ::authgen_runtime::Binary>,
-> Call<'c, P> {
-    /// Gives the binary body chunk by chunk as it arrives, once the answer's
-    /// head does, never holding it whole (`write_to` saves it to a file).
-    pub fn download(
-        self,
-    ) -> ::authgen_runtime::__private::CallFuture<
-        'c,
-        ::authgen_runtime::Download<P::Error>,
-        P::Error,
-    > {
-        ::authgen_runtime::__private::download(
-            &self.client.core,
-            self.params,
-            self.options,
-        )
-    }
-}
-
-impl<'c, P: ::authgen_runtime::__private::Paginate> Call<'c, P> {
-    /// The items of every page, as a stream that requests a page only when the
-    /// items before it have been read: stopping within the first page sends one
-    /// request. An error ends it.
-    pub fn stream(self) -> ::authgen_runtime::Items<'c, P> {
-        ::authgen_runtime::__private::items(&self.client.core, self.params, self.options)
-    }
-}
+::authgen_runtime::__private::call_block!(pages, download);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(crate = "__serde")]
 pub struct CreatedVariant1 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gt: Option<i64>,
@@ -323,25 +224,28 @@ pub struct CreatedVariant1 {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
+#[serde(crate = "__serde", untagged)]
 pub enum Created {
     CreatedVariant1(CreatedVariant1),
     Integer(i64),
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct ListItemsResponseItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct ListItemsClientError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(crate = "__serde")]
 pub struct CreateItemRequest {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -362,12 +266,14 @@ impl CreateItemRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct CreateItemResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(crate = "__serde")]
 pub struct UploadFileRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purpose: Option<String>,
@@ -377,7 +283,7 @@ pub struct UploadFileRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
-#[serde(from = "String")]
+#[serde(crate = "__serde", from = "String")]
 pub enum Outcome {
     /// `succeeded`
     Succeeded,
@@ -407,14 +313,10 @@ impl From<String> for Outcome {
         }
     }
 }
-
-impl ::std::fmt::Display for Outcome {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+::authgen_runtime::__private::display_as_str!(Outcome);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct ChargeCardResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -423,6 +325,7 @@ pub struct ChargeCardResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct GetEventResponse {
     pub id: ::authgen_runtime::uuid::Uuid,
     pub at: ::authgen_runtime::DateTime,
@@ -431,23 +334,27 @@ pub struct GetEventResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct DataItem {
     pub id: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct ListCustomersResponse {
     pub data: Vec<DataItem>,
     pub has_more: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct ItemsItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct ListProjectsResponse {
     pub items: Vec<ItemsItem>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -455,9 +362,10 @@ pub struct ListProjectsResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde", rename_all = "camelCase")]
 pub struct ListLogsResponse {
     pub entries: Vec<String>,
-    #[serde(rename = "nextCursor", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
 }
 

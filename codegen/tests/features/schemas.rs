@@ -7,7 +7,7 @@
 //!
 //! Generated from `tests/features/schemas.yaml` (API version 1).
 
-use serde::{Deserialize, Serialize};
+use ::authgen_runtime::__private::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for Schema features.
 #[derive(Debug, Clone)]
@@ -70,80 +70,10 @@ impl Client {
         Call::new(self, GetThing { id })
     }
 }
-
-/// A call of one operation, made by a method of [`Client`]: set its optional
-/// parameters and per-call options, then `.await` it to send it.
-#[must_use = "a call is sent when it is awaited"]
-pub struct Call<'c, P> {
-    client: &'c Client,
-    params: P,
-    options: ::authgen_runtime::CallOptions,
-}
-
-impl<'c, P> Call<'c, P> {
-    fn new(client: &'c Client, params: P) -> Self {
-        Call {
-            client,
-            params,
-            options: ::authgen_runtime::CallOptions::new(),
-        }
-    }
-
-    /// Limits each attempt of this call to `timeout`, instead of the client's.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options = self.options.timeout(timeout);
-        self
-    }
-
-    /// Adds the header `name: value` to this call.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options = self.options.header(name, value);
-        self
-    }
-
-    /// Retries this call by `policy`, instead of the client's.
-    pub fn retry(mut self, policy: ::authgen_runtime::RetryPolicy) -> Self {
-        self.options = self.options.retry(policy);
-        self
-    }
-
-    /// Sends `key` as this call's idempotency key on every attempt, and retries
-    /// the call as an idempotent one.
-    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
-        self.options = self.options.idempotency_key(key);
-        self
-    }
-}
-
-impl<'c, P: ::authgen_runtime::__private::Operation> ::std::future::IntoFuture
-for Call<'c, P> {
-    type Output = Result<P::Output, ::authgen_runtime::Error<P::Error>>;
-    type IntoFuture = ::authgen_runtime::__private::CallFuture<'c, P::Output, P::Error>;
-    fn into_future(self) -> Self::IntoFuture {
-        ::authgen_runtime::__private::call(&self.client.core, self.params, self.options)
-    }
-}
-
-impl<'c, P: ::authgen_runtime::__private::Operation> Call<'c, P> {
-    /// Gives the result with the answer's status and headers (the documented ones
-    /// typed, where the spec documents some); it derefs to the result.
-    pub fn with_response(
-        self,
-    ) -> ::authgen_runtime::__private::CallFuture<
-        'c,
-        ::authgen_runtime::Response<P::Output, P::Headers>,
-        P::Error,
-    > {
-        ::authgen_runtime::__private::answered(
-            &self.client.core,
-            self.params,
-            self.options,
-        )
-    }
-}
+::authgen_runtime::__private::call_block!();
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
-#[serde(from = "String")]
+#[serde(crate = "__serde", from = "String")]
 pub enum Status {
     /// `in-progress`
     InProgress,
@@ -181,20 +111,17 @@ impl From<String> for Status {
         }
     }
 }
-
-impl ::std::fmt::Display for Status {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+::authgen_runtime::__private::display_as_str!(Status);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct Nested {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub depth: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct TagsItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -202,6 +129,7 @@ pub struct TagsItem {
 
 /// A thing with one of everything.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde", rename_all = "camelCase")]
 pub struct Thing {
     pub id: ::authgen_runtime::uuid::Uuid,
     pub kind: Kind,
@@ -228,7 +156,7 @@ pub struct Thing {
     pub labels: Option<::std::collections::BTreeMap<String, String>>,
     /// Free-form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extra: Option<::serde_json::Value>,
+    pub extra: Option<::authgen_runtime::Json>,
     /// A recursive type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tree: Option<Tree>,
@@ -242,9 +170,9 @@ pub struct Thing {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
     /// A Rust keyword as a name.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_: Option<bool>,
     #[serde(
         rename = "averyveryveryveryveryveryveryveryveryveryveryveryverylongpropertyname",
@@ -259,7 +187,7 @@ pub struct Thing {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
-#[serde(from = "String")]
+#[serde(crate = "__serde", from = "String")]
 pub enum Kind {
     /// `small`
     Small,
@@ -289,15 +217,11 @@ impl From<String> for Kind {
         }
     }
 }
-
-impl ::std::fmt::Display for Kind {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+::authgen_runtime::__private::display_as_str!(Kind);
 
 /// A recursive type.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct Tree {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
@@ -307,14 +231,17 @@ pub struct Tree {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<Tree>>,
 }
+::authgen_runtime::__private::unwind_safe!(Tree);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct Named {
     pub name: String,
 }
 
 /// allOf merges the parts into one struct.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct Pet {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -323,7 +250,7 @@ pub struct Pet {
 
 /// oneOf without a discriminator is untagged, tried in order.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
+#[serde(crate = "__serde", untagged)]
 pub enum Shape {
     Named(Named),
     String(String),
@@ -331,16 +258,16 @@ pub enum Shape {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "__serde", rename_all = "camelCase")]
 pub struct Cat {
-    #[serde(rename = "petType")]
     pub pet_type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lives: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "__serde", rename_all = "camelCase")]
 pub struct Dog {
-    #[serde(rename = "petType")]
     pub pet_type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub barks: Option<bool>,
@@ -348,26 +275,31 @@ pub struct Dog {
 
 /// A discriminator tells the variants apart by `petType`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
+#[serde(crate = "__serde", untagged)]
 pub enum Animal {
     Cat(Cat),
     Dog(Dog),
 }
 
 impl<'de> Deserialize<'de> for Animal {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+    fn deserialize<D: __serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        use ::serde::de::Error as _;
-        let value = ::serde_json::Value::deserialize(deserializer)?;
-        match value.get("petType").and_then(::serde_json::Value::as_str) {
+        use __serde::de::Error as _;
+        let value = ::authgen_runtime::__private::serde_json::Value::deserialize(
+            deserializer,
+        )?;
+        match value
+            .get("petType")
+            .and_then(::authgen_runtime::__private::serde_json::Value::as_str)
+        {
             Some("cat") => {
-                ::serde_json::from_value(value)
+                ::authgen_runtime::__private::serde_json::from_value(value)
                     .map(Animal::Cat)
                     .map_err(D::Error::custom)
             }
             Some("dog") => {
-                ::serde_json::from_value(value)
+                ::authgen_runtime::__private::serde_json::from_value(value)
                     .map(Animal::Dog)
                     .map_err(D::Error::custom)
             }
@@ -379,7 +311,7 @@ impl<'de> Deserialize<'de> for Animal {
 
 /// anyOf too.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(crate = "__serde", untagged)]
 pub enum Either {
     Integer(i64),
     Bool(bool),
@@ -388,10 +320,10 @@ pub enum Either {
 /// not cannot be typed.
 ///
 /// Typed as `serde_json::Value`: `not` excludes values and has no Rust type.
-pub type Nothing = ::serde_json::Value;
+pub type Nothing = ::authgen_runtime::Json;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Deserialize)]
-#[serde(from = "String")]
+#[serde(crate = "__serde", from = "String")]
 pub enum Const {
     /// `fixed`
     #[default]
@@ -420,19 +352,14 @@ impl From<String> for Const {
 }
 
 impl Serialize for Const {
-    fn serialize<S: ::serde::Serializer>(
+    fn serialize<S: __serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-
-impl ::std::fmt::Display for Const {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+::authgen_runtime::__private::display_as_str!(Const);
 
 /// 3.1 titled consts of integers stay an integer, with the values listed.
 ///
@@ -441,7 +368,7 @@ pub type Timeout = i64;
 
 /// 3.1 titled consts of strings become an enum named by the titles.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
-#[serde(from = "String")]
+#[serde(crate = "__serde", from = "String")]
 pub enum EventType {
     /// `typing.start`: Someone started typing
     TypingStart,
@@ -473,21 +400,17 @@ impl From<String> for EventType {
 }
 
 impl Serialize for EventType {
-    fn serialize<S: ::serde::Serializer>(
+    fn serialize<S: __serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-
-impl ::std::fmt::Display for EventType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+::authgen_runtime::__private::display_as_str!(EventType);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct OpenSessionResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<::authgen_runtime::Secret>,

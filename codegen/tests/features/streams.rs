@@ -7,7 +7,7 @@
 //!
 //! Generated from `tests/features/streams.yaml` (API version 1).
 
-use serde::Deserialize;
+use ::authgen_runtime::__private::serde::{self as __serde, Deserialize};
 
 /// A client for Streams and headers.
 ///
@@ -105,131 +105,23 @@ impl Client {
         )
     }
 }
-
-/// A call of one operation, made by a method of [`Client`]: set its optional
-/// parameters and per-call options, then `.await` it to send it.
-#[must_use = "a call is sent when it is awaited"]
-pub struct Call<'c, P> {
-    client: &'c Client,
-    params: P,
-    options: ::authgen_runtime::CallOptions,
-}
-
-impl<'c, P> Call<'c, P> {
-    fn new(client: &'c Client, params: P) -> Self {
-        Call {
-            client,
-            params,
-            options: ::authgen_runtime::CallOptions::new(),
-        }
-    }
-
-    /// Limits each attempt of this call to `timeout`, instead of the client's.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options = self.options.timeout(timeout);
-        self
-    }
-
-    /// Adds the header `name: value` to this call.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options = self.options.header(name, value);
-        self
-    }
-
-    /// Retries this call by `policy`, instead of the client's.
-    pub fn retry(mut self, policy: ::authgen_runtime::RetryPolicy) -> Self {
-        self.options = self.options.retry(policy);
-        self
-    }
-
-    /// Sends `key` as this call's idempotency key on every attempt, and retries
-    /// the call as an idempotent one.
-    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
-        self.options = self.options.idempotency_key(key);
-        self
-    }
-}
-
-impl<'c, P: ::authgen_runtime::__private::Operation> ::std::future::IntoFuture
-for Call<'c, P> {
-    type Output = Result<P::Output, ::authgen_runtime::Error<P::Error>>;
-    type IntoFuture = ::authgen_runtime::__private::CallFuture<'c, P::Output, P::Error>;
-    fn into_future(self) -> Self::IntoFuture {
-        ::authgen_runtime::__private::call(&self.client.core, self.params, self.options)
-    }
-}
-
-impl<'c, P: ::authgen_runtime::__private::Operation> Call<'c, P> {
-    /// Gives the result with the answer's status and headers (the documented ones
-    /// typed, where the spec documents some); it derefs to the result.
-    pub fn with_response(
-        self,
-    ) -> ::authgen_runtime::__private::CallFuture<
-        'c,
-        ::authgen_runtime::Response<P::Output, P::Headers>,
-        P::Error,
-    > {
-        ::authgen_runtime::__private::answered(
-            &self.client.core,
-            self.params,
-            self.options,
-        )
-    }
-}
-
-impl<'c, P: ::authgen_runtime::__private::EventStream> Call<'c, P> {
-    /// Asks for the answer as a stream of items, given once its head arrives;
-    /// read them with `.next().await`. Where the body has a `stream` field,
-    /// it is set to `true`.
-    pub fn events(
-        self,
-    ) -> ::authgen_runtime::__private::CallFuture<
-        'c,
-        ::authgen_runtime::Events<P::Item, P::Error>,
-        P::Error,
-    > {
-        ::authgen_runtime::__private::events(
-            &self.client.core,
-            self.params,
-            self.options,
-        )
-    }
-}
-
-impl<
-    'c,
-    P: ::authgen_runtime::__private::Operation<Output = ::authgen_runtime::Binary>,
-> Call<'c, P> {
-    /// Gives the binary body chunk by chunk as it arrives, once the answer's
-    /// head does, never holding it whole (`write_to` saves it to a file).
-    pub fn download(
-        self,
-    ) -> ::authgen_runtime::__private::CallFuture<
-        'c,
-        ::authgen_runtime::Download<P::Error>,
-        P::Error,
-    > {
-        ::authgen_runtime::__private::download(
-            &self.client.core,
-            self.params,
-            self.options,
-        )
-    }
-}
+::authgen_runtime::__private::call_block!(events, download);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct Tick {
     pub n: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct Problem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
-#[serde(from = "String")]
+#[serde(crate = "__serde", from = "String")]
 pub enum Level {
     /// `info`
     Info,
@@ -263,27 +155,24 @@ impl From<String> for Level {
         }
     }
 }
-
-impl ::std::fmt::Display for Level {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+::authgen_runtime::__private::display_as_str!(Level);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct TailLogsItem {
     pub level: Level,
     pub message: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct GetQuotaResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
-#[serde(from = "String")]
+#[serde(crate = "__serde", from = "String")]
 pub enum GetQuotaXCacheHeader {
     /// `hit`
     Hit,
@@ -313,14 +202,10 @@ impl From<String> for GetQuotaXCacheHeader {
         }
     }
 }
-
-impl ::std::fmt::Display for GetQuotaXCacheHeader {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+::authgen_runtime::__private::display_as_str!(GetQuotaXCacheHeader);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct UploadFileResponse {
     pub size: i64,
 }

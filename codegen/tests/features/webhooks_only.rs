@@ -12,9 +12,10 @@
 //! - `newPet` (POST): A pet was added. `Pet`
 //! - `petGone` (POST): `PetGoneWebhookRequest`
 
-use serde::Deserialize;
+use ::authgen_runtime::__private::serde::{self as __serde, Deserialize};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct Pet {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -22,7 +23,7 @@ pub struct Pet {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
-#[serde(from = "String")]
+#[serde(crate = "__serde", from = "String")]
 pub enum Reason {
     /// `adopted`
     Adopted,
@@ -52,14 +53,10 @@ impl From<String> for Reason {
         }
     }
 }
-
-impl ::std::fmt::Display for Reason {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+::authgen_runtime::__private::display_as_str!(Reason);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
 pub struct PetGoneWebhookRequest {
     pub id: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -9,6 +9,7 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
+use std::sync::Arc;
 
 use tokio::sync::OnceCell;
 
@@ -24,7 +25,9 @@ use super::identity::Identity;
 use super::password::PasswordGrant;
 use crate::config::{Config, ConfigError};
 use crate::secret::Secret;
-use crate::token::{AccessToken, BoxFuture, ScopedTokens, Scopes, TokenCache, TokenError, TokenSource};
+use crate::token::{
+    AccessToken, BoxFuture, Margin, ScopedTokens, Scopes, SharedLevel, TokenCache, TokenError, TokenSource,
+};
 
 /// An OAuth 2.0 or OpenID Connect security scheme as the spec declares it.
 #[derive(Debug)]
@@ -68,6 +71,7 @@ pub struct OAuthClient {
     scopes: Vec<String>,
     resource: Option<String>,
     dpop: Option<Dpop>,
+    shared: Option<Arc<dyn SharedLevel>>,
 }
 
 /// How the client authenticates: a secret (its method chosen by the server's metadata),
@@ -87,6 +91,7 @@ impl fmt::Debug for OAuthClient {
             .field("scopes", &self.scopes)
             .field("resource", &self.resource)
             .field("dpop", &self.dpop)
+            .field("shared", &self.shared.is_some())
             .finish()
     }
 }
@@ -104,7 +109,15 @@ impl OAuthClient {
     }
 
     fn with(auth: Auth) -> Self {
-        OAuthClient { auth, token_url: None, issuer: None, scopes: Vec::new(), resource: None, dpop: None }
+        OAuthClient {
+            auth,
+            token_url: None,
+            issuer: None,
+            scopes: Vec::new(),
+            resource: None,
+            dpop: None,
+            shared: None,
+        }
     }
 
     /// Gets tokens at `url` instead of where the spec says (a sandbox's token endpoint).
@@ -135,6 +148,13 @@ impl OAuthClient {
     /// Binds the tokens to `dpop`'s key (RFC 9449): token requests and calls carry proofs.
     pub fn dpop(mut self, dpop: Dpop) -> Self {
         self.dpop = Some(dpop);
+        self
+    }
+
+    /// Shares the tokens with every process of the fleet through `level` (a
+    /// `SharedTokens` on Redis): one token request per expiry and scope set for all.
+    pub fn shared(mut self, level: impl SharedLevel) -> Self {
+        self.shared = Some(Arc::new(level));
         self
     }
 
@@ -241,7 +261,8 @@ pub(crate) fn client_credentials(
     ScopedTokens::new(move |needed| {
         let scopes = with_clients(needed.iter().cloned(), &client);
         let identity = client.identity(scheme, "client_credentials", &base_url).with_scopes(&scopes).bytes();
-        TokenCache::new(Lazy {
+        let level = client.shared.as_ref().map(|shared| shared.level(&identity));
+        let source = Lazy {
             scheme,
             client: client.clone(),
             config: config.clone(),
@@ -250,7 +271,11 @@ pub(crate) fn client_credentials(
             name: format!("{}.client_credentials", scheme.label),
             identity,
             ready: OnceCell::new(),
-        })
+        };
+        match level {
+            Some(level) => TokenCache::with_second_level(source, Margin::default(), level),
+            None => TokenCache::new(source),
+        }
     })
 }
 
@@ -358,4 +383,83 @@ pub(crate) async fn password(
 
 fn flow_scopes(flow: Option<&DeclaredFlow>) -> impl Iterator<Item = &'static str> {
     flow.into_iter().flat_map(|f| f.scopes.iter().copied())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use tokio::time::Instant;
+
+    use super::*;
+    use crate::token::{SecondLevel, Upstream};
+
+    static SCHEME: DeclaredScheme = DeclaredScheme {
+        label: "ledger.oauth",
+        discovery_url: None,
+        client_credentials: Some(DeclaredFlow {
+            token_url: "/oauth/token",
+            authorization_url: None,
+            device_authorization_url: None,
+            scopes: &["read", "write"],
+        }),
+        authorization_code: None,
+        device_authorization: None,
+        password: None,
+    };
+
+    /// A fleet's store that holds a token for every identity it is asked about.
+    #[derive(Clone, Default)]
+    struct Fleet {
+        asked: Arc<Mutex<Vec<Vec<u8>>>>,
+    }
+
+    struct Held;
+
+    impl SharedLevel for Fleet {
+        fn level(&self, identity: &[u8]) -> Box<dyn SecondLevel> {
+            self.asked.lock().unwrap().push(identity.to_vec());
+            Box::new(Held)
+        }
+    }
+
+    impl SecondLevel for Held {
+        fn peek<'a>(&'a self, _: Upstream<'a>) -> BoxFuture<'a, Option<AccessToken>> {
+            Box::pin(async { Some(AccessToken::new("the fleet's", Instant::now())) })
+        }
+
+        fn fetch<'a>(&'a self, _: Upstream<'a>) -> BoxFuture<'a, Result<AccessToken, TokenError>> {
+            Box::pin(async { Ok(AccessToken::new("the fleet's", Instant::now())) })
+        }
+
+        fn forget<'a>(&'a self, _: &'a AccessToken) -> BoxFuture<'a, ()> {
+            Box::pin(async {})
+        }
+    }
+
+    #[tokio::test]
+    async fn a_shared_client_takes_each_scope_sets_token_from_the_fleet() {
+        let fleet = Fleet::default();
+        let client = OAuthClient::secret("id", "secret").scopes(["extra"]).shared(fleet.clone());
+        let tokens = client_credentials(&SCHEME, client, Config::new(), "https://api.test/v1".into());
+        let token = tokens.cache(["read"]).token().await.unwrap();
+        assert_eq!(token.secret().expose_secret(), "the fleet's");
+        tokens.cache(["write"]);
+        let asked = fleet.asked.lock().unwrap();
+        assert_eq!(asked.len(), 2, "a level per scope set");
+        assert_ne!(asked[0], asked[1], "each scope set is its own identity");
+        let shown = String::from_utf8_lossy(&asked[0]);
+        assert!(
+            shown.contains("extra read") && shown.contains("https://api.test/v1 /oauth/token"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn relative_urls_follow_the_base_url_and_debug_never_shows_the_secret() {
+        assert_eq!(absolute("https://api.test/v1/", "/oauth/token").unwrap(), "https://api.test/oauth/token");
+        assert_eq!(absolute("https://api.test/v1", "https://auth.test/t").unwrap(), "https://auth.test/t");
+        let shown = format!("{:?}", OAuthClient::secret("id", "s3cr3t-value"));
+        assert!(shown.contains("\"id\"") && !shown.contains("s3cr3t-value"), "{shown}");
+    }
 }

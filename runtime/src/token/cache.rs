@@ -320,7 +320,7 @@ impl TokenCache {
     async fn fetch(&self) -> Result<AccessToken, TokenError> {
         match &self.inner.second {
             Some(second) => second.fetch(Upstream::new(self)).await,
-            None => self.upstream().await,
+            None => self.upstream(None).await,
         }
     }
 
@@ -350,10 +350,14 @@ impl TokenCache {
     /// One upstream request: the refresh grant where there is a live refresh token and
     /// the source has one, else a fetch. A refresh grant refused for good drops its
     /// refresh token and fetches anew.
-    async fn upstream(&self) -> Result<AccessToken, TokenError> {
-        let previous = self.inner.current.load_full();
+    /// `latest` is a second level's newest token, whose refresh token is the one to use
+    /// (another process may have rotated the one this cache holds: using that again
+    /// would revoke the whole family at most servers).
+    async fn upstream(&self, latest: Option<AccessToken>) -> Result<AccessToken, TokenError> {
+        let own = self.inner.current.load_full().map(|entry| entry.token.clone());
+        let previous = latest.map(Arc::new).or(own);
         if let Some(previous) = previous
-            && let Some(refreshing) = self.refresh_grant(&previous.token)
+            && let Some(refreshing) = self.refresh_grant(&previous)
         {
             match refreshing.await {
                 Err(error) if error.is_permanent() => self.drop_refresh_token(&previous),
@@ -369,10 +373,14 @@ impl TokenCache {
         token.refresh_token.as_ref().filter(|_| usable).and_then(|r| self.inner.source.refresh(r))
     }
 
-    /// Keeps `entry`'s token (still served while valid) without its refused refresh token.
-    fn drop_refresh_token(&self, entry: &Arc<Entry>) {
+    /// Keeps the cached token (still served while valid) without `refused`'s refresh
+    /// token, if it holds that one.
+    fn drop_refresh_token(&self, refused: &AccessToken) {
         self.inner.current.rcu(|current| match current {
-            Some(now) if Arc::ptr_eq(now, entry) => {
+            Some(entry)
+                if entry.token.refresh_token.is_some()
+                    && entry.token.refresh_token == refused.refresh_token =>
+            {
                 let mut token = (*entry.token).clone();
                 token.refresh_token = None;
                 token.refresh_expires_at = None;
@@ -438,8 +446,8 @@ impl Fetches for TokenCache {
         expires_at.saturating_duration_since(now) > early
     }
 
-    fn fetch_usable(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
-        Box::pin(async move { self.upstream().await.and_then(usable) })
+    fn fetch_usable(&self, latest: Option<AccessToken>) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+        Box::pin(async move { self.upstream(latest).await.and_then(usable) })
     }
 }
 

@@ -30,6 +30,28 @@ pub trait SecondLevel: Send + Sync + 'static {
     fn forget<'a>(&'a self, rejected: &'a AccessToken) -> BoxFuture<'a, ()>;
 }
 
+/// Second levels for any number of caches, one per token identity: a fleet's shared
+/// store (`SharedTokens` on Redis, feature `redis`). Clients that make their caches
+/// themselves (one per scope set, for OAuth schemes) take one of these.
+pub trait SharedLevel: Send + Sync + 'static {
+    /// The second level of a cache whose source names its tokens `identity`.
+    fn level(&self, identity: &[u8]) -> Box<dyn SecondLevel>;
+}
+
+impl SecondLevel for Box<dyn SecondLevel> {
+    fn peek<'a>(&'a self, upstream: Upstream<'a>) -> BoxFuture<'a, Option<AccessToken>> {
+        (**self).peek(upstream)
+    }
+
+    fn fetch<'a>(&'a self, upstream: Upstream<'a>) -> BoxFuture<'a, Result<AccessToken, TokenError>> {
+        (**self).fetch(upstream)
+    }
+
+    fn forget<'a>(&'a self, rejected: &'a AccessToken) -> BoxFuture<'a, ()> {
+        (**self).forget(rejected)
+    }
+}
+
 /// The cache in front of a [`SecondLevel`], as the level sees it: the source's name,
 /// how fresh a token must be, and the one request upstream.
 #[derive(Clone, Copy)]
@@ -41,7 +63,7 @@ pub struct Upstream<'a> {
 pub(super) trait Fetches: Sync {
     fn name(&self) -> &str;
     fn fresh_enough(&self, token: &AccessToken, now: Instant) -> bool;
-    fn fetch_usable(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>>;
+    fn fetch_usable(&self, latest: Option<AccessToken>) -> BoxFuture<'_, Result<AccessToken, TokenError>>;
 }
 
 impl<'a> Upstream<'a> {
@@ -63,6 +85,13 @@ impl<'a> Upstream<'a> {
     /// One request upstream (the refresh grant where the cached token has a live refresh
     /// token, else a fetch): a token the cache can hand out, or why there is none.
     pub async fn fetch(&self) -> Result<AccessToken, TokenError> {
-        self.cache.fetch_usable().await
+        self.cache.fetch_usable(None).await
+    }
+
+    /// [`fetch`](Self::fetch), refreshing with `latest`'s refresh token where it has a
+    /// live one: the level's newest token, which may have rotated the refresh token the
+    /// cache holds (a refresh token used twice revokes the whole family at most servers).
+    pub async fn fetch_after(&self, latest: AccessToken) -> Result<AccessToken, TokenError> {
+        self.cache.fetch_usable(Some(latest)).await
     }
 }

@@ -22,7 +22,7 @@ pub(crate) use access::{authorization_value, bearer_value};
 pub use answer::{AsTokenValue, TokenAnswer, TokenValue};
 pub use cache::{Margin, TokenCache};
 pub use error::TokenError;
-pub use level::{SecondLevel, Upstream};
+pub use level::{SecondLevel, SharedLevel, Upstream};
 pub use lifetime::{MAX_LIFETIME, TokenFields};
 pub use scoped::{ScopedTokens, Scopes};
 #[cfg(feature = "redis")]

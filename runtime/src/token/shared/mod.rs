@@ -27,11 +27,11 @@ use store::{Store, Unavailable};
 use super::access::AccessToken;
 use super::cache::{Margin, TokenCache};
 use super::error::TokenError;
-use super::level::{SecondLevel, Upstream};
+use super::level::{SecondLevel, SharedLevel, Upstream};
 use super::source::{BoxFuture, TokenSource};
 
-/// Records of tokens the provider gave no lifetime are kept this long at most (a 401
-/// forgets them sooner).
+/// Records of tokens the provider gave no lifetime (or whose refresh token has none) are
+/// kept this long at most (a 401 forgets them sooner).
 const NO_EXPIRY: Duration = Duration::from_secs(24 * 60 * 60);
 /// The first pause of a process waiting for another's fetch; it doubles up to
 /// [`LONGEST_PAUSE`].
@@ -159,6 +159,12 @@ impl SharedTokens {
     }
 }
 
+impl SharedLevel for SharedTokens {
+    fn level(&self, identity: &[u8]) -> Box<dyn SecondLevel> {
+        Box::new(self.link(identity))
+    }
+}
+
 impl TokenCache {
     /// A cache whose tokens are shared by every process of the fleet through `shared`:
     /// one upstream request per expiry for all of them (see [`SharedTokens`]). The
@@ -187,6 +193,16 @@ struct Link {
 /// A token found in the shared cache, or the refusal shared there.
 type Found = Result<AccessToken, TokenError>;
 
+/// What one read of the record finds.
+enum Record {
+    /// A token fresh enough, or a refusal in force.
+    Fresh(Found),
+    /// A token due for a refresh: its refresh token is the fleet's newest.
+    Stale(AccessToken),
+    /// Nothing usable.
+    Absent,
+}
+
 impl SecondLevel for Link {
     fn peek<'a>(&'a self, upstream: Upstream<'a>) -> BoxFuture<'a, Option<AccessToken>> {
         Box::pin(self.peek(upstream))
@@ -209,8 +225,8 @@ impl Link {
         let fence = fence();
         let mut pause = FIRST_PAUSE;
         loop {
-            let Ok(found) = self.read(cache).await else { return cache.fetch().await };
-            if let Some(found) = found {
+            let Ok(record) = self.read(cache).await else { return cache.fetch().await };
+            if let Record::Fresh(found) = record {
                 return found;
             }
             match self.shared.store.lease(&self.lease, &fence, self.shared.lease).await {
@@ -234,7 +250,7 @@ impl Link {
     /// The record's token if it is fresh enough for `cache`; nothing else.
     async fn peek(&self, cache: Upstream<'_>) -> Option<AccessToken> {
         match self.read(cache).await {
-            Ok(Some(Ok(token))) => Some(token),
+            Ok(Record::Fresh(Ok(token))) => Some(token),
             _ => None,
         }
     }
@@ -249,18 +265,24 @@ impl Link {
         }
     }
 
-    /// The record, if it holds a token fresh enough for `cache` or a refusal still in
-    /// force; a stale token, an old refusal or a record that does not open is absent.
-    async fn read(&self, cache: Upstream<'_>) -> Result<Option<Found>, Unavailable> {
-        let Some(record) = self.shared.store.get(&self.name).await? else { return Ok(None) };
+    /// The record: a token fresh enough for `cache` or a refusal still in force; a stale
+    /// token (kept for its refresh token); or nothing usable (an old refusal, a record
+    /// that does not open).
+    async fn read(&self, cache: Upstream<'_>) -> Result<Record, Unavailable> {
+        let Some(record) = self.shared.store.get(&self.name).await? else { return Ok(Record::Absent) };
         let clocks = Clocks::now();
         Ok(match self.shared.keys.open(&self.name, &record) {
             Some(Content::Token(token)) => {
                 let token = token.to_access_token(clocks);
-                cache.fresh_enough(&token, clocks.instant).then_some(Ok(token))
+                match cache.fresh_enough(&token, clocks.instant) {
+                    true => Record::Fresh(Ok(token)),
+                    false => Record::Stale(token),
+                }
             }
-            Some(Content::Refused(refused)) if clocks.unix < refused.until => Some(Err(refused.to_error())),
-            _ => None,
+            Some(Content::Refused(refused)) if clocks.unix < refused.until => {
+                Record::Fresh(Err(refused.to_error()))
+            }
+            _ => Record::Absent,
         })
     }
 
@@ -268,23 +290,30 @@ impl Link {
     /// read and the lease), writes the token or the refusal, then releases the lease.
     async fn fetch_holding_lease(&self, cache: Upstream<'_>, fence: &str) -> Result<AccessToken, TokenError> {
         let fetched = match self.read(cache).await {
-            Ok(Some(found)) => found,
-            _ => {
-                let fetched = cache.fetch().await;
-                self.write(&fetched).await;
-                fetched
-            }
+            Ok(Record::Fresh(found)) => found,
+            // The fleet's newest refresh token, not this process's (it may be rotated).
+            Ok(Record::Stale(latest)) => self.written(cache.fetch_after(latest).await).await,
+            _ => self.written(cache.fetch().await).await,
         };
         let _ = self.shared.store.delete_if(&self.lease, fence.as_bytes()).await;
         fetched
     }
 
+    /// `fetched`, once written for the fleet.
+    async fn written(&self, fetched: Found) -> Found {
+        self.write(&fetched).await;
+        fetched
+    }
+
+    /// Writes the token (kept while its refresh token lives, for the next refresh) or the
+    /// refusal.
     async fn write(&self, fetched: &Found) {
         let clocks = Clocks::now();
         let (content, life) = match fetched {
             Ok(token) => {
-                let life =
-                    token.expires_at.map_or(NO_EXPIRY, |at| at.saturating_duration_since(clocks.instant));
+                let until =
+                    if token.refresh_token.is_some() { token.refresh_expires_at } else { token.expires_at };
+                let life = until.map_or(NO_EXPIRY, |at| at.saturating_duration_since(clocks.instant));
                 (Content::Token(Token::of(token, clocks)), life)
             }
             Err(error) => {

@@ -4,8 +4,11 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// Runs the command from the generator's folder, where its fixtures are (messages name
+/// files as given, as the expected outputs do).
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_authgen-codegen")).args(args).output().unwrap()
+    let codegen = Path::new(env!("CARGO_MANIFEST_DIR")).join("../codegen");
+    Command::new(env!("CARGO_BIN_EXE_authgen-codegen")).args(args).current_dir(codegen).output().unwrap()
 }
 
 fn stdout(output: &Output) -> String {
@@ -18,9 +21,10 @@ fn stderr(output: &Output) -> String {
 
 #[test]
 fn check_prints_every_problem_of_every_bad_spec_and_fails() {
-    let mut cases: Vec<String> = std::fs::read_dir("tests/problems")
+    let codegen = Path::new(env!("CARGO_MANIFEST_DIR")).join("../codegen");
+    let mut cases: Vec<String> = std::fs::read_dir(codegen.join("tests/problems"))
         .unwrap()
-        .map(|e| e.unwrap().path().to_string_lossy().into_owned())
+        .map(|e| format!("tests/problems/{}", e.unwrap().file_name().to_string_lossy()))
         .filter(|p| p.ends_with(".yaml"))
         .collect();
     cases.sort();
@@ -30,7 +34,7 @@ fn check_prints_every_problem_of_every_bad_spec_and_fails() {
     assert_eq!(output.status.code(), Some(1));
     let expected: String = cases
         .iter()
-        .map(|c| std::fs::read_to_string(Path::new(c).with_extension("expected")).unwrap())
+        .map(|c| std::fs::read_to_string(codegen.join(c).with_extension("expected")).unwrap())
         .collect();
     assert_eq!(stdout(&output), expected);
 }
