@@ -5,7 +5,7 @@
 
 mod support;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use authgen_runtime::__private::Operation;
 use authgen_runtime::{CallOptions, Error, TransportKind};
@@ -46,6 +46,7 @@ async fn each_item_arrives_before_the_next_is_sent(
     })
     .await;
     let core = core(&server.url);
+    let started = Instant::now();
     let mut stream = if lines {
         GetLines::call(&core, GetLines, CallOptions::new()).await.unwrap()
     } else {
@@ -54,6 +55,14 @@ async fn each_item_arrives_before_the_next_is_sent(
     let mut got = Vec::new();
     while let Some(tick) = stream.next().await {
         let n = tick.unwrap().n;
+        if n == 1 {
+            // The whole stream takes 1.2 s: an item before 1 s was not held for the rest.
+            assert!(
+                started.elapsed() < Duration::from_secs(1),
+                "the first item came after {:?}",
+                started.elapsed()
+            );
+        }
         got.push(n);
         let _ = tell.send(n).await;
     }
