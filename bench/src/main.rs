@@ -5,6 +5,7 @@
 //! ```sh
 //! cargo run --release -p authgen-bench -- --quick   # under 5 minutes
 //! cargo run --release -p authgen-bench -- --requests   # request overhead alone, 2,000 requests each
+//! cargo run --release -p authgen-bench -- --codegen 5   # codegen speed alone, 5 rounds
 //! valgrind --tool=callgrind target/release/authgen-bench --profile-request generated 600   # or by-hand
 //! cargo run --release -p authgen-bench              # the full run behind BENCHMARKS.md
 //! cargo run --release -p authgen-bench -- --cost stripe-spec3.yaml   # one document's crate cost alone
@@ -61,6 +62,12 @@ fn main() {
         let n = args.get(at + 2).and_then(|n| n.parse().ok()).unwrap_or(100);
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
         runtime.block_on(requests::profile(which, n));
+        return;
+    }
+    if let Some(at) = args.iter().position(|a| a == "--codegen") {
+        let rounds = args.get(at + 1).and_then(|n| n.parse().ok()).unwrap_or(3);
+        println!("# authgen bench (codegen speed alone, {rounds} rounds)");
+        codegen::run(&documents(), Mode { codegen_rounds: rounds, requests: 0 });
         return;
     }
     if args.iter().any(|a| a == "--requests") {

@@ -13,6 +13,32 @@ use crate::retry::{DEFAULT_BUDGET, RetryPolicy};
 
 /// How a generated client connects: server, TLS, timeouts, limits, retries. Build it with the
 /// setters; `Config::new()` uses the spec's first server with its default variables.
+///
+/// - **The base URL** is the spec's first server, its variables filled from their
+///   defaults; [`server_variable`](Self::server_variable) and
+///   [`server_index`](Self::server_index) choose others, [`base_url`](Self::base_url)
+///   replaces it. A base URL's userinfo (`https://user:password@host`) never prints:
+///   errors and `Debug` show `[redacted]@`.
+/// - **Only HTTPS** is accepted, except to a loopback address when
+///   [`allow_http_loopback`](Self::allow_http_loopback) says so.
+/// - **Redirects are never followed**: a documented 3xx is a typed answer (Moota's 302),
+///   and an undocumented one an [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus);
+///   credentials never follow a `Location` to another host.
+/// - **Proxies** come from the environment (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, and
+///   `NO_PROXY` for exceptions, upper or lower case), except that a client whose base URL
+///   is a loopback host (127.0.0.0/8, `::1`, `localhost`) never uses a proxy: its
+///   plain-HTTP requests, secrets in their bodies, stay on the machine.
+///
+/// ```
+/// use std::time::Duration;
+/// use authgen_runtime::Config;
+///
+/// let sandbox = Config::new()
+///     .base_url("http://127.0.0.1:8080")
+///     .allow_http_loopback(true)
+///     .timeout(Duration::from_secs(5));
+/// let staging = Config::new().server_variable("environment", "staging");
+/// ```
 #[derive(Clone)]
 pub struct Config {
     pub(crate) base_url: Option<String>,

@@ -14,6 +14,26 @@ use crate::StatusCode;
 use crate::token::TokenError;
 
 /// The error of an operation whose documented error statuses are the enum `E`.
+///
+/// A generated call, awaited, gives `Result<Success, Error<OpError>>`: `OpError` is the
+/// operation's enum, one variant per documented non-2xx status with its typed body
+/// ([`Error::Status`]). `Error` adds undocumented statuses and undecodable bodies (both
+/// keep the status and the raw body), oversized bodies, transport failures (timeout,
+/// TLS, connect), requests refused before sending, and missing credentials. No message
+/// quotes a body, a header value or a secret.
+///
+/// ```no_run
+/// # async fn run(call: impl std::future::IntoFuture<Output = Result<String, authgen_runtime::Error<std::io::Error>>>) {
+/// use authgen_runtime::Error;
+///
+/// match call.await {
+///     Ok(answer) => println!("{answer}"),
+///     Err(Error::Status { status, error, .. }) => println!("documented {status}: {error:?}"),
+///     Err(other) if other.retry_after().is_some() => println!("asked to wait: {other}"),
+///     Err(other) => println!("{other}"),
+/// }
+/// # }
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum Error<E> {
     /// A documented non-success status, with its typed body.
@@ -39,7 +59,9 @@ pub enum Error<E> {
     Decode {
         /// The status.
         status: StatusCode,
-        /// What did not match (the decoder's message, without values from the body).
+        /// Where the body failed (its path, line and column) and what kind of failure
+        /// it was, never a value of the body: built from those parts, not from the
+        /// decoder's text.
         message: String,
         /// The body as received.
         body: RawBody,
@@ -55,7 +77,14 @@ pub enum Error<E> {
     /// The request could not be sent or its answer not received.
     #[error(transparent)]
     Transport(#[from] TransportError),
-    /// A documented limit was broken: nothing was sent.
+    /// Refused before sending, naming the parameter or credential and never its value:
+    /// a documented limit broken (`maxLength`, `pattern`, …); a path parameter that is
+    /// `.` or `..` (URL parsers resolve dot segments, also percent-encoded ones, so
+    /// `get_object("..")` would send its bearer token to the parent path); a header
+    /// value with a line break or other control character; a Basic username with `:`
+    /// or control characters in Basic credentials (RFC 7617); an API key that is not a
+    /// valid header or cookie value. (Cookie parameters are percent-encoded where
+    /// RFC 6265 forbids a byte, so a value can never add a cookie.)
     #[error("request not sent: {0}")]
     Invalid(#[from] ValidationError),
     /// No credentials are configured for the operation's security requirement:

@@ -19,6 +19,26 @@
 //! - [`oauth`]: OAuth 2.0 and OpenID Connect flows as token sources: client credentials,
 //!   refresh tokens, authorization code with PKCE, device authorization, token exchange,
 //!   JWT bearer; every client authentication method, discovery, and DPoP.
+//!
+//! # What an operator sees: tracing
+//!
+//! Every call is a [`tracing`](https://docs.rs/tracing) span `authgen.call` with the
+//! fields `operation` (the generated method's name), `method`, `path` (the spec's
+//! template, `/api/v2/{object}`, never the values put into it), and, when it ends,
+//! `status`, `attempts` and `duration_ms`; each retry is an INFO event `retrying` with
+//! `attempt`, `reason` (the status or the kind of transport failure) and `wait_ms`.
+//!
+//! A [`TokenCache`](token::TokenCache) emits `token refresh started` and `token
+//! refreshed` at DEBUG, `token refresh failed` at WARN (with the status and whether it
+//! is permanent), `token refresh backing off` at DEBUG and `token cache hit` at TRACE,
+//! each with `source` (`uqudo.get_token`). The fleet's shared cache says once at WARN
+//! when Redis becomes unreachable and once at INFO when it answers again; the
+//! [`oauth`] flows' events name the scheme and the flow.
+//!
+//! No field carries a credential, a token, a query value or a body value (the root
+//! crate's `tests/tracing.rs` captures every span and event of a tour-like run and
+//! checks). Install any subscriber (`tracing-subscriber`, OpenTelemetry) to see them;
+//! with none, each costs a relaxed atomic load.
 #![deny(missing_docs)]
 
 mod binary;
@@ -51,7 +71,9 @@ pub use call::CallOptions;
 /// (`NaiveDate`) values.
 pub use chrono;
 pub use pages::Items;
-/// A `format: date-time` value: an instant, read from RFC 3339 text with any offset.
+/// A `format: date-time` value: an instant, read from RFC 3339 text with any offset and
+/// converted to UTC. A value that does not parse is an [`Error::Decode`] naming its field
+/// (``at `time_created`: …``), never quoting the value.
 pub type DateTime = chrono::DateTime<chrono::Utc>;
 /// A value the spec leaves untyped: any JSON.
 pub type Json = serde_json::Value;

@@ -58,10 +58,16 @@ pub trait Paginate: Operation + Clone {
 }
 
 /// The items of every page of a call, fetched lazily: a page is requested only when
-/// the items before it have been read, so reading the first page sends one request.
-/// An error ends the stream after it is given.
+/// the items before it have been read, so a loop that stops within the first page sends
+/// one request. The call's options (timeout, headers, retries) apply to every page. An
+/// error ends the stream after the items before it.
 ///
-/// A [`Stream`](futures_core::Stream); [`Items::next`] reads it without another crate.
+/// A generated call of a list operation that pages gives one with `.stream()`; which
+/// operations page, and how the next page is found, is decided from the spec (the
+/// repository's `docs/spec-support.md`).
+///
+/// A [`Stream`](futures_core::Stream); [`Items::next`] reads it without another crate
+/// (`while let Some(customer) = customers.next().await { … }`).
 #[must_use = "a stream does nothing until read"]
 pub struct Items<'c, P: Paginate> {
     core: &'c ClientCore,

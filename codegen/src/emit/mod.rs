@@ -19,32 +19,61 @@ use crate::model::{Api, SchemeKind, SecurityScheme, Server};
 use crate::naming;
 use types::ident;
 
+/// One piece of the module: the pieces of [`pieces`], emitted in order, make the whole
+/// module. They are emitted one by one so that the pipeline can emit and format a long
+/// module's pieces on several threads (tokens are not `Send`; the model is).
+#[derive(Debug, Clone, Copy)]
+pub enum Piece {
+    /// The module's documentation, imports and the `Client`.
+    Head,
+    /// A type of [`Api::types`].
+    Type(usize),
+    /// The `TokenAnswer` impl of a type that is a token answer.
+    Answer(usize),
+    /// An operation's parameters, call, pages, stream, headers and answer enums.
+    Operation(usize),
+}
+
+/// The module's pieces, in the order they are written.
+pub fn pieces(api: &Api) -> Vec<Piece> {
+    let types = (0..api.types.len()).map(Piece::Type);
+    let answers = api.types.iter().enumerate().filter(|(_, t)| t.token_answer).map(|(i, _)| Piece::Answer(i));
+    let operations = (0..api.operations.len()).map(Piece::Operation);
+    std::iter::once(Piece::Head).chain(types).chain(answers).chain(operations).collect()
+}
+
+/// The tokens of one piece of the module for `api`.
+pub fn piece(api: &Api, piece: Piece) -> TokenStream {
+    match piece {
+        Piece::Head => head(api),
+        Piece::Type(i) => types::type_def(&api.types[i], &api.types),
+        Piece::Answer(i) => token::answer_impl(&api.types[i]).unwrap_or_default(),
+        Piece::Operation(i) => {
+            let op = &api.operations[i];
+            let params = call::params(op, &api.types);
+            let operation = operation::operation_impl(op, &api.types);
+            let pages = pages::paginate_impl(op, &api.types);
+            let events = stream::event_stream_impl(op, &api.types);
+            let headers = stream::headers_struct(op, &api.types);
+            let errors = operation::error_enum(op, &api.types);
+            let success = operation::success_enum(op, &api.types);
+            quote!(#params #operation #pages #events #headers #errors #success)
+        }
+    }
+}
+
 /// The whole module for `api`.
 pub fn module(api: &Api) -> TokenStream {
+    pieces(api).into_iter().map(|p| piece(api, p)).collect()
+}
+
+/// The module's documentation, its serde import and, unless the document describes no
+/// call (webhooks alone), the `Client`.
+fn head(api: &Api) -> TokenStream {
     let module_doc = doc::inner(module_doc(api).as_deref());
     let serde = serde_imports(api);
-    // A document of webhooks alone describes no call to make.
     let client = (!api.operations.is_empty()).then(|| client(api));
-    let types = api.types.iter().map(|def| types::type_def(def, &api.types));
-    let answers = api.types.iter().filter(|t| t.token_answer).filter_map(token::answer_impl);
-    let statuses = api.operations.iter().map(|op| {
-        let params = call::params(op, &api.types);
-        let operation = operation::operation_impl(op, &api.types);
-        let pages = pages::paginate_impl(op, &api.types);
-        let events = stream::event_stream_impl(op, &api.types);
-        let headers = stream::headers_struct(op, &api.types);
-        let errors = operation::error_enum(op, &api.types);
-        let success = operation::success_enum(op, &api.types);
-        quote!(#params #operation #pages #events #headers #errors #success)
-    });
-    quote! {
-        #module_doc
-        #serde
-        #client
-        #(#types)*
-        #(#answers)*
-        #(#statuses)*
-    }
+    quote!(#module_doc #serde #client)
 }
 
 /// `use …::serde::{self as __serde, …};` for exactly the traits the types derive or

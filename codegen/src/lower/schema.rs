@@ -1,5 +1,6 @@
 //! Schemas -> Rust types. Named schemas become [`TypeDef`]s under their own names;
-//! inline objects and enums get names from where they stand (documented in README).
+//! inline objects and enums get names from where they stand (the rules are in
+//! `docs/spec-support.md`, "Naming").
 
 use openapiv3::{
     AdditionalProperties, Discriminator, IntegerFormat, ObjectType, ReferenceOr, Schema, SchemaKind,

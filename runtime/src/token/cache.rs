@@ -1,20 +1,6 @@
 //! [`TokenCache`]: the cached token until shortly before it expires, then exactly one
-//! upstream request however many tasks ask, its outcome shared with all of them.
-//!
-//! What the best-known caches get wrong, and what this one does instead:
-//! - a failed refresh reaches every task that waited for it (they do not queue up to
-//!   retry one after another), and is remembered for a short, growing back-off; a
-//!   permanent one (refused credentials) is remembered until [`TokenCache::reset`];
-//! - a failed refresh never discards a token that is still valid: it is served until
-//!   it really expires, also while a refresh is in flight (only tasks without a valid
-//!   token wait for it);
-//! - the refresh runs on its own task: a caller that gives up does not cancel it, and
-//!   its outcome still lands in the cache;
-//! - a token that has expired when it arrives (or cannot be sent in a header) is never
-//!   handed out: it counts as a failed fetch, back-off included;
-//! - expiry counts from when the request was sent, not when the answer arrived;
-//! - the refresh margin scales with the token's lifetime, and jitter only widens it;
-//! - a 401 invalidates the token only if it is still the cached one.
+//! upstream request however many tasks ask, its outcome shared with all of them. What
+//! it does, and what the best-known caches get wrong, is in the type's documentation.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, MutexGuard};
@@ -124,6 +110,51 @@ tokio::task_local! {
 /// A shared, self-refreshing access token. Clones share one cache.
 ///
 /// Needs a Tokio runtime (as the generated clients do): refreshes run on their own task.
+///
+/// - **Refreshed early, once.** The token is refreshed a [`Margin`] before it expires
+///   (by default 10 % of its lifetime, at most 5 minutes, widened by up to 5 % jitter;
+///   [`with_margin`](Self::with_margin) sets another). However many tasks ask at that
+///   moment, exactly one request reaches the provider. While it runs, the still-valid
+///   token is served at once; only tasks without a valid token wait, and they all get
+///   its token or its error (they do not queue up to retry one after another).
+/// - **A failed refresh never discards a valid token.** It is shared, not cached as
+///   success; the next attempt waits a back-off (0.5 s doubling to 30 s), and a
+///   still-valid token keeps being served meanwhile, until it really expires. An expired
+///   token is never returned.
+/// - **A refresh outlives its caller.** It runs on its own Tokio task: a caller that
+///   gives up (a timeout around [`token`](Self::token), a dropped request) does not
+///   cancel it, and its token lands in the cache for the next ask.
+/// - **Permanent errors stop retries.** A [`TokenError`] that
+///   [`is_permanent`](TokenError::is_permanent) (a 4xx other than 408 and 429: refused
+///   credentials, `invalid_grant`) is not retried by back-off: a refresh grant refused
+///   for good drops that refresh token and fetches anew, and a fetch refused for good is
+///   returned at once, still serving a token that has not expired, until
+///   [`reset`](Self::reset) (or a new cache with new credentials).
+/// - **Unusable tokens are refused.** A token that had expired when it arrived (a zero
+///   or negative lifetime, an epoch in the past), or that cannot go in an HTTP header (a
+///   line break, another control character), is never handed out: it counts as a failed
+///   fetch, back-off included, so a provider that issues only such tokens gets one
+///   request per back-off, not one per caller; the error says why without printing the
+///   token.
+/// - **Expiry counts from when the request was sent**, not when the answer arrived, so a
+///   slow answer errs on the safe side.
+/// - **A 401 invalidates the token only if it is still the cached one**: a client given
+///   the cache (`with_<scheme>_cache(cache)`) forgets the refused token, fetches one more
+///   and repeats the call once (never more), multipart uploads included.
+/// - **Refresh grants** are used only where the source implements
+///   [`TokenSource::refresh`]; elsewhere a new token is fetched.
+///
+/// ```no_run
+/// # async fn run(source: impl authgen_runtime::token::TokenSource) -> Result<(), authgen_runtime::token::TokenError> {
+/// use std::time::Duration;
+/// use authgen_runtime::token::{Margin, TokenCache};
+///
+/// // `source`: a generated `<operation>_token_source(…)`, or an OAuth flow.
+/// let tokens = TokenCache::with_margin(source, Margin::Fixed(Duration::from_secs(30)));
+/// let token = tokens.token().await?; // cached until 30 s before it expires, then fetched once
+/// println!("{} {}", token.token_type(), token.secret()); // the secret prints as [redacted]
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct TokenCache {
     inner: Arc<Inner>,

@@ -1,16 +1,6 @@
 //! One token for a whole fleet: [`SharedTokens`], a second cache level on Redis behind
-//! each process's [`TokenCache`](super::TokenCache).
-//!
-//! A process whose own cache needs a token reads the fleet's record first. Only when
-//! there is none fresh enough does it take the lease (`SET lease fence NX PX`), fetch,
-//! write the token with its remaining life as the record's expiry, and release the
-//! lease by compare-and-delete; the others poll for the record with a growing pause
-//! until it lands, and a holder that dies loses its lease when it expires. A refusal is
-//! written too, for a short while, so the fleet backs off together.
-//!
-//! Redis is never needed for a call to succeed: when it is down, slow or refusing, the
-//! process fetches through its own cache (one request per process, as without Redis)
-//! and uses Redis again once it answers.
+//! each process's [`TokenCache`](super::TokenCache). How it works is in the type's
+//! documentation; records and keys in `record`, the Redis commands in `store`.
 
 mod record;
 mod store;
@@ -59,6 +49,52 @@ pub enum SharedError {
 
 /// A fleet-wide token cache on Redis, shared by the [`TokenCache`]s of every process
 /// that uses the same Redis and [`CacheKeys`]. Clones share one connection.
+///
+/// A cache per process means one upstream request per expiry *per process*: fifty
+/// replicas fetch fifty tokens. When the provider caps or bills token issuance, or keeps
+/// one active token per client (and replicas revoke each other's), put a `SharedTokens`
+/// behind the caches (feature `redis`). Skip it for a single process, or when each
+/// replica has its own client.
+///
+/// - **How one request serves the fleet.** A hit in the process's own cache never
+///   touches Redis. On a miss the process reads the fleet's record; if there is none
+///   fresh enough it takes a lease (`SET lease fence NX PX`, 10 s by default), fetches,
+///   writes the token with its remaining lifetime as the record's expiry, and releases
+///   the lease by compare-and-delete. The other processes poll for the record (10 ms
+///   doubling to 200 ms) for up to 10 s, then fetch themselves. A holder that dies
+///   mid-fetch loses its lease when it expires and the next process takes over. A
+///   refusal from the provider is written too, for 2 s
+///   ([`refused_for`](Self::refused_for)), so the fleet backs off together. A 401
+///   forgets the record if it still holds the refused token. A refresh is made by the
+///   lease holder with the fleet's newest refresh token (kept in the record while it
+///   lives), so a refresh token one process rotated is never used again by another.
+/// - **What is stored.** One record per token request: the access token, its type,
+///   refresh token, scopes, and issue and expiry times as Unix milliseconds, sealed with
+///   AES-256-GCM under your key. The record's Redis name and the key id are bound in as
+///   associated data, so a record copied under another name does not open. The name is
+///   `authgen:token:` plus an HMAC-SHA-256, under the naming key, of the source's
+///   [identity](super::TokenSource::identity) (the source, the server, the client's
+///   credentials and the request's arguments): no secret and no client id can be read
+///   from Redis, and two clients never share a token. A record that does not open
+///   (tampered, another key, another format) counts as absent: the token is fetched
+///   again, the caller sees no error.
+/// - **Keys and rotation.** See [`CacheKeys`]: the naming key stays, sealing keys rotate
+///   without a flag day.
+/// - **Redis down or slow.** Each Redis command gets 250 ms ([`timeout`](Self::timeout));
+///   past that, or on a refused connection, the process fetches through its own cache
+///   (single flight per process, as without Redis), logs one `WARN` when the outage
+///   starts and one `INFO` when Redis answers again (tried every 500 ms), and shares
+///   tokens again from then on. `redis://user:password@host` (AUTH/ACL) and `rediss://`
+///   (TLS) URLs work; the password never appears in errors, events or `Debug`.
+/// - **Clocks.** Expiries are absolute Unix times, and Redis expires the record itself
+///   after the token's remaining lifetime. A process whose clock runs ahead sees less
+///   life left and refreshes early; it never uses an expired token.
+///
+/// `cargo run --release --example fleet_storm -- --redis redis://127.0.0.1:6390` (in the
+/// repository, with a `redis-server` listening there) runs four processes of 250 callers
+/// each that let a token expire and ask at once: `processes=4 callers=1000
+/// upstream_requests=1`. With nothing listening every caller is still served, each
+/// process fetching for itself (`upstream_requests=4`).
 ///
 /// ```no_run
 /// # async fn example(source: impl authgen_runtime::token::TokenSource) -> Result<(), Box<dyn std::error::Error>> {

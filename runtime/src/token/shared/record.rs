@@ -38,7 +38,8 @@ struct SealKey {
 /// renames every record, so each process fetches once more), the others seal them.
 /// Records are sealed with the current sealing key and opened with whichever key their
 /// id names, so sealing keys rotate without a flag day: give every process the new
-/// key as an older one, then make it current, then drop the old one. A record no key
+/// key as an older one ([`also_open`](Self::also_open)`("2027-01", key)`), then make
+/// it current (the old one in `also_open`), then drop the old one. A record no key
 /// opens is refetched.
 #[derive(Clone)]
 pub struct CacheKeys {
