@@ -145,6 +145,7 @@ pub struct Authenticate {
 impl ::authgen_runtime::__private::Operation for Authenticate {
     type Output = AuthenticateResponse;
     type Error = AuthenticateError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,

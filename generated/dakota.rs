@@ -131,6 +131,7 @@ pub struct PostIndexPhpApiOauth2 {
 impl ::authgen_runtime::__private::Operation for PostIndexPhpApiOauth2 {
     type Output = PostIndexPhpApiOauth2Response;
     type Error = PostIndexPhpApiOauth2Error;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,

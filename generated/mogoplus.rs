@@ -201,6 +201,7 @@ pub struct RequestToken;
 impl ::authgen_runtime::__private::Operation for RequestToken {
     type Output = TokenResponse;
     type Error = RequestTokenError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,

@@ -196,6 +196,7 @@ pub struct Login {
 impl ::authgen_runtime::__private::Operation for Login {
     type Output = LoginResponse;
     type Error = LoginError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -241,6 +242,7 @@ pub struct GetObject {
 impl ::authgen_runtime::__private::Operation for GetObject {
     type Output = ::authgen_runtime::Json;
     type Error = GetObjectError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,

@@ -145,6 +145,7 @@ pub struct GetToken {
 impl ::authgen_runtime::__private::Operation for GetToken {
     type Output = TokenResponse;
     type Error = GetTokenError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,

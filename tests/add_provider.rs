@@ -56,8 +56,10 @@ fn run_use_acme(copy: &Path, what: &str) {
     let output = Command::new(env!("CARGO"))
         .args(["run", "--quiet", "--example", "use_acme"])
         .current_dir(copy)
-        // Its own target dir: the outer build may still hold ours.
-        .env("CARGO_TARGET_DIR", root.join("target").join("add-provider").join("target"))
+        // Not ours (the outer build may still hold it) but the generated crates' target
+        // dir, with their `RUSTFLAGS`: the dependencies they built are built once.
+        .env("CARGO_TARGET_DIR", root.join("target/generated-crates/target"))
+        .env("RUSTFLAGS", "-D warnings")
         .output()
         .expect("cargo runs");
     let stdout = String::from_utf8_lossy(&output.stdout);

@@ -9,6 +9,7 @@
 //! valgrind --tool=callgrind target/release/authgen-bench --profile-request generated 600   # or by-hand
 //! cargo run --release -p authgen-bench              # the full run behind BENCHMARKS.md
 //! cargo run --release -p authgen-bench -- --cost stripe-spec3.yaml   # one document's crate cost alone
+//! cargo run --release -p authgen-bench -- --streams   # the stream benchmarks alone
 //! cargo run --release -p authgen-bench -- --cost stripe-spec3.yaml --select bench/overlays/stripe-five.overlay.yaml
 //! cargo run --release -p authgen-bench -- --mock    # the mock server beside Prism (installs Prism with npm)
 //! ```
@@ -20,6 +21,7 @@ mod rebuild;
 mod report;
 mod requests;
 mod select;
+mod streams;
 mod tokens;
 
 use std::path::PathBuf;
@@ -35,6 +37,14 @@ pub struct Mode {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if let Some(url) = args.iter().position(|a| a == "--download-memory").and_then(|i| args.get(i + 1)) {
+        return streams::download_memory_child(url);
+    }
+    if args.iter().any(|a| a == "--streams") {
+        println!("# authgen bench (streams only)");
+        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
+        return runtime.block_on(streams::run(Mode { codegen_rounds: 0, requests: 2000 }));
+    }
     if let Some(document) = args.iter().position(|a| a == "--cost").and_then(|i| args.get(i + 1)) {
         let chosen: Vec<PathBuf> = documents().into_iter().filter(|p| p.ends_with(document)).collect();
         match args.iter().position(|a| a == "--select").and_then(|i| args.get(i + 1)) {
@@ -89,6 +99,7 @@ fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
     runtime.block_on(requests::run(mode));
     runtime.block_on(tokens::run());
+    runtime.block_on(streams::run(mode));
 }
 
 /// The documents of `../shared/bench-specs/` (skipped with a notice when absent) and of

@@ -464,6 +464,77 @@ pub struct Operation {
     /// How its answers page, where they do by a recognised convention or
     /// `x-authgen-pagination`: its `Call` then also gives a stream of items.
     pub pagination: Option<Pagination>,
+    /// The stream of items a success answers with, where one does (server-sent events,
+    /// NDJSON, JSON text sequences).
+    pub stream: Option<ItemStream>,
+    /// The headers its success answers document, typed; read through
+    /// [`headers_type`](Operation::headers_type).
+    pub headers: Vec<ResponseHeader>,
+    /// Rust name of the type of its answers' headers, where some are documented (else
+    /// they are a plain `HeaderMap`).
+    pub headers_type: Option<String>,
+}
+
+impl Operation {
+    /// The types its answers carry beyond their bodies: a stream's items, documented
+    /// headers. They are decoded, as bodies are.
+    pub fn answer_types(&self) -> impl Iterator<Item = &TypeRef> {
+        self.stream.iter().map(|s| &s.item).chain(self.headers.iter().map(|h| &h.ty))
+    }
+}
+
+/// A success answer that is a stream of typed items.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemStream {
+    /// How the body splits into items.
+    pub framing: Framing,
+    /// Its media type, asked for in `Accept`.
+    pub media: String,
+    /// The type of one item (an event's `data`, a line).
+    pub item: TypeRef,
+    /// The `data` that ends the stream, where the spec documents one (`[DONE]`).
+    pub sentinel: Option<String>,
+    /// The stream is the only success answer: awaiting the call gives it. Otherwise the
+    /// call answers with its other body and `.events()` asks for the stream.
+    pub only: bool,
+    /// The boolean field of the JSON body that asks for the stream (OpenAI's `stream`),
+    /// where the operation answers either way.
+    pub switch: Option<Switch>,
+}
+
+/// How a stream's body splits into items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// `text/event-stream`: each event's `data` is an item.
+    Events,
+    /// NDJSON, JSON Lines: one item a line.
+    Lines,
+    /// `application/json-seq` (RFC 7464).
+    Sequence,
+}
+
+/// A boolean body field that asks for the answer as a stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Switch {
+    /// The field's Rust name.
+    pub field: String,
+    /// The field is an `Option`.
+    pub optional: bool,
+    /// The body itself is optional.
+    pub body_optional: bool,
+}
+
+/// A header a success answer documents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseHeader {
+    /// `snake_case` name of its getter.
+    pub name: String,
+    /// Its name on the wire.
+    pub wire: String,
+    /// Its type (a scalar; anything else is read as text).
+    pub ty: TypeRef,
+    /// Rustdoc text.
+    pub doc: Option<String>,
 }
 
 /// How a list operation pages.

@@ -5,8 +5,12 @@ pub use crate::checks::{check_max_length, check_min_length, check_pattern, check
 pub use crate::client::{ApiKeyLocation, ClientCore, Credential};
 pub use crate::config::{Server, ServerVariable};
 pub use crate::exchange::{Multipart, Request, Response, path_segment};
-pub use crate::operation::{Built, CallFuture, Decoded, Operation, call};
+pub use crate::operation::{
+    Built, CallFuture, Decoded, EventStream, Operation, answered, call, download, events,
+};
 pub use crate::pages::{Items, Next, Page, Paginate, items};
+pub use crate::response::header;
 pub use crate::seam::*;
+pub use crate::stream::Format;
 pub use reqwest::Method;
 pub use serde_json;

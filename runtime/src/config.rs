@@ -129,7 +129,8 @@ impl Config {
         self
     }
 
-    /// Time limit of a whole request, answer included.
+    /// Time limit of a whole request, answer included; for an event stream or a download,
+    /// of its head and then of each item or chunk (a stream may last hours).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self

@@ -4,9 +4,11 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use bytes::Bytes;
+use reqwest::header::HeaderMap;
 
 use crate::StatusCode;
 use crate::token::TokenError;
@@ -95,6 +97,14 @@ pub enum Error<E> {
     /// The access token for a bearer-secured call could not be obtained.
     #[error("request not sent: {0}")]
     Token(#[from] TokenError),
+    /// A local file could not be read (an upload's body) or written (a download).
+    #[error("the file `{}` could not be used: {source}", path.display())]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
 }
 
 impl<E> Error<E> {
@@ -119,6 +129,12 @@ impl<E> Error<E> {
         }
     }
 
+    /// The answer's headers, where the server answered (a documented error's
+    /// rate-limit counters or request id, say).
+    pub fn headers(&self) -> Option<&HeaderMap> {
+        self.raw_body().map(RawBody::headers)
+    }
+
     /// How long the server asked to wait before trying again (its `Retry-After`), when
     /// it answered with one: a wait longer than the retry policy allows comes back here.
     pub fn retry_after(&self) -> Option<Duration> {
@@ -132,7 +148,7 @@ impl<E: fmt::Debug + Send + Sync + 'static> From<Error<E>> for TokenError {
     fn from(error: Error<E>) -> Self {
         let status = error.status();
         let permanent = match (&error, status) {
-            (Error::Invalid(_) | Error::MissingCredentials { .. }, _) => true,
+            (Error::Invalid(_) | Error::MissingCredentials { .. } | Error::File { .. }, _) => true,
             (_, Some(status)) => status.is_client_error() && status != 408 && status != 429,
             _ => false,
         };
@@ -140,24 +156,39 @@ impl<E: fmt::Debug + Send + Sync + 'static> From<Error<E>> for TokenError {
     }
 }
 
-/// A response body as received, with the headers that say how to read it and when to
-/// ask again. `Debug` shows only its size and type (a body can carry a token);
-/// [`text`](RawBody::text) and [`as_bytes`](RawBody::as_bytes) give it.
+/// A response body as received, with the answer's headers. `Debug` shows only its size
+/// and type (a body or a header can carry a token); [`text`](RawBody::text),
+/// [`as_bytes`](RawBody::as_bytes) and [`headers`](RawBody::headers) give them.
 #[derive(Clone, PartialEq, Eq)]
 pub struct RawBody {
     bytes: Bytes,
-    content_type: Option<String>,
     retry_after: Option<Duration>,
+    /// Boxed: every error that keeps a body carries it, and most are never looked at.
+    headers: Box<HeaderMap>,
 }
 
 impl RawBody {
-    pub(crate) fn new(bytes: Bytes, content_type: Option<String>) -> Self {
-        RawBody { bytes, content_type, retry_after: None }
+    pub(crate) fn new(bytes: Bytes, content_type: Option<&str>) -> Self {
+        let mut headers = HeaderMap::new();
+        let content_type = content_type.and_then(|media| media.parse().ok());
+        headers.extend(content_type.map(|media| (reqwest::header::CONTENT_TYPE, media)));
+        RawBody::answered(bytes, headers, None)
     }
 
-    pub(crate) fn with_retry_after(mut self, retry_after: Option<Duration>) -> Self {
-        self.retry_after = retry_after;
-        self
+    /// The body `bytes` of an answer with `headers` (its type read from them) and the
+    /// `Retry-After` they say.
+    pub(crate) fn answered(bytes: Bytes, headers: HeaderMap, retry_after: Option<Duration>) -> Self {
+        RawBody { bytes, retry_after, headers: Box::new(headers) }
+    }
+
+    /// The same answer's headers with other bytes (one event of a stream, say).
+    pub(crate) fn with_bytes(&self, bytes: Bytes) -> Self {
+        RawBody { bytes, ..self.clone() }
+    }
+
+    /// The answer's headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
     }
 
     /// The answer's `Retry-After` (seconds, or an HTTP date counted from when it came).
@@ -170,6 +201,10 @@ impl RawBody {
         &self.bytes
     }
 
+    pub(crate) fn bytes(&self) -> Bytes {
+        self.bytes.clone()
+    }
+
     /// The bytes as text, invalid UTF-8 replaced.
     pub fn text(&self) -> Cow<'_, str> {
         String::from_utf8_lossy(&self.bytes)
@@ -177,7 +212,7 @@ impl RawBody {
 
     /// The `Content-Type` header, if any.
     pub fn content_type(&self) -> Option<&str> {
-        self.content_type.as_deref()
+        self.headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok())
     }
 
     /// Size in bytes.
@@ -195,7 +230,7 @@ impl fmt::Debug for RawBody {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RawBody")
             .field("len", &self.bytes.len())
-            .field("content_type", &self.content_type)
+            .field("content_type", &self.content_type())
             .finish()
     }
 }
@@ -207,7 +242,7 @@ pub struct TransportError {
     kind: TransportKind,
     message: String,
     #[source]
-    source: reqwest::Error,
+    source: Option<reqwest::Error>,
 }
 
 impl TransportError {
@@ -216,7 +251,13 @@ impl TransportError {
         // reqwest's message names the URL, whose query may carry an API key.
         let error = error.without_url();
         let message = chain(&error);
-        TransportError { kind, message, source: error }
+        TransportError { kind, message, source: Some(error) }
+    }
+
+    /// Nothing came within `limit`: an answer's head, or the next item of a stream.
+    pub(crate) fn timed_out(what: &str, limit: Duration) -> Self {
+        let message = format!("no {what} within {limit:?}");
+        TransportError { kind: TransportKind::Timeout, message, source: None }
     }
 
     /// What kind of failure it was.
@@ -327,10 +368,8 @@ mod tests {
 
     #[test]
     fn raw_bodies_do_not_print_their_content() {
-        let body = RawBody::new(
-            Bytes::from_static(br#"{"access_token":"s3cr3t"}"#),
-            Some("application/json".into()),
-        );
+        let body =
+            RawBody::new(Bytes::from_static(br#"{"access_token":"s3cr3t"}"#), Some("application/json"));
         assert_eq!(format!("{body:?}"), r#"RawBody { len: 25, content_type: Some("application/json") }"#);
         let error: Error<()> =
             Error::Decode { status: StatusCode::OK, message: "missing field `token_type`".into(), body };

@@ -10,7 +10,11 @@
 //! - [`Hook`]: see and change each request before it goes, each response as it comes.
 //! - [`Error`]: what an operation can fail with, in the user's terms.
 //! - [`Secret`]: credentials and tokens that never print.
-//! - [`Binary`]: file uploads, octet-stream bodies and downloads.
+//! - [`Binary`]: file uploads, octet-stream bodies and downloads; from a file or a
+//!   stream without reading it into memory.
+//! - [`Events`]: an event stream's typed items (server-sent events, NDJSON), as they
+//!   arrive; [`Download`]: a binary body chunk by chunk.
+//! - [`Response`]: a call's result with its status and headers (`.with_response()`).
 //! - [`token`]: access tokens, their lifetimes, and a single-flight cache.
 //! - [`oauth`]: OAuth 2.0 and OpenID Connect flows as token sources: client credentials,
 //!   refresh tokens, authorization code with PKCE, device authorization, token exchange,
@@ -42,21 +46,26 @@ mod call;
 mod checks;
 mod client;
 mod config;
+mod decode;
 mod error;
 mod exchange;
 mod hook;
 pub mod oauth;
 mod operation;
 mod pages;
+mod response;
 mod retry;
 mod seam;
 mod secret;
+mod stream;
 pub mod token;
 
 #[doc(hidden)]
 pub mod __private;
 
 pub use binary::Binary;
+/// The chunks of a [`Download`] and of a [`Binary::from_stream`].
+pub use bytes::Bytes;
 pub use call::CallOptions;
 /// The date and time types of `format: date-time` (`DateTime<Utc>`) and `format: date`
 /// (`NaiveDate`) values.
@@ -74,7 +83,11 @@ pub use hook::Hook;
 /// The HTTP client the runtime uses, for writing a [`Hook`] without a dependency of your own.
 pub use reqwest;
 pub use reqwest::StatusCode;
+/// The headers of an answer ([`Response::headers`], [`Error::headers`]).
+pub use reqwest::header::HeaderMap;
+pub use response::{Headers, Response};
 pub use retry::RetryPolicy;
 pub use secret::Secret;
+pub use stream::{Download, Events};
 /// The type of `format: uuid` values (`Uuid`).
 pub use uuid;

@@ -9,7 +9,8 @@ pub use crate::{call_block, display_as_str, unwind_safe};
 
 /// The methods of every module's `Call` (what [`call_block!`](crate::call_block)
 /// writes): a parameter setter cannot take one of these names.
-pub const CALL_METHODS: &[&str] = &["timeout", "header", "retry", "idempotency_key", "stream"];
+pub const CALL_METHODS: &[&str] =
+    &["timeout", "header", "retry", "idempotency_key", "with_response", "stream", "events", "download"];
 
 /// The roles of a token answer's fields, as `x-authgen-token` names them: the fields of
 /// [`TokenFields`](crate::token::TokenFields).
@@ -23,14 +24,21 @@ pub const TOKEN_ROLES: &[&str] = &[
     "scope",
 ];
 
-/// The module's `Call`: per-call options and `IntoFuture`, for every operation at once,
-/// and with `pages`, `Call::stream` for the operations that page. Expanded in the
+/// The module's `Call`: per-call options, `IntoFuture` and `with_response`, for every
+/// operation at once, and the methods some operations of a module need, named by
+/// parts: `pages` (`Call::stream` for the operations that page), `events`
+/// (`Call::events` for those that answer with a stream of items), `download`
+/// (`Call::download` for those that answer with one binary body). Expanded in the
 /// generated module, so the module's own setters (`impl Call<'_, Params> { … }`) are
 /// inherent methods of a local type.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! call_block {
-    () => {
+    ($($part:ident),* $(,)?) => {
+        $crate::call_block!(@call);
+        $($crate::call_block!(@$part);)*
+    };
+    (@call) => {
         /// A call of one operation, made by a method of [`Client`]: set its optional
         /// parameters and per-call options, then `.await` it to send it.
         #[must_use = "a call is sent when it is awaited"]
@@ -79,16 +87,47 @@ macro_rules! call_block {
                 $crate::__private::call(&self.client.core, self.params, self.options)
             }
         }
-    };
-    (pages) => {
-        $crate::call_block!();
 
+        impl<'c, P: $crate::__private::Operation> Call<'c, P> {
+            /// Gives the result with the answer's status and headers (the documented ones
+            /// typed, where the spec documents some); it derefs to the result.
+            pub fn with_response(
+                self,
+            ) -> $crate::__private::CallFuture<'c, $crate::Response<P::Output, P::Headers>, P::Error> {
+                $crate::__private::answered(&self.client.core, self.params, self.options)
+            }
+        }
+    };
+    (@pages) => {
         impl<'c, P: $crate::__private::Paginate> Call<'c, P> {
             /// The items of every page, as a stream that requests a page only when the
             /// items before it have been read: stopping within the first page sends one
             /// request. An error ends it.
             pub fn stream(self) -> $crate::Items<'c, P> {
                 $crate::__private::items(&self.client.core, self.params, self.options)
+            }
+        }
+    };
+    (@events) => {
+        impl<'c, P: $crate::__private::EventStream> Call<'c, P> {
+            /// Asks for the answer as a stream of items, given once its head arrives;
+            /// read them with `.next().await`. Where the body has a `stream` field,
+            /// it is set to `true`.
+            pub fn events(
+                self,
+            ) -> $crate::__private::CallFuture<'c, $crate::Events<P::Item, P::Error>, P::Error> {
+                $crate::__private::events(&self.client.core, self.params, self.options)
+            }
+        }
+    };
+    (@download) => {
+        impl<'c, P: $crate::__private::Operation<Output = $crate::Binary>> Call<'c, P> {
+            /// Gives the binary body chunk by chunk as it arrives, once the answer's
+            /// head does, never holding it whole (`write_to` saves it to a file).
+            pub fn download(
+                self,
+            ) -> $crate::__private::CallFuture<'c, $crate::Download<P::Error>, P::Error> {
+                $crate::__private::download(&self.client.core, self.params, self.options)
             }
         }
     };
@@ -156,7 +195,7 @@ mod tests {
         pub struct Client {
             core: crate::__private::ClientCore,
         }
-        crate::call_block!(pages);
+        crate::call_block!(pages, events, download);
 
         /// Every method the macro writes, called by the name [`CALL_METHODS`](super::CALL_METHODS)
         /// gives it: a method renamed in the macro fails to compile here.
@@ -164,10 +203,35 @@ mod tests {
             let call = call.timeout(std::time::Duration::from_secs(1)).header("a", "b");
             call.retry(crate::RetryPolicy::default()).idempotency_key("k").stream()
         }
+
+        /// The answer with its head, by the name the list gives it.
+        pub async fn with_response<P: crate::__private::Operation>(call: Call<'_, P>) {
+            let _ = call.with_response().await;
+        }
+
+        /// The answer as a stream of items, by the name the list gives it.
+        pub async fn events<P: crate::__private::EventStream>(call: Call<'_, P>) {
+            let _ = call.events().await;
+        }
+
+        /// A binary answer chunk by chunk, by the name the list gives it.
+        pub async fn download<P: crate::__private::Operation<Output = crate::Binary>>(call: Call<'_, P>) {
+            let _ = call.download().await;
+        }
     }
 
     #[test]
     fn call_methods_are_those_the_call_block_writes() {
-        assert_eq!(CALL_METHODS, ["timeout", "header", "retry", "idempotency_key", "stream"]);
+        let methods = [
+            "timeout",
+            "header",
+            "retry",
+            "idempotency_key",
+            "with_response",
+            "stream",
+            "events",
+            "download",
+        ];
+        assert_eq!(CALL_METHODS, methods);
     }
 }

@@ -3,18 +3,27 @@
 //! and which `.await` sends. One generic `Call` per module, one parameter struct per
 //! operation: the sending itself is the runtime's, written once.
 
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use super::doc;
 use super::types::{ident, rust_type};
-use crate::model::{Operation, Param, TypeDef, TypeRef};
+use crate::model::{Api, Operation, Param, TypeDef, TypeRef};
 
-/// The module's `Call`: per-call options and `IntoFuture` for every operation at once,
-/// and `Call::stream` where some operation pages; written once, in the runtime's macro.
-pub fn builder(pages: bool) -> TokenStream {
-    let pages = pages.then(|| quote!(pages));
-    quote!(::authgen_runtime::__private::call_block!(#pages);)
+/// The module's `Call`: per-call options, `IntoFuture` and `with_response` for every
+/// operation at once, and the parts some operation needs (`Call::stream` where one
+/// pages, `Call::events` where one streams, `Call::download` where one answers with
+/// bytes); written once, in the runtime's macro.
+pub fn builder(api: &Api) -> TokenStream {
+    let ops = &api.operations;
+    let parts = [
+        ("pages", ops.iter().any(|op| op.pagination.is_some())),
+        ("events", ops.iter().any(|op| op.stream.is_some())),
+        ("download", ops.iter().any(super::stream::downloads)),
+    ];
+    let parts =
+        parts.into_iter().filter(|(_, used)| *used).map(|(part, _)| Ident::new(part, Span::call_site()));
+    quote!(::authgen_runtime::__private::call_block!(#(#parts),*);)
 }
 
 /// The parameters the struct of `op` holds: all but an optional idempotency key, which
@@ -39,7 +48,8 @@ pub fn method(op: &Operation, types: &[TypeDef]) -> TokenStream {
     let pages = op.pagination.as_ref().map(|_| {
         quote!(#[doc = ""] #[doc = " The list pages: [`Call::stream`] gives the items of every page, fetched as they are read."])
     });
-    let docs = quote!(#docs #[doc = ""] #[doc = #how] #pages);
+    let answers = answers_doc(op).map(|text| quote!(#[doc = ""] #[doc = #text]));
+    let docs = quote!(#docs #[doc = ""] #[doc = #how] #pages #answers);
     let deprecated = super::operation::deprecated(op);
     let (name, params) = (ident(&op.name), ident(&op.call_type));
     let mut args = Vec::new();
@@ -66,6 +76,24 @@ pub fn method(op: &Operation, types: &[TypeDef]) -> TokenStream {
     }
 }
 
+/// How else the answer of `op` can be read: as a stream of items, chunk by chunk.
+fn answers_doc(op: &Operation) -> Option<String> {
+    if let Some(stream) = &op.stream {
+        return Some(match (stream.only, &stream.switch) {
+            (true, _) => {
+                " Awaiting it gives a stream of items as they arrive: read them with `.next().await`.".into()
+            }
+            (false, Some(switch)) => format!(
+                " [`Call::events`] asks for the answer as a stream of items instead (setting `{}` to `true`).",
+                switch.field
+            ),
+            (false, None) => " [`Call::events`] asks for the answer as a stream of items instead.".into(),
+        });
+    }
+    super::stream::downloads(op)
+        .then(|| " [`Call::download`] reads the body chunk by chunk instead of whole.".to_string())
+}
+
 /// The struct of `op`'s parameters and the setters of its optional ones.
 pub fn params(op: &Operation, types: &[TypeDef]) -> TokenStream {
     let name = ident(&op.call_type);
@@ -77,8 +105,9 @@ pub fn params(op: &Operation, types: &[TypeDef]) -> TokenStream {
         })
         .collect();
     let body = if fields.is_empty() { quote!(;) } else { quote!({ #(#fields),* }) };
-    // A stream of pages sends the parameters again, with each page's cursor.
-    let clone = op.pagination.as_ref().map(|_| quote!(#[derive(Clone)]));
+    // A stream of pages sends the parameters again, with each page's cursor; an event
+    // stream, to resume.
+    let clone = (op.pagination.is_some() || op.stream.is_some()).then(|| quote!(#[derive(Clone)]));
     let setters: Vec<TokenStream> =
         setters_of(op).map(|(field, ty, doc)| setter(field, ty, doc, types)).collect();
     let setters = (!setters.is_empty()).then(|| quote!(impl Call<'_, #name> { #(#setters)* }));

@@ -8,6 +8,7 @@ mod oauth;
 mod operation;
 mod pages;
 mod rename;
+mod stream;
 mod token;
 mod types;
 
@@ -29,7 +30,7 @@ pub enum Piece {
     Type(usize),
     /// The `TokenAnswer` impl of a type that is a token answer.
     Answer(usize),
-    /// An operation's parameters, call, pages and answer enums.
+    /// An operation's parameters, call, pages, stream, headers and answer enums.
     Operation(usize),
 }
 
@@ -52,9 +53,11 @@ pub fn piece(api: &Api, piece: Piece) -> TokenStream {
             let params = call::params(op, &api.types);
             let operation = operation::operation_impl(op, &api.types);
             let pages = pages::paginate_impl(op, &api.types);
+            let events = stream::event_stream_impl(op, &api.types);
+            let headers = stream::headers_struct(op, &api.types);
             let errors = operation::error_enum(op, &api.types);
             let success = operation::success_enum(op, &api.types);
-            quote!(#params #operation #pages #errors #success)
+            quote!(#params #operation #pages #events #headers #errors #success)
         }
     }
 }
@@ -157,7 +160,7 @@ fn client(api: &Api) -> TokenStream {
     let module = module_name(api);
     let (declarations, oauth_methods): (Vec<_>, Vec<_>) =
         api.schemes.iter().filter_map(|scheme| oauth::scheme(scheme, &module)).unzip();
-    let builder = call::builder(api.operations.iter().any(|op| op.pagination.is_some()));
+    let builder = call::builder(api);
     let methods = api.operations.iter().map(|op| {
         let method = call::method(op, &api.types);
         let source = token::source_method(op, api);

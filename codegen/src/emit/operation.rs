@@ -6,7 +6,8 @@ use quote::quote;
 use super::doc;
 use super::types::{ident, rust_type, value_checks};
 use crate::model::{
-    Body, BodyEncoding, Decoding, Method, Operation, Param, ParamLocation, Response, Status, TypeDef,
+    Body, BodyEncoding, Decoding, ItemStream, Method, Operation, Param, ParamLocation, Response, Status,
+    TypeDef,
 };
 
 /// How the parameters of `op` become its request and its answer its result: the
@@ -25,10 +26,21 @@ pub fn operation_impl(op: &Operation, types: &[TypeDef]) -> TokenStream {
     let checks = param_checks(op);
     let request = request(op);
     let dispatch = dispatch(op);
+    let headers = super::stream::headers_type(op);
+    // Awaiting a call that answers only with a stream gives the stream.
+    let call = op.stream.as_ref().filter(|s| s.only).map(|_| {
+        let private = quote!(::authgen_runtime::__private);
+        quote! {
+            fn call(core: &#private::ClientCore, params: Self, options: ::authgen_runtime::CallOptions) -> #private::CallFuture<'_, Self::Output, Self::Error> {
+                #private::events(core, params, options)
+            }
+        }
+    });
     quote! {
         impl ::authgen_runtime::__private::Operation for #params {
             type Output = #success;
             type Error = #error;
+            type Headers = #headers;
 
             #[inline]
             fn request(self, core: &::authgen_runtime::__private::ClientCore) -> ::authgen_runtime::__private::Built<'_> {
@@ -41,8 +53,15 @@ pub fn operation_impl(op: &Operation, types: &[TypeDef]) -> TokenStream {
             fn decode(response: ::authgen_runtime::__private::Response) -> ::authgen_runtime::__private::Decoded<Self> {
                 #dispatch
             }
+
+            #call
         }
     }
+}
+
+/// The stream that is `op`'s only success answer, if it is one.
+fn only_stream(op: &Operation) -> Option<&ItemStream> {
+    op.stream.as_ref().filter(|stream| stream.only)
 }
 
 /// `#[deprecated]` for an operation the spec marks so.
@@ -51,6 +70,9 @@ pub fn deprecated(op: &Operation) -> Option<TokenStream> {
 }
 
 fn success_type(op: &Operation, types: &[TypeDef]) -> TokenStream {
+    if let Some(stream) = only_stream(op) {
+        return super::stream::events_type(op, stream, types);
+    }
     if let Some(name) = &op.success_type {
         let name = ident(name);
         return quote!(#name);
@@ -125,7 +147,10 @@ fn request(op: &Operation) -> TokenStream {
         let alternatives = op.security.iter().map(|names| quote!(&[#(#names),*]));
         chain.push(quote!(.security(&[#(#alternatives),*])));
     }
-    if op.success.iter().chain(&op.errors).any(|r| r.body.is_some() && r.decoding == Decoding::Json) {
+    if let Some(stream) = only_stream(op) {
+        let media = &stream.media;
+        chain.push(quote!(.stream(#media)));
+    } else if op.success.iter().chain(&op.errors).any(|r| r.body.is_some() && r.decoding == Decoding::Json) {
         chain.push(quote!(.accept("application/json")));
     }
     if let Some(body) = &op.body {
@@ -214,6 +239,9 @@ fn dispatch(op: &Operation) -> TokenStream {
             Decoding::Binary => "binary",
         });
         let decode = match (&response.body, &op.success_type) {
+            _ if only_stream(op).is_some() => {
+                quote!(response.events(<Self as ::authgen_runtime::__private::EventStream>::FORMAT))
+            }
             (Some(_), None) => quote!(response.#read()),
             (None, None) => quote!(response.empty()),
             (Some(_), Some(name)) => {

@@ -18,6 +18,7 @@
 //! | `type: mutualTLS` security scheme | removed, its name returned |
 //! | 3.2 `oauth2MetadataUrl`, `flows.deviceAuthorization` | `x-oauth2-metadata-url`, `flows.x-device-authorization` |
 //! | no `paths` | `paths: {}` |
+//! | `itemSchema` of a media type (3.2, for streams), no `schema` | `schema`: the generator reads a stream's `schema` as one item |
 //!
 //! Only schema positions are rewritten: examples, defaults, enums and extensions are
 //! data and are left alone, and so are maps of names (`properties`, `components`).
@@ -136,6 +137,13 @@ fn walk(value: &mut Value, place: Place, at: &Pointer, visit: &mut dyn FnMut(&mu
             }
         }
         (Value::Object(map), Place::Other | Place::Schemas) => {
+            // A media type's; in a map of names, `itemSchema` is a name like any other.
+            if place == Place::Other
+                && !map.contains_key("schema")
+                && let Some(item) = map.remove("itemSchema")
+            {
+                map.insert("schema".into(), item);
+            }
             for (key, child) in map.iter_mut() {
                 if let Some(child_place) = child_place(place, key) {
                     walk(child, child_place, &at.join(key), visit);

@@ -44,6 +44,8 @@ pub(super) fn settle(
         op.body.iter_mut().for_each(|b| renumber(&mut b.ty));
         op.success.iter_mut().chain(&mut op.errors).filter_map(|r| r.body.as_mut()).for_each(renumber);
         op.pagination.iter_mut().for_each(|p| renumber(&mut p.item));
+        op.stream.iter_mut().for_each(|s| renumber(&mut s.item));
+        op.headers.iter_mut().for_each(|h| renumber(&mut h.ty));
     }
     webhooks.iter_mut().filter_map(|w| w.payload.as_mut()).for_each(renumber);
     renumbered

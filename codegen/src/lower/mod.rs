@@ -3,6 +3,7 @@
 //! naming its pointer; all of them are reported at once. No `openapiv3` type leaves
 //! this module.
 
+mod answers;
 mod facts;
 mod handles;
 mod invariants;

@@ -9,7 +9,7 @@ use openapiv3::{
 };
 
 use super::schema::SchemaRef;
-use super::{Lowerer, refs};
+use super::{Lowerer, answers, refs};
 use crate::diagnostics::{Pointer, Problem};
 use crate::model::{
     Body, BodyEncoding, Checks, Decoding, Method, Operation, Param, ParamLocation, Response, ScopesByScheme,
@@ -26,7 +26,8 @@ const ACCESS_TOKEN_NAMES: &[&str] = &["access_token", "accessToken"];
 
 /// The methods every generated `Call` has (the runtime's `call_block!` writes them), which
 /// a setter of the same name would clash with: a copy of the runtime's list, tested equal.
-const CALL_METHODS: &[&str] = &["timeout", "header", "retry", "idempotency_key", "stream"];
+const CALL_METHODS: &[&str] =
+    &["timeout", "header", "retry", "idempotency_key", "with_response", "stream", "events", "download"];
 
 /// Names a parameter cannot take besides those: the body's field, and `self`'s.
 const HELD_NAMES: &[&str] = &["body", "self_"];
@@ -94,6 +95,9 @@ impl<'a> Lowerer<'a> {
                     deprecated: op.deprecated,
                     idempotent: self.idempotent(&op.extensions, &pointer),
                     pagination: None,
+                    stream: None,
+                    headers: Vec::new(),
+                    headers_type: None,
                 };
                 let params = item
                     .parameters
@@ -329,7 +333,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// An inline item, or the component a `#/components/<kind>/<name>` reference ends at.
-    fn resolve<T>(
+    pub(super) fn resolve<T>(
         &mut self,
         item: &'a ReferenceOr<T>,
         kind: &str,
@@ -410,7 +414,13 @@ impl<'a> Lowerer<'a> {
             } else {
                 format!("{}{variant}", naming::pascal(&op.name))
             };
-            let (body, decoding) = self.response_body(response, &at, name);
+            let (body, decoding) = self.response_body(response, &at, name, success);
+            if success {
+                if op.stream.is_none() {
+                    op.stream = self.item_stream(op, response, &at);
+                }
+                self.response_headers(op, response, &at);
+            }
             let doc = Some(response.description.clone()).filter(|d| !d.trim().is_empty());
             let response = Response { status, variant, doc, body, decoding };
             if success { op.success.push(response) } else { op.errors.push(response) }
@@ -419,16 +429,22 @@ impl<'a> Lowerer<'a> {
         if bodies.len() > 1 {
             op.success_type = Some(self.type_names.claim(format!("{}Success", naming::pascal(&op.name))));
         }
+        self.settle_stream(op);
+        self.name_headers(op);
     }
 
-    /// The body of a response: JSON by preference, else text, else bytes.
+    /// The body of a response read whole: JSON by preference, else text, else bytes. A
+    /// success's stream (an event stream, NDJSON) is no such body.
     fn response_body(
         &mut self,
         response: &'a OaResponse,
         at: &Pointer,
         name: String,
+        success: bool,
     ) -> (Option<TypeRef>, Decoding) {
-        if let Some((media, content)) = response.content.iter().find(|(media, _)| is_json(media)) {
+        let whole = |media: &&String| !success || answers::stream_framing(media).is_none();
+        let mut content = response.content.iter().filter(|(media, _)| whole(media));
+        if let Some((media, content)) = content.clone().find(|(media, _)| is_json(media)) {
             let ty = match &content.schema {
                 Some(schema) => {
                     let at = at.join("content").join(media).join("schema");
@@ -438,9 +454,9 @@ impl<'a> Lowerer<'a> {
             };
             return (Some(ty), Decoding::Json);
         }
-        if response.content.is_empty() {
+        if content.clone().next().is_none() {
             (None, Decoding::Json)
-        } else if response.content.keys().any(|m| is_text(m) || is_xml(m)) {
+        } else if content.any(|(m, _)| is_text(m) || is_xml(m)) {
             (Some(TypeRef::String), Decoding::Text)
         } else {
             (Some(TypeRef::Binary), Decoding::Binary)
@@ -573,7 +589,7 @@ fn media_type<'c>(content: &'c openapiv3::Content, wanted: &str) -> Option<&'c M
 }
 
 /// `application/json; charset=utf-8` -> `application/json`.
-fn media_essence(media: &str) -> String {
+pub(super) fn media_essence(media: &str) -> String {
     media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
 }
 

@@ -38,7 +38,8 @@ pub fn children(kind: &TypeKind) -> Vec<&TypeRef> {
 /// Every type the operations name: parameters, bodies, responses.
 pub fn used(operations: &[Operation]) -> impl Iterator<Item = &TypeRef> {
     let responses = operations.iter().flat_map(|op| op.success.iter().chain(&op.errors));
-    sent(operations).chain(responses.filter_map(|r| r.body.as_ref()))
+    let answers = operations.iter().flat_map(Operation::answer_types);
+    sent(operations).chain(responses.filter_map(|r| r.body.as_ref())).chain(answers)
 }
 
 /// The types requests carry: bodies and parameters.
@@ -104,7 +105,8 @@ pub fn received<'o>(
 ) -> impl Iterator<Item = &'o TypeRef> {
     let responses = operations.iter().flat_map(|op| op.success.iter().chain(&op.errors));
     let responses = responses.filter(|r| r.decoding == Decoding::Json).filter_map(|r| r.body.as_ref());
-    responses.chain(webhooks.iter().filter_map(|w| w.payload.as_ref()))
+    let answers = operations.iter().flat_map(Operation::answer_types);
+    responses.chain(answers).chain(webhooks.iter().filter_map(|w| w.payload.as_ref()))
 }
 
 /// Sets which serde traits each type derives: `Serialize` where a request reaches it,

@@ -91,6 +91,7 @@ impl Call<'_, ListCounters> {
 impl ::authgen_runtime::__private::Operation for ListCounters {
     type Output = Vec<ListCountersResponseItem>;
     type Error = ListCountersError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,

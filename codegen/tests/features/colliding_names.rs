@@ -85,6 +85,7 @@ pub struct GetToken;
 impl ::authgen_runtime::__private::Operation for GetToken {
     type Output = ();
     type Error = GetTokenError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -118,6 +119,7 @@ pub struct GetToken2;
 impl ::authgen_runtime::__private::Operation for GetToken2 {
     type Output = ();
     type Error = GetToken2Error;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -151,6 +153,7 @@ pub struct GetToken3;
 impl ::authgen_runtime::__private::Operation for GetToken3 {
     type Output = ();
     type Error = GetToken3Error;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -184,6 +187,7 @@ pub struct GetItems;
 impl ::authgen_runtime::__private::Operation for GetItems {
     type Output = ();
     type Error = GetItemsError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -217,6 +221,7 @@ pub struct GetItems2;
 impl ::authgen_runtime::__private::Operation for GetItems2 {
     type Output = ();
     type Error = GetItems2Error;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,

@@ -152,6 +152,7 @@ pub struct SetEnvironment {
 impl ::authgen_runtime::__private::Operation for SetEnvironment {
     type Output = SetEnvironmentResponse;
     type Error = SetEnvironmentError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,

@@ -286,6 +286,7 @@ pub struct ListAccounts;
 impl ::authgen_runtime::__private::Operation for ListAccounts {
     type Output = Caller;
     type Error = ListAccountsError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -324,6 +325,7 @@ pub struct CloseAccount {
 impl ::authgen_runtime::__private::Operation for CloseAccount {
     type Output = Caller;
     type Error = CloseAccountError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -367,6 +369,7 @@ pub struct CreatePayment {
 impl ::authgen_runtime::__private::Operation for CreatePayment {
     type Output = Caller;
     type Error = CreatePaymentError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -405,6 +408,7 @@ pub struct WhoAmI;
 impl ::authgen_runtime::__private::Operation for WhoAmI {
     type Output = Caller;
     type Error = WhoAmIError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -441,6 +445,7 @@ pub struct Health;
 impl ::authgen_runtime::__private::Operation for Health {
     type Output = ();
     type Error = HealthError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,

@@ -99,6 +99,8 @@ impl Client {
     /// `GET /files/{id}/content`
     ///
     /// Returns a [`Call`]: `.await` it to send it.
+    ///
+    /// [`Call::download`] reads the body chunk by chunk instead of whole.
     pub fn get_content(&self, id: impl Into<String>) -> Call<'_, GetContent> {
         Call::new(self, GetContent { id: id.into() })
     }
@@ -210,7 +212,7 @@ impl Client {
         Call::new(self, ListLogs { after: None })
     }
 }
-::authgen_runtime::__private::call_block!(pages);
+::authgen_runtime::__private::call_block!(pages, download);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]
@@ -411,6 +413,7 @@ impl Call<'_, ListItems> {
 impl ::authgen_runtime::__private::Operation for ListItems {
     type Output = Vec<ListItemsResponseItem>;
     type Error = ListItemsError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -477,6 +480,7 @@ pub struct CreateItem {
 impl ::authgen_runtime::__private::Operation for CreateItem {
     type Output = CreateItemSuccess;
     type Error = CreateItemError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -527,6 +531,7 @@ pub struct UploadFile {
 impl ::authgen_runtime::__private::Operation for UploadFile {
     type Output = ();
     type Error = UploadFileError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -572,6 +577,7 @@ pub struct GetContent {
 impl ::authgen_runtime::__private::Operation for GetContent {
     type Output = ::authgen_runtime::Binary;
     type Error = GetContentError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -626,6 +632,7 @@ impl Call<'_, PutContent> {
 impl ::authgen_runtime::__private::Operation for PutContent {
     type Output = ();
     type Error = PutContentError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -669,6 +676,7 @@ pub struct PostNote {
 impl ::authgen_runtime::__private::Operation for PostNote {
     type Output = String;
     type Error = PostNoteError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -704,6 +712,7 @@ pub struct ChargeCard;
 impl ::authgen_runtime::__private::Operation for ChargeCard {
     type Output = ChargeCardResponse;
     type Error = ChargeCardError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -739,6 +748,7 @@ pub struct Refund;
 impl ::authgen_runtime::__private::Operation for Refund {
     type Output = ();
     type Error = RefundError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -791,6 +801,7 @@ impl Call<'_, GetEvent> {
 impl ::authgen_runtime::__private::Operation for GetEvent {
     type Output = GetEventResponse;
     type Error = GetEventError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -850,6 +861,7 @@ impl Call<'_, ListCustomers> {
 impl ::authgen_runtime::__private::Operation for ListCustomers {
     type Output = ListCustomersResponse;
     type Error = ListCustomersError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -919,6 +931,7 @@ impl Call<'_, ListProjects> {
 impl ::authgen_runtime::__private::Operation for ListProjects {
     type Output = ListProjectsResponse;
     type Error = ListProjectsError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -971,6 +984,7 @@ pub struct ListPages;
 impl ::authgen_runtime::__private::Operation for ListPages {
     type Output = Vec<String>;
     type Error = ListPagesError;
+    type Headers = ListPagesHeaders;
     #[inline]
     fn request(
         self,
@@ -1005,6 +1019,36 @@ impl ::authgen_runtime::__private::Paginate for ListPages {
     }
 }
 
+/// The headers of [`Client::list_pages`]'s answers (`.with_response()`): every one by the `HeaderMap` it derefs to, the documented ones typed.
+#[derive(Clone)]
+pub struct ListPagesHeaders(::authgen_runtime::HeaderMap);
+
+impl ListPagesHeaders {
+    /// The next page, as `<url>; rel="next"`.
+    ///
+    /// The `Link` header, if the answer has one that reads as its type.
+    pub fn link(&self) -> Option<String> {
+        ::authgen_runtime::__private::header(&self.0, "Link")
+    }
+}
+
+impl ::authgen_runtime::Headers for ListPagesHeaders {
+    fn from_map(map: ::authgen_runtime::HeaderMap) -> Self {
+        ListPagesHeaders(map)
+    }
+
+    fn map(&self) -> &::authgen_runtime::HeaderMap {
+        &self.0
+    }
+}
+
+impl ::std::ops::Deref for ListPagesHeaders {
+    type Target = ::authgen_runtime::HeaderMap;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
 /// Documented error statuses of [`Client::list_pages`]: the spec documents none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListPagesError {}
@@ -1026,6 +1070,7 @@ impl Call<'_, ListLogs> {
 impl ::authgen_runtime::__private::Operation for ListLogs {
     type Output = ListLogsResponse;
     type Error = ListLogsError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,

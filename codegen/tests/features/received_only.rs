@@ -61,6 +61,7 @@ pub struct ListThings;
 impl ::authgen_runtime::__private::Operation for ListThings {
     type Output = Things;
     type Error = ListThingsError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,

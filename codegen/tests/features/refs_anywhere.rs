@@ -95,6 +95,7 @@ pub struct CreateToken;
 impl ::authgen_runtime::__private::Operation for CreateToken {
     type Output = CreateTokenResponse;
     type Error = CreateTokenError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -131,6 +132,7 @@ pub struct GetToken {
 impl ::authgen_runtime::__private::Operation for GetToken {
     type Output = CreateTokenResponse;
     type Error = GetTokenError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -172,6 +174,7 @@ pub struct GetTokenMetadata {
 impl ::authgen_runtime::__private::Operation for GetTokenMetadata {
     type Output = MetadataLink;
     type Error = GetTokenMetadataError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,

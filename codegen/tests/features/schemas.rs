@@ -432,6 +432,7 @@ pub struct OpenSession;
 impl ::authgen_runtime::__private::Operation for OpenSession {
     type Output = OpenSessionResponse;
     type Error = OpenSessionError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,
@@ -468,6 +469,7 @@ pub struct GetThing {
 impl ::authgen_runtime::__private::Operation for GetThing {
     type Output = Thing;
     type Error = GetThingError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,

@@ -83,6 +83,7 @@ pub struct CreateThing {
 impl ::authgen_runtime::__private::Operation for CreateThing {
     type Output = ();
     type Error = CreateThingError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,

@@ -91,6 +91,7 @@ pub struct GetToken;
 impl ::authgen_runtime::__private::Operation for GetToken {
     type Output = GetTokenResponse;
     type Error = GetTokenError;
+    type Headers = ::authgen_runtime::HeaderMap;
     #[inline]
     fn request(
         self,

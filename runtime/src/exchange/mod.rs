@@ -3,7 +3,8 @@
 //!
 //! - `request`: parameters, bodies, per-call options and credentials onto a request;
 //! - `send`: attempts, the bearer token of a cache, hooks, the call's tracing span;
-//! - `response`: the answer read into memory and decoded, status by status;
+//! - `response`: the answer read into memory (or, streamed, left to read) and decoded,
+//!   status by status;
 //! - `encode`: the OpenAPI parameter styles and form bodies; `multipart`: its bodies;
 //! - `challenge`: what a 401's or 403's `WWW-Authenticate` asks for.
 

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::encode;
 use crate::Binary;
+use crate::error::{Error, TransportError};
 
 /// A multipart body under construction.
 #[derive(Debug, Default, Clone)]
@@ -38,19 +39,33 @@ impl Multipart {
     }
 
     /// The body to send: built anew for every attempt (reqwest's form is a stream that
-    /// cannot be sent twice), the parts kept for a retry.
-    pub(super) fn to_form(&self) -> reqwest::multipart::Form {
-        self.parts.iter().fold(reqwest::multipart::Form::new(), |form, (name, part)| match part {
-            Part::Text(text) => form.text(name.clone(), text.clone()),
-            Part::File(file) => {
-                let part =
-                    || reqwest::multipart::Part::bytes(file.as_bytes().to_vec()).file_name(name.clone());
-                // A constant media type always parses; were it not to, the part goes untyped.
-                let typed = part().mime_str("application/octet-stream").unwrap_or_else(|_| part());
-                form.part(name.clone(), typed)
-            }
-        })
+    /// cannot be sent twice), the parts kept for a retry. A file part from a file is
+    /// opened again, one from a stream taken (only once).
+    pub(super) fn to_form<E>(&self) -> Result<reqwest::multipart::Form, Error<E>> {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, part) in &self.parts {
+            form = match part {
+                Part::Text(text) => form.text(name.clone(), text.clone()),
+                Part::File(file) => form.part(name.clone(), file_part(name, file)?),
+            };
+        }
+        Ok(form)
     }
+
+    /// Whether another attempt could send every part again (a stream cannot).
+    pub(super) fn resendable(&self) -> bool {
+        self.parts.iter().all(|(_, part)| !matches!(part, Part::File(file) if !file.resendable()))
+    }
+}
+
+/// A file part named `name`, typed `application/octet-stream`.
+fn file_part<E>(name: &str, file: &Binary) -> Result<reqwest::multipart::Part, Error<E>> {
+    let part = match file.open()? {
+        (body, Some(length)) => reqwest::multipart::Part::stream_with_length(body, length),
+        (body, None) => reqwest::multipart::Part::stream(body),
+    };
+    let part = part.file_name(name.to_string());
+    Ok(part.mime_str("application/octet-stream").map_err(TransportError::new)?)
 }
 
 #[cfg(test)]

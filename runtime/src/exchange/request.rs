@@ -2,14 +2,18 @@
 //! credentials attached by the operation's security requirement.
 
 use reqwest::Method;
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue};
+use reqwest::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue,
+};
 
 use super::encode;
 use super::multipart::Multipart;
 use crate::binary::Binary;
 use crate::call::CallOptions;
 use crate::client::{ApiKeyLocation, ClientCore, Credential};
-use crate::error::ValidationError;
+use std::time::Duration;
+
+use crate::error::{Error, ValidationError};
 use crate::retry::{RetryPolicy, idempotent_method};
 use crate::secret::Secret;
 use crate::token::{ScopedTokens, TokenCache, bearer_value};
@@ -28,6 +32,10 @@ pub struct Request<'c> {
     pub(super) cookies: Vec<String>,
     /// Kept as parts, not a stream, so that a retry can send it again.
     pub(super) multipart: Option<Multipart>,
+    /// A body not in memory (a file, a stream), opened anew for each attempt.
+    pub(super) upload: Option<Box<Binary>>,
+    /// A success's body is left to read as a stream, each item within the timeout.
+    pub(super) streamed: bool,
     /// Whether sending it twice has the effect of sending it once.
     pub(super) idempotent: bool,
     /// This call's retry policy, when not the client's.
@@ -95,6 +103,8 @@ impl<'c> Request<'c> {
             scopes: Vec::new(),
             cookies: Vec::new(),
             multipart: None,
+            upload: None,
+            streamed: false,
             idempotent,
             retry: None,
             timeout: None,
@@ -198,6 +208,25 @@ impl<'c> Request<'c> {
         self
     }
 
+    /// Asks for a stream of `media` (in place of any `Accept` set before) and leaves a
+    /// success's body to be read as it arrives.
+    pub fn stream(mut self, media: &'static str) -> Self {
+        // `headers` replaces the values of the names it sets.
+        self.builder =
+            self.builder.headers(HeaderMap::from_iter([(ACCEPT, HeaderValue::from_static(media))]));
+        self.streamed()
+    }
+
+    /// Leaves a success's body to be read as it arrives, each chunk within the timeout.
+    pub(crate) fn streamed(mut self) -> Self {
+        self.streamed = true;
+        self
+    }
+
+    pub(crate) fn method(&self) -> &Method {
+        &self.method
+    }
+
     /// A JSON body.
     pub fn json<T: serde::Serialize + ?Sized>(mut self, body: &T) -> Self {
         self.builder = self.builder.json(body);
@@ -213,9 +242,14 @@ impl<'c> Request<'c> {
         self
     }
 
-    /// A body of raw bytes with its media type.
+    /// A body of raw bytes with its media type: in memory, or read from its file or
+    /// stream as it is sent.
     pub fn binary(mut self, media: &'static str, body: &Binary) -> Self {
-        self.builder = self.builder.header(CONTENT_TYPE, media).body(body.clone().into_bytes());
+        self.builder = self.builder.header(CONTENT_TYPE, media);
+        match body.in_memory() {
+            Some(bytes) => self.builder = self.builder.body(bytes.clone()),
+            None => self.upload = Some(Box::new(body.clone())),
+        }
         self
     }
 
@@ -230,6 +264,39 @@ impl<'c> Request<'c> {
     pub fn multipart(mut self, body: Multipart) -> Self {
         self.multipart = Some(body);
         self
+    }
+
+    /// Adds the bodies that are built anew for each attempt: a multipart form, a file
+    /// opened again, a stream (which only the first attempt can send).
+    pub(super) fn with_bodies<E>(
+        &self,
+        mut builder: reqwest::RequestBuilder,
+    ) -> Result<reqwest::RequestBuilder, Error<E>> {
+        if let Some(multipart) = &self.multipart {
+            builder = builder.multipart(multipart.to_form()?);
+        }
+        if let Some(upload) = &self.upload {
+            let (body, length) = upload.open()?;
+            builder = builder.body(body);
+            if let Some(length) = length {
+                builder = builder.header(CONTENT_LENGTH, length);
+            }
+        }
+        Ok(builder)
+    }
+
+    /// Whether another attempt could send the body again (a stream cannot).
+    pub(super) fn resendable(&self) -> bool {
+        let parts = self.multipart.as_ref().is_none_or(Multipart::resendable);
+        parts && self.upload.as_deref().is_none_or(Binary::resendable)
+    }
+
+    /// A streamed answer's limits: of its head (what is left of the call's deadline, at
+    /// most the timeout), and of each item (the timeout).
+    pub(super) fn stream_limits(&self, deadline: Option<tokio::time::Instant>) -> (Duration, Duration) {
+        let item = self.timeout.unwrap_or(self.core.timeout());
+        let left = deadline.map(|deadline| deadline.saturating_duration_since(tokio::time::Instant::now()));
+        (left.map_or(item, |left| left.min(item)), item)
     }
 
     /// The OAuth scopes the operation needs of `scheme`: its token is asked for them.

@@ -1,46 +1,72 @@
-//! [`Response`]: an answer read into memory, turned into the operation's result.
-
-use bytes::BytesMut;
-use serde::de::DeserializeOwned;
+//! [`Response`]: an answer as the exchange received it (its body read into memory, or,
+//! for a streamed success, left to read), turned into the operation's result.
 
 use std::time::Duration;
 
+use bytes::{Bytes, BytesMut};
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use serde::de::DeserializeOwned;
+
 use super::challenge::Challenge;
 use crate::binary::Binary;
+use crate::decode;
 use crate::error::{Error, RawBody, TransportError};
 use crate::retry::parse_retry_after;
-use reqwest::StatusCode;
+use crate::stream::{CallSpan, Download, Events, Format, Source};
 
-/// An answer, its body read.
+/// An answer: its status, headers and body.
 #[derive(Debug)]
 pub struct Response {
     status: StatusCode,
+    /// The headers, and the body when it was read.
     body: RawBody,
     /// The target of a `Link: <…>; rel="next"` header, resolved against the request's URL.
     next_link: Option<String>,
+    /// A streamed success's body, still to read.
+    unread: Option<Unread>,
     /// What a 401 or 403 asks for in its `WWW-Authenticate`.
     challenge: Option<Challenge>,
 }
 
+/// A body left to read, with the limits its items are read by.
+struct Unread {
+    response: reqwest::Response,
+    /// The wait for each item.
+    timeout: Duration,
+    /// The size of each item.
+    limit: usize,
+    span: Option<CallSpan>,
+}
+
+impl std::fmt::Debug for Unread {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Unread").field("timeout", &self.timeout).finish_non_exhaustive()
+    }
+}
+
 impl Response {
-    /// Reads `response`'s body, failing once it passes `limit` bytes: a huge or endless
-    /// body is never buffered whole.
-    pub(crate) async fn read<E>(mut response: reqwest::Response, limit: usize) -> Result<Self, Error<E>> {
+    /// Takes `response`'s head and reads its body, failing once it passes `limit` bytes:
+    /// a huge or endless body is never buffered whole. With `stream` (the wait for each
+    /// item), a success's body is left to read as a stream, each item up to `limit`.
+    pub(crate) async fn receive<E>(
+        mut response: reqwest::Response,
+        stream: Option<Duration>,
+        limit: usize,
+    ) -> Result<Self, Error<E>> {
         let status = response.status();
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(String::from);
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
         let links = response.headers().get_all(reqwest::header::LINK).iter();
         let next_link = links.filter_map(|v| v.to_str().ok()).find_map(|v| next_link(response.url(), v));
         let challenge =
             matches!(status.as_u16(), 401 | 403).then(|| Challenge::of(response.headers())).flatten();
+        let headers = std::mem::take(response.headers_mut());
+        let retry_after = headers.get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok());
+        let retry_after = retry_after.and_then(parse_retry_after);
+        if let Some(timeout) = stream.filter(|_| status.is_success()) {
+            let body = RawBody::answered(Bytes::new(), headers, retry_after);
+            let unread = Some(Unread { response, timeout, limit, span: None });
+            return Ok(Response { status, body, next_link, unread, challenge });
+        }
         if response.content_length().is_some_and(|length| length > limit as u64) {
             return Err(Error::BodyTooLarge { status, limit });
         }
@@ -51,8 +77,25 @@ impl Response {
             }
             body.extend_from_slice(&chunk);
         }
-        let body = RawBody::new(body.freeze(), content_type).with_retry_after(retry_after);
-        Ok(Response { status, body, next_link, challenge })
+        let body = RawBody::answered(body.freeze(), headers, retry_after);
+        Ok(Response { status, body, next_link, unread: None, challenge })
+    }
+
+    /// Keeps `span` open while the body is read, if it is still to read; true if so.
+    pub(crate) fn keep_span(&mut self, span: impl FnOnce() -> CallSpan) -> bool {
+        let Some(unread) = &mut self.unread else { return false };
+        unread.span = Some(span());
+        true
+    }
+
+    /// The body to read on: the rest of a streamed one, or the one read.
+    pub(crate) fn into_source(self) -> Source {
+        match self.unread {
+            Some(Unread { response, timeout, limit, span }) => {
+                Source::streaming(self.status, self.body, response, timeout, limit).with_span(span)
+            }
+            None => Source::read(self.status, self.body, usize::MAX),
+        }
     }
 
     /// The `Retry-After` the server sent, if any.
@@ -70,6 +113,11 @@ impl Response {
         self.next_link.as_deref()
     }
 
+    /// The headers.
+    pub(crate) fn headers(&self) -> &HeaderMap {
+        self.body.headers()
+    }
+
     /// The status code.
     pub fn status(&self) -> u16 {
         self.status.as_u16()
@@ -81,17 +129,27 @@ impl Response {
 
     /// A success body of type `T`.
     pub fn json<T: DeserializeOwned, E>(self) -> Result<T, Error<E>> {
-        self.success(decode)
+        self.success(decode::json)
     }
 
     /// A success body of text (`text/*` and other non-JSON text types).
     pub fn text<E>(self) -> Result<String, Error<E>> {
-        self.success(decode_text)
+        self.success(decode::text)
     }
 
     /// A success body of raw bytes.
     pub fn binary<E>(self) -> Result<Binary, Error<E>> {
         self.success(|bytes| Ok(Binary::from(bytes.to_vec())))
+    }
+
+    /// A success that is a stream of items in `format`, read as they arrive.
+    pub fn events<T: DeserializeOwned, E>(self, format: Format) -> Result<Events<T, E>, Error<E>> {
+        Ok(Events::new(self.into_source(), format, None))
+    }
+
+    /// A success body read chunk by chunk.
+    pub(crate) fn download<E>(self) -> Download<E> {
+        Download::new(self.into_source())
     }
 
     /// A success without a documented body (whatever body came is ignored).
@@ -101,12 +159,12 @@ impl Response {
 
     /// A documented error status with a body of type `T`.
     pub fn error_json<T: DeserializeOwned, E>(self, variant: impl FnOnce(T) -> E) -> Error<E> {
-        self.status_error(decode, variant)
+        self.status_error(decode::json, variant)
     }
 
     /// A documented error status with a text body.
     pub fn error_text<E>(self, variant: impl FnOnce(String) -> E) -> Error<E> {
-        self.status_error(decode_text, variant)
+        self.status_error(decode::text, variant)
     }
 
     /// A documented error status with a body of raw bytes.
@@ -145,10 +203,13 @@ impl Response {
     #[cfg(test)]
     pub(crate) fn for_test(status: u16, body: &'static [u8]) -> Self {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+        let mut headers = HeaderMap::new();
+        headers.insert(reqwest::header::CONTENT_TYPE, "application/json".parse().unwrap());
         Response {
             status,
-            body: RawBody::new(bytes::Bytes::from_static(body), Some("application/json".into())),
+            body: RawBody::answered(Bytes::from_static(body), headers, None),
             next_link: None,
+            unread: None,
             challenge: None,
         }
     }
@@ -163,48 +224,6 @@ fn next_link(base: &url::Url, header: &str) -> Option<String> {
         });
         next.then(|| base.join(target).ok()).flatten().map(String::from)
     })
-}
-
-fn decode_text(bytes: &[u8]) -> Result<String, String> {
-    String::from_utf8(bytes.to_vec()).map_err(|e| format!("the text is not UTF-8: {}", e.utf8_error()))
-}
-
-/// Decodes JSON. The message is built from where it failed (the path, line and column)
-/// and what kind of failure it was, never from serde's text: that quotes offending
-/// strings and unknown variants, which may be secrets, in ways no redaction can undo.
-/// Only serde's "missing field" is kept, after checking its name is a plain identifier
-/// (the field names of generated types, never a value of the body).
-fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
-    use serde_json::error::Category;
-    // Tracking the path costs allocations on every field: only a body that failed is
-    // read again with it, for the message.
-    if let Ok(value) = serde_json::from_slice(bytes) {
-        return Ok(value);
-    }
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        let what = match inner.classify() {
-            Category::Data => missing_field(&inner.to_string()).unwrap_or_else(|| MISMATCH.into()),
-            Category::Syntax => "the body is not valid JSON".into(),
-            Category::Eof => "the body ends before its JSON does".into(),
-            Category::Io => "the body could not be read".into(),
-        };
-        let at = format!("line {} column {}", inner.line(), inner.column());
-        if path == "." { format!("{what} at {at}") } else { format!("at `{path}`: {what} at {at}") }
-    })
-}
-
-const MISMATCH: &str = "a value does not match the schema (wrong type, unknown variant or out of range)";
-
-/// `missing field `name`` when serde's message is exactly that and `name` is a plain
-/// identifier.
-fn missing_field(message: &str) -> Option<String> {
-    let quoted = message.strip_prefix("missing field `")?.split_once(" at line ")?.0;
-    let name = quoted.strip_suffix('`')?;
-    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '$' | '@' | '.');
-    (!name.is_empty() && name.chars().all(plain)).then(|| format!("missing field `{name}`"))
 }
 
 #[cfg(test)]
@@ -244,45 +263,6 @@ mod tests {
         let missing =
             Response::for_test(200, br#"{"access_token":"s3cr3t"}"#).json::<Token, ()>().unwrap_err();
         assert!(missing.to_string().ends_with("missing field `expires_in` at line 1 column 25"), "{missing}");
-    }
-
-    #[derive(Debug, serde::Deserialize)]
-    #[allow(dead_code)]
-    enum Kind {
-        Bearer,
-    }
-
-    #[derive(Debug, serde::Deserialize)]
-    #[allow(dead_code)]
-    struct Typed {
-        kind: Kind,
-        count: i64,
-        #[serde(default)]
-        list: Vec<u8>,
-    }
-
-    #[test]
-    fn no_body_value_survives_in_a_decode_message_however_it_is_quoted() {
-        let bodies: [&[u8]; 7] = [
-            br#"{"kind":"Bearer","count":"x\"LEAK1\" `LEAK2`"}"#,
-            br#"{"kind":"LEAK3` \"LEAK4","count":1}"#,
-            br#"{"kind":"Bearer","count":1.5e999}"#,
-            br#"{"kind":"Bearer","count":1,"list":[1,"LEAK5"]}"#,
-            br#"{"kind":"Bearer","count":1,"list":[300]}"#,
-            br#"{"kind":"Bearer","count":LEAK6}"#,
-            br#"{"kind":"Bearer","count":"LEAK7"#,
-        ];
-        for body in bodies {
-            let message = decode::<Typed>(body).unwrap_err();
-            assert!(!message.contains("LEAK"), "{message}");
-            assert!(message.contains("line 1 column"), "{message}");
-        }
-        let missing = decode::<Typed>(br#"{"kind":"Bearer"}"#).unwrap_err();
-        assert_eq!(missing, "missing field `count` at line 1 column 17");
-        assert_eq!(
-            decode::<Typed>(br#"{"kind":"Bearer","count":"LEAK"}"#).unwrap_err(),
-            format!("at `count`: {MISMATCH} at line 1 column 31")
-        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ use super::response::Response;
 use crate::error::{Error, TransportError, ValidationError};
 use crate::oauth::Dpop;
 use crate::retry::{EndKind, Ended, idempotency_key};
+use crate::stream::CallSpan;
 use crate::token::{AccessToken, TokenCache, TokenError, authorization_value};
 
 impl<'c> Request<'c> {
@@ -21,7 +22,9 @@ impl<'c> Request<'c> {
     ///
     /// The call is a `tracing` span `authgen.call` with the operation, method, path
     /// template, final status, attempts and duration; each retry is an event with its
-    /// reason. No field carries a credential, a query or a body value.
+    /// reason. No field carries a credential, a query or a body value. A streamed
+    /// answer keeps the span open until its stream ends, which records the items and
+    /// bytes read and the whole duration.
     pub fn send<E: 'c>(self) -> impl Future<Output = Result<Response, Error<E>>> + 'c {
         self.send_then(Ok)
     }
@@ -41,6 +44,8 @@ impl<'c> Request<'c> {
             status = Empty,
             attempts = Empty,
             duration_ms = Empty,
+            items = Empty,
+            bytes = Empty,
         );
         let ready = self.ready();
         let recorded = span.clone();
@@ -48,7 +53,7 @@ impl<'c> Request<'c> {
         // by value would copy it at every level.
         async move {
             let started = Instant::now();
-            let outcome = match ready {
+            let mut outcome = match ready {
                 Ok(ref request) => request.attempts().await,
                 Err(error) => Err(error),
             };
@@ -59,7 +64,12 @@ impl<'c> Request<'c> {
             if let Some(status) = status {
                 recorded.record("status", status);
             }
-            recorded.record("duration_ms", started.elapsed().as_millis() as u64);
+            let streaming = outcome
+                .as_mut()
+                .is_ok_and(|answer| answer.keep_span(|| CallSpan::new(recorded.clone(), started)));
+            if !streaming {
+                recorded.record("duration_ms", started.elapsed().as_millis() as u64);
+            }
             then(outcome?)
         }
         .instrument(span)
@@ -72,7 +82,8 @@ impl<'c> Request<'c> {
         loop {
             let outcome = self.attempt(deadline).await;
             let remaining = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
-            let ended = ended(&outcome, self.idempotent);
+            // A body that cannot be sent again (a stream) ends the call with this outcome.
+            let ended = ended(&outcome, self.idempotent, self.resendable());
             match policy.next_wait(self.core.budget(), attempt, &ended, remaining) {
                 Some(wait) => {
                     let reason = ended.reason();
@@ -174,15 +185,23 @@ impl<'c> Request<'c> {
         deadline: Option<Instant>,
     ) -> impl Future<Output = Result<Response, Error<E>>> + use<'a, 'c, E> {
         let sent = self.prepare(builder, bound, deadline).map(|request| self.core.http().execute(request));
+        let stream = self.streamed.then(|| self.stream_limits(deadline));
         async move {
-            let response = sent?.await.map_err(TransportError::new)?;
+            let response = match stream {
+                // A streamed answer has no overall limit: its head has one, here.
+                Some((head, _)) => tokio::time::timeout(head, sent?)
+                    .await
+                    .map_err(|_| TransportError::timed_out("answer", head))?,
+                None => sent?.await,
+            };
+            let response = response.map_err(TransportError::new)?;
             if let Some((dpop, _)) = bound {
                 dpop.remember_nonce(response.url().as_str(), response.headers());
             }
             for hook in self.core.hooks() {
                 hook.on_response(&response);
             }
-            Response::read(response, self.core.max_response_bytes()).await
+            Response::receive(response, stream.map(|(_, item)| item), self.core.max_response_bytes()).await
         }
     }
 
@@ -199,13 +218,15 @@ impl<'c> Request<'c> {
             let problem = "cannot be sent twice".into();
             return Err(ValidationError { field: "body".into(), problem }.into());
         };
-        if let Some(multipart) = &self.multipart {
-            builder = builder.multipart(multipart.to_form());
-        }
+        builder = self.with_bodies(builder)?;
         // The client's own timeout applies unless this call or its deadline says less:
         // setting it per request would cost an allocation for nothing.
         let left = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
-        if self.timeout.is_some() || left.is_some() {
+        if self.streamed {
+            // A streamed body outlives any limit: its head is timed in `execute`, each
+            // item by the stream.
+            builder = builder.timeout(std::time::Duration::MAX);
+        } else if self.timeout.is_some() || left.is_some() {
             let timeout = self.timeout.unwrap_or(self.core.timeout());
             builder = builder.timeout(left.map_or(timeout, |left| left.min(timeout)));
         }
@@ -225,9 +246,11 @@ impl<'c> Request<'c> {
     }
 }
 
-/// How an attempt ended, as the retry policy judges it.
-fn ended<E>(outcome: &Result<Response, Error<E>>, idempotent: bool) -> Ended {
+/// How an attempt ended, as the retry policy judges it: final when the body cannot be
+/// sent again.
+fn ended<E>(outcome: &Result<Response, Error<E>>, idempotent: bool, resendable: bool) -> Ended {
     let (kind, retry_after) = match outcome {
+        _ if !resendable => (EndKind::Final, None),
         Ok(response) => (EndKind::Answered(response.status_code()), response.retry_after()),
         Err(Error::Transport(error)) => {
             (EndKind::Failed { kind: error.kind(), unanswered: error.is_unanswered() }, None)

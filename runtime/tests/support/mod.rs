@@ -3,6 +3,9 @@
 
 #![allow(dead_code)] // Each test file uses part of it.
 
+pub mod stream;
+pub mod ticks;
+
 use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
