@@ -6,31 +6,15 @@
 //! `cargo build` reruns the generator for them.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-/// What the copy needs to build: everything but build output, tests and history.
-const COPIED: &[&str] = &[
-    "Cargo.toml",
-    "Cargo.lock",
-    "build.rs",
-    "src",
-    "specs",
-    "cli",
-    "codegen",
-    "runtime",
-    "sandbox",
-    "bench",
-];
 
 #[test]
 fn a_spec_dropped_into_specs_becomes_a_usable_module() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let copy = root.join("target").join("add-provider").join("workspace");
     let _ = fs::remove_dir_all(&copy);
-    for item in COPIED {
-        copy_tree(&root.join(item), &copy.join(item));
-    }
+    authgen_sandbox::workspace::copy(root, &copy).expect("a copy of the workspace");
     fs::copy(root.join("tests/fixtures/acme_vault.yaml"), copy.join("specs/acme_vault.yaml")).unwrap();
     fs::create_dir_all(copy.join("examples")).unwrap();
     fs::write(copy.join("examples/use_acme.rs"), USE_ACME).unwrap();
@@ -70,21 +54,6 @@ fn run_use_acme(copy: &Path, what: &str) {
     assert!(stdout.contains("authorization: Basic YXBwOnMzY3JldA=="), "{stdout}");
     assert!(stdout.contains("body: grant_type=client_credentials&scope=read+write"), "{stdout}");
     assert!(stdout.contains("token: Secret([redacted]) bearer 60"), "{stdout}");
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    if from.is_file() {
-        fs::create_dir_all(to.parent().unwrap()).unwrap();
-        fs::copy(from, to).unwrap();
-        return;
-    }
-    for entry in fs::read_dir(from).unwrap() {
-        let path: PathBuf = entry.unwrap().path();
-        if path.file_name().is_some_and(|n| n == "target") {
-            continue;
-        }
-        copy_tree(&path, &to.join(path.file_name().unwrap()));
-    }
 }
 
 /// The program a user would write against the new module.

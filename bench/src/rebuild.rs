@@ -8,10 +8,6 @@ use std::time::Instant;
 
 use crate::report::value;
 
-/// What the copy needs to build.
-const COPIED: &[&str] =
-    &["Cargo.toml", "Cargo.lock", "build.rs", "src", "specs", "codegen", "runtime", "sandbox", "bench"];
-
 pub fn run() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let base = root.join("target/bench-build");
@@ -19,10 +15,7 @@ pub fn run() {
     // Cold means cold: no build output from an earlier run.
     let _ = std::fs::remove_dir_all(&base);
     std::fs::create_dir_all(&copy).expect("a folder for the copy");
-    for item in COPIED {
-        let status = Command::new("cp").arg("-r").arg(root.join(item)).arg(&copy).status().expect("cp runs");
-        assert!(status.success(), "copying {item}");
-    }
+    authgen_sandbox::workspace::copy(&root, &copy).expect("a copy of the workspace");
     let build = |verbose: bool| {
         let started = Instant::now();
         let output = Command::new(env!("CARGO"))

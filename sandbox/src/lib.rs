@@ -33,6 +33,7 @@ mod providers;
 pub mod resource;
 mod server;
 mod tls;
+pub mod workspace;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
