@@ -24,6 +24,10 @@ fn folders(root: &Path) -> io::Result<Vec<PathBuf>> {
         .args(["metadata", "--no-deps", "--format-version", "1", "--offline"])
         .current_dir(root)
         .output()?;
+    if !output.status.success() {
+        let why = String::from_utf8_lossy(&output.stderr);
+        return Err(io::Error::other(format!("cargo metadata in {}: {why}", root.display())));
+    }
     let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).map_err(io::Error::other)?;
     let root = root.canonicalize()?;
     let packages = metadata["packages"].as_array().ok_or_else(|| io::Error::other("no packages"))?;
