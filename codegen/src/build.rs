@@ -9,18 +9,16 @@ use crate::diagnostics::SpecError;
 use crate::load::overlay;
 use crate::{Options, naming};
 
-/// File endings read as specs.
-const SPEC_EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
-
 /// Name of the file in `OUT_DIR` that declares one module per spec.
 pub const MODULES_FILE: &str = "clients.rs";
 
 /// A spec found in the specs folder, and the module it becomes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpecFile {
-    /// Path as found, e.g. `specs/moota.yaml`.
+    /// Path as found: a file (`specs/moota.yaml`) or a folder holding a description
+    /// split across files (`specs/acme`).
     pub path: PathBuf,
-    /// Rust module name from the file stem, e.g. `core_banking`.
+    /// Rust module name from the file stem or folder name, e.g. `core_banking`.
     pub module: String,
     /// The overlay beside it, e.g. `specs/moota.overlay.yaml`.
     pub overlays: Vec<PathBuf>,
@@ -78,21 +76,25 @@ impl fmt::Display for BuildError {
 impl std::error::Error for BuildError {}
 
 /// The specs in `dir`, sorted by path, with their module names and the overlays beside
-/// them. An overlay whose spec is not there is an error.
+/// them: each spec file, and each folder (a description split across files; hidden
+/// folders such as `.remote` are skipped). An overlay whose spec is not there is an
+/// error.
 pub fn spec_files(dir: &Path) -> Result<Vec<SpecFile>, BuildError> {
     let io_error = |source| BuildError::Io { path: dir.to_path_buf(), source };
     let (mut files, mut overlays) = (Vec::new(), Vec::new());
     for entry in fs::read_dir(dir).map_err(io_error)? {
         let path = entry.map_err(io_error)?.path();
-        let is_spec = path.extension().and_then(|e| e.to_str()).is_some_and(|e| SPEC_EXTENSIONS.contains(&e));
-        if !is_spec || !path.is_file() {
+        let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+        let is_spec = !hidden && (path.is_dir() || (path.is_file() && crate::load::is_spec_file(&path)));
+        if !is_spec {
             continue;
         }
         if overlay::is_overlay(&path) {
             overlays.push(path);
         } else {
-            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-            files.push(SpecFile { module: naming::snake(stem), overlays: overlay::beside(&path), path });
+            let stem = if path.is_dir() { path.file_name() } else { path.file_stem() };
+            let module = naming::snake(stem.and_then(|s| s.to_str()).unwrap_or_default());
+            files.push(SpecFile { module, overlays: overlay::beside(&path), path });
         }
     }
     overlays.sort();
@@ -114,15 +116,17 @@ pub fn spec_files(dir: &Path) -> Result<Vec<SpecFile>, BuildError> {
 }
 
 /// Generates one module per spec of `specs` into `out`, plus [`MODULES_FILE`] declaring
-/// them, and returns the specs. Every spec is tried, and every problem of every spec is
-/// in the error.
-pub fn generate_all(specs: &Path, out: &Path, options: &Options) -> Result<Vec<SpecFile>, BuildError> {
+/// them, and returns every file read (specs, the files their `$ref`s reach, overlays).
+/// Every spec is tried, and every problem of every spec is in the error.
+pub fn generate_all(specs: &Path, out: &Path, options: &Options) -> Result<Vec<PathBuf>, BuildError> {
     let files = spec_files(specs)?;
     let mut errors = Vec::new();
     let mut declarations = String::new();
+    let mut read = Vec::new();
     for file in &files {
         match crate::generate_with(&file.path, options) {
             Ok(generated) => {
+                read.extend(generated.files.iter().cloned());
                 // Cargo shows a build script's warnings to the user.
                 for line in generated.warnings().lines().filter(|l| !l.is_empty()) {
                     println!("cargo::warning={line}");
@@ -143,7 +147,7 @@ pub fn generate_all(specs: &Path, out: &Path, options: &Options) -> Result<Vec<S
         return Err(BuildError::Specs(errors));
     }
     write(&out.join(MODULES_FILE), &declarations)?;
-    Ok(files)
+    Ok(read)
 }
 
 fn write(path: &Path, text: &str) -> Result<(), BuildError> {
@@ -185,11 +189,11 @@ pub fn run_with(specs: impl AsRef<Path>, options: &Options) -> std::process::Exi
         return std::process::ExitCode::FAILURE;
     };
     match generate_all(specs, Path::new(&out), options) {
-        Ok(files) => {
-            // The folder covers them; named too, so that an overlay is watched even if
-            // cargo's scan of folders changes.
-            for overlay in files.iter().flat_map(|f| &f.overlays).chain(&options.overlays) {
-                println!("cargo::rerun-if-changed={}", overlay.display());
+        Ok(read) => {
+            // The folder covers those inside it; every file read is named too, so that a
+            // fragment a `$ref` reaches outside the folder (`../common/`) is watched.
+            for file in read.iter().chain(&options.overlays) {
+                println!("cargo::rerun-if-changed={}", file.display());
             }
             std::process::ExitCode::SUCCESS
         }

@@ -8,7 +8,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// One problem at one place in a spec.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Problem {
     /// JSON pointer of the node, e.g. `#/paths/~1token/post/requestBody`.
     pub pointer: String,
@@ -167,7 +167,7 @@ impl Pointer {
 }
 
 /// `%7B` -> `{`; `None` when the escapes do not make UTF-8 text.
-fn percent_decode(text: &str) -> Option<String> {
+pub(crate) fn percent_decode(text: &str) -> Option<String> {
     let mut bytes = Vec::with_capacity(text.len());
     let mut rest = text.as_bytes();
     while let Some((&byte, tail)) = rest.split_first() {

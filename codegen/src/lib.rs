@@ -56,6 +56,8 @@ pub struct Generated {
     pub skipped: Vec<model::Skipped>,
     /// What the user should know though nothing failed (operations renamed).
     pub notes: Vec<diagnostics::Problem>,
+    /// Every file read: the spec, the files its `$ref`s reach, the overlays.
+    pub files: Vec<PathBuf>,
 }
 
 impl Generated {
@@ -76,23 +78,35 @@ impl Generated {
     }
 }
 
-/// Runs the whole pipeline on one spec file and returns the module's source text.
+/// Runs the whole pipeline on one spec and returns the module's source text.
 ///
-/// The path is shown as given (with `/` separators) in the generated header and in
-/// error messages, so pass it relative to the project, e.g. `specs/moota.yaml`.
+/// The spec is a file, or a folder holding a description split across files (its entry
+/// document found by [`load::entry_of`]). The path is shown as given (with `/`
+/// separators) in the generated header and in error messages, so pass it relative to
+/// the project, e.g. `specs/moota.yaml`.
 pub fn generate(path: &Path) -> Result<String, SpecError> {
     generate_with(path, &Options::default()).map(|g| g.code)
 }
 
 /// [`generate`] with [`Options`].
 pub fn generate_with(path: &Path, options: &Options) -> Result<Generated, SpecError> {
+    let entry = load::entry_of(path)?;
     let overlays = overlays_of(path, options)?;
-    render(&model_of(load::load_with(path, &overlays)?, options)?, path)
+    let loaded = load::load_with(&entry, &overlays)?;
+    let mut files = loaded.files.clone();
+    files.extend(overlays.iter().map(|o| o.file().to_path_buf()));
+    let mut generated = render(&model_of(loaded, options)?, &entry)?;
+    generated.files = files;
+    Ok(generated)
 }
 
-/// The overlays of `spec`, read: the one beside it, then those the options name.
+/// The overlays of `spec`, read: the one beside it (beside a folder, or beside its entry
+/// document inside it), then those the options name.
 pub fn overlays_of(spec: &Path, options: &Options) -> Result<Vec<load::overlay::Overlay>, SpecError> {
-    let beside = load::overlay::beside(spec);
+    let mut beside = load::overlay::beside(spec);
+    if spec.is_dir() {
+        beside.extend(load::overlay::beside(&load::entry_of(spec)?));
+    }
     if let [first, second, ..] = beside.as_slice() {
         let message = format!("{} and {} both overlay this spec", display_path(first), display_path(second));
         return Err(SpecError {
@@ -120,7 +134,7 @@ fn model_of(mut loaded: load::Loaded, options: &Options) -> Result<model::Api, S
     let parsed = parse::parse(loaded).map_err(|e| origins.attribute_all(e))?;
     let mut api = lower::lower(&parsed, options).map_err(|e| origins.attribute_all(e))?;
     api.source = display_path(&parsed.file);
-    api.overlays = origins.files().map(str::to_string).collect();
+    api.overlays = origins.overlays().map(str::to_string).collect();
     let warnings = std::mem::take(&mut api.warnings).into_iter().map(|w| origins.attribute(w));
     api.warnings = origins.notes.iter().cloned().chain(warnings).collect();
     for skipped in &mut api.skipped {
@@ -150,6 +164,7 @@ fn render(api: &model::Api, file: &Path) -> Result<Generated, SpecError> {
         file: api.source.clone(),
         skipped: api.skipped.clone(),
         notes: api.warnings.clone(),
+        files: Vec::new(),
     })
 }
 

@@ -117,7 +117,8 @@ fn path_pointer(at: &Pointer, path: &serde_path_to_error::Path) -> Pointer {
     })
 }
 
-/// Reports every `$ref` that leaves the document or points at nothing.
+/// Reports every `$ref` that points at nothing (those to other files were followed by
+/// `load`).
 fn check_refs(document: &Value, value: &Value, at: &Pointer, problems: &mut Problems) {
     match value {
         Value::Object(map) => {
@@ -146,8 +147,8 @@ fn check_ref(document: &Value, reference: &str, at: &Pointer, problems: &mut Pro
     let Some(local) = Pointer::from_ref(reference) else {
         problems.push(
             at,
-            format!("`{reference}` refers outside this document"),
-            "bundle the spec into one file (e.g. with `redocly bundle`)",
+            format!("`{reference}` is not a JSON pointer into this document"),
+            "write a `$ref` as `#/a/b`, or `file.yaml#/a/b` for another file",
         );
         return;
     };
@@ -173,13 +174,13 @@ mod tests {
 
     #[test]
     fn every_dangling_and_external_ref_is_reported() {
-        let text = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A:\n      $ref: '#/components/schemas/Missing'\n    B:\n      $ref: 'other.yaml#/B'\n";
+        let text = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A:\n      $ref: '#/components/schemas/Missing'\n    B:\n      $ref: '#/components/schemas/Gone'\n";
         let err = parse_text(text).unwrap_err();
         assert_eq!(
             err.to_string(),
             "specs/x.yaml: 2 problems\n\
              error: `#/components/schemas/Missing` does not exist\n  --> specs/x.yaml#/components/schemas/A/$ref (line 7)\n  = hint: define it under components or fix the reference\n\
-             error: `other.yaml#/B` refers outside this document\n  --> specs/x.yaml#/components/schemas/B/$ref (line 9)\n  = hint: bundle the spec into one file (e.g. with `redocly bundle`)\n"
+             error: `#/components/schemas/Gone` does not exist\n  --> specs/x.yaml#/components/schemas/B/$ref (line 9)\n  = hint: define it under components or fix the reference\n"
         );
     }
 

@@ -31,7 +31,7 @@ use crate::diagnostics::{Pointer, Problems};
 
 /// Where a value stands, which decides what may be rewritten.
 #[derive(Clone, Copy, PartialEq)]
-enum Place {
+pub(super) enum Place {
     /// Not a schema: walk into it looking for schemas.
     Other,
     /// A schema object.
@@ -163,7 +163,7 @@ fn walk(value: &mut Value, place: Place, at: &Pointer, visit: &mut dyn FnMut(&mu
 
 /// Where the value under `key` of a value at `place` stands; `None` for data and
 /// extensions, which are left alone.
-fn child_place(place: Place, key: &str) -> Option<Place> {
+pub(super) fn child_place(place: Place, key: &str) -> Option<Place> {
     match place {
         Place::Other => match key {
             "schema" => Some(Place::Schema),

@@ -1,13 +1,19 @@
 //! Loading: a spec file -> a JSON value in the shape `openapiv3` reads, meaning kept.
 //!
-//! The text is YAML or JSON; the overlays given are applied to it first (module
-//! [`overlay`]); OpenAPI 3.1 constructs `openapiv3` 2.2 cannot read are then adapted
-//! (module `adapt`); the source is indexed so later stages can give the line of a JSON
-//! pointer (module `lines`).
+//! The text is YAML or JSON (a byte-order mark skipped). The files its `$ref`s reach are
+//! brought in (module `bundle`); the overlays given are applied (module [`overlay`]); a
+//! Swagger 2.0 document is read as the OpenAPI 3.0 document it means (module
+//! `swagger2`); OpenAPI 3.1 constructs `openapiv3` 2.2 cannot read are adapted (module
+//! `adapt`). Every file is indexed so later stages can give the line of a JSON pointer
+//! (module `lines`), and every node remembers the file and place it came from (module
+//! [`origins`]).
 
 mod adapt;
+mod bundle;
 mod lines;
+pub mod origins;
 pub mod overlay;
+mod swagger2;
 mod yaml;
 
 use std::path::{Path, PathBuf};
@@ -16,7 +22,9 @@ use serde_json::Value;
 
 use crate::diagnostics::{Pointer, Problem, Problems, SpecError};
 pub use adapt::{is_schema_position, visit_schemas};
+pub use bundle::REMOTE_FOLDER;
 pub use lines::LineIndex;
+use origins::Origins;
 
 /// A spec read from disk and brought into the shape `openapiv3` reads.
 #[derive(Debug, Clone)]
@@ -31,10 +39,13 @@ pub struct Loaded {
     /// Every `$ref` that stands where a schema does, as written: the schemas parsing
     /// reads beside the document's own components.
     pub schema_refs: std::collections::BTreeSet<String>,
-    /// The `openapi` field as written.
+    /// The `openapi` field as written (`2.0` for a Swagger document).
     pub version: String,
-    /// What the overlays wrote, to tell problems in those nodes in the overlays' terms.
-    pub origins: overlay::Origins,
+    /// Where each node came from (another file, an overlay, a Swagger 2.0 place), to
+    /// tell problems in the terms of the file the user wrote.
+    pub origins: Origins,
+    /// Every file read: the spec, then the files its `$ref`s reach, in the order met.
+    pub files: Vec<PathBuf>,
     lines: LineIndex,
 }
 
@@ -43,6 +54,80 @@ impl Loaded {
     pub fn line_of(&self, pointer: &str) -> Option<usize> {
         self.lines.line_of(pointer)
     }
+}
+
+/// The file in a folder that names the entry document when several could be.
+pub const ENTRY_FILE: &str = "authgen.entry";
+
+/// The document a spec path stands for: a file is itself; a folder (a description
+/// split across files) has one entry document directly inside it, the one file whose
+/// top level has `openapi` or `swagger`, or the one its [`ENTRY_FILE`] names.
+pub fn entry_of(path: &Path) -> Result<PathBuf, SpecError> {
+    if !path.is_dir() {
+        return Ok(path.to_path_buf());
+    }
+    let named = path.join(ENTRY_FILE);
+    if let Ok(text) = std::fs::read_to_string(&named) {
+        let entry = path.join(text.trim());
+        return match entry.is_file() {
+            true => Ok(entry),
+            false => Err(single(
+                &named,
+                format!("names `{}`, which is not a file in {}", text.trim(), crate::display_path(path)),
+                "write the file name of the entry document, relative to the folder",
+                Some(1),
+            )),
+        };
+    }
+    let candidates = entry_candidates(path);
+    match candidates.as_slice() {
+        [entry] => Ok(entry.clone()),
+        [] => Err(single(
+            path,
+            "the folder has no entry document: no file directly inside it has `openapi` or `swagger` at its top level",
+            "put the document that holds `openapi:` (or `swagger:`) directly in the folder",
+            None,
+        )),
+        several => {
+            let names: Vec<String> = several.iter().map(|p| format!("`{}`", name_of(p))).collect();
+            Err(single(
+                path,
+                format!("the folder has several entry documents: {}", names.join(", ")),
+                &format!(
+                    "write the file name of the one to generate from into {}/{ENTRY_FILE}",
+                    crate::display_path(path)
+                ),
+                None,
+            ))
+        }
+    }
+}
+
+/// The files directly in `folder` whose top level has `openapi` or `swagger`, sorted.
+fn entry_candidates(folder: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(folder) else { return Vec::new() };
+    let mut candidates: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && is_spec_file(p) && !overlay::is_overlay(p))
+        .filter(|p| {
+            let text = read_text(p).unwrap_or_default();
+            parse_text(p, &text).is_ok_and(|(v, _)| v.get("openapi").is_some() || v.get("swagger").is_some())
+        })
+        .collect();
+    candidates.sort();
+    candidates
+}
+
+/// Whether the file's ending is one a spec is written with (`.yaml`, `.yml`, `.json`).
+pub fn is_spec_file(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| SPEC_EXTENSIONS.contains(&e))
+}
+
+/// File endings read as specs.
+const SPEC_EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
+
+fn name_of(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 /// Reads and loads a spec file.
@@ -55,11 +140,16 @@ pub fn load_with(path: &Path, overlays: &[overlay::Overlay]) -> Result<Loaded, S
     load_text(path, &read_text(path)?, overlays)
 }
 
-/// The text of a file, which must be UTF-8.
+/// The text of a file, which must be UTF-8 (a byte-order mark is skipped).
 fn read_text(path: &Path) -> Result<String, SpecError> {
     match std::fs::read(path) {
-        Ok(bytes) => String::from_utf8(bytes)
-            .map_err(|_| single(path, "the file is not UTF-8 text", "save the file as UTF-8", None)),
+        Ok(mut bytes) => {
+            if bytes.starts_with(BOM.as_bytes()) {
+                bytes.drain(..BOM.len());
+            }
+            String::from_utf8(bytes)
+                .map_err(|_| single(path, "the file is not UTF-8 text", "save the file as UTF-8", None))
+        }
         Err(err) => Err(single(
             path,
             format!("the file cannot be read: {err}"),
@@ -69,16 +159,38 @@ fn read_text(path: &Path) -> Result<String, SpecError> {
     }
 }
 
+/// The byte-order mark some editors write at the start of UTF-8 text.
+const BOM: &str = "\u{feff}";
+
 /// Loads spec text; `file` names it in messages and decides JSON (`.json`) or YAML.
+/// `$ref`s to other files are read relative to `file`.
 pub fn load_str(file: &Path, text: &str) -> Result<Loaded, SpecError> {
     load_text(file, text, &[])
 }
 
 fn load_text(file: &Path, text: &str, overlays: &[overlay::Overlay]) -> Result<Loaded, SpecError> {
-    let (mut document, lines) = parse_text(file, text)?;
-    let origins = overlay::apply_all(&mut document, overlays)?;
+    let (mut document, lines) = parse_text(file, text.strip_prefix(BOM).unwrap_or(text))?;
+    let mut origins = Origins::default();
+    origins.set_entry_lines(lines.clone());
+    let files = bundle::bundle(file, &mut document, &mut origins).map_err(|problems| {
+        let mut collected = Problems::new(file);
+        problems.into_iter().for_each(|p| collected.push_problem(p));
+        collected.finish((), |p| lines.line_of(p)).unwrap_err()
+    })?;
+    overlay::apply_all(&mut document, overlays, &mut origins)?;
     let version = check_version(file, &document, &lines).map_err(|e| origins.attribute_all(e))?;
     let mut problems = Problems::new(file);
+    if version == "2.0" {
+        swagger2::convert(&mut document, &mut problems, &mut origins);
+        // Told on the document as written: no pointer of these was moved.
+        let placed = |e: SpecError| SpecError {
+            problems: e.problems.into_iter().map(|p| origins.attribute_placed(p)).collect(),
+            ..e
+        };
+        std::mem::replace(&mut problems, Problems::new(file))
+            .finish((), |p| lines.line_of(p))
+            .map_err(placed)?;
+    }
     let adapted = adapt::adapt(&mut document, &mut problems);
     problems.finish((), |p| lines.line_of(p)).map_err(|e| origins.attribute_all(e))?;
     Ok(Loaded {
@@ -88,6 +200,7 @@ fn load_text(file: &Path, text: &str, overlays: &[overlay::Overlay]) -> Result<L
         schema_refs: adapted.schema_refs,
         version,
         origins,
+        files,
         lines,
     })
 }
@@ -154,12 +267,17 @@ fn check_version(file: &Path, document: &Value, lines: &LineIndex) -> Result<Str
         ));
     };
     if let Some(swagger) = object.get("swagger") {
-        let message = format!("Swagger {} documents are not supported", swagger.as_str().unwrap_or("2.0"));
-        return Err(problem_at(
-            "swagger",
-            message,
-            "convert the document to OpenAPI 3 (e.g. with swagger2openapi)",
-        ));
+        return match swagger.as_str() {
+            Some("2.0") => Ok("2.0".into()),
+            _ => Err(problem_at(
+                "swagger",
+                format!(
+                    "Swagger version `{}` is not supported",
+                    swagger.as_str().map_or_else(|| swagger.to_string(), str::to_string)
+                ),
+                "Swagger documents are version `2.0`; use that, or OpenAPI 3.0 or 3.1",
+            )),
+        };
     }
     match object.get("openapi").and_then(Value::as_str) {
         Some(v) if v.starts_with("3.0") || v.starts_with("3.1") => Ok(v.to_string()),
@@ -189,7 +307,9 @@ mod tests {
 
     #[test]
     fn versions_other_than_3_0_and_3_1_are_refused() {
-        assert!(err("swagger: '2.0'\n").contains("error: Swagger 2.0 documents are not supported\n  --> specs/x.yaml#/swagger (line 1)\n  = hint: convert the document to OpenAPI 3"));
+        assert!(err("swagger: '1.2'\n").contains(
+            "error: Swagger version `1.2` is not supported\n  --> specs/x.yaml#/swagger (line 1)\n"
+        ));
         assert!(err("openapi: 4.0.0\n").contains("error: OpenAPI version `4.0.0` is not supported"));
         assert!(err("info: {}\n").contains("error: the `openapi` version field is missing"));
         assert!(err("- a\n").contains("error: the document is not an object"));

@@ -4,7 +4,7 @@
 //! document model and the merge are ours, so that every problem is told in the
 //! overlay's own terms: its file, the action's pointer, the line, a hint.
 //!
-//! Each node an overlay writes is remembered ([`Origins`]): a problem found later in
+//! Each node an overlay writes is remembered in [`Origins`]: a problem found later in
 //! that node (a token field the response lacks) names the overlay that wrote it.
 
 use std::path::{Path, PathBuf};
@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use serde_json_path::{JsonPath, PathElement};
 
 use super::LineIndex;
+use super::origins::{Origins, SourceKind};
 use crate::diagnostics::{Pointer, Problem, Problems, SpecError};
 
 /// How an overlay file ends: `acme.overlay.yaml` belongs to `acme.yaml` beside it.
@@ -69,6 +70,11 @@ enum Change {
 }
 
 impl Overlay {
+    /// The overlay file, as given.
+    pub fn file(&self) -> &Path {
+        &self.file
+    }
+
     /// Reads the overlay file at `path`.
     pub fn read(path: &Path) -> Result<Overlay, SpecError> {
         Overlay::parse(path, &super::read_text(path)?)
@@ -261,71 +267,21 @@ fn text_of(value: &Value) -> String {
     value.as_str().map_or_else(|| value.to_string(), str::to_string)
 }
 
-/// A node an overlay wrote into the spec: where it is, and where the overlay said it.
-#[derive(Debug, Clone)]
-struct Written {
-    spec: String,
-    source: usize,
-    overlay: String,
-}
-
-/// What the overlays applied to a spec wrote, so that a problem found later in a
-/// written node names the overlay; and what they warn about.
-#[derive(Debug, Clone, Default)]
-pub struct Origins {
-    sources: Vec<(String, LineIndex)>,
-    written: Vec<Written>,
-    /// Warnings of the overlays: targets that select nothing.
-    pub notes: Vec<Problem>,
-}
-
-impl Origins {
-    /// The overlay files applied, in order, as shown in messages.
-    pub fn files(&self) -> impl Iterator<Item = &str> {
-        self.sources.iter().map(|(file, _)| file.as_str())
-    }
-
-    /// `problem` told in the terms of the overlay that wrote its node, if one did.
-    pub fn attribute(&self, mut problem: Problem) -> Problem {
-        let inside = |w: &&Written| {
-            problem.pointer == w.spec
-                || problem.pointer.strip_prefix(&w.spec).is_some_and(|r| r.starts_with('/'))
-        };
-        // The deepest write wins, and among equals the latest.
-        let latest = self.written.iter().enumerate().rev();
-        let Some((_, written)) = latest.filter(|(_, w)| inside(w)).max_by_key(|(_, w)| w.spec.len()) else {
-            return problem;
-        };
-        let (file, lines) = &self.sources[written.source];
-        problem.pointer = format!("{}{}", written.overlay, &problem.pointer[written.spec.len()..]);
-        problem.line = lines.line_of(&problem.pointer);
-        problem.file = Some(file.clone());
-        problem
-    }
-
-    /// Every problem of `error` told by [`Origins::attribute`].
-    pub fn attribute_all(&self, mut error: SpecError) -> SpecError {
-        error.problems = error.problems.into_iter().map(|p| self.attribute(p)).collect();
-        error
-    }
-}
-
-/// Applies `overlays` to `document`, in order. An overlay that cannot be applied fails
-/// with its own file named.
-pub fn apply_all(document: &mut Value, overlays: &[Overlay]) -> Result<Origins, SpecError> {
-    let mut origins = Origins::default();
+/// Applies `overlays` to `document`, in order, recording in `origins` what each wrote.
+/// An overlay that cannot be applied fails with its own file named.
+pub fn apply_all(document: &mut Value, overlays: &[Overlay], origins: &mut Origins) -> Result<(), SpecError> {
     for overlay in overlays {
-        let source = origins.sources.len();
-        origins.sources.push((crate::display_path(&overlay.file), overlay.lines.clone()));
+        let file = crate::display_path(&overlay.file);
+        let source = origins.add_source(file, overlay.lines.clone(), SourceKind::Overlay);
         let mut problems = Problems::new(&overlay.file);
         for action in &overlay.actions {
-            let mut applying = Applying { document, origins: &mut origins, source, problems: &mut problems };
+            let mut applying = Applying { document, origins, source, problems: &mut problems };
             applying.action(action);
         }
         let lines = &overlay.lines;
         problems.finish((), |p| lines.line_of(p))?;
     }
-    Ok(origins)
+    Ok(())
 }
 
 /// One overlay being applied to one document.
@@ -365,13 +321,13 @@ impl Applying<'_> {
 
     fn warn_nothing_selected(&mut self, action: &Action) {
         let at = action.at.join("target");
-        let (file, lines) = &self.origins.sources[self.source];
+        let (file, lines) = self.origins.source(self.source);
         let note = Problem {
             pointer: at.to_string(),
             message: "the target selects nothing: the action changed nothing".into(),
             hint: Some("compare the target with the spec (names are case-sensitive)".into()),
             line: lines.line_of(&at.to_string()),
-            file: Some(file.clone()),
+            file: Some(file.to_string()),
         };
         self.origins.notes.push(note);
     }
@@ -441,13 +397,9 @@ impl Applying<'_> {
         if let Err((pointer, message, hint)) = outcome {
             self.problems.push(&pointer, message, hint);
         }
-        let source = self.source;
-        let written = written.into_iter().map(|(spec, overlay): (Pointer, Pointer)| Written {
-            spec: spec.to_string(),
-            source,
-            overlay: overlay.to_string(),
-        });
-        self.origins.written.extend(written);
+        for (spec, overlay) in written {
+            self.origins.place(&spec, self.source, &overlay);
+        }
     }
 }
 
@@ -527,7 +479,7 @@ mod tests {
         let text = format!("overlay: {version}\ninfo: {{title: t, version: '1'}}\nactions:\n{actions}");
         let overlay = Overlay::parse(Path::new("o.yaml"), &text).map_err(|e| e.to_string())?;
         let mut document = document;
-        apply_all(&mut document, &[overlay]).map_err(|e| e.to_string())?;
+        apply_all(&mut document, &[overlay], &mut Origins::default()).map_err(|e| e.to_string())?;
         Ok(document)
     }
 
@@ -613,8 +565,8 @@ mod tests {
     fn problems_in_written_nodes_are_told_in_the_overlay_terms() {
         let text = "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: $.a\n    update:\n      new:\n        n: 1\n";
         let overlay = Overlay::parse(Path::new("o.yaml"), text).unwrap();
-        let mut document = doc();
-        let origins = apply_all(&mut document, &[overlay]).unwrap();
+        let (mut document, mut origins) = (doc(), Origins::default());
+        apply_all(&mut document, &[overlay], &mut origins).unwrap();
         let problem = |pointer: &str| Problem {
             pointer: pointer.into(),
             message: "m".into(),

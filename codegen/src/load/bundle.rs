@@ -1,0 +1,570 @@
+//! Descriptions across files: the entry document and every file its `$ref`s reach,
+//! made one document before anything else reads it.
+//!
+//! - A `$ref` to another file (`schemas/pet.yaml`, `../common.yaml#/components/schemas/Error`)
+//!   is relative to the file it is written in.
+//! - Where a schema stands, the schema it reaches becomes a named schema of the entry
+//!   document and the `$ref` points at it: a type is generated once however many refs
+//!   reach it, and a cycle across files is a cycle within one document. The name is the
+//!   pointer's last token, or the file's stem for a whole file; a name already taken
+//!   gets the file's stem in front, then a number. A component the entry declares as a
+//!   bare `$ref` (`Pet: {$ref: pet.yaml}`) keeps its own name.
+//! - Anywhere else (a path item, a whole `paths:`, a parameter, a response, an example)
+//!   the `$ref` is replaced by what it reaches, its sibling keys kept over it.
+//! - A fragment-only `$ref` (`#/definitions/Pet`) in another file resolves in that file,
+//!   or, where that file has no such node, in the entry document (the go-swagger and
+//!   json-refs practice that trees written for them rely on).
+//! - A `$ref` to a URL is never fetched: the copy kept beside the entry document at
+//!   `.remote/<host>/<path>` is read instead, and without one the reference is refused,
+//!   naming that place.
+//! - Inside examples and defaults (data), a `$ref` to a file is replaced where it
+//!   resolves and otherwise left as the data it is.
+//!
+//! Each file is read once; every node brought in is recorded in [`Origins`], so that a
+//! problem in it names its own file, pointer and line.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::path::{Component, Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use super::adapt::{Place, child_place};
+use super::origins::{Origins, SourceKind};
+use super::{LineIndex, parse_text, read_text};
+use crate::diagnostics::{Pointer, Problem};
+
+/// The folder beside the entry document where copies of `$ref`ed URLs are kept.
+pub const REMOTE_FOLDER: &str = ".remote";
+
+/// The entry document with every file it reaches brought in, and the files read (the
+/// entry first), for a build script to watch.
+pub fn bundle(
+    entry: &Path,
+    document: &mut Value,
+    origins: &mut Origins,
+) -> Result<Vec<PathBuf>, Vec<Problem>> {
+    let mut bundler = Bundler::new(entry, document);
+    let root = Ctx { file: None, at: Pointer::root(), from: Pointer::root() };
+    bundler.adopt_component_names(document, origins);
+    bundler.walk(document, Place::Other, &root, origins);
+    while let Some(hoist) = bundler.pending.pop_front() {
+        bundler.hoist(hoist, origins);
+    }
+    bundler.insert_hoisted(document);
+    if bundler.problems.is_empty() { Ok(bundler.read) } else { Err(bundler.problems) }
+}
+
+/// A file the walk is in (`None`: the entry), where its node goes in the bundled
+/// document, and where that file has it.
+#[derive(Clone)]
+struct Ctx {
+    file: Option<PathBuf>,
+    at: Pointer,
+    from: Pointer,
+}
+
+impl Ctx {
+    fn join(&self, key: &str) -> Ctx {
+        Ctx { file: self.file.clone(), at: self.at.join(key), from: self.from.join(key) }
+    }
+}
+
+/// A file reached by a `$ref`: as shown, its value and its source in [`Origins`].
+struct Fragment {
+    shown: PathBuf,
+    value: Value,
+    lines: LineIndex,
+    source: usize,
+}
+
+/// A node of a file: the file's canonical path (the key files are read once by) and a
+/// pointer in it.
+type NodeKey = (PathBuf, String);
+
+/// What a `$ref` reaches.
+enum Target {
+    /// A node of the entry document, by this pointer.
+    Entry(Pointer),
+    /// A node of another file.
+    Other(NodeKey),
+}
+
+/// A schema of another file to bring in under `name`.
+struct Hoist {
+    name: String,
+    node: NodeKey,
+}
+
+struct Bundler {
+    entry_shown: PathBuf,
+    entry_key: PathBuf,
+    entry: Value,
+    /// Where named schemas live: `/components/schemas`, or `/definitions` in Swagger 2.0.
+    schemas_at: Pointer,
+    fragments: HashMap<PathBuf, Option<Fragment>>,
+    read: Vec<PathBuf>,
+    names: HashMap<NodeKey, String>,
+    /// Components of the entry that are a bare `$ref` to another file: that node is
+    /// brought in in place, under the component's own name.
+    adopted: HashMap<NodeKey, Pointer>,
+    taken: HashSet<String>,
+    pending: VecDeque<Hoist>,
+    hoisted: Vec<(String, Value)>,
+    inlining: Vec<NodeKey>,
+    reported: HashSet<String>,
+    problems: Vec<Problem>,
+}
+
+impl Bundler {
+    fn new(entry: &Path, document: &Value) -> Self {
+        let swagger = document.get("swagger").is_some();
+        let schemas_at = if swagger {
+            Pointer::root().join("definitions")
+        } else {
+            Pointer::root().join("components").join("schemas")
+        };
+        let taken = document
+            .pointer(schemas_at.as_json_pointer())
+            .and_then(Value::as_object)
+            .map(|schemas| schemas.keys().cloned().collect())
+            .unwrap_or_default();
+        Bundler {
+            entry_shown: entry.to_path_buf(),
+            entry_key: canonical(entry),
+            entry: document.clone(),
+            schemas_at,
+            fragments: HashMap::new(),
+            read: vec![entry.to_path_buf()],
+            names: HashMap::new(),
+            adopted: HashMap::new(),
+            taken,
+            pending: VecDeque::new(),
+            hoisted: Vec::new(),
+            inlining: Vec::new(),
+            reported: HashSet::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// Names the schemas the entry declares as a bare `$ref` to another file after
+    /// themselves, before any other `$ref` to them is met.
+    fn adopt_component_names(&mut self, document: &Value, origins: &mut Origins) {
+        let Some(schemas) = document.pointer(self.schemas_at.as_json_pointer()).and_then(Value::as_object)
+        else {
+            return;
+        };
+        for (name, schema) in schemas {
+            let Some(Value::String(reference)) =
+                schema.get("$ref").filter(|_| schema.as_object().is_some_and(|s| s.len() == 1))
+            else {
+                continue;
+            };
+            let at = self.schemas_at.join(name);
+            let ctx = Ctx { file: None, at: at.clone(), from: at.clone() };
+            if let Some(Target::Other(node)) = self.target(reference, &ctx, origins, false) {
+                self.names.entry(node.clone()).or_insert_with(|| name.clone());
+                self.adopted.entry(node).or_insert(at);
+            }
+        }
+    }
+
+    fn walk(&mut self, value: &mut Value, place: Place, ctx: &Ctx, origins: &mut Origins) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(reference)) = map.get("$ref") {
+                    let reference = reference.clone();
+                    if self.follow(value, &reference, place, ctx, origins) {
+                        return;
+                    }
+                }
+                let Value::Object(map) = value else { return };
+                for (key, child) in map.iter_mut().filter(|(key, _)| *key != "$ref") {
+                    match child_of(place, key) {
+                        Some(child_place) => self.walk(child, child_place, &ctx.join(key), origins),
+                        None if !key.starts_with("x-") => self.walk_data(child, &ctx.join(key), origins),
+                        None => {}
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter_mut().enumerate() {
+                    let key = i.to_string();
+                    if let Some(child_place) = child_of(place, &key) {
+                        self.walk(item, child_place, &ctx.join(&key), origins);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Data (an example, a default): a `$ref` to another file that resolves is replaced
+    /// by what it reaches; anything else is left as written.
+    fn walk_data(&mut self, value: &mut Value, ctx: &Ctx, origins: &mut Origins) {
+        match value {
+            Value::Object(map) => {
+                let reference = map.get("$ref").and_then(Value::as_str).map(str::to_string);
+                let external = reference.filter(|r| !r.starts_with('#') && !is_url(r));
+                let target = external.and_then(|r| self.target(&r, ctx, origins, false));
+                if let Some(Target::Other(node)) = target
+                    && !self.inlining.contains(&node)
+                {
+                    self.inline(value, node, Place::Other, ctx, origins, true);
+                    return;
+                }
+                for (key, child) in map.iter_mut() {
+                    self.walk_data(child, &ctx.join(key), origins);
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter_mut().enumerate() {
+                    self.walk_data(item, &ctx.join(&i.to_string()), origins);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Follows the `$ref` of `value`; true when `value` was replaced (and walked).
+    fn follow(
+        &mut self,
+        value: &mut Value,
+        reference: &str,
+        place: Place,
+        ctx: &Ctx,
+        origins: &mut Origins,
+    ) -> bool {
+        let Some(target) = self.target(reference, ctx, origins, true) else { return false };
+        let node = match target {
+            Target::Entry(pointer) => {
+                // Written with a file name (the entry's own): the entry's pointer alone.
+                if !reference.starts_with('#') {
+                    set_ref(value, &pointer);
+                }
+                return false;
+            }
+            Target::Other(node) => node,
+        };
+        if place == Place::Schema && self.adopted.get(&node) != Some(&ctx.at) {
+            let name = self.schema_name(node);
+            set_ref(value, &self.schemas_at.join(&name));
+            return false;
+        }
+        if self.inlining.contains(&node) {
+            let chain: Vec<String> =
+                self.inlining.iter().chain([&node]).map(|n| self.node_shown(n)).collect();
+            let message = format!("the `$ref`s form a cycle: {}", chain.join(" -> "));
+            self.report(ctx, message, "make one of them hold the object itself instead of a `$ref`");
+            return false;
+        }
+        self.inline(value, node, place, ctx, origins, false);
+        true
+    }
+
+    /// Replaces `value` by the node, its own keys kept over the node's, and walks it
+    /// in the terms of the node's file.
+    fn inline(
+        &mut self,
+        value: &mut Value,
+        node: NodeKey,
+        place: Place,
+        ctx: &Ctx,
+        origins: &mut Origins,
+        data: bool,
+    ) {
+        let (source, mut reached) = self.node_value(&node);
+        if let (Value::Object(reached), Value::Object(own)) = (&mut reached, &*value) {
+            for (key, sibling) in own.iter().filter(|(key, _)| *key != "$ref") {
+                reached.insert(key.clone(), sibling.clone());
+            }
+        }
+        *value = reached;
+        let from = Pointer::from_ref(&format!("#{}", node.1)).unwrap_or_default();
+        origins.place(&ctx.at, source, &from);
+        let inner = Ctx { file: Some(node.0.clone()), at: ctx.at.clone(), from };
+        self.inlining.push(node);
+        if data {
+            self.walk_data(value, &inner, origins)
+        } else {
+            self.walk(value, place, &inner, origins)
+        }
+        self.inlining.pop();
+    }
+
+    /// The name the schema at `node` has in the bundled document, given on first use.
+    fn schema_name(&mut self, node: NodeKey) -> String {
+        if let Some(name) = self.names.get(&node) {
+            return name.clone();
+        }
+        let stem = self.fragment(&node.0).map(|f| stem_of(&f.shown)).unwrap_or_default();
+        let last = node.1.rsplit('/').next().filter(|t| !t.is_empty()).map(unescape);
+        let wanted = last.clone().unwrap_or_else(|| stem.clone());
+        let mut name = wanted.clone();
+        if self.taken.contains(&name) && last.is_some() {
+            name = format!("{stem}_{wanted}");
+        }
+        let base = name.clone();
+        let mut n = 2;
+        while self.taken.contains(&name) {
+            name = format!("{base}{n}");
+            n += 1;
+        }
+        self.taken.insert(name.clone());
+        self.names.insert(node.clone(), name.clone());
+        self.pending.push_back(Hoist { name: name.clone(), node });
+        name
+    }
+
+    /// Brings the schema of `hoist` in under its name, its own `$ref`s followed.
+    fn hoist(&mut self, hoist: Hoist, origins: &mut Origins) {
+        let (source, mut schema) = self.node_value(&hoist.node);
+        let at = self.schemas_at.join(&hoist.name);
+        let from = Pointer::from_ref(&format!("#{}", hoist.node.1)).unwrap_or_default();
+        origins.place(&at, source, &from);
+        let ctx = Ctx { file: Some(hoist.node.0.clone()), at, from };
+        self.walk(&mut schema, Place::Schema, &ctx, origins);
+        self.hoisted.push((hoist.name, schema));
+    }
+
+    fn insert_hoisted(&mut self, document: &mut Value) {
+        if self.hoisted.is_empty() {
+            return;
+        }
+        let mut map = document.as_object_mut();
+        for token in self.schemas_at.tokens() {
+            let Some(parent) = map else { return };
+            map = parent.entry(token).or_insert_with(|| Value::Object(Map::new())).as_object_mut();
+        }
+        let Some(schemas) = map else { return };
+        // In the order first met, for stable output.
+        for (name, schema) in std::mem::take(&mut self.hoisted) {
+            schemas.insert(name, schema);
+        }
+    }
+
+    /// What `reference`, written in `ctx`'s file, reaches (a node that exists); `None`
+    /// when it reaches nothing, with a problem reported where `report` says so.
+    fn target(&mut self, reference: &str, ctx: &Ctx, origins: &mut Origins, report: bool) -> Option<Target> {
+        let (path, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+        let found = self.find(path, fragment, ctx, origins);
+        match found {
+            Ok(target) => Some(target),
+            Err((message, hint)) => {
+                if report {
+                    self.report(ctx, format!("`{reference}` {message}"), &hint);
+                }
+                None
+            }
+        }
+    }
+
+    fn find(
+        &mut self,
+        path: &str,
+        fragment: &str,
+        ctx: &Ctx,
+        origins: &mut Origins,
+    ) -> Result<Target, (String, String)> {
+        let pointer = Pointer::from_ref(&format!("#{fragment}")).ok_or_else(|| {
+            (
+                "has a fragment that is not a JSON pointer".to_string(),
+                "write the part after `#` as `/a/b`, a JSON pointer".to_string(),
+            )
+        })?;
+        if path.is_empty() {
+            return self.local_target(pointer, ctx);
+        }
+        let file = self.reached_file(path, ctx)?;
+        let key = canonical(&file);
+        if key == self.entry_key {
+            return Ok(Target::Entry(pointer));
+        }
+        // A file that cannot be read is reported once, in its own terms.
+        let shown =
+            self.load(&key, &file, origins).map(|f| crate::display_path(&f.shown)).ok_or_else(|| {
+                ("reaches a file that cannot be read".to_string(), "fix the file (above)".to_string())
+            })?;
+        let node = (key, pointer.as_json_pointer().to_string());
+        if !self.resolves(&node) {
+            return Err((
+                format!("reaches nothing: {shown} has no node at `{pointer}`"),
+                "fix the part after `#`: a JSON pointer into that file".into(),
+            ));
+        }
+        Ok(Target::Other(node))
+    }
+
+    /// A fragment-only `$ref`: in its own file, else in the entry document.
+    fn local_target(&self, pointer: Pointer, ctx: &Ctx) -> Result<Target, (String, String)> {
+        let Some(file) = &ctx.file else { return Ok(Target::Entry(pointer)) };
+        let node = (file.clone(), pointer.as_json_pointer().to_string());
+        if self.resolves(&node) {
+            return Ok(Target::Other(node));
+        }
+        if self.entry.pointer(pointer.as_json_pointer()).is_some() {
+            return Ok(Target::Entry(pointer));
+        }
+        let shown = self.fragment(file).map(|f| crate::display_path(&f.shown)).unwrap_or_default();
+        Err((
+            format!("is neither in {shown} nor in the entry document"),
+            "fix the pointer, or name the file that holds it before the `#`".into(),
+        ))
+    }
+
+    /// The file a `$ref` path written in `ctx`'s file names, as shown; a URL is read
+    /// from its copy under [`REMOTE_FOLDER`].
+    fn reached_file(&self, path: &str, ctx: &Ctx) -> Result<PathBuf, (String, String)> {
+        if is_url(path) {
+            return self.remote_copy(path);
+        }
+        let base = match &ctx.file {
+            Some(key) => self.fragment(key).map(|f| f.shown.clone()).unwrap_or_default(),
+            None => self.entry_shown.clone(),
+        };
+        let dir = base.parent().unwrap_or(Path::new(""));
+        let written = dir.join(path);
+        if written.exists() {
+            return Ok(normalize(&written));
+        }
+        let decoded = crate::diagnostics::percent_decode(path).map(|p| dir.join(p));
+        match decoded.filter(|p| p.exists()) {
+            Some(found) => Ok(normalize(&found)),
+            None => Err((
+                format!(
+                    "`{path}` refers to a file that does not exist: {}",
+                    crate::display_path(&normalize(&written))
+                ),
+                "fix the path: it is relative to the file the `$ref` is written in".into(),
+            )),
+        }
+    }
+
+    fn remote_copy(&self, url: &str) -> Result<PathBuf, (String, String)> {
+        let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+        let dir = self.entry_shown.parent().unwrap_or(Path::new(""));
+        let copy = normalize(&dir.join(REMOTE_FOLDER).join(rest.split(['?', '#']).next().unwrap_or(rest)));
+        if copy.is_file() {
+            return Ok(copy);
+        }
+        Err((
+            "is a URL, and a build never fetches one".to_string(),
+            format!(
+                "keep a copy at {} (e.g. `curl --create-dirs -o {0} {url}`); the loader reads it from there",
+                crate::display_path(&copy)
+            ),
+        ))
+    }
+
+    /// Reads the file at `shown` once (`None`, reported once, when it cannot be read).
+    fn load(&mut self, key: &Path, shown: &Path, origins: &mut Origins) -> Option<&Fragment> {
+        if !self.fragments.contains_key(key) {
+            let read = read_fragment(shown, origins);
+            match &read {
+                Ok(_) => self.read.push(shown.to_path_buf()),
+                Err(problem) => self.problems.push(problem.clone()),
+            }
+            self.fragments.insert(key.to_path_buf(), read.ok());
+        }
+        self.fragment(key)
+    }
+
+    fn fragment(&self, key: &Path) -> Option<&Fragment> {
+        self.fragments.get(key).and_then(Option::as_ref)
+    }
+
+    fn resolves(&self, node: &NodeKey) -> bool {
+        self.fragment(&node.0).is_some_and(|f| f.value.pointer(&node.1).is_some())
+    }
+
+    fn node_value(&self, node: &NodeKey) -> (usize, Value) {
+        let fragment = self.fragment(&node.0).expect("a node is read before it is followed");
+        (fragment.source, fragment.value.pointer(&node.1).cloned().unwrap_or(Value::Null))
+    }
+
+    fn node_shown(&self, node: &NodeKey) -> String {
+        let shown = self.fragment(&node.0).map(|f| crate::display_path(&f.shown)).unwrap_or_default();
+        if node.1.is_empty() { shown } else { format!("{shown}#{}", node.1) }
+    }
+
+    /// Reports a problem with the `$ref` of `ctx`'s node, once per place.
+    fn report(&mut self, ctx: &Ctx, message: String, hint: &str) {
+        let problem = self.problem_at(ctx, message, hint);
+        let place = format!("{:?}{}", problem.file, problem.pointer);
+        if self.reported.insert(place) {
+            self.problems.push(problem);
+        }
+    }
+
+    fn problem_at(&self, ctx: &Ctx, message: String, hint: &str) -> Problem {
+        let pointer = ctx.from.join("$ref").to_string();
+        let mut problem = Problem { pointer, message, hint: Some(hint.into()), line: None, file: None };
+        if let Some(fragment) = ctx.file.as_ref().and_then(|key| self.fragment(key)) {
+            problem.file = Some(crate::display_path(&fragment.shown));
+            problem.line = fragment.lines.line_of(&problem.pointer);
+        }
+        problem
+    }
+}
+
+/// Where the value under `key` stands; a Swagger 2.0 `definitions` is a map of schemas.
+fn child_of(place: Place, key: &str) -> Option<Place> {
+    if place == Place::Other && key == "definitions" {
+        return Some(Place::Schemas);
+    }
+    child_place(place, key)
+}
+
+/// A file reached by a `$ref`, read and parsed; a problem names the file itself.
+fn read_fragment(shown: &Path, origins: &mut Origins) -> Result<Fragment, Problem> {
+    let in_file = |error: crate::SpecError| {
+        let mut problem = error.problems.into_iter().next().unwrap_or_default();
+        problem.file = Some(crate::display_path(shown));
+        problem
+    };
+    let text = read_text(shown).map_err(in_file)?;
+    let (value, lines) = parse_text(shown, &text).map_err(in_file)?;
+    let source = origins.add_source(crate::display_path(shown), lines.clone(), SourceKind::Fragment);
+    Ok(Fragment { shown: shown.to_path_buf(), value, lines, source })
+}
+
+fn set_ref(value: &mut Value, pointer: &Pointer) {
+    if let Value::Object(map) = value {
+        map.insert("$ref".into(), Value::String(pointer.to_string()));
+    }
+}
+
+fn is_url(reference: &str) -> bool {
+    reference.split_once("://").is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    })
+}
+
+fn unescape(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+/// The file name without its last ending: `schemas/pet.yaml` -> `pet`.
+fn stem_of(path: &Path) -> String {
+    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// The key a file is read once by: its canonical path where it exists.
+fn canonical(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| normalize(path))
+}
+
+/// `a/b/../c` -> `a/c`, without touching the disk: shown paths stay as the user wrote them.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
