@@ -3,7 +3,13 @@
 //! ```text
 //! authgen-codegen check SPEC...                 every problem of each spec; exit 1 if any
 //! authgen-codegen generate SPEC --out DIR       a standalone crate of the client
+//! authgen-codegen bundle SPEC --out FILE        the one-file OpenAPI 3 document SPEC means
 //! ```
+//!
+//! A SPEC is a file (OpenAPI 3.0, 3.1 or Swagger 2.0, YAML or JSON) or a folder holding
+//! a description split across files. `bundle` writes what the generator reads: every
+//! file a `$ref` reaches brought in, overlays applied, Swagger 2.0 read as OpenAPI 3.0
+//! (YAML for a `.yaml`/`.yml` FILE, JSON otherwise).
 //!
 //! `--skip-unsupported` leaves out operations the generator cannot express, with a
 //! warning naming each, instead of failing. `<stem>.overlay.yaml` beside a spec is
@@ -46,12 +52,20 @@ fn main() -> ExitCode {
                 .arg(Arg::new("spec").required(true).value_parser(clap::value_parser!(PathBuf)))
                 .arg(Arg::new("out").long("out").required(true).value_parser(clap::value_parser!(PathBuf)))
                 .arg(skip)
-                .arg(overlay)
+                .arg(overlay.clone())
                 .arg(strings),
+        )
+        .subcommand(
+            Command::new("bundle")
+                .about("Write the one-file OpenAPI 3 document SPEC means (all its files, overlays applied, 2.0 read as 3.0)")
+                .arg(Arg::new("spec").required(true).value_parser(clap::value_parser!(PathBuf)))
+                .arg(Arg::new("out").long("out").required(true).value_parser(clap::value_parser!(PathBuf)))
+                .arg(overlay),
         );
     match command.get_matches().subcommand() {
         Some(("check", args)) => check(args),
         Some(("generate", args)) => generate(args),
+        Some(("bundle", args)) => bundle(args),
         _ => unreachable!("clap requires a subcommand"),
     }
 }
@@ -98,6 +112,37 @@ fn generate(args: &ArgMatches) -> ExitCode {
         }
         Err(err) => {
             print!("{err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn bundle(args: &ArgMatches) -> ExitCode {
+    let spec = args.get_one::<PathBuf>("spec").expect("required");
+    let out = args.get_one::<PathBuf>("out").expect("required");
+    let overlays = args.get_many::<PathBuf>("overlay").into_iter().flatten().cloned().collect();
+    let document = authgen_codegen::overlays_of(spec, &Options { overlays, ..Options::default() })
+        .and_then(|overlays| authgen_codegen::load::bundled(spec, &overlays));
+    let document = match document {
+        Ok(document) => document,
+        Err(err) => {
+            print!("{err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let yaml = out.extension().is_some_and(|e| e == "yaml" || e == "yml");
+    let text = if yaml {
+        serde_yaml::to_string(&document).map_err(|e| e.to_string())
+    } else {
+        serde_json::to_string_pretty(&document).map(|t| t + "\n").map_err(|e| e.to_string())
+    };
+    match text.and_then(|text| std::fs::write(out, text).map_err(|e| e.to_string())) {
+        Ok(()) => {
+            println!("{} -> {}", spec.display(), out.display());
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            println!("{}: {err}", out.display());
             ExitCode::FAILURE
         }
     }

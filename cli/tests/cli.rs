@@ -24,8 +24,9 @@ fn check_prints_every_problem_of_every_bad_spec_and_fails() {
     let codegen = Path::new(env!("CARGO_MANIFEST_DIR")).join("../codegen");
     let mut cases: Vec<String> = std::fs::read_dir(codegen.join("tests/problems"))
         .unwrap()
-        .map(|e| format!("tests/problems/{}", e.unwrap().file_name().to_string_lossy()))
-        .filter(|p| p.ends_with(".yaml"))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir() || p.extension().is_some_and(|e| e == "yaml"))
+        .map(|p| format!("tests/problems/{}", p.file_name().unwrap().to_string_lossy()))
         .collect();
     cases.sort();
     let mut args = vec!["check"];
@@ -34,7 +35,10 @@ fn check_prints_every_problem_of_every_bad_spec_and_fails() {
     assert_eq!(output.status.code(), Some(1));
     let expected: String = cases
         .iter()
-        .map(|c| std::fs::read_to_string(codegen.join(c).with_extension("expected")).unwrap())
+        .map(|c| {
+            std::fs::read_to_string(codegen.join(format!("{}.expected", c.trim_end_matches(".yaml"))))
+                .unwrap()
+        })
         .collect();
     assert_eq!(stdout(&output), expected);
 }
@@ -141,4 +145,23 @@ fn a_bad_overlay_fails_check_naming_the_overlay() {
     let missing = run(&["check", "tests/overlays/shop.yaml", "--overlay", "tests/overlays/nowhere.yaml"]);
     assert_eq!(missing.status.code(), Some(1));
     assert!(stdout(&missing).contains("error: the file cannot be read"), "{}", stdout(&missing));
+}
+
+#[test]
+fn bundle_writes_the_one_document_a_tree_means() {
+    let out = std::env::temp_dir().join(format!("authgen-bundle-{}.json", std::process::id()));
+    let output = run(&["bundle", "tests/features/pet_tree", "--out", out.to_str().unwrap()]);
+    assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
+    let text = std::fs::read_to_string(&out).unwrap();
+    std::fs::remove_file(&out).unwrap();
+    let document: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(document["paths"]["/pets/{id}"]["get"]["operationId"], "getPet");
+    let pet = &document["components"]["schemas"]["Pet"];
+    assert_eq!(pet["properties"]["owner"]["$ref"], "#/components/schemas/owner", "{pet}");
+    assert_eq!(
+        document["components"]["schemas"]["owner"]["properties"]["pets"]["items"]["$ref"],
+        "#/components/schemas/Pet"
+    );
+    let refs: Vec<&str> = text.split("\"$ref\": \"").skip(1).collect();
+    assert!(refs.len() > 10 && refs.iter().all(|r| r.starts_with('#')), "every $ref is local: {text}");
 }

@@ -28,7 +28,7 @@ pub struct Problem {
 pub struct SpecError {
     /// The spec file, as it was given to the generator.
     pub file: PathBuf,
-    /// The problems, sorted by line and then pointer.
+    /// The problems, sorted by file (the spec's first), line and pointer.
     pub problems: Vec<Problem>,
 }
 
@@ -125,7 +125,8 @@ impl Problems {
                 problem.line = line_of(&problem.pointer);
             }
         }
-        problems.sort_by(|a, b| (a.line, &a.pointer).cmp(&(b.line, &b.pointer)));
+        // The spec's own problems first, then each other file's, each in line order.
+        problems.sort_by(|a, b| (&a.file, a.line, &a.pointer).cmp(&(&b.file, b.line, &b.pointer)));
         problems.dedup();
         Err(SpecError { file: self.file, problems })
     }

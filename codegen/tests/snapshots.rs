@@ -13,7 +13,7 @@ const COMMAND: &str = "cargo test -p authgen-codegen --test snapshots";
 
 #[test]
 fn every_feature_fixture_generates_its_snapshot() {
-    let cases = snapshot::files(Path::new("tests/features"), ".yaml");
+    let cases = snapshot::specs(Path::new("tests/features"));
     assert!(!cases.is_empty(), "the feature fixtures are there");
     let snapshots = cases.into_iter().map(|case| {
         let code = authgen_codegen::generate(&case).unwrap_or_else(|e| panic!("{e}"));
@@ -24,7 +24,7 @@ fn every_feature_fixture_generates_its_snapshot() {
 
 #[test]
 fn every_bad_spec_gives_its_expected_problems() {
-    let cases = snapshot::files(Path::new("tests/problems"), ".yaml");
+    let cases = snapshot::specs(Path::new("tests/problems"));
     assert!(!cases.is_empty(), "the problem fixtures are there");
     let snapshots = cases.into_iter().map(|case| {
         let message = match authgen_codegen::generate(&case) {

@@ -13,7 +13,8 @@ use clap::Parser;
 #[derive(Parser)]
 #[command(name = "authgen-mock", version)]
 struct Args {
-    /// The OpenAPI 3.0 or 3.1 document (YAML or JSON).
+    /// The OpenAPI 3.0 or 3.1 or Swagger 2.0 document (YAML or JSON), or a folder
+    /// holding one split across files.
     spec: PathBuf,
     /// An overlay to apply after the one beside the spec (repeatable).
     #[arg(long)]

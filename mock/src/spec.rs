@@ -69,13 +69,15 @@ pub enum LoadError {
 }
 
 impl Api {
-    /// Reads `spec` with the overlay beside it and `overlays`, as the generator does.
+    /// Reads `spec` (a file, or a folder of files) with the overlay beside it and
+    /// `overlays`, as the generator does.
     /// With `check_answers`, each answer built from a schema is checked against it (see
     /// [`crate::Builder::check_answers`]).
     pub(crate) fn load(spec: &Path, overlays: &[PathBuf], check_answers: bool) -> Result<Api, LoadError> {
         let options = authgen_codegen::Options { overlays: overlays.to_vec(), ..Default::default() };
         let overlays = authgen_codegen::overlays_of(spec, &options)?;
-        let loaded = authgen_codegen::load::load_with(spec, &overlays)?;
+        // A folder is a description split across files: read from its entry document.
+        let loaded = authgen_codegen::load::load_with(&authgen_codegen::load::entry_of(spec)?, &overlays)?;
         let file = spec.to_string_lossy().replace('\\', "/");
         let schemas = Schemas::new(&loaded.document)
             .map_err(|message| LoadError::Schemas { file: file.clone(), message })?;

@@ -431,7 +431,7 @@ impl Bundler {
             Some(found) => Ok(normalize(&found)),
             None => Err((
                 format!(
-                    "`{path}` refers to a file that does not exist: {}",
+                    "refers to a file that does not exist: {}",
                     crate::display_path(&normalize(&written))
                 ),
                 "fix the path: it is relative to the file the `$ref` is written in".into(),
@@ -449,7 +449,7 @@ impl Bundler {
         Err((
             "is a URL, and a build never fetches one".to_string(),
             format!(
-                "keep a copy at {} (e.g. `curl --create-dirs -o {0} {url}`); the loader reads it from there",
+                "save a copy as {} (`curl --create-dirs -o <that file> <the URL>`): the loader reads it there",
                 crate::display_path(&copy)
             ),
         ))

@@ -169,28 +169,8 @@ pub fn load_str(file: &Path, text: &str) -> Result<Loaded, SpecError> {
 }
 
 fn load_text(file: &Path, text: &str, overlays: &[overlay::Overlay]) -> Result<Loaded, SpecError> {
-    let (mut document, lines) = parse_text(file, text.strip_prefix(BOM).unwrap_or(text))?;
-    let mut origins = Origins::default();
-    origins.set_entry_lines(lines.clone());
-    let files = bundle::bundle(file, &mut document, &mut origins).map_err(|problems| {
-        let mut collected = Problems::new(file);
-        problems.into_iter().for_each(|p| collected.push_problem(p));
-        collected.finish((), |p| lines.line_of(p)).unwrap_err()
-    })?;
-    overlay::apply_all(&mut document, overlays, &mut origins)?;
-    let version = check_version(file, &document, &lines).map_err(|e| origins.attribute_all(e))?;
+    let Assembled { mut document, lines, origins, files, version } = assemble(file, text, overlays)?;
     let mut problems = Problems::new(file);
-    if version == "2.0" {
-        swagger2::convert(&mut document, &mut problems, &mut origins);
-        // Told on the document as written: no pointer of these was moved.
-        let placed = |e: SpecError| SpecError {
-            problems: e.problems.into_iter().map(|p| origins.attribute_placed(p)).collect(),
-            ..e
-        };
-        std::mem::replace(&mut problems, Problems::new(file))
-            .finish((), |p| lines.line_of(p))
-            .map_err(placed)?;
-    }
     let adapted = adapt::adapt(&mut document, &mut problems);
     problems.finish((), |p| lines.line_of(p)).map_err(|e| origins.attribute_all(e))?;
     Ok(Loaded {
@@ -203,6 +183,47 @@ fn load_text(file: &Path, text: &str, overlays: &[overlay::Overlay]) -> Result<L
         files,
         lines,
     })
+}
+
+/// The one-file OpenAPI 3 document a spec means: the files its `$ref`s reach brought
+/// in, the overlays applied, a Swagger 2.0 document read as OpenAPI 3.0. What the
+/// generator reads, before adapting 3.1 to what `openapiv3` parses; for other tools,
+/// and to review what was made of a document.
+pub fn bundled(path: &Path, overlays: &[overlay::Overlay]) -> Result<Value, SpecError> {
+    let entry = entry_of(path)?;
+    Ok(assemble(&entry, &read_text(&entry)?, overlays)?.document)
+}
+
+/// A document with every file and overlay brought in, in OpenAPI 3's shape.
+struct Assembled {
+    document: Value,
+    lines: LineIndex,
+    origins: Origins,
+    files: Vec<PathBuf>,
+    version: String,
+}
+
+fn assemble(file: &Path, text: &str, overlays: &[overlay::Overlay]) -> Result<Assembled, SpecError> {
+    let (mut document, lines) = parse_text(file, text.strip_prefix(BOM).unwrap_or(text))?;
+    let mut origins = Origins::default();
+    origins.set_entry_lines(lines.clone());
+    let files = bundle::bundle(file, &mut document, &mut origins).map_err(|problems| {
+        let mut collected = Problems::new(file);
+        problems.into_iter().for_each(|p| collected.push_problem(p));
+        collected.finish((), |p| lines.line_of(p)).unwrap_err()
+    })?;
+    overlay::apply_all(&mut document, overlays, &mut origins)?;
+    let version = check_version(file, &document, &lines).map_err(|e| origins.attribute_all(e))?;
+    if version == "2.0" {
+        let mut problems = Problems::new(file);
+        swagger2::convert(&mut document, &mut problems, &mut origins);
+        // Told on the document as written: no pointer of these was moved.
+        problems.finish((), |p| lines.line_of(p)).map_err(|e| SpecError {
+            problems: e.problems.into_iter().map(|p| origins.attribute_placed(p)).collect(),
+            ..e
+        })?;
+    }
+    Ok(Assembled { document, lines, origins, files, version })
 }
 
 /// YAML or JSON text (by the file's ending) as a value, and the index of its lines.

@@ -3,9 +3,11 @@
 
 //! # Colliding names
 //!
-//! Distinct operationIds that meet in snake case, and a path-made name that meets an operationId.
+//! Distinct operationIds that meet in snake case, a path-made name that meets an operationId, and schemas named as Rust's prelude names them (`From`, `Into`, `Iterator`), as real documents do.
 //!
 //! Generated from `tests/features/colliding_names.yaml` (API version 1).
+
+use ::authgen_runtime::__private::serde::{self as __serde, Deserialize};
 
 /// A client for Colliding names.
 #[derive(Debug, Clone)]
@@ -76,8 +78,38 @@ impl Client {
     pub fn get_items2(&self) -> Call<'_, GetItems2> {
         Call::new(self, GetItems2)
     }
+
+    /// `GET /moves`
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
+    pub fn get_move(&self) -> Call<'_, GetMove> {
+        Call::new(self, GetMove)
+    }
 }
 ::authgen_runtime::__private::call_block!();
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde", untagged)]
+pub enum Move {
+    From2(From2),
+    Into2(Into2),
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
+pub struct From2 {
+    pub from: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steps: Option<Iterator2>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(crate = "__serde")]
+pub struct Into2 {
+    pub into: String,
+}
+
+pub type Iterator2 = Vec<i64>;
 
 /// The parameters of [`Client::get_token`], held by its [`Call`].
 pub struct GetToken;
@@ -248,3 +280,38 @@ impl ::authgen_runtime::__private::Operation for GetItems2 {
 /// Documented error statuses of [`Client::get_items2`]: the spec documents none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetItems2Error {}
+
+/// The parameters of [`Client::get_move`], held by its [`Call`].
+pub struct GetMove;
+
+impl ::authgen_runtime::__private::Operation for GetMove {
+    type Output = Move;
+    type Error = GetMoveError;
+    type Headers = ::authgen_runtime::HeaderMap;
+    #[inline]
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> ::authgen_runtime::__private::Built<'_> {
+        Ok(
+            core
+                .request(::authgen_runtime::__private::Method::GET, "/moves")
+                .operation("get_move", "/moves")
+                .accept("application/json"),
+        )
+    }
+
+    #[inline]
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
+        match response.status() {
+            200 => response.json(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
+/// Documented error statuses of [`Client::get_move`]: the spec documents none.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GetMoveError {}

@@ -57,3 +57,16 @@ pub fn files(dir: &Path, ending: &str) -> Vec<PathBuf> {
     files.sort();
     files
 }
+
+/// The specs of `dir`: its YAML and JSON files and its folders (descriptions split
+/// across files), sorted.
+#[allow(dead_code, reason = "each test crate that includes this module uses what it needs")]
+pub fn specs(dir: &Path) -> Vec<PathBuf> {
+    let mut specs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir() || authgen_codegen::load::is_spec_file(p))
+        .collect();
+    specs.sort();
+    specs
+}
