@@ -34,18 +34,58 @@ const BROKEN: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Published descriptions in the other shapes: Swagger 2.0 files (`swagger2/`) and
+/// descriptions split across files (`multifile/<name>/`, entries in `MANIFEST.json`).
+const FORMATS: &str = "../../shared/real-specs/formats";
+
+/// The variable that narrows the documents to those whose path contains its value.
+const ONLY: &str = "AUTHGEN_COMPILE_ONLY";
+
 fn documents() -> Vec<PathBuf> {
     let mut documents: Vec<PathBuf> = Vec::new();
-    for shared in ["../../shared/bench-specs", "../../shared/real-specs"] {
+    for shared in ["../../shared/bench-specs", "../../shared/real-specs", &format!("{FORMATS}/swagger2")] {
         match std::fs::read_dir(shared) {
-            Ok(entries) => documents.extend(entries.map(|e| e.unwrap().path())),
+            Ok(entries) => documents.extend(entries.map(|e| e.unwrap().path()).filter(|p| is_spec_file(p))),
             Err(_) => eprintln!("NOTICE: {shared} is absent: its documents are not checked"),
         }
     }
-    documents.extend(std::fs::read_dir("tests/features").unwrap().map(|e| e.unwrap().path()));
-    documents.retain(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml" || e == "json"));
+    documents.extend(trees());
+    let features = std::fs::read_dir("tests/features").unwrap().map(|e| e.unwrap().path());
+    documents.extend(features.filter(|p| p.is_dir() || is_spec_file(p)));
+    if let Ok(only) = std::env::var(ONLY) {
+        documents.retain(|p| p.to_string_lossy().contains(&only));
+        eprintln!("NOTICE: {ONLY}={only}: {} documents checked", documents.len());
+    }
     documents.sort();
     documents
+}
+
+/// The entry document of each tree of `FORMATS/multifile`.
+fn trees() -> Vec<PathBuf> {
+    let Ok(manifest) = std::fs::read_to_string(format!("{FORMATS}/MANIFEST.json")) else { return Vec::new() };
+    let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    let trees = manifest["multifile"].as_array().cloned().unwrap_or_default();
+    trees
+        .iter()
+        .map(|tree| {
+            let (name, entry) = (tree["name"].as_str().unwrap(), tree["entry"].as_str().unwrap());
+            Path::new(FORMATS).join("multifile").join(name).join(entry)
+        })
+        .collect()
+}
+
+/// The folder of `spec`'s crate: its stem, or for a tree (whose entry is often
+/// `openapi.yaml`) the tree's name.
+fn crate_folder(spec: &Path) -> String {
+    let tree = spec.strip_prefix(Path::new(FORMATS).join("multifile")).ok();
+    match tree.and_then(|t| t.iter().next()) {
+        Some(name) => standalone::crate_name(Path::new(name)),
+        None => standalone::crate_name(spec),
+    }
+}
+
+fn is_spec_file(path: &Path) -> bool {
+    authgen_codegen::load::is_spec_file(path) && !authgen_codegen::load::overlay::is_overlay(path)
 }
 
 /// The problem a broken document must be named by and its repair, if it is one of them.
@@ -58,7 +98,7 @@ fn known_problem(spec: &Path) -> Option<(&'static str, &'static str)> {
 /// its default run has failed with its problem) the lenient one, with warnings in place
 /// of what it cannot express, and the one its overlay repairs.
 fn generate(spec: &Path, root: &Path) -> Vec<(PathBuf, authgen_codegen::Generated)> {
-    let out = root.join(standalone::crate_name(spec));
+    let out = root.join(crate_folder(spec));
     let write = |out: &Path, options: &Options| {
         standalone::write_crate(spec, out, options).unwrap_or_else(|e| panic!("{e}"))
     };
@@ -70,7 +110,7 @@ fn generate(spec: &Path, root: &Path) -> Vec<(PathBuf, authgen_codegen::Generate
     let refused =
         authgen_codegen::generate(spec).expect_err("a broken document fails by default").to_string();
     assert!(refused.contains(problem), "{}:\n{refused}", spec.display());
-    let lenient_out = root.join(format!("{}-lenient", standalone::crate_name(spec)));
+    let lenient_out = root.join(format!("{}-lenient", crate_folder(spec)));
     let lenient = write(&lenient_out, &Options { skip_unsupported: true, ..Options::default() });
     assert!(!lenient.warnings().is_empty(), "{}: the lenient mode says what it changed", spec.display());
     let repaired = write(&out, &Options { overlays: vec![repair.into()], ..Options::default() });

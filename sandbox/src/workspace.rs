@@ -39,7 +39,8 @@ fn folders(root: &Path) -> io::Result<Vec<PathBuf>> {
     Ok(ROOT_FILES.iter().map(PathBuf::from).chain(members).collect())
 }
 
-fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
+/// Copies the file or folder `from` to `to`, leaving out build output (`target/`).
+pub fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
     if from.is_file() {
         fs::create_dir_all(to.parent().unwrap_or(Path::new(".")))?;
         return fs::copy(from, to).map(drop);
