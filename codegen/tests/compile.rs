@@ -19,6 +19,9 @@ use std::time::Instant;
 
 use authgen_codegen::{Options, standalone};
 
+#[path = "support/corpus.rs"]
+mod corpus;
+
 /// Vendor documents with mistakes of their own, the problem each must be named by, and
 /// the overlay that repairs it.
 const BROKEN: &[(&str, &str, &str)] = &[
@@ -34,22 +37,18 @@ const BROKEN: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// Published descriptions in the other shapes: Swagger 2.0 files (`swagger2/`) and
-/// descriptions split across files (`multifile/<name>/`, entries in `MANIFEST.json`).
-const FORMATS: &str = "../../shared/real-specs/formats";
-
 /// The variable that narrows the documents to those whose path contains its value.
 const ONLY: &str = "AUTHGEN_COMPILE_ONLY";
 
 fn documents() -> Vec<PathBuf> {
     let mut documents: Vec<PathBuf> = Vec::new();
-    for shared in ["../../shared/bench-specs", "../../shared/real-specs", &format!("{FORMATS}/swagger2")] {
+    for shared in ["../../shared/bench-specs", "../../shared/real-specs"] {
         match std::fs::read_dir(shared) {
             Ok(entries) => documents.extend(entries.map(|e| e.unwrap().path()).filter(|p| is_spec_file(p))),
             Err(_) => eprintln!("NOTICE: {shared} is absent: its documents are not checked"),
         }
     }
-    documents.extend(trees());
+    documents.extend(corpus::formats());
     let features = std::fs::read_dir("tests/features").unwrap().map(|e| e.unwrap().path());
     documents.extend(features.filter(|p| p.is_dir() || is_spec_file(p)));
     if let Ok(only) = std::env::var(ONLY) {
@@ -60,26 +59,11 @@ fn documents() -> Vec<PathBuf> {
     documents
 }
 
-/// The entry document of each tree of `FORMATS/multifile`.
-fn trees() -> Vec<PathBuf> {
-    let Ok(manifest) = std::fs::read_to_string(format!("{FORMATS}/MANIFEST.json")) else { return Vec::new() };
-    let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();
-    let trees = manifest["multifile"].as_array().cloned().unwrap_or_default();
-    trees
-        .iter()
-        .map(|tree| {
-            let (name, entry) = (tree["name"].as_str().unwrap(), tree["entry"].as_str().unwrap());
-            Path::new(FORMATS).join("multifile").join(name).join(entry)
-        })
-        .collect()
-}
-
 /// The folder of `spec`'s crate: its stem, or for a tree (whose entry is often
 /// `openapi.yaml`) the tree's name.
 fn crate_folder(spec: &Path) -> String {
-    let tree = spec.strip_prefix(Path::new(FORMATS).join("multifile")).ok();
-    match tree.and_then(|t| t.iter().next()) {
-        Some(name) => standalone::crate_name(Path::new(name)),
+    match corpus::tree_of(spec) {
+        Some(name) => standalone::crate_name(Path::new(&name)),
         None => standalone::crate_name(spec),
     }
 }

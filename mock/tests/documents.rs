@@ -4,7 +4,8 @@
 //! a dropped connection is a bug of the mock's), and, where the document is small enough
 //! to check quickly, every answer it built from a schema keeps to that schema.
 //!
-//! The shared folders are other projects' files, absent on users' machines: without
+//! The published Swagger 2.0 files and trees of files (`../shared/real-specs/formats`)
+//! are served too. The shared folders are other projects' files, absent on users' machines: without
 //! them this test says so and serves `specs/` alone.
 
 use std::path::{Path, PathBuf};
@@ -12,6 +13,9 @@ use std::time::Instant;
 
 use authgen_mock::MockServer;
 use serde_json::Value;
+
+#[path = "../../codegen/tests/support/corpus.rs"]
+mod corpus;
 
 /// Above this size a document's answers are not checked against their schemas: the
 /// checker compiles each schema with all it references, which takes minutes on
@@ -26,7 +30,11 @@ fn documents() -> Vec<PathBuf> {
             Err(_) => eprintln!("NOTICE: {folder} is absent: its documents are not served"),
         }
     }
-    documents.retain(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml" || e == "json"));
+    // A folder of `specs/` is a provider's description split across files.
+    let provider_folder = |p: &Path| p.is_dir() && p.starts_with("../specs");
+    documents.retain(|p| provider_folder(p) || authgen_codegen::load::is_spec_file(p));
+    documents.retain(|p| !authgen_codegen::load::overlay::is_overlay(p));
+    documents.extend(corpus::formats());
     documents.sort();
     documents
 }
@@ -34,7 +42,8 @@ fn documents() -> Vec<PathBuf> {
 /// `METHOD /path` of every operation, path parameters filled with `1` (a value that
 /// breaks a parameter's schema is the mock's 400, which is fine here).
 fn calls(spec: &Path) -> Vec<(String, String)> {
-    let loaded = authgen_codegen::load::load(spec).unwrap_or_else(|e| panic!("{e}"));
+    let entry = authgen_codegen::load::entry_of(spec).unwrap_or_else(|e| panic!("{e}"));
+    let loaded = authgen_codegen::load::load(&entry).unwrap_or_else(|e| panic!("{e}"));
     let paths = loaded.document["paths"].as_object().cloned().unwrap_or_default();
     let mut calls = Vec::new();
     for (template, item) in &paths {

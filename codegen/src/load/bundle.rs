@@ -45,6 +45,7 @@ pub fn bundle(
 ) -> Result<Vec<PathBuf>, Vec<Problem>> {
     let mut bundler = Bundler::new(entry, document);
     let root = Ctx { file: None, at: Pointer::root(), from: Pointer::root() };
+    bundler.open_schema_maps(document, origins);
     bundler.adopt_component_names(document, origins);
     bundler.walk(document, Place::Other, &root, origins);
     while let Some(hoist) = bundler.pending.pop_front() {
@@ -111,6 +112,8 @@ struct Bundler {
     pending: VecDeque<Hoist>,
     hoisted: Vec<(String, Value)>,
     inlining: Vec<NodeKey>,
+    /// Maps of schemas brought in before the walk: where they are, in their files' terms.
+    switched: HashMap<String, Ctx>,
     reported: HashSet<String>,
     problems: Vec<Problem>,
 }
@@ -141,9 +144,34 @@ impl Bundler {
             pending: VecDeque::new(),
             hoisted: Vec::new(),
             inlining: Vec::new(),
+            switched: HashMap::new(),
             reported: HashSet::new(),
             problems: Vec::new(),
         }
+    }
+
+    /// Brings in first the maps that hold the entry's schemas where one is written as a
+    /// `$ref` (`components: {$ref: components.yaml}`, `schemas: {$ref: schemas.yaml}`),
+    /// so that their names are taken before any other schema is named; the walk reads
+    /// what they hold in their own file's terms.
+    fn open_schema_maps(&mut self, document: &mut Value, origins: &mut Origins) {
+        let mut ctx = Ctx { file: None, at: Pointer::root(), from: Pointer::root() };
+        for token in self.schemas_at.tokens().collect::<Vec<_>>() {
+            ctx = ctx.join(&token);
+            let Some(node) = document.pointer_mut(ctx.at.as_json_pointer()) else { return };
+            let Some(reference) = node.get("$ref").and_then(Value::as_str).map(str::to_string) else {
+                continue;
+            };
+            if let Some(Target::Other(reached)) = self.target(&reference, &ctx, origins, true) {
+                ctx = self.bring_in(node, reached, &ctx, origins);
+                self.switched.insert(ctx.at.to_string(), ctx.clone());
+            }
+        }
+        if let Some(schemas) = document.pointer(self.schemas_at.as_json_pointer()).and_then(Value::as_object)
+        {
+            self.taken.extend(schemas.keys().cloned());
+        }
+        self.entry = document.clone();
     }
 
     /// Names the schemas the entry declares as a bare `$ref` to another file after
@@ -179,9 +207,10 @@ impl Bundler {
                 }
                 let Value::Object(map) = value else { return };
                 for (key, child) in map.iter_mut().filter(|(key, _)| *key != "$ref") {
+                    let inner = self.child_ctx(ctx, key);
                     match child_of(place, key) {
-                        Some(child_place) => self.walk(child, child_place, &ctx.join(key), origins),
-                        None if !key.starts_with("x-") => self.walk_data(child, &ctx.join(key), origins),
+                        Some(child_place) => self.walk(child, child_place, &inner, origins),
+                        None if !key.starts_with("x-") => self.walk_data(child, &inner, origins),
                         None => {}
                     }
                 }
@@ -195,6 +224,16 @@ impl Bundler {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// The context of the child `key` of `ctx`'s node: a map brought in before the walk
+    /// is read in its own file's terms.
+    fn child_ctx(&self, ctx: &Ctx, key: &str) -> Ctx {
+        let child = ctx.join(key);
+        match self.switched.get(child.at.as_json_pointer()).filter(|_| ctx.file.is_none()) {
+            Some(switched) => switched.clone(),
+            None => child,
         }
     }
 
@@ -289,6 +328,21 @@ impl Bundler {
             self.walk(value, place, &inner, origins)
         }
         self.inlining.pop();
+    }
+
+    /// Replaces `value` by the node, its own keys kept over the node's; where it is
+    /// now, in the terms of the node's file.
+    fn bring_in(&mut self, value: &mut Value, node: NodeKey, ctx: &Ctx, origins: &mut Origins) -> Ctx {
+        let (source, mut reached) = self.node_value(&node);
+        if let (Value::Object(reached), Value::Object(own)) = (&mut reached, &*value) {
+            for (key, sibling) in own.iter().filter(|(key, _)| *key != "$ref") {
+                reached.insert(key.clone(), sibling.clone());
+            }
+        }
+        *value = reached;
+        let from = Pointer::from_ref(&format!("#{}", node.1)).unwrap_or_default();
+        origins.place(&ctx.at, source, &from);
+        Ctx { file: Some(node.0), at: ctx.at.clone(), from }
     }
 
     /// The name the schema at `node` has in the bundled document, given on first use.
