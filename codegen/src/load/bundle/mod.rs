@@ -23,18 +23,18 @@
 //! Each file is read once; every node brought in is recorded in [`Origins`], so that a
 //! problem in it names its own file, pointer and line.
 
+mod files;
+
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
 use super::adapt::{Place, child_place};
-use super::origins::{Origins, SourceKind};
-use super::{LineIndex, parse_text, read_text};
+use super::origins::Origins;
 use crate::diagnostics::{Pointer, Problem};
-
-/// The folder beside the entry document where copies of `$ref`ed URLs are kept.
-pub const REMOTE_FOLDER: &str = ".remote";
+pub use files::REMOTE_FOLDER;
+use files::{Files, NodeKey, canonical, is_url, stem_of};
 
 /// The entry document with every file it reaches brought in, and the files read (the
 /// entry first), for a build script to watch.
@@ -52,7 +52,7 @@ pub fn bundle(
         bundler.hoist(hoist, origins);
     }
     bundler.insert_hoisted(document);
-    if bundler.problems.is_empty() { Ok(bundler.read) } else { Err(bundler.problems) }
+    if bundler.problems.is_empty() { Ok(bundler.files.read) } else { Err(bundler.problems) }
 }
 
 /// A file the walk is in (`None`: the entry), where its node goes in the bundled
@@ -70,18 +70,6 @@ impl Ctx {
     }
 }
 
-/// A file reached by a `$ref`: as shown, its value and its source in [`Origins`].
-struct Fragment {
-    shown: PathBuf,
-    value: Value,
-    lines: LineIndex,
-    source: usize,
-}
-
-/// A node of a file: the file's canonical path (the key files are read once by) and a
-/// pointer in it.
-type NodeKey = (PathBuf, String);
-
 /// What a `$ref` reaches.
 enum Target {
     /// A node of the entry document, by this pointer.
@@ -97,13 +85,10 @@ struct Hoist {
 }
 
 struct Bundler {
-    entry_shown: PathBuf,
-    entry_key: PathBuf,
+    files: Files,
     entry: Value,
     /// Where named schemas live: `/components/schemas`, or `/definitions` in Swagger 2.0.
     schemas_at: Pointer,
-    fragments: HashMap<PathBuf, Option<Fragment>>,
-    read: Vec<PathBuf>,
     names: HashMap<NodeKey, String>,
     /// Components of the entry that are a bare `$ref` to another file: that node is
     /// brought in in place, under the component's own name.
@@ -132,12 +117,9 @@ impl Bundler {
             .map(|schemas| schemas.keys().cloned().collect())
             .unwrap_or_default();
         Bundler {
-            entry_shown: entry.to_path_buf(),
-            entry_key: canonical(entry),
+            files: Files::new(entry),
             entry: document.clone(),
             schemas_at,
-            fragments: HashMap::new(),
-            read: vec![entry.to_path_buf()],
             names: HashMap::new(),
             adopted: HashMap::new(),
             taken,
@@ -291,7 +273,7 @@ impl Bundler {
         }
         if self.inlining.contains(&node) {
             let chain: Vec<String> =
-                self.inlining.iter().chain([&node]).map(|n| self.node_shown(n)).collect();
+                self.inlining.iter().chain([&node]).map(|n| self.files.node_shown(n)).collect();
             let message = format!("the `$ref`s form a cycle: {}", chain.join(" -> "));
             self.report(ctx, message, "make one of them hold the object itself instead of a `$ref`");
             return false;
@@ -311,16 +293,7 @@ impl Bundler {
         origins: &mut Origins,
         data: bool,
     ) {
-        let (source, mut reached) = self.node_value(&node);
-        if let (Value::Object(reached), Value::Object(own)) = (&mut reached, &*value) {
-            for (key, sibling) in own.iter().filter(|(key, _)| *key != "$ref") {
-                reached.insert(key.clone(), sibling.clone());
-            }
-        }
-        *value = reached;
-        let from = Pointer::from_ref(&format!("#{}", node.1)).unwrap_or_default();
-        origins.place(&ctx.at, source, &from);
-        let inner = Ctx { file: Some(node.0.clone()), at: ctx.at.clone(), from };
+        let inner = self.bring_in(value, node.clone(), ctx, origins);
         self.inlining.push(node);
         if data {
             self.walk_data(value, &inner, origins)
@@ -333,7 +306,7 @@ impl Bundler {
     /// Replaces `value` by the node, its own keys kept over the node's; where it is
     /// now, in the terms of the node's file.
     fn bring_in(&mut self, value: &mut Value, node: NodeKey, ctx: &Ctx, origins: &mut Origins) -> Ctx {
-        let (source, mut reached) = self.node_value(&node);
+        let (source, mut reached) = self.files.node_value(&node);
         if let (Value::Object(reached), Value::Object(own)) = (&mut reached, &*value) {
             for (key, sibling) in own.iter().filter(|(key, _)| *key != "$ref") {
                 reached.insert(key.clone(), sibling.clone());
@@ -350,7 +323,7 @@ impl Bundler {
         if let Some(name) = self.names.get(&node) {
             return name.clone();
         }
-        let stem = self.fragment(&node.0).map(|f| stem_of(&f.shown)).unwrap_or_default();
+        let stem = self.files.fragment(&node.0).map(|f| stem_of(&f.shown)).unwrap_or_default();
         let last = node.1.rsplit('/').next().filter(|t| !t.is_empty()).map(unescape);
         let wanted = last.clone().unwrap_or_else(|| stem.clone());
         let mut name = wanted.clone();
@@ -371,7 +344,7 @@ impl Bundler {
 
     /// Brings the schema of `hoist` in under its name, its own `$ref`s followed.
     fn hoist(&mut self, hoist: Hoist, origins: &mut Origins) {
-        let (source, mut schema) = self.node_value(&hoist.node);
+        let (source, mut schema) = self.files.node_value(&hoist.node);
         let at = self.schemas_at.join(&hoist.name);
         let from = Pointer::from_ref(&format!("#{}", hoist.node.1)).unwrap_or_default();
         origins.place(&at, source, &from);
@@ -428,18 +401,21 @@ impl Bundler {
         if path.is_empty() {
             return self.local_target(pointer, ctx);
         }
-        let file = self.reached_file(path, ctx)?;
+        let file = self.files.reached_file(path, ctx.file.as_deref())?;
         let key = canonical(&file);
-        if key == self.entry_key {
+        if self.files.is_entry(&key) {
             return Ok(Target::Entry(pointer));
         }
         // A file that cannot be read is reported once, in its own terms.
-        let shown =
-            self.load(&key, &file, origins).map(|f| crate::display_path(&f.shown)).ok_or_else(|| {
+        let shown = self
+            .files
+            .load(&key, &file, origins, &mut self.problems)
+            .map(|f| crate::display_path(&f.shown))
+            .ok_or_else(|| {
                 ("reaches a file that cannot be read".to_string(), "fix the file (above)".to_string())
             })?;
         let node = (key, pointer.as_json_pointer().to_string());
-        if !self.resolves(&node) {
+        if !self.files.resolves(&node) {
             return Err((
                 format!("reaches nothing: {shown} has no node at `{pointer}`"),
                 "fix the part after `#`: a JSON pointer into that file".into(),
@@ -452,92 +428,17 @@ impl Bundler {
     fn local_target(&self, pointer: Pointer, ctx: &Ctx) -> Result<Target, (String, String)> {
         let Some(file) = &ctx.file else { return Ok(Target::Entry(pointer)) };
         let node = (file.clone(), pointer.as_json_pointer().to_string());
-        if self.resolves(&node) {
+        if self.files.resolves(&node) {
             return Ok(Target::Other(node));
         }
         if self.entry.pointer(pointer.as_json_pointer()).is_some() {
             return Ok(Target::Entry(pointer));
         }
-        let shown = self.fragment(file).map(|f| crate::display_path(&f.shown)).unwrap_or_default();
+        let shown = self.files.fragment(file).map(|f| crate::display_path(&f.shown)).unwrap_or_default();
         Err((
             format!("is neither in {shown} nor in the entry document"),
             "fix the pointer, or name the file that holds it before the `#`".into(),
         ))
-    }
-
-    /// The file a `$ref` path written in `ctx`'s file names, as shown; a URL is read
-    /// from its copy under [`REMOTE_FOLDER`].
-    fn reached_file(&self, path: &str, ctx: &Ctx) -> Result<PathBuf, (String, String)> {
-        if is_url(path) {
-            return self.remote_copy(path);
-        }
-        let base = match &ctx.file {
-            Some(key) => self.fragment(key).map(|f| f.shown.clone()).unwrap_or_default(),
-            None => self.entry_shown.clone(),
-        };
-        let dir = base.parent().unwrap_or(Path::new(""));
-        let written = dir.join(path);
-        if written.exists() {
-            return Ok(normalize(&written));
-        }
-        let decoded = crate::diagnostics::percent_decode(path).map(|p| dir.join(p));
-        match decoded.filter(|p| p.exists()) {
-            Some(found) => Ok(normalize(&found)),
-            None => Err((
-                format!(
-                    "refers to a file that does not exist: {}",
-                    crate::display_path(&normalize(&written))
-                ),
-                "fix the path: it is relative to the file the `$ref` is written in".into(),
-            )),
-        }
-    }
-
-    fn remote_copy(&self, url: &str) -> Result<PathBuf, (String, String)> {
-        let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-        let dir = self.entry_shown.parent().unwrap_or(Path::new(""));
-        let copy = normalize(&dir.join(REMOTE_FOLDER).join(rest.split(['?', '#']).next().unwrap_or(rest)));
-        if copy.is_file() {
-            return Ok(copy);
-        }
-        Err((
-            "is a URL, and a build never fetches one".to_string(),
-            format!(
-                "save a copy as {} (`curl --create-dirs -o <that file> <the URL>`): the loader reads it there",
-                crate::display_path(&copy)
-            ),
-        ))
-    }
-
-    /// Reads the file at `shown` once (`None`, reported once, when it cannot be read).
-    fn load(&mut self, key: &Path, shown: &Path, origins: &mut Origins) -> Option<&Fragment> {
-        if !self.fragments.contains_key(key) {
-            let read = read_fragment(shown, origins);
-            match &read {
-                Ok(_) => self.read.push(shown.to_path_buf()),
-                Err(problem) => self.problems.push(problem.clone()),
-            }
-            self.fragments.insert(key.to_path_buf(), read.ok());
-        }
-        self.fragment(key)
-    }
-
-    fn fragment(&self, key: &Path) -> Option<&Fragment> {
-        self.fragments.get(key).and_then(Option::as_ref)
-    }
-
-    fn resolves(&self, node: &NodeKey) -> bool {
-        self.fragment(&node.0).is_some_and(|f| f.value.pointer(&node.1).is_some())
-    }
-
-    fn node_value(&self, node: &NodeKey) -> (usize, Value) {
-        let fragment = self.fragment(&node.0).expect("a node is read before it is followed");
-        (fragment.source, fragment.value.pointer(&node.1).cloned().unwrap_or(Value::Null))
-    }
-
-    fn node_shown(&self, node: &NodeKey) -> String {
-        let shown = self.fragment(&node.0).map(|f| crate::display_path(&f.shown)).unwrap_or_default();
-        if node.1.is_empty() { shown } else { format!("{shown}#{}", node.1) }
     }
 
     /// Reports a problem with the `$ref` of `ctx`'s node, once per place.
@@ -552,7 +453,7 @@ impl Bundler {
     fn problem_at(&self, ctx: &Ctx, message: String, hint: &str) -> Problem {
         let pointer = ctx.from.join("$ref").to_string();
         let mut problem = Problem { pointer, message, hint: Some(hint.into()), line: None, file: None };
-        if let Some(fragment) = ctx.file.as_ref().and_then(|key| self.fragment(key)) {
+        if let Some(fragment) = ctx.file.as_ref().and_then(|key| self.files.fragment(key)) {
             problem.file = Some(crate::display_path(&fragment.shown));
             problem.line = fragment.lines.line_of(&problem.pointer);
         }
@@ -568,57 +469,12 @@ fn child_of(place: Place, key: &str) -> Option<Place> {
     child_place(place, key)
 }
 
-/// A file reached by a `$ref`, read and parsed; a problem names the file itself.
-fn read_fragment(shown: &Path, origins: &mut Origins) -> Result<Fragment, Problem> {
-    let in_file = |error: crate::SpecError| {
-        let mut problem = error.problems.into_iter().next().unwrap_or_default();
-        problem.file = Some(crate::display_path(shown));
-        problem
-    };
-    let text = read_text(shown).map_err(in_file)?;
-    let (value, lines) = parse_text(shown, &text).map_err(in_file)?;
-    let source = origins.add_source(crate::display_path(shown), lines.clone(), SourceKind::Fragment);
-    Ok(Fragment { shown: shown.to_path_buf(), value, lines, source })
-}
-
 fn set_ref(value: &mut Value, pointer: &Pointer) {
     if let Value::Object(map) = value {
         map.insert("$ref".into(), Value::String(pointer.to_string()));
     }
 }
 
-fn is_url(reference: &str) -> bool {
-    reference.split_once("://").is_some_and(|(scheme, _)| {
-        !scheme.is_empty()
-            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-    })
-}
-
 fn unescape(token: &str) -> String {
     token.replace("~1", "/").replace("~0", "~")
-}
-
-/// The file name without its last ending: `schemas/pet.yaml` -> `pet`.
-fn stem_of(path: &Path) -> String {
-    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
-}
-
-/// The key a file is read once by: its canonical path where it exists.
-fn canonical(path: &Path) -> PathBuf {
-    path.canonicalize().unwrap_or_else(|_| normalize(path))
-}
-
-/// `a/b/../c` -> `a/c`, without touching the disk: shown paths stay as the user wrote them.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
