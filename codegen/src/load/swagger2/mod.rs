@@ -13,6 +13,7 @@
 //! | `type: file` | `type: string, format: binary`: a file part of a form, a byte stream of an answer |
 //! | `x-nullable: true` | `nullable: true` |
 //! | `discriminator: petType` | `discriminator: {propertyName: petType}` |
+//! | no `info.version` (swaggo writes none) | `version: ""` |
 //! | `securityDefinitions` | `components/securitySchemes` (module `security`) |
 //!
 //! Every node moved is recorded in [`Origins`], so a problem found later names the
@@ -42,6 +43,10 @@ pub(super) fn convert(document: &mut Value, problems: &mut Problems, origins: &m
     let Some(root) = document.as_object_mut() else { return };
     root.remove("swagger");
     root.insert("openapi".into(), json!("3.0.3"));
+    // Required by both versions, omitted by generators (swaggo); a client has no use for it.
+    if let Some(info) = root.get_mut("info").and_then(Value::as_object_mut) {
+        info.entry("version").or_insert_with(|| json!(""));
+    }
     let servers = servers(root);
     if !servers.is_empty() {
         root.insert("servers".into(), Value::Array(servers));
