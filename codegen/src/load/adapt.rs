@@ -40,6 +40,9 @@ pub(super) enum Place {
     Schemas,
     /// A list of schemas (`allOf`, `prefixItems`).
     SchemaList,
+    /// A map from status codes (or component names) to responses, where `default` is
+    /// a response, not data.
+    Responses,
 }
 
 /// What adapting found besides the adapted document.
@@ -136,7 +139,7 @@ fn walk(value: &mut Value, place: Place, at: &Pointer, visit: &mut dyn FnMut(&mu
                 }
             }
         }
-        (Value::Object(map), Place::Other | Place::Schemas) => {
+        (Value::Object(map), Place::Other | Place::Schemas | Place::Responses) => {
             // A media type's; in a map of names, `itemSchema` is a name like any other.
             if place == Place::Other
                 && !map.contains_key("schema")
@@ -168,6 +171,7 @@ pub(super) fn child_place(place: Place, key: &str) -> Option<Place> {
         Place::Other => match key {
             "schema" => Some(Place::Schema),
             "schemas" => Some(Place::Schemas),
+            "responses" => Some(Place::Responses),
             k if k.starts_with("x-")
                 || matches!(k, "example" | "examples" | "default" | "enum" | "const") =>
             {
@@ -176,6 +180,7 @@ pub(super) fn child_place(place: Place, key: &str) -> Option<Place> {
             _ => Some(Place::Other),
         },
         Place::Schemas | Place::SchemaList => Some(Place::Schema),
+        Place::Responses => (!key.starts_with("x-")).then_some(Place::Other),
         Place::Schema => schema_child(key),
     }
 }
@@ -588,6 +593,7 @@ mod tests {
         assert!(at("#/components/schemas/T/$defs/M"));
         assert!(at("#/paths/~1a/get/responses/201/content/application~1json/schema"));
         assert!(at("#/components/schemas/T/properties/a/allOf/0/items"));
+        assert!(at("#/paths/~1a/get/responses/default/content/application~1json/schema"));
         assert!(!at("#/components/responses/R"));
         assert!(!at("#/components/schemas/T/example"));
         assert!(!at("#/components/schemas/T/allOf"));

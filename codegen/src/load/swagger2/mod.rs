@@ -1,0 +1,186 @@
+//! Swagger 2.0 -> the OpenAPI 3.0 document it means, following the 2.0 specification:
+//!
+//! | 2.0 | becomes |
+//! |---|---|
+//! | `schemes`, `host`, `basePath` | `servers`, `https` first; no `host`: one relative server from `basePath` |
+//! | `definitions`, `parameters`, `responses` | `components/schemas`, `/parameters`, `/responses`; every `$ref` to them rewritten |
+//! | a `body` parameter | `requestBody` with its schema under each media type `consumes` lists (`application/json` by default) |
+//! | `formData` parameters | `requestBody` with one object schema: `multipart/form-data` when a field is `type: file` or `consumes` lists it, else `application/x-www-form-urlencoded` |
+//! | a `#/parameters/X` that is a body or `formData` parameter | resolved into the request body of each operation using it |
+//! | other parameters | their type keywords under `schema`; `collectionFormat` as `style` and `explode` (module `params`) |
+//! | a response's `schema`, `examples` | `content` under each media type `produces` lists (`application/json` by default) |
+//! | a response header | its type keywords under `schema` |
+//! | `type: file` | `type: string, format: binary`: a file part of a form, a byte stream of an answer |
+//! | `x-nullable: true` | `nullable: true` |
+//! | `discriminator: petType` | `discriminator: {propertyName: petType}` |
+//! | no `info.version` (swaggo writes none) | `version: ""` |
+//! | `securityDefinitions` | `components/securitySchemes` (module `security`) |
+//!
+//! Every node moved is recorded in [`Origins`], so a problem found later names the
+//! place the document as written has it (`#/definitions/Pet`, `#/paths/~1pets/post/parameters/0`).
+
+mod operation;
+mod params;
+mod responses;
+mod security;
+#[cfg(test)]
+mod tests;
+
+use serde_json::{Map, Value, json};
+
+use super::adapt::{Place, child_place, visit_schemas};
+use super::origins::Origins;
+use crate::diagnostics::{Pointer, Problems};
+use operation::Shared;
+
+/// The media type a 2.0 document means where it lists none.
+const JSON: &str = "application/json";
+
+/// Brings a Swagger 2.0 `document` into the OpenAPI 3.0 shape in place, recording in
+/// `origins` where each node it moves was written. Problems are pushed with pointers
+/// into the document as written.
+pub(super) fn convert(document: &mut Value, problems: &mut Problems, origins: &mut Origins) {
+    let Some(root) = document.as_object_mut() else { return };
+    root.remove("swagger");
+    root.insert("openapi".into(), json!("3.0.3"));
+    // Required by both versions, omitted by generators (swaggo); a client has no use for it.
+    if let Some(info) = root.get_mut("info").and_then(Value::as_object_mut) {
+        info.entry("version").or_insert_with(|| json!(""));
+    }
+    let servers = servers(root);
+    if !servers.is_empty() {
+        root.insert("servers".into(), Value::Array(servers));
+    }
+    let shared = Shared {
+        consumes: media_list(root.remove("consumes")),
+        produces: media_list(root.remove("produces")),
+        parameters: take_object(root, "parameters"),
+    };
+    let mut components = Map::new();
+    move_component(root, &mut components, ("definitions", "schemas"), origins);
+    let parameters = shared.component_parameters(origins);
+    if !parameters.is_empty() {
+        components.insert("parameters".into(), Value::Object(parameters));
+    }
+    let answers = responses::components(take_object(root, "responses"), &shared.produces, origins);
+    if !answers.is_empty() {
+        components.insert("responses".into(), Value::Object(answers));
+    }
+    if let Some(schemes) = root.remove("securityDefinitions") {
+        components.insert("securitySchemes".into(), security::schemes(schemes, origins));
+    }
+    if let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) {
+        for (path, item) in paths.iter_mut() {
+            let at = Pointer::root().join("paths").join(path);
+            operation::path_item(item, &shared, &at, problems, origins);
+        }
+    }
+    if !components.is_empty() {
+        root.insert("components".into(), Value::Object(components));
+    }
+    rewrite_refs(document, Place::Other);
+    visit_schemas(document, &mut |schema, _| schema_2_0(schema));
+}
+
+/// The servers `schemes`, `host` and `basePath` make: one per scheme, `https` first
+/// (the one a client starts with); without `host`, the API is where the document is
+/// served from, so one relative server.
+fn servers(root: &mut Map<String, Value>) -> Vec<Value> {
+    let host = root.remove("host");
+    let base = root.remove("basePath");
+    let base = base.as_ref().and_then(Value::as_str).unwrap_or_default().trim_end_matches('/');
+    let schemes = root.remove("schemes");
+    let Some(host) = host.as_ref().and_then(Value::as_str) else {
+        return if base.is_empty() { Vec::new() } else { vec![json!({ "url": base })] };
+    };
+    let mut schemes: Vec<&str> = schemes
+        .as_ref()
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .filter(|s| matches!(*s, "http" | "https"))
+        .collect();
+    if schemes.is_empty() {
+        schemes.push("https");
+    }
+    schemes.sort_by_key(|s| *s != "https");
+    schemes.dedup();
+    schemes.iter().map(|scheme| json!({ "url": format!("{scheme}://{host}{base}") })).collect()
+}
+
+/// A `consumes` or `produces` list; `None` where the document gives none (an empty
+/// list given is kept: it overrides the document's).
+fn media_list(value: Option<Value>) -> Option<Vec<String>> {
+    let list = value?;
+    Some(list.as_array()?.iter().filter_map(Value::as_str).map(String::from).collect())
+}
+
+/// The object under `key`, taken out (empty when absent or not an object).
+fn take_object(map: &mut Map<String, Value>, key: &str) -> Map<String, Value> {
+    match map.remove(key) {
+        Some(Value::Object(object)) => object,
+        _ => Map::new(),
+    }
+}
+
+/// Moves the root's `from` to `components/<to>` as it is.
+fn move_component(
+    root: &mut Map<String, Value>,
+    components: &mut Map<String, Value>,
+    (from, to): (&str, &str),
+    origins: &mut Origins,
+) {
+    if let Some(value) = root.remove(from) {
+        origins.moved(&Pointer::root().join("components").join(to), &Pointer::root().join(from));
+        components.insert(to.into(), value);
+    }
+}
+
+/// Every `$ref` to a 2.0 component made a `$ref` to its 3.0 place, wherever a `$ref`
+/// may stand (data and extensions are left alone).
+fn rewrite_refs(value: &mut Value, place: Place) {
+    const MOVED: &[(&str, &str)] = &[
+        ("#/definitions/", "#/components/schemas/"),
+        ("#/parameters/", "#/components/parameters/"),
+        ("#/responses/", "#/components/responses/"),
+    ];
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(reference)) = map.get_mut("$ref")
+                && let Some((from, to)) = MOVED.iter().find(|(from, _)| reference.starts_with(from))
+            {
+                *reference = format!("{to}{}", &reference[from.len()..]);
+            }
+            for (key, child) in map.iter_mut() {
+                if let Some(place) = child_place(place, key) {
+                    rewrite_refs(child, place);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                if let Some(place) = child_place(place, &i.to_string()) {
+                    rewrite_refs(item, place);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The schema keywords 2.0 spells its own way, in 3.0's spelling.
+fn schema_2_0(schema: &mut Value) {
+    let Some(schema) = schema.as_object_mut() else { return };
+    if schema.get("type").and_then(Value::as_str) == Some("file") {
+        schema.insert("type".into(), json!("string"));
+        schema.insert("format".into(), json!("binary"));
+    }
+    if let Some(nullable) = schema.remove("x-nullable") {
+        schema.entry("nullable").or_insert(nullable);
+    }
+    if let Some(Value::String(property)) = schema.get("discriminator") {
+        let discriminator = json!({ "propertyName": property });
+        schema.insert("discriminator".into(), discriminator);
+    }
+}
