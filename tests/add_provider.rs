@@ -7,24 +7,34 @@
 //!
 //! Published descriptions come in other shapes too: a folder whose files reach one
 //! another (and a file outside `specs/`) by `$ref`, and a Swagger 2.0 file. Both are
-//! dropped in the same way; editing a fragment reruns the generator, a build with
-//! nothing changed does not.
+//! dropped in the same way, into the same copy; editing a fragment reruns the
+//! generator, a build with nothing changed does not. (One copy, one test: each copy
+//! compiles the workspace's own crates again, the slow part.)
 
 use std::fs;
 use std::path::Path;
 use std::process::Command;
 
 #[test]
-fn a_spec_dropped_into_specs_becomes_a_usable_module() {
+fn specs_dropped_into_specs_become_usable_modules() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let copy = root.join("target").join("add-provider").join("workspace");
     let _ = fs::remove_dir_all(&copy);
     authgen_sandbox::workspace::copy(root, &copy).expect("a copy of the workspace");
+    // Only the new providers: each rebuild below compiles the crate of clients again.
+    fs::remove_dir_all(copy.join("specs")).unwrap();
+    fs::create_dir(copy.join("specs")).unwrap();
+    a_spec_file(root, &copy);
+    a_folder_and_a_swagger_2_file(root, &copy);
+}
+
+/// An OpenAPI 3 file, then an overlay beside it.
+fn a_spec_file(root: &Path, copy: &Path) {
     fs::copy(root.join("tests/fixtures/acme_vault.yaml"), copy.join("specs/acme_vault.yaml")).unwrap();
     fs::create_dir_all(copy.join("examples")).unwrap();
     fs::write(copy.join("examples/use_acme.rs"), USE_ACME).unwrap();
 
-    run_use_acme(&copy, "the copy with a new spec");
+    run_use_acme(copy, "the copy with a new spec");
 
     // The method is `issue_token` from the spec's operationId, until an overlay says
     // otherwise; if the build did not rerun, the renamed calls would not compile.
@@ -35,18 +45,12 @@ fn a_spec_dropped_into_specs_becomes_a_usable_module() {
         fs::write(copy.join("specs/acme_vault.overlay.yaml"), overlay).unwrap();
         let call = if method == "obtainToken" { "client.obtain_token(" } else { "client.fetch_token(" };
         fs::write(copy.join("examples/use_acme.rs"), USE_ACME.replace("client.issue_token(", call)).unwrap();
-        run_use_acme(&copy, &format!("the copy with an overlay naming the method {method}"));
+        run_use_acme(copy, &format!("the copy with an overlay naming the method {method}"));
     }
 }
 
-#[test]
-fn a_folder_and_a_swagger_2_file_dropped_into_specs_become_modules() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let copy = root.join("target").join("add-provider").join("formats");
-    let _ = fs::remove_dir_all(&copy);
-    authgen_sandbox::workspace::copy(root, &copy).expect("a copy of the workspace");
-    // Only the new providers: each rebuild below compiles the crate of clients again.
-    fs::remove_dir_all(copy.join("specs")).unwrap();
+/// A folder of files, one outside `specs/`, and a Swagger 2.0 file.
+fn a_folder_and_a_swagger_2_file(root: &Path, copy: &Path) {
     authgen_sandbox::workspace::copy_tree(
         &root.join("tests/fixtures/acme_tree"),
         &copy.join("specs/acme_tree"),
@@ -61,15 +65,15 @@ fn a_folder_and_a_swagger_2_file_dropped_into_specs_become_modules() {
     fs::create_dir_all(copy.join("examples")).unwrap();
     fs::write(copy.join("examples/use_formats.rs"), USE_FORMATS).unwrap();
 
-    let (stdout, _) = cargo(
-        &copy,
-        &["run", "--quiet", "--example", "use_formats"],
-        "the copy with a folder and a 2.0 file",
-    );
+    let (stdout, _) =
+        cargo(copy, &["run", "--quiet", "--example", "use_formats"], "the copy with a folder and a 2.0 file");
     assert!(stdout.contains("GET /tree/balances/acc-1 HTTP/1.1"), "{stdout}");
     assert!(stdout.contains("authorization: Bearer ledger-token"), "{stdout}");
     assert!(stdout.contains("balance: acc-1 12.50 EUR"), "{stdout}");
-    assert!(stdout.contains("GET /legacy/accounts/a7?fields=id%2Cowner HTTP/1.1"), "{stdout}");
+    // `collectionFormat: csv`: one value, comma-separated (the comma may be escaped).
+    let csv =
+        ["fields=id,owner", "fields=id%2Cowner"].map(|q| format!("GET /legacy/accounts/a7?{q} HTTP/1.1"));
+    assert!(csv.iter().any(|line| stdout.contains(line.as_str())), "{stdout}");
     // "app:s3cret" in Base64.
     assert!(stdout.contains("authorization: Basic YXBwOnMzY3JldA=="), "{stdout}");
     assert!(stdout.contains("account: a7 None"), "{stdout}");
@@ -77,13 +81,13 @@ fn a_folder_and_a_swagger_2_file_dropped_into_specs_become_modules() {
     let build = ["build", "--verbose", "--example", "use_formats"];
     let reran =
         |stderr: &str| stderr.lines().any(|l| l.contains("Running") && l.contains("build-script-build"));
-    let (_, stderr) = cargo(&copy, &build, "a build with nothing changed");
+    let (_, stderr) = cargo(copy, &build, "a build with nothing changed");
     assert!(!reran(&stderr), "a no-op build reran the generator:\n{stderr}");
     for fragment in ["specs/acme_tree/schemas/balance.yaml", "spec-common/money.yaml"] {
         let path = copy.join(fragment);
         let text = fs::read_to_string(&path).unwrap();
         fs::write(&path, text + "# edited\n").unwrap();
-        let (_, stderr) = cargo(&copy, &build, &format!("a build after an edit of {fragment}"));
+        let (_, stderr) = cargo(copy, &build, &format!("a build after an edit of {fragment}"));
         assert!(reran(&stderr), "an edit of {fragment} did not rerun the generator:\n{stderr}");
     }
 }

@@ -43,6 +43,10 @@ pub fn bundle(
     document: &mut Value,
     origins: &mut Origins,
 ) -> Result<Vec<PathBuf>, Vec<Problem>> {
+    // Most documents are one file: nothing to bring in, and no copy of them made.
+    if !refers_to_files(document) {
+        return Ok(vec![entry.to_path_buf()]);
+    }
     let mut bundler = Bundler::new(entry, document);
     let root = Ctx { file: None, at: Pointer::root(), from: Pointer::root() };
     bundler.open_schema_maps(document, origins);
@@ -458,6 +462,18 @@ impl Bundler {
             problem.line = fragment.lines.line_of(&problem.pointer);
         }
         problem
+    }
+}
+
+/// Whether any `$ref` in `value` names a file or a URL.
+fn refers_to_files(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => {
+            let named = map.get("$ref").and_then(Value::as_str).is_some_and(|r| !r.starts_with('#'));
+            named || map.values().any(refers_to_files)
+        }
+        Value::Array(items) => items.iter().any(refers_to_files),
+        _ => false,
     }
 }
 
