@@ -79,6 +79,9 @@ pub(super) fn convert(document: &mut Value, problems: &mut Problems, origins: &m
         root.insert("components".into(), Value::Object(components));
     }
     rewrite_refs(document, Place::Other);
+    for (from, to) in MOVED_REFS {
+        origins.respelled(to, from);
+    }
     visit_schemas(document, &mut |schema, _| schema_2_0(schema));
 }
 
@@ -137,18 +140,20 @@ fn move_component(
     }
 }
 
+/// Where `$ref`s to 2.0 components point, and where they point in 3.0.
+const MOVED_REFS: &[(&str, &str)] = &[
+    ("#/definitions/", "#/components/schemas/"),
+    ("#/parameters/", "#/components/parameters/"),
+    ("#/responses/", "#/components/responses/"),
+];
+
 /// Every `$ref` to a 2.0 component made a `$ref` to its 3.0 place, wherever a `$ref`
 /// may stand (data and extensions are left alone).
 fn rewrite_refs(value: &mut Value, place: Place) {
-    const MOVED: &[(&str, &str)] = &[
-        ("#/definitions/", "#/components/schemas/"),
-        ("#/parameters/", "#/components/parameters/"),
-        ("#/responses/", "#/components/responses/"),
-    ];
     match value {
         Value::Object(map) => {
             if let Some(Value::String(reference)) = map.get_mut("$ref")
-                && let Some((from, to)) = MOVED.iter().find(|(from, _)| reference.starts_with(from))
+                && let Some((from, to)) = MOVED_REFS.iter().find(|(from, _)| reference.starts_with(from))
             {
                 *reference = format!("{to}{}", &reference[from.len()..]);
             }

@@ -23,12 +23,14 @@ impl Shared {
     /// The document's parameters that 3.0 keeps as components: all but `body` and
     /// `formData` ones, which become part of the request bodies that use them.
     pub fn component_parameters(&self, origins: &mut Origins) -> Map<String, Value> {
-        let base = (Pointer::root().join("components").join("parameters"), Pointer::root().join("parameters"));
+        let base =
+            (Pointer::root().join("components").join("parameters"), Pointer::root().join("parameters"));
         self.parameters
             .iter()
             .filter(|(_, param)| !matches!(kind(param), Kind::Body | Kind::Form))
             .map(|(name, param)| {
-                let converted = params::parameter(param.clone(), &base.0.join(name), &base.1.join(name), origins);
+                let converted =
+                    params::parameter(param.clone(), &base.0.join(name), &base.1.join(name), origins);
                 (name.clone(), converted)
             })
             .collect()
@@ -143,8 +145,10 @@ fn put_parameters(owner: &mut Map<String, Value>, listed: Vec<Listed>, at: &Poin
         return;
     }
     let at = at.join("parameters");
-    let converted =
-        listed.into_iter().enumerate().map(|(i, l)| params::parameter(l.value, &at.join(i), &l.from, origins));
+    let converted = listed
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| params::parameter(l.value, &at.join(i), &l.from, origins));
     owner.insert("parameters".into(), Value::Array(converted.collect()));
 }
 
@@ -210,7 +214,8 @@ fn form_request(fields: &[&Listed], consumes: &[String], to: &Pointer, origins: 
     const MULTIPART: &str = "multipart/form-data";
     const URLENCODED: &str = "application/x-www-form-urlencoded";
     let file = fields.iter().any(|f| f.value.get("type").and_then(Value::as_str) == Some("file"));
-    let listed = |media: &str| consumes.iter().any(|c| c.split(';').next().is_some_and(|c| c.trim() == media));
+    let listed =
+        |media: &str| consumes.iter().any(|c| c.split(';').next().is_some_and(|c| c.trim() == media));
     let mut media = Vec::new();
     if !file && (listed(URLENCODED) || !listed(MULTIPART)) {
         media.push(URLENCODED);
@@ -232,7 +237,10 @@ fn form_request(fields: &[&Listed], consumes: &[String], to: &Pointer, origins: 
             required.push(json!(name));
         }
         for media in &media {
-            origins.moved(&to.join("content").join(media).join("schema").join("properties").join(&name), &field.from);
+            origins.moved(
+                &to.join("content").join(media).join("schema").join("properties").join(&name),
+                &field.from,
+            );
         }
         properties.insert(name, Value::Object(schema));
     }
@@ -240,7 +248,8 @@ fn form_request(fields: &[&Listed], consumes: &[String], to: &Pointer, origins: 
     if !required.is_empty() {
         schema["required"] = Value::Array(required.clone());
     }
-    let content: Map<String, Value> = media.iter().map(|m| (m.to_string(), json!({ "schema": schema }))).collect();
+    let content: Map<String, Value> =
+        media.iter().map(|m| (m.to_string(), json!({ "schema": schema }))).collect();
     let mut request = Map::new();
     request.insert("content".into(), Value::Object(content));
     if !required.is_empty() {

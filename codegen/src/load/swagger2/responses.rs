@@ -15,7 +15,8 @@ pub(super) fn components(
     produces: &Option<Vec<String>>,
     origins: &mut Origins,
 ) -> Map<String, Value> {
-    let (to, from) = (Pointer::root().join("components").join("responses"), Pointer::root().join("responses"));
+    let (to, from) =
+        (Pointer::root().join("components").join("responses"), Pointer::root().join("responses"));
     for (name, answer) in answers.iter_mut() {
         origins.moved(&to.join(name), &from.join(name));
         response(answer, produces, &to.join(name), origins);

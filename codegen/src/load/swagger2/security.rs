@@ -16,8 +16,10 @@ use crate::diagnostics::Pointer;
 
 /// The `securityDefinitions` as 3.0 security schemes.
 pub(super) fn schemes(mut definitions: Value, origins: &mut Origins) -> Value {
-    let (to, from) =
-        (Pointer::root().join("components").join("securitySchemes"), Pointer::root().join("securityDefinitions"));
+    let (to, from) = (
+        Pointer::root().join("components").join("securitySchemes"),
+        Pointer::root().join("securityDefinitions"),
+    );
     origins.moved(&to, &from);
     let Some(schemes) = definitions.as_object_mut() else { return definitions };
     for (name, scheme) in schemes.iter_mut() {

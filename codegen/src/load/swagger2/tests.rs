@@ -30,13 +30,15 @@ fn post(parameters: Value, extra: Value) -> Value {
 
 /// Where a problem at `pointer` of the converted document is told.
 fn told(origins: &Origins, pointer: &str) -> String {
-    let problem = Problem { pointer: pointer.into(), message: String::new(), hint: None, line: None, file: None };
+    let problem =
+        Problem { pointer: pointer.into(), message: String::new(), hint: None, line: None, file: None };
     origins.attribute(problem).pointer
 }
 
 #[test]
 fn host_base_path_and_schemes_are_servers_https_first() {
-    let document = converted(json!({"host": "api.example.com", "basePath": "/v1/", "schemes": ["http", "https", "ws"]}));
+    let document =
+        converted(json!({"host": "api.example.com", "basePath": "/v1/", "schemes": ["http", "https", "ws"]}));
     assert_eq!(document["openapi"], "3.0.3");
     assert!(document.get("swagger").is_none() && document.get("host").is_none());
     assert_eq!(
@@ -59,7 +61,10 @@ fn definitions_are_schemas_and_every_ref_follows() {
             "responses": {"410": {"$ref": "#/responses/Gone"}, "200": {"description": "ok", "schema": {"$ref": "#/definitions/Pet"}}}}}}
     }));
     let components = &document["components"];
-    assert_eq!(components["schemas"]["Pet"]["properties"]["owner"], json!({"$ref": "#/components/schemas/Owner"}));
+    assert_eq!(
+        components["schemas"]["Pet"]["properties"]["owner"],
+        json!({"$ref": "#/components/schemas/Owner"})
+    );
     assert_eq!(
         components["parameters"]["limit"],
         json!({"name": "limit", "in": "query", "schema": {"type": "integer"}})
@@ -72,7 +77,10 @@ fn definitions_are_schemas_and_every_ref_follows() {
         get["responses"]["200"]["content"]["application/json"]["schema"],
         json!({"$ref": "#/components/schemas/Pet"})
     );
-    assert_eq!(told(&origins, "#/components/schemas/Pet/properties/owner"), "#/definitions/Pet/properties/owner");
+    assert_eq!(
+        told(&origins, "#/components/schemas/Pet/properties/owner"),
+        "#/definitions/Pet/properties/owner"
+    );
     assert_eq!(told(&origins, "#/components/parameters/limit/schema/type"), "#/parameters/limit/type");
 }
 
@@ -99,7 +107,10 @@ fn a_body_parameter_is_the_request_body_under_each_consumed_media_type() {
 }
 
 fn post_with_consumes() -> Value {
-    post(json!([{"name": "b", "in": "body", "schema": {"type": "string"}}]), json!({"consumes": ["text/plain"]}))
+    post(
+        json!([{"name": "b", "in": "body", "schema": {"type": "string"}}]),
+        json!({"consumes": ["text/plain"]}),
+    )
 }
 
 #[test]
@@ -116,7 +127,8 @@ fn form_fields_are_an_urlencoded_object_and_a_file_makes_it_multipart() {
         form["requestBody"],
         json!({"required": true, "content": {"application/x-www-form-urlencoded": {"schema": schema}}})
     );
-    let both = post(fields, json!({"consumes": ["multipart/form-data", "application/x-www-form-urlencoded"]}));
+    let both =
+        post(fields, json!({"consumes": ["multipart/form-data", "application/x-www-form-urlencoded"]}));
     let media: Vec<&String> = both["requestBody"]["content"].as_object().unwrap().keys().collect();
     assert_eq!(media, ["application/x-www-form-urlencoded", "multipart/form-data"]);
     let upload = post(json!([{"name": "file", "in": "formData", "type": "file"}]), json!({}));
@@ -137,7 +149,11 @@ fn shared_body_and_form_parameters_resolve_into_the_request_body() {
             "post": {"parameters": [{"name": "other", "in": "body", "schema": {"type": "string"}}],
                      "responses": {"200": {"description": "ok"}}}}}
     }));
-    assert_eq!(document["components"]["parameters"].as_object().unwrap().len(), 1, "a body is no 3.0 parameter");
+    assert_eq!(
+        document["components"]["parameters"].as_object().unwrap().len(),
+        1,
+        "a body is no 3.0 parameter"
+    );
     let item = &document["paths"]["/x"];
     assert!(item.get("parameters").is_none());
     assert_eq!(
@@ -163,8 +179,14 @@ fn collection_formats_are_styles() {
         param
     };
     let get = post(
-        json!([array("a", None, "query"), array("b", Some("ssv"), "query"), array("c", Some("pipes"), "query"),
-               array("d", Some("tsv"), "query"), array("e", Some("multi"), "query"), array("f", Some("csv"), "header")]),
+        json!([
+            array("a", None, "query"),
+            array("b", Some("ssv"), "query"),
+            array("c", Some("pipes"), "query"),
+            array("d", Some("tsv"), "query"),
+            array("e", Some("multi"), "query"),
+            array("f", Some("csv"), "header")
+        ]),
         json!({}),
     );
     let styles: Vec<Value> = get["parameters"]
@@ -194,7 +216,10 @@ fn renumbered_parameters_are_told_where_written() {
         {"name": "n", "in": "query", "type": "integer", "minimum": 1}
     ], "responses": {}}}}}));
     assert_eq!(document["paths"]["/x"]["post"]["parameters"][0]["name"], "n");
-    assert_eq!(told(&origins, "#/paths/~1x/post/parameters/0/schema/minimum"), "#/paths/~1x/post/parameters/1/minimum");
+    assert_eq!(
+        told(&origins, "#/paths/~1x/post/parameters/0/schema/minimum"),
+        "#/paths/~1x/post/parameters/1/minimum"
+    );
     assert_eq!(told(&origins, "#/paths/~1x/post/parameters/0/name"), "#/paths/~1x/post/parameters/1/name");
 }
 
@@ -221,8 +246,12 @@ fn answers_take_the_produced_media_types_headers_and_files() {
     assert_eq!(answers["404"], json!({"description": ""}));
     let at = "#/paths/~1x/get/responses/200/headers/X-Rate/schema/type";
     assert_eq!(told(&origins, at), "#/paths/~1x/get/responses/200/headers/X-Rate/type");
-    let file = post(json!([]), json!({"responses": {"200": {"description": "f", "schema": {"type": "file"}}}}));
-    assert_eq!(file["responses"]["200"]["content"], json!({"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}));
+    let file =
+        post(json!([]), json!({"responses": {"200": {"description": "f", "schema": {"type": "file"}}}}));
+    assert_eq!(
+        file["responses"]["200"]["content"],
+        json!({"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}})
+    );
 }
 
 #[test]
@@ -246,7 +275,10 @@ fn security_definitions_are_security_schemes_with_3_0_flows() {
             "imp": {"type": "oauth2", "flows": {"implicit": {"authorizationUrl": "https://a/auth", "scopes": {}}}}
         })
     );
-    assert_eq!(told(&origins, "#/components/securitySchemes/app/flows/clientCredentials/tokenUrl"), "#/securityDefinitions/app/tokenUrl");
+    assert_eq!(
+        told(&origins, "#/components/securitySchemes/app/flows/clientCredentials/tokenUrl"),
+        "#/securityDefinitions/app/tokenUrl"
+    );
     assert_eq!(told(&origins, "#/components/securitySchemes/key/name"), "#/securityDefinitions/key/name");
 }
 
@@ -275,7 +307,27 @@ fn a_body_beside_form_fields_is_refused_where_written() {
     convert(&mut document, &mut problems, &mut Origins::default());
     let problems = problems.take_from(0, |_| None);
     assert_eq!(problems.len(), 1);
-    assert_eq!(problems[0].pointer, Pointer::root().join("paths").join("/x").join("post").join("parameters").join(1).to_string());
+    assert_eq!(
+        problems[0].pointer,
+        Pointer::root().join("paths").join("/x").join("post").join("parameters").join(1).to_string()
+    );
     assert!(problems[0].message.contains("`body` parameter and `formData` parameters"));
     assert!(document["paths"]["/x"]["post"].get("requestBody").is_none());
+}
+
+#[test]
+fn the_lenient_mode_types_refs_to_missing_definitions_as_any_value() {
+    let options = crate::Options { skip_unsupported: true, ..crate::Options::default() };
+    let generated =
+        crate::generate_with(Path::new("tests/problems/swagger2_told_as_written.yaml"), &options).unwrap();
+    assert_eq!(generated.operations, 1, "{}", generated.warnings());
+    let warnings = generated.warnings();
+    for told in [
+        "`#/definitions/Owner` does not exist: the value is typed as `serde_json::Value`\n  --> tests/problems/swagger2_told_as_written.yaml#/definitions/Dog/properties/owner (line 28)",
+        "#/paths/~1dogs/post/parameters/1/items (line 17)",
+        "#/paths/~1dogs/post/responses/201/schema (line 22)",
+    ] {
+        assert!(warnings.contains(told), "{told}\n{warnings}");
+    }
+    assert!(generated.code.contains("pub owner: Option<::authgen_runtime::Json>"), "{}", generated.code);
 }
