@@ -183,3 +183,29 @@ impl Flow {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    #[test]
+    fn a_scheme_whose_only_flow_is_implicit_declares_nothing_left_unused() {
+        let spec = "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /a:
+    get:
+      security: [{legacy: [read]}]
+      responses: {'200': {description: ok}}
+components:
+  securitySchemes:
+    legacy:
+      type: oauth2
+      flows:
+        implicit: {authorizationUrl: 'https://a.example/auth', scopes: {read: r}}
+";
+        let code = crate::generate_str(Path::new("x.yaml"), spec).unwrap();
+        assert!(!code.contains("LEGACY_SCHEME"), "{code}");
+        assert!(code.contains("pub fn with_legacy("), "a token got elsewhere can still be set: {code}");
+    }
+}
