@@ -52,8 +52,8 @@ pub(super) fn convert(document: &mut Value, problems: &mut Problems, origins: &m
         root.insert("servers".into(), Value::Array(servers));
     }
     let shared = Shared {
-        consumes: media_list(root.remove("consumes")),
-        produces: media_list(root.remove("produces")),
+        consumes: media_list(root, "consumes", &Pointer::root(), problems),
+        produces: media_list(root, "produces", &Pointer::root(), problems),
         parameters: take_object(root, "parameters"),
     };
     let mut components = Map::new();
@@ -91,32 +91,50 @@ pub(super) fn convert(document: &mut Value, problems: &mut Problems, origins: &m
 fn servers(root: &mut Map<String, Value>) -> Vec<Value> {
     let host = root.remove("host");
     let base = root.remove("basePath");
-    let base = base.as_ref().and_then(Value::as_str).unwrap_or_default().trim_end_matches('/');
+    let base = base.as_ref().and_then(Value::as_str).unwrap_or_default().trim_matches('/');
+    let base = if base.is_empty() { String::new() } else { format!("/{base}") };
     let schemes = root.remove("schemes");
-    let Some(host) = host.as_ref().and_then(Value::as_str) else {
+    // A host written as a URL (`https://api.example.com/`) is taken for the host it names.
+    let host = host.as_ref().and_then(Value::as_str).map(|h| h.split_once("://").map_or(h, |(_, h)| h));
+    let Some(host) = host.map(|h| h.trim_end_matches('/')).filter(|h| !h.is_empty()) else {
         return if base.is_empty() { Vec::new() } else { vec![json!({ "url": base })] };
     };
-    let mut schemes: Vec<&str> = schemes
+    let mut schemes: Vec<String> = schemes
         .as_ref()
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .filter_map(Value::as_str)
-        .filter(|s| matches!(*s, "http" | "https"))
+        .map(str::to_ascii_lowercase)
+        .filter(|s| matches!(s.as_str(), "http" | "https"))
         .collect();
     if schemes.is_empty() {
-        schemes.push("https");
+        schemes.push("https".into());
     }
-    schemes.sort_by_key(|s| *s != "https");
+    schemes.sort_by_key(|s| s != "https");
     schemes.dedup();
     schemes.iter().map(|scheme| json!({ "url": format!("{scheme}://{host}{base}") })).collect()
 }
 
-/// A `consumes` or `produces` list; `None` where the document gives none (an empty
-/// list given is kept: it overrides the document's).
-fn media_list(value: Option<Value>) -> Option<Vec<String>> {
-    let list = value?;
-    Some(list.as_array()?.iter().filter_map(Value::as_str).map(String::from).collect())
+/// The `consumes` or `produces` list (`key`) of the object at `at`, taken out; `None`
+/// where it gives none (an empty list given is kept: it overrides the document's).
+fn media_list(
+    owner: &mut Map<String, Value>,
+    key: &str,
+    at: &Pointer,
+    problems: &mut Problems,
+) -> Option<Vec<String>> {
+    let list = owner.remove(key)?;
+    let media: Option<Vec<String>> =
+        list.as_array().and_then(|l| l.iter().map(|m| m.as_str().map(String::from)).collect());
+    if media.is_none() {
+        problems.push(
+            &at.join(key),
+            format!("`{key}` is not a list of media types"),
+            format!("write a list such as `{key}: [application/json]`"),
+        );
+    }
+    media
 }
 
 /// The object under `key`, taken out (empty when absent or not an object).

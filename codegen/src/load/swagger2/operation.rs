@@ -114,13 +114,12 @@ pub(super) fn path_item(
             listed.iter().cloned().partition(|l| l.kind != Kind::Param);
         body.splice(0..0, inherited.cloned());
         put_parameters(op, own, &at, origins);
-        let consumes = op.remove("consumes").map(|c| super::media_list(Some(c)));
-        let consumes = consumes.unwrap_or_else(|| shared.consumes.clone()).unwrap_or_default();
+        let consumes = super::media_list(op, "consumes", &at, problems);
+        let consumes = consumes.or_else(|| shared.consumes.clone()).unwrap_or_default();
         if let Some(request) = request_body(&body, &consumes, &at, problems, origins) {
             op.insert("requestBody".into(), request);
         }
-        let produces = op.remove("produces").map(|p| super::media_list(Some(p)));
-        let produces = produces.unwrap_or_else(|| shared.produces.clone());
+        let produces = super::media_list(op, "produces", &at, problems).or_else(|| shared.produces.clone());
         if let Some(Value::Object(answers)) = op.get_mut("responses") {
             responses::operation(answers, &produces, &at.join("responses"), origins);
         }
@@ -134,6 +133,10 @@ fn overrides(own: &Listed, inherited: &Listed) -> bool {
 
 /// The `parameters` of a path item or operation at `at`, taken out and resolved.
 fn take_parameters(owner: &mut Map<String, Value>, shared: &Shared, at: &Pointer) -> Vec<Listed> {
+    // Anything but a list is left for parsing to name where it is.
+    if !owner.get("parameters").is_some_and(Value::is_array) {
+        return Vec::new();
+    }
     let Some(Value::Array(list)) = owner.remove("parameters") else { return Vec::new() };
     let at = at.join("parameters");
     list.into_iter().enumerate().map(|(i, written)| shared.resolve(written, at.join(i))).collect()
@@ -165,7 +168,24 @@ fn request_body(
     let to = at.join("requestBody");
     match (bodies.as_slice(), fields.is_empty()) {
         ([], true) => None,
+        ([body], true) if body.value.get("schema").is_none() => {
+            problems.push(
+                &body.at,
+                "the `body` parameter has no `schema`",
+                "add the schema of the body (`schema: {}` for any JSON value)",
+            );
+            None
+        }
         ([body], true) => Some(body_request(body, consumes, &to, origins)),
+        ([], false) if fields.iter().any(|f| f.name().is_none()) => {
+            let unnamed = fields.iter().find(|f| f.name().is_none()).map_or(at, |f| &f.at);
+            problems.push(
+                unnamed,
+                "the `formData` parameter has no `name`",
+                "name the form field with `name:`",
+            );
+            None
+        }
         ([], false) => Some(form_request(&fields, consumes, &to, origins)),
         ([body, ..], false) => {
             problems.push(
@@ -190,7 +210,7 @@ fn request_body(
 fn body_request(body: &Listed, consumes: &[String], to: &Pointer, origins: &mut Origins) -> Value {
     origins.moved(to, &body.from);
     let value = body.value.as_object();
-    let schema = value.and_then(|v| v.get("schema")).cloned().unwrap_or_else(|| json!({}));
+    let schema = value.and_then(|v| v.get("schema")).cloned().unwrap_or_default();
     let media: Vec<&str> = match consumes.is_empty() {
         true => vec![JSON],
         false => consumes.iter().map(String::as_str).collect(),
@@ -227,8 +247,10 @@ fn form_request(fields: &[&Listed], consumes: &[String], to: &Pointer, origins: 
     let mut properties = Map::new();
     let mut required = Vec::new();
     for field in fields {
-        let Some(mut written) = field.value.as_object().cloned() else { continue };
-        let name = field.name().unwrap_or_default().to_string();
+        let (Some(mut written), Some(name)) = (field.value.as_object().cloned(), field.name()) else {
+            continue;
+        };
+        let name = name.to_string();
         let mut schema = params::take_schema(&mut written);
         if let Some(description) = written.remove("description") {
             schema.insert("description".into(), description);

@@ -48,6 +48,8 @@ fn host_base_path_and_schemes_are_servers_https_first() {
     assert_eq!(converted(json!({"host": "h.io"}))["servers"], json!([{"url": "https://h.io"}]));
     assert_eq!(converted(json!({"basePath": "/api"}))["servers"], json!([{"url": "/api"}]));
     assert!(converted(json!({"basePath": "/"})).get("servers").is_none());
+    let written_loosely = json!({"host": "https://h.io/", "basePath": "api", "schemes": ["HTTPS"]});
+    assert_eq!(converted(written_loosely)["servers"], json!([{"url": "https://h.io/api"}]));
 }
 
 #[test]
@@ -330,4 +332,49 @@ fn the_lenient_mode_types_refs_to_missing_definitions_as_any_value() {
         assert!(warnings.contains(told), "{told}\n{warnings}");
     }
     assert!(generated.code.contains("pub owner: Option<::authgen_runtime::Json>"), "{}", generated.code);
+}
+
+#[test]
+fn malformed_2_0_places_are_named_where_written() {
+    let text = "swagger: '2.0'
+info: {title: t, version: '1'}
+consumes: application/json
+paths:
+  /a:
+    post:
+      produces: [1]
+      parameters:
+        - {in: body, name: b}
+      responses: {200: {description: ok}}
+    put:
+      parameters:
+        - {in: formData, type: string}
+      responses: {200: {description: ok}}
+";
+    let error = crate::generate_str(Path::new("x.yaml"), text).unwrap_err().to_string();
+    for told in [
+        "error: `consumes` is not a list of media types\n  --> x.yaml#/consumes (line 3)",
+        "error: `produces` is not a list of media types\n  --> x.yaml#/paths/~1a/post/produces (line 7)",
+        "error: the `body` parameter has no `schema`\n  --> x.yaml#/paths/~1a/post/parameters/0 (line 9)",
+        "error: the `formData` parameter has no `name`\n  --> x.yaml#/paths/~1a/put/parameters/0 (line 13)",
+    ] {
+        assert!(error.contains(told), "{told}\n{error}");
+    }
+}
+
+#[test]
+fn odd_2_0_shapes_give_errors_not_panics() {
+    for text in [
+        "swagger: '2.0'\npaths: {/a: 5}",
+        "swagger: '2.0'\npaths: {/a: {get: {parameters: 5}}}",
+        "swagger: '2.0'\npaths: {/a: {get: {parameters: [5, {in: body}], responses: []}}}",
+        "swagger: '2.0'\npaths: {/a: {post: {parameters: [{in: formData}, 3], consumes: 7, produces: x}}}",
+        "swagger: '2.0'\nparameters: [1]\nresponses: 3\ndefinitions: x\nsecurityDefinitions: {a: 1, b: {type: oauth2, flow: 5}}",
+        "swagger: '2.0'\nhost: 5\nbasePath: [1]\nschemes: {}\nconsumes: 1\nproduces: [1]",
+        "swagger: '2.0'\nhost: ''\npaths: {/a: {get: {responses: {200: {schema: {type: file}, headers: 5, examples: 1}}}}}",
+        "swagger: '2.0'\nparameters: {p: {in: body}}\npaths: {/a: {parameters: [{$ref: '#/parameters/p'}], get: {parameters: [{$ref: '#/parameters/p'}]}}}",
+        "swagger: '2.0'\nparameters: {p: 5}\npaths: {/a: {get: {parameters: [{$ref: '#/parameters/p'}, {$ref: 7}]}}}",
+    ] {
+        assert!(crate::generate_str(Path::new("x.yaml"), text).is_err(), "{text}");
+    }
 }
