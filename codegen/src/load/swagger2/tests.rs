@@ -378,3 +378,37 @@ fn odd_2_0_shapes_give_errors_not_panics() {
         assert!(crate::generate_str(Path::new("x.yaml"), text).is_err(), "{text}");
     }
 }
+
+#[test]
+fn a_fragment_of_a_2_0_document_is_read_and_its_problems_told_in_its_own_terms() {
+    let folder = std::env::temp_dir().join(format!("authgen-swagger2-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let entry = folder.join("shelter.yaml");
+    std::fs::write(
+        &entry,
+        "swagger: '2.0'
+info: {title: t, version: '1'}
+paths:
+  /pets:
+    get:
+      responses:
+        200:
+          description: ok
+          schema: {$ref: 'pet.yaml'}
+definitions:
+  Owner: {type: object, properties: {name: {type: string}}}
+",
+    )
+    .unwrap();
+    let pet = "type: object\nproperties:\n  owner: {$ref: '#/definitions/Owner'}\n";
+    std::fs::write(folder.join("pet.yaml"), pet).unwrap();
+    let code = crate::generate(&entry).unwrap();
+    assert!(
+        code.contains("pub owner: Option<Owner>"),
+        "the fragment's `#/definitions/Owner` is the entry's: {code}"
+    );
+    std::fs::write(folder.join("pet.yaml"), format!("{pet}  age: {{type: 5}}\n")).unwrap();
+    let error = crate::generate(&entry).unwrap_err().to_string();
+    std::fs::remove_dir_all(&folder).unwrap();
+    assert!(error.contains("pet.yaml#/properties/age/type (line 4)"), "{error}");
+}
