@@ -140,7 +140,7 @@ async fn form_data_is_multipart_with_a_file_part_or_urlencoded_without_one() {
 }
 
 fn others(request: &str) -> (&'static str, &'static str, String) {
-    if request.starts_with("GET /v2/pets/404 ") {
+    if request.starts_with("GET /v2/pets/404 ") || request.starts_with("GET /v2/pets/404/photo ") {
         return ("404 Not Found", "application/json", r#"{"message":"no pet 404"}"#.into());
     }
     if request.starts_with("POST ") {
@@ -159,7 +159,10 @@ async fn bodies_fixed_queries_and_shared_responses() {
     let err = client.get_pet(404).await.unwrap_err();
     let Error::Status { error: GetPetError::NotFound(missing), .. } = err else { panic!("{err:?}") };
     assert_eq!(missing.message.as_deref(), Some("no pet 404"), "`#/responses/NotFound`, typed");
-    let [add, summaries, get] = requests(&seen).try_into().unwrap();
+    let err = client.download_photo(404).await.unwrap_err();
+    let Error::Status { error: DownloadPhotoError::NotFound(missing), .. } = err else { panic!("{err:?}") };
+    assert_eq!(missing.message.as_deref(), Some("no pet 404"), "an object error of an image operation is JSON");
+    let [add, summaries, get, _download] = requests(&seen).try_into().unwrap();
     assert!(add.starts_with("POST /v2/pets HTTP/1.1\r\n"), "{add}");
     assert!(add.to_ascii_lowercase().contains("content-type: application/json\r\n"), "{add}");
     assert!(add.ends_with(r#"{"name":"Tom","kind":"cat"}"#), "the body parameter is the JSON body: {add}");

@@ -54,7 +54,8 @@ pub(super) fn convert(document: &mut Value, problems: &mut Problems, origins: &m
     let shared = Shared {
         consumes: media_list(root, "consumes", &Pointer::root(), problems),
         produces: media_list(root, "produces", &Pointer::root(), problems),
-        parameters: take_object(root, "parameters"),
+        parameters: take_object(root, "parameters", problems),
+        responses: take_object(root, "responses", problems),
     };
     let mut components = Map::new();
     move_component(root, &mut components, ("definitions", "schemas"), origins);
@@ -62,7 +63,7 @@ pub(super) fn convert(document: &mut Value, problems: &mut Problems, origins: &m
     if !parameters.is_empty() {
         components.insert("parameters".into(), Value::Object(parameters));
     }
-    let answers = responses::components(take_object(root, "responses"), &shared.produces, origins);
+    let answers = responses::components(shared.responses.clone(), &shared.produces, origins);
     if !answers.is_empty() {
         components.insert("responses".into(), Value::Object(answers));
     }
@@ -137,11 +138,22 @@ fn media_list(
     media
 }
 
-/// The object under `key`, taken out (empty when absent or not an object).
-fn take_object(map: &mut Map<String, Value>, key: &str) -> Map<String, Value> {
-    match map.remove(key) {
+/// A JSON pointer token unescaped.
+fn unescape(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+/// The document's map under `key`, taken out (empty when absent; anything but a map
+/// is a problem).
+fn take_object(root: &mut Map<String, Value>, key: &str, problems: &mut Problems) -> Map<String, Value> {
+    match root.remove(key) {
         Some(Value::Object(object)) => object,
-        _ => Map::new(),
+        None => Map::new(),
+        Some(_) => {
+            let hint = format!("write `{key}` as a map from names to {key}, or leave it out");
+            problems.push(&Pointer::root().join(key), format!("`{key}` is not a map of names"), hint);
+            Map::new()
+        }
     }
 }
 

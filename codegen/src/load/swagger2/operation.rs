@@ -17,6 +17,8 @@ pub(super) struct Shared {
     pub produces: Option<Vec<String>>,
     /// The document's `parameters`, as written.
     pub parameters: Map<String, Value>,
+    /// The document's `responses`, as written.
+    pub responses: Map<String, Value>,
 }
 
 impl Shared {
@@ -40,7 +42,7 @@ impl Shared {
     /// `$ref` to a body or `formData` parameter of the document is that parameter.
     fn resolve(&self, written: Value, at: Pointer) -> Listed {
         let reference = written.get("$ref").and_then(Value::as_str);
-        let shared = reference.and_then(|r| r.strip_prefix("#/parameters/")).map(unescape);
+        let shared = reference.and_then(|r| r.strip_prefix("#/parameters/")).map(super::unescape);
         let target = shared.and_then(|name| Some((self.parameters.get(&name)?, name)));
         match target.filter(|(param, _)| matches!(kind(param), Kind::Body | Kind::Form)) {
             Some((param, name)) => Listed {
@@ -52,11 +54,6 @@ impl Shared {
             None => Listed { kind: kind(&written), value: written, from: at.clone(), at },
         }
     }
-}
-
-/// A JSON pointer token unescaped.
-fn unescape(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
 }
 
 /// What a 2.0 parameter becomes.
@@ -119,9 +116,12 @@ pub(super) fn path_item(
         if let Some(request) = request_body(&body, &consumes, &at, problems, origins) {
             op.insert("requestBody".into(), request);
         }
-        let produces = super::media_list(op, "produces", &at, problems).or_else(|| shared.produces.clone());
+        let own = super::media_list(op, "produces", &at, problems);
+        // The shared responses were made under the document's `produces`.
+        let copies = (own.is_some() && own != shared.produces).then_some(&shared.responses);
+        let produces = own.or_else(|| shared.produces.clone());
         if let Some(Value::Object(answers)) = op.get_mut("responses") {
-            responses::operation(answers, &produces, &at.join("responses"), origins);
+            responses::operation(answers, &produces, copies, &at.join("responses"), origins);
         }
         op.remove("schemes");
     }
@@ -211,10 +211,17 @@ fn body_request(body: &Listed, consumes: &[String], to: &Pointer, origins: &mut 
     origins.moved(to, &body.from);
     let value = body.value.as_object();
     let schema = value.and_then(|v| v.get("schema")).cloned().unwrap_or_default();
-    let media: Vec<&str> = match consumes.is_empty() {
+    let mut media: Vec<&str> = match consumes.is_empty() {
         true => vec![JSON],
         false => consumes.iter().map(String::as_str).collect(),
     };
+    // Anything accepted (`*/*`): a schema describes JSON, unless it describes bytes.
+    let bytes = schema.get("format").and_then(Value::as_str) == Some("binary")
+        || schema.get("type").and_then(Value::as_str) == Some("file");
+    if !bytes {
+        media.iter_mut().filter(|m| m.trim() == "*/*").for_each(|m| *m = JSON);
+        media.dedup();
+    }
     let mut content = Map::new();
     for media in media {
         origins.moved(&to.join("content").join(media).join("schema"), &body.from.join("schema"));

@@ -116,6 +116,41 @@ fn post_with_consumes() -> Value {
 }
 
 #[test]
+fn a_body_anything_may_carry_is_json_unless_its_schema_is_bytes() {
+    let any = |schema: Value| {
+        let body = json!([{"name": "b", "in": "body", "schema": schema}]);
+        post(body, json!({"consumes": ["*/*", "application/json"]}))["requestBody"]["content"].take()
+    };
+    assert_eq!(any(json!({"type": "object"})), json!({"application/json": {"schema": {"type": "object"}}}));
+    let bytes = json!({"type": "string", "format": "binary"});
+    let media: Vec<String> = any(bytes).as_object().unwrap().keys().cloned().collect();
+    assert_eq!(media, ["*/*", "application/json"]);
+}
+
+#[test]
+fn a_shared_response_takes_the_media_types_of_the_operation_using_it() {
+    let (document, origins) = read(json!({
+        "produces": ["application/json"],
+        "responses": {"Gone": {"description": "gone", "schema": {"type": "string"},
+                               "headers": {"X-Why": {"type": "string"}}}},
+        "paths": {"/x": {
+            "get": {"responses": {"410": {"$ref": "#/responses/Gone"}}},
+            "put": {"produces": ["text/plain"], "responses": {"410": {"$ref": "#/responses/Gone"}}}
+        }}
+    }));
+    let paths = &document["paths"]["/x"];
+    assert_eq!(paths["get"]["responses"]["410"], json!({"$ref": "#/components/responses/Gone"}));
+    let copied = &paths["put"]["responses"]["410"];
+    assert_eq!(copied["content"], json!({"text/plain": {"schema": {"type": "string"}}}));
+    assert_eq!(copied["headers"]["X-Why"]["schema"], json!({"type": "string"}));
+    let at = "#/paths/~1x/put/responses/410/content/text~1plain/schema";
+    assert_eq!(told(&origins, at), "#/responses/Gone/schema");
+    let at = "#/paths/~1x/put/responses/410/headers/X-Why/schema/type";
+    assert_eq!(told(&origins, at), "#/responses/Gone/headers/X-Why/type");
+    assert_eq!(told(&origins, "#/paths/~1x/put/responses/410/description"), "#/responses/Gone/description");
+}
+
+#[test]
 fn form_fields_are_an_urlencoded_object_and_a_file_makes_it_multipart() {
     let fields = json!([
         {"name": "name", "in": "formData", "type": "string", "required": true, "description": "who"},
@@ -248,6 +283,12 @@ fn answers_take_the_produced_media_types_headers_and_files() {
     assert_eq!(answers["404"], json!({"description": ""}));
     let at = "#/paths/~1x/get/responses/200/headers/X-Rate/schema/type";
     assert_eq!(told(&origins, at), "#/paths/~1x/get/responses/200/headers/X-Rate/type");
+    let error = json!({"description": "e", "schema": {"$ref": "#/definitions/Error"}});
+    let png = json!({"produces": ["image/png"], "responses": {"404": error, "405": {"description": "t", "schema": {"type": "string"}}}});
+    let png = post(json!([]), png)["responses"].take();
+    let media = |code: &str| png[code]["content"].as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(media("404"), ["image/png", "application/json"], "an object is written in JSON");
+    assert_eq!(media("405"), ["image/png"]);
     let file =
         post(json!([]), json!({"responses": {"200": {"description": "f", "schema": {"type": "file"}}}}));
     assert_eq!(
