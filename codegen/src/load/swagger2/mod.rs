@@ -19,6 +19,7 @@
 //! Every node moved is recorded in [`Origins`], so a problem found later names the
 //! place the document as written has it (`#/definitions/Pet`, `#/paths/~1pets/post/parameters/0`).
 
+mod body;
 mod operation;
 mod params;
 mod responses;
@@ -192,6 +193,10 @@ fn rewrite_refs(value: &mut Value, place: Place) {
                     rewrite_refs(child, place);
                 }
             }
+        }
+        // A list where a schema stands: `items` in JSON Schema's tuple form.
+        Value::Array(items) if place == Place::Schema => {
+            items.iter_mut().for_each(|i| rewrite_refs(i, place))
         }
         Value::Array(items) => {
             for (i, item) in items.iter_mut().enumerate() {

@@ -128,6 +128,32 @@ fn a_body_anything_may_carry_is_json_unless_its_schema_is_bytes() {
 }
 
 #[test]
+fn a_body_without_schema_is_any_value_or_the_raw_bytes_of_other_media_types() {
+    let raw = post(json!([{"name": "raw", "in": "body"}]), json!({"consumes": ["application/octet-stream"]}));
+    assert_eq!(
+        raw["requestBody"]["content"],
+        json!({"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}})
+    );
+    let any = post(json!([{"name": "any", "in": "body"}]), json!({}));
+    assert_eq!(any["requestBody"]["content"], json!({"application/json": {"schema": {}}}));
+    let (document, origins) = read(json!({"paths": {"/images": {"post": {
+        "consumes": ["application/json", "application/octet-stream"],
+        "parameters": [
+            {"name": "image", "in": "body", "schema": {"$ref": "#/definitions/Image"}},
+            {"name": "raw_image", "in": "body"}
+        ],
+        "responses": {"200": {"description": "ok"}}}}}}));
+    assert_eq!(
+        document["paths"]["/images"]["post"]["requestBody"]["content"],
+        json!({"application/json": {"schema": {"$ref": "#/components/schemas/Image"}},
+               "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}),
+        "a typed body and a raw one: one body by media type"
+    );
+    let at = "#/paths/~1images/post/requestBody/content/application~1octet-stream/schema";
+    assert_eq!(told(&origins, at), "#/paths/~1images/post/parameters/1");
+}
+
+#[test]
 fn a_shared_response_takes_the_media_types_of_the_operation_using_it() {
     let (document, origins) = read(json!({
         "produces": ["application/json"],
@@ -396,7 +422,6 @@ paths:
     for told in [
         "error: `consumes` is not a list of media types\n  --> x.yaml#/consumes (line 3)",
         "error: `produces` is not a list of media types\n  --> x.yaml#/paths/~1a/post/produces (line 7)",
-        "error: the `body` parameter has no `schema`\n  --> x.yaml#/paths/~1a/post/parameters/0 (line 9)",
         "error: the `formData` parameter has no `name`\n  --> x.yaml#/paths/~1a/put/parameters/0 (line 13)",
     ] {
         assert!(error.contains(told), "{told}\n{error}");
