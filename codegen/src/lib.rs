@@ -131,7 +131,7 @@ pub fn generate_str(file: &Path, text: &str) -> Result<String, SpecError> {
 fn model_of(mut loaded: load::Loaded, options: &Options) -> Result<model::Api, SpecError> {
     // A problem in a node an overlay wrote is told in the overlay's terms.
     let origins = std::mem::take(&mut loaded.origins);
-    let parsed = parse::parse(loaded).map_err(|e| origins.attribute_all(e))?;
+    let parsed = parse::parse_with(loaded, options).map_err(|e| origins.attribute_all(e))?;
     let mut api = lower::lower(&parsed, options).map_err(|e| origins.attribute_all(e))?;
     api.source = display_path(&parsed.file);
     api.overlays = origins.overlays().map(str::to_string).collect();

@@ -642,6 +642,9 @@ pub struct Param {
     pub location: ParamLocation,
     /// A query parameter in `deepObject` style (`name[key]=value`).
     pub deep_object: bool,
+    /// A query parameter sent unexploded: an array as one value, its items joined by
+    /// this (`form` with `explode: false`: `,`; `spaceDelimited`: ` `; `pipeDelimited`: `|`).
+    pub delimiter: Option<String>,
     /// Its type.
     pub ty: TypeRef,
     /// Must be given.

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
+use crate::Options;
 use crate::diagnostics::{Pointer, Problems, SpecError};
 use crate::load::Loaded;
 
@@ -36,8 +37,16 @@ impl Parsed {
 
 /// Parses a loaded spec.
 pub fn parse(loaded: Loaded) -> Result<Parsed, SpecError> {
+    parse_with(loaded, &Options::default())
+}
+
+/// Parses a loaded spec; in the lenient mode ([`Options::skip_unsupported`]) a `$ref`
+/// that reaches nothing where a schema stands is left for lowering, which types its
+/// value as any JSON value and says so.
+pub fn parse_with(loaded: Loaded, options: &Options) -> Result<Parsed, SpecError> {
     let mut problems = Problems::new(&loaded.file);
-    check_refs(&loaded.document, &loaded.document, &Pointer::root(), &mut problems);
+    let refs = RefCheck { document: &loaded.document, schemas_left: options.skip_unsupported };
+    refs.check(&loaded.document, &Pointer::root(), &mut problems);
     problems.finish((), |p| loaded.line_of(p))?;
     let openapi = typed(&loaded, &loaded.document, &Pointer::root())?;
     let webhooks = match loaded.document.get("webhooks") {
@@ -119,45 +128,55 @@ fn path_pointer(at: &Pointer, path: &serde_path_to_error::Path) -> Pointer {
 
 /// Reports every `$ref` that points at nothing (those to other files were followed by
 /// `load`).
-fn check_refs(document: &Value, value: &Value, at: &Pointer, problems: &mut Problems) {
-    match value {
-        Value::Object(map) => {
-            if let Some(Value::String(reference)) = map.get("$ref") {
-                check_ref(document, reference, &at.join("$ref"), problems);
-            }
-            for (key, child) in map {
-                // Examples and extensions are data: a `$ref` key there is not a reference.
-                if !(key.starts_with("x-")
-                    || matches!(key.as_str(), "example" | "examples" | "default" | "enum"))
-                {
-                    check_refs(document, child, &at.join(key), problems);
-                }
-            }
-        }
-        Value::Array(items) => {
-            for (index, item) in items.iter().enumerate() {
-                check_refs(document, item, &at.join(index), problems);
-            }
-        }
-        _ => {}
-    }
+struct RefCheck<'a> {
+    document: &'a Value,
+    /// Whether a dangling `$ref` where a schema stands is left for lowering.
+    schemas_left: bool,
 }
 
-fn check_ref(document: &Value, reference: &str, at: &Pointer, problems: &mut Problems) {
-    let Some(local) = Pointer::from_ref(reference) else {
-        problems.push(
-            at,
-            format!("`{reference}` is not a JSON pointer into this document"),
-            "write a `$ref` as `#/a/b`, or `file.yaml#/a/b` for another file",
-        );
-        return;
-    };
-    if document.pointer(local.as_json_pointer()).is_none() {
-        problems.push(
-            at,
-            format!("`{reference}` does not exist"),
-            "define it under components or fix the reference",
-        );
+impl RefCheck<'_> {
+    fn check(&self, value: &Value, at: &Pointer, problems: &mut Problems) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(reference)) = map.get("$ref")
+                    && !(self.schemas_left && crate::load::is_schema_position(at))
+                {
+                    self.check_ref(reference, &at.join("$ref"), problems);
+                }
+                for (key, child) in map {
+                    // Examples and extensions are data: a `$ref` key there is not a reference.
+                    if !(key.starts_with("x-")
+                        || matches!(key.as_str(), "example" | "examples" | "default" | "enum"))
+                    {
+                        self.check(child, &at.join(key), problems);
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    self.check(item, &at.join(index), problems);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn check_ref(&self, reference: &str, at: &Pointer, problems: &mut Problems) {
+        let Some(local) = Pointer::from_ref(reference) else {
+            problems.push(
+                at,
+                format!("`{reference}` is not a JSON pointer into this document"),
+                "write a `$ref` as `#/a/b`, or `file.yaml#/a/b` for another file",
+            );
+            return;
+        };
+        if self.document.pointer(local.as_json_pointer()).is_none() {
+            problems.push(
+                at,
+                format!("`{reference}` does not exist"),
+                "define it under components or fix the reference",
+            );
+        }
     }
 }
 

@@ -7,7 +7,8 @@ use quote::quote;
 use super::ident;
 use crate::model::{OAuthFlow, OAuthFlows, SchemeKind, SecurityScheme};
 
-/// The declaration of `scheme` and its client methods, if it is an OAuth one.
+/// The declaration of `scheme` and its client methods, if it is an OAuth one with a
+/// flow the client offers.
 pub(super) fn scheme(scheme: &SecurityScheme, module: &str) -> Option<(TokenStream, TokenStream)> {
     let (flows, discovery) = match &scheme.kind {
         SchemeKind::OAuth2(flows) => (OAuthFlows::clone(flows), flows.metadata_url.clone()),
@@ -56,7 +57,11 @@ pub(super) fn scheme(scheme: &SecurityScheme, module: &str) -> Option<(TokenStre
         (flows.device_authorization.is_some() || discovered).then(|| device_method(scheme, &declared)),
         flows.password.is_some().then(|| password_method(scheme, &declared)),
     ];
-    let methods = methods.into_iter().flatten();
+    let methods: Vec<TokenStream> = methods.into_iter().flatten().collect();
+    // Only flows the client refuses (`implicit`): no method would read the declaration.
+    if methods.is_empty() {
+        return None;
+    }
     Some((constant, quote!(#(#methods)*)))
 }
 
@@ -176,5 +181,31 @@ impl Flow {
                 self.core.#call(&#declared, &client, #args).await
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    #[test]
+    fn a_scheme_whose_only_flow_is_implicit_declares_nothing_left_unused() {
+        let spec = "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /a:
+    get:
+      security: [{legacy: [read]}]
+      responses: {'200': {description: ok}}
+components:
+  securitySchemes:
+    legacy:
+      type: oauth2
+      flows:
+        implicit: {authorizationUrl: 'https://a.example/auth', scopes: {read: r}}
+";
+        let code = crate::generate_str(Path::new("x.yaml"), spec).unwrap();
+        assert!(!code.contains("LEGACY_SCHEME"), "{code}");
+        assert!(code.contains("pub fn with_legacy("), "a token got elsewhere can still be set: {code}");
     }
 }

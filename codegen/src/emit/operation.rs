@@ -201,6 +201,10 @@ fn add_param_value(param: &Param, value: TokenStream) -> TokenStream {
     let wire = &param.wire;
     match param.location {
         ParamLocation::Query if param.deep_object => quote!(.query_deep(#wire, #value)),
+        ParamLocation::Query if param.delimiter.is_some() => {
+            let delimiter = param.delimiter.as_deref().unwrap_or_default();
+            quote!(.query_delimited(#wire, #value, #delimiter))
+        }
         ParamLocation::Query => quote!(.query(#wire, #value)),
         ParamLocation::Header | ParamLocation::Path => quote!(.header(#wire, #value)),
         ParamLocation::Cookie => quote!(.cookie(#wire, #value)),

@@ -8,6 +8,7 @@
 //! | `const: v` | `enum: [v]`, the type inferred from `v` if absent, `x-const: true` |
 //! | `oneOf` of titled `const`s | `enum` with `x-enum-varnames` (titles) and `x-enum-descriptions` |
 //! | `examples: [a, …]` (in a schema) | `example: a` |
+//! | `items: [A, B]` (JSON Schema's tuple form, which no OpenAPI version allows) | `prefixItems: [A, B]`, what it means in 3.1 |
 //! | `exclusiveMinimum: 5` | `minimum: 5, exclusiveMinimum: true` (same for maximum) |
 //! | `contentEncoding`/`contentMediaType` without `format` (raw bytes) | `format: binary` (`format: byte` for `contentEncoding: base64`) |
 //! | `$ref` with sibling keywords | `allOf: [{$ref}]` with the siblings beside it |
@@ -209,6 +210,11 @@ fn schema_child(key: &str) -> Option<Place> {
 
 fn adapt_schema(schema: &mut Map<String, Value>, at: &Pointer, problems: &mut Problems) {
     const_alternatives_to_enum(schema);
+    if schema.get("items").is_some_and(Value::is_array)
+        && let Some(tuple) = schema.remove("items")
+    {
+        schema.entry("prefixItems").or_insert(tuple);
+    }
     if schema.contains_key("$ref") && schema.len() > 1 {
         let reference = schema.remove("$ref").unwrap_or_default();
         schema.insert("allOf".into(), json!([{ "$ref": reference }]));
@@ -510,6 +516,16 @@ mod tests {
         assert_eq!(
             adapted(json!({"$ref": "#/components/schemas/T", "description": "d"})),
             json!({"description": "d", "allOf": [{"$ref": "#/components/schemas/T"}]})
+        );
+    }
+
+    #[test]
+    fn tuple_items_are_prefix_items() {
+        let tuple =
+            adapted(json!({"items": [{"$ref": "#/components/schemas/M"}, {"type": ["string", "null"]}]}));
+        assert_eq!(
+            tuple,
+            json!({"prefixItems": [{"$ref": "#/components/schemas/M"}, {"type": "string", "nullable": true}]})
         );
     }
 

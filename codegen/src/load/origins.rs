@@ -44,6 +44,8 @@ pub struct Origins {
     sources: Vec<Source>,
     placed: Vec<Placed>,
     moved: Vec<Moved>,
+    /// References the Swagger 2.0 reading rewrote: the 3.0 prefix and the one written.
+    respelled: Vec<(String, String)>,
     /// The entry document's lines, for a problem moved back into it.
     entry: Option<LineIndex>,
     /// Warnings of the overlays: targets that select nothing.
@@ -78,6 +80,12 @@ impl Origins {
         self.moved.push(Moved { to: to.to_string(), from: from.to_string() });
     }
 
+    /// Records that `$ref`s written with the prefix `from` (`#/definitions/`) now read
+    /// `to` (`#/components/schemas/`): a message quoting one quotes it as written.
+    pub fn respelled(&mut self, to: &str, from: &str) {
+        self.respelled.push((to.to_string(), from.to_string()));
+    }
+
     /// The overlay files applied, in order, as shown in messages.
     pub fn overlays(&self) -> impl Iterator<Item = &str> {
         self.sources.iter().filter(|s| s.kind == SourceKind::Overlay).map(|s| s.file.as_str())
@@ -94,6 +102,9 @@ impl Origins {
         if let Some(moved) = deepest {
             problem.pointer = format!("{}{}", moved.from, &problem.pointer[moved.to.len()..]);
             problem.line = self.entry.as_ref().and_then(|lines| lines.line_of(&problem.pointer));
+        }
+        for (to, from) in &self.respelled {
+            problem.message = problem.message.replace(&format!("`{to}"), &format!("`{from}"));
         }
         self.attribute_placed(problem)
     }
@@ -182,5 +193,13 @@ mod tests {
             ("#/definitions/Owner", Some(2), None)
         );
         assert_eq!(origins.attribute(problem("#/info")), problem("#/info"));
+        origins.respelled("#/components/schemas/", "#/definitions/");
+        let mut dangling = problem("#/components/schemas/Owner/properties/pet/$ref");
+        dangling.message = "`#/components/schemas/Pet` does not exist".into();
+        let told = origins.attribute(dangling);
+        assert_eq!(
+            (told.pointer.as_str(), told.message.as_str()),
+            ("#/definitions/Owner/properties/pet/$ref", "`#/definitions/Pet` does not exist")
+        );
     }
 }

@@ -75,6 +75,7 @@ impl<'a> Lowerer<'a> {
                     continue;
                 };
                 let (security, scopes) = self.security(op.security.as_ref(), schemes, &pointer);
+                let (route, fixed_query) = split_query(path);
                 let mut operation = Operation {
                     error_type: self.type_names.claim(format!("{}Error", naming::pascal(&name))),
                     call_type: self.type_names.claim(naming::pascal(&name)),
@@ -82,10 +83,10 @@ impl<'a> Lowerer<'a> {
                     name,
                     label,
                     method,
-                    path: path.clone(),
+                    path: route,
                     doc: join_docs(op.summary.as_deref(), op.description.as_deref(), renamed.as_deref()),
                     params: Vec::new(),
-                    fixed_query: Vec::new(),
+                    fixed_query,
                     body: None,
                     success: Vec::new(),
                     errors: Vec::new(),
@@ -284,6 +285,7 @@ impl<'a> Lowerer<'a> {
                 wire: data.name.clone(),
                 location,
                 deep_object: matches!(param, Parameter::Query { style: QueryStyle::DeepObject, .. }),
+                delimiter: query_delimiter(param),
                 ty: lowered.ty,
                 required: data.required || location == ParamLocation::Path,
                 doc: data.description.clone().or(lowered.doc),
@@ -714,6 +716,37 @@ const REASONS: &[(u16, &str)] = &[
     (511, "NetworkAuthenticationRequired"),
 ];
 
+/// The extension that names the delimiter of an unexploded query array where OpenAPI
+/// has no style for it (Swagger 2.0's `collectionFormat: tsv` is a tab).
+const DELIMITER_EXTENSION: &str = "x-authgen-delimiter";
+
+/// What joins an unexploded query parameter's items (`explode` defaults to true for
+/// `form` and to false for the delimited styles); `None` when sent exploded or deep.
+fn query_delimiter(param: &Parameter) -> Option<String> {
+    let Parameter::Query { style, parameter_data: data, .. } = param else { return None };
+    let (delimiter, explode) = match style {
+        QueryStyle::Form => (",", data.explode.unwrap_or(true)),
+        QueryStyle::SpaceDelimited => (" ", data.explode.unwrap_or(false)),
+        QueryStyle::PipeDelimited => ("|", data.explode.unwrap_or(false)),
+        QueryStyle::DeepObject => return None,
+    };
+    let stated = data.extensions.get(DELIMITER_EXTENSION).and_then(serde_json::Value::as_str);
+    (!explode).then(|| stated.unwrap_or(delimiter).to_string())
+}
+
+/// A path key that carries a query (`/instances?recursion=1`: published documents
+/// write one operation per fixed query so): the path, and the query's pairs, which
+/// every call sends.
+fn split_query(key: &str) -> (String, Vec<(String, String)>) {
+    let Some((path, query)) = key.split_once('?') else { return (key.to_string(), Vec::new()) };
+    let decode = |text: &str| crate::diagnostics::percent_decode(text).unwrap_or_else(|| text.to_string());
+    let pairs = query.split('&').filter(|pair| !pair.is_empty()).map(|pair| {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (decode(name), decode(value))
+    });
+    (path.to_string(), pairs.collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -730,6 +763,18 @@ mod tests {
         assert_eq!(name_from_path("post", "/index.php/api/oauth2"), "post_index_php_api_oauth2");
         assert_eq!(name_from_path("get", "/users/{userId}/keys"), "get_users_by_user_id_keys");
         assert_eq!(name_from_path("delete", "/"), "delete");
+    }
+
+    #[test]
+    fn a_query_in_a_path_key_is_sent_with_every_call() {
+        let pairs =
+            |list: &[(&str, &str)]| list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        assert_eq!(
+            split_query("/1.0/instances?recursion=1"),
+            ("/1.0/instances".into(), pairs(&[("recursion", "1")]))
+        );
+        assert_eq!(split_query("/a?x=%2F&flag&"), ("/a".into(), pairs(&[("x", "/"), ("flag", "")])));
+        assert_eq!(split_query("/a/{id}"), ("/a/{id}".into(), Vec::new()));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //!
 //! - query, `form` style (the default, exploded): `a=1&a=2` for arrays, `k=v` per
 //!   property for objects;
+//! - query, unexploded (`form` with `explode: false`, `spaceDelimited`,
+//!   `pipeDelimited`): `a=1,2`, `a=1 2`, `a=1|2`;
 //! - query, `deepObject` style: `a[k]=v`, nested as deep as the value, arrays indexed
 //!   (`a[0]=x`), as Stripe reads them;
 //! - path and header, `simple` style: `1,2` for arrays, `k,v` for objects;
@@ -37,14 +39,36 @@ pub fn deep_pairs<T: Serialize + ?Sized>(name: &str, value: &T) -> Vec<(String, 
     pairs
 }
 
+/// The `name=value` pair of a query parameter sent unexploded: an array's items (an
+/// object's keys and values) joined by `delimiter`, `,` in `form` style, ` ` in
+/// `spaceDelimited`, `|` in `pipeDelimited`. An empty array, like null, is no pair.
+pub fn delimited_pairs<T: Serialize + ?Sized>(
+    name: &str,
+    value: &T,
+    delimiter: &str,
+) -> Vec<(String, String)> {
+    match to_value(value) {
+        Value::Null => Vec::new(),
+        Value::Array(items) if items.is_empty() => Vec::new(),
+        value => vec![(name.to_string(), joined(&value, delimiter))],
+    }
+}
+
 /// A path or header value in `simple` style.
 pub fn simple<T: Serialize + ?Sized>(value: &T) -> String {
-    match to_value(value) {
-        Value::Array(items) => items.iter().map(scalar).collect::<Vec<_>>().join(","),
-        Value::Object(map) => {
-            map.iter().flat_map(|(k, v)| [Cow::Borrowed(k.as_str()), scalar(v)]).collect::<Vec<_>>().join(",")
-        }
-        other => scalar(&other).into_owned(),
+    joined(&to_value(value), ",")
+}
+
+/// An array's items, or an object's keys and values, joined by `delimiter`; a scalar as it is.
+fn joined(value: &Value, delimiter: &str) -> String {
+    match value {
+        Value::Array(items) => items.iter().map(scalar).collect::<Vec<_>>().join(delimiter),
+        Value::Object(map) => map
+            .iter()
+            .flat_map(|(k, v)| [Cow::Borrowed(k.as_str()), scalar(v)])
+            .collect::<Vec<_>>()
+            .join(delimiter),
+        other => scalar(other).into_owned(),
     }
 }
 
@@ -189,6 +213,16 @@ mod tests {
         assert_eq!(form_pairs("a", &json!({"k": true})), pairs(&[("k", "true")]));
         assert_eq!(form_pairs("a", &"x y"), pairs(&[("a", "x y")]));
         assert_eq!(form_pairs("a", &json!(null)), pairs(&[]));
+    }
+
+    #[test]
+    fn unexploded_arrays_are_one_value_joined_by_their_delimiter() {
+        assert_eq!(delimited_pairs("ids", &json!([1, 2]), ","), pairs(&[("ids", "1,2")]));
+        assert_eq!(delimited_pairs("c", &json!(["a", "b c"]), "|"), pairs(&[("c", "a|b c")]));
+        assert_eq!(delimited_pairs("o", &json!({"k": 1, "l": "m"}), " "), pairs(&[("o", "k 1 l m")]));
+        assert_eq!(delimited_pairs("s", &"x", ","), pairs(&[("s", "x")]));
+        assert_eq!(delimited_pairs("e", &json!([]), ","), pairs(&[]));
+        assert_eq!(delimited_pairs("n", &json!(null), ","), pairs(&[]));
     }
 
     #[test]

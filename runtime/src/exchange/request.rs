@@ -178,6 +178,18 @@ impl<'c> Request<'c> {
         self
     }
 
+    /// Adds a query parameter sent unexploded: an array as one value, its items joined
+    /// by `delimiter` (`name=1,2`).
+    pub fn query_delimited<T: serde::Serialize + ?Sized>(
+        mut self,
+        name: &str,
+        value: &T,
+        delimiter: &str,
+    ) -> Self {
+        self.builder = self.builder.query(&encode::delimited_pairs(name, value, delimiter));
+        self
+    }
+
     /// Adds a query parameter in `deepObject` style (`name[key]=value`).
     pub fn query_deep<T: serde::Serialize + ?Sized>(mut self, name: &str, value: &T) -> Self {
         self.builder = self.builder.query(&encode::deep_pairs(name, value));

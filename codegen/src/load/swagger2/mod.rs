@@ -19,6 +19,7 @@
 //! Every node moved is recorded in [`Origins`], so a problem found later names the
 //! place the document as written has it (`#/definitions/Pet`, `#/paths/~1pets/post/parameters/0`).
 
+mod body;
 mod operation;
 mod params;
 mod responses;
@@ -52,9 +53,10 @@ pub(super) fn convert(document: &mut Value, problems: &mut Problems, origins: &m
         root.insert("servers".into(), Value::Array(servers));
     }
     let shared = Shared {
-        consumes: media_list(root.remove("consumes")),
-        produces: media_list(root.remove("produces")),
-        parameters: take_object(root, "parameters"),
+        consumes: media_list(root, "consumes", &Pointer::root(), problems),
+        produces: media_list(root, "produces", &Pointer::root(), problems),
+        parameters: take_object(root, "parameters", problems),
+        responses: take_object(root, "responses", problems),
     };
     let mut components = Map::new();
     move_component(root, &mut components, ("definitions", "schemas"), origins);
@@ -62,7 +64,7 @@ pub(super) fn convert(document: &mut Value, problems: &mut Problems, origins: &m
     if !parameters.is_empty() {
         components.insert("parameters".into(), Value::Object(parameters));
     }
-    let answers = responses::components(take_object(root, "responses"), &shared.produces, origins);
+    let answers = responses::components(shared.responses.clone(), &shared.produces, origins);
     if !answers.is_empty() {
         components.insert("responses".into(), Value::Object(answers));
     }
@@ -79,6 +81,9 @@ pub(super) fn convert(document: &mut Value, problems: &mut Problems, origins: &m
         root.insert("components".into(), Value::Object(components));
     }
     rewrite_refs(document, Place::Other);
+    for (from, to) in MOVED_REFS {
+        origins.respelled(to, from);
+    }
     visit_schemas(document, &mut |schema, _| schema_2_0(schema));
 }
 
@@ -88,39 +93,68 @@ pub(super) fn convert(document: &mut Value, problems: &mut Problems, origins: &m
 fn servers(root: &mut Map<String, Value>) -> Vec<Value> {
     let host = root.remove("host");
     let base = root.remove("basePath");
-    let base = base.as_ref().and_then(Value::as_str).unwrap_or_default().trim_end_matches('/');
+    let base = base.as_ref().and_then(Value::as_str).unwrap_or_default().trim_matches('/');
+    let base = if base.is_empty() { String::new() } else { format!("/{base}") };
     let schemes = root.remove("schemes");
-    let Some(host) = host.as_ref().and_then(Value::as_str) else {
+    // A host written as a URL (`https://api.example.com/`) is taken for the host it names.
+    let host = host.as_ref().and_then(Value::as_str).map(|h| h.split_once("://").map_or(h, |(_, h)| h));
+    let Some(host) = host.map(|h| h.trim_end_matches('/')).filter(|h| !h.is_empty()) else {
         return if base.is_empty() { Vec::new() } else { vec![json!({ "url": base })] };
     };
-    let mut schemes: Vec<&str> = schemes
+    let mut schemes: Vec<String> = schemes
         .as_ref()
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .filter_map(Value::as_str)
-        .filter(|s| matches!(*s, "http" | "https"))
+        .map(str::to_ascii_lowercase)
+        .filter(|s| matches!(s.as_str(), "http" | "https"))
         .collect();
     if schemes.is_empty() {
-        schemes.push("https");
+        schemes.push("https".into());
     }
-    schemes.sort_by_key(|s| *s != "https");
+    schemes.sort_by_key(|s| s != "https");
     schemes.dedup();
     schemes.iter().map(|scheme| json!({ "url": format!("{scheme}://{host}{base}") })).collect()
 }
 
-/// A `consumes` or `produces` list; `None` where the document gives none (an empty
-/// list given is kept: it overrides the document's).
-fn media_list(value: Option<Value>) -> Option<Vec<String>> {
-    let list = value?;
-    Some(list.as_array()?.iter().filter_map(Value::as_str).map(String::from).collect())
+/// The `consumes` or `produces` list (`key`) of the object at `at`, taken out; `None`
+/// where it gives none (an empty list given is kept: it overrides the document's).
+fn media_list(
+    owner: &mut Map<String, Value>,
+    key: &str,
+    at: &Pointer,
+    problems: &mut Problems,
+) -> Option<Vec<String>> {
+    let list = owner.remove(key)?;
+    let media: Option<Vec<String>> =
+        list.as_array().and_then(|l| l.iter().map(|m| m.as_str().map(String::from)).collect());
+    if media.is_none() {
+        problems.push(
+            &at.join(key),
+            format!("`{key}` is not a list of media types"),
+            format!("write a list such as `{key}: [application/json]`"),
+        );
+    }
+    media
 }
 
-/// The object under `key`, taken out (empty when absent or not an object).
-fn take_object(map: &mut Map<String, Value>, key: &str) -> Map<String, Value> {
-    match map.remove(key) {
+/// A JSON pointer token unescaped.
+fn unescape(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+/// The document's map under `key`, taken out (empty when absent; anything but a map
+/// is a problem).
+fn take_object(root: &mut Map<String, Value>, key: &str, problems: &mut Problems) -> Map<String, Value> {
+    match root.remove(key) {
         Some(Value::Object(object)) => object,
-        _ => Map::new(),
+        None => Map::new(),
+        Some(_) => {
+            let hint = format!("write `{key}` as a map from names to {key}, or leave it out");
+            problems.push(&Pointer::root().join(key), format!("`{key}` is not a map of names"), hint);
+            Map::new()
+        }
     }
 }
 
@@ -137,18 +171,20 @@ fn move_component(
     }
 }
 
+/// Where `$ref`s to 2.0 components point, and where they point in 3.0.
+const MOVED_REFS: &[(&str, &str)] = &[
+    ("#/definitions/", "#/components/schemas/"),
+    ("#/parameters/", "#/components/parameters/"),
+    ("#/responses/", "#/components/responses/"),
+];
+
 /// Every `$ref` to a 2.0 component made a `$ref` to its 3.0 place, wherever a `$ref`
 /// may stand (data and extensions are left alone).
 fn rewrite_refs(value: &mut Value, place: Place) {
-    const MOVED: &[(&str, &str)] = &[
-        ("#/definitions/", "#/components/schemas/"),
-        ("#/parameters/", "#/components/parameters/"),
-        ("#/responses/", "#/components/responses/"),
-    ];
     match value {
         Value::Object(map) => {
             if let Some(Value::String(reference)) = map.get_mut("$ref")
-                && let Some((from, to)) = MOVED.iter().find(|(from, _)| reference.starts_with(from))
+                && let Some((from, to)) = MOVED_REFS.iter().find(|(from, _)| reference.starts_with(from))
             {
                 *reference = format!("{to}{}", &reference[from.len()..]);
             }
@@ -157,6 +193,10 @@ fn rewrite_refs(value: &mut Value, place: Place) {
                     rewrite_refs(child, place);
                 }
             }
+        }
+        // A list where a schema stands: `items` in JSON Schema's tuple form.
+        Value::Array(items) if place == Place::Schema => {
+            items.iter_mut().for_each(|i| rewrite_refs(i, place))
         }
         Value::Array(items) => {
             for (i, item) in items.iter_mut().enumerate() {

@@ -1,9 +1,9 @@
 //! Path items and operations: parameters renumbered, `body` and `formData` parameters
 //! made the request body, answers given the media types `produces` lists.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-use super::{JSON, Origins, params, responses};
+use super::{Origins, body, params, responses};
 use crate::diagnostics::{Pointer, Problems};
 
 /// The keys of a path item that are operations.
@@ -17,6 +17,8 @@ pub(super) struct Shared {
     pub produces: Option<Vec<String>>,
     /// The document's `parameters`, as written.
     pub parameters: Map<String, Value>,
+    /// The document's `responses`, as written.
+    pub responses: Map<String, Value>,
 }
 
 impl Shared {
@@ -40,7 +42,7 @@ impl Shared {
     /// `$ref` to a body or `formData` parameter of the document is that parameter.
     fn resolve(&self, written: Value, at: Pointer) -> Listed {
         let reference = written.get("$ref").and_then(Value::as_str);
-        let shared = reference.and_then(|r| r.strip_prefix("#/parameters/")).map(unescape);
+        let shared = reference.and_then(|r| r.strip_prefix("#/parameters/")).map(super::unescape);
         let target = shared.and_then(|name| Some((self.parameters.get(&name)?, name)));
         match target.filter(|(param, _)| matches!(kind(param), Kind::Body | Kind::Form)) {
             Some((param, name)) => Listed {
@@ -54,16 +56,14 @@ impl Shared {
     }
 }
 
-/// A JSON pointer token unescaped.
-fn unescape(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
-}
-
 /// What a 2.0 parameter becomes.
 #[derive(Clone, Copy, PartialEq)]
-enum Kind {
+pub(super) enum Kind {
+    /// A parameter 3.0 keeps.
     Param,
+    /// A `body` parameter.
     Body,
+    /// A `formData` parameter.
     Form,
 }
 
@@ -78,15 +78,15 @@ fn kind(param: &Value) -> Kind {
 /// A parameter as listed: its value (the shared one a `$ref` names, for body and form
 /// parameters), where that value is written, and its entry in the list.
 #[derive(Clone)]
-struct Listed {
-    kind: Kind,
-    value: Value,
-    from: Pointer,
-    at: Pointer,
+pub(super) struct Listed {
+    pub kind: Kind,
+    pub value: Value,
+    pub from: Pointer,
+    pub at: Pointer,
 }
 
 impl Listed {
-    fn name(&self) -> Option<&str> {
+    pub fn name(&self) -> Option<&str> {
         self.value.get("name").and_then(Value::as_str)
     }
 }
@@ -114,15 +114,17 @@ pub(super) fn path_item(
             listed.iter().cloned().partition(|l| l.kind != Kind::Param);
         body.splice(0..0, inherited.cloned());
         put_parameters(op, own, &at, origins);
-        let consumes = op.remove("consumes").map(|c| super::media_list(Some(c)));
-        let consumes = consumes.unwrap_or_else(|| shared.consumes.clone()).unwrap_or_default();
-        if let Some(request) = request_body(&body, &consumes, &at, problems, origins) {
+        let consumes = super::media_list(op, "consumes", &at, problems);
+        let consumes = consumes.or_else(|| shared.consumes.clone()).unwrap_or_default();
+        if let Some(request) = body::request_body(&body, &consumes, &at, problems, origins) {
             op.insert("requestBody".into(), request);
         }
-        let produces = op.remove("produces").map(|p| super::media_list(Some(p)));
-        let produces = produces.unwrap_or_else(|| shared.produces.clone());
+        let own = super::media_list(op, "produces", &at, problems);
+        // The shared responses were made under the document's `produces`.
+        let copies = (own.is_some() && own != shared.produces).then_some(&shared.responses);
+        let produces = own.or_else(|| shared.produces.clone());
         if let Some(Value::Object(answers)) = op.get_mut("responses") {
-            responses::operation(answers, &produces, &at.join("responses"), origins);
+            responses::operation(answers, &produces, copies, &at.join("responses"), origins);
         }
         op.remove("schemes");
     }
@@ -134,6 +136,10 @@ fn overrides(own: &Listed, inherited: &Listed) -> bool {
 
 /// The `parameters` of a path item or operation at `at`, taken out and resolved.
 fn take_parameters(owner: &mut Map<String, Value>, shared: &Shared, at: &Pointer) -> Vec<Listed> {
+    // Anything but a list is left for parsing to name where it is.
+    if !owner.get("parameters").is_some_and(Value::is_array) {
+        return Vec::new();
+    }
     let Some(Value::Array(list)) = owner.remove("parameters") else { return Vec::new() };
     let at = at.join("parameters");
     list.into_iter().enumerate().map(|(i, written)| shared.resolve(written, at.join(i))).collect()
@@ -150,120 +156,4 @@ fn put_parameters(owner: &mut Map<String, Value>, listed: Vec<Listed>, at: &Poin
         .enumerate()
         .map(|(i, l)| params::parameter(l.value, &at.join(i), &l.from, origins));
     owner.insert("parameters".into(), Value::Array(converted.collect()));
-}
-
-/// The request body the `body` or `formData` parameters `listed` make, at `at`; both
-/// at once is a problem (a request has one body).
-fn request_body(
-    listed: &[Listed],
-    consumes: &[String],
-    at: &Pointer,
-    problems: &mut Problems,
-    origins: &mut Origins,
-) -> Option<Value> {
-    let (bodies, fields): (Vec<&Listed>, Vec<&Listed>) = listed.iter().partition(|l| l.kind == Kind::Body);
-    let to = at.join("requestBody");
-    match (bodies.as_slice(), fields.is_empty()) {
-        ([], true) => None,
-        ([body], true) => Some(body_request(body, consumes, &to, origins)),
-        ([], false) => Some(form_request(&fields, consumes, &to, origins)),
-        ([body, ..], false) => {
-            problems.push(
-                &body.at,
-                "the operation has a `body` parameter and `formData` parameters: a request has one body",
-                "keep the `body` parameter (with the form's fields as properties of its schema) or the `formData` ones",
-            );
-            None
-        }
-        ([_, second, ..], true) => {
-            problems.push(
-                &second.at,
-                "the operation has more than one `body` parameter: a request has one body",
-                "keep one `body` parameter, with the others' values as properties of its schema",
-            );
-            None
-        }
-    }
-}
-
-/// A `body` parameter as a request body: its schema under each media type consumed.
-fn body_request(body: &Listed, consumes: &[String], to: &Pointer, origins: &mut Origins) -> Value {
-    origins.moved(to, &body.from);
-    let value = body.value.as_object();
-    let schema = value.and_then(|v| v.get("schema")).cloned().unwrap_or_else(|| json!({}));
-    let media: Vec<&str> = match consumes.is_empty() {
-        true => vec![JSON],
-        false => consumes.iter().map(String::as_str).collect(),
-    };
-    let mut content = Map::new();
-    for media in media {
-        origins.moved(&to.join("content").join(media).join("schema"), &body.from.join("schema"));
-        content.insert(media.into(), json!({ "schema": schema }));
-    }
-    let mut request = Map::new();
-    copy_described(value, &mut request);
-    request.insert("content".into(), Value::Object(content));
-    Value::Object(request)
-}
-
-/// `formData` parameters as a request body: an object schema with a property per field,
-/// under `multipart/form-data` where a field is a file or `consumes` lists it, and
-/// `application/x-www-form-urlencoded` where there is no file and `consumes` lists it
-/// or no form type at all.
-fn form_request(fields: &[&Listed], consumes: &[String], to: &Pointer, origins: &mut Origins) -> Value {
-    const MULTIPART: &str = "multipart/form-data";
-    const URLENCODED: &str = "application/x-www-form-urlencoded";
-    let file = fields.iter().any(|f| f.value.get("type").and_then(Value::as_str) == Some("file"));
-    let listed =
-        |media: &str| consumes.iter().any(|c| c.split(';').next().is_some_and(|c| c.trim() == media));
-    let mut media = Vec::new();
-    if !file && (listed(URLENCODED) || !listed(MULTIPART)) {
-        media.push(URLENCODED);
-    }
-    if file || listed(MULTIPART) {
-        media.push(MULTIPART);
-    }
-    origins.moved(to, &fields[0].from);
-    let mut properties = Map::new();
-    let mut required = Vec::new();
-    for field in fields {
-        let Some(mut written) = field.value.as_object().cloned() else { continue };
-        let name = field.name().unwrap_or_default().to_string();
-        let mut schema = params::take_schema(&mut written);
-        if let Some(description) = written.remove("description") {
-            schema.insert("description".into(), description);
-        }
-        if written.get("required").and_then(Value::as_bool) == Some(true) {
-            required.push(json!(name));
-        }
-        for media in &media {
-            origins.moved(
-                &to.join("content").join(media).join("schema").join("properties").join(&name),
-                &field.from,
-            );
-        }
-        properties.insert(name, Value::Object(schema));
-    }
-    let mut schema = json!({ "type": "object", "properties": properties });
-    if !required.is_empty() {
-        schema["required"] = Value::Array(required.clone());
-    }
-    let content: Map<String, Value> =
-        media.iter().map(|m| (m.to_string(), json!({ "schema": schema }))).collect();
-    let mut request = Map::new();
-    request.insert("content".into(), Value::Object(content));
-    if !required.is_empty() {
-        request.insert("required".into(), json!(true));
-    }
-    Value::Object(request)
-}
-
-/// The description, `required` and extensions of a `body` parameter, which its request
-/// body keeps.
-fn copy_described(written: Option<&Map<String, Value>>, request: &mut Map<String, Value>) {
-    for (key, value) in written.into_iter().flatten() {
-        if key == "description" || key == "required" || key.starts_with("x-") {
-            request.insert(key.clone(), value.clone());
-        }
-    }
 }

@@ -71,15 +71,15 @@ pub(super) fn parameter(written: Value, to: &Pointer, from: &Pointer, origins: &
     Value::Object(param)
 }
 
-/// A response header, at `at` (where it was written too), in its 3.0 form.
-pub(super) fn header(written: &mut Value, at: &Pointer, origins: &mut Origins) {
+/// A response header, now at `to`, written at `from`, in its 3.0 form.
+pub(super) fn header(written: &mut Value, to: &Pointer, from: &Pointer, origins: &mut Origins) {
     let Value::Object(header) = written else { return };
     if header.contains_key("$ref") {
         return;
     }
     let schema = take_schema(header);
     header.remove("collectionFormat");
-    origins.moved(&at.join("schema"), at);
+    origins.moved(&to.join("schema"), from);
     header.insert("schema".into(), Value::Object(schema));
 }
 

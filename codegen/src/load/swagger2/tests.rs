@@ -48,6 +48,8 @@ fn host_base_path_and_schemes_are_servers_https_first() {
     assert_eq!(converted(json!({"host": "h.io"}))["servers"], json!([{"url": "https://h.io"}]));
     assert_eq!(converted(json!({"basePath": "/api"}))["servers"], json!([{"url": "/api"}]));
     assert!(converted(json!({"basePath": "/"})).get("servers").is_none());
+    let written_loosely = json!({"host": "https://h.io/", "basePath": "api", "schemes": ["HTTPS"]});
+    assert_eq!(converted(written_loosely)["servers"], json!([{"url": "https://h.io/api"}]));
 }
 
 #[test]
@@ -111,6 +113,67 @@ fn post_with_consumes() -> Value {
         json!([{"name": "b", "in": "body", "schema": {"type": "string"}}]),
         json!({"consumes": ["text/plain"]}),
     )
+}
+
+#[test]
+fn a_body_anything_may_carry_is_json_unless_its_schema_is_bytes() {
+    let any = |schema: Value| {
+        let body = json!([{"name": "b", "in": "body", "schema": schema}]);
+        post(body, json!({"consumes": ["*/*", "application/json"]}))["requestBody"]["content"].take()
+    };
+    assert_eq!(any(json!({"type": "object"})), json!({"application/json": {"schema": {"type": "object"}}}));
+    let bytes = json!({"type": "string", "format": "binary"});
+    let media: Vec<String> = any(bytes).as_object().unwrap().keys().cloned().collect();
+    assert_eq!(media, ["*/*", "application/json"]);
+}
+
+#[test]
+fn a_body_without_schema_is_any_value_or_the_raw_bytes_of_other_media_types() {
+    let raw = post(json!([{"name": "raw", "in": "body"}]), json!({"consumes": ["application/octet-stream"]}));
+    assert_eq!(
+        raw["requestBody"]["content"],
+        json!({"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}})
+    );
+    let any = post(json!([{"name": "any", "in": "body"}]), json!({}));
+    assert_eq!(any["requestBody"]["content"], json!({"application/json": {"schema": {}}}));
+    let (document, origins) = read(json!({"paths": {"/images": {"post": {
+        "consumes": ["application/json", "application/octet-stream"],
+        "parameters": [
+            {"name": "image", "in": "body", "schema": {"$ref": "#/definitions/Image"}},
+            {"name": "raw_image", "in": "body"}
+        ],
+        "responses": {"200": {"description": "ok"}}}}}}));
+    assert_eq!(
+        document["paths"]["/images"]["post"]["requestBody"]["content"],
+        json!({"application/json": {"schema": {"$ref": "#/components/schemas/Image"}},
+               "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}),
+        "a typed body and a raw one: one body by media type"
+    );
+    let at = "#/paths/~1images/post/requestBody/content/application~1octet-stream/schema";
+    assert_eq!(told(&origins, at), "#/paths/~1images/post/parameters/1");
+}
+
+#[test]
+fn a_shared_response_takes_the_media_types_of_the_operation_using_it() {
+    let (document, origins) = read(json!({
+        "produces": ["application/json"],
+        "responses": {"Gone": {"description": "gone", "schema": {"type": "string"},
+                               "headers": {"X-Why": {"type": "string"}}}},
+        "paths": {"/x": {
+            "get": {"responses": {"410": {"$ref": "#/responses/Gone"}}},
+            "put": {"produces": ["text/plain"], "responses": {"410": {"$ref": "#/responses/Gone"}}}
+        }}
+    }));
+    let paths = &document["paths"]["/x"];
+    assert_eq!(paths["get"]["responses"]["410"], json!({"$ref": "#/components/responses/Gone"}));
+    let copied = &paths["put"]["responses"]["410"];
+    assert_eq!(copied["content"], json!({"text/plain": {"schema": {"type": "string"}}}));
+    assert_eq!(copied["headers"]["X-Why"]["schema"], json!({"type": "string"}));
+    let at = "#/paths/~1x/put/responses/410/content/text~1plain/schema";
+    assert_eq!(told(&origins, at), "#/responses/Gone/schema");
+    let at = "#/paths/~1x/put/responses/410/headers/X-Why/schema/type";
+    assert_eq!(told(&origins, at), "#/responses/Gone/headers/X-Why/type");
+    assert_eq!(told(&origins, "#/paths/~1x/put/responses/410/description"), "#/responses/Gone/description");
 }
 
 #[test]
@@ -246,6 +309,12 @@ fn answers_take_the_produced_media_types_headers_and_files() {
     assert_eq!(answers["404"], json!({"description": ""}));
     let at = "#/paths/~1x/get/responses/200/headers/X-Rate/schema/type";
     assert_eq!(told(&origins, at), "#/paths/~1x/get/responses/200/headers/X-Rate/type");
+    let error = json!({"description": "e", "schema": {"$ref": "#/definitions/Error"}});
+    let png = json!({"produces": ["image/png"], "responses": {"404": error, "405": {"description": "t", "schema": {"type": "string"}}}});
+    let png = post(json!([]), png)["responses"].take();
+    let media = |code: &str| png[code]["content"].as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(media("404"), ["image/png", "application/json"], "an object is written in JSON");
+    assert_eq!(media("405"), ["image/png"]);
     let file =
         post(json!([]), json!({"responses": {"200": {"description": "f", "schema": {"type": "file"}}}}));
     assert_eq!(
@@ -313,4 +382,99 @@ fn a_body_beside_form_fields_is_refused_where_written() {
     );
     assert!(problems[0].message.contains("`body` parameter and `formData` parameters"));
     assert!(document["paths"]["/x"]["post"].get("requestBody").is_none());
+}
+
+#[test]
+fn the_lenient_mode_types_refs_to_missing_definitions_as_any_value() {
+    let options = crate::Options { skip_unsupported: true, ..crate::Options::default() };
+    let generated =
+        crate::generate_with(Path::new("tests/problems/swagger2_told_as_written.yaml"), &options).unwrap();
+    assert_eq!(generated.operations, 1, "{}", generated.warnings());
+    let warnings = generated.warnings();
+    for told in [
+        "`#/definitions/Owner` does not exist: the value is typed as `serde_json::Value`\n  --> tests/problems/swagger2_told_as_written.yaml#/definitions/Dog/properties/owner (line 28)",
+        "#/paths/~1dogs/post/parameters/1/items (line 17)",
+        "#/paths/~1dogs/post/responses/201/schema (line 22)",
+    ] {
+        assert!(warnings.contains(told), "{told}\n{warnings}");
+    }
+    assert!(generated.code.contains("pub owner: Option<::authgen_runtime::Json>"), "{}", generated.code);
+}
+
+#[test]
+fn malformed_2_0_places_are_named_where_written() {
+    let text = "swagger: '2.0'
+info: {title: t, version: '1'}
+consumes: application/json
+paths:
+  /a:
+    post:
+      produces: [1]
+      parameters:
+        - {in: body, name: b}
+      responses: {200: {description: ok}}
+    put:
+      parameters:
+        - {in: formData, type: string}
+      responses: {200: {description: ok}}
+";
+    let error = crate::generate_str(Path::new("x.yaml"), text).unwrap_err().to_string();
+    for told in [
+        "error: `consumes` is not a list of media types\n  --> x.yaml#/consumes (line 3)",
+        "error: `produces` is not a list of media types\n  --> x.yaml#/paths/~1a/post/produces (line 7)",
+        "error: the `formData` parameter has no `name`\n  --> x.yaml#/paths/~1a/put/parameters/0 (line 13)",
+    ] {
+        assert!(error.contains(told), "{told}\n{error}");
+    }
+}
+
+#[test]
+fn odd_2_0_shapes_give_errors_not_panics() {
+    for text in [
+        "swagger: '2.0'\npaths: {/a: 5}",
+        "swagger: '2.0'\npaths: {/a: {get: {parameters: 5}}}",
+        "swagger: '2.0'\npaths: {/a: {get: {parameters: [5, {in: body}], responses: []}}}",
+        "swagger: '2.0'\npaths: {/a: {post: {parameters: [{in: formData}, 3], consumes: 7, produces: x}}}",
+        "swagger: '2.0'\nparameters: [1]\nresponses: 3\ndefinitions: x\nsecurityDefinitions: {a: 1, b: {type: oauth2, flow: 5}}",
+        "swagger: '2.0'\nhost: 5\nbasePath: [1]\nschemes: {}\nconsumes: 1\nproduces: [1]",
+        "swagger: '2.0'\nhost: ''\npaths: {/a: {get: {responses: {200: {schema: {type: file}, headers: 5, examples: 1}}}}}",
+        "swagger: '2.0'\nparameters: {p: {in: body}}\npaths: {/a: {parameters: [{$ref: '#/parameters/p'}], get: {parameters: [{$ref: '#/parameters/p'}]}}}",
+        "swagger: '2.0'\nparameters: {p: 5}\npaths: {/a: {get: {parameters: [{$ref: '#/parameters/p'}, {$ref: 7}]}}}",
+    ] {
+        assert!(crate::generate_str(Path::new("x.yaml"), text).is_err(), "{text}");
+    }
+}
+
+#[test]
+fn a_fragment_of_a_2_0_document_is_read_and_its_problems_told_in_its_own_terms() {
+    let folder = std::env::temp_dir().join(format!("authgen-swagger2-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let entry = folder.join("shelter.yaml");
+    std::fs::write(
+        &entry,
+        "swagger: '2.0'
+info: {title: t, version: '1'}
+paths:
+  /pets:
+    get:
+      responses:
+        200:
+          description: ok
+          schema: {$ref: 'pet.yaml'}
+definitions:
+  Owner: {type: object, properties: {name: {type: string}}}
+",
+    )
+    .unwrap();
+    let pet = "type: object\nproperties:\n  owner: {$ref: '#/definitions/Owner'}\n";
+    std::fs::write(folder.join("pet.yaml"), pet).unwrap();
+    let code = crate::generate(&entry).unwrap();
+    assert!(
+        code.contains("pub owner: Option<Owner>"),
+        "the fragment's `#/definitions/Owner` is the entry's: {code}"
+    );
+    std::fs::write(folder.join("pet.yaml"), format!("{pet}  age: {{type: 5}}\n")).unwrap();
+    let error = crate::generate(&entry).unwrap_err().to_string();
+    std::fs::remove_dir_all(&folder).unwrap();
+    assert!(error.contains("pet.yaml#/properties/age/type (line 4)"), "{error}");
 }
