@@ -149,3 +149,32 @@ fn a_folder_names_its_entry_in_authgen_entry() {
     let tree = Tree::new("entry", &[("a.yaml", &doc), ("b.yaml", &doc), ("authgen.entry", "b.yaml\n")]);
     assert_eq!(load::entry_of(&tree.0).unwrap(), tree.0.join("b.yaml"));
 }
+
+#[test]
+fn a_discriminator_mapping_to_files_names_the_schemas_brought_in() {
+    let entry = format!(
+        "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    Pet:\n      oneOf: [{{$ref: pets/cat.yaml}}, {{$ref: '#/components/schemas/Dog'}}]\n      discriminator:\n        propertyName: kind\n        mapping: {{cat: ./pets/cat.yaml, dog: '#/components/schemas/Dog', bird: Bird, fish: ./pets/fish.yaml}}\n    Dog: {{type: object}}\n"
+    );
+    let cat = "type: object\nproperties: {kind: {type: string}}\n";
+    let tree = Tree::new("mapping", &[("openapi.yaml", &entry), ("pets/cat.yaml", cat)]);
+    let error = tree.error();
+    assert!(error.contains("`./pets/fish.yaml` refers to a file that does not exist"), "{error}");
+    assert!(
+        error.contains("openapi.yaml#/components/schemas/Pet/discriminator/mapping/fish (line 10)"),
+        "{error}"
+    );
+    std::fs::write(tree.0.join("pets/fish.yaml"), cat).unwrap();
+    let document = tree.bundled();
+    let pet = &document["components"]["schemas"]["Pet"];
+    let mapping = &pet["discriminator"]["mapping"];
+    assert_eq!(mapping["cat"], "#/components/schemas/cat");
+    assert_eq!(
+        pet["oneOf"][0]["$ref"], "#/components/schemas/cat",
+        "the mapping and the variant name one schema"
+    );
+    assert_eq!(
+        (mapping["dog"].as_str(), mapping["bird"].as_str()),
+        (Some("#/components/schemas/Dog"), Some("Bird"))
+    );
+    assert_eq!(mapping["fish"], "#/components/schemas/fish");
+}

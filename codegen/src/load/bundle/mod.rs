@@ -192,6 +192,9 @@ impl Bundler {
                     }
                 }
                 let Value::Object(map) = value else { return };
+                if place == Place::Schema {
+                    self.follow_mapping(map, ctx, origins);
+                }
                 for (key, child) in map.iter_mut().filter(|(key, _)| *key != "$ref") {
                     let inner = self.child_ctx(ctx, key);
                     match child_of(place, key) {
@@ -210,6 +213,33 @@ impl Bundler {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// A discriminator's `mapping` names schemas by reference too (`cat: ./cat.yaml`):
+    /// each such value is pointed at the schema it reaches, as a `$ref` would be; a
+    /// value that is a schema's name (`Cat`) is left as it is.
+    fn follow_mapping(&mut self, schema: &mut Map<String, Value>, ctx: &Ctx, origins: &mut Origins) {
+        let mapping = schema.get_mut("discriminator").and_then(|d| d.get_mut("mapping"));
+        let Some(mapping) = mapping.and_then(Value::as_object_mut) else { return };
+        for (value, target) in mapping.iter_mut() {
+            let Some(reference) = target.as_str().filter(|r| is_reference(r)).map(str::to_string) else {
+                continue;
+            };
+            let (path, fragment) = reference.split_once('#').unwrap_or((&reference, ""));
+            let pointer = match self.find(path, fragment, ctx, origins) {
+                Ok(Target::Entry(pointer)) => pointer,
+                Ok(Target::Other(node)) => {
+                    let name = self.schema_name(node);
+                    self.schemas_at.join(&name)
+                }
+                Err((message, hint)) => {
+                    let at = ctx.from.join("discriminator").join("mapping").join(value);
+                    self.report_at(ctx, at, format!("`{reference}` {message}"), &hint);
+                    continue;
+                }
+            };
+            *target = Value::String(pointer.to_string());
         }
     }
 
@@ -447,22 +477,27 @@ impl Bundler {
 
     /// Reports a problem with the `$ref` of `ctx`'s node, once per place.
     fn report(&mut self, ctx: &Ctx, message: String, hint: &str) {
-        let problem = self.problem_at(ctx, message, hint);
+        self.report_at(ctx, ctx.from.join("$ref"), message, hint);
+    }
+
+    /// Reports a problem at `at` in `ctx`'s file, once per place.
+    fn report_at(&mut self, ctx: &Ctx, at: Pointer, message: String, hint: &str) {
+        let mut problem =
+            Problem { pointer: at.to_string(), message, hint: Some(hint.into()), line: None, file: None };
+        if let Some(fragment) = ctx.file.as_ref().and_then(|key| self.files.fragment(key)) {
+            problem.file = Some(crate::display_path(&fragment.shown));
+            problem.line = fragment.lines.line_of(&problem.pointer);
+        }
         let place = format!("{:?}{}", problem.file, problem.pointer);
         if self.reported.insert(place) {
             self.problems.push(problem);
         }
     }
+}
 
-    fn problem_at(&self, ctx: &Ctx, message: String, hint: &str) -> Problem {
-        let pointer = ctx.from.join("$ref").to_string();
-        let mut problem = Problem { pointer, message, hint: Some(hint.into()), line: None, file: None };
-        if let Some(fragment) = ctx.file.as_ref().and_then(|key| self.files.fragment(key)) {
-            problem.file = Some(crate::display_path(&fragment.shown));
-            problem.line = fragment.lines.line_of(&problem.pointer);
-        }
-        problem
-    }
+/// Whether a discriminator's mapping value is a reference rather than a schema's name.
+fn is_reference(value: &str) -> bool {
+    value.contains(['#', '/']) || [".yaml", ".yml", ".json"].iter().any(|e| value.ends_with(e))
 }
 
 /// Whether any `$ref` in `value` names a file or a URL.
