@@ -81,7 +81,8 @@ impl Origins {
     }
 
     /// Records that `$ref`s written with the prefix `from` (`#/definitions/`) now read
-    /// `to` (`#/components/schemas/`): a message quoting one quotes it as written.
+    /// `to` (`#/components/schemas/`): a message quoting one quotes it as written, and a
+    /// hint naming the place names it as written (`definitions`).
     pub fn respelled(&mut self, to: &str, from: &str) {
         self.respelled.push((to.to_string(), from.to_string()));
     }
@@ -105,6 +106,9 @@ impl Origins {
         }
         for (to, from) in &self.respelled {
             problem.message = problem.message.replace(&format!("`{to}"), &format!("`{from}"));
+            // Hints name the place bare: "define it under components/schemas".
+            let bare = |prefix: &str| prefix.trim_start_matches("#/").trim_end_matches('/').to_string();
+            problem.hint = problem.hint.map(|hint| hint.replace(&bare(to), &bare(from)));
         }
         self.attribute_placed(problem)
     }
@@ -201,5 +205,8 @@ mod tests {
             (told.pointer.as_str(), told.message.as_str()),
             ("#/definitions/Owner/properties/pet/$ref", "`#/definitions/Pet` does not exist")
         );
+        let mut undefined = problem("#/paths/~1a/get/security/0/key");
+        undefined.hint = Some("define it under components/schemas".into());
+        assert_eq!(origins.attribute(undefined).hint.as_deref(), Some("define it under definitions"));
     }
 }

@@ -171,11 +171,13 @@ fn move_component(
     }
 }
 
-/// Where `$ref`s to 2.0 components point, and where they point in 3.0.
+/// Where `$ref`s to 2.0 components point, and where they point in 3.0 (security
+/// schemes are named, never referred to, but problems name their place too).
 const MOVED_REFS: &[(&str, &str)] = &[
     ("#/definitions/", "#/components/schemas/"),
     ("#/parameters/", "#/components/parameters/"),
     ("#/responses/", "#/components/responses/"),
+    ("#/securityDefinitions/", "#/components/securitySchemes/"),
 ];
 
 /// Every `$ref` to a 2.0 component made a `$ref` to its 3.0 place, wherever a `$ref`
