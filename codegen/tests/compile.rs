@@ -138,7 +138,9 @@ fn dev_dependencies(behaviour: &Path) -> String {
 /// Checks the crate in `out` (tests it, where `spec` has behaviour tests beside it) and,
 /// for a real document, documents it, both with warnings denied; the cargo output of a
 /// failure. (A fixture's crate is small and reviewed as a snapshot: rustdoc's fixed cost
-/// of some seconds a crate buys little there.)
+/// of some seconds a crate buys little there. The Swagger 2.0 files and trees are
+/// checked, not documented: their descriptions' text goes through the same doc emitter
+/// the single-file corpus documents, and CI's half hour is better spent elsewhere.)
 fn build(spec: &Path, out: &Path, target: &Path) -> Result<(), String> {
     std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.lock"), out.join("Cargo.lock"))
         .unwrap();
@@ -154,8 +156,8 @@ fn build(spec: &Path, out: &Path, target: &Path) -> Result<(), String> {
     } else {
         "check"
     };
-    let fixture = spec.starts_with("tests");
-    for command in [command, "doc"].into_iter().filter(|c| *c != "doc" || !fixture) {
+    let documented = !spec.starts_with("tests") && !spec.starts_with(corpus::FORMATS);
+    for command in [command, "doc"].into_iter().filter(|c| *c != "doc" || documented) {
         let started = Instant::now();
         let mut cargo = Command::new(env!("CARGO"));
         cargo.args([command, "--quiet", "--offline", "--message-format=short"]);

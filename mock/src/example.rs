@@ -234,7 +234,43 @@ impl<'d> Generator<'d> {
             map.insert(name.clone(), value);
         }
         self.fill_required(schema, &mut map, required_of(schema), at, depth);
+        self.fill_min_properties(schema, &mut map, at, depth);
         Value::Object(map)
+    }
+
+    /// Adds properties until `minProperties` holds: the declared ones left out first,
+    /// then entries of `additionalProperties` (`key1`, `key2`, …) where it allows them.
+    fn fill_min_properties(
+        &mut self,
+        schema: &'d Value,
+        map: &mut Map<String, Value>,
+        at: &Pointer,
+        depth: usize,
+    ) {
+        let min = schema.get("minProperties").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let declared = schema.get("properties").and_then(Value::as_object).into_iter().flatten();
+        for (name, property) in declared {
+            if map.len() >= min {
+                return;
+            }
+            if !map.contains_key(name) && !doc::flag(self.doc, property, "writeOnly") {
+                let value = self.build(property, &at.join("properties").join(name), depth + 1);
+                map.insert(name.clone(), value);
+            }
+        }
+        let extra = match schema.get("additionalProperties") {
+            Some(Value::Bool(false)) => return,
+            Some(extra @ Value::Object(_)) => Some(extra),
+            _ => None,
+        };
+        for n in 1.. {
+            if map.len() >= min {
+                break;
+            }
+            let value = extra
+                .map_or(Value::Null, |extra| self.build(extra, &at.join("additionalProperties"), depth + 1));
+            map.insert(format!("key{n}"), value);
+        }
     }
 
     /// Names `required` lists that are not among the properties built: any value of
@@ -404,6 +440,18 @@ mod tests {
             "an optional depth is reached, then lists are empty"
         );
         assert_eq!(generated(doc, "Shape"), json!({"kind": "Circle", "r": 0.5}));
+    }
+
+    #[test]
+    fn an_object_has_at_least_its_min_properties() {
+        let doc = doc(json!({
+            "Policies": {"type": "object", "minProperties": 2, "additionalProperties": {"type": "integer"}},
+            "Named": {"type": "object", "minProperties": 1, "properties": {"a": {"type": "string"}}}
+        }));
+        let policies = generated(doc.clone(), "Policies");
+        assert_eq!(policies.as_object().map(|m| m.len()), Some(2), "{policies}");
+        assert!(policies.as_object().unwrap().values().all(Value::is_i64), "{policies}");
+        assert_eq!(generated(doc, "Named"), json!({"a": "string"}));
     }
 
     #[test]
