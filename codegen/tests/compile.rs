@@ -40,11 +40,6 @@ const BROKEN: &[(&str, &str, &str)] = &[
         "error: security scheme `test_apiKey` is not defined\n  --> ../../shared/real-specs/formats/swagger2/casdoor.yml#/paths/~1api~1get-webhooks/get/security/0/test_apiKey (line 2985)",
         "tests/overlays/casdoor.overlay.yaml",
     ),
-    (
-        "square-connect.json",
-        "error: operationId `ListLocations` is used twice: by GET /v2/locations and by GET /v1/me/locations",
-        "tests/overlays/square-connect.overlay.yaml",
-    ),
 ];
 
 /// The variable that narrows the documents to those whose path contains its value.

@@ -19,6 +19,7 @@
 //! | `type: mutualTLS` security scheme | removed, its name returned |
 //! | 3.2 `oauth2MetadataUrl`, `flows.deviceAuthorization` | `x-oauth2-metadata-url`, `flows.x-device-authorization` |
 //! | no `paths` | `paths: {}` |
+//! | a path item that is a `$ref` (3.1's `#/components/pathItems/X`, another path's item) | the item it reaches, its own keys kept over it |
 //! | `itemSchema` of a media type (3.2, for streams), no `schema` | `schema`: the generator reads a stream's `schema` as one item |
 //!
 //! Only schema positions are rewritten: examples, defaults, enums and extensions are
@@ -62,6 +63,7 @@ pub fn adapt(document: &mut Value, problems: &mut Problems) -> Adapted {
     if let Some(root) = document.as_object_mut() {
         root.entry("paths").or_insert_with(|| json!({}));
     }
+    inline_path_items(document, problems);
     let refs = &mut adapted.schema_refs;
     visit_schemas(document, &mut |schema, at| match schema {
         // 3.1: `true` allows anything, `false` nothing.
@@ -75,6 +77,58 @@ pub fn adapt(document: &mut Value, problems: &mut Problems) -> Adapted {
         _ => {}
     });
     adapted
+}
+
+/// A path item written as a `$ref` to another in the document (3.1's
+/// `#/components/pathItems/X`, or another path's item) becomes that item, its own keys
+/// kept over it: `openapiv3` reads a path item reference but cannot follow it.
+fn inline_path_items(document: &mut Value, problems: &mut Problems) {
+    let Some(paths) = document.get("paths").and_then(Value::as_object) else { return };
+    let mut items = Vec::new();
+    for (path, item) in paths {
+        let Some(reference) = item.get("$ref").and_then(Value::as_str) else { continue };
+        let at = Pointer::root().join("paths").join(path);
+        match path_item(document, reference) {
+            Ok(reached) => items.push((path.clone(), merged(reached, item))),
+            Err(message) => problems.push(&at.join("$ref"), message, "point the `$ref` at a path item"),
+        }
+    }
+    let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    for (path, item) in items {
+        paths.insert(path, item);
+    }
+}
+
+/// The path item `reference` reaches, through a chain of them.
+fn path_item(document: &Value, reference: &str) -> Result<Value, String> {
+    let mut seen = vec![reference.to_string()];
+    let mut reference = reference.to_string();
+    loop {
+        let pointer = Pointer::from_ref(&reference)
+            .ok_or(format!("`{reference}` is not a pointer into this document"))?;
+        let item =
+            document.pointer(pointer.as_json_pointer()).ok_or(format!("`{reference}` does not exist"))?;
+        match item.get("$ref").and_then(Value::as_str) {
+            None => return Ok(item.clone()),
+            Some(next) if seen.iter().any(|s| s == next) => {
+                return Err(format!("the path item `$ref`s form a cycle: {} -> {next}", seen.join(" -> ")));
+            }
+            Some(next) => {
+                seen.push(next.to_string());
+                reference = next.to_string();
+            }
+        }
+    }
+}
+
+/// `reached` with the keys of `own` (but its `$ref`) kept over its own.
+fn merged(mut reached: Value, own: &Value) -> Value {
+    if let (Value::Object(reached), Value::Object(own)) = (&mut reached, own) {
+        for (key, value) in own.iter().filter(|(key, _)| *key != "$ref") {
+            reached.insert(key.clone(), value.clone());
+        }
+    }
+    reached
 }
 
 /// Whether the value at `pointer` stands where a schema does (under a `schema` key, in
@@ -453,6 +507,28 @@ mod tests {
         adapt(&mut doc, &mut problems);
         assert!(problems.is_empty());
         doc["components"]["schemas"]["S"].take()
+    }
+
+    #[test]
+    fn a_path_item_reference_becomes_the_item() {
+        let mut document = json!({
+            "paths": {
+                "/a": {"$ref": "#/components/pathItems/A", "summary": "own"},
+                "/b": {"$ref": "#/paths/~1a"},
+                "/c": {"$ref": "#/paths/~1d"},
+                "/d": {"$ref": "#/paths/~1c"}
+            },
+            "components": {"pathItems": {"A": {"get": {"responses": {}}, "summary": "shared"}}}
+        });
+        let mut problems = Problems::new(std::path::Path::new("x.yaml"));
+        inline_path_items(&mut document, &mut problems);
+        assert_eq!(document["paths"]["/a"], json!({"get": {"responses": {}}, "summary": "own"}));
+        assert_eq!(document["paths"]["/b"]["get"], json!({"responses": {}}), "through a chain");
+        let error = problems.finish((), |_| None).unwrap_err().to_string();
+        assert!(
+            error.contains("the path item `$ref`s form a cycle: #/paths/~1d -> #/paths/~1c -> #/paths/~1d"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -69,11 +69,7 @@ impl<'a> Lowerer<'a> {
                     Some(id) => naming::snake(id),
                     None => name_from_path(key, path),
                 };
-                let Some((name, renamed)) = self.operation_name(&mut names, op, wanted, &label, &pointer)
-                else {
-                    self.skip_if_lenient(&mut skipped, label, problems_before);
-                    continue;
-                };
+                let (name, renamed) = self.operation_name(&mut names, op, wanted, &label, &pointer);
                 let (security, scopes) = self.security(op.security.as_ref(), schemes, &pointer);
                 let (route, fixed_query) = split_query(path);
                 let mut operation = Operation {
@@ -165,8 +161,9 @@ impl<'a> Lowerer<'a> {
 
     /// The method name of `op`, which wants `wanted` (from its operationId or path),
     /// and a note when it had to differ: distinct operationIds that meet in snake case
-    /// (`get-token`, `GetToken`) keep the document verbatim, the later one suffixed and
-    /// warned about. An operationId used twice breaks the document: a problem.
+    /// (`get-token`, `GetToken`), and an operationId used twice (Square's and casdoor's
+    /// published documents have them), keep the document verbatim, the later one
+    /// suffixed and warned about.
     fn operation_name(
         &mut self,
         names: &mut OperationNames,
@@ -174,39 +171,42 @@ impl<'a> Lowerer<'a> {
         wanted: String,
         label: &str,
         at: &Pointer,
-    ) -> Option<(String, Option<String>)> {
+    ) -> (String, Option<String>) {
         let at = if op.operation_id.is_some() { at.join("operationId") } else { at.clone() };
-        if let Some(other) = op.operation_id.as_ref().and_then(|id| names.ids.get(id)) {
-            let id = op.operation_id.as_deref().unwrap_or_default();
-            self.problems.push(
-                &at,
-                format!("operationId `{id}` is used twice: by {other} and by {label}"),
-                "give each operation a unique operationId (an overlay can, leaving the document as it is)",
-            );
-            return None;
-        }
+        let twice = op.operation_id.as_ref().and_then(|id| names.ids.get(id)).cloned();
         let name = names.methods.claim(wanted.clone());
         let holder = names.holders.entry(wanted.clone()).or_insert_with(|| label.to_string()).clone();
         if let Some(id) = &op.operation_id {
-            names.ids.insert(id.clone(), label.to_string());
+            names.ids.entry(id.clone()).or_insert_with(|| label.to_string());
         }
         if name == wanted {
-            return Some((name, None));
+            return (name, None);
         }
         let note = format!("Named `{name}`: `{wanted}` is the method of {holder}.");
+        let (message, hint) = match (&twice, &op.operation_id) {
+            (Some(other), Some(id)) => (
+                format!(
+                    "operationId `{id}` is used twice, by {other} and by {label}: {label} is method `{name}`"
+                ),
+                "give each operation a unique operationId (an overlay can, leaving the document as it is)",
+            ),
+            (None, Some(_)) => (
+                format!("{label} is method `{name}`, since `{wanted}` is the method of {holder}"),
+                "give the operations operationIds that differ in more than case and punctuation",
+            ),
+            (_, None) => (
+                format!("{label} is method `{name}`, since `{wanted}` is the method of {holder}"),
+                "give the operation an operationId",
+            ),
+        };
         self.warnings.push(Problem {
             pointer: at.to_string(),
-            message: format!("{label} is method `{name}`, since `{wanted}` is the method of {holder}"),
-            hint: Some(match op.operation_id {
-                Some(_) => {
-                    "give the operations operationIds that differ in more than case and punctuation".into()
-                }
-                None => "give the operation an operationId".into(),
-            }),
+            message,
+            hint: Some(hint.into()),
             line: self.parsed.line_of(&at.to_string()),
             file: None,
         });
-        Some((name, Some(note)))
+        (name, Some(note))
     }
 
     /// `x-authgen-idempotent: true`: the operation may be sent again though its method

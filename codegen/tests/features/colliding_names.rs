@@ -3,7 +3,7 @@
 
 //! # Colliding names
 //!
-//! Distinct operationIds that meet in snake case, a path-made name that meets an operationId, and schemas named as Rust's prelude names them (`From`, `Into`, `Iterator`), as real documents do.
+//! Distinct operationIds that meet in snake case, an operationId used twice (as Square's and casdoor's published documents have), a path-made name that meets an operationId, and schemas named as Rust's prelude names them (`From`, `Into`, `Iterator`), as real documents do.
 //!
 //! Generated from `tests/features/colliding_names.yaml` (API version 1).
 
@@ -61,6 +61,17 @@ impl Client {
     /// Returns a [`Call`]: `.await` it to send it.
     pub fn get_token3(&self) -> Call<'_, GetToken3> {
         Call::new(self, GetToken3)
+    }
+
+    /// The same operationId as POST /token's.
+    ///
+    /// Named `get_token4`: `get_token` is the method of POST /token.
+    ///
+    /// `POST /v4/token`
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
+    pub fn get_token4(&self) -> Call<'_, GetToken4> {
+        Call::new(self, GetToken4)
     }
 
     /// `GET /items`
@@ -212,6 +223,40 @@ impl ::authgen_runtime::__private::Operation for GetToken3 {
 /// Documented error statuses of [`Client::get_token3`]: the spec documents none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetToken3Error {}
+
+/// The parameters of [`Client::get_token4`], held by its [`Call`].
+pub struct GetToken4;
+
+impl ::authgen_runtime::__private::Operation for GetToken4 {
+    type Output = ();
+    type Error = GetToken4Error;
+    type Headers = ::authgen_runtime::HeaderMap;
+    #[inline]
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> ::authgen_runtime::__private::Built<'_> {
+        Ok(
+            core
+                .request(::authgen_runtime::__private::Method::POST, "/v4/token")
+                .operation("get_token4", "/v4/token"),
+        )
+    }
+
+    #[inline]
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
+        match response.status() {
+            200 => response.empty(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
+/// Documented error statuses of [`Client::get_token4`]: the spec documents none.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GetToken4Error {}
 
 /// The parameters of [`Client::get_items`], held by its [`Call`].
 pub struct GetItems;
