@@ -102,7 +102,7 @@ impl<'a> Lowerer<'a> {
                     .map(|p| (p, paths.join(path)))
                     .chain(op.parameters.iter().map(|p| (p, pointer.clone())));
                 self.parameters(&mut operation, params.collect());
-                self.check_path_template(&operation, &pointer);
+                self.imply_path_parameters(&mut operation, &pointer);
                 if let Some(body) = &op.request_body {
                     operation.body = self.body(body, &operation.name, &pointer.join("requestBody"));
                 }
@@ -230,18 +230,36 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// Every `{name}` of the path template must be a path parameter: a call would
-    /// otherwise send the braces literally.
-    fn check_path_template(&mut self, op: &Operation, at: &Pointer) {
-        for variable in template_variables(&op.path) {
-            let declared = op.params.iter().any(|p| p.location == ParamLocation::Path && p.wire == variable);
-            if !declared {
-                self.problems.push(
-                    at,
-                    format!("path template variable `{{{variable}}}` of {} has no path parameter", op.label),
-                    format!("declare `{variable}` under `parameters` with `in: path` and `required: true`"),
-                );
+    /// A `{name}` of the path template that no parameter declares (LXD's published
+    /// document has 243) would be sent with its braces: it becomes a required string
+    /// path parameter, with a warning.
+    fn imply_path_parameters(&mut self, op: &mut Operation, at: &Pointer) {
+        let declared = |op: &Operation, v: &str| {
+            op.params.iter().any(|p| p.location == ParamLocation::Path && p.wire == v)
+        };
+        let missing: Vec<String> =
+            template_variables(&op.path).filter(|v| !declared(op, v)).map(str::to_string).collect();
+        for variable in missing {
+            let mut names = Namespace::with_reserved(&[CALL_METHODS, HELD_NAMES].concat());
+            for param in &op.params {
+                names.claim(param.name.clone());
             }
+            let name = names.claim(naming::snake(&variable));
+            self.warnings.push(Problem {
+                pointer: at.to_string(),
+                message: format!(
+                    "path template variable `{{{variable}}}` of {} has no path parameter: it is the string parameter `{name}`",
+                    op.label
+                ),
+                hint: Some(format!("declare `{variable}` under `parameters` with `in: path` and `required: true`")),
+                line: self.parsed.line_of(&at.to_string()),
+                file: None,
+            });
+            let place = |wire: &str| op.path.find(&format!("{{{wire}}}")).unwrap_or_default();
+            let before = |p: &Param| p.location != ParamLocation::Path || place(&p.wire) > place(&variable);
+            let position = op.params.iter().position(before).unwrap_or(op.params.len());
+            let doc = format!("`{{{variable}}}` of the path, which the document does not declare.");
+            op.params.insert(position, implied_path_parameter(name, variable, doc));
         }
     }
 
@@ -610,6 +628,22 @@ fn is_json(media: &str) -> bool {
 }
 
 /// The `{name}`s of a path template.
+/// A required string path parameter the document does not declare.
+fn implied_path_parameter(name: String, wire: String, doc: String) -> Param {
+    Param {
+        name,
+        wire,
+        location: ParamLocation::Path,
+        deep_object: false,
+        delimiter: None,
+        ty: TypeRef::String,
+        required: true,
+        doc: Some(doc),
+        checks: Checks::default(),
+        idempotency_key: false,
+    }
+}
+
 fn template_variables(path: &str) -> impl Iterator<Item = &str> {
     path.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
 }

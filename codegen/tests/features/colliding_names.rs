@@ -3,7 +3,7 @@
 
 //! # Colliding names
 //!
-//! Distinct operationIds that meet in snake case, an operationId used twice (as Square's and casdoor's published documents have), a path-made name that meets an operationId, and schemas named as Rust's prelude names them (`From`, `Into`, `Iterator`), as real documents do.
+//! Distinct operationIds that meet in snake case, an operationId used twice (as Square's and casdoor's published documents have), a path template variable no parameter declares (LXD's has hundreds), a path-made name that meets an operationId, and schemas named as Rust's prelude names them (`From`, `Into`, `Iterator`), as real documents do.
 //!
 //! Generated from `tests/features/colliding_names.yaml` (API version 1).
 
@@ -72,6 +72,19 @@ impl Client {
     /// Returns a [`Call`]: `.await` it to send it.
     pub fn get_token4(&self) -> Call<'_, GetToken4> {
         Call::new(self, GetToken4)
+    }
+
+    /// `GET /realms/{realm}/users/{user-id}`
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
+    pub fn get_user(&self, realm: impl Into<String>, user_id: i64) -> Call<'_, GetUser> {
+        Call::new(
+            self,
+            GetUser {
+                realm: realm.into(),
+                user_id,
+            },
+        )
     }
 
     /// `GET /items`
@@ -257,6 +270,49 @@ impl ::authgen_runtime::__private::Operation for GetToken4 {
 /// Documented error statuses of [`Client::get_token4`]: the spec documents none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetToken4Error {}
+
+/// The parameters of [`Client::get_user`], held by its [`Call`].
+pub struct GetUser {
+    realm: String,
+    user_id: i64,
+}
+
+impl ::authgen_runtime::__private::Operation for GetUser {
+    type Output = ();
+    type Error = GetUserError;
+    type Headers = ::authgen_runtime::HeaderMap;
+    #[inline]
+    fn request(
+        self,
+        core: &::authgen_runtime::__private::ClientCore,
+    ) -> ::authgen_runtime::__private::Built<'_> {
+        let GetUser { realm, user_id } = &self;
+        let realm = ::authgen_runtime::__private::path_segment("realm", realm)?;
+        let user_id = ::authgen_runtime::__private::path_segment("user-id", user_id)?;
+        Ok(
+            core
+                .request(
+                    ::authgen_runtime::__private::Method::GET,
+                    &format!("/realms/{realm}/users/{user_id}"),
+                )
+                .operation("get_user", "/realms/{realm}/users/{user-id}"),
+        )
+    }
+
+    #[inline]
+    fn decode(
+        response: ::authgen_runtime::__private::Response,
+    ) -> ::authgen_runtime::__private::Decoded<Self> {
+        match response.status() {
+            200 => response.empty(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
+/// Documented error statuses of [`Client::get_user`]: the spec documents none.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GetUserError {}
 
 /// The parameters of [`Client::get_items`], held by its [`Call`].
 pub struct GetItems;
