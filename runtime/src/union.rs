@@ -183,16 +183,19 @@ pub fn untagged<'de, D: Deserializer<'de>, T: Untagged>(deserializer: D) -> Resu
             }
         }
     }
-    if T::OPEN {
-        return T::variant(T::VARIANTS.len(), value).map_err(D::Error::custom);
-    }
     let union = type_name::<T>().rsplit("::").next().unwrap_or_default();
-    Err(D::Error::custom(match closest {
+    let why = match closest {
         Some(miss) => {
             format!("no variant of `{union}` matches; closest `{}`{}", miss.variant, miss.explain())
         }
         None => format!("no variant of `{union}` matches"),
-    }))
+    };
+    if T::OPEN {
+        // Kept, not refused: why is still worth a line to whoever reads the logs.
+        tracing::debug!("{why}: kept as it came");
+        return T::variant(T::VARIANTS.len(), value).map_err(D::Error::custom);
+    }
+    Err(D::Error::custom(why))
 }
 
 /// Why one variant of an untagged union did not take a value.

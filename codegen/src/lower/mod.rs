@@ -13,6 +13,7 @@ mod recursion;
 mod refs;
 mod schema;
 mod select;
+mod tags;
 mod usage;
 
 use std::collections::BTreeMap;
