@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{
-    self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, Visitor,
+    self, DeserializeSeed, Deserializer, EnumAccess, Error as _, MapAccess, SeqAccess, Visitor,
     value::{BorrowedStrDeserializer, StrDeserializer},
 };
 
@@ -37,7 +37,7 @@ impl<'f, D> Lenient<'f, D> {
     }
 
     fn wrap<V>(&self, inner: V) -> Wrap<'f, V> {
-        Wrap { inner, field: self.field, coerce: self.coerce }
+        Wrap { inner, field: self.field, coerce: self.coerce, object: false }
     }
 }
 
@@ -80,9 +80,22 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Lenient<'_, D> {
         deserialize_option(); deserialize_unit(); deserialize_unit_struct(name: &'static str);
         deserialize_newtype_struct(name: &'static str); deserialize_seq();
         deserialize_tuple(len: usize); deserialize_tuple_struct(name: &'static str, len: usize);
-        deserialize_map(); deserialize_struct(name: &'static str, fields: &'static [&'static str]);
+        deserialize_map();
         deserialize_enum(name: &'static str, variants: &'static [&'static str]);
         deserialize_identifier(); deserialize_ignored_any();
+    }
+
+    /// A struct is read from an object only: serde's derive also takes a list of its
+    /// fields' values, which no schema of an object allows (and which would let an
+    /// untagged union's struct variant take a list meant for another).
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        let visitor = Wrap { object: true, ..self.wrap(visitor) };
+        self.inner.deserialize_struct(name, fields, visitor)
     }
 
     fn is_human_readable(&self) -> bool {
@@ -104,6 +117,8 @@ struct Wrap<'f, V> {
     inner: V,
     field: &'f str,
     coerce: bool,
+    /// The value must be an object (a struct's).
+    object: bool,
 }
 
 impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
@@ -138,6 +153,9 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
+        if self.object {
+            return Err(A::Error::invalid_type(de::Unexpected::Seq, &self));
+        }
         self.inner.visit_seq(Items { seq, field: self.field, coerce: self.coerce })
     }
 
@@ -443,6 +461,7 @@ mod tests {
             assert!(read::<Invoice>(&json).is_err(), "{json}");
         }
         assert!(read::<Invoice>(r#"{"price":1,"count":1,"number":"a"}"#).is_err());
+        assert!(read::<Invoice>(r#"[1,1,"a",true]"#).is_err(), "an object is never read from a list");
     }
 
     #[test]
