@@ -15,6 +15,7 @@
 pub mod build;
 pub mod diagnostics;
 pub mod emit;
+pub mod examples;
 pub mod format;
 pub mod load;
 pub mod lower;
@@ -86,8 +87,13 @@ pub fn generate(path: &Path) -> Result<String, SpecError> {
 
 /// [`generate`] with [`Options`].
 pub fn generate_with(path: &Path, options: &Options) -> Result<Generated, SpecError> {
+    render(&model_with(path, options)?, path)
+}
+
+/// The model of the document at `path`: what [`generate_with`] emits.
+pub fn model_with(path: &Path, options: &Options) -> Result<model::Api, SpecError> {
     let overlays = overlays_of(path, options)?;
-    render(&model_of(load::load_with(path, &overlays)?, options)?, path)
+    model_of(load::load_with(path, &overlays)?, options)
 }
 
 /// The overlays of `spec`, read: the one beside it, then those the options name.

@@ -30,6 +30,20 @@ pub struct Api {
     pub skipped: Vec<Skipped>,
     /// What the user should know though nothing failed: operations renamed.
     pub warnings: Vec<crate::diagnostics::Problem>,
+    /// The values the document gives as examples of its schemas and JSON answers, each
+    /// with the type it must decode into: what `authgen-codegen examples` checks.
+    pub examples: Vec<Example>,
+}
+
+/// An example the document gives, and the type it must decode into.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    /// Where it is: `#/components/schemas/Pet/example`.
+    pub pointer: String,
+    /// The type of the schema or answer it is an example of.
+    pub ty: TypeRef,
+    /// The example.
+    pub value: serde_json::Value,
 }
 
 /// A webhook: a request the API sends, whose body its receiver decodes.

@@ -4,11 +4,15 @@
 //! vendor's new kind of item does not fail the answer that carries it.
 
 use std::any::type_name;
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
 use serde::Deserialize;
-use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer, StrDeserializer, StringDeserializer};
+use serde::de::value::{
+    BorrowedStrDeserializer, MapAccessDeserializer, SeqAccessDeserializer, StrDeserializer,
+    StringDeserializer,
+};
 use serde::de::{self, DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 
 use crate::Json;
@@ -42,14 +46,9 @@ pub trait Untagged: Sized {
 pub fn no_variant<E: de::Error>(property: &str, tag: Option<&str>) -> E {
     match tag {
         Some(tag) => E::custom(format!("unknown `{property}` {tag:?}")),
-        None => E::missing_field(leak(property)),
+        // As serde words it (`missing_field` wants a `&'static str`).
+        None => E::custom(format!("missing field `{property}`")),
     }
-}
-
-/// `missing_field` wants a `&'static str`; the properties of generated unions are
-/// constants, so this only ever sees those.
-fn leak(property: &str) -> &'static str {
-    Box::leak(property.to_owned().into_boxed_str())
 }
 
 /// Decodes a [`Tagged`] union: reads the object's entries up to the tag (only those
@@ -99,15 +98,17 @@ impl<'de, T: Tagged> Visitor<'de> for TaggedVisitor<T> {
         let mut before: Vec<(String, Json)> = Vec::new();
         while let Some(key) = map.next_key_seed(Text)? {
             if key == T::PROPERTY {
-                let tag: String = map.next_value()?;
+                // Borrowed from the input where it can be: no copy of it for the dispatch.
+                let tag = map.next_value_seed(Text)?;
+                let given = tag.clone();
                 let rest = Replay {
                     property: T::PROPERTY,
                     before: before.into_iter(),
-                    tag: Some(tag.clone()),
+                    tag: Some(tag),
                     pending: None,
                     map,
                 };
-                return T::variant(Some(&tag), MapAccessDeserializer::new(rest));
+                return T::variant(Some(&given), MapAccessDeserializer::new(rest));
             }
             before.push((key.into_owned(), map.next_value()?));
         }
@@ -117,21 +118,21 @@ impl<'de, T: Tagged> Visitor<'de> for TaggedVisitor<T> {
 
 /// The entries of a tagged object once its tag is read: those read before it, the
 /// tag, then the rest from the object itself.
-struct Replay<A> {
+struct Replay<'de, A> {
     property: &'static str,
     before: std::vec::IntoIter<(String, Json)>,
-    tag: Option<String>,
-    pending: Option<Pending>,
+    tag: Option<Cow<'de, str>>,
+    pending: Option<Pending<'de>>,
     map: A,
 }
 
 /// The value of the entry whose key was just given.
-enum Pending {
+enum Pending<'de> {
     Kept(String, Json),
-    Tag(String),
+    Tag(Cow<'de, str>),
 }
 
-impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replay<A> {
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replay<'de, A> {
     type Error = A::Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
@@ -152,7 +153,8 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replay<A> {
             Some(Pending::Kept(key, value)) => {
                 seed.deserialize(Lenient::new(value, &key, true)).map_err(A::Error::custom)
             }
-            Some(Pending::Tag(tag)) => seed.deserialize(StringDeserializer::new(tag)),
+            Some(Pending::Tag(Cow::Borrowed(tag))) => seed.deserialize(BorrowedStrDeserializer::new(tag)),
+            Some(Pending::Tag(Cow::Owned(tag))) => seed.deserialize(StringDeserializer::new(tag)),
             None => self.map.next_value_seed(seed),
         }
     }

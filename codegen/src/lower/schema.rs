@@ -65,6 +65,9 @@ impl<'a> Lowerer<'a> {
             })
             .collect();
         for (id, pointer, schema) in reserved {
+            if let ReferenceOr::Item(schema) = schema {
+                self.schema_example(schema, &pointer, TypeRef::Named(id));
+            }
             self.complete(id, schema.into(), &pointer);
         }
     }
