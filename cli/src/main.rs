@@ -135,7 +135,7 @@ fn examples(args: &ArgMatches) -> ExitCode {
     }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let run = std::process::Command::new(cargo)
-        .args(["run", "--quiet", "--bin", "examples"])
+        .args(["run", "--quiet", "--bin", "check_examples"])
         .current_dir(&out)
         .status();
     match run {

@@ -1,6 +1,6 @@
 //! `authgen-codegen examples`: every example a document gives (of a component schema,
 //! of a JSON answer) decoded into the type generated for it, as a client decodes an
-//! answer (`authgen_runtime::decode_json`). The check is a program, `src/bin/examples.rs`,
+//! answer (`authgen_runtime::decode_json`). The check is a program, `src/bin/check_examples.rs`,
 //! written into the document's standalone crate: it prints one line per example the
 //! type refuses (`refused <pointer>: <why>`, the why never quoting the example) and a
 //! count, and exits 1 when something was refused.
@@ -20,10 +20,10 @@ pub fn write_checks(spec: &Path, out: &Path, options: &Options) -> Result<usize,
     let api = crate::model_with(spec, options).map_err(|e| BuildError::Specs(vec![e]))?;
     standalone::write_crate(spec, out, options)?;
     let program = program(&api, &standalone::crate_name(spec)).map_err(|e| BuildError::Io {
-        path: out.join("src/bin/examples.rs"),
+        path: out.join("src/bin/check_examples.rs"),
         source: std::io::Error::other(format!("the generator wrote no Rust (a bug): {e}")),
     })?;
-    standalone::write(&out.join("src").join("bin").join("examples.rs"), &program)?;
+    standalone::write(&out.join("src").join("bin").join("check_examples.rs"), &program)?;
     Ok(api.examples.len())
 }
 

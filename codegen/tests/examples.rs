@@ -65,7 +65,7 @@ fn run(spec: &Path, root: &Path) -> Option<String> {
         .unwrap();
     let started = Instant::now();
     let run = Command::new(env!("CARGO"))
-        .args(["run", "--quiet", "--offline", "--bin", "examples"])
+        .args(["run", "--quiet", "--offline", "--bin", "check_examples"])
         .current_dir(&out)
         .env("CARGO_TARGET_DIR", root.join("target"))
         .env("RUSTFLAGS", "-D warnings")
