@@ -127,7 +127,11 @@ fn examples(args: &ArgMatches) -> ExitCode {
         None => PathBuf::from("target/authgen-examples").join(standalone::crate_name(spec)),
     };
     match authgen_codegen::examples::write_checks(spec, &out, &options(args)) {
-        Ok(count) => println!("{}: {count} examples, checked by {}", spec.display(), out.display()),
+        Ok((_, 0)) => {
+            println!("{}: no examples to check", spec.display());
+            return ExitCode::SUCCESS;
+        }
+        Ok((_, count)) => println!("{}: {count} examples, checked by {}", spec.display(), out.display()),
         Err(err) => {
             print!("{err}");
             return ExitCode::FAILURE;

@@ -12,19 +12,25 @@ use quote::quote;
 
 use crate::build::BuildError;
 use crate::emit::types::{ident, rust_type};
-use crate::{Options, model, standalone};
+use crate::{Generated, Options, model, standalone};
 
-/// Writes the crate of `spec` into `out` with the program that checks its examples;
-/// the number of examples it checks.
-pub fn write_checks(spec: &Path, out: &Path, options: &Options) -> Result<usize, BuildError> {
+/// Writes the crate of `spec` into `out` with the program that checks its examples
+/// (none where the document gives none); the crate's module, and the number of examples.
+pub fn write_checks(spec: &Path, out: &Path, options: &Options) -> Result<(Generated, usize), BuildError> {
     let api = crate::model_with(spec, options).map_err(|e| BuildError::Specs(vec![e]))?;
-    standalone::write_crate(spec, out, options)?;
+    let generated = standalone::write_crate(spec, out, options)?;
+    let bin = out.join("src").join("bin").join("check_examples.rs");
+    if api.examples.is_empty() {
+        // A program an earlier run wrote would check examples the document no longer has.
+        let _ = std::fs::remove_file(&bin);
+        return Ok((generated, 0));
+    }
     let program = program(&api, &standalone::crate_name(spec)).map_err(|e| BuildError::Io {
-        path: out.join("src/bin/check_examples.rs"),
+        path: bin.clone(),
         source: std::io::Error::other(format!("the generator wrote no Rust (a bug): {e}")),
     })?;
-    standalone::write(&out.join("src").join("bin").join("check_examples.rs"), &program)?;
-    Ok(api.examples.len())
+    standalone::write(&bin, &program)?;
+    Ok((generated, api.examples.len()))
 }
 
 /// The program's text: one `check` per example.

@@ -296,7 +296,7 @@ impl<'de, V: Visitor<'de>> Coerce<'_, V> {
     }
 
     /// A number or boolean, for a type that wants text.
-    fn as_text<E: de::Error>(self, text: String) -> Result<V::Value, E> {
+    fn text_of<E: de::Error>(self, text: String) -> Result<V::Value, E> {
         self.event("read a text from a JSON number or boolean");
         self.inner.visit_string(text)
     }
@@ -332,28 +332,28 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Coerce<'_, V> {
 
     fn visit_i64<E: de::Error>(self, value: i64) -> Result<V::Value, E> {
         match self.want {
-            Want::Text => self.as_text(value.to_string()),
+            Want::Text => self.text_of(value.to_string()),
             Want::Number | Want::Bool => self.inner.visit_i64(value),
         }
     }
 
     fn visit_u64<E: de::Error>(self, value: u64) -> Result<V::Value, E> {
         match self.want {
-            Want::Text => self.as_text(value.to_string()),
+            Want::Text => self.text_of(value.to_string()),
             Want::Number | Want::Bool => self.inner.visit_u64(value),
         }
     }
 
     fn visit_f64<E: de::Error>(self, value: f64) -> Result<V::Value, E> {
         match self.want {
-            Want::Text => self.as_text(value.to_string()),
+            Want::Text => self.text_of(value.to_string()),
             Want::Number | Want::Bool => self.inner.visit_f64(value),
         }
     }
 
     fn visit_bool<E: de::Error>(self, value: bool) -> Result<V::Value, E> {
         match self.want {
-            Want::Text => self.as_text(value.to_string()),
+            Want::Text => self.text_of(value.to_string()),
             Want::Number | Want::Bool => self.inner.visit_bool(value),
         }
     }

@@ -41,8 +41,7 @@ fn events_of(body: &str) -> Vec<String> {
         authgen_runtime::decode_json::<Price>(body.as_bytes())
     });
     decoded.unwrap();
-    let events = log.0.lock().unwrap().clone();
-    events
+    log.0.lock().unwrap().clone()
 }
 
 #[test]
