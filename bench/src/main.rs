@@ -12,10 +12,12 @@
 //! cargo run --release -p authgen-bench -- --streams   # the stream benchmarks alone
 //! cargo run --release -p authgen-bench -- --cost stripe-spec3.yaml --select bench/overlays/stripe-five.overlay.yaml
 //! cargo run --release -p authgen-bench -- --mock    # the mock server beside Prism (installs Prism with npm)
+//! cargo run --release -p authgen-bench -- --decode  # decoding a 1 MB tagged-union answer
 //! ```
 
 mod codegen;
 mod cost;
+mod decode;
 mod mock;
 mod rebuild;
 mod report;
@@ -59,6 +61,11 @@ fn main() {
         }
         return;
     }
+    if args.iter().any(|a| a == "--decode") {
+        println!("# authgen bench (decoding alone)");
+        decode::run();
+        return;
+    }
     if args.iter().any(|a| a == "--mock") {
         println!("# authgen bench (the mock server beside Prism)");
         mock::run();
@@ -100,6 +107,7 @@ fn main() {
     runtime.block_on(requests::run(mode));
     runtime.block_on(tokens::run());
     runtime.block_on(streams::run(mode));
+    decode::run();
 }
 
 /// The documents of `../shared/bench-specs/` (skipped with a notice when absent) and of

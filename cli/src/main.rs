@@ -4,12 +4,19 @@
 //! authgen-codegen check SPEC...                 every problem of each spec; exit 1 if any
 //! authgen-codegen generate SPEC --out DIR       a standalone crate of the client
 //! authgen-codegen bundle SPEC --out FILE        the one-file OpenAPI 3 document SPEC means
+//! authgen-codegen examples SPEC [--out DIR]     decode every example of SPEC into its type
 //! ```
 //!
 //! A SPEC is a file (OpenAPI 3.0, 3.1 or Swagger 2.0, YAML or JSON) or a folder holding
 //! a description split across files. `bundle` writes what the generator reads: every
 //! file a `$ref` reaches brought in, overlays applied, Swagger 2.0 read as OpenAPI 3.0
 //! (YAML for a `.yaml`/`.yml` FILE, JSON otherwise).
+//!
+//! `examples` writes the client's crate (into `target/authgen-examples/<name>` unless
+//! `--out` says where) with a program that decodes each example the document gives, of
+//! a schema or a JSON answer, into the type generated for it, as the client decodes an
+//! answer; builds and runs it with cargo; prints each example refused and why, and the
+//! counts; exits 1 if one was refused.
 //!
 //! `--skip-unsupported` leaves out operations the generator cannot express, with a
 //! warning naming each, instead of failing. `<stem>.overlay.yaml` beside a spec is
@@ -51,6 +58,15 @@ fn main() -> ExitCode {
                 .about("Write a standalone crate of the client generated from SPEC")
                 .arg(Arg::new("spec").required(true).value_parser(clap::value_parser!(PathBuf)))
                 .arg(Arg::new("out").long("out").required(true).value_parser(clap::value_parser!(PathBuf)))
+                .arg(skip.clone())
+                .arg(overlay.clone())
+                .arg(strings.clone()),
+        )
+        .subcommand(
+            Command::new("examples")
+                .about("Decode every example of SPEC into its generated type; exit 1 if one is refused")
+                .arg(Arg::new("spec").required(true).value_parser(clap::value_parser!(PathBuf)))
+                .arg(Arg::new("out").long("out").value_parser(clap::value_parser!(PathBuf)))
                 .arg(skip)
                 .arg(overlay.clone())
                 .arg(strings),
@@ -66,6 +82,7 @@ fn main() -> ExitCode {
         Some(("check", args)) => check(args),
         Some(("generate", args)) => generate(args),
         Some(("bundle", args)) => bundle(args),
+        Some(("examples", args)) => examples(args),
         _ => unreachable!("clap requires a subcommand"),
     }
 }
@@ -143,6 +160,38 @@ fn bundle(args: &ArgMatches) -> ExitCode {
         }
         Err(err) => {
             println!("{}: {err}", out.display());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn examples(args: &ArgMatches) -> ExitCode {
+    let spec = args.get_one::<PathBuf>("spec").expect("required");
+    let out = match args.get_one::<PathBuf>("out") {
+        Some(out) => out.clone(),
+        None => PathBuf::from("target/authgen-examples").join(standalone::crate_name(spec)),
+    };
+    match authgen_codegen::examples::write_checks(spec, &out, &options(args)) {
+        Ok((_, 0)) => {
+            println!("{}: no examples to check", spec.display());
+            return ExitCode::SUCCESS;
+        }
+        Ok((_, count)) => println!("{}: {count} examples, checked by {}", spec.display(), out.display()),
+        Err(err) => {
+            print!("{err}");
+            return ExitCode::FAILURE;
+        }
+    }
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let run = std::process::Command::new(cargo)
+        .args(["run", "--quiet", "--bin", "check_examples"])
+        .current_dir(&out)
+        .status();
+    match run {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::FAILURE,
+        Err(err) => {
+            println!("error: cargo could not be run in {}: {err}", out.display());
             ExitCode::FAILURE
         }
     }

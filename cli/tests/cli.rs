@@ -165,3 +165,30 @@ fn bundle_writes_the_one_document_a_tree_means() {
     let refs: Vec<&str> = text.split("\"$ref\": \"").skip(1).collect();
     assert!(refs.len() > 10 && refs.iter().all(|r| r.starts_with('#')), "every $ref is local: {text}");
 }
+
+#[test]
+fn examples_decodes_each_example_into_its_type_and_names_the_refused() {
+    // The target folder and flags of the compile test, whose dependencies it reuses.
+    let out = std::env::temp_dir().join(format!("authgen-cli-examples-{}", std::process::id()));
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/generated-crates/target");
+    let output = Command::new(env!("CARGO_BIN_EXE_authgen-codegen"))
+        .args(["examples", "tests/features/unions.yaml", "--out", out.to_str().unwrap()])
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../codegen"))
+        .env("CARGO_TARGET_DIR", target)
+        .env("RUSTFLAGS", "-D warnings")
+        .output()
+        .unwrap();
+    let printed = stdout(&output);
+    assert!(printed.starts_with("tests/features/unions.yaml: 3 examples, checked by "), "{printed}");
+    assert!(
+        printed.contains(
+            "refused #/paths/~1invoices~1{id}/get/responses/200/content/application~1json/examples/unnumbered/value: \
+             missing field `number`\n"
+        ),
+        "{printed}{}",
+        stderr(&output)
+    );
+    assert!(printed.ends_with("3 examples: 2 decoded, 1 refused\n"), "{printed}");
+    assert_eq!(output.status.code(), Some(1), "a refusal fails the command");
+    std::fs::remove_dir_all(out).unwrap();
+}

@@ -15,6 +15,7 @@
 pub mod build;
 pub mod diagnostics;
 pub mod emit;
+pub mod examples;
 pub mod format;
 pub mod load;
 pub mod lower;
@@ -90,14 +91,31 @@ pub fn generate(path: &Path) -> Result<String, SpecError> {
 
 /// [`generate`] with [`Options`].
 pub fn generate_with(path: &Path, options: &Options) -> Result<Generated, SpecError> {
+    let read = read_spec(path, options)?;
+    let mut generated = render(&read.api, &read.entry)?;
+    generated.files = read.files;
+    Ok(generated)
+}
+
+/// The model of the document at `path`: what [`generate_with`] emits.
+pub fn model_with(path: &Path, options: &Options) -> Result<model::Api, SpecError> {
+    Ok(read_spec(path, options)?.api)
+}
+
+/// A spec's model, its entry document and every file read for it.
+struct Read {
+    api: model::Api,
+    entry: PathBuf,
+    files: Vec<PathBuf>,
+}
+
+fn read_spec(path: &Path, options: &Options) -> Result<Read, SpecError> {
     let entry = load::entry_of(path)?;
     let overlays = overlays_of(path, options)?;
     let loaded = load::load_with(&entry, &overlays)?;
     let mut files = loaded.files.clone();
     files.extend(overlays.iter().map(|o| o.file().to_path_buf()));
-    let mut generated = render(&model_of(loaded, options)?, &entry)?;
-    generated.files = files;
-    Ok(generated)
+    Ok(Read { api: model_of(loaded, options)?, entry, files })
 }
 
 /// The overlays of `spec`, read: the one beside it (beside a folder, or beside its entry

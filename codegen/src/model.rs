@@ -30,6 +30,20 @@ pub struct Api {
     pub skipped: Vec<Skipped>,
     /// What the user should know though nothing failed: operations renamed.
     pub warnings: Vec<crate::diagnostics::Problem>,
+    /// The values the document gives as examples of its schemas and JSON answers, each
+    /// with the type it must decode into: what `authgen-codegen examples` checks.
+    pub examples: Vec<Example>,
+}
+
+/// An example the document gives, and the type it must decode into.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    /// Where it is: `#/components/schemas/Pet/example`.
+    pub pointer: String,
+    /// The type of the schema or answer it is an example of.
+    pub ty: TypeRef,
+    /// The example.
+    pub value: serde_json::Value,
 }
 
 /// A webhook: a request the API sends, whose body its receiver decodes.
@@ -259,13 +273,18 @@ impl TypeDef {
         }
     }
 
-    /// For a string enum that responses carry, the name of the variant that keeps a
-    /// value the spec does not list (`Other`, numbered where a listed value has that
-    /// name): such an enum is open, so one new value on the wire does not fail a whole
-    /// answer. `None` for every other type.
+    /// For a string enum or a union that responses carry, the name of the variant that
+    /// keeps a value the spec does not list (`Other`, numbered where a listed value has
+    /// that name): such a type is open, so one new value on the wire does not fail a
+    /// whole answer. An enum's keeps the text; a union's keeps, as raw JSON, a value
+    /// with a tag no variant has or a shape no variant takes. `None` for every other type.
     pub fn open_variant(&self) -> Option<String> {
-        let TypeKind::Enum(variants) = &self.kind else { return None };
-        let free = |candidate: &String| !variants.iter().any(|v| &v.name == candidate);
+        let names: Vec<&str> = match &self.kind {
+            TypeKind::Enum(variants) => variants.iter().map(|v| v.name.as_str()).collect(),
+            TypeKind::Untagged(variants) => variants.iter().map(|v| v.name.as_str()).collect(),
+            TypeKind::Struct(_) | TypeKind::Alias(_) => return None,
+        };
+        let free = |candidate: &String| !names.contains(&candidate.as_str());
         let candidates = std::iter::once("Other".to_string()).chain((2..).map(|n| format!("Other{n}")));
         self.deserialize.then(|| candidates.into_iter().find(free)).flatten()
     }
@@ -278,8 +297,8 @@ pub enum TypeKind {
     Struct(Vec<Field>),
     /// A closed set of strings.
     Enum(Vec<Variant>),
-    /// One of several shapes, told apart by a discriminator property where every
-    /// variant has a [`Tag`], else by trying each in order.
+    /// One of several shapes, told apart by one property's value where every variant
+    /// has a [`Tag`], else by trying each in order.
     Untagged(Vec<UntaggedVariant>),
     /// Another name for a type (a named array, map or scalar schema).
     Alias(TypeRef),
@@ -339,13 +358,16 @@ pub struct UntaggedVariant {
     pub validated: bool,
 }
 
-/// A discriminator value: the variant is the one whose `property` is `value`.
+/// The values of one property that select a variant: a discriminator's, or a property
+/// every variant of the union declares a distinct constant for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tag {
-    /// The discriminator property, e.g. `petType`.
+    /// The property, e.g. `petType`.
     pub property: String,
-    /// Its value for this variant, e.g. `cat`.
-    pub value: String,
+    /// Its values for this variant, none shared with another variant: the mapping's
+    /// keys, then the value the variant declares, then its schema's name (OpenAPI's
+    /// implicit mapping), e.g. `["cat", "Cat"]`. The variant's first name for it.
+    pub values: Vec<String>,
 }
 
 /// A reference to a Rust type.

@@ -40,7 +40,7 @@ pub fn write_crate(spec: &Path, out: &Path, options: &Options) -> Result<Generat
     Ok(generated)
 }
 
-fn write(path: &Path, text: &str) -> Result<(), BuildError> {
+pub(crate) fn write(path: &Path, text: &str) -> Result<(), BuildError> {
     let io = |source| BuildError::Io { path: PathBuf::from(path), source };
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).map_err(io)?;

@@ -8,6 +8,17 @@
 //! changed, and generate whole with the overlay that repairs them: both crates are
 //! checked and documented.
 //!
+//! A real document that gives examples (of a component schema, of a JSON answer) is
+//! built rather than checked, with `authgen-codegen examples`' program, which is run:
+//! every example must decode into the type generated for it, as a client decodes an
+//! answer, except the refusals listed in `tests/examples/refusals.txt` (examples that
+//! contradict their own schema in a way lenient reading does not cover). A refusal not
+//! listed fails the test, and so does a listed one that no longer happens. The test
+//! prints each document's counts. Its cost is the code generation of those documents'
+//! crates on top of their check: on a machine shared with other builds (load about 7),
+//! 36 s (Clerk's frontend API) to 158 s (Oxide) a document; about ten minutes for the
+//! ten documents of `../shared/` that give examples.
+//!
 //! The real documents are other projects' files, kept beside the checkout rather than
 //! in it: where they are absent this test says so and checks the fixtures alone. The
 //! generated crates share one target folder, so the runtime's dependencies are built
@@ -17,7 +28,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use authgen_codegen::{Options, standalone};
+use std::collections::BTreeSet;
+
+use authgen_codegen::{Options, examples, standalone};
 
 #[path = "support/corpus.rs"]
 mod corpus;
@@ -88,8 +101,14 @@ fn known_problem(spec: &Path) -> Option<(&'static str, &'static str)> {
 /// of what it cannot express, and the one its overlay repairs.
 fn generate(spec: &Path, root: &Path) -> Vec<(PathBuf, authgen_codegen::Generated)> {
     let out = root.join(crate_folder(spec));
+    // A real document's crate gets the program that checks its examples.
+    let fixture = spec.starts_with("tests");
     let write = |out: &Path, options: &Options| {
-        standalone::write_crate(spec, out, options).unwrap_or_else(|e| panic!("{e}"))
+        let written = match fixture {
+            true => standalone::write_crate(spec, out, options),
+            false => examples::write_checks(spec, out, options).map(|(generated, _)| generated),
+        };
+        written.unwrap_or_else(|e| panic!("{e}"))
     };
     let Some((problem, repair)) = known_problem(spec) else {
         let generated = write(&out, &Options::default());
@@ -100,7 +119,12 @@ fn generate(spec: &Path, root: &Path) -> Vec<(PathBuf, authgen_codegen::Generate
         authgen_codegen::generate(spec).expect_err("a broken document fails by default").to_string();
     assert!(refused.contains(problem), "{}:\n{refused}", spec.display());
     let lenient_out = root.join(format!("{}-lenient", crate_folder(spec)));
-    let lenient = write(&lenient_out, &Options { skip_unsupported: true, ..Options::default() });
+    let lenient = standalone::write_crate(
+        spec,
+        &lenient_out,
+        &Options { skip_unsupported: true, ..Options::default() },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     assert!(!lenient.warnings().is_empty(), "{}: the lenient mode says what it changed", spec.display());
     let repaired = write(&out, &Options { overlays: vec![repair.into()], ..Options::default() });
     assert!(repaired.skipped.is_empty(), "{}: {}", spec.display(), repaired.warnings());
@@ -130,13 +154,14 @@ fn dev_dependencies(behaviour: &Path) -> String {
     dev
 }
 
-/// Checks the crate in `out` (tests it, where `spec` has behaviour tests beside it) and,
-/// for a real document, documents it, both with warnings denied; the cargo output of a
+/// Checks the crate in `out` (tests it, where `spec` has behaviour tests beside it; runs
+/// its examples program, where it has one) and, for a real document, documents it, all
+/// with warnings denied; the examples program's output, or the cargo output of a
 /// failure. (A fixture's crate is small and reviewed as a snapshot: rustdoc's fixed cost
 /// of some seconds a crate buys little there. The Swagger 2.0 files and trees are
 /// checked, not documented: their descriptions' text goes through the same doc emitter
 /// the single-file corpus documents, and CI's half hour is better spent elsewhere.)
-fn build(spec: &Path, out: &Path, target: &Path) -> Result<(), String> {
+fn build(spec: &Path, out: &Path, target: &Path) -> Result<Option<String>, String> {
     std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.lock"), out.join("Cargo.lock"))
         .unwrap();
     append_calls(spec, out);
@@ -148,17 +173,22 @@ fn build(spec: &Path, out: &Path, target: &Path) -> Result<(), String> {
         let manifest = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
         std::fs::write(out.join("Cargo.toml"), manifest + &dev_dependencies(&behaviour)).unwrap();
         "test"
+    } else if out.join("src/bin/check_examples.rs").exists() {
+        "run"
     } else {
         "check"
     };
+    let mut examples = None;
     let documented = !spec.starts_with("tests") && !spec.starts_with(corpus::FORMATS);
     for command in [command, "doc"].into_iter().filter(|c| *c != "doc" || documented) {
         let started = Instant::now();
         let mut cargo = Command::new(env!("CARGO"));
         cargo.args([command, "--quiet", "--offline", "--message-format=short"]);
-        if command == "doc" {
-            cargo.arg("--no-deps");
-        }
+        match command {
+            "doc" => cargo.args(["--no-deps", "--lib"]),
+            "run" => cargo.args(["--bin", "check_examples"]),
+            _ => &mut cargo,
+        };
         // The same `RUSTFLAGS` for both, so that they share the dependencies' builds.
         let run = cargo
             .current_dir(out)
@@ -168,18 +198,56 @@ fn build(spec: &Path, out: &Path, target: &Path) -> Result<(), String> {
             .output()
             .unwrap();
         eprintln!("  {command}: {:.2?}", started.elapsed());
+        let stdout = String::from_utf8_lossy(&run.stdout);
+        // The examples program fails when it refuses one: its count line says it ran.
+        if command == "run" && stdout.lines().last().is_some_and(|l| l.ends_with("refused")) {
+            eprintln!("  examples: {}", stdout.lines().last().unwrap_or_default());
+            examples = Some(stdout.into_owned());
+            continue;
+        }
         if !run.status.success() {
             let stderr = String::from_utf8_lossy(&run.stderr);
             return Err(stderr.lines().take(30).collect::<Vec<_>>().join("\n"));
         }
     }
-    Ok(())
+    Ok(examples)
+}
+
+/// `document<TAB>pointer<TAB>why` of each `refused <pointer>: <why>` line the examples
+/// program of `spec` printed.
+fn refusals(spec: &Path, output: &str) -> Vec<String> {
+    let document = spec.file_name().unwrap_or_default().to_string_lossy();
+    let refused = output.lines().filter_map(|line| line.strip_prefix("refused "));
+    refused
+        .filter_map(|line| line.split_once(": "))
+        .map(|(at, why)| format!("{document}\t{at}\t{why}"))
+        .collect()
+}
+
+/// The refusals `tests/examples/refusals.txt` lists, of the documents `checked`
+/// (a listed refusal of a document absent here is not stale), against those `found`:
+/// the problems, if any.
+fn compare_refusals(checked: &[String], found: &BTreeSet<String>) -> Option<String> {
+    let listed = std::fs::read_to_string("tests/examples/refusals.txt").unwrap();
+    let listed: BTreeSet<&str> = listed.lines().filter(|l| !l.starts_with('#') && !l.is_empty()).collect();
+    let of_checked = |line: &str| checked.iter().any(|d| line.starts_with(&format!("{d}\t")));
+    let stale: Vec<&str> = listed.iter().copied().filter(|l| of_checked(l) && !found.contains(*l)).collect();
+    let new: Vec<&str> = found.iter().map(String::as_str).filter(|l| !listed.contains(l)).collect();
+    let mut problems = Vec::new();
+    if !new.is_empty() {
+        problems.push(format!("refusals not in tests/examples/refusals.txt:\n{}", new.join("\n")));
+    }
+    if !stale.is_empty() {
+        problems.push(format!("listed refusals that no longer happen (remove them):\n{}", stale.join("\n")));
+    }
+    (!problems.is_empty()).then(|| problems.join("\n"))
 }
 
 #[test]
 fn generated_crates_check_and_document_without_warnings() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/generated-crates");
     let mut failures = Vec::new();
+    let (mut checked, mut found) = (Vec::new(), BTreeSet::new());
     for spec in documents() {
         let started = Instant::now();
         let crates = generate(&spec, &root);
@@ -193,10 +261,17 @@ fn generated_crates_check_and_document_without_warnings() {
                 generated.skipped.len(),
                 generated.code.lines().count(),
             );
-            if let Err(error) = build(&spec, &out, &root.join("target")) {
-                failures.push(format!("{} ({}):\n{error}", spec.display(), out.display()));
+            match build(&spec, &out, &root.join("target")) {
+                Ok(Some(output)) => {
+                    checked.push(spec.file_name().unwrap_or_default().to_string_lossy().into_owned());
+                    found.extend(refusals(&spec, &output));
+                }
+                Ok(None) => {}
+                Err(error) => failures.push(format!("{} ({}):\n{error}", spec.display(), out.display())),
             }
         }
     }
+    eprintln!("examples: {} documents checked, {} refusals", checked.len(), found.len());
+    failures.extend(compare_refusals(&checked, &found));
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

@@ -12,5 +12,6 @@ pub use crate::pages::{Items, Next, Page, Paginate, items};
 pub use crate::response::header;
 pub use crate::seam::*;
 pub use crate::stream::Format;
+pub use crate::union::{Tagged, Untagged, no_variant, tagged, untagged};
 pub use reqwest::Method;
 pub use serde_json;

@@ -3,30 +3,54 @@
 
 use serde::de::DeserializeOwned;
 
+use crate::lenient::Lenient;
+
 /// Decodes JSON. On failure the message is built from where it failed (the path, line
 /// and column) and what kind of failure it was, never from serde's text: that quotes
 /// offending strings and unknown variants, which may be secrets, in ways no redaction
 /// can undo. Only serde's "missing field" is kept, after checking its name is a plain
 /// identifier (the field names of generated types, never a value of the body).
+///
+/// Scalars are read leniently (`crate::lenient`): what vendors send for a number,
+/// text or boolean in another JSON type.
 pub(crate) fn json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
     // The path is tracked only to explain a failure: success takes the fast road.
-    serde_json::from_slice(bytes).or_else(|_| explained(bytes))
+    fast(bytes).or_else(|_| explained(bytes))
+}
+
+/// Decodes a JSON answer into `T` as a generated client does: scalars read leniently,
+/// a failure told by where and how it failed, never quoting the body (the message of
+/// [`Error::Decode`](crate::Error::Decode)). For checking a vendor's examples
+/// against the generated types, or reading a body a client did not fetch.
+pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+    json(bytes)
+}
+
+fn fast<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_json::Error> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = T::deserialize(Lenient::new(&mut deserializer, ".", true))?;
+    deserializer.end()?;
+    Ok(value)
 }
 
 fn explained<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
     use serde_json::error::Category;
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+    serde_path_to_error::deserialize(Lenient::new(&mut deserializer, ".", true)).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
         let what = match inner.classify() {
-            Category::Data => missing_field(&inner.to_string()).unwrap_or_else(|| MISMATCH.into()),
+            Category::Data => reason(&inner.to_string()),
             Category::Syntax => "the body is not valid JSON".into(),
             Category::Eof => "the body ends before its JSON does".into(),
             Category::Io => "the body could not be read".into(),
         };
-        let at = format!("line {} column {}", inner.line(), inner.column());
-        if path == "." { format!("{what} at {at}") } else { format!("at `{path}`: {what} at {at}") }
+        // A union's own error, raised once its value is read, has no place in the text.
+        let at = match inner.line() {
+            0 => String::new(),
+            line => format!(" at line {line} column {}", inner.column()),
+        };
+        if path == "." { format!("{what}{at}") } else { format!("at `{path}`: {what}{at}") }
     })
 }
 
@@ -45,10 +69,21 @@ pub(crate) fn from_text<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> 
 
 const MISMATCH: &str = "a value does not match the schema (wrong type, unknown variant or out of range)";
 
+/// What of serde's `message` may be told: a missing field, or why no variant of a
+/// union matched (which `crate::union` writes from names and paths alone), else only
+/// the kind of failure.
+pub(crate) fn reason(message: &str) -> String {
+    let message = message.split_once(" at line ").map_or(message, |(message, _)| message);
+    if message.starts_with("no variant of `") {
+        return message.to_string();
+    }
+    missing_field(message).unwrap_or_else(|| MISMATCH.into())
+}
+
 /// `missing field `name`` when serde's message is exactly that and `name` is a plain
 /// identifier.
 fn missing_field(message: &str) -> Option<String> {
-    let quoted = message.strip_prefix("missing field `")?.split_once(" at line ")?.0;
+    let quoted = message.strip_prefix("missing field `")?;
     let name = quoted.strip_suffix('`')?;
     let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '$' | '@' | '.');
     (!name.is_empty() && name.chars().all(plain)).then(|| format!("missing field `{name}`"))

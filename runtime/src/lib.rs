@@ -50,6 +50,7 @@ mod decode;
 mod error;
 mod exchange;
 mod hook;
+mod lenient;
 pub mod oauth;
 mod operation;
 mod pages;
@@ -59,6 +60,7 @@ mod seam;
 mod secret;
 mod stream;
 pub mod token;
+mod union;
 
 #[doc(hidden)]
 pub mod __private;
@@ -78,6 +80,7 @@ pub type DateTime = chrono::DateTime<chrono::Utc>;
 /// A value the spec leaves untyped: any JSON.
 pub type Json = serde_json::Value;
 pub use config::{Config, ConfigError};
+pub use decode::decode_json;
 pub use error::{Error, RawBody, TransportError, TransportKind, ValidationError};
 pub use hook::Hook;
 /// The HTTP client the runtime uses, for writing a [`Hook`] without a dependency of your own.

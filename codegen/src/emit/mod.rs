@@ -10,7 +10,7 @@ mod pages;
 mod rename;
 mod stream;
 mod token;
-mod types;
+pub(crate) mod types;
 
 use proc_macro2::TokenStream;
 use quote::quote;

@@ -295,67 +295,125 @@ fn open_enum(
     }
 }
 
+/// A union: serialized untagged (each variant's value carries what tells it apart);
+/// decoded by the runtime, by the values of one property where every variant has a
+/// [`Tag`], else by trying each variant. One that responses carry is open: a last
+/// variant keeps, as raw JSON, what no variant takes.
 fn untagged(name: &Ident, variants: &[UntaggedVariant], def: &TypeDef, types: &[TypeDef]) -> TokenStream {
+    let open = def.open_variant().map(|other| ident(&other));
     let defs = variants.iter().map(|v| {
         let variant = ident(&v.name);
         let ty = boxed(rust_type(&v.ty, types), v.boxed);
         quote! { #variant(#ty) }
     });
-    let validate = def.validated.then(|| {
-        let arms = variants.iter().filter(|v| v.validated).map(|v| {
-            let variant = ident(&v.name);
-            quote!(#name::#variant(value) => value.validate(),)
-        });
-        let rest = variants.iter().any(|v| !v.validated).then(|| quote!(_ => Ok(()),));
-        let doc = format!(" Checks the limits the spec documents for the variant this `{name}` holds.");
+    let other = open.as_ref().map(|other| {
         quote! {
-            impl #name {
-                #[doc = #doc]
-                pub fn validate(&self) -> Result<(), ::authgen_runtime::ValidationError> {
-                    match self {
-                        #(#arms)*
-                        #rest
-                    }
-                }
-            }
+            /// A value no variant the spec lists takes (a new kind, or another shape), kept
+            /// as it came.
+            #other(::authgen_runtime::Json),
         }
     });
-    let tags: Option<Vec<&Tag>> =
-        variants.iter().map(|v| v.tag.as_ref()).collect::<Option<_>>().filter(|t: &Vec<_>| !t.is_empty());
-    let serde = serde_derives(def, tags.is_none());
-    let deserialize = tags.filter(|_| def.deserialize).map(|tags| by_discriminator(name, variants, &tags));
+    let validate = def.validated.then(|| union_validate(name, variants, open.is_some()));
+    let tags: Option<Vec<&Tag>> = variants.iter().map(|v| v.tag.as_ref()).collect();
+    let deserialize = def.deserialize.then(|| match tags {
+        Some(tags) => by_tag(name, variants, &tags, open.as_ref()),
+        None => by_trying(name, variants, open.as_ref()),
+    });
+    let serde = serde_derives(def, false);
     let untagged = serde_container(&serde, Some(quote!(untagged)));
     quote! {
         #[derive(Debug, Clone, PartialEq #(, #serde)*)]
         #untagged
-        pub enum #name { #(#defs,)* }
+        pub enum #name { #(#defs,)* #other }
         #deserialize
         #validate
     }
 }
 
-/// `Deserialize` that reads the discriminator property and decodes the variant it
-/// names (serializing stays untagged: each variant's struct has the property).
-fn by_discriminator(name: &Ident, variants: &[UntaggedVariant], tags: &[&Tag]) -> TokenStream {
-    let property = &tags[0].property;
-    let (serde, json) = (ident(SERDE), quote!(::authgen_runtime::__private::serde_json));
-    let arms = variants.iter().zip(tags).map(|(v, tag)| {
-        let (variant, value) = (ident(&v.name), &tag.value);
-        let wrap = if v.boxed { quote!(|v| #name::#variant(Box::new(v))) } else { quote!(#name::#variant) };
-        quote!(Some(#value) => #json::from_value(value).map(#wrap).map_err(D::Error::custom),)
+/// `validate` of a union: the variant's own, where it has one.
+fn union_validate(name: &Ident, variants: &[UntaggedVariant], open: bool) -> TokenStream {
+    let arms = variants.iter().filter(|v| v.validated).map(|v| {
+        let variant = ident(&v.name);
+        quote!(#name::#variant(value) => value.validate(),)
     });
-    let unknown = format!("unknown `{property}` {{other:?}}");
+    let rest = (open || variants.iter().any(|v| !v.validated)).then(|| quote!(_ => Ok(()),));
+    let doc = format!(" Checks the limits the spec documents for the variant this `{name}` holds.");
     quote! {
-        impl<'de> Deserialize<'de> for #name {
-            fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                use #serde::de::Error as _;
-                let value = #json::Value::deserialize(deserializer)?;
-                match value.get(#property).and_then(#json::Value::as_str) {
+        impl #name {
+            #[doc = #doc]
+            pub fn validate(&self) -> Result<(), ::authgen_runtime::ValidationError> {
+                match self {
                     #(#arms)*
-                    Some(other) => Err(D::Error::custom(format!(#unknown))),
-                    None => Err(D::Error::missing_field(#property)),
+                    #rest
                 }
             }
         }
     }
+}
+
+/// `Deserialize` through the runtime's decoder `decoder` (`tagged`, `untagged`), whose
+/// trait's `variant` decodes `content` into the variant `selector` names, by `arms`.
+fn decoded_by(
+    name: &Ident,
+    decoder: &str,
+    consts: TokenStream,
+    selector: TokenStream,
+    arms: TokenStream,
+) -> TokenStream {
+    let serde = ident(SERDE);
+    let decode = ident(decoder);
+    let decoder_trait = ident(&format!("{}{}", decoder[..1].to_uppercase(), &decoder[1..]));
+    quote! {
+        impl ::authgen_runtime::__private::#decoder_trait for #name {
+            #consts
+            fn variant<'de, D: #serde::Deserializer<'de>>(#selector, content: D) -> Result<Self, D::Error> {
+                match selector { #arms }
+            }
+        }
+
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                ::authgen_runtime::__private::#decode(deserializer)
+            }
+        }
+    }
+}
+
+/// The variant holding what `content` decodes to.
+fn decode_into(variant: &Ident) -> TokenStream {
+    quote!(Deserialize::deserialize(content).map(Self::#variant))
+}
+
+/// Decoding by the values of one property: the variant whose tag has the value.
+fn by_tag(name: &Ident, variants: &[UntaggedVariant], tags: &[&Tag], open: Option<&Ident>) -> TokenStream {
+    let property = &tags[0].property;
+    let arms = variants.iter().zip(tags).map(|(v, tag)| {
+        let (values, decoded) = (&tag.values, decode_into(&ident(&v.name)));
+        quote!(Some(#(#values)|*) => #decoded,)
+    });
+    let rest = match open {
+        Some(other) => decode_into(other),
+        None => quote!(Err(::authgen_runtime::__private::no_variant(Self::PROPERTY, selector))),
+    };
+    let consts = quote!(const PROPERTY: &'static str = #property;);
+    decoded_by(name, "tagged", consts, quote!(selector: Option<&str>), quote!(#(#arms)* _ => #rest,))
+}
+
+/// Decoding by trying each variant in order (an open union's last keeps the value).
+fn by_trying(name: &Ident, variants: &[UntaggedVariant], open: Option<&Ident>) -> TokenStream {
+    let tried = if open.is_some() { variants } else { &variants[..variants.len() - 1] };
+    let arms = tried.iter().enumerate().map(|(index, v)| {
+        let (index, decoded) = (Literal::usize_unsuffixed(index), decode_into(&ident(&v.name)));
+        quote!(#index => #decoded,)
+    });
+    let last = open.cloned().unwrap_or_else(|| ident(&variants[variants.len() - 1].name));
+    let rest = decode_into(&last);
+    let names = variants.iter().map(|v| &v.name);
+    let open_const = open.is_some().then(|| {
+        quote!(
+            const OPEN: bool = true;
+        )
+    });
+    let consts = quote!(const VARIANTS: &'static [&'static str] = &[#(#names),*]; #open_const);
+    decoded_by(name, "untagged", consts, quote!(selector: usize), quote!(#(#arms)* _ => #rest,))
 }

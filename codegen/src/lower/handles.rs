@@ -51,7 +51,7 @@ pub(super) fn settle(
     renumbered
 }
 
-fn renumber(ty: &mut TypeRef, renumbered: &[Option<TypeId>]) {
+pub(super) fn renumber(ty: &mut TypeRef, renumbered: &[Option<TypeId>]) {
     match ty {
         // What kept types and operations hold is reached, so kept: `Json` cannot happen.
         TypeRef::Named(id) => *ty = renumbered[id.0].map_or(TypeRef::Json, TypeRef::Named),

@@ -91,6 +91,7 @@ mod tests {
             webhooks: Vec::new(),
             skipped: Vec::new(),
             warnings: Vec::new(),
+            examples: Vec::new(),
         }
     }
 

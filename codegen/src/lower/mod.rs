@@ -4,6 +4,7 @@
 //! this module.
 
 mod answers;
+mod examples;
 mod facts;
 mod handles;
 mod invariants;
@@ -13,6 +14,7 @@ mod recursion;
 mod refs;
 mod schema;
 mod select;
+mod tags;
 mod usage;
 
 use std::collections::BTreeMap;
@@ -22,8 +24,8 @@ use openapiv3::{OpenAPI, ReferenceOr, SecurityScheme as OaScheme};
 use crate::Options;
 use crate::diagnostics::{Pointer, Problem, Problems, SpecError};
 use crate::model::{
-    Api, OAuthFlow, OAuthFlows, Operation, ParamLocation, SchemeKind, SecurityScheme, Server, ServerVariable,
-    TypeDef, TypeId, Webhook,
+    Api, Example, OAuthFlow, OAuthFlows, Operation, ParamLocation, SchemeKind, SecurityScheme, Server,
+    ServerVariable, TypeDef, TypeId, TypeRef, Webhook,
 };
 use crate::naming::{self, Namespace};
 use crate::parse::Parsed;
@@ -128,6 +130,8 @@ struct Lowerer<'a> {
     completed: Vec<TypeId>,
     /// The operations `x-authgen-operations` selects, when the document has it.
     selection: Option<select::Selection>,
+    /// The document's examples, with the types they must decode into.
+    examples: Vec<Example>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -146,6 +150,7 @@ impl<'a> Lowerer<'a> {
             types: Vec::new(),
             completed: Vec::new(),
             selection: None,
+            examples: Vec::new(),
         }
     }
 
@@ -201,6 +206,7 @@ impl<'a> Lowerer<'a> {
             webhooks,
             skipped,
             warnings: std::mem::take(&mut self.warnings),
+            examples: std::mem::take(&mut self.examples),
         }
     }
 
@@ -210,6 +216,9 @@ impl<'a> Lowerer<'a> {
         let reached = self.selection.as_ref().map(|_| usage::reachable(&self.types, usage::used(operations)));
         let order = std::mem::take(&mut self.completed);
         let renumbered = handles::settle(&mut self.types, &order, reached.as_ref(), operations, webhooks);
+        // An example of a type left out has nothing to decode into.
+        self.examples.iter_mut().for_each(|e| handles::renumber(&mut e.ty, &renumbered));
+        self.examples.retain(|e| e.ty != TypeRef::Json);
         self.handles = std::mem::take(&mut self.handles)
             .into_iter()
             .filter_map(|(pointer, id)| Some((pointer, renumbered[id.0]?)))

@@ -467,8 +467,10 @@ impl<'a> Lowerer<'a> {
         if let Some((media, content)) = content.clone().find(|(media, _)| is_json(media)) {
             let ty = match &content.schema {
                 Some(schema) => {
-                    let at = at.join("content").join(media).join("schema");
-                    self.lower_schema(schema.into(), &at, &[name]).ty
+                    let at = at.join("content").join(media);
+                    let ty = self.lower_schema(schema.into(), &at.join("schema"), &[name]).ty;
+                    self.media_examples(content, &at, &ty);
+                    ty
                 }
                 None => TypeRef::Json,
             };

@@ -9,7 +9,7 @@ use openapiv3::{
 
 use super::{Lowerer, refs};
 use crate::diagnostics::{Pointer, Problem};
-use crate::model::{Checks, Field, Tag, TypeDef, TypeId, TypeKind, TypeRef, UntaggedVariant, Variant};
+use crate::model::{Checks, Field, TypeDef, TypeId, TypeKind, TypeRef, UntaggedVariant, Variant};
 use crate::naming::{self, Namespace};
 
 /// A schema as a Rust type, with what the field or parameter holding it must know.
@@ -65,6 +65,9 @@ impl<'a> Lowerer<'a> {
             })
             .collect();
         for (id, pointer, schema) in reserved {
+            if let ReferenceOr::Item(schema) = schema {
+                self.schema_example(schema, &pointer, TypeRef::Named(id));
+            }
             self.complete(id, schema.into(), &pointer);
         }
     }
@@ -461,9 +464,9 @@ impl<'a> Lowerer<'a> {
         Some(self.fields(&merged, &pointer.join("allOf"), name))
     }
 
-    /// The variants of a `oneOf`/`anyOf`. With a discriminator that tells every
-    /// alternative apart, each variant is named by its discriminator value and carries
-    /// it; otherwise variants are named by their types and tried in order.
+    /// The variants of a `oneOf`/`anyOf`. Where every alternative has values of one
+    /// property that select it (`tags`), each carries them, and under a discriminator is
+    /// named by its first; otherwise variants are named by their types and tried in order.
     fn alternatives(
         &mut self,
         alternatives: &[ReferenceOr<Schema>],
@@ -471,8 +474,7 @@ impl<'a> Lowerer<'a> {
         parent: &str,
         discriminator: Option<&Discriminator>,
     ) -> Vec<UntaggedVariant> {
-        let tags: Option<Vec<String>> = discriminator
-            .and_then(|d| alternatives.iter().map(|alternative| tag_value(d, alternative)).collect());
+        let mut tags = self.union_tags(alternatives, discriminator).map(Vec::into_iter);
         let mut variant_names = Namespace::default();
         alternatives
             .iter()
@@ -480,14 +482,11 @@ impl<'a> Lowerer<'a> {
             .map(|(index, alternative)| {
                 let inline_name = format!("{parent}Variant{}", index + 1);
                 let lowered = self.lower_schema(alternative.into(), &pointer.join(index), &[inline_name]);
-                let tag = tags
-                    .as_ref()
-                    .zip(discriminator)
-                    .map(|(tags, d)| Tag { property: d.property_name.clone(), value: tags[index].clone() });
+                let tag = tags.as_mut().and_then(Iterator::next);
                 let name = match (&tag, &lowered.ty) {
-                    (Some(tag), _) => naming::pascal(&tag.value),
-                    (None, TypeRef::Named(id)) => self.types[id.0].name.clone(),
-                    (None, ty) => variant_name(ty),
+                    (Some(tag), _) if discriminator.is_some() => naming::pascal(&tag.values[0]),
+                    (_, TypeRef::Named(id)) => self.types[id.0].name.clone(),
+                    (_, ty) => variant_name(ty),
                 };
                 UntaggedVariant {
                     name: variant_names.claim(name),
@@ -571,16 +570,6 @@ fn join(doc: Option<String>, note: Option<String>) -> Option<String> {
         (Some(doc), Some(note)) => Some(format!("{doc}\n\n{note}")),
         (doc, note) => doc.or(note),
     }
-}
-
-/// The discriminator value that selects `alternative`: its key in the mapping (whose
-/// targets are references or bare schema names), or the name of the schema it references.
-fn tag_value(discriminator: &Discriminator, alternative: &ReferenceOr<Schema>) -> Option<String> {
-    let ReferenceOr::Reference { reference } = alternative else { return None };
-    let name = refs::component_name(reference, "schemas")?;
-    let target_name = |target: &String| refs::component_name(target, "schemas").unwrap_or(target.clone());
-    let mapped = discriminator.mapping.iter().find(|(_, target)| target_name(target) == name);
-    Some(mapped.map_or(name, |(value, _)| value.clone()))
 }
 
 /// The variants of a string enum, named by `x-enum-varnames` where the spec gives them

@@ -112,11 +112,36 @@ impl Client {
 }
 ::authgen_runtime::__private::call_block!();
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde", untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Move {
     From2(From2),
     Into2(Into2),
+    /// A value no variant the spec lists takes (a new kind, or another shape), kept
+    /// as it came.
+    Other(::authgen_runtime::Json),
+}
+
+impl ::authgen_runtime::__private::Untagged for Move {
+    const VARIANTS: &'static [&'static str] = &["From2", "Into2"];
+    const OPEN: bool = true;
+    fn variant<'de, D: __serde::Deserializer<'de>>(
+        selector: usize,
+        content: D,
+    ) -> Result<Self, D::Error> {
+        match selector {
+            0 => Deserialize::deserialize(content).map(Self::From2),
+            1 => Deserialize::deserialize(content).map(Self::Into2),
+            _ => Deserialize::deserialize(content).map(Self::Other),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Move {
+    fn deserialize<D: __serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::authgen_runtime::__private::untagged(deserializer)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

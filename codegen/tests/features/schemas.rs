@@ -249,12 +249,38 @@ pub struct Pet {
 }
 
 /// oneOf without a discriminator is untagged, tried in order.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde", untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Shape {
     Named(Named),
     String(String),
     Array(Vec<i64>),
+    /// A value no variant the spec lists takes (a new kind, or another shape), kept
+    /// as it came.
+    Other(::authgen_runtime::Json),
+}
+
+impl ::authgen_runtime::__private::Untagged for Shape {
+    const VARIANTS: &'static [&'static str] = &["Named", "String", "Array"];
+    const OPEN: bool = true;
+    fn variant<'de, D: __serde::Deserializer<'de>>(
+        selector: usize,
+        content: D,
+    ) -> Result<Self, D::Error> {
+        match selector {
+            0 => Deserialize::deserialize(content).map(Self::Named),
+            1 => Deserialize::deserialize(content).map(Self::String),
+            2 => Deserialize::deserialize(content).map(Self::Array),
+            _ => Deserialize::deserialize(content).map(Self::Other),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Shape {
+    fn deserialize<D: __serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::authgen_runtime::__private::untagged(deserializer)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -279,42 +305,65 @@ pub struct Dog {
 pub enum Animal {
     Cat(Cat),
     Dog(Dog),
+    /// A value no variant the spec lists takes (a new kind, or another shape), kept
+    /// as it came.
+    Other(::authgen_runtime::Json),
+}
+
+impl ::authgen_runtime::__private::Tagged for Animal {
+    const PROPERTY: &'static str = "petType";
+    fn variant<'de, D: __serde::Deserializer<'de>>(
+        selector: Option<&str>,
+        content: D,
+    ) -> Result<Self, D::Error> {
+        match selector {
+            Some("cat" | "Cat") => Deserialize::deserialize(content).map(Self::Cat),
+            Some("dog" | "Dog") => Deserialize::deserialize(content).map(Self::Dog),
+            _ => Deserialize::deserialize(content).map(Self::Other),
+        }
+    }
 }
 
 impl<'de> Deserialize<'de> for Animal {
     fn deserialize<D: __serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        use __serde::de::Error as _;
-        let value = ::authgen_runtime::__private::serde_json::Value::deserialize(
-            deserializer,
-        )?;
-        match value
-            .get("petType")
-            .and_then(::authgen_runtime::__private::serde_json::Value::as_str)
-        {
-            Some("cat") => {
-                ::authgen_runtime::__private::serde_json::from_value(value)
-                    .map(Animal::Cat)
-                    .map_err(D::Error::custom)
-            }
-            Some("dog") => {
-                ::authgen_runtime::__private::serde_json::from_value(value)
-                    .map(Animal::Dog)
-                    .map_err(D::Error::custom)
-            }
-            Some(other) => Err(D::Error::custom(format!("unknown `petType` {other:?}"))),
-            None => Err(D::Error::missing_field("petType")),
-        }
+        ::authgen_runtime::__private::tagged(deserializer)
     }
 }
 
 /// anyOf too.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde", untagged)]
 pub enum Either {
     Integer(i64),
     Bool(bool),
+    /// A value no variant the spec lists takes (a new kind, or another shape), kept
+    /// as it came.
+    Other(::authgen_runtime::Json),
+}
+
+impl ::authgen_runtime::__private::Untagged for Either {
+    const VARIANTS: &'static [&'static str] = &["Integer", "Bool"];
+    const OPEN: bool = true;
+    fn variant<'de, D: __serde::Deserializer<'de>>(
+        selector: usize,
+        content: D,
+    ) -> Result<Self, D::Error> {
+        match selector {
+            0 => Deserialize::deserialize(content).map(Self::Integer),
+            1 => Deserialize::deserialize(content).map(Self::Bool),
+            _ => Deserialize::deserialize(content).map(Self::Other),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Either {
+    fn deserialize<D: __serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::authgen_runtime::__private::untagged(deserializer)
+    }
 }
 
 /// not cannot be typed.

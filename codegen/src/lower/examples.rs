@@ -1,0 +1,54 @@
+//! The examples a document gives (of a component schema, of a JSON answer), kept with
+//! the type each must decode into, for `authgen-codegen examples` to check.
+
+use openapiv3::{MediaType, ReferenceOr, Schema};
+
+use super::{Lowerer, refs};
+use crate::diagnostics::Pointer;
+use crate::model::{Example, TypeRef};
+
+impl<'a> Lowerer<'a> {
+    /// The `example` of the schema at `at`, whose type is `ty`.
+    pub(super) fn schema_example(&mut self, schema: &Schema, at: &Pointer, ty: TypeRef) {
+        if let Some(value) = &schema.schema_data.example {
+            self.keep_example(at.join("example"), &ty, value);
+        }
+    }
+
+    /// The `example` and `examples` of a JSON answer at `at`, whose type is `ty`.
+    pub(super) fn media_examples(&mut self, media: &'a MediaType, at: &Pointer, ty: &TypeRef) {
+        if let Some(value) = &media.example {
+            self.keep_example(at.join("example"), ty, value);
+        }
+        for (name, example) in &media.examples {
+            let at = at.join("examples").join(name);
+            if let Some(value) = self.example_value(example) {
+                self.keep_example(at.join("value"), ty, value);
+            }
+        }
+    }
+
+    /// The value of an example, or of the component example it refers to (one that
+    /// refers nowhere is skipped: the client does not read it).
+    fn example_value(&self, example: &'a ReferenceOr<openapiv3::Example>) -> Option<&'a serde_json::Value> {
+        let example = match example {
+            ReferenceOr::Item(example) => example,
+            ReferenceOr::Reference { reference } => {
+                let name = refs::component_name(reference, "examples")?;
+                let components = self.doc.components.as_ref()?;
+                components.examples.get(&name)?.as_item()?
+            }
+        };
+        example.value.as_ref()
+    }
+
+    fn keep_example(&mut self, pointer: Pointer, ty: &TypeRef, value: &serde_json::Value) {
+        if *ty != TypeRef::Json {
+            self.examples.push(Example {
+                pointer: pointer.to_string(),
+                ty: ty.clone(),
+                value: value.clone(),
+            });
+        }
+    }
+}
