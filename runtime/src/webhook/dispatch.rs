@@ -40,6 +40,20 @@ pub struct Tag {
     pub value: &'static str,
 }
 
+/// Any JSON, with no scheme declared: `Webhooks::<Json>::new(secret).scheme(…)`
+/// verifies a provider's webhooks without a generated module, and signs for one.
+impl Event for serde_json::Value {
+    const ROUTES: &'static [Route] = &[];
+
+    fn scheme() -> Option<Scheme> {
+        None
+    }
+
+    fn decode(_: &str, body: &[u8]) -> Result<Self, WebhookError> {
+        decode_as(OTHER, body)
+    }
+}
+
 /// The name [`Event::decode`] is given for a body no route takes.
 pub const OTHER: &str = "other";
 
