@@ -110,9 +110,9 @@ pub(super) fn envelope(scheme: &Scheme, id: &str, timestamp: i64) -> Result<Enve
 fn standard(headers: &HeaderMap) -> Result<Claim, WebhookError> {
     // Svix sends the same scheme under its own names.
     let either = |name: &'static str, svix: &str| {
-        header(headers, svix)
-            .or_else(|_| header(headers, name))
-            .map_err(|_| WebhookError::MissingHeader(name.into()))
+        let value = headers.get(svix).or_else(|| headers.get(name));
+        let value = value.ok_or_else(|| WebhookError::MissingHeader(name.into()))?;
+        value.to_str().map_err(|_| malformed(name, "not visible ASCII"))
     };
     let id = either("webhook-id", "svix-id")?;
     let timestamp = parse_time(either("webhook-timestamp", "svix-timestamp")?, "webhook-timestamp")?;
