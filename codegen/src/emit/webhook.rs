@@ -6,7 +6,7 @@ use quote::quote;
 
 use super::doc;
 use super::types::{ident, rust_type};
-use crate::model::{Api, HmacAlgorithm, HmacEncoding, HmacSignature, Webhook, WebhookSignature};
+use crate::model::{Api, HmacAlgorithm, HmacEncoding, HmacSignature, TypeRef, Webhook, WebhookSignature};
 
 /// The runtime module generated code names the webhook items by.
 fn runtime() -> TokenStream {
@@ -30,10 +30,12 @@ pub fn webhook_items(api: &Api) -> TokenStream {
     }
 }
 
-/// One webhook per variant: the first method of each name.
+/// One webhook per variant: the first method of each name. A body of bytes
+/// (`application/octet-stream`) is not JSON to decode: such a webhook has no variant.
 fn variants(api: &Api) -> Vec<&Webhook> {
     let mut seen = std::collections::HashSet::new();
-    api.webhooks.iter().filter(|webhook| seen.insert(&webhook.variant)).collect()
+    let decodable = |webhook: &&Webhook| webhook.payload != Some(TypeRef::Binary);
+    api.webhooks.iter().filter(decodable).filter(|webhook| seen.insert(&webhook.variant)).collect()
 }
 
 fn event_enum(api: &Api, webhooks: &[&Webhook]) -> TokenStream {

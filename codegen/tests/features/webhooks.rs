@@ -30,7 +30,9 @@ impl Client {
     /// Fails when the base URL cannot be resolved, is not HTTPS (plain HTTP is
     /// allowed only to loopback addresses, when the configuration says so), or the
     /// TLS identity or roots cannot be read.
-    pub fn new(config: ::authgen_runtime::Config) -> Result<Self, ::authgen_runtime::ConfigError> {
+    pub fn new(
+        config: ::authgen_runtime::Config,
+    ) -> Result<Self, ::authgen_runtime::ConfigError> {
         let core = ::authgen_runtime::__private::ClientCore::new(config, SERVERS, &[])?;
         Ok(Client { core })
     }
@@ -130,10 +132,15 @@ impl ::authgen_runtime::__private::Operation for GetOrder {
     ) -> ::authgen_runtime::__private::Built<'_> {
         let GetOrder { id } = &self;
         let id = ::authgen_runtime::__private::path_segment("id", id)?;
-        Ok(core
-            .request(::authgen_runtime::__private::Method::GET, &format!("/orders/{id}"))
-            .operation("get_order", "/orders/{id}")
-            .accept("application/json"))
+        Ok(
+            core
+                .request(
+                    ::authgen_runtime::__private::Method::GET,
+                    &format!("/orders/{id}"),
+                )
+                .operation("get_order", "/orders/{id}")
+                .accept("application/json"),
+        )
     }
 
     #[inline]
@@ -168,27 +175,41 @@ impl ::authgen_runtime::webhook::Event for WebhookEvent {
     const ROUTES: &'static [::authgen_runtime::webhook::Route] = &[
         ::authgen_runtime::webhook::Route {
             webhook: "order.created",
-            tag: Some(::authgen_runtime::webhook::Tag { property: "type", value: "order.created" }),
+            tag: Some(::authgen_runtime::webhook::Tag {
+                property: "type",
+                value: "order.created",
+            }),
         },
         ::authgen_runtime::webhook::Route {
             webhook: "orderShipped",
-            tag: Some(::authgen_runtime::webhook::Tag { property: "kind", value: "shipped" }),
+            tag: Some(::authgen_runtime::webhook::Tag {
+                property: "kind",
+                value: "shipped",
+            }),
         },
-        ::authgen_runtime::webhook::Route { webhook: "ping", tag: None },
+        ::authgen_runtime::webhook::Route {
+            webhook: "ping",
+            tag: None,
+        },
     ];
 
     fn scheme() -> Option<::authgen_runtime::webhook::Scheme> {
         Some(::authgen_runtime::webhook::Scheme::StandardWebhooks)
     }
 
-    fn decode(webhook: &str, body: &[u8]) -> Result<Self, ::authgen_runtime::webhook::WebhookError> {
+    fn decode(
+        webhook: &str,
+        body: &[u8],
+    ) -> Result<Self, ::authgen_runtime::webhook::WebhookError> {
         use ::authgen_runtime::webhook::{OTHER, decode_as};
-        Ok(match webhook {
-            "order.created" => Self::OrderCreated(decode_as("order.created", body)?),
-            "orderShipped" => Self::OrderShipped(decode_as("orderShipped", body)?),
-            "ping" => Self::Ping(decode_as("ping", body)?),
-            _ => Self::Other(decode_as(OTHER, body)?),
-        })
+        Ok(
+            match webhook {
+                "order.created" => Self::OrderCreated(decode_as("order.created", body)?),
+                "orderShipped" => Self::OrderShipped(decode_as("orderShipped", body)?),
+                "ping" => Self::Ping(decode_as("ping", body)?),
+                _ => Self::Other(decode_as(OTHER, body)?),
+            },
+        )
     }
 }
 
