@@ -92,40 +92,51 @@ pub(super) fn choose<E: Event>(body: &[u8]) -> Result<E, WebhookError> {
 /// The string values of the top-level `properties` of a JSON object, by position; all
 /// `None` when the body is not an object (decoding says what is wrong with it).
 fn tag_values(body: &[u8], properties: &[&str]) -> Vec<Option<String>> {
+    let mut found = vec![None; properties.len()];
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    TagReader { properties }.deserialize(&mut deserializer).unwrap_or_else(|_| vec![None; properties.len()])
+    // Reading stops once every property is found (a `type` usually comes first), which
+    // serde_json then calls an unfinished object: that error is expected, and what was
+    // found is kept either way.
+    let _ = TagReader { properties, found: &mut found }.deserialize(&mut deserializer);
+    found
 }
 
-/// Reads an object's properties, keeping only the named ones' string values: one pass,
-/// nothing built for the rest.
-struct TagReader<'p> {
+/// Reads an object's properties until it has the named ones' string values: nothing is
+/// built for the rest.
+struct TagReader<'p, 'f> {
     properties: &'p [&'p str],
+    found: &'f mut Vec<Option<String>>,
 }
 
-impl<'de> DeserializeSeed<'de> for TagReader<'_> {
-    type Value = Vec<Option<String>>;
+impl<'de> DeserializeSeed<'de> for TagReader<'_, '_> {
+    type Value = ();
 
-    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         deserializer.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for TagReader<'_> {
-    type Value = Vec<Option<String>>;
+impl<'de> Visitor<'de> for TagReader<'_, '_> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut values = vec![None; self.properties.len()];
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut missing = self.properties.len();
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            match self.properties.iter().position(|p| *p == key) {
-                Some(i) => values[i] = map.next_value::<serde_json::Value>()?.as_str().map(str::to_owned),
-                None => map.next_value::<IgnoredAny>().map(drop)?,
+            let Some(i) = self.properties.iter().position(|p| *p == key) else {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            };
+            self.found[i] = map.next_value::<serde_json::Value>()?.as_str().map(str::to_owned);
+            missing -= 1;
+            if missing == 0 {
+                break;
             }
         }
-        Ok(values)
+        Ok(())
     }
 }
 
@@ -139,5 +150,7 @@ mod tests {
         assert_eq!(tag_values(body, &["type", "kind"]), vec![Some("outer.".to_string()), None]);
         assert_eq!(tag_values(b"[1]", &["type"]), vec![None]);
         assert_eq!(tag_values(b"{\"type\": ", &["type"]), vec![None]);
+        // Found before the end: the rest, even broken, is not read (decoding reads it).
+        assert_eq!(tag_values(br#"{"type": "a", "x": [1,"#, &["type"]), vec![Some("a".to_string())]);
     }
 }
