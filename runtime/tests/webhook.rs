@@ -391,3 +391,31 @@ fn no_declared_scheme_refuses_until_one_is_named_and_unsigned_says_what_it_is() 
     assert!(Webhooks::<Bare>::unsigned().verify(&HeaderMap::new(), b"{}").is_ok());
     assert!(Webhooks::<Bare>::unsigned().verify(&HeaderMap::new(), b"{").is_err());
 }
+
+#[test]
+fn a_header_with_several_signatures_passes_when_one_is_valid() {
+    let Some(mut node) = Reference::start() else { return };
+    let body = br#"{"zen":"x"}"#;
+    let standard = standard("standard-webhooks", &[]);
+    let mut headers = node.sign("standard-webhooks", &standard.signing, "msg_1", now(), body);
+    let valid = headers["webhook-signature"].clone();
+    let wrong = format!("v1,{}", BASE64.encode([0u8; 32]));
+    headers.insert(
+        "webhook-signature".into(),
+        format!("{wrong} v1a,{} {valid} v2,abc", BASE64.encode([1u8; 64])),
+    );
+    assert!(hooks(&standard).verify(&header_map(&headers, false), body).is_ok());
+    headers.insert("webhook-signature".into(), format!("{wrong} {wrong}"));
+    assert!(matches!(
+        hooks(&standard).verify(&header_map(&headers, false), body),
+        Err(WebhookError::SignatureMismatch { .. })
+    ));
+
+    let stripe = plain("stripe", Scheme::Stripe, "whsec_test_secret_abc123", &[], true);
+    let mut headers = node.sign("stripe", &stripe.signing, "", now(), body);
+    let (time, valid) = headers["stripe-signature"].split_once(',').expect("t=…,v1=…");
+    let several = format!("{time},v1={},{valid},v0=ffff", "0".repeat(64));
+    headers.insert("stripe-signature".into(), several);
+    assert!(hooks(&stripe).verify(&header_map(&headers, false), body).is_ok());
+    node.verify("stripe", &stripe.signing, &headers, body).expect("Stripe's SDK accepts it too");
+}
