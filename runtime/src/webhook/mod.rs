@@ -74,22 +74,19 @@ impl<E: Event> Webhooks<E> {
     /// Verifies with `secret` (a `whsec_…` or `whpk_…` for Standard Webhooks, the
     /// signing secret for the others) by the scheme the document declares.
     pub fn new(secret: impl Into<Secret>) -> Self {
-        let none = Webhooks {
-            mode: Mode::Signed(E::scheme()),
-            secrets: Vec::new(),
-            keys: Vec::new(),
-            tolerance: DEFAULT_TOLERANCE,
-            event: PhantomData,
-        };
-        none.with_secret(secret)
+        Webhooks::in_mode(Mode::Signed(E::scheme())).with_secret(secret)
     }
 
     /// Decodes without checking anything: whoever can reach your endpoint can send any
     /// event. Only for a document that declares no signature and a provider that signs
     /// none, behind another check of the sender (mutual TLS, an allow-list).
     pub fn unsigned() -> Self {
+        Webhooks::in_mode(Mode::Unsigned)
+    }
+
+    fn in_mode(mode: Mode) -> Self {
         Webhooks {
-            mode: Mode::Unsigned,
+            mode,
             secrets: Vec::new(),
             keys: Vec::new(),
             tolerance: DEFAULT_TOLERANCE,
