@@ -222,3 +222,70 @@ fn unix_now() -> i64 {
     let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
     i64::try_from(since.as_secs()).unwrap_or(i64::MAX)
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn schemes() -> Vec<Scheme> {
+        let mut schemes = vec![Scheme::StandardWebhooks, Scheme::Stripe, Scheme::GitHub, Scheme::Slack];
+        for algorithm in [Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha512] {
+            for encoding in [Encoding::Hex, Encoding::Base64] {
+                let hmac =
+                    HmacScheme::new("X-Signature").algorithm(algorithm).encoding(encoding).prefix("sig=");
+                schemes.push(Scheme::Hmac(hmac.clone()));
+                schemes.push(Scheme::Hmac(hmac.signed("{timestamp}|{body}|end").timestamp_header("X-Time")));
+            }
+        }
+        schemes
+    }
+
+    fn hooks(scheme: &Scheme, secret: &str) -> Webhooks<serde_json::Value> {
+        Webhooks::new(secret).scheme(scheme.clone())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// What `sign` makes, `verify` accepts, under every scheme; one changed byte of
+        /// the body, or another secret, and it is refused.
+        #[test]
+        fn signed_bodies_verify_and_any_changed_byte_is_refused(
+            text in "[a-z ]{0,40}", at in any::<prop::sample::Index>(), bit in 0u8..8
+        ) {
+            let body = serde_json::to_vec(&serde_json::json!({"text": text})).unwrap();
+            for scheme in schemes() {
+                let hooks = hooks(&scheme, "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQ=");
+                let signed = hooks.sign(body.clone()).unwrap();
+                prop_assert!(hooks.verify(&signed.headers, &body).is_ok(), "{:?}", scheme);
+                let mut changed = body.clone();
+                changed[at.index(body.len())] ^= 1 << bit;
+                let refused = hooks.check(&signed.headers, &changed);
+                prop_assert!(matches!(refused, Err(WebhookError::SignatureMismatch { .. })), "{:?}", scheme);
+                let other = self::hooks(&scheme, "whsec_b3RoZXItb3RoZXItb3RoZXI=");
+                prop_assert!(other.check(&signed.headers, &body).is_err(), "{:?}", scheme);
+            }
+        }
+    }
+
+    #[test]
+    fn secrets_a_scheme_cannot_use_are_named_by_position_only() {
+        let cases = [
+            ("whsec_not*base64", "not base64"),
+            ("whpk_AAAA", "32 bytes"),
+            ("whsk_AAAA", "32 or 64 bytes"),
+            ("", "empty"),
+        ];
+        for (secret, reason) in cases {
+            let hooks = self::hooks(&Scheme::StandardWebhooks, "whsec_c2VjcmV0").with_secret(secret);
+            let refused = hooks.check(&HeaderMap::new(), b"{}").unwrap_err();
+            assert!(matches!(refused, WebhookError::Secret { index: 1, .. }), "{refused:?}");
+            assert!(refused.to_string().contains(reason), "{refused}");
+        }
+        let public = self::hooks(&Scheme::StandardWebhooks, &format!("whpk_{}=", "A".repeat(43)));
+        let refused = public.sign(b"{}".to_vec()).unwrap_err();
+        assert_eq!(refused, WebhookError::Unusable("a public key verifies and cannot sign"));
+    }
+}
