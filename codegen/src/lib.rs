@@ -218,6 +218,7 @@ fn piece_weight(api: &model::Api, piece: &emit::Piece) -> usize {
         emit::Piece::Head => 2 * api.operations.len() + 4,
         emit::Piece::Type(_) | emit::Piece::Answer(_) => 1,
         emit::Piece::Operation(_) => 4,
+        emit::Piece::Webhooks => api.webhooks.len() + 2,
     }
 }
 

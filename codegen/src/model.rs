@@ -25,6 +25,9 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// OpenAPI 3.1 webhooks: requests the API sends to its users, in document order.
     pub webhooks: Vec<Webhook>,
+    /// How the API signs its webhooks, as the document declares or its webhooks'
+    /// header parameters show; `None` when nothing says.
+    pub webhook_signature: Option<WebhookSignature>,
     /// Operations left out because they use what the generator cannot express (only
     /// with [`Options::skip_unsupported`](crate::Options::skip_unsupported)).
     pub skipped: Vec<Skipped>,
@@ -57,6 +60,92 @@ pub struct Webhook {
     pub doc: Option<String>,
     /// The body's type, where it has one.
     pub payload: Option<TypeRef>,
+    /// Its `WebhookEvent` variant: the name in PascalCase, unique.
+    pub variant: String,
+    /// The property and value that tell its bodies from the other webhooks'; `None`:
+    /// it is tried in document order when no tag matches.
+    pub tag: Option<WebhookTag>,
+}
+
+/// A discriminating property of a webhook's body: `type` is `order.created`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct WebhookTag {
+    /// The top-level property.
+    pub property: String,
+    /// Its one value in this webhook's bodies.
+    pub value: String,
+}
+
+/// A webhook signature scheme, as `x-authgen-webhooks: {signature: …}` writes it; each
+/// is the runtime's `webhook::Scheme` of the same name.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WebhookSignature {
+    /// Standard Webhooks (`webhook-signature`, `v1,` HMAC and `v1a,` Ed25519); Svix's
+    /// is the same scheme.
+    #[serde(alias = "svix")]
+    StandardWebhooks,
+    /// `Stripe-Signature`.
+    Stripe,
+    /// `X-Hub-Signature-256`.
+    Github,
+    /// `X-Slack-Signature`.
+    Slack,
+    /// A provider's own HMAC.
+    Hmac(HmacSignature),
+}
+
+/// `x-authgen-webhooks: {signature: {hmac: …}}`: where the signature is and what it signs.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct HmacSignature {
+    /// The header carrying the signature.
+    pub header: String,
+    /// The hash.
+    #[serde(default)]
+    pub algorithm: HmacAlgorithm,
+    /// How the signature is written.
+    #[serde(default)]
+    pub encoding: HmacEncoding,
+    /// Text before the signature in its header (`sha256=`).
+    #[serde(default)]
+    pub prefix: String,
+    /// What is signed: `{body}` (the default), or a template such as `{timestamp}.{body}`.
+    #[serde(default = "HmacSignature::body")]
+    pub signed: String,
+    /// The header carrying the Unix time of signing.
+    #[serde(default)]
+    pub timestamp_header: Option<String>,
+}
+
+impl HmacSignature {
+    fn body() -> String {
+        "{body}".into()
+    }
+}
+
+/// The hash of an [`HmacSignature`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HmacAlgorithm {
+    /// `sha1`.
+    Sha1,
+    /// `sha256`, the default.
+    #[default]
+    Sha256,
+    /// `sha512`.
+    Sha512,
+}
+
+/// How an [`HmacSignature`] is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HmacEncoding {
+    /// `hex`, the default.
+    #[default]
+    Hex,
+    /// `base64`.
+    Base64,
 }
 
 /// An operation left out, and why.

@@ -22,6 +22,8 @@ pub struct Parsed {
     pub mutual_tls_schemes: Vec<String>,
     /// OpenAPI 3.1 `webhooks`: requests the API sends, which `openapiv3` 2.2 does not read.
     pub webhooks: indexmap::IndexMap<String, openapiv3::ReferenceOr<openapiv3::PathItem>>,
+    /// Where they are: `webhooks`, or `x-webhooks` (the 3.0 documents' extension).
+    pub webhooks_key: &'static str,
     /// The schemas `$ref`s reach outside `#/components/schemas/` (an entry of a `$defs`,
     /// the `schema` of a response under `#/paths/…`), by pointer.
     pub referenced_schemas: BTreeMap<Pointer, openapiv3::ReferenceOr<openapiv3::Schema>>,
@@ -49,8 +51,12 @@ pub fn parse_with(loaded: Loaded, options: &Options) -> Result<Parsed, SpecError
     refs.check(&loaded.document, &Pointer::root(), &mut problems);
     problems.finish((), |p| loaded.line_of(p))?;
     let openapi = typed(&loaded, &loaded.document, &Pointer::root())?;
-    let webhooks = match loaded.document.get("webhooks") {
-        Some(webhooks) => typed(&loaded, webhooks, &Pointer::root().join("webhooks"))?,
+    let webhooks_key = ["webhooks", "x-webhooks"]
+        .into_iter()
+        .find(|key| loaded.document.get(key).is_some())
+        .unwrap_or("webhooks");
+    let webhooks = match loaded.document.get(webhooks_key) {
+        Some(webhooks) => typed(&loaded, webhooks, &Pointer::root().join(webhooks_key))?,
         None => indexmap::IndexMap::new(),
     };
     let referenced_schemas = referenced_schemas(&loaded)?;
@@ -59,6 +65,7 @@ pub fn parse_with(loaded: Loaded, options: &Options) -> Result<Parsed, SpecError
         openapi,
         mutual_tls_schemes: loaded.mutual_tls_schemes.clone(),
         webhooks,
+        webhooks_key,
         referenced_schemas,
         loaded,
     })

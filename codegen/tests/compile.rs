@@ -23,6 +23,9 @@
 //! in it: where they are absent this test says so and checks the fixtures alone. The
 //! generated crates share one target folder, so the runtime's dependencies are built
 //! once; they use this workspace's `Cargo.lock`.
+//!
+//! `AUTHGEN_COMPILE_ONLY=webhooks` builds only the documents whose file name contains
+//! `webhooks`: the whole run builds dozens of crates.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -249,3 +249,27 @@ fn an_overlay_repairs_a_broken_vendor_document_without_the_lenient_mode() {
         assert!(generated.skipped.is_empty() && generated.warnings().is_empty(), "{}", generated.warnings());
     }
 }
+
+/// A vendor's webhooks-only document, left as it is, and `overlay` beside it.
+fn webhooks_with(name: &str, overlay: &str) -> PathBuf {
+    let dir = folder(name);
+    let spec = "openapi: 3.1.0\ninfo: {title: Payments, version: '1'}\nwebhooks:\n  payment.settled:\n    post:\n      requestBody:\n        content:\n          application/json:\n            schema: {type: object, properties: {id: {type: string}}}\n      responses:\n        '200': {description: Received.}\n";
+    fs::write(dir.join("payments.yaml"), spec).unwrap();
+    fs::write(dir.join("payments.overlay.yaml"), overlay).unwrap();
+    dir.join("payments.yaml")
+}
+
+#[test]
+fn an_overlay_declares_a_vendors_webhook_scheme_and_its_mistakes_name_the_overlay() {
+    let declared =
+        format!("{HEAD}  - target: $\n    update:\n      x-authgen-webhooks: {{signature: stripe}}\n");
+    let code = generate_with(&webhooks_with("webhook-scheme", &declared), &Options::default()).unwrap().code;
+    assert!(code.contains("Some(::authgen_runtime::webhook::Scheme::Stripe)"), "{code}");
+
+    let misspelt =
+        format!("{HEAD}  - target: $\n    update:\n      x-authgen-webhooks: {{signature: strype}}\n");
+    let spec = webhooks_with("webhook-scheme-misspelt", &misspelt);
+    let err = generate_with(&spec, &Options::default()).unwrap_err().to_string();
+    assert!(err.contains("unknown variant `strype`"), "{err}");
+    assert!(err.contains("payments.overlay.yaml#/actions/0/update/x-authgen-webhooks/signature"), "{err}");
+}

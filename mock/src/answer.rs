@@ -235,7 +235,9 @@ fn header_value<'d>(generator: &mut Generator<'d>, header: &'d Value, at: &Point
 }
 
 impl Media {
-    fn new<'d>(
+    /// The media type object `object` of `media` at `at`: its body from its example (or
+    /// first named one), else built from its schema.
+    pub(crate) fn new<'d>(
         media: &str,
         object: &'d Value,
         at: &Pointer,

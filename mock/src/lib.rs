@@ -59,6 +59,7 @@ mod server;
 mod spec;
 mod token;
 mod values;
+mod webhook;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -73,6 +74,7 @@ use crate::answer::Payload;
 use crate::respond::Reply;
 use crate::server::State;
 pub use crate::spec::LoadError;
+pub use crate::webhook::{Webhook, WebhookError};
 
 /// Why a mock server did not start.
 #[derive(Debug, thiserror::Error)]
@@ -238,7 +240,7 @@ impl Builder {
                 })
             })
             .map_err(io)?;
-        Ok(MockServer { url, state, stop, thread: Some(thread) })
+        Ok(MockServer { url, state, stop, thread: Some(thread), spec: self.spec, overlays: self.overlays })
     }
 }
 
@@ -249,6 +251,9 @@ pub struct MockServer {
     state: Arc<State>,
     stop: tokio::sync::watch::Sender<bool>,
     thread: Option<std::thread::JoinHandle<()>>,
+    /// Where the document came from: its webhooks are lowered from it when sent.
+    spec: PathBuf,
+    overlays: Vec<PathBuf>,
 }
 
 impl std::fmt::Debug for MockServer {
@@ -324,6 +329,19 @@ impl MockServer {
     /// As [`MockServer::answer`].
     pub fn delay(&self, operation: &str, delay: Duration) {
         self.state.set_delay(self.operation(operation), delay);
+    }
+
+    /// The document's webhook `name`, signed with `secret` by the scheme the document
+    /// declares (`x-authgen-webhooks`, in it or an overlay; else its webhooks' signature
+    /// header parameters): the body is the webhook's example, else built from its
+    /// schema. With no scheme declared it is unsigned ([`Webhook::signed`] says so).
+    pub fn webhook(&self, name: &str, secret: &str) -> Result<Webhook, WebhookError> {
+        webhook::build(&self.state.api, &self.spec, &self.overlays, name, secret)
+    }
+
+    /// Sends [`MockServer::webhook`] to `url`: the status it was answered.
+    pub async fn send_webhook(&self, name: &str, url: &str, secret: &str) -> Result<u16, WebhookError> {
+        self.webhook(name, secret)?.send(url).await
     }
 
     /// Forgets every override and recorded request.

@@ -19,6 +19,8 @@
 //! - [`oauth`]: OAuth 2.0 and OpenID Connect flows as token sources: client credentials,
 //!   refresh tokens, authorization code with PKCE, device authorization, token exchange,
 //!   JWT bearer; every client authentication method, discovery, and DPoP.
+//! - [`webhook`]: the requests an API sends you, verified by their provider's signature
+//!   scheme, then decoded into the document's event type.
 //!
 //! # What an operator sees: tracing
 //!
@@ -61,6 +63,7 @@ mod secret;
 mod stream;
 pub mod token;
 mod union;
+pub mod webhook;
 
 #[doc(hidden)]
 pub mod __private;

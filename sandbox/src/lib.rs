@@ -28,11 +28,13 @@
 #![deny(missing_docs)]
 
 mod jwt;
+mod node;
 pub mod oidc;
 mod providers;
 pub mod resource;
 mod server;
 mod tls;
+pub mod webhooks;
 pub mod workspace;
 
 use std::sync::Arc;

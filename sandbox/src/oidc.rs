@@ -84,12 +84,7 @@ impl OidcProvider {
     /// failure to start panics with the provider's own output: this is a test helper.
     pub fn start(mut settings: Value) -> Option<OidcProvider> {
         let dir = script_dir();
-        if let Err(missing) = prerequisites(&dir) {
-            let notice = format!("{missing}: the tests against a real authorization server cannot run");
-            assert!(std::env::var("CI").as_deref() != Ok("true"), "{notice}");
-            eprintln!("\n*** NOTICE: {notice}; skipping ***\n");
-            return None;
-        }
+        crate::node::ready(&dir, "oidc-provider", "the tests against a real authorization server")?;
         let pki = (settings["tls"] == json!(true)).then(|| make_pki().expect("certificates"));
         let introspection_secret = crate::jwt::random_hex(16);
         prepare(&mut settings, pki.as_ref(), &introspection_secret);
@@ -222,24 +217,6 @@ impl Drop for OidcProvider {
 
 fn script_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("oidc")
-}
-
-/// Node 20.19 or later, and the installed package; or what is missing.
-fn prerequisites(dir: &std::path::Path) -> Result<(), String> {
-    let output = Command::new("node").arg("--version").output();
-    let version = match output {
-        Ok(output) if output.status.success() => String::from_utf8_lossy(&output.stdout).trim().to_string(),
-        _ => return Err("node is not installed (apt-get install -y nodejs npm)".into()),
-    };
-    let numbers: Vec<u32> =
-        version.trim_start_matches('v').split('.').take(2).filter_map(|n| n.parse().ok()).collect();
-    if numbers.as_slice() < [20, 19].as_slice() {
-        return Err(format!("node {version} is too old for oidc-provider 9 (20.19 or later)"));
-    }
-    if !dir.join("node_modules/oidc-provider").is_dir() {
-        return Err(format!("oidc-provider is not installed (run `npm ci` in {})", dir.display()));
-    }
-    Ok(())
 }
 
 /// Runs the script with `settings`; the process and the issuer it announced.

@@ -11,6 +11,7 @@ mod rename;
 mod stream;
 mod token;
 pub(crate) mod types;
+mod webhook;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -32,6 +33,8 @@ pub enum Piece {
     Answer(usize),
     /// An operation's parameters, call, pages, stream, headers and answer enums.
     Operation(usize),
+    /// `WebhookEvent` and `Webhooks`, for a document with webhooks.
+    Webhooks,
 }
 
 /// The module's pieces, in the order they are written.
@@ -39,7 +42,8 @@ pub fn pieces(api: &Api) -> Vec<Piece> {
     let types = (0..api.types.len()).map(Piece::Type);
     let answers = api.types.iter().enumerate().filter(|(_, t)| t.token_answer).map(|(i, _)| Piece::Answer(i));
     let operations = (0..api.operations.len()).map(Piece::Operation);
-    std::iter::once(Piece::Head).chain(types).chain(answers).chain(operations).collect()
+    let webhooks = (!api.webhooks.is_empty()).then_some(Piece::Webhooks);
+    std::iter::once(Piece::Head).chain(types).chain(answers).chain(operations).chain(webhooks).collect()
 }
 
 /// The tokens of one piece of the module for `api`.
@@ -59,6 +63,7 @@ pub fn piece(api: &Api, piece: Piece) -> TokenStream {
             let success = operation::success_enum(op, &api.types);
             quote!(#params #operation #pages #events #headers #errors #success)
         }
+        Piece::Webhooks => webhook::webhook_items(api),
     }
 }
 
@@ -127,9 +132,9 @@ fn webhooks_doc(api: &Api) -> Option<String> {
         })
         .collect();
     let intro = if api.operations.is_empty() {
-        "This document describes only webhooks, requests the API sends to you: there is no client to call. The types below are what their bodies decode into (`serde_json::from_slice`)."
+        "This document describes only webhooks, requests the API sends to you: there is no client to call. `Webhooks` checks each one's signature and decodes it into a `WebhookEvent`:"
     } else {
-        "Webhooks, requests the API sends to you, and the types their bodies decode into:"
+        "Webhooks, requests the API sends to you: `Webhooks` checks each one's signature and decodes it into a `WebhookEvent`:"
     };
     Some(format!("{intro}\n\n{}", lines.join("\n")))
 }

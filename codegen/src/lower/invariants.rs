@@ -89,6 +89,7 @@ mod tests {
             types,
             operations: Vec::new(),
             webhooks: Vec::new(),
+            webhook_signature: None,
             skipped: Vec::new(),
             warnings: Vec::new(),
             examples: Vec::new(),

@@ -16,6 +16,7 @@ mod schema;
 mod select;
 mod tags;
 mod usage;
+mod webhook;
 
 use std::collections::BTreeMap;
 
@@ -90,6 +91,13 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
     "Vec",
 ];
 
+/// The names no spec type may take: [`RESERVED_TYPE_NAMES`], and where the document
+/// has webhooks, the two items emitted for them.
+fn reserved_type_names(parsed: &Parsed) -> Vec<&'static str> {
+    let webhooks = (!parsed.webhooks.is_empty()).then_some(["WebhookEvent", "Webhooks"]);
+    RESERVED_TYPE_NAMES.iter().copied().chain(webhooks.into_iter().flatten()).collect()
+}
+
 /// Lowers a parsed spec into the model.
 pub fn lower(parsed: &Parsed, options: &Options) -> Result<Api, SpecError> {
     let mut lowerer = Lowerer::new(parsed, options);
@@ -143,7 +151,7 @@ impl<'a> Lowerer<'a> {
             mutual_tls: &parsed.mutual_tls_schemes,
             problems: Problems::new(&parsed.file),
             warnings: Vec::new(),
-            type_names: Namespace::with_reserved(RESERVED_TYPE_NAMES),
+            type_names: Namespace::with_reserved(&reserved_type_names(parsed)),
             handles: BTreeMap::new(),
             inline: BTreeMap::new(),
             by_name: std::collections::HashMap::new(),
@@ -177,6 +185,8 @@ impl<'a> Lowerer<'a> {
         // A selection names operations: webhooks, which are not, are left out with the
         // types that only they reach.
         let mut webhooks = if self.selection.is_some() { Vec::new() } else { self.webhooks() };
+        webhook::settle_webhooks(&mut webhooks);
+        let webhook_signature = if webhooks.is_empty() { None } else { self.webhook_signature() };
         if let Some(selection) = &self.selection {
             selection.report_unused(&mut self.problems);
         }
@@ -204,6 +214,7 @@ impl<'a> Lowerer<'a> {
             types: std::mem::take(&mut self.types),
             operations,
             webhooks,
+            webhook_signature,
             skipped,
             warnings: std::mem::take(&mut self.warnings),
             examples: std::mem::take(&mut self.examples),

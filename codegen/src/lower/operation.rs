@@ -120,7 +120,7 @@ impl<'a> Lowerer<'a> {
     /// The 3.1 `webhooks`, with the types of their bodies: what a receiver decodes.
     pub(super) fn webhooks(&mut self) -> Vec<Webhook> {
         let parsed = self.parsed;
-        let base = Pointer::root().join("webhooks");
+        let base = Pointer::root().join(parsed.webhooks_key);
         let mut webhooks = Vec::new();
         for (name, item) in &parsed.webhooks {
             let ReferenceOr::Item(item) = item else {
@@ -141,6 +141,8 @@ impl<'a> Lowerer<'a> {
                     method,
                     doc: join_docs(op.summary.as_deref(), op.description.as_deref(), None),
                     payload: body.map(|b| b.ty),
+                    variant: String::new(),
+                    tag: op.request_body.as_ref().and_then(|b| self.webhook_tag(b)),
                 });
             }
         }

@@ -7,7 +7,7 @@
 //!
 //! Generated from `tests/features/webhooks_only.yaml` (API version 1).
 //!
-//! This document describes only webhooks, requests the API sends to you: there is no client to call. The types below are what their bodies decode into (`serde_json::from_slice`).
+//! This document describes only webhooks, requests the API sends to you: there is no client to call. `Webhooks` checks each one's signature and decodes it into a `WebhookEvent`:
 //!
 //! - `newPet` (POST): A pet was added. `Pet`
 //! - `petGone` (POST): `PetGoneWebhookRequest`
@@ -62,3 +62,50 @@ pub struct PetGoneWebhookRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<Reason>,
 }
+
+/// An event this API sends (one of its webhooks), as [`Webhooks::verify`] decodes it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WebhookEvent {
+    /// `newPet`: A pet was added.
+    NewPet(Pet),
+    /// `petGone`
+    PetGone(PetGoneWebhookRequest),
+    /// An event the document does not list, kept as it came.
+    Other(::authgen_runtime::Json),
+}
+
+impl ::authgen_runtime::webhook::Event for WebhookEvent {
+    const ROUTES: &'static [::authgen_runtime::webhook::Route] = &[
+        ::authgen_runtime::webhook::Route {
+            webhook: "newPet",
+            tag: None,
+        },
+        ::authgen_runtime::webhook::Route {
+            webhook: "petGone",
+            tag: None,
+        },
+    ];
+
+    fn scheme() -> Option<::authgen_runtime::webhook::Scheme> {
+        None
+    }
+
+    fn decode(
+        webhook: &str,
+        body: &[u8],
+    ) -> Result<Self, ::authgen_runtime::webhook::WebhookError> {
+        use ::authgen_runtime::webhook::{OTHER, decode_as};
+        Ok(
+            match webhook {
+                "newPet" => Self::NewPet(decode_as("newPet", body)?),
+                "petGone" => Self::PetGone(decode_as("petGone", body)?),
+                _ => Self::Other(decode_as(OTHER, body)?),
+            },
+        )
+    }
+}
+
+/// Verifies this API's webhooks and decodes each into a `WebhookEvent`: `Webhooks::new(secret).verify(&headers, &body)`.
+///
+/// The document declares no signature scheme: name one with `Webhooks::scheme`, declare it with `x-authgen-webhooks` in an overlay, or, only behind another check of the sender, use `Webhooks::unsigned()`.
+pub type Webhooks = ::authgen_runtime::webhook::Webhooks<WebhookEvent>;
