@@ -20,28 +20,39 @@ pub fn write_checks(spec: &Path, out: &Path, options: &Options) -> Result<(Gener
     let api = crate::model_with(spec, options).map_err(|e| BuildError::Specs(vec![e]))?;
     let generated = standalone::write_crate(spec, out, options)?;
     let bin = out.join("src").join("bin").join("check_examples.rs");
-    if api.examples.is_empty() {
+    let examples: Vec<&model::Example> = api.examples.iter().filter(|e| decodes(&e.ty, &api.types)).collect();
+    if examples.is_empty() {
         // A program an earlier run wrote would check examples the document no longer has.
         let _ = std::fs::remove_file(&bin);
         return Ok((generated, 0));
     }
-    let program = program(&api, &standalone::crate_name(spec)).map_err(|e| BuildError::Io {
+    let program = program(&api, &examples, &standalone::crate_name(spec)).map_err(|e| BuildError::Io {
         path: bin.clone(),
         source: std::io::Error::other(format!("the generator wrote no Rust (a bug): {e}")),
     })?;
     standalone::write(&bin, &program)?;
-    Ok((generated, api.examples.len()))
+    Ok((generated, examples.len()))
+}
+
+/// Whether the generated type decodes (a schema only requests carry derives
+/// `Serialize` alone: its examples are what a client sends, not what it reads).
+fn decodes(ty: &model::TypeRef, types: &[model::TypeDef]) -> bool {
+    match ty {
+        model::TypeRef::Named(id) => types[id.0].deserialize,
+        model::TypeRef::Vec(item) | model::TypeRef::Map(item) => decodes(item, types),
+        _ => true,
+    }
 }
 
 /// The program's text: one `check` per example.
-fn program(api: &model::Api, krate: &str) -> Result<String, syn::Error> {
-    let checks = api.examples.iter().map(|example| {
+fn program(api: &model::Api, examples: &[&model::Example], krate: &str) -> Result<String, syn::Error> {
+    let checks = examples.iter().map(|example| {
         let ty = rust_type(&example.ty, &api.types);
         let (pointer, json) = (&example.pointer, Literal::string(&example.value.to_string()));
         quote!(check::<#ty>(#pointer, #json, &mut refused);)
     });
     let krate = ident(krate);
-    let count = api.examples.len();
+    let count = examples.len();
     let tokens = quote! {
         use #krate::*;
 
