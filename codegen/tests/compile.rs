@@ -80,6 +80,13 @@ fn documents() -> Vec<PathBuf> {
     documents
 }
 
+/// How `tests/examples/refusals.txt` names `spec`: its file name, or for a tree (whose
+/// entry is often `openapi.yaml`) the tree's name.
+fn document_label(spec: &Path) -> String {
+    corpus::tree_of(spec)
+        .unwrap_or_else(|| spec.file_name().unwrap_or_default().to_string_lossy().into_owned())
+}
+
 /// The folder of `spec`'s crate: its stem, or for a tree (whose entry is often
 /// `openapi.yaml`) the tree's name.
 fn crate_folder(spec: &Path) -> String {
@@ -227,7 +234,7 @@ fn build(spec: &Path, out: &Path, target: &Path) -> Result<Option<String>, Strin
 /// `document<TAB>pointer<TAB>why` of each `refused <pointer>: <why>` line the examples
 /// program of `spec` printed.
 fn refusals(spec: &Path, output: &str) -> Vec<String> {
-    let document = spec.file_name().unwrap_or_default().to_string_lossy();
+    let document = document_label(spec);
     let refused = output.lines().filter_map(|line| line.strip_prefix("refused "));
     refused
         .filter_map(|line| line.split_once(": "))
@@ -274,7 +281,7 @@ fn generated_crates_check_and_document_without_warnings() {
             );
             match build(&spec, &out, &root.join("target")) {
                 Ok(Some(output)) => {
-                    checked.push(spec.file_name().unwrap_or_default().to_string_lossy().into_owned());
+                    checked.push(document_label(&spec));
                     found.extend(refusals(&spec, &output));
                 }
                 Ok(None) => {}
