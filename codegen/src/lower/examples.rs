@@ -1,5 +1,6 @@
 //! The examples a document gives (of a component schema, of a JSON answer), kept with
-//! the type each must decode into, for `authgen-codegen examples` to check.
+//! the type each must decode into, for `authgen-codegen examples` to check (those of a
+//! type only sent, which nothing decodes, are dropped once directions are known).
 
 use openapiv3::{MediaType, ReferenceOr, Schema};
 
