@@ -40,10 +40,14 @@ fn program(api: &model::Api, krate: &str) -> Result<String, syn::Error> {
         let (pointer, json) = (&example.pointer, Literal::string(&example.value.to_string()));
         quote!(check::<#ty>(#pointer, #json, &mut refused);)
     });
-    let krate = ident(krate);
+    // The module's types by name, where an example is of one (a glob no one uses warns).
+    let types = api.examples.iter().any(|e| names_a_type(&e.ty)).then(|| {
+        let krate = ident(krate);
+        quote!(use #krate::*;)
+    });
     let count = api.examples.len();
     let tokens = quote! {
-        use #krate::*;
+        #types
 
         /// Decodes `json` into `T` as the client decodes an answer; why not, if it does not.
         fn check<T: ::authgen_runtime::__private::serde::de::DeserializeOwned>(
@@ -67,4 +71,13 @@ fn program(api: &model::Api, krate: &str) -> Result<String, syn::Error> {
         }
     };
     crate::format::format(tokens, &api.source)
+}
+
+/// Whether `ty` names one of the module's types (itself, or its items').
+fn names_a_type(ty: &model::TypeRef) -> bool {
+    match ty {
+        model::TypeRef::Named(_) => true,
+        model::TypeRef::Vec(inner) | model::TypeRef::Map(inner) => names_a_type(inner),
+        _ => false,
+    }
 }
