@@ -1,5 +1,5 @@
-//! `authgen-codegen examples`: every example a document gives (of a component schema,
-//! of a JSON answer) decoded into the type generated for it, as a client decodes an
+//! `authgen-codegen examples`: every example a document gives (of a component schema
+//! or one of its properties, of a JSON answer) decoded into the type generated for it, as a client decodes an
 //! answer (`authgen_runtime::decode_json`). The check is a program, `src/bin/check_examples.rs`,
 //! written into the document's standalone crate: it prints one line per example the
 //! type refuses (`refused <pointer>: <why>`, the why never quoting the example) and a
