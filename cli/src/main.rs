@@ -13,10 +13,10 @@
 //! (YAML for a `.yaml`/`.yml` FILE, JSON otherwise).
 //!
 //! `examples` writes the client's crate (into `target/authgen-examples/<name>` unless
-//! `--out` says where) with a program that decodes each example the document gives, of
-//! a schema or a JSON answer, into the type generated for it, as the client decodes an
-//! answer; builds and runs it with cargo; prints each example refused and why, and the
-//! counts; exits 1 if one was refused.
+//! `--out` says where) with a program that decodes each example the document gives (of
+//! a schema or one of its properties, of a JSON answer) into the type generated for it,
+//! as the client decodes an answer; builds and runs it with cargo; prints each example
+//! refused and why, and the counts; exits 1 if one was refused.
 //!
 //! `--skip-unsupported` leaves out operations the generator cannot express, with a
 //! warning naming each, instead of failing. `<stem>.overlay.yaml` beside a spec is

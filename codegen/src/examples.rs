@@ -1,5 +1,5 @@
-//! `authgen-codegen examples`: every example a document gives (of a component schema,
-//! of a JSON answer) decoded into the type generated for it, as a client decodes an
+//! `authgen-codegen examples`: every example a document gives (of a component schema
+//! or one of its properties, of a JSON answer) decoded into the type generated for it, as a client decodes an
 //! answer (`authgen_runtime::decode_json`). The check is a program, `src/bin/check_examples.rs`,
 //! written into the document's standalone crate: it prints one line per example the
 //! type refuses (`refused <pointer>: <why>`, the why never quoting the example) and a
@@ -20,41 +20,34 @@ pub fn write_checks(spec: &Path, out: &Path, options: &Options) -> Result<(Gener
     let api = crate::model_with(spec, options).map_err(|e| BuildError::Specs(vec![e]))?;
     let generated = standalone::write_crate(spec, out, options)?;
     let bin = out.join("src").join("bin").join("check_examples.rs");
-    let examples: Vec<&model::Example> = api.examples.iter().filter(|e| decodes(&e.ty, &api.types)).collect();
-    if examples.is_empty() {
+    if api.examples.is_empty() {
         // A program an earlier run wrote would check examples the document no longer has.
         let _ = std::fs::remove_file(&bin);
         return Ok((generated, 0));
     }
-    let program = program(&api, &examples, &standalone::crate_name(spec)).map_err(|e| BuildError::Io {
+    let program = program(&api, &standalone::crate_name(spec)).map_err(|e| BuildError::Io {
         path: bin.clone(),
         source: std::io::Error::other(format!("the generator wrote no Rust (a bug): {e}")),
     })?;
     standalone::write(&bin, &program)?;
-    Ok((generated, examples.len()))
-}
-
-/// Whether the generated type decodes (a schema only requests carry derives
-/// `Serialize` alone: its examples are what a client sends, not what it reads).
-fn decodes(ty: &model::TypeRef, types: &[model::TypeDef]) -> bool {
-    match ty {
-        model::TypeRef::Named(id) => types[id.0].deserialize,
-        model::TypeRef::Vec(item) | model::TypeRef::Map(item) => decodes(item, types),
-        _ => true,
-    }
+    Ok((generated, api.examples.len()))
 }
 
 /// The program's text: one `check` per example.
-fn program(api: &model::Api, examples: &[&model::Example], krate: &str) -> Result<String, syn::Error> {
-    let checks = examples.iter().map(|example| {
+fn program(api: &model::Api, krate: &str) -> Result<String, syn::Error> {
+    let checks = api.examples.iter().map(|example| {
         let ty = rust_type(&example.ty, &api.types);
         let (pointer, json) = (&example.pointer, Literal::string(&example.value.to_string()));
         quote!(check::<#ty>(#pointer, #json, &mut refused);)
     });
-    let krate = ident(krate);
-    let count = examples.len();
+    // The module's types by name, where an example is of one (a glob no one uses warns).
+    let types = api.examples.iter().any(|e| names_a_type(&e.ty)).then(|| {
+        let krate = ident(krate);
+        quote!(use #krate::*;)
+    });
+    let count = api.examples.len();
     let tokens = quote! {
-        use #krate::*;
+        #types
 
         /// Decodes `json` into `T` as the client decodes an answer; why not, if it does not.
         fn check<T: ::authgen_runtime::__private::serde::de::DeserializeOwned>(
@@ -78,4 +71,13 @@ fn program(api: &model::Api, examples: &[&model::Example], krate: &str) -> Resul
         }
     };
     crate::format::format(tokens, &api.source)
+}
+
+/// Whether `ty` names one of the module's types (itself, or its items').
+fn names_a_type(ty: &model::TypeRef) -> bool {
+    match ty {
+        model::TypeRef::Named(_) => true,
+        model::TypeRef::Vec(inner) | model::TypeRef::Map(inner) => names_a_type(inner),
+        _ => false,
+    }
 }

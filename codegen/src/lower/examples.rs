@@ -1,17 +1,29 @@
-//! The examples a document gives (of a component schema, of a JSON answer), kept with
-//! the type each must decode into, for `authgen-codegen examples` to check.
+//! The examples a document gives (of a component schema or one of its properties, of a
+//! JSON answer), kept with
+//! the type each must decode into, for `authgen-codegen examples` to check (those of a
+//! type only sent, which nothing decodes, are dropped once directions are known).
 
-use openapiv3::{MediaType, ReferenceOr, Schema};
+use openapiv3::{MediaType, ObjectType, ReferenceOr, Schema};
 
 use super::{Lowerer, refs};
 use crate::diagnostics::Pointer;
-use crate::model::{Example, TypeRef};
+use crate::model::{Example, Field, TypeRef};
 
 impl<'a> Lowerer<'a> {
     /// The `example` of the schema at `at`, whose type is `ty`.
     pub(super) fn schema_example(&mut self, schema: &Schema, at: &Pointer, ty: TypeRef) {
         if let Some(value) = &schema.schema_data.example {
             self.keep_example(at.join("example"), &ty, value);
+        }
+    }
+
+    /// The `example`s of the properties of the named object at `at`, each of its field's
+    /// type (`null` for a nullable one is a value the field's `Option` holds: skipped).
+    pub(super) fn property_examples(&mut self, object: &ObjectType, at: &Pointer, fields: &[Field]) {
+        for ((wire, schema), field) in object.properties.iter().zip(fields) {
+            let ReferenceOr::Item(schema) = schema else { continue };
+            let Some(value) = schema.schema_data.example.as_ref().filter(|v| !v.is_null()) else { continue };
+            self.keep_example(at.join("properties").join(wire).join("example"), &field.ty, value);
         }
     }
 

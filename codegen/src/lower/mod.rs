@@ -201,6 +201,9 @@ impl<'a> Lowerer<'a> {
         self.break_alias_cycles();
         usage::mark_validated(&mut self.types, &operations);
         usage::mark_directions(&mut self.types, &operations, &webhooks);
+        // An example of a type only sent has nothing that decodes it.
+        let types = &self.types;
+        self.examples.retain(|e| usage::named_in(&e.ty).is_none_or(|(id, _)| types[id.0].deserialize));
         recursion::box_cycles(&mut self.types);
         facts::decide(&mut self.types, &mut operations);
         Api {

@@ -137,7 +137,9 @@ impl<'a> Lowerer<'a> {
     fn type_kind(&mut self, schema: &Schema, pointer: &Pointer, name: &str) -> TypeKind {
         match &schema.schema_kind {
             SchemaKind::Type(Type::Object(object)) if !object.properties.is_empty() => {
-                TypeKind::Struct(self.fields(object, pointer, name))
+                let fields = self.fields(object, pointer, name);
+                self.property_examples(object, pointer, &fields);
+                TypeKind::Struct(fields)
             }
             SchemaKind::Type(Type::String(string)) if !string.enumeration.is_empty() => {
                 TypeKind::Enum(variants(schema, string))

@@ -144,3 +144,45 @@ fn constant(schema: &Schema) -> Vec<String> {
     };
     if values.len() == 1 { values } else { Vec::new() }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::model::TypeKind;
+
+    /// The tag values of each variant of `Item`, in a document whose schemas are
+    /// `schemas` (YAML, indented for `components.schemas`).
+    fn tags(schemas: &str) -> Vec<Vec<String>> {
+        let text = format!(
+            "openapi: 3.0.3\ninfo: {{title: T, version: '1'}}\npaths:\n  /items:\n    get:\n      responses:\n        \
+             '200':\n          description: OK\n          content:\n            application/json:\n              \
+             schema: {{$ref: '#/components/schemas/Item'}}\ncomponents:\n  schemas:\n{schemas}"
+        );
+        let loaded = crate::load::load_str(Path::new("t.yaml"), &text).unwrap();
+        let api = super::super::lower(&crate::parse::parse(loaded).unwrap(), &Default::default()).unwrap();
+        let item = api.types.iter().find(|t| t.name == "Item").unwrap();
+        let TypeKind::Untagged(variants) = &item.kind else { panic!("{:?}", item.kind) };
+        variants.iter().map(|v| v.tag.as_ref().map(|t| t.values.clone()).unwrap_or_default()).collect()
+    }
+
+    const PETS: &str = "    Cat: {type: object, properties: {kind: {type: string, enum: [cat]}, family: {type: string, enum: [felid]}}}\n    \
+                        Dog: {type: object, properties: {kind: {type: string, enum: [dog]}, family: {type: string, enum: [canid]}}}\n";
+
+    #[test]
+    fn the_mapping_claims_a_value_before_a_variant_declares_it() {
+        let item = "    Item:\n      oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}]\n      \
+                    discriminator: {propertyName: kind, mapping: {dog: '#/components/schemas/Cat'}}\n";
+        assert_eq!(tags(&format!("{item}{PETS}")), [vec!["dog", "cat", "Cat"], vec!["Dog"]]);
+    }
+
+    #[test]
+    fn without_a_discriminator_the_first_property_with_distinct_constants_decides() {
+        let item = "    Item:\n      oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}]\n";
+        assert_eq!(tags(&format!("{item}{PETS}")), [vec!["cat"], vec!["dog"]]);
+        let same = PETS.replace("enum: [dog]", "enum: [cat]");
+        assert_eq!(tags(&format!("{item}{same}")), [vec!["felid"], vec!["canid"]]);
+        let none = same.replace("enum: [canid]", "enum: [felid]");
+        assert_eq!(tags(&format!("{item}{none}")), [Vec::<String>::new(), Vec::new()], "tried in order");
+    }
+}
