@@ -25,8 +25,8 @@
 //! generated crates share one target folder, so the runtime's dependencies are built
 //! once; they use this workspace's `Cargo.lock`.
 //!
-//! `AUTHGEN_COMPILE_ONLY=webhooks` builds only the documents whose path contains
-//! `webhooks`: the whole run builds dozens of crates.
+//! `AUTHGEN_COMPILE_ONLY=webhooks,bom` builds only the documents whose path contains
+//! `webhooks` or `bom`: the whole run builds dozens of crates.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -74,7 +74,7 @@ fn documents() -> Vec<PathBuf> {
     let features = std::fs::read_dir("tests/features").unwrap().map(|e| e.unwrap().path());
     documents.extend(features.filter(|p| p.is_dir() || is_spec_file(p)));
     if let Ok(only) = std::env::var(ONLY) {
-        documents.retain(|p| p.to_string_lossy().contains(&only));
+        documents.retain(|p| only.split(',').any(|part| p.to_string_lossy().contains(part)));
         eprintln!("NOTICE: {ONLY}={only}: {} documents checked", documents.len());
     }
     documents.sort();
@@ -201,6 +201,11 @@ fn build(spec: &Path, out: &Path, target: &Path) -> Result<Option<String>, Strin
     let command = if behaviour.exists() {
         std::fs::create_dir_all(out.join("tests")).unwrap();
         std::fs::copy(&behaviour, out.join("tests/behaviour.rs")).unwrap();
+        if std::fs::read_to_string(&behaviour).unwrap().contains("\nmod loopback;") {
+            std::fs::create_dir_all(out.join("tests/loopback")).unwrap();
+            let loopback = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/loopback.rs");
+            std::fs::copy(loopback, out.join("tests/loopback/mod.rs")).unwrap();
+        }
         let manifest = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
         std::fs::write(out.join("Cargo.toml"), manifest + &dev_dependencies(&behaviour)).unwrap();
         "test"

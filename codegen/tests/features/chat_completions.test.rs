@@ -6,10 +6,10 @@
 
 use std::time::Duration;
 
-use authgen_runtime::Config;
 use chat_completions::*;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use loopback::Server;
+
+mod loopback;
 
 /// A completion as OpenAI streams it (`gpt-4o-mini`, recorded), one event a write.
 const RECORDED: &[&str] = &[
@@ -24,32 +24,6 @@ const RECORDED: &[&str] = &[
 
 const COMPLETION: &str = r#"{"id":"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG","object":"chat.completion","created":1741570283,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"message":{"role":"assistant","content":"Hello! How can I help you today?","refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":10,"total_tokens":19},"service_tier":"default","system_fingerprint":"fp_06737a9306"}"#;
 
-/// A server answering one request with `answer`; gives the client's configuration and
-/// the request it received (head and body), as soon as it is received.
-async fn serve<F, Fut>(answer: F) -> (Config, tokio::sync::oneshot::Receiver<String>)
-where
-    F: FnOnce(TcpStream) -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = ()> + Send,
-{
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}/v1", listener.local_addr().unwrap());
-    let (seen, handle) = tokio::sync::oneshot::channel();
-    tokio::spawn(async move {
-        let (mut stream, _) = listener.accept().await.unwrap();
-        let mut request = Vec::new();
-        while !request.ends_with(b"\r\n\r\n") {
-            request.push(stream.read_u8().await.unwrap());
-        }
-        let head = String::from_utf8(request).unwrap();
-        let length: usize = head.lines().find_map(|l| l.strip_prefix("content-length: ")).unwrap().parse().unwrap();
-        let mut body = vec![0; length];
-        stream.read_exact(&mut body).await.unwrap();
-        let _ = seen.send(head + &String::from_utf8(body).unwrap());
-        answer(stream).await;
-    });
-    (Config::new().base_url(base).allow_http_loopback(true), handle)
-}
-
 fn request() -> CreateChatCompletionRequest {
     let message = ChatCompletionRequestMessage { role: Role::User, content: "Hello!".into() };
     CreateChatCompletionRequest { model: "gpt-4o-mini".into(), messages: vec![message], temperature: None, stream: None }
@@ -57,18 +31,19 @@ fn request() -> CreateChatCompletionRequest {
 
 #[tokio::test]
 async fn events_stream_a_recorded_completion_delta_by_delta_until_done() {
-    let (config, request_seen) = serve(|mut stream| async move {
+    let server = Server::handing(|mut connection| async move {
+        connection.body().await;
         let head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream; charset=utf-8\r\ntransfer-encoding: chunked\r\n\r\n";
-        stream.write_all(head.as_bytes()).await.unwrap();
+        connection.write(head).await;
         for event in RECORDED {
             let event = format!("{event}\n\n");
-            stream.write_all(format!("{:x}\r\n{event}\r\n", event.len()).as_bytes()).await.unwrap();
+            connection.write(&loopback::chunk(&event)).await;
         }
         // OpenAI closes after `[DONE]`; this server does not, and the stream ends anyway.
         tokio::time::sleep(Duration::from_secs(30)).await;
     })
     .await;
-    let client = Client::new(config).unwrap().with_api_key_auth("sk-test");
+    let client = Client::new(server.config("/v1")).unwrap().with_api_key_auth("sk-test");
     let mut deltas = client.create_chat_completion(request()).events().await.unwrap();
     let mut text = String::new();
     let mut finish = None;
@@ -80,7 +55,7 @@ async fn events_stream_a_recorded_completion_delta_by_delta_until_done() {
     }
     assert_eq!(text, "Hello! How can I help you today?");
     assert_eq!(finish, Some(FinishReason::Stop));
-    let seen = request_seen.await.unwrap();
+    let seen = server.request();
     let lower = seen.to_ascii_lowercase();
     assert!(lower.contains("accept: text/event-stream\r\n"), "{seen}");
     assert!(!lower.contains("accept: application/json"), "the stream's type in place of JSON's: {seen}");
@@ -90,16 +65,17 @@ async fn events_stream_a_recorded_completion_delta_by_delta_until_done() {
 
 #[tokio::test]
 async fn awaited_the_call_answers_json() {
-    let (config, request_seen) = serve(|mut stream| async move {
+    let server = Server::handing(|mut connection| async move {
+        connection.body().await;
         let reply = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{COMPLETION}", COMPLETION.len());
-        stream.write_all(reply.as_bytes()).await.unwrap();
+        connection.write(&reply).await;
     })
     .await;
-    let client = Client::new(config).unwrap().with_api_key_auth("sk-test");
+    let client = Client::new(server.config("/v1")).unwrap().with_api_key_auth("sk-test");
     let completion = client.create_chat_completion(request()).await.unwrap();
     assert_eq!(completion.choices[0].message.content.as_deref(), Some("Hello! How can I help you today?"));
     assert_eq!(completion.usage.map(|u| u.total_tokens), Some(19));
-    let seen = request_seen.await.unwrap();
+    let seen = server.request();
     assert!(seen.to_ascii_lowercase().contains("accept: application/json\r\n"), "{seen}");
     assert!(!seen.contains("\"stream\""), "{seen}");
 }

@@ -4,28 +4,18 @@
 
 use authgen_runtime::{Config, Error};
 use pet_tree::*;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 
-/// A server answering each request with the reply `route` gives its request line,
+mod loopback;
+
+/// A server answering each request with the JSON reply `route` gives its request line,
 /// until the test ends; returns the client's configuration.
 async fn serve(route: fn(&str) -> (&'static str, String)) -> Config {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}/v1", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        while let Ok((mut stream, _)) = listener.accept().await {
-            let mut buffer = vec![0u8; 16 * 1024];
-            let n = stream.read(&mut buffer).await.unwrap();
-            let request = String::from_utf8_lossy(&buffer[..n]).to_string();
-            let (status, body) = route(request.lines().next().unwrap_or_default());
-            let reply = format!(
-                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            stream.write_all(reply.as_bytes()).await.unwrap();
-        }
-    });
-    Config::new().base_url(base).allow_http_loopback(true)
+    let server = loopback::Server::answering(move |request| {
+        let (status, body) = route(loopback::first_line(request));
+        loopback::reply(status, "application/json", &body)
+    })
+    .await;
+    server.config("/v1")
 }
 
 fn pets(line: &str) -> (&'static str, String) {

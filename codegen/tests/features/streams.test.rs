@@ -4,74 +4,42 @@
 //! upload from a file that keep the process's peak memory under 96 MiB. The compile test
 //! copies this file into the crate as `tests/behaviour.rs` and runs it.
 
-use authgen_runtime::{Binary, Config, Error};
+use authgen_runtime::{Binary, Error};
+use loopback::{Server, chunk};
 use streams::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+
+mod loopback;
 
 const MIB: u64 = 1 << 20;
 
-/// A server that answers one connection: reads the request head, then runs `answer`.
-async fn serve<F, Fut>(answer: F) -> (Config, tokio::task::JoinHandle<String>)
-where
-    F: FnOnce(TcpStream, String) -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = ()> + Send,
-{
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}/v1", listener.local_addr().unwrap());
-    let handle = tokio::spawn(async move {
-        let (mut stream, _) = listener.accept().await.unwrap();
-        let head = read_head(&mut stream).await;
-        answer(stream, head.clone()).await;
-        head
-    });
-    (Config::new().base_url(base).allow_http_loopback(true), handle)
-}
-
-/// The request's head, read byte by byte so that no body byte is taken with it.
-async fn read_head(stream: &mut TcpStream) -> String {
-    let mut head = Vec::new();
-    while !head.ends_with(b"\r\n\r\n") {
-        head.push(stream.read_u8().await.unwrap());
-    }
-    String::from_utf8(head).unwrap()
-}
-
-async fn write(stream: &mut TcpStream, text: &str) {
-    stream.write_all(text.as_bytes()).await.unwrap();
-}
-
-fn chunk(text: &str) -> String {
-    format!("{:x}\r\n{text}\r\n", text.len())
-}
-
 #[tokio::test]
 async fn an_event_stream_is_awaited_then_read_item_by_item() {
-    let (config, head) = serve(|mut stream, _| async move {
-        write(&mut stream, "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n").await;
-        write(&mut stream, &chunk("id: 1\nevent: tick\ndata: {\"n\":1}\n\n")).await;
-        write(&mut stream, &chunk(": comment\n\nid: 2\ndata: {\"n\":2}\n\n")).await;
-        write(&mut stream, "0\r\n\r\n").await;
+    let server = Server::handing(|mut connection| async move {
+        connection.write("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n").await;
+        connection.write(&chunk("id: 1\nevent: tick\ndata: {\"n\":1}\n\n")).await;
+        connection.write(&chunk(": comment\n\nid: 2\ndata: {\"n\":2}\n\n")).await;
+        connection.write("0\r\n\r\n").await;
     })
     .await;
-    let mut ticks = Client::new(config).unwrap().stream_ticks().await.unwrap();
+    let mut ticks = Client::new(server.config("/v1")).unwrap().stream_ticks().await.unwrap();
     let first = ticks.next().await.unwrap().unwrap();
     assert_eq!((first.n, ticks.event_name(), ticks.event_id()), (1, Some("tick"), Some("1")));
     assert_eq!(ticks.next().await.unwrap().unwrap(), Tick { n: 2 });
     assert!(ticks.next().await.is_none());
-    let head = head.await.unwrap().to_ascii_lowercase();
+    let head = server.request().to_ascii_lowercase();
     assert!(head.contains("accept: text/event-stream\r\n"), "{head}");
 }
 
 #[tokio::test]
 async fn ndjson_items_decode_to_the_item_schema() {
-    let (config, _) = serve(|mut stream, _| async move {
+    let server = Server::handing(|mut connection| async move {
         let body = "{\"level\":\"info\",\"message\":\"up\"}\n{\"level\":\"warn\",\"message\":\"slow\"}\n";
         let reply = format!("HTTP/1.1 200 OK\r\ncontent-type: application/x-ndjson\r\ncontent-length: {}\r\n\r\n{body}", body.len());
-        write(&mut stream, &reply).await;
+        connection.write(&reply).await;
     })
     .await;
-    let mut logs = Client::new(config).unwrap().tail_logs().await.unwrap();
+    let mut logs = Client::new(server.config("/v1")).unwrap().tail_logs().await.unwrap();
     let first = logs.next().await.unwrap().unwrap();
     assert_eq!((first.level, first.message.as_str()), (Level::Info, "up"));
     assert_eq!(logs.next().await.unwrap().unwrap().level, Level::Warn);
@@ -80,16 +48,16 @@ async fn ndjson_items_decode_to_the_item_schema() {
 
 #[tokio::test]
 async fn with_response_reads_a_documented_header_typed() {
-    let (config, _) = serve(|mut stream, _| async move {
+    let server = Server::handing(|mut connection| async move {
         let body = r#"{"limit":100}"#;
         let reply = format!(
             "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-rate-limit-remaining: 42\r\nx-cache: hit\r\netag: \"v7\"\r\ncontent-length: {}\r\n\r\n{body}",
             body.len()
         );
-        write(&mut stream, &reply).await;
+        connection.write(&reply).await;
     })
     .await;
-    let quota = Client::new(config).unwrap().get_quota().with_response().await.unwrap();
+    let quota = Client::new(server.config("/v1")).unwrap().get_quota().with_response().await.unwrap();
     assert_eq!(quota.status(), 200);
     assert_eq!(quota.headers().x_rate_limit_remaining(), Some(42));
     assert_eq!(quota.headers().x_cache(), Some(GetQuotaXCacheHeader::Hit));
@@ -100,16 +68,16 @@ async fn with_response_reads_a_documented_header_typed() {
 
 #[tokio::test]
 async fn a_documented_error_keeps_its_headers() {
-    let (config, _) = serve(|mut stream, _| async move {
+    let server = Server::handing(|mut connection| async move {
         let body = r#"{"title":"slow down"}"#;
         let reply = format!(
             "HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json\r\nx-request-id: req-7\r\ncontent-length: {}\r\n\r\n{body}",
             body.len()
         );
-        write(&mut stream, &reply).await;
+        connection.write(&reply).await;
     })
     .await;
-    let config = config.retry(authgen_runtime::RetryPolicy::off());
+    let config = server.config("/v1").retry(authgen_runtime::RetryPolicy::off());
     let error = Client::new(config).unwrap().stream_ticks().await.unwrap_err();
     let Error::Status { error: StreamTicksError::TooManyRequests(problem), .. } = &error else { panic!("{error:?}") };
     assert_eq!(problem.title.as_deref(), Some("slow down"));
@@ -153,16 +121,16 @@ fn runtime() -> tokio::runtime::Runtime {
 fn a_256_mib_download_keeps_memory_bounded() {
     in_own_process("a_256_mib_download_keeps_memory_bounded", || {
         runtime().block_on(async {
-            let (config, _) = serve(|mut stream, _| async move {
+            let server = Server::handing(|mut connection| async move {
                 let head = format!("HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\ncontent-length: {}\r\n\r\n", 256 * MIB);
-                write(&mut stream, &head).await;
+                connection.write(&head).await;
                 let block = vec![7u8; 1 << 16];
                 for _ in 0..(256 * MIB >> 16) {
-                    stream.write_all(&block).await.unwrap();
+                    connection.stream.write_all(&block).await.unwrap();
                 }
             })
             .await;
-            let mut file = Client::new(config).unwrap().download_file("big.bin").download().await.unwrap();
+            let mut file = Client::new(server.config("/v1")).unwrap().download_file("big.bin").download().await.unwrap();
             assert_eq!(file.content_length(), Some(256 * MIB));
             let mut read = 0;
             while let Some(chunk) = file.next().await {
@@ -180,20 +148,20 @@ fn a_256_mib_upload_from_a_file_keeps_memory_bounded() {
         let path = std::env::temp_dir().join(format!("streams-upload-{}.bin", std::process::id()));
         std::fs::File::create(&path).unwrap().set_len(256 * MIB).unwrap();
         let received = runtime().block_on(async {
-            let (config, head) = serve(|mut stream, head| async move {
-                let length: u64 = head.lines().find_map(|l| l.strip_prefix("content-length: ")).unwrap().parse().unwrap();
+            let server = Server::handing(|mut connection| async move {
+                let length: u64 = connection.head.lines().find_map(|l| l.strip_prefix("content-length: ")).unwrap().parse().unwrap();
                 let mut buffer = vec![0u8; 1 << 16];
                 let mut left = length;
                 while left > 0 {
-                    left -= stream.read(&mut buffer).await.unwrap() as u64;
+                    left -= connection.stream.read(&mut buffer).await.unwrap() as u64;
                 }
                 let body = format!("{{\"size\":{length}}}");
                 let reply = format!("HTTP/1.1 201 Created\r\ncontent-type: application/json\r\nlocation: /v1/files/big.bin\r\ncontent-length: {}\r\n\r\n{body}", body.len());
-                write(&mut stream, &reply).await;
+                connection.write(&reply).await;
             })
             .await;
-            let stored = Client::new(config).unwrap().upload_file("big.bin", Binary::from_file(&path)).await.unwrap();
-            assert!(head.await.unwrap().contains(&format!("content-length: {}\r\n", 256 * MIB)));
+            let stored = Client::new(server.config("/v1")).unwrap().upload_file("big.bin", Binary::from_file(&path)).await.unwrap();
+            assert!(server.request().contains(&format!("content-length: {}\r\n", 256 * MIB)));
             stored.size as u64
         });
         std::fs::remove_file(&path).unwrap();

@@ -5,62 +5,20 @@
 //! oauth2 `application` scheme fetching its token from the server's token endpoint. The
 //! compile test copies this file into the crate as `tests/behaviour.rs` and runs it.
 
-use std::sync::{Arc, Mutex};
-
 use authgen_runtime::oauth::OAuthClient;
-use authgen_runtime::{Binary, Config, Error};
+use authgen_runtime::{Binary, Error};
 use swagger2::*;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
 
-/// The requests a server received, as text, in order.
-type Requests = Arc<Mutex<Vec<String>>>;
+mod loopback;
 
-/// A server answering each request by `answer` (its request line and head -> status,
-/// media type, body); returns the client's configuration (base `/v2`), the server's
-/// root URL and the requests it receives.
-async fn serve(answer: fn(&str) -> (&'static str, &'static str, String)) -> (Config, String, Requests) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let root = format!("http://{}", listener.local_addr().unwrap());
-    let requests = Requests::default();
-    let seen = requests.clone();
-    tokio::spawn(async move {
-        while let Ok((mut stream, _)) = listener.accept().await {
-            let request = read_request(&mut stream).await;
-            seen.lock().unwrap().push(request.clone());
-            let (status, media, body) = answer(&request);
-            let reply = format!(
-                "HTTP/1.1 {status}\r\ncontent-type: {media}\r\nx-rate-limit-remaining: 9\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            stream.write_all(reply.as_bytes()).await.unwrap();
-        }
-    });
-    let config = Config::new().base_url(format!("{root}/v2")).allow_http_loopback(true);
-    (config, root, requests)
-}
-
-/// One request, head and body (as long as its `content-length` says).
-async fn read_request(stream: &mut TcpStream) -> String {
-    let mut request = Vec::new();
-    let mut buffer = [0u8; 4096];
-    loop {
-        let n = stream.read(&mut buffer).await.unwrap();
-        request.extend_from_slice(&buffer[..n]);
-        let text = String::from_utf8_lossy(&request).to_string();
-        let Some(end) = text.find("\r\n\r\n") else { continue };
-        let length = text[..end]
-            .lines()
-            .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length: ").map(|v| v.trim().parse::<usize>().unwrap()))
-            .unwrap_or(0);
-        if n == 0 || request.len() >= end + 4 + length {
-            return text;
-        }
-    }
-}
-
-fn requests(requests: &Requests) -> Vec<String> {
-    requests.lock().unwrap().clone()
+/// A server answering each request by `answer` (the request -> status, media type,
+/// body), every reply with a documented `x-rate-limit-remaining` header.
+async fn serve(answer: fn(&str) -> (&'static str, &'static str, String)) -> loopback::Server {
+    loopback::Server::answering(move |request| {
+        let (status, media, body) = answer(request);
+        loopback::reply(status, media, &body).replacen("\r\n", "\r\nx-rate-limit-remaining: 9\r\n", 1)
+    })
+    .await
 }
 
 fn pets(request: &str) -> (&'static str, &'static str, String) {
@@ -73,9 +31,9 @@ fn pets(request: &str) -> (&'static str, &'static str, String) {
 
 #[tokio::test]
 async fn the_application_scheme_fetches_its_token_and_collection_formats_reach_the_wire() {
-    let (config, root, seen) = serve(pets).await;
-    let app = OAuthClient::secret("shelter", "s3cret").token_url(format!("{root}/token"));
-    let client = Client::new(config).unwrap().with_shelter_app_client(app);
+    let server = serve(pets).await;
+    let app = OAuthClient::secret("shelter", "s3cret").token_url(server.url("/token"));
+    let client = Client::new(server.config("/v2")).unwrap().with_shelter_app_client(app);
     let listed = client
         .list_pets()
         .tag(["a", "b c"])
@@ -90,7 +48,7 @@ async fn the_application_scheme_fetches_its_token_and_collection_formats_reach_t
     assert_eq!(listed[0].name, "Rex");
     assert_eq!(listed[0].nickname, None, "x-nullable: null is read");
     assert_eq!(listed.headers().x_rate_limit_remaining(), Some(9), "a 2.0 response header, typed");
-    let [token, call] = requests(&seen).try_into().unwrap();
+    let [token, call] = server.requests().try_into().unwrap();
     assert!(token.starts_with("POST /token HTTP/1.1\r\n"), "{token}");
     assert!(token.contains("grant_type=client_credentials"), "{token}");
     assert!(token.contains("scope=pets%3Aread"), "the operation's scopes: {token}");
@@ -114,8 +72,8 @@ fn uploads(request: &str) -> (&'static str, &'static str, String) {
 
 #[tokio::test]
 async fn form_data_is_multipart_with_a_file_part_or_urlencoded_without_one() {
-    let (config, _root, seen) = serve(uploads).await;
-    let client = Client::new(config).unwrap().with_shelter_code("code-token").with_shelter_password("pw-token");
+    let server = serve(uploads).await;
+    let client = Client::new(server.config("/v2")).unwrap().with_shelter_code("code-token").with_shelter_password("pw-token");
     let client = client.with_api_key("key-1");
     let body = UploadPhotoRequest { caption: Some("asleep".into()), photo: Binary::from(b"\x01PNG".to_vec()) };
     let stored = client.upload_photo(7, body).await.unwrap();
@@ -123,7 +81,7 @@ async fn form_data_is_multipart_with_a_file_part_or_urlencoded_without_one() {
     client.note_pet(7, NotePetRequest { note: "fed at 9".into(), urgent: Some(true) }).await.unwrap();
     let bytes = client.download_photo(7).await.unwrap();
     assert_eq!(bytes.as_bytes(), b"\x01PNG", "a `type: file` answer is its bytes");
-    let [upload, note, download] = requests(&seen).try_into().unwrap();
+    let [upload, note, download] = server.requests().try_into().unwrap();
     assert!(upload.starts_with("POST /v2/pets/7/photo HTTP/1.1\r\n"), "{upload}");
     assert!(upload.contains("multipart/form-data; boundary="), "{upload}");
     assert!(upload.contains("Content-Disposition: form-data; name=\"caption\"\r\n\r\nasleep\r\n"), "{upload}");
@@ -151,8 +109,8 @@ fn others(request: &str) -> (&'static str, &'static str, String) {
 
 #[tokio::test]
 async fn bodies_fixed_queries_and_shared_responses() {
-    let (config, _root, seen) = serve(others).await;
-    let client = Client::new(config).unwrap().with_api_key("key-1").with_basic("ann", "pw");
+    let server = serve(others).await;
+    let client = Client::new(server.config("/v2")).unwrap().with_api_key("key-1").with_basic("ann", "pw");
     let pet = Pet { id: None, name: "Tom".into(), kind: "cat".into(), nickname: None, owner: None };
     assert_eq!(client.add_pet(pet).await.unwrap().id, Some(8));
     assert_eq!(client.list_pet_summaries().await.unwrap(), ["Rex", "Tom"]);
@@ -162,7 +120,7 @@ async fn bodies_fixed_queries_and_shared_responses() {
     let err = client.download_photo(404).await.unwrap_err();
     let Error::Status { error: DownloadPhotoError::NotFound(missing), .. } = err else { panic!("{err:?}") };
     assert_eq!(missing.message.as_deref(), Some("no pet 404"), "an object error of an image operation is JSON");
-    let [add, summaries, get, _download] = requests(&seen).try_into().unwrap();
+    let [add, summaries, get, _download] = server.requests().try_into().unwrap();
     assert!(add.starts_with("POST /v2/pets HTTP/1.1\r\n"), "{add}");
     assert!(add.to_ascii_lowercase().contains("content-type: application/json\r\n"), "{add}");
     assert!(add.ends_with(r#"{"name":"Tom","kind":"cat"}"#), "the body parameter is the JSON body: {add}");

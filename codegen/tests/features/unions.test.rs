@@ -6,27 +6,14 @@
 
 use authgen_runtime::{Config, Json, decode_json};
 use serde_json::json;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 use unions::*;
 
-/// A server answering one request with `body` as JSON.
+mod loopback;
+
+/// A server answering every request with `body` as JSON.
 async fn serve(body: String) -> Config {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        let (mut stream, _) = listener.accept().await.unwrap();
-        let mut request = Vec::new();
-        while !request.ends_with(b"\r\n\r\n") {
-            request.push(stream.read_u8().await.unwrap());
-        }
-        let head = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
-            body.len()
-        );
-        stream.write_all((head + &body).as_bytes()).await.unwrap();
-    });
-    Config::new().base_url(base).allow_http_loopback(true)
+    let server = loopback::Server::answering(move |_| loopback::reply("200 OK", "application/json", &body)).await;
+    server.config("")
 }
 
 /// `value` as the body of an answer, for `decode_json`: what the client decodes.
