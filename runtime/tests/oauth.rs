@@ -443,7 +443,7 @@ async fn dpop_binds_tokens_and_proves_each_api_call_with_nonces() {
     let Some(f) = fixture() else { return };
     let dpop = Dpop::generate();
     let source = ClientCredentials::new(f.secret("dpop").with_dpop(dpop.clone())).scopes(["api:read"]);
-    assert_eq!(source.dpop().map(Dpop::thumbprint), Some(dpop.thumbprint()));
+    assert_eq!(source.dpop().map(|key| key.thumbprint()), Some(dpop.thumbprint()));
     let token = source.fetch().await.unwrap();
     assert_eq!(token.token_type(), "DPoP");
     let claims = f.provider.introspect(token.secret().expose_secret()).await;

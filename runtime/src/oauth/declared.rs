@@ -26,7 +26,7 @@ use super::password::PasswordGrant;
 use crate::config::{Config, ConfigError};
 use crate::secret::Secret;
 use crate::token::{
-    AccessToken, BoxFuture, Margin, ScopedTokens, Scopes, SharedLevel, TokenCache, TokenError, TokenSource,
+    AccessToken, BoxFuture, DpopKey, Margin, ScopedTokens, Scopes, SharedLevel, TokenCache, TokenError, TokenSource,
 };
 
 /// An OAuth 2.0 or OpenID Connect security scheme as the spec declares it.
@@ -322,8 +322,8 @@ impl TokenSource for Lazy {
         Some(&self.identity)
     }
 
-    fn dpop(&self) -> Option<&Dpop> {
-        self.client.dpop.as_ref()
+    fn dpop(&self) -> Option<&dyn DpopKey> {
+        self.client.dpop.as_ref().map(|dpop| dpop as &dyn DpopKey)
     }
 }
 

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,8 +14,9 @@ use tokio::time::Instant;
 use super::client_auth::Form;
 use super::discovery::ServerMetadata;
 use super::endpoint::{TokenEndpoint, refusal};
-use super::identity::{scope_param, scope_set};
-use super::refresh::{Refresher, user_identity};
+use super::grant::{Grant, GrantCore};
+use super::identity::{Identity, scope_param};
+use super::refresh::{Refresher, with_account};
 use super::store::{MemoryTokenStore, TokenStore};
 use super::{ClientAuth, OAuthError};
 use crate::token::{AccessToken, TokenError};
@@ -76,22 +78,18 @@ type Show = Arc<dyn Fn(&UserCode) + Send + Sync>;
 /// server's interval (5 seconds longer after each `slow_down`) until the user approves,
 /// refuses, or the code expires.
 pub struct DeviceAuthorization {
-    endpoint: TokenEndpoint,
+    core: GrantCore,
     device_authorization_url: String,
-    scopes: BTreeSet<String>,
     show: Show,
     refresher: Refresher,
     account: Option<String>,
-    name: String,
-    identity: Option<Vec<u8>>,
 }
 
 impl fmt::Debug for DeviceAuthorization {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DeviceAuthorization")
-            .field("endpoint", &self.endpoint)
+            .field("core", &self.core)
             .field("device_authorization_url", &self.device_authorization_url)
-            .field("scopes", &self.scopes)
             .finish()
     }
 }
@@ -105,17 +103,13 @@ impl DeviceAuthorization {
         show: impl Fn(&UserCode) + Send + Sync + 'static,
     ) -> Result<DeviceAuthorization, OAuthError> {
         endpoint.http().check(device_authorization_url)?;
-        let name = format!("{}.device_code", endpoint.scheme_label());
         let refresher = Refresher::new(endpoint.clone(), Arc::new(MemoryTokenStore::new()), BTreeSet::new());
         Ok(DeviceAuthorization {
-            endpoint,
+            core: GrantCore::new(endpoint, "device_code"),
             device_authorization_url: device_authorization_url.to_string(),
-            scopes: BTreeSet::new(),
             show: Arc::new(show),
             refresher,
             account: None,
-            name,
-            identity: None,
         })
     }
 
@@ -139,24 +133,20 @@ impl DeviceAuthorization {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.scopes = scope_set(scopes);
-        self.identified()
+        self.core.set_scopes(scopes);
+        self
     }
 
     /// Keeps the refresh token in `store` (see [`AuthorizationCode::store`](super::AuthorizationCode::store)).
     pub fn store(mut self, store: impl TokenStore) -> DeviceAuthorization {
-        self.refresher = Refresher::new(self.endpoint.clone(), Arc::new(store), BTreeSet::new());
+        self.refresher = Refresher::new(self.core.endpoint().clone(), Arc::new(store), BTreeSet::new());
         self
     }
 
     /// Names whose tokens these are: see [`RefreshTokens::account`](super::RefreshTokens::account).
     pub fn account(mut self, account: impl Into<String>) -> DeviceAuthorization {
         self.account = Some(account.into());
-        self.identified()
-    }
-
-    fn identified(mut self) -> DeviceAuthorization {
-        self.identity = user_identity(&self.endpoint, "device_code", &self.scopes, self.account.as_deref());
+        self.core.changed();
         self
     }
 
@@ -178,7 +168,7 @@ impl DeviceAuthorization {
             }
             let mut form = Form::new(GRANT);
             form.push_secret("device_code", authorization.device_code.expose_secret());
-            match self.endpoint.request("device_code", form).await {
+            match self.core.request(form).await {
                 Ok(token) => return Ok(self.refresher.keep(token).await),
                 Err(error) if error.oauth_error() == Some("authorization_pending") => {}
                 Err(error) if error.oauth_error() == Some("slow_down") => interval += SLOW_DOWN,
@@ -189,10 +179,10 @@ impl DeviceAuthorization {
 
     async fn request_code(&self) -> Result<Authorization, TokenError> {
         let mut form = Form::default();
-        if let Some(scope) = scope_param(&self.scopes) {
+        if let Some(scope) = scope_param(self.core.scopes()) {
             form.push("scope", &scope);
         }
-        let (answer, sent) = self.endpoint.post(&self.device_authorization_url, &form).await?;
+        let (answer, sent) = self.core.endpoint().post(&self.device_authorization_url, &form, "device_authorization").await?;
         if !answer.status.is_success() {
             return Err(refusal("device authorization", "device authorization endpoint", &answer, &sent));
         }
@@ -202,4 +192,20 @@ impl DeviceAuthorization {
     }
 }
 
-interactive_source!(DeviceAuthorization, authorize);
+impl Grant for DeviceAuthorization {
+    fn core(&self) -> &GrantCore {
+        &self.core
+    }
+
+    fn identify(&self, identity: Identity) -> Option<Identity> {
+        with_account(identity, self.account.as_deref())
+    }
+
+    fn obtain(&self) -> impl Future<Output = Result<AccessToken, TokenError>> + Send {
+        self.authorize()
+    }
+
+    fn refresher(&self) -> Option<&Refresher> {
+        Some(&self.refresher)
+    }
+}

@@ -107,8 +107,8 @@ fn check_issuer(url: &str, expected: &str, metadata: ServerMetadata) -> Result<S
 
 async fn fetch(http: &Http, url: &str) -> Result<ServerMetadata, OAuthError> {
     let failed = |reason: String| OAuthError::Discovery { url: url.to_string(), reason };
-    let request = http.client().get(url).header(reqwest::header::ACCEPT, "application/json");
-    let answer = http.send(request).await.map_err(|e| failed(e.to_string()))?;
+    let request = http.request(reqwest::Method::GET, url, "discovery").map_err(|e| failed(e.to_string()))?;
+    let answer = Http::send(request).await.map_err(|e| failed(e.to_string()))?;
     if !answer.status.is_success() {
         return Err(failed(format!("the server answered {}", answer.status)));
     }

@@ -36,71 +36,6 @@
 //! assertions and tokens, refused grants name the OAuth `error` and `error_description`
 //! only, and tracing events name the scheme and the flow.
 
-/// The [`TokenSource`](crate::token::TokenSource) items that say what a source is: its
-/// name, its identity and its DPoP key (fields `name`, `identity`, `endpoint`).
-macro_rules! described_source {
-    () => {
-        fn name(&self) -> &str {
-            &self.name
-        }
-
-        fn identity(&self) -> Option<&[u8]> {
-            self.identity.as_deref()
-        }
-
-        fn dpop(&self) -> Option<&crate::oauth::Dpop> {
-            self.endpoint.dpop()
-        }
-    };
-}
-
-/// The [`TokenSource`](crate::token::TokenSource) of a grant whose every fetch runs
-/// `$request`; the type has `endpoint`, `name` and `identity` fields.
-macro_rules! grant_source {
-    ($type:ty, $request:ident) => {
-        impl crate::token::TokenSource for $type {
-            fn fetch(
-                &self,
-            ) -> crate::token::BoxFuture<'_, Result<crate::token::AccessToken, crate::token::TokenError>>
-            {
-                Box::pin(self.$request())
-            }
-
-            described_source!();
-        }
-    };
-}
-
-/// The [`TokenSource`](crate::token::TokenSource) of a flow a user takes part in: each
-/// fetch or refresh uses the kept refresh token, or signs in again with `$sign_in`; the
-/// type has `endpoint`, `refresher`, `name` and `identity` fields.
-macro_rules! interactive_source {
-    ($type:ty, $sign_in:ident) => {
-        impl crate::token::TokenSource for $type {
-            fn fetch(
-                &self,
-            ) -> crate::token::BoxFuture<'_, Result<crate::token::AccessToken, crate::token::TokenError>>
-            {
-                Box::pin(self.refresher.refresh_or_sign_in(None, || self.$sign_in()))
-            }
-
-            fn refresh(
-                &self,
-                refresh_token: &crate::Secret,
-            ) -> Option<
-                crate::token::BoxFuture<'_, Result<crate::token::AccessToken, crate::token::TokenError>>,
-            > {
-                let offered = refresh_token.clone();
-                Some(Box::pin(async move {
-                    self.refresher.refresh_or_sign_in(Some(&offered), || self.$sign_in()).await
-                }))
-            }
-
-            described_source!();
-        }
-    };
-}
-
 mod authorization_code;
 mod client_auth;
 mod client_credentials;
@@ -109,8 +44,10 @@ mod device;
 mod discovery;
 mod dpop;
 mod endpoint;
+mod entry;
 mod error;
 mod exchange;
+mod grant;
 mod http;
 mod identity;
 mod keys;
@@ -124,7 +61,6 @@ pub use authorization_code::{AuthorizationCode, AuthorizationRequest};
 pub use client_auth::ClientAuth;
 pub use client_credentials::ClientCredentials;
 pub use declared::{DeclaredFlow, DeclaredScheme, OAuthClient};
-pub(crate) use declared::{authorization_code, client_credentials, device_authorization, password};
 pub use device::{DeviceAuthorization, UserCode};
 pub use discovery::ServerMetadata;
 pub use dpop::Dpop;

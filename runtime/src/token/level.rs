@@ -5,7 +5,7 @@
 use tokio::time::Instant;
 
 use super::access::AccessToken;
-use super::error::TokenError;
+use crate::error::TokenError;
 use super::source::BoxFuture;
 
 /// A second cache level. A [`TokenCache`](super::TokenCache) holds one or none: it

@@ -47,8 +47,8 @@
 
 mod access;
 mod answer;
+mod bound;
 mod cache;
-mod error;
 mod level;
 mod lifetime;
 mod scoped;
@@ -59,8 +59,9 @@ mod source;
 pub use access::AccessToken;
 pub(crate) use access::{authorization_value, bearer_value};
 pub use answer::{AsTokenValue, TokenAnswer, TokenValue};
+pub use bound::DpopKey;
 pub use cache::{Margin, TokenCache};
-pub use error::TokenError;
+pub use crate::error::TokenError;
 pub use level::{SecondLevel, SharedLevel, Upstream};
 pub use lifetime::{MAX_LIFETIME, TokenFields};
 pub use scoped::{ScopedTokens, Scopes};

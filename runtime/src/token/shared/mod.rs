@@ -16,7 +16,7 @@ use store::{Store, Unavailable};
 
 use super::access::AccessToken;
 use super::cache::{Margin, TokenCache};
-use super::error::TokenError;
+use crate::error::TokenError;
 use super::level::{SecondLevel, SharedLevel, Upstream};
 use super::source::{BoxFuture, TokenSource};
 
