@@ -26,7 +26,8 @@ use super::password::PasswordGrant;
 use crate::config::{Config, ConfigError};
 use crate::secret::Secret;
 use crate::token::{
-    AccessToken, BoxFuture, DpopKey, Margin, ScopedTokens, Scopes, SharedLevel, TokenCache, TokenError, TokenSource,
+    AccessToken, BoxFuture, DpopKey, Margin, ScopedTokens, Scopes, SharedLevel, TokenCache, TokenError,
+    TokenSource,
 };
 
 /// An OAuth 2.0 or OpenID Connect security scheme as the spec declares it.

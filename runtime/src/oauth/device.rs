@@ -182,7 +182,8 @@ impl DeviceAuthorization {
         if let Some(scope) = scope_param(self.core.scopes()) {
             form.push("scope", &scope);
         }
-        let (answer, sent) = self.core.endpoint().post(&self.device_authorization_url, &form, "device_authorization").await?;
+        let (answer, sent) =
+            self.core.endpoint().post(&self.device_authorization_url, &form, "device_authorization").await?;
         if !answer.status.is_success() {
             return Err(refusal("device authorization", "device authorization endpoint", &answer, &sent));
         }

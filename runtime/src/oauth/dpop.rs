@@ -107,7 +107,12 @@ impl DpopKey for Dpop {
         Dpop::thumbprint(self)
     }
 
-    fn header_value(&self, method: &str, url: &str, access_token: Option<&str>) -> Result<HeaderValue, TokenError> {
+    fn header_value(
+        &self,
+        method: &str,
+        url: &str,
+        access_token: Option<&str>,
+    ) -> Result<HeaderValue, TokenError> {
         let proof = self.proof(method, url, access_token)?;
         HeaderValue::try_from(proof).map_err(|_| TokenError::new("a DPoP proof is not a header value", true))
     }

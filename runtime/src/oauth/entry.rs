@@ -17,7 +17,8 @@ impl ClientCore {
         scheme: &'static DeclaredScheme,
         client: OAuthClient,
     ) {
-        let tokens = declared::client_credentials(scheme, client, self.config().clone(), self.base_url().to_string());
+        let tokens =
+            declared::client_credentials(scheme, client, self.config().clone(), self.base_url().to_string());
         self.set_credential(name, Credential::ScopedCache(tokens));
     }
 

@@ -103,10 +103,12 @@ impl Grant for TokenExchange {
     }
 
     fn identify(&self, identity: Identity) -> Option<Identity> {
-        let identity = self.audiences.iter().fold(
-            identity.with("subject_token_type", &self.subject_token_type),
-            |identity, audience| identity.with("audience", audience),
-        );
+        let identity = self
+            .audiences
+            .iter()
+            .fold(identity.with("subject_token_type", &self.subject_token_type), |identity, audience| {
+                identity.with("audience", audience)
+            });
         self.subject.identify(identity)
     }
 

@@ -17,7 +17,12 @@ pub trait DpopKey: fmt::Debug + Send + Sync {
 
     /// The `DPoP` header of one request: `method` and `url`, the `access_token` it
     /// carries if any, and the nonce `url`'s server last gave, if any.
-    fn header_value(&self, method: &str, url: &str, access_token: Option<&str>) -> Result<HeaderValue, TokenError>;
+    fn header_value(
+        &self,
+        method: &str,
+        url: &str,
+        access_token: Option<&str>,
+    ) -> Result<HeaderValue, TokenError>;
 
     /// Remembers the `DPoP-Nonce` of an answer from `url`'s server; true if it is new.
     fn remember_nonce(&self, url: &str, headers: &HeaderMap) -> bool;

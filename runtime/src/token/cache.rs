@@ -12,9 +12,9 @@ use tokio::time::Instant;
 
 use super::access::{AccessToken, bearer_value};
 use super::bound::DpopKey;
-use crate::error::TokenError;
 use super::level::{Fetches, SecondLevel, Upstream};
 use super::source::{BoxFuture, TokenSource};
+use crate::error::TokenError;
 
 /// How long before expiry a token is refreshed.
 #[derive(Debug, Clone, Copy, PartialEq)]

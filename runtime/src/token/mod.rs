@@ -56,12 +56,12 @@ mod scoped;
 mod shared;
 mod source;
 
+pub use crate::error::TokenError;
 pub use access::AccessToken;
 pub(crate) use access::{authorization_value, bearer_value};
 pub use answer::{AsTokenValue, TokenAnswer, TokenValue};
 pub use bound::DpopKey;
 pub use cache::{Margin, TokenCache};
-pub use crate::error::TokenError;
 pub use level::{SecondLevel, SharedLevel, Upstream};
 pub use lifetime::{MAX_LIFETIME, TokenFields};
 pub use scoped::{ScopedTokens, Scopes};

@@ -10,9 +10,9 @@ use tokio::time::Instant;
 use super::access::AccessToken;
 use super::answer::TokenAnswer;
 use super::bound::DpopKey;
-use crate::error::TokenError;
 use super::lifetime::TokenFields;
 use crate::error::Error;
+use crate::error::TokenError;
 use crate::secret::Secret;
 
 /// A boxed future, as [`TokenSource`] returns.
