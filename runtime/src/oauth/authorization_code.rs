@@ -13,6 +13,7 @@ use super::client_auth::Form;
 use super::discovery::ServerMetadata;
 use super::endpoint::TokenEndpoint;
 use super::grant::{Grant, GrantCore};
+use super::id_token::IdTokens;
 use super::identity::{Identity, scope_param};
 use super::loopback::{self, LoopbackRedirect};
 use super::random;
@@ -35,6 +36,7 @@ pub struct AuthorizationCode {
     authorization_url: url::Url,
     issuer: Option<String>,
     require_iss: bool,
+    id_tokens: Option<IdTokens>,
     /// Sent in the authorization request (the token request has the core's).
     params: Vec<(String, String)>,
     refresher: Refresher,
@@ -108,6 +110,7 @@ impl AuthorizationCode {
             authorization_url,
             issuer: None,
             require_iss: false,
+            id_tokens: None,
             params: Vec::new(),
             refresher,
             opener: None,
@@ -118,7 +121,8 @@ impl AuthorizationCode {
     }
 
     /// The flow with the endpoints of `metadata` (its issuer checked in each redirect's
-    /// `iss`, required where the server says it sends one) and the client `auth`.
+    /// `iss`, required where the server says it sends one; its ID tokens verified against
+    /// its `jwks_uri`) and the client `auth`.
     pub fn from_metadata(
         metadata: &ServerMetadata,
         auth: super::ClientAuth,
@@ -128,15 +132,26 @@ impl AuthorizationCode {
             .authorization_endpoint
             .as_deref()
             .ok_or(OAuthError::MissingEndpoint("authorization_endpoint"))?;
+        let client_id = auth.client_id().to_string();
         let mut flow = AuthorizationCode::new(metadata.token_endpoint(auth, config)?, authorization_url)?
             .issuer(metadata.issuer.clone());
         flow.require_iss = metadata.authorization_response_iss_parameter_supported == Some(true);
+        flow.id_tokens = IdTokens::for_client(metadata, &client_id, config)?;
         Ok(flow)
     }
 
     /// The issuer whose `iss` each redirect must carry, if it carries one (RFC 9207).
     pub fn issuer(mut self, issuer: impl Into<String>) -> AuthorizationCode {
         self.issuer = Some(issuer.into());
+        self
+    }
+
+    /// Verifies the ID tokens the server issues with `id_tokens` (set by
+    /// [`from_metadata`](Self::from_metadata) where the server publishes its keys): the
+    /// token's [`id_claims`](AccessToken::id_claims) are then set, and a token that fails
+    /// a check (signature, issuer, audience, expiry, the request's nonce) is refused.
+    pub fn id_tokens(mut self, id_tokens: IdTokens) -> AuthorizationCode {
+        self.id_tokens = Some(id_tokens);
         self
     }
 
@@ -222,7 +237,8 @@ impl AuthorizationCode {
 
     /// Reads the redirect that came back (`callback_url`, the full URL the browser asked
     /// for): refuses an `error`, a `state` that is not the request's and an `iss` that is
-    /// not the issuer's, then exchanges the code for tokens and keeps the refresh token.
+    /// not the issuer's, then exchanges the code for tokens, verifies the ID token (see
+    /// [`id_tokens`](Self::id_tokens)) and keeps the refresh token.
     pub async fn finish(
         &self,
         request: &AuthorizationRequest,
@@ -233,7 +249,10 @@ impl AuthorizationCode {
         form.push_secret("code", code.expose_secret());
         form.push("redirect_uri", &request.redirect_uri);
         form.push_secret("code_verifier", request.verifier.expose_secret());
-        let token = self.core.request(form).await?;
+        let mut token = self.core.request(form).await?;
+        if let Some(id_tokens) = &self.id_tokens {
+            token = id_tokens.attach(token, Some(&request.nonce)).await?;
+        }
         Ok(self.refresher.keep(token).await)
     }
 

@@ -15,6 +15,7 @@ use super::client_auth::Form;
 use super::discovery::ServerMetadata;
 use super::endpoint::{TokenEndpoint, refusal};
 use super::grant::{Grant, GrantCore};
+use super::id_token::IdTokens;
 use super::identity::{Identity, scope_param};
 use super::refresh::{Refresher, with_account};
 use super::store::{MemoryTokenStore, TokenStore};
@@ -83,6 +84,7 @@ pub struct DeviceAuthorization {
     show: Show,
     refresher: Refresher,
     account: Option<String>,
+    id_tokens: Option<IdTokens>,
 }
 
 impl fmt::Debug for DeviceAuthorization {
@@ -110,10 +112,12 @@ impl DeviceAuthorization {
             show: Arc::new(show),
             refresher,
             account: None,
+            id_tokens: None,
         })
     }
 
-    /// The grant with the endpoints of `metadata`.
+    /// The grant with the endpoints of `metadata`, its ID tokens verified against the
+    /// server's `jwks_uri`.
     pub fn from_metadata(
         metadata: &ServerMetadata,
         auth: ClientAuth,
@@ -124,7 +128,17 @@ impl DeviceAuthorization {
             .device_authorization_endpoint
             .as_deref()
             .ok_or(OAuthError::MissingEndpoint("device_authorization_endpoint"))?;
-        DeviceAuthorization::new(metadata.token_endpoint(auth, config)?, url, show)
+        let id_tokens = IdTokens::for_client(metadata, auth.client_id(), config)?;
+        let flow = DeviceAuthorization::new(metadata.token_endpoint(auth, config)?, url, show)?;
+        Ok(DeviceAuthorization { id_tokens, ..flow })
+    }
+
+    /// Verifies the ID tokens the server issues (with `openid` asked for) with
+    /// `id_tokens`: see [`AuthorizationCode::id_tokens`](super::AuthorizationCode::id_tokens)
+    /// (the device flow sends no nonce).
+    pub fn id_tokens(mut self, id_tokens: IdTokens) -> DeviceAuthorization {
+        self.id_tokens = Some(id_tokens);
+        self
     }
 
     /// Asks for these scopes.
@@ -169,11 +183,19 @@ impl DeviceAuthorization {
             let mut form = Form::new(GRANT);
             form.push_secret("device_code", authorization.device_code.expose_secret());
             match self.core.request(form).await {
-                Ok(token) => return Ok(self.refresher.keep(token).await),
+                Ok(token) => return Ok(self.refresher.keep(self.verified(token).await?).await),
                 Err(error) if error.oauth_error() == Some("authorization_pending") => {}
                 Err(error) if error.oauth_error() == Some("slow_down") => interval += SLOW_DOWN,
                 Err(error) => return Err(error),
             }
+        }
+    }
+
+    /// `token` with its ID token's claims, where this flow verifies ID tokens.
+    async fn verified(&self, token: AccessToken) -> Result<AccessToken, TokenError> {
+        match &self.id_tokens {
+            Some(id_tokens) => id_tokens.attach(token, None).await,
+            None => Ok(token),
         }
     }
 

@@ -19,6 +19,8 @@ pub struct ServerMetadata {
     pub issuer: String,
     /// The token endpoint.
     pub token_endpoint: Option<String>,
+    /// Where the issuer publishes the keys its ID tokens are signed with (a JWK set).
+    pub jwks_uri: Option<String>,
     /// The authorization endpoint.
     pub authorization_endpoint: Option<String>,
     /// The device authorization endpoint (RFC 8628).

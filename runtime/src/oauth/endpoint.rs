@@ -14,7 +14,7 @@ use super::dpop::Dpop;
 use super::http::{Answer, Http};
 use super::random;
 use crate::token::{AccessToken, DpopKey, TokenError, TokenFields};
-use crate::{Config, ConfigError};
+use crate::{Config, ConfigError, Secret};
 
 /// A token endpoint, the client's authentication there, and optionally a DPoP key.
 /// Cheap to clone: flows sharing one endpoint share its HTTP client. `Debug` shows the
@@ -140,8 +140,10 @@ impl TokenEndpoint {
             TokenError::new(format!("the token endpoint's {} answer is not JSON", answer.status), false)
                 .with_status(Some(answer.status))
         })?;
-        let token = TokenFields::CONVENTION.read(&body, sent_at, SystemTime::now())?;
+        let mut token = TokenFields::CONVENTION.read(&body, sent_at, SystemTime::now())?;
         self.check_type(&token)?;
+        // Kept as received; the flow that knows the issuer's keys and its nonce verifies it.
+        token.id_token = body.get("id_token").and_then(serde_json::Value::as_str).map(Secret::new);
         Ok(token)
     }
 
