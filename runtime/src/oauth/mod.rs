@@ -4,10 +4,19 @@
 //!
 //! - [`TokenEndpoint`]: where tokens come from and how the client authenticates
 //!   ([`ClientAuth`]: `client_secret_basic`, `client_secret_post`, `private_key_jwt`,
-//!   `tls_client_auth`, `self_signed_tls_client_auth`, `none`), over an HTTP client
-//!   built from the runtime's [`Config`](crate::Config) (TLS identity and roots,
-//!   timeouts, no redirects, HTTPS but to loopback when allowed).
+//!   `tls_client_auth`, `self_signed_tls_client_auth`, `none`). Token requests (and
+//!   discovery, the device authorization request, the JWKS) go through the runtime's
+//!   exchange, as every operation does, over a client built from the runtime's
+//!   [`Config`](crate::Config): its [`Hook`](crate::Hook)s see them, its retry policy,
+//!   budget, timeouts, TLS identity and roots, response size limit and `authgen.call`
+//!   span apply, and they fail with the same errors; no redirects, HTTPS but to loopback
+//!   when allowed.
 //! - [`ServerMetadata`]: discovery (OpenID Connect and RFC 8414), the issuer checked.
+//! - [`IdTokens`]: OpenID Connect ID tokens verified (the signature against the
+//!   issuer's JWKS, fetched again when the issuer rotates its keys; `iss`, `aud`, `azp`,
+//!   `exp`, `iat`, the sign-in's `nonce`). The authorization code and device flows found
+//!   by discovery verify theirs, and the token's
+//!   [`id_claims`](crate::token::AccessToken::id_claims) say who signed in.
 //! - The flows: [`ClientCredentials`], [`RefreshTokens`] (rotation, persisted through a
 //!   [`TokenStore`] such as [`FileTokenStore`]), [`AuthorizationCode`] (PKCE S256, state,
 //!   nonce, the RFC 9207 `iss` check, a [`LoopbackRedirect`] for command-line and desktop
@@ -15,6 +24,10 @@
 //!   [`JwtBearer`] (RFC 7523) and, only when asked for by name, [`PasswordGrant`].
 //! - [`Dpop`]: sender-constrained tokens (RFC 9449): proofs for the token request and for
 //!   each API call, server nonces remembered and retried.
+//!
+//! Every grant is one shared request (endpoint, client authentication, scopes,
+//! resources, extra parameters, the source's name and identity) and what the grant adds
+//! to it; one generic impl makes each a [`TokenSource`](crate::token::TokenSource).
 //!
 //! The implicit flow and PKCE `plain` are not offered: both are unsafe (RFC 9700 §2.1.2,
 //! §2.1.1).
