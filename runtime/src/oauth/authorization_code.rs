@@ -2,7 +2,6 @@
 //! S256 (RFC 7636; `plain` is not offered), `state` and `nonce`, and the RFC 9207 `iss`
 //! check against mix-up attacks.
 
-use std::collections::BTreeSet;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
@@ -14,11 +13,10 @@ use super::discovery::ServerMetadata;
 use super::endpoint::TokenEndpoint;
 use super::grant::{Grant, GrantCore};
 use super::id_token::IdTokens;
-use super::identity::{Identity, scope_param};
+use super::identity::scope_param;
 use super::loopback::{self, LoopbackRedirect};
 use super::random;
-use super::refresh::{Refresher, with_account};
-use super::store::{MemoryTokenStore, TokenStore};
+use super::store::TokenStore;
 use crate::token::{AccessToken, TokenError};
 use crate::{Config, Secret};
 
@@ -39,11 +37,9 @@ pub struct AuthorizationCode {
     id_tokens: Option<IdTokens>,
     /// Sent in the authorization request (the token request has the core's).
     params: Vec<(String, String)>,
-    refresher: Refresher,
     opener: Option<Opener>,
     loopback: (u16, String),
     login_timeout: Duration,
-    account: Option<String>,
 }
 
 impl fmt::Debug for AuthorizationCode {
@@ -52,7 +48,6 @@ impl fmt::Debug for AuthorizationCode {
             .field("core", &self.core)
             .field("authorization_url", &self.authorization_url.as_str())
             .field("issuer", &self.issuer)
-            .field("account", &self.account)
             .finish()
     }
 }
@@ -104,19 +99,16 @@ impl AuthorizationCode {
     /// `endpoint`. Set [`issuer`](Self::issuer) for the `iss` check.
     pub fn new(endpoint: TokenEndpoint, authorization_url: &str) -> Result<AuthorizationCode, OAuthError> {
         let authorization_url = endpoint.http().check(authorization_url)?;
-        let refresher = Refresher::new(endpoint.clone(), Arc::new(MemoryTokenStore::new()), BTreeSet::new());
         Ok(AuthorizationCode {
-            core: GrantCore::new(endpoint, "authorization_code"),
+            core: GrantCore::for_user(endpoint, "authorization_code"),
             authorization_url,
             issuer: None,
             require_iss: false,
             id_tokens: None,
             params: Vec::new(),
-            refresher,
             opener: None,
             loopback: (0, loopback::DEFAULT_PATH.to_string()),
             login_timeout: Duration::from_secs(300),
-            account: None,
         })
     }
 
@@ -175,7 +167,7 @@ impl AuthorizationCode {
     /// Keeps the refresh token in `store`, so that the next run refreshes instead of
     /// asking the user to sign in again.
     pub fn store(mut self, store: impl TokenStore) -> AuthorizationCode {
-        self.refresher = Refresher::new(self.core.endpoint().clone(), Arc::new(store), BTreeSet::new());
+        self.core.set_store(store);
         self
     }
 
@@ -201,8 +193,7 @@ impl AuthorizationCode {
 
     /// Names whose tokens these are: see [`RefreshTokens::account`](super::RefreshTokens::account).
     pub fn account(mut self, account: impl Into<String>) -> AuthorizationCode {
-        self.account = Some(account.into());
-        self.core.changed();
+        self.core.set_account(account.into());
         self
     }
 
@@ -253,7 +244,7 @@ impl AuthorizationCode {
         if let Some(id_tokens) = &self.id_tokens {
             token = id_tokens.attach(token, Some(&request.nonce)).await?;
         }
-        Ok(self.refresher.keep(token).await)
+        Ok(self.core.keep(token).await)
     }
 
     /// The code of a redirect that passes every check.
@@ -318,15 +309,7 @@ impl Grant for AuthorizationCode {
         &self.core
     }
 
-    fn identify(&self, identity: Identity) -> Option<Identity> {
-        with_account(identity, self.account.as_deref())
-    }
-
     fn obtain(&self) -> impl Future<Output = Result<AccessToken, TokenError>> + Send {
         self.authorize_with_loopback()
-    }
-
-    fn refresher(&self) -> Option<&Refresher> {
-        Some(&self.refresher)
     }
 }

@@ -2,7 +2,6 @@
 //! without a browser: the user reads a code off the screen and enters it on another
 //! device while the program polls.
 
-use std::collections::BTreeSet;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
@@ -16,9 +15,8 @@ use super::discovery::ServerMetadata;
 use super::endpoint::{TokenEndpoint, refusal};
 use super::grant::{Grant, GrantCore};
 use super::id_token::IdTokens;
-use super::identity::{Identity, scope_param};
-use super::refresh::{Refresher, with_account};
-use super::store::{MemoryTokenStore, TokenStore};
+use super::identity::scope_param;
+use super::store::TokenStore;
 use super::{ClientAuth, OAuthError};
 use crate::token::{AccessToken, TokenError};
 use crate::{Config, Secret};
@@ -82,8 +80,6 @@ pub struct DeviceAuthorization {
     core: GrantCore,
     device_authorization_url: String,
     show: Show,
-    refresher: Refresher,
-    account: Option<String>,
     id_tokens: Option<IdTokens>,
 }
 
@@ -105,13 +101,10 @@ impl DeviceAuthorization {
         show: impl Fn(&UserCode) + Send + Sync + 'static,
     ) -> Result<DeviceAuthorization, OAuthError> {
         endpoint.http().check(device_authorization_url)?;
-        let refresher = Refresher::new(endpoint.clone(), Arc::new(MemoryTokenStore::new()), BTreeSet::new());
         Ok(DeviceAuthorization {
-            core: GrantCore::new(endpoint, "device_code"),
+            core: GrantCore::for_user(endpoint, "device_code"),
             device_authorization_url: device_authorization_url.to_string(),
             show: Arc::new(show),
-            refresher,
-            account: None,
             id_tokens: None,
         })
     }
@@ -153,14 +146,13 @@ impl DeviceAuthorization {
 
     /// Keeps the refresh token in `store` (see [`AuthorizationCode::store`](super::AuthorizationCode::store)).
     pub fn store(mut self, store: impl TokenStore) -> DeviceAuthorization {
-        self.refresher = Refresher::new(self.core.endpoint().clone(), Arc::new(store), BTreeSet::new());
+        self.core.set_store(store);
         self
     }
 
     /// Names whose tokens these are: see [`RefreshTokens::account`](super::RefreshTokens::account).
     pub fn account(mut self, account: impl Into<String>) -> DeviceAuthorization {
-        self.account = Some(account.into());
-        self.core.changed();
+        self.core.set_account(account.into());
         self
     }
 
@@ -183,7 +175,7 @@ impl DeviceAuthorization {
             let mut form = Form::new(GRANT);
             form.push_secret("device_code", authorization.device_code.expose_secret());
             match self.core.request(form).await {
-                Ok(token) => return Ok(self.refresher.keep(self.verified(token).await?).await),
+                Ok(token) => return Ok(self.core.keep(self.verified(token).await?).await),
                 Err(error) if error.oauth_error() == Some("authorization_pending") => {}
                 Err(error) if error.oauth_error() == Some("slow_down") => interval += SLOW_DOWN,
                 Err(error) => return Err(error),
@@ -220,15 +212,7 @@ impl Grant for DeviceAuthorization {
         &self.core
     }
 
-    fn identify(&self, identity: Identity) -> Option<Identity> {
-        with_account(identity, self.account.as_deref())
-    }
-
     fn obtain(&self) -> impl Future<Output = Result<AccessToken, TokenError>> + Send {
         self.authorize()
-    }
-
-    fn refresher(&self) -> Option<&Refresher> {
-        Some(&self.refresher)
     }
 }

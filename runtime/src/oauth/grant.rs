@@ -1,17 +1,19 @@
 //! One token request core under every grant: [`GrantCore`] holds what each grant's
 //! request has (the endpoint and the client's authentication, scopes, RFC 8707 resources,
-//! extra parameters, the source's name, its identity computed once), and [`Grant`] is
-//! the little each grant adds. Every grant is a [`TokenSource`] through one impl.
+//! extra parameters, the source's name, its identity computed once, and for a flow a
+//! user signs in to, the refresher keeping their refresh token), and [`Grant`] is the
+//! little each grant adds. Every grant is a [`TokenSource`] through one impl.
 
 use std::collections::BTreeSet;
 use std::fmt;
 use std::future::Future;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use super::client_auth::Form;
 use super::endpoint::TokenEndpoint;
 use super::identity::{Identity, scope_param, scope_set};
-use super::refresh::Refresher;
+use super::refresh::{Refresher, with_account};
+use super::store::{MemoryTokenStore, TokenStore};
 use crate::Secret;
 use crate::token::{AccessToken, BoxFuture, DpopKey, TokenError, TokenSource};
 
@@ -27,6 +29,17 @@ pub(crate) struct GrantCore {
     name: String,
     /// Computed on first use, from the core and the grant's own parts; a setter forgets it.
     identity: OnceLock<Option<Vec<u8>>>,
+    /// For a flow a user signs in to.
+    user: Option<User>,
+}
+
+/// What a flow a user signs in to adds: the refresher that keeps the user's refresh
+/// token, and whose tokens these are, if named (without a name, the client alone does not
+/// say whose they are: the tokens have no identity).
+#[derive(Clone)]
+struct User {
+    refresher: Arc<Refresher>,
+    account: Option<String>,
 }
 
 impl fmt::Debug for GrantCore {
@@ -37,6 +50,7 @@ impl fmt::Debug for GrantCore {
             .field("scopes", &self.scopes)
             .field("resources", &self.resources)
             .field("params", &self.params.iter().map(|(name, _)| name).collect::<Vec<_>>())
+            .field("account", &self.user.as_ref().map(|user| &user.account))
             .finish()
     }
 }
@@ -54,6 +68,44 @@ impl GrantCore {
             params: Vec::new(),
             name,
             identity: OnceLock::new(),
+            user: None,
+        }
+    }
+
+    /// The request of `flow`, a flow a user signs in to: refresh tokens kept in memory
+    /// (see [`set_store`](Self::set_store)).
+    pub(crate) fn for_user(endpoint: TokenEndpoint, flow: &'static str) -> GrantCore {
+        let refresher = Refresher::new(endpoint.clone(), Arc::new(MemoryTokenStore::new()), BTreeSet::new());
+        let user = User { refresher: Arc::new(refresher), account: None };
+        GrantCore { user: Some(user), ..GrantCore::new(endpoint, flow) }
+    }
+
+    /// Keeps the user's refresh token in `store`.
+    pub(crate) fn set_store(&mut self, store: impl TokenStore) {
+        if let Some(user) = &mut self.user {
+            let refresher = Refresher::new(self.endpoint.clone(), Arc::new(store), BTreeSet::new());
+            user.refresher = Arc::new(refresher);
+        }
+    }
+
+    /// Names whose tokens these are (see [`RefreshTokens::account`](super::RefreshTokens::account)).
+    pub(crate) fn set_account(&mut self, account: String) {
+        if let Some(user) = &mut self.user {
+            user.account = Some(account);
+        }
+        self.changed();
+    }
+
+    /// The refresher of a flow a user signs in to.
+    fn refresher(&self) -> Option<&Refresher> {
+        self.user.as_ref().map(|user| &*user.refresher)
+    }
+
+    /// `token`, its refresh token kept where a user signed in.
+    pub(crate) async fn keep(&self, token: AccessToken) -> AccessToken {
+        match self.refresher() {
+            Some(refresher) => refresher.keep(token).await,
+            None => token,
         }
     }
 
@@ -114,8 +166,9 @@ impl GrantCore {
     }
 
     /// The identity's parts the core knows: the endpoint, the flow, the scopes, the
-    /// resources and the extra parameters.
-    fn identity_parts(&self) -> Identity {
+    /// resources, the extra parameters and a user's account; `None` for a user's tokens
+    /// with no account named.
+    fn identity_parts(&self) -> Option<Identity> {
         let mut identity = Identity::new(&self.endpoint, self.flow).with_scopes(&self.scopes);
         for resource in &self.resources {
             identity = identity.with("resource", resource);
@@ -123,39 +176,35 @@ impl GrantCore {
         for (name, value) in &self.params {
             identity = identity.with(name, value);
         }
-        identity
+        match &self.user {
+            Some(user) => with_account(identity, user.account.as_deref()),
+            None => Some(identity),
+        }
     }
 }
 
-/// What one grant adds to the core: how it gets a token, the parts of its identity that
-/// are its own, and where it keeps a user's refresh token if it is a flow a user takes
-/// part in.
+/// What one grant adds to the core: how it gets a token, and the parts of its identity
+/// that are its own.
 pub(crate) trait Grant: Send + Sync + 'static {
     /// The request every grant shares.
     fn core(&self) -> &GrantCore;
 
     /// A new token: for most grants one request, the core's form with the grant's own
-    /// fields; for a user's flow, a sign-in.
+    /// fields; for a flow a user signs in to, a sign-in (which a fetch tries only when
+    /// there is no kept refresh token, or the server refused it).
     fn obtain(&self) -> impl Future<Output = Result<AccessToken, TokenError>> + Send;
 
-    /// `identity` (the core's parts) with the grant's own, or `None` where the tokens'
-    /// owner is not known (a user's flow with no account named).
+    /// `identity` (the core's parts) with the grant's own, or `None` where they make the
+    /// tokens' owner unknown.
     fn identify(&self, identity: Identity) -> Option<Identity> {
         Some(identity)
-    }
-
-    /// The refresher of a user's flow: a fetch then refreshes with the kept refresh token
-    /// first, and signs in ([`obtain`](Self::obtain)) only when there is none or the
-    /// server refused it.
-    fn refresher(&self) -> Option<&Refresher> {
-        None
     }
 }
 
 impl<G: Grant> TokenSource for G {
     fn fetch(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
         Box::pin(async move {
-            match self.refresher() {
+            match self.core().refresher() {
                 Some(refresher) => refresher.refresh_or_sign_in(None, || self.obtain()).await,
                 None => self.obtain().await,
             }
@@ -163,7 +212,7 @@ impl<G: Grant> TokenSource for G {
     }
 
     fn refresh(&self, refresh_token: &Secret) -> Option<BoxFuture<'_, Result<AccessToken, TokenError>>> {
-        let refresher = self.refresher()?;
+        let refresher = self.core().refresher()?;
         let offered = refresh_token.clone();
         Some(Box::pin(async move { refresher.refresh_or_sign_in(Some(&offered), || self.obtain()).await }))
     }
@@ -174,7 +223,9 @@ impl<G: Grant> TokenSource for G {
 
     fn identity(&self) -> Option<&[u8]> {
         let core = self.core();
-        let bytes = core.identity.get_or_init(|| self.identify(core.identity_parts()).map(|i| i.bytes()));
+        let bytes = core.identity.get_or_init(|| {
+            core.identity_parts().and_then(|parts| self.identify(parts)).map(|identity| identity.bytes())
+        });
         bytes.as_deref()
     }
 
