@@ -33,6 +33,7 @@ pub struct IdTokens {
     issuer: String,
     client_id: String,
     leeway: Duration,
+    refetch_interval: Duration,
     keys: Arc<Keys>,
 }
 
@@ -50,7 +51,6 @@ impl fmt::Debug for IdTokens {
 struct Keys {
     url: String,
     http: Http,
-    refetch_interval: Duration,
     fetched: tokio::sync::Mutex<Option<(JwkSet, Instant)>>,
 }
 
@@ -64,16 +64,12 @@ impl IdTokens {
         config: &Config,
     ) -> Result<IdTokens, OAuthError> {
         let http = Http::new(config, jwks_uri)?;
-        let keys = Keys {
-            url: jwks_uri.to_string(),
-            http,
-            refetch_interval: REFETCH_INTERVAL,
-            fetched: tokio::sync::Mutex::new(None),
-        };
+        let keys = Keys { url: jwks_uri.to_string(), http, fetched: tokio::sync::Mutex::new(None) };
         Ok(IdTokens {
             issuer: issuer.to_string(),
             client_id: client_id.to_string(),
             leeway: LEEWAY,
+            refetch_interval: REFETCH_INTERVAL,
             keys: Arc::new(keys),
         })
     }
@@ -105,9 +101,7 @@ impl IdTokens {
 
     /// The shortest time between two fetches of the JWKS (10 seconds unless set).
     pub fn refetch_interval(mut self, interval: Duration) -> IdTokens {
-        if let Some(keys) = Arc::get_mut(&mut self.keys) {
-            keys.refetch_interval = interval;
-        }
+        self.refetch_interval = interval;
         self
     }
 
@@ -116,7 +110,7 @@ impl IdTokens {
     pub async fn verify(&self, id_token: &str, nonce: Option<&str>) -> Result<IdClaims, TokenError> {
         super::keys::install_crypto();
         let header = jsonwebtoken::decode_header(id_token).map_err(|_| refused("it is not a signed JWT"))?;
-        let jwk = self.keys.find(header.kid.as_deref(), header.alg).await?;
+        let jwk = self.keys.find(header.kid.as_deref(), header.alg, self.refetch_interval).await?;
         // A key published for one algorithm verifies no other (no downgrade by header).
         if jwk.common.key_algorithm.is_some_and(|declared| declared != KeyAlgorithm::from(header.alg)) {
             return Err(refused(&format!("it is signed with {:?}, which its key is not for", header.alg)));
@@ -189,13 +183,18 @@ impl IdTokens {
 impl Keys {
     /// The key named `kid` (or, where the token names none, the only key for
     /// `algorithm`), fetching the JWKS when none is held, or again when the key is not in
-    /// it and the last fetch is older than the minimum interval.
-    async fn find(&self, kid: Option<&str>, algorithm: Algorithm) -> Result<Jwk, TokenError> {
+    /// it and the last fetch is older than `refetch_interval`.
+    async fn find(
+        &self,
+        kid: Option<&str>,
+        algorithm: Algorithm,
+        refetch_interval: Duration,
+    ) -> Result<Jwk, TokenError> {
         let mut fetched = self.fetched.lock().await;
         if let Some(key) = fetched.as_ref().and_then(|(set, _)| pick(set, kid, algorithm)) {
             return Ok(key);
         }
-        let stale = fetched.as_ref().is_none_or(|(_, at)| at.elapsed() >= self.refetch_interval);
+        let stale = fetched.as_ref().is_none_or(|(_, at)| at.elapsed() >= refetch_interval);
         if stale {
             *fetched = Some((self.fetch().await?, Instant::now()));
         }
@@ -234,4 +233,33 @@ fn pick(set: &JwkSet, kid: Option<&str>, algorithm: Algorithm) -> Option<Jwk> {
 
 fn refused(why: &str) -> TokenError {
     TokenError::new(format!("the ID token was refused: {why}"), true)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn check(claims: Value) -> Result<(), String> {
+        let ids =
+            IdTokens::new("https://issuer.test", "app", "https://issuer.test/jwks", &Config::new()).unwrap();
+        let Value::Object(claims) = claims else { unreachable!("the tests give objects") };
+        ids.check_claims(&claims, Some("n-1")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn azp_iat_and_nonce_are_checked_beside_what_jsonwebtoken_checks() {
+        assert_eq!(check(json!({"aud": "app", "iat": 1, "nonce": "n-1"})), Ok(()));
+        let several = json!({"aud": ["app", "api"], "iat": 1, "nonce": "n-1"});
+        assert!(check(several.clone()).unwrap_err().contains("several audiences and no `azp`"));
+        let mut with_azp = several.clone();
+        with_azp["azp"] = json!("app");
+        assert_eq!(check(with_azp.clone()), Ok(()));
+        with_azp["azp"] = json!("api");
+        assert!(check(with_azp).unwrap_err().contains("issued to `api`"));
+        assert!(check(json!({"aud": "app", "nonce": "n-1"})).unwrap_err().contains("no `iat`"));
+        assert!(check(json!({"aud": "app", "iat": 1, "nonce": "n-2"})).unwrap_err().contains("nonce"));
+        assert!(check(json!({"aud": "app", "iat": 1})).unwrap_err().contains("nonce"));
+    }
 }
