@@ -207,6 +207,17 @@ async fn a_hook_sees_the_token_request_and_its_answer() {
 }
 
 #[tokio::test]
+async fn a_token_answer_past_the_response_limit_is_the_exchanges_error() {
+    let Some(f) = fixture() else { return };
+    let config = f.config().max_response_bytes(64);
+    let auth = ClientAuth::client_secret_basic("basic", SECRET);
+    let endpoint = TokenEndpoint::new(&f.provider.token_url(), auth, &config).unwrap();
+    let error = ClientCredentials::new(endpoint).fetch().await.unwrap_err();
+    assert!(error.message().contains("larger than the limit of 64 bytes"), "{error}");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(200));
+}
+
+#[tokio::test]
 async fn the_api_takes_bearer_tokens_with_the_scopes_it_needs() {
     let Some(f) = fixture() else { return };
     let api = f.api(ResourceOptions { scopes: vec!["api:write".into()], ..Default::default() }).await;
