@@ -10,7 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use authgen_runtime::oauth::{AuthorizationCode, AuthorizationRequest, ClientAuth, IdTokens, ServerMetadata};
+use authgen_runtime::oauth::{
+    AuthorizationCode, AuthorizationRequest, ClientAuth, DeviceAuthorization, IdTokens, ServerMetadata,
+};
 use authgen_runtime::token::{AccessToken, TokenError};
 use authgen_runtime::{Config, Hook};
 use authgen_sandbox::oidc::OidcProvider;
@@ -26,6 +28,9 @@ fn start(id_token_ttl: u64) -> Option<OidcProvider> {
         "clients": [{
             "client_id": "app", "token_endpoint_auth_method": "none", "application_type": "native",
             "redirect_uris": [REDIRECT], "grant_types": ["authorization_code", "refresh_token"],
+        }, {
+            "client_id": "tv", "token_endpoint_auth_method": "none", "response_types": [],
+            "grant_types": ["urn:ietf:params:oauth:grant-type:device_code"],
         }],
         "ttl": {"id_token": id_token_ttl},
     }))
@@ -86,6 +91,24 @@ async fn the_code_flow_verifies_its_id_token_and_gives_the_claims() {
     assert_eq!(claims.get("nonce"), Some(&json!(request.nonce())));
     assert_eq!(claims.get("aud"), Some(&json!("app")));
     assert!(!format!("{claims:?}").contains(request.nonce()), "Debug names claims, not values");
+}
+
+#[tokio::test]
+async fn the_device_flow_verifies_its_id_token_too() {
+    let Some(provider) = provider() else { return };
+    let config = config(provider);
+    let metadata = metadata(provider, &config).await;
+    let (codes, mut shown) = tokio::sync::mpsc::unbounded_channel();
+    let show = move |code: &authgen_runtime::oauth::UserCode| {
+        let _ = codes.send(code.user_code().to_string());
+    };
+    let flow = DeviceAuthorization::from_metadata(&metadata, ClientAuth::none("tv"), &config, show).unwrap();
+    let flow = flow.scopes(["openid"]);
+    let user = async { provider.approve_device(&shown.recv().await.unwrap()).await };
+    let (token, ()) = tokio::join!(flow.authorize(), user);
+    let token = token.unwrap();
+    let claims = token.id_claims().expect("the ID token is verified");
+    assert_eq!((claims.subject(), claims.get("aud")), ("alice", Some(&json!("tv"))));
 }
 
 #[tokio::test]
