@@ -1,5 +1,6 @@
 //! OpenID Connect ID tokens against a real issuer (oidc-provider over HTTPS): the
-//! authorization code flow verifies the one it gets and gives its claims; a token with a
+//! authorization code and device flows verify the ones they get (at sign-in and at each
+//! refresh) and give their claims; a token with a
 //! wrong nonce, audience or issuer, an expired one, and one signed by a key the issuer's
 //! JWKS does not hold are refused; the issuer rotates its keys and verification follows.
 //!
@@ -13,7 +14,7 @@ use std::time::Duration;
 use authgen_runtime::oauth::{
     AuthorizationCode, AuthorizationRequest, ClientAuth, DeviceAuthorization, IdTokens, ServerMetadata,
 };
-use authgen_runtime::token::{AccessToken, TokenError};
+use authgen_runtime::token::{AccessToken, TokenError, TokenSource};
 use authgen_runtime::{Config, Hook};
 use authgen_sandbox::oidc::OidcProvider;
 use serde_json::json;
@@ -84,13 +85,21 @@ async fn the_code_flow_verifies_its_id_token_and_gives_the_claims() {
     let config = config(provider);
     let metadata = metadata(provider, &config).await;
     let flow = AuthorizationCode::from_metadata(&metadata, ClientAuth::none("app"), &config).unwrap();
-    let (token, request) = sign_in(provider, &flow.scopes(["openid"])).await;
+    let flow = flow.scopes(["openid"]);
+    let (token, request) = sign_in(provider, &flow).await;
     let token = token.unwrap();
     let claims = token.id_claims().expect("the ID token is verified");
     assert_eq!((claims.subject(), claims.issuer()), ("alice", provider.issuer()));
     assert_eq!(claims.get("nonce"), Some(&json!(request.nonce())));
     assert_eq!(claims.get("aud"), Some(&json!("app")));
     assert!(!format!("{claims:?}").contains(request.nonce()), "Debug names claims, not values");
+
+    // A refresh brings an ID token too, verified as well.
+    let refresh_token = token.refresh_token().expect("a refresh token");
+    let refreshed = flow.refresh(refresh_token).expect("the flow refreshes").await.unwrap();
+    assert_ne!(refreshed.secret(), token.secret());
+    assert!(refreshed.id_token().is_some(), "the refresh brings an ID token");
+    assert_eq!(refreshed.id_claims().map(|claims| claims.subject()), Some("alice"));
 }
 
 #[tokio::test]

@@ -34,7 +34,6 @@ pub struct AuthorizationCode {
     authorization_url: url::Url,
     issuer: Option<String>,
     require_iss: bool,
-    id_tokens: Option<IdTokens>,
     /// Sent in the authorization request (the token request has the core's).
     params: Vec<(String, String)>,
     opener: Option<Opener>,
@@ -104,7 +103,6 @@ impl AuthorizationCode {
             authorization_url,
             issuer: None,
             require_iss: false,
-            id_tokens: None,
             params: Vec::new(),
             opener: None,
             loopback: (0, loopback::DEFAULT_PATH.to_string()),
@@ -128,7 +126,7 @@ impl AuthorizationCode {
         let mut flow = AuthorizationCode::new(metadata.token_endpoint(auth, config)?, authorization_url)?
             .issuer(metadata.issuer.clone());
         flow.require_iss = metadata.authorization_response_iss_parameter_supported == Some(true);
-        flow.id_tokens = IdTokens::for_client(metadata, &client_id, config)?;
+        flow.core.set_id_tokens(IdTokens::for_client(metadata, &client_id, config)?);
         Ok(flow)
     }
 
@@ -139,11 +137,12 @@ impl AuthorizationCode {
     }
 
     /// Verifies the ID tokens the server issues with `id_tokens` (set by
-    /// [`from_metadata`](Self::from_metadata) where the server publishes its keys): the
-    /// token's [`id_claims`](AccessToken::id_claims) are then set, and a token that fails
-    /// a check (signature, issuer, audience, expiry, the request's nonce) is refused.
+    /// [`from_metadata`](Self::from_metadata) where the server publishes its keys), at
+    /// sign-in and at each refresh: the token's [`id_claims`](AccessToken::id_claims)
+    /// are then set, and a token that fails a check (signature, issuer, audience, expiry,
+    /// the sign-in's nonce) is refused.
     pub fn id_tokens(mut self, id_tokens: IdTokens) -> AuthorizationCode {
-        self.id_tokens = Some(id_tokens);
+        self.core.set_id_tokens(Some(id_tokens));
         self
     }
 
@@ -240,11 +239,8 @@ impl AuthorizationCode {
         form.push_secret("code", code.expose_secret());
         form.push("redirect_uri", &request.redirect_uri);
         form.push_secret("code_verifier", request.verifier.expose_secret());
-        let mut token = self.core.request(form).await?;
-        if let Some(id_tokens) = &self.id_tokens {
-            token = id_tokens.attach(token, Some(&request.nonce)).await?;
-        }
-        Ok(self.core.keep(token).await)
+        let token = self.core.request(form).await?;
+        self.core.signed_in(token, Some(&request.nonce)).await
     }
 
     /// The code of a redirect that passes every check.

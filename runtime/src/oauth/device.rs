@@ -80,7 +80,6 @@ pub struct DeviceAuthorization {
     core: GrantCore,
     device_authorization_url: String,
     show: Show,
-    id_tokens: Option<IdTokens>,
 }
 
 impl fmt::Debug for DeviceAuthorization {
@@ -105,7 +104,6 @@ impl DeviceAuthorization {
             core: GrantCore::for_user(endpoint, "device_code"),
             device_authorization_url: device_authorization_url.to_string(),
             show: Arc::new(show),
-            id_tokens: None,
         })
     }
 
@@ -122,15 +120,16 @@ impl DeviceAuthorization {
             .as_deref()
             .ok_or(OAuthError::MissingEndpoint("device_authorization_endpoint"))?;
         let id_tokens = IdTokens::for_client(metadata, auth.client_id(), config)?;
-        let flow = DeviceAuthorization::new(metadata.token_endpoint(auth, config)?, url, show)?;
-        Ok(DeviceAuthorization { id_tokens, ..flow })
+        let mut flow = DeviceAuthorization::new(metadata.token_endpoint(auth, config)?, url, show)?;
+        flow.core.set_id_tokens(id_tokens);
+        Ok(flow)
     }
 
     /// Verifies the ID tokens the server issues (with `openid` asked for) with
     /// `id_tokens`: see [`AuthorizationCode::id_tokens`](super::AuthorizationCode::id_tokens)
     /// (the device flow sends no nonce).
     pub fn id_tokens(mut self, id_tokens: IdTokens) -> DeviceAuthorization {
-        self.id_tokens = Some(id_tokens);
+        self.core.set_id_tokens(Some(id_tokens));
         self
     }
 
@@ -175,19 +174,11 @@ impl DeviceAuthorization {
             let mut form = Form::new(GRANT);
             form.push_secret("device_code", authorization.device_code.expose_secret());
             match self.core.request(form).await {
-                Ok(token) => return Ok(self.core.keep(self.verified(token).await?).await),
+                Ok(token) => return self.core.signed_in(token, None).await,
                 Err(error) if error.oauth_error() == Some("authorization_pending") => {}
                 Err(error) if error.oauth_error() == Some("slow_down") => interval += SLOW_DOWN,
                 Err(error) => return Err(error),
             }
-        }
-    }
-
-    /// `token` with its ID token's claims, where this flow verifies ID tokens.
-    async fn verified(&self, token: AccessToken) -> Result<AccessToken, TokenError> {
-        match &self.id_tokens {
-            Some(id_tokens) => id_tokens.attach(token, None).await,
-            None => Ok(token),
         }
     }
 

@@ -11,6 +11,7 @@ use std::sync::{Arc, OnceLock};
 
 use super::client_auth::Form;
 use super::endpoint::TokenEndpoint;
+use super::id_token::IdTokens;
 use super::identity::{Identity, scope_param, scope_set};
 use super::refresh::{Refresher, with_account};
 use super::store::{MemoryTokenStore, TokenStore};
@@ -34,12 +35,13 @@ pub(crate) struct GrantCore {
 }
 
 /// What a flow a user signs in to adds: the refresher that keeps the user's refresh
-/// token, and whose tokens these are, if named (without a name, the client alone does not
-/// say whose they are: the tokens have no identity).
+/// token, whose tokens these are, if named (without a name, the client alone does not
+/// say whose they are: the tokens have no identity), and what verifies their ID tokens.
 #[derive(Clone)]
 struct User {
     refresher: Arc<Refresher>,
     account: Option<String>,
+    id_tokens: Option<IdTokens>,
 }
 
 impl fmt::Debug for GrantCore {
@@ -76,7 +78,7 @@ impl GrantCore {
     /// (see [`set_store`](Self::set_store)).
     pub(crate) fn for_user(endpoint: TokenEndpoint, flow: &'static str) -> GrantCore {
         let refresher = Refresher::new(endpoint.clone(), Arc::new(MemoryTokenStore::new()), BTreeSet::new());
-        let user = User { refresher: Arc::new(refresher), account: None };
+        let user = User { refresher: Arc::new(refresher), account: None, id_tokens: None };
         GrantCore { user: Some(user), ..GrantCore::new(endpoint, flow) }
     }
 
@@ -96,16 +98,39 @@ impl GrantCore {
         self.changed();
     }
 
+    /// Verifies the ID tokens of the user's sign-ins and refreshes with `id_tokens`.
+    pub(crate) fn set_id_tokens(&mut self, id_tokens: Option<IdTokens>) {
+        if let Some(user) = &mut self.user {
+            user.id_tokens = id_tokens;
+        }
+    }
+
     /// The refresher of a flow a user signs in to.
     fn refresher(&self) -> Option<&Refresher> {
         self.user.as_ref().map(|user| &*user.refresher)
     }
 
-    /// `token`, its refresh token kept where a user signed in.
-    pub(crate) async fn keep(&self, token: AccessToken) -> AccessToken {
-        match self.refresher() {
+    /// The token of a user's sign-in that sent `nonce` (none in the device flow): its ID
+    /// token verified, its refresh token kept.
+    pub(crate) async fn signed_in(
+        &self,
+        token: AccessToken,
+        nonce: Option<&str>,
+    ) -> Result<AccessToken, TokenError> {
+        let token = self.verified(token, nonce).await?;
+        Ok(match self.refresher() {
             Some(refresher) => refresher.keep(token).await,
             None => token,
+        })
+    }
+
+    /// `token` with the claims of its ID token, where it came with one not verified yet
+    /// and this core verifies ID tokens. A refreshed token's ID token names no nonce of
+    /// the sign-in's (OpenID Connect Core §12.2): `nonce` is `None` then.
+    async fn verified(&self, token: AccessToken, nonce: Option<&str>) -> Result<AccessToken, TokenError> {
+        match self.user.as_ref().and_then(|user| user.id_tokens.as_ref()) {
+            Some(id_tokens) if token.id_claims().is_none() => id_tokens.attach(token, nonce).await,
+            _ => Ok(token),
         }
     }
 
@@ -204,17 +229,25 @@ pub(crate) trait Grant: Send + Sync + 'static {
 impl<G: Grant> TokenSource for G {
     fn fetch(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
         Box::pin(async move {
-            match self.core().refresher() {
-                Some(refresher) => refresher.refresh_or_sign_in(None, || self.obtain()).await,
+            let core = self.core();
+            match core.refresher() {
+                Some(refresher) => {
+                    let token = refresher.refresh_or_sign_in(None, || self.obtain()).await?;
+                    core.verified(token, None).await
+                }
                 None => self.obtain().await,
             }
         })
     }
 
     fn refresh(&self, refresh_token: &Secret) -> Option<BoxFuture<'_, Result<AccessToken, TokenError>>> {
-        let refresher = self.core().refresher()?;
+        let core = self.core();
+        let refresher = core.refresher()?;
         let offered = refresh_token.clone();
-        Some(Box::pin(async move { refresher.refresh_or_sign_in(Some(&offered), || self.obtain()).await }))
+        Some(Box::pin(async move {
+            let token = refresher.refresh_or_sign_in(Some(&offered), || self.obtain()).await?;
+            core.verified(token, None).await
+        }))
     }
 
     fn name(&self) -> &str {
