@@ -1,7 +1,8 @@
 //! OAuth 2.0 against a real authorization server: starts oidc-provider (Node, through the
 //! sandbox's launcher), then fetches tokens with client credentials, the device flow and
-//! the authorization code flow, printing one `ok` line each. The example plays the user
-//! too: it enters the device code and approves the sign-in in the browser's place.
+//! the authorization code flow, printing one `ok` line each (the user's flows with the
+//! subject of their verified ID token). The example plays the user too: it enters the
+//! device code and approves the sign-in in the browser's place.
 //!
 //! `cargo run --example oauth` (needs Node 20.19+ and `npm ci` in `sandbox/oidc`; without
 //! them it says so and stops).
@@ -82,5 +83,9 @@ async fn main() -> Result<(), Box<dyn Error>> {
 fn describe(token: &Arc<AccessToken>) -> String {
     let lifetime = token.lifetime().map_or("no stated lifetime".into(), |l| format!("{} s", l.as_secs()));
     let refresh = if token.refresh_token().is_some() { ", with a refresh token" } else { "" };
-    format!("{} token, scopes {:?}, {lifetime}{refresh}", token.token_type(), token.scopes())
+    // With `openid`, the flows found by discovery verify the ID token (signature, issuer,
+    // audience, expiry, nonce) and give its claims.
+    let user =
+        token.id_claims().map(|claims| format!(", signed in as {}", claims.subject())).unwrap_or_default();
+    format!("{} token, scopes {:?}, {lifetime}{refresh}{user}", token.token_type(), token.scopes())
 }

@@ -22,26 +22,62 @@ fn no_file_in_runtime_src_imports_from_a_module_that_imports_it_back() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let files = modules(&root);
     let sources: BTreeMap<&ModPath, Source> = files.iter().map(|(m, f)| (m, read(f))).collect();
+    let edges = imports(&files, &sources);
+    let cycles = cycles(&edges);
+    assert!(cycles.is_empty(), "import cycles in runtime/src:\n{}", cycles.join("\n"));
+    // The check sees the imports that matter: the exchange reads the client.
+    let exchange = vec!["exchange".to_string(), "request".to_string()];
+    assert!(edges[&exchange].contains(&vec!["client".to_string()]), "{edges:?}");
+}
+
+/// The top-level modules are layers too: `token` can be read without `oauth`, `config`
+/// without `retry`'s users. Only the crate root, the door generated code comes in by
+/// (`__private`) and the agreements both sides share (`seam`) may name everything.
+#[test]
+fn the_top_level_modules_form_a_dag() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let files = modules(&root);
+    let sources: BTreeMap<&ModPath, Source> = files.iter().map(|(m, f)| (m, read(f))).collect();
+    let aside = ["__private", "seam"];
+    let top = |m: &ModPath| m.first().filter(|name| !aside.contains(&name.as_str())).cloned();
+    let mut edges: BTreeMap<ModPath, BTreeSet<ModPath>> = BTreeMap::new();
+    for (from, targets) in imports(&files, &sources) {
+        for target in targets {
+            if let (Some(a), Some(b)) = (top(from), top(&target))
+                && a != b
+            {
+                edges.entry(vec![a]).or_default().insert(vec![b]);
+            }
+        }
+    }
+    let edges: BTreeMap<&ModPath, BTreeSet<ModPath>> = edges.iter().map(|(m, t)| (m, t.clone())).collect();
+    let cycles = cycles(&edges);
+    assert!(cycles.is_empty(), "top-level modules of runtime/src in a cycle:\n{}", cycles.join("\n"));
+    // The graph is the real one: the flows read the token layer.
+    assert!(edges[&vec!["oauth".to_string()]].contains(&vec!["token".to_string()]), "{edges:?}");
+}
+
+/// Which modules each file imports from (re-exports it does not itself use aside).
+fn imports<'a>(
+    files: &BTreeMap<ModPath, PathBuf>,
+    sources: &BTreeMap<&'a ModPath, Source>,
+) -> BTreeMap<&'a ModPath, BTreeSet<ModPath>> {
     let mut edges: BTreeMap<&ModPath, BTreeSet<ModPath>> = BTreeMap::new();
-    for (module, source) in &sources {
+    for (module, source) in sources {
         for (reexport, path) in &source.uses {
             let alias = path.last().map(String::as_str).unwrap_or_default();
             // A re-export imports only when the file itself uses the name it brings in.
             if *reexport && (alias == "*" || !uses_word(&source.code, alias)) {
                 continue;
             }
-            if let Some(target) = resolve(&files, &sources, module, path, 0)
+            if let Some(target) = resolve(files, sources, module, path, 0)
                 && &target != *module
             {
-                edges.entry(module).or_default().insert(target);
+                edges.entry(*module).or_default().insert(target);
             }
         }
     }
-    let cycles = cycles(&edges);
-    assert!(cycles.is_empty(), "import cycles in runtime/src:\n{}", cycles.join("\n"));
-    // The check sees the imports that matter: the exchange reads the client.
-    let exchange = vec!["exchange".to_string(), "request".to_string()];
-    assert!(edges[&exchange].contains(&vec!["client".to_string()]), "{edges:?}");
+    edges
 }
 
 /// Every module file under `root`, by module path.

@@ -6,7 +6,7 @@
 //! Without Node or `sandbox/oidc/node_modules` the tests say so loudly and pass; under
 //! `CI=true` they fail.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use authgen_runtime::Config;
 use authgen_runtime::oauth::{
@@ -168,6 +168,53 @@ async fn client_secret_basic_and_post_with_scopes_and_a_resource() {
     let token = for_api.fetch().await.unwrap();
     assert_eq!(f.provider.introspect(token.secret().expose_secret()).await["aud"], RESOURCE);
     assert_ne!(for_api.identity(), read.identity(), "another resource is another token");
+}
+
+/// What a hook saw of each exchange: `METHOD URL header-names` of each request, and the
+/// status of each answer. Clones share what they saw.
+#[derive(Clone, Default)]
+struct Seen {
+    requests: Arc<Mutex<Vec<String>>>,
+    statuses: Arc<Mutex<Vec<u16>>>,
+}
+
+impl authgen_runtime::Hook for Seen {
+    fn on_request(&self, request: &mut authgen_runtime::reqwest::Request) {
+        let names: Vec<&str> = request.headers().keys().map(|name| name.as_str()).collect();
+        let seen = format!("{} {} {}", request.method(), request.url(), names.join(","));
+        self.requests.lock().unwrap().push(seen);
+    }
+
+    fn on_response(&self, response: &authgen_runtime::reqwest::Response) {
+        self.statuses.lock().unwrap().push(response.status().as_u16());
+    }
+}
+
+#[tokio::test]
+async fn a_hook_sees_the_token_request_and_its_answer() {
+    let Some(f) = fixture() else { return };
+    let seen = Seen::default();
+    let config = f.config().hook(seen.clone());
+    let auth = ClientAuth::client_secret_basic("basic", SECRET);
+    let endpoint = TokenEndpoint::new(&f.provider.token_url(), auth, &config).unwrap();
+    let token = ClientCredentials::new(endpoint).scopes(["api:read"]).fetch().await.unwrap();
+    assert_eq!(f.provider.introspect(token.secret().expose_secret()).await["active"], json!(true));
+    let requests = seen.requests.lock().unwrap().clone();
+    let [request] = requests.as_slice() else { panic!("{requests:?}") };
+    let expected = format!("POST {} ", f.provider.token_url());
+    assert!(request.starts_with(&expected) && request.contains("authorization"), "{request}");
+    assert_eq!(*seen.statuses.lock().unwrap(), [200]);
+}
+
+#[tokio::test]
+async fn a_token_answer_past_the_response_limit_is_the_exchanges_error() {
+    let Some(f) = fixture() else { return };
+    let config = f.config().max_response_bytes(64);
+    let auth = ClientAuth::client_secret_basic("basic", SECRET);
+    let endpoint = TokenEndpoint::new(&f.provider.token_url(), auth, &config).unwrap();
+    let error = ClientCredentials::new(endpoint).fetch().await.unwrap_err();
+    assert!(error.message().contains("larger than the limit of 64 bytes"), "{error}");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(200));
 }
 
 #[tokio::test]
@@ -443,7 +490,7 @@ async fn dpop_binds_tokens_and_proves_each_api_call_with_nonces() {
     let Some(f) = fixture() else { return };
     let dpop = Dpop::generate();
     let source = ClientCredentials::new(f.secret("dpop").with_dpop(dpop.clone())).scopes(["api:read"]);
-    assert_eq!(source.dpop().map(Dpop::thumbprint), Some(dpop.thumbprint()));
+    assert_eq!(source.dpop().map(|key| key.thumbprint()), Some(dpop.thumbprint()));
     let token = source.fetch().await.unwrap();
     assert_eq!(token.token_type(), "DPoP");
     let claims = f.provider.introspect(token.secret().expose_secret()).await;

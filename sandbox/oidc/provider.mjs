@@ -10,6 +10,8 @@
 //   POST /__test/authorize  {"url"}: plays the browser through login and consent, answers
 //                           {"redirect"}: where the server sends the browser back to
 //   POST /__test/device     {"user_code"}: plays the user entering and confirming the code
+//   POST /__test/rotate     {"keep_old"}: signs with a new key from now on; the JWKS
+//                           keeps the old keys beside it, or (keep_old false) drops them
 
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
@@ -25,6 +27,10 @@ const tls = settings.tls ?? null;
 const stats = { token_requests: {}, device_polls: 0, slow_down: 0 };
 const devicePolls = new Map();
 const nonceClients = new Set();
+// The signing keys, newest first (oidc-provider signs with the first); a rotation builds
+// the provider anew around them, its stored grants and cookies kept.
+let signingKeys = [signingKey()];
+const cookieKeys = [crypto.randomBytes(16).toString('hex')];
 
 const server = tls
   ? https.createServer({
@@ -40,8 +46,8 @@ const server = tls
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address();
   const issuer = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
-  const provider = makeProvider(issuer);
-  const callback = provider.callback();
+  let callback = makeProvider(issuer).callback();
+  rotate = () => { callback = makeProvider(issuer).callback(); };
   server.on('request', (req, res) => {
     if (req.url.startsWith('/__test/')) {
       testRoute(issuer, req, res).catch((error) => answer(res, 500, { error: String(error?.stack ?? error) }));
@@ -52,17 +58,24 @@ server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`${JSON.stringify({ issuer })}\n`);
 });
 
+// Rebuilds the provider with the current signing keys (set once listening).
+let rotate = () => {};
+
+function signingKey() {
+  const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { ...privateKey.export({ format: 'jwk' }), use: 'sig', alg: 'RS256' };
+}
+
 process.stdin.on('end', () => process.exit(0));
 process.stdin.resume();
 
 function makeProvider(issuer) {
   const clients = (settings.clients ?? []).map(prepareClient);
-  const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
   const ttl = settings.ttl ?? {};
   const provider = new Provider(issuer, {
     clients,
-    jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), use: 'sig', alg: 'RS256' }] },
-    cookies: { keys: [crypto.randomBytes(16).toString('hex')] },
+    jwks: { keys: signingKeys },
+    cookies: { keys: cookieKeys },
     scopes: ['openid', 'offline_access', ...(settings.scopes ?? [])],
     findAccount: async (ctx, id) => ({ accountId: id, claims: async () => ({ sub: id }) }),
     clientAuthMethods: [
@@ -105,7 +118,7 @@ function makeProvider(issuer) {
       RefreshToken: ttl.refresh_token ?? 600,
       AuthorizationCode: 60,
       DeviceCode: ttl.device_code ?? 120,
-      IdToken: 60,
+      IdToken: ttl.id_token ?? 60,
       Interaction: 300,
       Session: 300,
       Grant: 600,
@@ -286,6 +299,11 @@ async function testRoute(issuer, req, res) {
   }
   if (req.method === 'POST' && path === '/__test/device') {
     await browseDevice(issuer, body.user_code);
+    return answer(res, 200, { ok: true });
+  }
+  if (req.method === 'POST' && path === '/__test/rotate') {
+    signingKeys = [signingKey(), ...(body.keep_old ? signingKeys : [])];
+    rotate();
     return answer(res, 200, { ok: true });
   }
   return answer(res, 404, { error: `no test route ${req.method} ${path}` });

@@ -22,7 +22,7 @@
 //! `x_self_signed_cert_pem` to register a self-signed certificate's key and
 //! `x_slow_down_first` to answer the client's first device poll `slow_down`,
 //! `x_dpop_nonce` to demand DPoP nonces of this client at the token endpoint), `scopes`,
-//! `ttl` (`access_token`, `refresh_token`, `device_code`, in seconds),
+//! `ttl` (`access_token`, `refresh_token`, `device_code`, `id_token`, in seconds),
 //! `rotate_refresh_tokens` (default true), `dpop_nonce` (require DPoP nonces at the
 //! token endpoint), `device_interval` (seconds, default 1), `resources` (RFC 8707
 //! resource indicator -> `{"scope": "...", "accessTokenTTL": n}`), `account` (who logs
@@ -151,6 +151,13 @@ impl OidcProvider {
     /// confirms, logs in and consents.
     pub async fn approve_device(&self, user_code: &str) {
         self.test_route("device", json!({ "user_code": user_code })).await;
+    }
+
+    /// Rotates the signing keys: ID tokens are signed by a new key from now on, and the
+    /// JWKS publishes it beside the old ones (`keep_old`) or alone (tokens signed before
+    /// are then signed by a key the JWKS does not hold).
+    pub async fn rotate_keys(&self, keep_old: bool) {
+        self.test_route("rotate", json!({ "keep_old": keep_old })).await;
     }
 
     /// What the introspection endpoint (RFC 7662) says of `token`.

@@ -3,7 +3,6 @@
 //! [`Credential`]s, what each scheme sends.
 
 mod credential;
-mod oauth;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -106,6 +105,11 @@ impl ClientCore {
     /// Sets the credentials of the security scheme `scheme`.
     pub fn set_credential(&mut self, scheme: &'static str, credential: Credential) {
         self.credentials.insert(scheme, credential);
+    }
+
+    /// The configuration the client was built with.
+    pub(crate) fn config(&self) -> &Config {
+        &self.config
     }
 
     pub(crate) fn credential(&self, scheme: &str) -> Option<&Credential> {

@@ -88,6 +88,14 @@ impl ClientCore {
     pub fn request(&self, method: Method, path: &str) -> Request<'_> {
         Request::new(self, method, path)
     }
+
+    /// Starts a request to `url`, which need not be under the base URL (an
+    /// authorization server's endpoints, found in its metadata).
+    pub(crate) fn request_at(&self, method: Method, url: url::Url) -> Request<'_> {
+        let mut request = Request::new(self, method, "");
+        request.url = Some(Box::new(url));
+        request
+    }
 }
 
 impl<'c> Request<'c> {
@@ -203,6 +211,12 @@ impl<'c> Request<'c> {
             Ok(value) => self.builder = self.builder.header(name, value),
             Err(_) => self.invalid(name, NOT_A_HEADER_VALUE),
         }
+        self
+    }
+
+    /// Sets a header to `value` as it is (a credential marked sensitive stays so).
+    pub(crate) fn header_value(mut self, name: &'static str, value: HeaderValue) -> Self {
+        self.builder = self.builder.header(name, value);
         self
     }
 

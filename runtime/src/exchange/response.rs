@@ -118,6 +118,12 @@ impl Response {
         self.body.headers()
     }
 
+    /// The status and the body as received, whatever the status (an OAuth endpoint's
+    /// answers are read by the flows, not by a generated operation).
+    pub(crate) fn into_parts(self) -> (StatusCode, RawBody) {
+        (self.status, self.body)
+    }
+
     /// The status code.
     pub fn status(&self) -> u16 {
         self.status.as_u16()

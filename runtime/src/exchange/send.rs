@@ -10,10 +10,9 @@ use super::challenge::Challenge;
 use super::request::{NOT_A_HEADER_VALUE, Refusal, Request};
 use super::response::Response;
 use crate::error::{Error, TransportError, ValidationError};
-use crate::oauth::Dpop;
 use crate::retry::{EndKind, Ended, idempotency_key};
 use crate::stream::CallSpan;
-use crate::token::{AccessToken, TokenCache, TokenError, authorization_value};
+use crate::token::{AccessToken, DpopKey, TokenCache, TokenError, authorization_value};
 
 impl<'c> Request<'c> {
     /// Sends the request and reads the answer (bounded by the configured limit), trying
@@ -181,7 +180,7 @@ impl<'c> Request<'c> {
     fn execute<'a, E>(
         &'a self,
         builder: Option<reqwest::RequestBuilder>,
-        bound: Option<(&'a Dpop, &'a AccessToken)>,
+        bound: Option<(&'a dyn DpopKey, &'a AccessToken)>,
         deadline: Option<Instant>,
     ) -> impl Future<Output = Result<Response, Error<E>>> + use<'a, 'c, E> {
         let sent = self.prepare(builder, bound, deadline).map(|request| self.core.http().execute(request));
@@ -210,7 +209,7 @@ impl<'c> Request<'c> {
     fn prepare<E>(
         &self,
         builder: Option<reqwest::RequestBuilder>,
-        bound: Option<(&Dpop, &AccessToken)>,
+        bound: Option<(&dyn DpopKey, &AccessToken)>,
         deadline: Option<Instant>,
     ) -> Result<reqwest::Request, Error<E>> {
         let Some(mut builder) = builder else {

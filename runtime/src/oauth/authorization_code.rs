@@ -2,8 +2,8 @@
 //! S256 (RFC 7636; `plain` is not offered), `state` and `nonce`, and the RFC 9207 `iss`
 //! check against mix-up attacks.
 
-use std::collections::BTreeSet;
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,11 +11,12 @@ use super::OAuthError;
 use super::client_auth::Form;
 use super::discovery::ServerMetadata;
 use super::endpoint::TokenEndpoint;
-use super::identity::{scope_param, scope_set};
+use super::grant::{Grant, GrantCore};
+use super::id_token::IdTokens;
+use super::identity::scope_param;
 use super::loopback::{self, LoopbackRedirect};
 use super::random;
-use super::refresh::{Refresher, user_identity};
-use super::store::{MemoryTokenStore, TokenStore};
+use super::store::TokenStore;
 use crate::token::{AccessToken, TokenError};
 use crate::{Config, Secret};
 
@@ -29,29 +30,23 @@ type Opener = Arc<dyn Fn(&str) + Send + Sync>;
 /// A web application uses [`start`](Self::start) and [`finish`](Self::finish) with its own
 /// redirect URI instead.
 pub struct AuthorizationCode {
-    endpoint: TokenEndpoint,
+    core: GrantCore,
     authorization_url: url::Url,
     issuer: Option<String>,
     require_iss: bool,
-    scopes: BTreeSet<String>,
+    /// Sent in the authorization request (the token request has the core's).
     params: Vec<(String, String)>,
-    refresher: Refresher,
     opener: Option<Opener>,
     loopback: (u16, String),
     login_timeout: Duration,
-    account: Option<String>,
-    name: String,
-    identity: Option<Vec<u8>>,
 }
 
 impl fmt::Debug for AuthorizationCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AuthorizationCode")
-            .field("endpoint", &self.endpoint)
+            .field("core", &self.core)
             .field("authorization_url", &self.authorization_url.as_str())
             .field("issuer", &self.issuer)
-            .field("scopes", &self.scopes)
-            .field("account", &self.account)
             .finish()
     }
 }
@@ -103,27 +98,21 @@ impl AuthorizationCode {
     /// `endpoint`. Set [`issuer`](Self::issuer) for the `iss` check.
     pub fn new(endpoint: TokenEndpoint, authorization_url: &str) -> Result<AuthorizationCode, OAuthError> {
         let authorization_url = endpoint.http().check(authorization_url)?;
-        let name = format!("{}.authorization_code", endpoint.scheme_label());
-        let refresher = Refresher::new(endpoint.clone(), Arc::new(MemoryTokenStore::new()), BTreeSet::new());
         Ok(AuthorizationCode {
-            endpoint,
+            core: GrantCore::for_user(endpoint, "authorization_code"),
             authorization_url,
             issuer: None,
             require_iss: false,
-            scopes: BTreeSet::new(),
             params: Vec::new(),
-            refresher,
             opener: None,
             loopback: (0, loopback::DEFAULT_PATH.to_string()),
             login_timeout: Duration::from_secs(300),
-            account: None,
-            name,
-            identity: None,
         })
     }
 
     /// The flow with the endpoints of `metadata` (its issuer checked in each redirect's
-    /// `iss`, required where the server says it sends one) and the client `auth`.
+    /// `iss`, required where the server says it sends one; its ID tokens verified against
+    /// its `jwks_uri`) and the client `auth`.
     pub fn from_metadata(
         metadata: &ServerMetadata,
         auth: super::ClientAuth,
@@ -133,15 +122,27 @@ impl AuthorizationCode {
             .authorization_endpoint
             .as_deref()
             .ok_or(OAuthError::MissingEndpoint("authorization_endpoint"))?;
+        let client_id = auth.client_id().to_string();
         let mut flow = AuthorizationCode::new(metadata.token_endpoint(auth, config)?, authorization_url)?
             .issuer(metadata.issuer.clone());
         flow.require_iss = metadata.authorization_response_iss_parameter_supported == Some(true);
+        flow.core.set_id_tokens(IdTokens::for_client(metadata, &client_id, config)?);
         Ok(flow)
     }
 
     /// The issuer whose `iss` each redirect must carry, if it carries one (RFC 9207).
     pub fn issuer(mut self, issuer: impl Into<String>) -> AuthorizationCode {
         self.issuer = Some(issuer.into());
+        self
+    }
+
+    /// Verifies the ID tokens the server issues with `id_tokens` (set by
+    /// [`from_metadata`](Self::from_metadata) where the server publishes its keys), at
+    /// sign-in and at each refresh: the token's [`id_claims`](AccessToken::id_claims)
+    /// are then set, and a token that fails a check (signature, issuer, audience, expiry,
+    /// the sign-in's nonce) is refused.
+    pub fn id_tokens(mut self, id_tokens: IdTokens) -> AuthorizationCode {
+        self.core.set_id_tokens(Some(id_tokens));
         self
     }
 
@@ -152,8 +153,8 @@ impl AuthorizationCode {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.scopes = scope_set(scopes);
-        self.identified()
+        self.core.set_scopes(scopes);
+        self
     }
 
     /// Adds `name=value` to the authorization request (`prompt`, `audience`, `resource`, …).
@@ -165,7 +166,7 @@ impl AuthorizationCode {
     /// Keeps the refresh token in `store`, so that the next run refreshes instead of
     /// asking the user to sign in again.
     pub fn store(mut self, store: impl TokenStore) -> AuthorizationCode {
-        self.refresher = Refresher::new(self.endpoint.clone(), Arc::new(store), BTreeSet::new());
+        self.core.set_store(store);
         self
     }
 
@@ -191,13 +192,7 @@ impl AuthorizationCode {
 
     /// Names whose tokens these are: see [`RefreshTokens::account`](super::RefreshTokens::account).
     pub fn account(mut self, account: impl Into<String>) -> AuthorizationCode {
-        self.account = Some(account.into());
-        self.identified()
-    }
-
-    fn identified(mut self) -> AuthorizationCode {
-        self.identity =
-            user_identity(&self.endpoint, "authorization_code", &self.scopes, self.account.as_deref());
+        self.core.set_account(account.into());
         self
     }
 
@@ -208,9 +203,9 @@ impl AuthorizationCode {
         {
             let mut query = url.query_pairs_mut();
             query.append_pair("response_type", "code");
-            query.append_pair("client_id", self.endpoint.auth().client_id());
+            query.append_pair("client_id", self.core.endpoint().auth().client_id());
             query.append_pair("redirect_uri", redirect_uri);
-            if let Some(scope) = scope_param(&self.scopes) {
+            if let Some(scope) = scope_param(self.core.scopes()) {
                 query.append_pair("scope", &scope);
             }
             query.append_pair("state", &state);
@@ -232,7 +227,8 @@ impl AuthorizationCode {
 
     /// Reads the redirect that came back (`callback_url`, the full URL the browser asked
     /// for): refuses an `error`, a `state` that is not the request's and an `iss` that is
-    /// not the issuer's, then exchanges the code for tokens and keeps the refresh token.
+    /// not the issuer's, then exchanges the code for tokens, verifies the ID token (see
+    /// [`id_tokens`](Self::id_tokens)) and keeps the refresh token.
     pub async fn finish(
         &self,
         request: &AuthorizationRequest,
@@ -243,8 +239,8 @@ impl AuthorizationCode {
         form.push_secret("code", code.expose_secret());
         form.push("redirect_uri", &request.redirect_uri);
         form.push_secret("code_verifier", request.verifier.expose_secret());
-        let token = self.endpoint.request("authorization_code", form).await?;
-        Ok(self.refresher.keep(token).await)
+        let token = self.core.request(form).await?;
+        self.core.signed_in(token, Some(&request.nonce)).await
     }
 
     /// The code of a redirect that passes every check.
@@ -296,11 +292,20 @@ impl AuthorizationCode {
             .await
             .map_err(|e| TokenError::new(format!("could not listen for the sign-in redirect: {e}"), false))?;
         let request = self.start(&listener.redirect_uri());
-        tracing::info!(scheme = self.endpoint.scheme_label(), flow = "authorization_code", "sign-in needed");
+        let scheme = self.core.endpoint().scheme_label();
+        tracing::info!(scheme, flow = "authorization_code", "sign-in needed");
         opener(request.url());
         let callback = listener.receive(self.login_timeout).await?;
         self.finish(&request, &callback).await
     }
 }
 
-interactive_source!(AuthorizationCode, authorize_with_loopback);
+impl Grant for AuthorizationCode {
+    fn core(&self) -> &GrantCore {
+        &self.core
+    }
+
+    fn obtain(&self) -> impl Future<Output = Result<AccessToken, TokenError>> + Send {
+        self.authorize_with_loopback()
+    }
+}

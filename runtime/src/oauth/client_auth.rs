@@ -6,11 +6,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use reqwest::header::{AUTHORIZATION, HeaderValue};
+use reqwest::header::HeaderValue;
 
 use super::keys::SigningKey;
 use super::random;
 use crate::Secret;
+use crate::exchange::Request;
 use crate::token::TokenError;
 
 const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -115,15 +116,15 @@ impl ClientAuth {
 
     /// Authenticates `request` to `audience` (the token endpoint): a header, or fields
     /// added to `form`.
-    pub(crate) fn apply(
+    pub(crate) fn apply<'c>(
         &self,
-        request: reqwest::RequestBuilder,
+        request: Request<'c>,
         form: &mut Form,
         audience: &str,
-    ) -> Result<reqwest::RequestBuilder, TokenError> {
+    ) -> Result<Request<'c>, TokenError> {
         match &self.method {
             Method::Basic(secret) => {
-                return Ok(request.header(AUTHORIZATION, basic(&self.client_id, secret)?));
+                return Ok(request.header_value("authorization", basic(&self.client_id, secret)?));
             }
             Method::Post(secret) => {
                 form.push("client_id", &self.client_id);
@@ -187,8 +188,9 @@ impl Form {
         self.secrets.push(value.to_string());
     }
 
-    pub(crate) fn pairs(&self) -> &[(String, String)] {
-        &self.pairs
+    /// The form as an `application/x-www-form-urlencoded` body.
+    pub(crate) fn encoded(&self) -> String {
+        form_urlencoded::Serializer::new(String::new()).extend_pairs(&self.pairs).finish()
     }
 
     /// `text` with every secret this form sends replaced by `[redacted]`.

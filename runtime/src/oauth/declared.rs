@@ -21,12 +21,14 @@ use super::discovery::ServerMetadata;
 use super::dpop::Dpop;
 use super::endpoint::TokenEndpoint;
 use super::error::OAuthError;
+use super::id_token::IdTokens;
 use super::identity::Identity;
 use super::password::PasswordGrant;
 use crate::config::{Config, ConfigError};
 use crate::secret::Secret;
 use crate::token::{
-    AccessToken, BoxFuture, Margin, ScopedTokens, Scopes, SharedLevel, TokenCache, TokenError, TokenSource,
+    AccessToken, BoxFuture, DpopKey, Margin, ScopedTokens, Scopes, SharedLevel, TokenCache, TokenError,
+    TokenSource,
 };
 
 /// An OAuth 2.0 or OpenID Connect security scheme as the spec declares it.
@@ -322,8 +324,8 @@ impl TokenSource for Lazy {
         Some(&self.identity)
     }
 
-    fn dpop(&self) -> Option<&Dpop> {
-        self.client.dpop.as_ref()
+    fn dpop(&self) -> Option<&dyn DpopKey> {
+        self.client.dpop.as_ref().map(|dpop| dpop as &dyn DpopKey)
     }
 }
 
@@ -344,6 +346,9 @@ pub(crate) async fn authorization_code(
         AuthorizationCode::new(found.endpoint, &url)?.scopes(with_clients(flow_scopes(flow), client));
     if let Some(metadata) = &found.metadata {
         code = code.issuer(metadata.issuer.clone());
+        if let Some(id_tokens) = IdTokens::for_client(metadata, client.client_id(), config)? {
+            code = code.id_tokens(id_tokens);
+        }
     }
     Ok(code)
 }
@@ -363,7 +368,13 @@ pub(crate) async fn device_authorization(
         flow.and_then(|f| f.device_authorization_url).map(|url| absolute(base_url, url)).transpose()?;
     let discovered = found.metadata.as_ref().and_then(|m| m.device_authorization_endpoint.clone());
     let url = discovered.or(declared).ok_or(OAuthError::MissingEndpoint("device_authorization_endpoint"))?;
-    Ok(DeviceAuthorization::new(found.endpoint, &url, show)?.scopes(with_clients(flow_scopes(flow), client)))
+    let device =
+        DeviceAuthorization::new(found.endpoint, &url, show)?.scopes(with_clients(flow_scopes(flow), client));
+    let id_tokens = found.metadata.as_ref().map(|m| IdTokens::for_client(m, client.client_id(), config));
+    Ok(match id_tokens.transpose()?.flatten() {
+        Some(id_tokens) => device.id_tokens(id_tokens),
+        None => device,
+    })
 }
 
 /// The password flow of `scheme` for `client` (only where asked for by name: it hands

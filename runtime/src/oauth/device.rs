@@ -2,8 +2,8 @@
 //! without a browser: the user reads a code off the screen and enters it on another
 //! device while the program polls.
 
-use std::collections::BTreeSet;
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,9 +13,10 @@ use tokio::time::Instant;
 use super::client_auth::Form;
 use super::discovery::ServerMetadata;
 use super::endpoint::{TokenEndpoint, refusal};
-use super::identity::{scope_param, scope_set};
-use super::refresh::{Refresher, user_identity};
-use super::store::{MemoryTokenStore, TokenStore};
+use super::grant::{Grant, GrantCore};
+use super::id_token::IdTokens;
+use super::identity::scope_param;
+use super::store::TokenStore;
 use super::{ClientAuth, OAuthError};
 use crate::token::{AccessToken, TokenError};
 use crate::{Config, Secret};
@@ -76,22 +77,16 @@ type Show = Arc<dyn Fn(&UserCode) + Send + Sync>;
 /// server's interval (5 seconds longer after each `slow_down`) until the user approves,
 /// refuses, or the code expires.
 pub struct DeviceAuthorization {
-    endpoint: TokenEndpoint,
+    core: GrantCore,
     device_authorization_url: String,
-    scopes: BTreeSet<String>,
     show: Show,
-    refresher: Refresher,
-    account: Option<String>,
-    name: String,
-    identity: Option<Vec<u8>>,
 }
 
 impl fmt::Debug for DeviceAuthorization {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DeviceAuthorization")
-            .field("endpoint", &self.endpoint)
+            .field("core", &self.core)
             .field("device_authorization_url", &self.device_authorization_url)
-            .field("scopes", &self.scopes)
             .finish()
     }
 }
@@ -105,21 +100,15 @@ impl DeviceAuthorization {
         show: impl Fn(&UserCode) + Send + Sync + 'static,
     ) -> Result<DeviceAuthorization, OAuthError> {
         endpoint.http().check(device_authorization_url)?;
-        let name = format!("{}.device_code", endpoint.scheme_label());
-        let refresher = Refresher::new(endpoint.clone(), Arc::new(MemoryTokenStore::new()), BTreeSet::new());
         Ok(DeviceAuthorization {
-            endpoint,
+            core: GrantCore::for_user(endpoint, "device_code"),
             device_authorization_url: device_authorization_url.to_string(),
-            scopes: BTreeSet::new(),
             show: Arc::new(show),
-            refresher,
-            account: None,
-            name,
-            identity: None,
         })
     }
 
-    /// The grant with the endpoints of `metadata`.
+    /// The grant with the endpoints of `metadata`, its ID tokens verified against the
+    /// server's `jwks_uri`.
     pub fn from_metadata(
         metadata: &ServerMetadata,
         auth: ClientAuth,
@@ -130,7 +119,18 @@ impl DeviceAuthorization {
             .device_authorization_endpoint
             .as_deref()
             .ok_or(OAuthError::MissingEndpoint("device_authorization_endpoint"))?;
-        DeviceAuthorization::new(metadata.token_endpoint(auth, config)?, url, show)
+        let id_tokens = IdTokens::for_client(metadata, auth.client_id(), config)?;
+        let mut flow = DeviceAuthorization::new(metadata.token_endpoint(auth, config)?, url, show)?;
+        flow.core.set_id_tokens(id_tokens);
+        Ok(flow)
+    }
+
+    /// Verifies the ID tokens the server issues (with `openid` asked for) with
+    /// `id_tokens`: see [`AuthorizationCode::id_tokens`](super::AuthorizationCode::id_tokens)
+    /// (the device flow sends no nonce).
+    pub fn id_tokens(mut self, id_tokens: IdTokens) -> DeviceAuthorization {
+        self.core.set_id_tokens(Some(id_tokens));
+        self
     }
 
     /// Asks for these scopes.
@@ -139,24 +139,19 @@ impl DeviceAuthorization {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.scopes = scope_set(scopes);
-        self.identified()
+        self.core.set_scopes(scopes);
+        self
     }
 
     /// Keeps the refresh token in `store` (see [`AuthorizationCode::store`](super::AuthorizationCode::store)).
     pub fn store(mut self, store: impl TokenStore) -> DeviceAuthorization {
-        self.refresher = Refresher::new(self.endpoint.clone(), Arc::new(store), BTreeSet::new());
+        self.core.set_store(store);
         self
     }
 
     /// Names whose tokens these are: see [`RefreshTokens::account`](super::RefreshTokens::account).
     pub fn account(mut self, account: impl Into<String>) -> DeviceAuthorization {
-        self.account = Some(account.into());
-        self.identified()
-    }
-
-    fn identified(mut self) -> DeviceAuthorization {
-        self.identity = user_identity(&self.endpoint, "device_code", &self.scopes, self.account.as_deref());
+        self.core.set_account(account.into());
         self
     }
 
@@ -178,8 +173,8 @@ impl DeviceAuthorization {
             }
             let mut form = Form::new(GRANT);
             form.push_secret("device_code", authorization.device_code.expose_secret());
-            match self.endpoint.request("device_code", form).await {
-                Ok(token) => return Ok(self.refresher.keep(token).await),
+            match self.core.request(form).await {
+                Ok(token) => return self.core.signed_in(token, None).await,
                 Err(error) if error.oauth_error() == Some("authorization_pending") => {}
                 Err(error) if error.oauth_error() == Some("slow_down") => interval += SLOW_DOWN,
                 Err(error) => return Err(error),
@@ -189,10 +184,11 @@ impl DeviceAuthorization {
 
     async fn request_code(&self) -> Result<Authorization, TokenError> {
         let mut form = Form::default();
-        if let Some(scope) = scope_param(&self.scopes) {
+        if let Some(scope) = scope_param(self.core.scopes()) {
             form.push("scope", &scope);
         }
-        let (answer, sent) = self.endpoint.post(&self.device_authorization_url, &form).await?;
+        let (answer, sent) =
+            self.core.endpoint().post(&self.device_authorization_url, &form, "device_authorization").await?;
         if !answer.status.is_success() {
             return Err(refusal("device authorization", "device authorization endpoint", &answer, &sent));
         }
@@ -202,4 +198,12 @@ impl DeviceAuthorization {
     }
 }
 
-interactive_source!(DeviceAuthorization, authorize);
+impl Grant for DeviceAuthorization {
+    fn core(&self) -> &GrantCore {
+        &self.core
+    }
+
+    fn obtain(&self) -> impl Future<Output = Result<AccessToken, TokenError>> + Send {
+        self.authorize()
+    }
+}

@@ -19,6 +19,8 @@ pub struct ServerMetadata {
     pub issuer: String,
     /// The token endpoint.
     pub token_endpoint: Option<String>,
+    /// Where the issuer publishes the keys its ID tokens are signed with (a JWK set).
+    pub jwks_uri: Option<String>,
     /// The authorization endpoint.
     pub authorization_endpoint: Option<String>,
     /// The device authorization endpoint (RFC 8628).
@@ -107,8 +109,8 @@ fn check_issuer(url: &str, expected: &str, metadata: ServerMetadata) -> Result<S
 
 async fn fetch(http: &Http, url: &str) -> Result<ServerMetadata, OAuthError> {
     let failed = |reason: String| OAuthError::Discovery { url: url.to_string(), reason };
-    let request = http.client().get(url).header(reqwest::header::ACCEPT, "application/json");
-    let answer = http.send(request).await.map_err(|e| failed(e.to_string()))?;
+    let request = http.request(reqwest::Method::GET, url, "discovery").map_err(|e| failed(e.to_string()))?;
+    let answer = Http::send(request).await.map_err(|e| failed(e.to_string()))?;
     if !answer.status.is_success() {
         return Err(failed(format!("the server answered {}", answer.status)));
     }

@@ -14,7 +14,7 @@ use super::OAuthError;
 use super::keys::SigningKey;
 use super::random;
 use crate::StatusCode;
-use crate::token::TokenError;
+use crate::token::{DpopKey, TokenError};
 
 /// A DPoP key (ES256) and the nonces servers gave it. Clones share both. `Debug` shows
 /// the key's thumbprint only.
@@ -83,17 +83,6 @@ impl Dpop {
         self.inner.key.sign("dpop+jwt", &claims, true)
     }
 
-    /// [`proof`](Self::proof) as a header value.
-    pub fn header_value(
-        &self,
-        method: &str,
-        url: &str,
-        access_token: Option<&str>,
-    ) -> Result<HeaderValue, TokenError> {
-        let proof = self.proof(method, url, access_token)?;
-        HeaderValue::try_from(proof).map_err(|_| TokenError::new("a DPoP proof is not a header value", true))
-    }
-
     /// Reads an answer from `url`'s server: remembers its `DPoP-Nonce`, if it sent one,
     /// and says whether the answer asks to send the request again with it (a resource
     /// server's `401` with `error="use_dpop_nonce"`, RFC 9449 §9; a token endpoint's `400`
@@ -108,8 +97,27 @@ impl Dpop {
         fresh && status == StatusCode::UNAUTHORIZED && asks
     }
 
-    /// Remembers the `DPoP-Nonce` of an answer from `url`'s server; true if it is new.
-    pub(crate) fn remember_nonce(&self, url: &str, headers: &HeaderMap) -> bool {
+    fn nonce(&self, url: &url::Url) -> Option<String> {
+        self.inner.nonces.lock().unwrap_or_else(|p| p.into_inner()).get(&origin(url)).cloned()
+    }
+}
+
+impl DpopKey for Dpop {
+    fn thumbprint(&self) -> &str {
+        Dpop::thumbprint(self)
+    }
+
+    fn header_value(
+        &self,
+        method: &str,
+        url: &str,
+        access_token: Option<&str>,
+    ) -> Result<HeaderValue, TokenError> {
+        let proof = self.proof(method, url, access_token)?;
+        HeaderValue::try_from(proof).map_err(|_| TokenError::new("a DPoP proof is not a header value", true))
+    }
+
+    fn remember_nonce(&self, url: &str, headers: &HeaderMap) -> bool {
         let (Some(nonce), Ok(url)) =
             (headers.get("dpop-nonce").and_then(|v| v.to_str().ok()), url::Url::parse(url))
         else {
@@ -117,10 +125,6 @@ impl Dpop {
         };
         let mut nonces = self.inner.nonces.lock().unwrap_or_else(|p| p.into_inner());
         nonces.insert(origin(&url), nonce.to_string()).as_deref() != Some(nonce)
-    }
-
-    fn nonce(&self, url: &url::Url) -> Option<String> {
-        self.inner.nonces.lock().unwrap_or_else(|p| p.into_inner()).get(&origin(url)).cloned()
     }
 }
 

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::SystemTime;
 
-use reqwest::header::ACCEPT;
+use reqwest::Method;
 use serde::Deserialize;
 use tokio::time::Instant;
 
@@ -13,8 +13,8 @@ use super::client_auth::{ClientAuth, Form};
 use super::dpop::Dpop;
 use super::http::{Answer, Http};
 use super::random;
-use crate::token::{AccessToken, TokenError, TokenFields};
-use crate::{Config, ConfigError};
+use crate::token::{AccessToken, DpopKey, TokenError, TokenFields};
+use crate::{Config, ConfigError, Secret};
 
 /// A token endpoint, the client's authentication there, and optionally a DPoP key.
 /// Cheap to clone: flows sharing one endpoint share its HTTP client. `Debug` shows the
@@ -40,6 +40,8 @@ impl fmt::Debug for TokenEndpoint {
             .finish()
     }
 }
+
+const FORM: &str = "application/x-www-form-urlencoded";
 
 /// RFC 6749 §5.2.
 #[derive(Deserialize)]
@@ -123,7 +125,7 @@ impl TokenEndpoint {
     pub(crate) async fn request(&self, flow: &'static str, form: Form) -> Result<AccessToken, TokenError> {
         tracing::debug!(scheme = %self.scheme, flow, "token request");
         let sent_at = Instant::now();
-        let (answer, sent) = self.post(&self.url, &form).await?;
+        let (answer, sent) = self.post(&self.url, &form, flow).await?;
         if !answer.status.is_success() {
             let error = refusal(flow, "token endpoint", &answer, &sent);
             // A device flow's "not yet" is routine; a refusal for good is worth a warning.
@@ -138,25 +140,32 @@ impl TokenEndpoint {
             TokenError::new(format!("the token endpoint's {} answer is not JSON", answer.status), false)
                 .with_status(Some(answer.status))
         })?;
-        let token = TokenFields::CONVENTION.read(&body, sent_at, SystemTime::now())?;
+        let mut token = TokenFields::CONVENTION.read(&body, sent_at, SystemTime::now())?;
         self.check_type(&token)?;
+        // Kept as received; the flow that knows the issuer's keys and its nonce verifies it.
+        token.id_token = body.get("id_token").and_then(serde_json::Value::as_str).map(Secret::new);
         Ok(token)
     }
 
     /// POSTs `form` to `url` (this endpoint, or another of the server's: the device
-    /// authorization endpoint) with the client's authentication and, with DPoP, a proof;
-    /// a `use_dpop_nonce` refusal is sent once more with the nonce it gave. The answer,
-    /// whatever its status, and the form as sent.
-    pub(crate) async fn post(&self, url: &str, form: &Form) -> Result<(Answer, Form), TokenError> {
+    /// authorization endpoint) through the exchange, as `operation`, with the client's
+    /// authentication and, with DPoP, a proof; a `use_dpop_nonce` refusal is sent once
+    /// more with the nonce it gave. The answer, whatever its status, and the form as sent.
+    pub(crate) async fn post(
+        &self,
+        url: &str,
+        form: &Form,
+        operation: &'static str,
+    ) -> Result<(Answer, Form), TokenError> {
         let mut retried = false;
         loop {
             let mut sent = form.clone();
-            let mut request = self.http.client().post(url).header(ACCEPT, "application/json");
+            let mut request = self.http.request(Method::POST, url, operation)?;
             request = self.auth.apply(request, &mut sent, &self.url)?;
             if let Some(dpop) = &self.dpop {
-                request = request.header("DPoP", dpop.header_value("POST", url, None)?);
+                request = request.header_value("dpop", dpop.header_value("POST", url, None)?);
             }
-            let answer = self.http.send(request.form(sent.pairs())).await?;
+            let answer = Http::send(request.text(FORM, &sent.encoded())).await?;
             let fresh_nonce = self.dpop.as_ref().is_some_and(|d| d.remember_nonce(url, &answer.headers));
             if !retried && fresh_nonce && oauth_error(&answer).as_deref() == Some("use_dpop_nonce") {
                 retried = true;

@@ -1,13 +1,12 @@
 //! Grants that trade one credential for a token: [`TokenExchange`] (RFC 8693) and
 //! [`JwtBearer`] (RFC 7523 §2.1), each wrapping another source or a key.
 
-use std::collections::BTreeSet;
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::client_auth::Form;
 use super::endpoint::TokenEndpoint;
-use super::identity::{Identity, scope_param, scope_set};
+use super::grant::{Grant, GrantCore};
+use super::identity::Identity;
 use super::keys::SigningKey;
 use super::random;
 use crate::token::{AccessToken, TokenCache, TokenError, TokenSource};
@@ -29,9 +28,9 @@ impl Wrapped {
     }
 
     /// `identity` with this source's, or `None` if this source has none.
-    fn identify(&self, identity: Identity) -> Option<Vec<u8>> {
+    fn identify(&self, identity: Identity) -> Option<Identity> {
         let mine = self.identity.as_ref()?;
-        Some(identity.with("subject", &random::sha256(mine)).bytes())
+        Some(identity.with("subject", &random::sha256(mine)))
     }
 }
 
@@ -39,24 +38,18 @@ impl Wrapped {
 /// for one with other scopes, audience or resource, as a [`TokenSource`]. The subject's
 /// tokens are cached on their own.
 pub struct TokenExchange {
-    endpoint: TokenEndpoint,
+    core: GrantCore,
     subject: Wrapped,
     subject_token_type: String,
-    scopes: BTreeSet<String>,
     audiences: Vec<String>,
-    resources: Vec<String>,
-    name: String,
-    identity: Option<Vec<u8>>,
 }
 
 impl fmt::Debug for TokenExchange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TokenExchange")
-            .field("endpoint", &self.endpoint)
+            .field("core", &self.core)
             .field("subject_token_type", &self.subject_token_type)
-            .field("scopes", &self.scopes)
             .field("audiences", &self.audiences)
-            .field("resources", &self.resources)
             .finish()
     }
 }
@@ -64,25 +57,20 @@ impl fmt::Debug for TokenExchange {
 impl TokenExchange {
     /// Exchanges the access tokens of `subject` at `endpoint`.
     pub fn new(endpoint: TokenEndpoint, subject: impl TokenSource) -> TokenExchange {
-        let name = format!("{}.token_exchange", endpoint.scheme_label());
         TokenExchange {
-            endpoint,
+            core: GrantCore::new(endpoint, "token_exchange"),
             subject: Wrapped::new(subject),
             subject_token_type: ACCESS_TOKEN_TYPE.into(),
-            scopes: BTreeSet::new(),
             audiences: Vec::new(),
-            resources: Vec::new(),
-            name,
-            identity: None,
         }
-        .identified()
     }
 
     /// The subject token's type URI when it is not an access token (an ID token:
     /// `urn:ietf:params:oauth:token-type:id_token`; a JWT: `…:jwt`).
     pub fn subject_token_type(mut self, uri: impl Into<String>) -> TokenExchange {
         self.subject_token_type = uri.into();
-        self.identified()
+        self.core.changed();
+        self
     }
 
     /// Asks for these scopes.
@@ -91,52 +79,49 @@ impl TokenExchange {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.scopes = scope_set(scopes);
-        self.identified()
+        self.core.set_scopes(scopes);
+        self
     }
 
     /// Asks for a token meant for `audience` (a logical name the server knows).
     pub fn audience(mut self, audience: impl Into<String>) -> TokenExchange {
         self.audiences.push(audience.into());
-        self.identified()
+        self.core.changed();
+        self
     }
 
     /// Asks for a token meant for the resource server `resource` (an absolute URI).
     pub fn resource(mut self, resource: impl Into<String>) -> TokenExchange {
-        self.resources.push(resource.into());
-        self.identified()
-    }
-
-    fn identified(mut self) -> TokenExchange {
-        let mut identity = Identity::new(&self.endpoint, "token_exchange")
-            .with_scopes(&self.scopes)
-            .with("subject_token_type", &self.subject_token_type);
-        for audience in &self.audiences {
-            identity = identity.with("audience", audience);
-        }
-        for resource in &self.resources {
-            identity = identity.with("resource", resource);
-        }
-        self.identity = self.subject.identify(identity);
+        self.core.add_resource(resource.into());
         self
     }
+}
 
-    async fn exchange(&self) -> Result<AccessToken, TokenError> {
+impl Grant for TokenExchange {
+    fn core(&self) -> &GrantCore {
+        &self.core
+    }
+
+    fn identify(&self, identity: Identity) -> Option<Identity> {
+        let identity = self
+            .audiences
+            .iter()
+            .fold(identity.with("subject_token_type", &self.subject_token_type), |identity, audience| {
+                identity.with("audience", audience)
+            });
+        self.subject.identify(identity)
+    }
+
+    async fn obtain(&self) -> Result<AccessToken, TokenError> {
         let subject = self.subject.cache.token().await?;
-        let mut form = Form::new("urn:ietf:params:oauth:grant-type:token-exchange");
+        let mut form = self.core.form("urn:ietf:params:oauth:grant-type:token-exchange");
         form.push_secret("subject_token", subject.secret().expose_secret());
         form.push("subject_token_type", &self.subject_token_type);
         form.push("requested_token_type", ACCESS_TOKEN_TYPE);
-        if let Some(scope) = scope_param(&self.scopes) {
-            form.push("scope", &scope);
-        }
         for audience in &self.audiences {
             form.push("audience", audience);
         }
-        for resource in &self.resources {
-            form.push("resource", resource);
-        }
-        self.endpoint.request("token_exchange", form).await
+        self.core.request(form).await
     }
 }
 
@@ -152,11 +137,8 @@ enum Assertion {
 /// [`TokenSource`]. The assertion is signed here ([`signed`](Self::signed): a service
 /// account's key) or is another source's token ([`from_source`](Self::from_source)).
 pub struct JwtBearer {
-    endpoint: TokenEndpoint,
+    core: GrantCore,
     assertion: Assertion,
-    scopes: BTreeSet<String>,
-    name: String,
-    identity: Option<Vec<u8>>,
 }
 
 impl fmt::Debug for JwtBearer {
@@ -165,11 +147,7 @@ impl fmt::Debug for JwtBearer {
             Assertion::Signed { .. } => "signed",
             Assertion::Source(_) => "source",
         };
-        f.debug_struct("JwtBearer")
-            .field("endpoint", &self.endpoint)
-            .field("assertion", &assertion)
-            .field("scopes", &self.scopes)
-            .finish()
+        f.debug_struct("JwtBearer").field("core", &self.core).field("assertion", &assertion).finish()
     }
 }
 
@@ -184,17 +162,13 @@ impl JwtBearer {
     ) -> JwtBearer {
         let assertion =
             Assertion::Signed { key, issuer: issuer.into(), subject: subject.into(), audience: None };
-        JwtBearer::with(endpoint, assertion)
+        JwtBearer { core: GrantCore::new(endpoint, "jwt_bearer"), assertion }
     }
 
     /// The tokens of `source`, each a JWT, as the assertions.
     pub fn from_source(endpoint: TokenEndpoint, source: impl TokenSource) -> JwtBearer {
-        JwtBearer::with(endpoint, Assertion::Source(Wrapped::new(source)))
-    }
-
-    fn with(endpoint: TokenEndpoint, assertion: Assertion) -> JwtBearer {
-        let name = format!("{}.jwt_bearer", endpoint.scheme_label());
-        JwtBearer { endpoint, assertion, scopes: BTreeSet::new(), name, identity: None }.identified()
+        let assertion = Assertion::Source(Wrapped::new(source));
+        JwtBearer { core: GrantCore::new(endpoint, "jwt_bearer"), assertion }
     }
 
     /// The `aud` of signed assertions, where the server wants another than its token URL
@@ -203,7 +177,8 @@ impl JwtBearer {
         if let Assertion::Signed { audience: slot, .. } = &mut self.assertion {
             *slot = Some(audience.into());
         }
-        self.identified()
+        self.core.changed();
+        self
     }
 
     /// Asks for these scopes.
@@ -212,23 +187,7 @@ impl JwtBearer {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.scopes = scope_set(scopes);
-        self.identified()
-    }
-
-    fn identified(mut self) -> JwtBearer {
-        let identity = Identity::new(&self.endpoint, "jwt_bearer").with_scopes(&self.scopes);
-        self.identity = match &self.assertion {
-            Assertion::Signed { key, issuer, subject, audience } => Some(
-                identity
-                    .with("key", &key.thumbprint().unwrap_or_else(|| key.algorithm()))
-                    .with("iss", issuer)
-                    .with("sub", subject)
-                    .with("aud", audience.as_deref().unwrap_or_default())
-                    .bytes(),
-            ),
-            Assertion::Source(wrapped) => wrapped.identify(identity),
-        };
+        self.core.set_scopes(scopes);
         self
     }
 
@@ -239,7 +198,7 @@ impl JwtBearer {
                 let claims = serde_json::json!({
                     "iss": issuer,
                     "sub": subject,
-                    "aud": audience.as_deref().unwrap_or(self.endpoint.url()),
+                    "aud": audience.as_deref().unwrap_or(self.core.endpoint().url()),
                     "iat": now,
                     "exp": now + ASSERTION_LIFETIME_SECS,
                     "jti": random::token(16),
@@ -251,16 +210,29 @@ impl JwtBearer {
             }
         }
     }
-
-    async fn request(&self) -> Result<AccessToken, TokenError> {
-        let mut form = Form::new("urn:ietf:params:oauth:grant-type:jwt-bearer");
-        form.push_secret("assertion", &self.assertion().await?);
-        if let Some(scope) = scope_param(&self.scopes) {
-            form.push("scope", &scope);
-        }
-        self.endpoint.request("jwt_bearer", form).await
-    }
 }
 
-grant_source!(TokenExchange, exchange);
-grant_source!(JwtBearer, request);
+impl Grant for JwtBearer {
+    fn core(&self) -> &GrantCore {
+        &self.core
+    }
+
+    fn identify(&self, identity: Identity) -> Option<Identity> {
+        match &self.assertion {
+            Assertion::Signed { key, issuer, subject, audience } => Some(
+                identity
+                    .with("key", &key.thumbprint().unwrap_or_else(|| key.algorithm()))
+                    .with("iss", issuer)
+                    .with("sub", subject)
+                    .with("aud", audience.as_deref().unwrap_or_default()),
+            ),
+            Assertion::Source(wrapped) => wrapped.identify(identity),
+        }
+    }
+
+    async fn obtain(&self) -> Result<AccessToken, TokenError> {
+        let mut form = self.core.form("urn:ietf:params:oauth:grant-type:jwt-bearer");
+        form.push_secret("assertion", &self.assertion().await?);
+        self.core.request(form).await
+    }
+}

@@ -1,29 +1,31 @@
-//! The HTTP client of the OAuth endpoints, built from the runtime's [`Config`] as a
-//! generated client's is: TLS identity and extra roots, timeouts, no redirects (a token
-//! endpoint that redirects is answering, not moving), no proxy for loopback hosts, and the
-//! HTTPS rule for every URL (plain HTTP only to loopback, only when allowed).
-//!
+//! The way the OAuth endpoints are reached: the runtime's exchange, as every operation's
+//! (the hooks, the retry policy and its budget, the call's tracing span, the bounded
+//! read, the same errors), over a client core built from the runtime's [`Config`] as a
+//! generated client's is (TLS identity and extra roots, timeouts, no redirects: a token
+//! endpoint that redirects is answering, not moving), and the HTTPS rule for every URL
+//! (plain HTTP only to loopback, only when allowed).
+
+use std::sync::Arc;
 
 use bytes::Bytes;
+use reqwest::Method;
 use reqwest::header::HeaderMap;
 
-use crate::config::{is_loopback_url, redact_userinfo};
-use crate::error::{TransportError, chain};
+use crate::client::ClientCore;
+use crate::config::redact_userinfo;
+use crate::exchange::Request;
 use crate::token::TokenError;
-use crate::{Config, ConfigError, Error, StatusCode};
+use crate::{Config, ConfigError, StatusCode};
 
-/// How long an idle connection to the authorization server is kept.
-const IDLE_CONNECTION: std::time::Duration = std::time::Duration::from_secs(3);
-
-/// An HTTP client for one authorization server, and the response size limit.
+/// The exchange to one authorization server. Cheap to clone: clones share the HTTP
+/// client and the retry budget.
 #[derive(Clone)]
 pub(crate) struct Http {
-    client: reqwest::Client,
-    max_response_bytes: usize,
+    core: Arc<ClientCore>,
     allow_http_loopback: bool,
 }
 
-/// An answer as received.
+/// An answer as received, whatever its status.
 pub(crate) struct Answer {
     pub status: StatusCode,
     pub headers: HeaderMap,
@@ -31,47 +33,34 @@ pub(crate) struct Answer {
 }
 
 impl Http {
-    /// A client for the server at `url` (checked for the HTTPS rule).
+    /// The exchange to the server at `url` (checked for the HTTPS rule).
     pub(crate) fn new(config: &Config, url: &str) -> Result<Self, ConfigError> {
         check_url(config, url)?;
-        Ok(Http {
-            client: client_for(config, url)?,
-            max_response_bytes: config.max_response_bytes,
-            allow_http_loopback: config.allow_http_loopback,
-        })
+        let core = ClientCore::new(config.clone().base_url(url), &[], &[])?;
+        Ok(Http { core: Arc::new(core), allow_http_loopback: config.allow_http_loopback })
     }
 
-    /// `url` parsed, if the HTTPS rule this client was built under allows it.
+    /// `url` parsed, if the HTTPS rule this exchange was built under allows it.
     pub(crate) fn check(&self, url: &str) -> Result<url::Url, ConfigError> {
         check_url(&Config::new().allow_http_loopback(self.allow_http_loopback), url)
     }
 
-    /// Sends `request` (built from [`Http::client`]) and reads the answer, up to the limit.
-    pub(crate) async fn send(&self, request: reqwest::RequestBuilder) -> Result<Answer, TokenError> {
-        let mut response = request.send().await.map_err(transport)?;
-        let (status, headers) = (response.status(), response.headers().clone());
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(transport)? {
-            if body.len() + chunk.len() > self.max_response_bytes {
-                let message = format!(
-                    "the {status} answer is larger than the limit of {} bytes",
-                    self.max_response_bytes
-                );
-                return Err(TokenError::new(message, false).with_status(Some(status)));
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(Answer { status, headers, body: body.into() })
+    /// A request of `operation` (as the call's span names it) to `url`, asking for JSON.
+    pub(crate) fn request(
+        &self,
+        method: Method,
+        url: &str,
+        operation: &'static str,
+    ) -> Result<Request<'_>, TokenError> {
+        let url = self.check(url).map_err(|e| TokenError::new(e.to_string(), true))?;
+        Ok(self.core.request_at(method, url).operation(operation, "").accept("application/json"))
     }
 
-    pub(crate) fn client(&self) -> &reqwest::Client {
-        &self.client
+    /// Sends `request` and reads its answer, up to the configured limit.
+    pub(crate) async fn send(request: Request<'_>) -> Result<Answer, TokenError> {
+        let (status, body) = request.send::<()>().await?.into_parts();
+        Ok(Answer { status, headers: body.headers().clone(), body: body.bytes() })
     }
-}
-
-/// A transport failure as a token error: never permanent (the server may come back).
-fn transport(error: reqwest::Error) -> TokenError {
-    TokenError::from(Error::<()>::Transport(TransportError::new(error)))
 }
 
 /// `url` parsed, if it is HTTPS, or plain HTTP to a loopback host while `config` allows it.
@@ -80,16 +69,6 @@ pub(crate) fn check_url(config: &Config, url: &str) -> Result<url::Url, ConfigEr
     config.clone().base_url(url).resolve(&[])?;
     url::Url::parse(url)
         .map_err(|e| ConfigError::InvalidUrl { url: redact_userinfo(url), reason: e.to_string() })
-}
-
-/// A `reqwest::Client` honouring `config`, for requests to the host of `url`.
-pub(crate) fn client_for(config: &Config, url: &str) -> Result<reqwest::Client, ConfigError> {
-    // Token requests come minutes apart (device polls, seconds): an idle connection is
-    // kept for less than the 5 s after which common servers (Node, Apache) close theirs,
-    // so a request is never sent down one the server is closing. (A POST to the token
-    // endpoint cannot simply be sent again: a code is spent once.)
-    let builder = config.http_client(is_loopback_url(url))?.pool_idle_timeout(IDLE_CONNECTION);
-    builder.build().map_err(|e| ConfigError::Client(chain(&e)))
 }
 
 #[cfg(test)]

@@ -127,7 +127,7 @@ impl SigningKey {
 /// jsonwebtoken picks its crypto backend from its crate features, and has none when a
 /// program enables both of its backends; choosing aws-lc-rs here keeps ours working then.
 /// A backend the program installed first stays.
-fn install_crypto() {
+pub(crate) fn install_crypto() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let _ = jsonwebtoken::crypto::CryptoProvider::install_default(

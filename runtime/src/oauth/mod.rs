@@ -4,10 +4,19 @@
 //!
 //! - [`TokenEndpoint`]: where tokens come from and how the client authenticates
 //!   ([`ClientAuth`]: `client_secret_basic`, `client_secret_post`, `private_key_jwt`,
-//!   `tls_client_auth`, `self_signed_tls_client_auth`, `none`), over an HTTP client
-//!   built from the runtime's [`Config`](crate::Config) (TLS identity and roots,
-//!   timeouts, no redirects, HTTPS but to loopback when allowed).
+//!   `tls_client_auth`, `self_signed_tls_client_auth`, `none`). Token requests (and
+//!   discovery, the device authorization request, the JWKS) go through the runtime's
+//!   exchange, as every operation does, over a client built from the runtime's
+//!   [`Config`](crate::Config): its [`Hook`](crate::Hook)s see them, its retry policy,
+//!   budget, timeouts, TLS identity and roots, response size limit and `authgen.call`
+//!   span apply, and they fail with the same errors; no redirects, HTTPS but to loopback
+//!   when allowed.
 //! - [`ServerMetadata`]: discovery (OpenID Connect and RFC 8414), the issuer checked.
+//! - [`IdTokens`]: OpenID Connect ID tokens verified (the signature against the
+//!   issuer's JWKS, fetched again when the issuer rotates its keys; `iss`, `aud`, `azp`,
+//!   `exp`, `iat`, the sign-in's `nonce`). The authorization code and device flows found
+//!   by discovery verify theirs, and the token's
+//!   [`id_claims`](crate::token::AccessToken::id_claims) say who signed in.
 //! - The flows: [`ClientCredentials`], [`RefreshTokens`] (rotation, persisted through a
 //!   [`TokenStore`] such as [`FileTokenStore`]), [`AuthorizationCode`] (PKCE S256, state,
 //!   nonce, the RFC 9207 `iss` check, a [`LoopbackRedirect`] for command-line and desktop
@@ -15,6 +24,10 @@
 //!   [`JwtBearer`] (RFC 7523) and, only when asked for by name, [`PasswordGrant`].
 //! - [`Dpop`]: sender-constrained tokens (RFC 9449): proofs for the token request and for
 //!   each API call, server nonces remembered and retried.
+//!
+//! Every grant is one shared request (endpoint, client authentication, scopes,
+//! resources, extra parameters, the source's name and identity) and what the grant adds
+//! to it; one generic impl makes each a [`TokenSource`](crate::token::TokenSource).
 //!
 //! The implicit flow and PKCE `plain` are not offered: both are unsafe (RFC 9700 §2.1.2,
 //! §2.1.1).
@@ -36,71 +49,6 @@
 //! assertions and tokens, refused grants name the OAuth `error` and `error_description`
 //! only, and tracing events name the scheme and the flow.
 
-/// The [`TokenSource`](crate::token::TokenSource) items that say what a source is: its
-/// name, its identity and its DPoP key (fields `name`, `identity`, `endpoint`).
-macro_rules! described_source {
-    () => {
-        fn name(&self) -> &str {
-            &self.name
-        }
-
-        fn identity(&self) -> Option<&[u8]> {
-            self.identity.as_deref()
-        }
-
-        fn dpop(&self) -> Option<&crate::oauth::Dpop> {
-            self.endpoint.dpop()
-        }
-    };
-}
-
-/// The [`TokenSource`](crate::token::TokenSource) of a grant whose every fetch runs
-/// `$request`; the type has `endpoint`, `name` and `identity` fields.
-macro_rules! grant_source {
-    ($type:ty, $request:ident) => {
-        impl crate::token::TokenSource for $type {
-            fn fetch(
-                &self,
-            ) -> crate::token::BoxFuture<'_, Result<crate::token::AccessToken, crate::token::TokenError>>
-            {
-                Box::pin(self.$request())
-            }
-
-            described_source!();
-        }
-    };
-}
-
-/// The [`TokenSource`](crate::token::TokenSource) of a flow a user takes part in: each
-/// fetch or refresh uses the kept refresh token, or signs in again with `$sign_in`; the
-/// type has `endpoint`, `refresher`, `name` and `identity` fields.
-macro_rules! interactive_source {
-    ($type:ty, $sign_in:ident) => {
-        impl crate::token::TokenSource for $type {
-            fn fetch(
-                &self,
-            ) -> crate::token::BoxFuture<'_, Result<crate::token::AccessToken, crate::token::TokenError>>
-            {
-                Box::pin(self.refresher.refresh_or_sign_in(None, || self.$sign_in()))
-            }
-
-            fn refresh(
-                &self,
-                refresh_token: &crate::Secret,
-            ) -> Option<
-                crate::token::BoxFuture<'_, Result<crate::token::AccessToken, crate::token::TokenError>>,
-            > {
-                let offered = refresh_token.clone();
-                Some(Box::pin(async move {
-                    self.refresher.refresh_or_sign_in(Some(&offered), || self.$sign_in()).await
-                }))
-            }
-
-            described_source!();
-        }
-    };
-}
-
 mod authorization_code;
 mod client_auth;
 mod client_credentials;
@@ -109,9 +57,12 @@ mod device;
 mod discovery;
 mod dpop;
 mod endpoint;
+mod entry;
 mod error;
 mod exchange;
+mod grant;
 mod http;
+mod id_token;
 mod identity;
 mod keys;
 mod loopback;
@@ -124,13 +75,13 @@ pub use authorization_code::{AuthorizationCode, AuthorizationRequest};
 pub use client_auth::ClientAuth;
 pub use client_credentials::ClientCredentials;
 pub use declared::{DeclaredFlow, DeclaredScheme, OAuthClient};
-pub(crate) use declared::{authorization_code, client_credentials, device_authorization, password};
 pub use device::{DeviceAuthorization, UserCode};
 pub use discovery::ServerMetadata;
 pub use dpop::Dpop;
 pub use endpoint::TokenEndpoint;
 pub use error::OAuthError;
 pub use exchange::{JwtBearer, TokenExchange};
+pub use id_token::IdTokens;
 pub use keys::SigningKey;
 pub use loopback::LoopbackRedirect;
 pub use password::PasswordGrant;

@@ -11,8 +11,7 @@ use super::endpoint::TokenEndpoint;
 use super::identity::{Identity, scope_param, scope_set};
 use super::store::{MemoryTokenStore, TokenStore};
 use crate::Secret;
-use crate::oauth::Dpop;
-use crate::token::{AccessToken, BoxFuture, TokenError, TokenSource};
+use crate::token::{AccessToken, BoxFuture, DpopKey, TokenError, TokenSource};
 
 /// Runs refresh grants one at a time and keeps the newest refresh token: a rotating
 /// server consumes the old one on use, and using it twice revokes the whole family at
@@ -115,13 +114,8 @@ fn dead(error: &TokenError) -> bool {
 
 /// The identity of a user's tokens: only with an account named, since the client alone
 /// does not say whose they are.
-pub(crate) fn user_identity(
-    endpoint: &TokenEndpoint,
-    flow: &str,
-    scopes: &BTreeSet<String>,
-    account: Option<&str>,
-) -> Option<Vec<u8>> {
-    Some(Identity::new(endpoint, flow).with_scopes(scopes).with("account", account?).bytes())
+pub(crate) fn with_account(identity: Identity, account: Option<&str>) -> Option<Identity> {
+    Some(identity.with("account", account?))
 }
 
 /// A user's tokens from a refresh token kept in a [`TokenStore`] (put there by an earlier
@@ -178,8 +172,8 @@ impl RefreshTokens {
 
     fn identified(mut self) -> RefreshTokens {
         let refresher = &self.refresher;
-        self.identity =
-            user_identity(&refresher.endpoint, "refresh_token", &refresher.scopes, self.account.as_deref());
+        let identity = Identity::new(&refresher.endpoint, "refresh_token").with_scopes(&refresher.scopes);
+        self.identity = with_account(identity, self.account.as_deref()).map(|identity| identity.bytes());
         self
     }
 }
@@ -209,7 +203,7 @@ impl TokenSource for RefreshTokens {
         self.identity.as_deref()
     }
 
-    fn dpop(&self) -> Option<&Dpop> {
-        self.refresher.endpoint.dpop()
+    fn dpop(&self) -> Option<&dyn DpopKey> {
+        self.refresher.endpoint.dpop().map(|dpop| dpop as &dyn DpopKey)
     }
 }

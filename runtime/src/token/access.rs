@@ -1,7 +1,10 @@
 //! [`AccessToken`]: one token, normalised from whatever shape the provider answered in.
 
+use std::sync::Arc;
+
 use tokio::time::Instant;
 
+use super::id::IdClaims;
 use crate::secret::Secret;
 
 /// An access token, normalised from whatever shape the provider answered in.
@@ -14,6 +17,10 @@ pub struct AccessToken {
     pub(crate) refresh_token: Option<Secret>,
     pub(crate) refresh_expires_at: Option<Instant>,
     pub(crate) scopes: Vec<String>,
+    /// The OpenID Connect ID token that came with it, as received.
+    pub(crate) id_token: Option<Secret>,
+    /// Its claims, once the flow verified it.
+    pub(crate) id_claims: Option<Arc<IdClaims>>,
 }
 
 impl AccessToken {
@@ -27,6 +34,8 @@ impl AccessToken {
             refresh_token: None,
             refresh_expires_at: None,
             scopes: Vec::new(),
+            id_token: None,
+            id_claims: None,
         }
     }
 
@@ -86,6 +95,19 @@ impl AccessToken {
     /// The scopes granted, if the provider said.
     pub fn scopes(&self) -> &[String] {
         &self.scopes
+    }
+
+    /// The OpenID Connect ID token the server issued with it, if it did: verified where
+    /// [`id_claims`](Self::id_claims) is set (e.g. as `id_token_hint` at sign-out).
+    pub fn id_token(&self) -> Option<&Secret> {
+        self.id_token.as_ref()
+    }
+
+    /// The claims of the ID token, where the flow that obtained it verified one (the
+    /// authorization code and device flows, given the issuer's keys: see
+    /// [`IdTokens`](crate::oauth::IdTokens)).
+    pub fn id_claims(&self) -> Option<&IdClaims> {
+        self.id_claims.as_deref()
     }
 
     /// True once `now` has reached the expiry.

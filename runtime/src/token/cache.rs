@@ -11,9 +11,10 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use super::access::{AccessToken, bearer_value};
-use super::error::TokenError;
+use super::bound::DpopKey;
 use super::level::{Fetches, SecondLevel, Upstream};
 use super::source::{BoxFuture, TokenSource};
+use crate::error::TokenError;
 
 /// How long before expiry a token is refreshed.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -249,7 +250,7 @@ impl TokenCache {
     }
 
     /// The DPoP key the source binds its tokens to, if it does: calls then carry proofs.
-    pub fn dpop(&self) -> Option<&crate::oauth::Dpop> {
+    pub fn dpop(&self) -> Option<&dyn DpopKey> {
         self.inner.source.dpop()
     }
 

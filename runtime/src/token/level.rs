@@ -5,8 +5,8 @@
 use tokio::time::Instant;
 
 use super::access::AccessToken;
-use super::error::TokenError;
 use super::source::BoxFuture;
+use crate::error::TokenError;
 
 /// A second cache level. A [`TokenCache`](super::TokenCache) holds one or none: it
 /// reads the level before fetching, and lets the level decide who fetches (one process

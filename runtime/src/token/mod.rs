@@ -47,8 +47,9 @@
 
 mod access;
 mod answer;
+mod bound;
 mod cache;
-mod error;
+mod id;
 mod level;
 mod lifetime;
 mod scoped;
@@ -56,11 +57,13 @@ mod scoped;
 mod shared;
 mod source;
 
+pub use crate::error::TokenError;
 pub use access::AccessToken;
 pub(crate) use access::{authorization_value, bearer_value};
 pub use answer::{AsTokenValue, TokenAnswer, TokenValue};
+pub use bound::DpopKey;
 pub use cache::{Margin, TokenCache};
-pub use error::TokenError;
+pub use id::IdClaims;
 pub use level::{SecondLevel, SharedLevel, Upstream};
 pub use lifetime::{MAX_LIFETIME, TokenFields};
 pub use scoped::{ScopedTokens, Scopes};

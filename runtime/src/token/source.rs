@@ -9,9 +9,10 @@ use tokio::time::Instant;
 
 use super::access::AccessToken;
 use super::answer::TokenAnswer;
-use super::error::TokenError;
+use super::bound::DpopKey;
 use super::lifetime::TokenFields;
 use crate::error::Error;
+use crate::error::TokenError;
 use crate::secret::Secret;
 
 /// A boxed future, as [`TokenSource`] returns.
@@ -45,9 +46,9 @@ pub trait TokenSource: Send + Sync + 'static {
 
     /// The DPoP key its tokens are bound to (RFC 9449), where it binds them: a call with
     /// such a token (`token_type` `DPoP`) sends `Authorization: DPoP <token>` and a proof
-    /// from this key ([`Dpop::proof`](crate::oauth::Dpop::proof)). `None` (the default)
+    /// from this key (the flows' key: [`Dpop`](crate::oauth::Dpop)). `None` (the default)
     /// for bearer tokens.
-    fn dpop(&self) -> Option<&crate::oauth::Dpop> {
+    fn dpop(&self) -> Option<&dyn DpopKey> {
         None
     }
 }

@@ -16,9 +16,9 @@ use store::{Store, Unavailable};
 
 use super::access::AccessToken;
 use super::cache::{Margin, TokenCache};
-use super::error::TokenError;
 use super::level::{SecondLevel, SharedLevel, Upstream};
 use super::source::{BoxFuture, TokenSource};
+use crate::error::TokenError;
 
 /// Records of tokens the provider gave no lifetime (or whose refresh token has none) are
 /// kept this long at most (a 401 forgets them sooner).

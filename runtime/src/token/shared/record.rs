@@ -212,6 +212,10 @@ impl Token {
             refresh_token: self.refresh_token.clone(),
             refresh_expires_at: self.refresh_expires_at.map(|at| clocks.to_instant(at)),
             scopes: self.scopes.clone(),
+            // A user's sign-in stays with the process it happened in: the fleet shares
+            // access tokens, not who signed in.
+            id_token: None,
+            id_claims: None,
         }
     }
 }

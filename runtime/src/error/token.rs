@@ -1,4 +1,5 @@
-//! [`TokenError`]: why no token could be had.
+//! [`TokenError`]: why no token could be had. It lives here, below `token`, so that an
+//! [`Error`](super::Error) can hold one without the error layer reading the token layer.
 
 use std::fmt;
 use std::sync::Arc;

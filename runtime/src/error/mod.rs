@@ -2,6 +2,10 @@
 //! and the raw body wherever the server answered. No message includes a body or a
 //! secret: bodies can carry tokens.
 
+mod token;
+
+pub use token::TokenError;
+
 use std::borrow::Cow;
 use std::fmt;
 use std::path::PathBuf;
@@ -11,7 +15,6 @@ use bytes::Bytes;
 use reqwest::header::HeaderMap;
 
 use crate::StatusCode;
-use crate::token::TokenError;
 
 /// The error of an operation whose documented error statuses are the enum `E`.
 ///

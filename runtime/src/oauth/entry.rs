@@ -1,9 +1,11 @@
 //! The OAuth 2.0 and OpenID Connect schemes of a client: what generated `with_<scheme>_…`
-//! and `<scheme>_…` methods call, with the client's configuration and base URL.
+//! and `<scheme>_…` methods call, with the client's configuration and base URL. Here, not
+//! in `client`, so that the client layer never reads the flows (which reach their
+//! servers through it).
 
-use super::{ClientCore, Credential};
-use crate::oauth::{self, AuthorizationCode, DeclaredScheme, DeviceAuthorization, OAuthClient, OAuthError};
-use crate::oauth::{PasswordGrant, UserCode};
+use super::declared::{self, DeclaredScheme, OAuthClient};
+use super::{AuthorizationCode, DeviceAuthorization, OAuthError, PasswordGrant, UserCode};
+use crate::client::{ClientCore, Credential};
 use crate::secret::Secret;
 
 impl ClientCore {
@@ -15,7 +17,8 @@ impl ClientCore {
         scheme: &'static DeclaredScheme,
         client: OAuthClient,
     ) {
-        let tokens = oauth::client_credentials(scheme, client, self.config.clone(), self.base_url.clone());
+        let tokens =
+            declared::client_credentials(scheme, client, self.config().clone(), self.base_url().to_string());
         self.set_credential(name, Credential::ScopedCache(tokens));
     }
 
@@ -25,7 +28,7 @@ impl ClientCore {
         scheme: &'static DeclaredScheme,
         client: &OAuthClient,
     ) -> Result<AuthorizationCode, OAuthError> {
-        oauth::authorization_code(scheme, client, &self.config, &self.base_url).await
+        declared::authorization_code(scheme, client, self.config(), self.base_url()).await
     }
 
     /// The device authorization flow of `scheme` for `client`; `show` tells the user
@@ -36,7 +39,7 @@ impl ClientCore {
         client: &OAuthClient,
         show: impl Fn(&UserCode) + Send + Sync + 'static,
     ) -> Result<DeviceAuthorization, OAuthError> {
-        oauth::device_authorization(scheme, client, &self.config, &self.base_url, show).await
+        declared::device_authorization(scheme, client, self.config(), self.base_url(), show).await
     }
 
     /// The password flow of `scheme` for `client`, as `username`.
@@ -47,6 +50,6 @@ impl ClientCore {
         username: String,
         password: Secret,
     ) -> Result<PasswordGrant, OAuthError> {
-        oauth::password(scheme, client, &self.config, &self.base_url, username, password).await
+        declared::password(scheme, client, self.config(), self.base_url(), username, password).await
     }
 }
