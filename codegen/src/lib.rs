@@ -19,6 +19,7 @@ pub mod examples;
 pub mod format;
 pub mod load;
 pub mod lower;
+pub mod media;
 pub mod model;
 pub mod naming;
 pub mod parse;
