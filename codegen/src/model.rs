@@ -56,6 +56,9 @@ pub struct Webhook {
     pub name: String,
     /// Its HTTP method.
     pub method: Method,
+    /// Its JSON pointer in the loaded document: `#/webhooks/ping/post` (3.0 documents
+    /// write them under `x-webhooks`).
+    pub pointer: String,
     /// Rustdoc text.
     pub doc: Option<String>,
     /// The body's type, where it has one.

@@ -91,7 +91,7 @@ impl<'d> Generator<'d> {
     /// [`Generator::build`], with properties `required` by a schema beside this one
     /// (in an `allOf`) required of it too.
     fn build_requiring(&mut self, schema: &'d Value, at: &Pointer, depth: usize, required: &[&str]) -> Value {
-        let Some((schema, at)) = doc::resolve(self.doc, schema, at).filter(|_| depth < MAX_DEPTH) else {
+        let Some((schema, at)) = doc::resolve(self.doc, schema, at).ok().filter(|_| depth < MAX_DEPTH) else {
             return Value::Null;
         };
         if self.seed.is_none() {

@@ -161,6 +161,7 @@ impl<'a> Lowerer<'a> {
                 webhooks.push(Webhook {
                     name: name.clone(),
                     method,
+                    pointer: base.join(name).join(key).to_string(),
                     doc: join_docs(op.summary.as_deref(), op.description.as_deref(), None),
                     payload: body.map(|b| b.ty),
                     variant: String::new(),

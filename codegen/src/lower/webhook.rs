@@ -335,6 +335,7 @@ mod tests {
         let webhook = |name: &str, tag: Option<(&str, &str)>| Webhook {
             name: name.into(),
             method: crate::model::Method::Post,
+            pointer: format!("#/webhooks/{name}/post"),
             doc: None,
             payload: None,
             variant: String::new(),
