@@ -31,9 +31,25 @@ pub(crate) struct Media {
     essence: String,
     /// How a body of it splits into items, as the generated client reads it.
     stream: Option<Framing>,
+    /// A string value is the body's JSON text (a JSON media type whose schema allows no
+    /// string): served as the vendor wrote it.
+    json_text: bool,
+    /// Where its default body came from.
+    pub source: Source,
     pub body: Payload,
     named: Vec<(String, Payload)>,
     schema: Option<(Value, Pointer)>,
+}
+
+/// Where an answer's default body came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// The document's example, as written.
+    Documented,
+    /// Built from the schema.
+    Built,
+    /// Neither example nor schema: `{}`.
+    Neither,
 }
 
 /// One documented status.
@@ -117,6 +133,11 @@ impl Answers {
             .or_else(|| first(&|c| c == "default"))
             .or_else(|| (!built.is_empty()).then_some(0));
         Answers { responses: built, default }
+    }
+
+    /// Every documented media type of every answer.
+    pub(crate) fn media(&self) -> impl Iterator<Item = &Media> {
+        self.responses.iter().flat_map(|r| &r.media)
     }
 
     /// The answer for a request that prefers `prefer` and accepts `accept`.
@@ -239,20 +260,33 @@ impl Media {
         let stream = media::stream_framing(&essence);
         let schema = object.get("schema").map(|s| (s.clone(), at.join("schema")));
         let named = named_examples(generator.doc(), object);
+        // A string where the schema wants no string is the body's JSON text, as written.
+        let json_text = media::is_json(&essence)
+            && object.get("schema").is_some_and(|s| !doc::types(generator.doc(), s).contains(&"string"));
+        let keeps = |generator: &mut Generator, value: &Value| {
+            keeps(generator, &schema, stream.is_some(), value)
+                || (json_text
+                    && json_in(value).is_some_and(|v| keeps(generator, &schema, stream.is_some(), &v)))
+        };
         let mut chosen = None;
         if let Some(example) = object.get("example") {
-            match keeps(generator, &schema, stream.is_some(), example) {
+            match keeps(generator, example) {
                 true => chosen = Some(example.clone()),
                 false => warnings.push(format!("{at}/example does not keep to its schema; not served")),
             }
         }
         if let (None, Some((name, first))) = (&chosen, named.first()) {
-            match keeps(generator, &schema, stream.is_some(), first) {
+            match keeps(generator, first) {
                 true => chosen = Some(first.clone()),
                 false => warnings
                     .push(format!("{at}/examples/{name} does not keep to its schema; not served by default")),
             }
         }
+        let source = match (&chosen, &schema) {
+            (Some(_), _) => Source::Documented,
+            (None, Some(_)) => Source::Built,
+            (None, None) => Source::Neither,
+        };
         let value = match (chosen, &schema) {
             (Some(value), _) => value,
             (None, Some((_, at))) => {
@@ -271,6 +305,8 @@ impl Media {
             content_type,
             essence,
             stream,
+            json_text,
+            source,
             body: Payload::Whole(Bytes::new()),
             named: Vec::new(),
             schema,
@@ -285,6 +321,9 @@ impl Media {
         let Some(stream) = self.stream else {
             return Payload::Whole(match value {
                 Value::String(text) if !media::is_json(&self.essence) => Bytes::from(text.clone()),
+                Value::String(text) if self.json_text && json_in(value).is_some() => {
+                    Bytes::from(text.clone())
+                }
                 other => Bytes::from(other.to_string()),
             });
         };
@@ -343,6 +382,11 @@ fn keeps(generator: &mut Generator, schema: &Option<(Value, Pointer)>, stream: b
         }
         _ => generator.keeps_to(at, value),
     }
+}
+
+/// The JSON value `value` holds as text, where it is a string of JSON.
+fn json_in(value: &Value) -> Option<Value> {
+    serde_json::from_str(value.as_str()?).ok()
 }
 
 /// The `examples` of a media type object, by name, references followed; external

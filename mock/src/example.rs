@@ -17,6 +17,23 @@ use serde_json::{Map, Value, json};
 use crate::doc;
 use crate::schema::{Check, Direction, Schemas};
 
+/// Whether `value`'s JSON type is one `schema` allows (any, where it names none): held
+/// apart from the schema's checker, which checks nothing where it does not compile (a
+/// pattern its regex engine refuses), so that a property's example of the wrong type
+/// (`10` for a string) is never built into an answer.
+fn of_its_type(doc: &Value, schema: &Value, value: &Value) -> bool {
+    let kinds = doc::types(doc, schema);
+    let fits = |kind: &str| match value {
+        Value::Null => kind == "null",
+        Value::Bool(_) => kind == "boolean",
+        Value::Number(n) => kind == "number" || (kind == "integer" && (n.is_i64() || n.is_u64())),
+        Value::String(_) => kind == "string",
+        Value::Array(_) => kind == "array",
+        Value::Object(_) => kind == "object",
+    };
+    kinds.is_empty() || kinds.iter().any(|k| fits(k))
+}
+
 /// Past this depth only required properties are built, and empty lists.
 const OPTIONAL_DEPTH: usize = 3;
 /// Past this depth a value is `null`: a schema that requires itself has no finite value.
@@ -97,6 +114,7 @@ impl<'d> Generator<'d> {
         if self.seed.is_none() {
             for key in ["example", "default"] {
                 if let Some(value) = schema.get(key).filter(|v| !v.is_null())
+                    && of_its_type(self.doc, schema, value)
                     && self.keeps_to(&at, value)
                 {
                     return value.clone();

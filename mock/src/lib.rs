@@ -72,7 +72,7 @@ use bytes::Bytes;
 use hyper::StatusCode;
 use hyper::header::{self, HeaderName, HeaderValue};
 
-use crate::answer::Payload;
+use crate::answer::{Payload, Source};
 use crate::respond::Reply;
 use crate::server::State;
 pub use crate::spec::LoadError;
@@ -165,6 +165,16 @@ impl Answer {
     fn into_reply(self) -> Reply {
         Reply { status: self.status, headers: self.headers, body: Payload::Whole(self.body) }
     }
+}
+
+/// What a [`MockServer`] answers with, by where the bodies came from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Served {
+    /// Answers that are the document's own example, as written.
+    pub documented: usize,
+    /// Answers built from their schemas (the document has no example the generated
+    /// client decodes).
+    pub built: usize,
 }
 
 /// How to start a [`MockServer`].
@@ -288,6 +298,21 @@ impl MockServer {
     /// schema, a parameter without a name), one line each.
     pub fn warnings(&self) -> &[String] {
         &self.state.api.warnings
+    }
+
+    /// How many answers (one per documented status and media type) the mock serves
+    /// as the document wrote them, and how many it built from their schemas.
+    pub fn served(&self) -> Served {
+        let media = self.state.api.operations.iter().flat_map(|op| op.answers.media());
+        let mut served = Served::default();
+        for media in media {
+            match media.source {
+                Source::Documented => served.documented += 1,
+                Source::Built => served.built += 1,
+                Source::Neither => {}
+            }
+        }
+        served
     }
 
     /// The operations served, as recordings name them (`operationId`, else `METHOD
