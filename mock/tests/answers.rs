@@ -5,6 +5,9 @@
 use authgen_mock::MockServer;
 use serde_json::{Value, json};
 
+#[path = "support/written.rs"]
+mod written;
+
 const SPEC: &str = "tests/fixtures/rules.yaml";
 
 async fn get(mock: &MockServer, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
@@ -198,13 +201,9 @@ async fn an_openapi_3_1_document_is_read_as_the_generator_reads_it() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
-/// The mock serving `spec`, written to a file of its own.
+/// The mock serving `spec`, written to a file of its own, its built answers checked.
 fn serving(name: &str, spec: &str) -> MockServer {
-    let dir = std::env::temp_dir().join(format!("authgen-mock-answers-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("{name}.yaml"));
-    std::fs::write(&path, spec).unwrap();
-    MockServer::builder(path).check_answers(true).start().unwrap()
+    MockServer::builder(written::written("answers", name, spec)).check_answers(true).start().unwrap()
 }
 
 #[tokio::test]

@@ -12,6 +12,9 @@ use authgen_codegen::model::{Framing, Method};
 use authgen_mock::MockServer;
 use authgen_runtime::token::TokenFields;
 
+#[path = "support/written.rs"]
+mod written;
+
 /// Every method a path item can hold, as the model names them.
 const METHODS: [Method; 8] = [
     Method::Get,
@@ -24,13 +27,8 @@ const METHODS: [Method; 8] = [
     Method::Trace,
 ];
 
-/// Writes `spec` to a file of its own for this test.
 fn spec_file(name: &str, spec: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("authgen-mock-model-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("{name}.yaml"));
-    std::fs::write(&path, spec).unwrap();
-    path
+    written::written("model", name, spec)
 }
 
 const HEAD: &str = "openapi: 3.0.3\ninfo: {title: Agree, version: '1'}\npaths:\n";
