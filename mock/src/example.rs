@@ -34,6 +34,33 @@ fn of_its_type(doc: &Value, schema: &Value, value: &Value) -> bool {
     kinds.is_empty() || kinds.iter().any(|k| fits(k))
 }
 
+/// The JSON types a schema's own `type` names (none: it names none).
+fn own_types(schema: &Value) -> Vec<&str> {
+    match schema.get("type") {
+        Some(Value::String(kind)) => vec![kind.as_str()],
+        Some(Value::Array(kinds)) => kinds.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether a schema only annotates (a description, a title, an example…) and so
+/// allows any value.
+fn annotates_only(schema: &Value) -> bool {
+    const ANNOTATIONS: &[&str] = &[
+        "description",
+        "title",
+        "example",
+        "examples",
+        "deprecated",
+        "externalDocs",
+        "readOnly",
+        "writeOnly",
+    ];
+    schema
+        .as_object()
+        .is_some_and(|map| map.keys().all(|k| ANNOTATIONS.contains(&k.as_str()) || k.starts_with("x-")))
+}
+
 /// Past this depth only required properties are built, and empty lists.
 const OPTIONAL_DEPTH: usize = 3;
 /// Past this depth a value is `null`: a schema that requires itself has no finite value.
@@ -161,8 +188,12 @@ impl<'d> Generator<'d> {
         for part in std::iter::once(schema).chain(parts) {
             required.extend(required_of(doc::follow(self.doc, part).unwrap_or(part)));
         }
+        // A part that only annotates (Schoolbox's `description` beside a `$ref` to a
+        // string-or-object link) adds no value: the others' value stands alone.
+        let parts: Vec<(usize, &'d Value)> =
+            parts.iter().enumerate().filter(|(_, p)| !annotates_only(p)).collect();
         let mut merged = Map::new();
-        for (i, part) in parts.iter().enumerate() {
+        for (n, &(i, part)) in parts.iter().enumerate() {
             match self.build_requiring(part, &at.join("allOf").join(i), depth + 1, &required) {
                 // A part that requires a property another part describes fills it with
                 // `null`: the other part's value stays.
@@ -173,7 +204,7 @@ impl<'d> Generator<'d> {
                         }
                     }
                 }
-                other if merged.is_empty() && i + 1 == parts.len() => return other,
+                other if merged.is_empty() && n + 1 == parts.len() => return other,
                 _ => {}
             }
         }
@@ -197,8 +228,18 @@ impl<'d> Generator<'d> {
         depth: usize,
         required: &[&str],
     ) -> Value {
-        let candidates: Vec<usize> =
-            (0..branches.len()).filter(|&i| doc::types(self.doc, &branches[i]) != ["null"]).collect();
+        // A branch of a type the schema's own `type` allows (Schoolbox's `type: string`
+        // beside `oneOf: [integer, string]`), else any that is not `null`.
+        let own = own_types(schema);
+        let not_null = |&i: &usize| doc::types(self.doc, &branches[i]) != ["null"];
+        let allowed = |i: &usize| {
+            let kinds = doc::types(self.doc, &branches[*i]);
+            own.is_empty() || kinds.is_empty() || kinds.iter().any(|k| own.contains(k))
+        };
+        let mut candidates: Vec<usize> = (0..branches.len()).filter(not_null).filter(allowed).collect();
+        if candidates.is_empty() {
+            candidates = (0..branches.len()).filter(not_null).collect();
+        }
         let chosen = match candidates.len() {
             0 => 0,
             n => candidates[self.pick(n)],
