@@ -298,6 +298,24 @@ mod tests {
     }
 
     #[test]
+    fn the_models_pointers_lead_to_its_operations_and_webhooks_in_the_document() {
+        let spec = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a~b/{id}?fixed=1:\n    get:\n      operationId: getA\n      responses: {'204': {description: ok}}\n  /plain:\n    post:\n      responses: {'204': {description: ok}}\nwebhooks:\n  ping:\n    post:\n      responses: {'200': {description: ok}}\n";
+        let (api, document) =
+            model_of(load::load_str(Path::new("t.yaml"), spec).unwrap(), &Options::default()).unwrap();
+        let at = |pointer: &str| {
+            let pointer = diagnostics::Pointer::parse(pointer).unwrap_or_else(|| panic!("{pointer}"));
+            document.pointer(pointer.as_json_pointer()).unwrap_or_else(|| panic!("{pointer}")).clone()
+        };
+        let ids: Vec<Option<&str>> = api.operations.iter().map(|op| op.operation_id.as_deref()).collect();
+        assert_eq!(ids, [Some("getA"), None]);
+        for op in &api.operations {
+            assert_eq!(at(&op.pointer)["operationId"].as_str(), op.operation_id.as_deref(), "{}", op.pointer);
+            assert!(at(&op.pointer)["responses"].is_object(), "{}", op.pointer);
+        }
+        assert!(at(&api.webhooks[0].pointer)["responses"]["200"].is_object());
+    }
+
+    #[test]
     fn runs_are_consecutive_of_about_equal_weight_and_never_empty() {
         let items: Vec<usize> = (0..10).collect();
         let runs = split(&items, 3, |_| 1);
