@@ -156,6 +156,18 @@ impl Pointer {
         (decoded.is_empty() || decoded.starts_with('/')).then_some(Pointer(decoded))
     }
 
+    /// The pointer `text` shows as its [`Display`](fmt::Display) wrote it (`#/a/b~1c`),
+    /// as the model keeps pointers; `None` for other text.
+    pub fn parse(text: &str) -> Option<Self> {
+        let pointer = text.strip_prefix('#')?;
+        (pointer.is_empty() || pointer.starts_with('/')).then(|| Pointer(pointer.to_string()))
+    }
+
+    /// The pointer one token up (the root's is the root).
+    pub fn parent(&self) -> Self {
+        Pointer(self.0.rsplit_once('/').map_or_else(String::new, |(parent, _)| parent.to_string()))
+    }
+
     /// The RFC 6901 form `serde_json::Value::pointer` takes: `/a/b~1c`.
     pub fn as_json_pointer(&self) -> &str {
         &self.0
@@ -203,6 +215,15 @@ mod tests {
         let p = Pointer::root().join("paths").join("/a~b/c").join("post");
         assert_eq!(p.to_string(), "#/paths/~1a~0b~1c/post");
         assert_eq!(p.tokens().collect::<Vec<_>>(), ["paths", "/a~b/c", "post"]);
+    }
+
+    #[test]
+    fn a_shown_pointer_reads_back_and_has_a_parent() {
+        let p = Pointer::root().join("paths").join("/a%20b/{id}").join("get");
+        assert_eq!(Pointer::parse(&p.to_string()), Some(p.clone()));
+        assert_eq!(p.parent(), Pointer::root().join("paths").join("/a%20b/{id}"));
+        assert_eq!(Pointer::root().parent(), Pointer::root());
+        assert_eq!(Pointer::parse("paths"), None);
     }
 
     #[test]

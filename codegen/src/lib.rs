@@ -19,6 +19,7 @@ pub mod examples;
 pub mod format;
 pub mod load;
 pub mod lower;
+pub mod media;
 pub mod model;
 pub mod naming;
 pub mod parse;
@@ -102,11 +103,26 @@ pub fn model_with(path: &Path, options: &Options) -> Result<model::Api, SpecErro
     Ok(read_spec(path, options)?.api)
 }
 
-/// A spec's model, its entry document and every file read for it.
-struct Read {
-    api: model::Api,
-    entry: PathBuf,
-    files: Vec<PathBuf>,
+/// The document at `path` read as [`generate_with`] reads it (the same overlays, the
+/// same leniency): for a reader beside the generator, such as the mock server, which
+/// serves the operations the generated client calls.
+pub fn read_with(path: &Path, options: &Options) -> Result<Read, SpecError> {
+    read_spec(path, options)
+}
+
+/// A document read: its model, and the loaded document its pointers lead into.
+#[derive(Debug)]
+pub struct Read {
+    /// The model, as the generator emits it.
+    pub api: model::Api,
+    /// The loaded document (files bundled, overlays applied, 2.0 and 3.1 adapted):
+    /// [`model::Operation::pointer`] and [`model::Example::pointer`] lead into it, read
+    /// through [`load::follow`].
+    pub document: serde_json::Value,
+    /// Its entry document.
+    pub entry: PathBuf,
+    /// Every file read: the spec, the files its `$ref`s reach, the overlays.
+    pub files: Vec<PathBuf>,
 }
 
 fn read_spec(path: &Path, options: &Options) -> Result<Read, SpecError> {
@@ -115,7 +131,8 @@ fn read_spec(path: &Path, options: &Options) -> Result<Read, SpecError> {
     let loaded = load::load_with(&entry, &overlays)?;
     let mut files = loaded.files.clone();
     files.extend(overlays.iter().map(|o| o.file().to_path_buf()));
-    Ok(Read { api: model_of(loaded, options)?, entry, files })
+    let (api, document) = model_of(loaded, options)?;
+    Ok(Read { api, document, entry, files })
 }
 
 /// The overlays of `spec`, read: the one beside it (beside a folder, or beside its entry
@@ -143,10 +160,14 @@ pub fn overlays_of(spec: &Path, options: &Options) -> Result<Vec<load::overlay::
 
 /// [`generate`] for text already in memory; `file` names it in messages.
 pub fn generate_str(file: &Path, text: &str) -> Result<String, SpecError> {
-    render(&model_of(load::load_str(file, text)?, &Options::default())?, file).map(|g| g.code)
+    render(&model_of(load::load_str(file, text)?, &Options::default())?.0, file).map(|g| g.code)
 }
 
-fn model_of(mut loaded: load::Loaded, options: &Options) -> Result<model::Api, SpecError> {
+/// The model of a loaded document, and the document.
+fn model_of(
+    mut loaded: load::Loaded,
+    options: &Options,
+) -> Result<(model::Api, serde_json::Value), SpecError> {
     // A problem in a node an overlay wrote is told in the overlay's terms.
     let origins = std::mem::take(&mut loaded.origins);
     let parsed = parse::parse_with(loaded, options).map_err(|e| origins.attribute_all(e))?;
@@ -159,7 +180,7 @@ fn model_of(mut loaded: load::Loaded, options: &Options) -> Result<model::Api, S
         let problems = std::mem::take(&mut skipped.problems);
         skipped.problems = problems.into_iter().map(|p| origins.attribute(p)).collect();
     }
-    Ok(api)
+    Ok((api, parsed.into_document()))
 }
 
 fn render(api: &model::Api, file: &Path) -> Result<Generated, SpecError> {
@@ -269,11 +290,29 @@ mod tests {
     #[test]
     fn a_module_formatted_on_several_threads_reads_as_the_module_formatted_whole() {
         let path = Path::new("specs/long.yaml");
-        let api = model_of(load::load_str(path, &long_spec(150)).unwrap(), &Options::default()).unwrap();
+        let (api, _) = model_of(load::load_str(path, &long_spec(150)).unwrap(), &Options::default()).unwrap();
         let whole = format::format(emit::module(&api), &api.source).unwrap();
         for threads in [2, 3, 7] {
             assert_eq!(emit_and_format(&api, threads).unwrap(), whole, "{threads} threads");
         }
+    }
+
+    #[test]
+    fn the_models_pointers_lead_to_its_operations_and_webhooks_in_the_document() {
+        let spec = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a~b/{id}?fixed=1:\n    get:\n      operationId: getA\n      responses: {'204': {description: ok}}\n  /plain:\n    post:\n      responses: {'204': {description: ok}}\nwebhooks:\n  ping:\n    post:\n      responses: {'200': {description: ok}}\n";
+        let (api, document) =
+            model_of(load::load_str(Path::new("t.yaml"), spec).unwrap(), &Options::default()).unwrap();
+        let at = |pointer: &str| {
+            let pointer = diagnostics::Pointer::parse(pointer).unwrap_or_else(|| panic!("{pointer}"));
+            document.pointer(pointer.as_json_pointer()).unwrap_or_else(|| panic!("{pointer}")).clone()
+        };
+        let ids: Vec<Option<&str>> = api.operations.iter().map(|op| op.operation_id.as_deref()).collect();
+        assert_eq!(ids, [Some("getA"), None]);
+        for op in &api.operations {
+            assert_eq!(at(&op.pointer)["operationId"].as_str(), op.operation_id.as_deref(), "{}", op.pointer);
+            assert!(at(&op.pointer)["responses"].is_object(), "{}", op.pointer);
+        }
+        assert!(at(&api.webhooks[0].pointer)["responses"]["200"].is_object());
     }
 
     #[test]

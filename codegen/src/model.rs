@@ -56,6 +56,9 @@ pub struct Webhook {
     pub name: String,
     /// Its HTTP method.
     pub method: Method,
+    /// Its JSON pointer in the loaded document: `#/webhooks/ping/post` (3.0 documents
+    /// write them under `x-webhooks`).
+    pub pointer: String,
     /// Rustdoc text.
     pub doc: Option<String>,
     /// The body's type, where it has one.
@@ -537,6 +540,12 @@ pub struct Operation {
     pub name: String,
     /// Where in the spec it is, for messages: `POST /api/v1/oauth2/token`.
     pub label: String,
+    /// Its `operationId`, as the document writes it.
+    pub operation_id: Option<String>,
+    /// Its JSON pointer in the loaded document: `#/paths/~1token/post`. Its
+    /// parameters are under it (and under its path item), its body at `requestBody`,
+    /// its answers at `responses`.
+    pub pointer: String,
     /// Its HTTP method.
     pub method: Method,
     /// Path template, `{name}` placeholders as in the spec.

@@ -144,9 +144,30 @@ impl Namespace {
     }
 }
 
+/// The method name of an operation without an operationId: the HTTP method, then the
+/// path's segments, a `{param}` segment as `by_param`: `POST /index.php/api/oauth2`
+/// -> `post_index_php_api_oauth2`, `GET /users/{id}` -> `get_users_by_id`.
+pub fn from_path(method: &str, path: &str) -> String {
+    let mut words = vec![method.to_ascii_lowercase()];
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(param) => words.push(format!("by_{}", snake(param))),
+            None => words.push(snake(segment)),
+        }
+    }
+    snake(&words.join("_"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_without_operation_id_come_from_method_and_path() {
+        assert_eq!(from_path("post", "/index.php/api/oauth2"), "post_index_php_api_oauth2");
+        assert_eq!(from_path("get", "/users/{userId}/keys"), "get_users_by_user_id_keys");
+        assert_eq!(from_path("delete", "/"), "delete");
+    }
 
     #[test]
     fn snake_case_from_wire_names() {

@@ -35,6 +35,11 @@ impl Parsed {
     pub fn line_of(&self, pointer: &str) -> Option<usize> {
         self.loaded.line_of(pointer)
     }
+
+    /// The loaded document it was parsed from, which the model's pointers lead into.
+    pub fn into_document(self) -> serde_json::Value {
+        self.loaded.document
+    }
 }
 
 /// Parses a loaded spec.

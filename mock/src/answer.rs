@@ -7,6 +7,8 @@
 use std::sync::Arc;
 
 use authgen_codegen::diagnostics::Pointer;
+use authgen_codegen::media;
+use authgen_codegen::model::Framing;
 use bytes::Bytes;
 use hyper::StatusCode;
 use hyper::header::{HeaderName, HeaderValue};
@@ -23,23 +25,31 @@ pub(crate) enum Payload {
     Items(Arc<[Bytes]>),
 }
 
-/// How a media type streams its items.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Stream {
-    /// `text/event-stream`: `data: …` events.
-    Events,
-    /// NDJSON and JSON lines: one JSON text per line.
-    Lines,
-}
-
 /// One documented media type of an answer.
 pub(crate) struct Media {
     pub content_type: HeaderValue,
     essence: String,
-    stream: Option<Stream>,
+    /// How a body of it splits into items, as the generated client reads it.
+    stream: Option<Framing>,
+    /// A string value is the body's JSON text (a JSON media type whose schema allows no
+    /// string): served as the vendor wrote it.
+    json_text: bool,
+    /// Where its default body came from.
+    pub source: Source,
     pub body: Payload,
     named: Vec<(String, Payload)>,
     schema: Option<(Value, Pointer)>,
+}
+
+/// Where an answer's default body came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// The document's example, as written.
+    Documented,
+    /// Built from the schema.
+    Built,
+    /// Neither example nor schema: `{}`.
+    Neither,
 }
 
 /// One documented status.
@@ -125,10 +135,9 @@ impl Answers {
         Answers { responses: built, default }
     }
 
-    /// The schema of the default answer's JSON body, where it has one.
-    pub(crate) fn success_schema(&self) -> Option<&Value> {
-        let response = &self.responses[self.default?];
-        response.media.iter().find(|m| m.is_json()).and_then(Media::schema).map(|(schema, _)| schema)
+    /// Every documented media type of every answer.
+    pub(crate) fn media(&self) -> impl Iterator<Item = &Media> {
+        self.responses.iter().flat_map(|r| &r.media)
     }
 
     /// The answer for a request that prefers `prefer` and accepts `accept`.
@@ -179,9 +188,12 @@ impl Response {
         warnings: &mut Vec<String>,
     ) -> Option<Response> {
         let doc = generator.doc();
-        let Some((response, at)) = doc::resolve(doc, response, at) else {
-            warnings.push(format!("{at}: its `$ref` leads nowhere; not served"));
-            return None;
+        let (response, at) = match doc::resolve(doc, response, at) {
+            Ok(found) => found,
+            Err(unfollowed) => {
+                warnings.push(format!("{at}: {unfollowed}; not served"));
+                return None;
+            }
         };
         let headers = response.get("headers").and_then(Value::as_object).into_iter().flatten();
         let headers = headers
@@ -203,7 +215,7 @@ impl Response {
     /// The first documented media type `accept` takes (any when it says nothing).
     fn media_for(&self, accept: Option<&str>) -> Option<&Media> {
         let ranges: Vec<String> =
-            accept.map(|a| a.split(',').map(doc::essence).collect()).unwrap_or_default();
+            accept.map(|a| a.split(',').map(media::essence).collect()).unwrap_or_default();
         let takes = |media: &&Media| {
             ranges.iter().any(|r| {
                 r == "*/*"
@@ -217,7 +229,7 @@ impl Response {
 
 /// A documented header's text: its example, else one built from its schema.
 fn header_value<'d>(generator: &mut Generator<'d>, header: &'d Value, at: &Pointer) -> Option<String> {
-    let (header, at) = doc::resolve(generator.doc(), header, at)?;
+    let (header, at) = doc::resolve(generator.doc(), header, at).ok()?;
     let value = match (header.get("example"), header.get("schema")) {
         (Some(example), _) => example.clone(),
         (None, Some(schema)) => generator.value(schema, &at.join("schema")),
@@ -244,33 +256,37 @@ impl Media {
         generator: &mut Generator<'d>,
         warnings: &mut Vec<String>,
     ) -> Option<Media> {
-        let essence = doc::essence(media);
-        let stream = match essence.as_str() {
-            "text/event-stream" => Some(Stream::Events),
-            "application/x-ndjson"
-            | "application/ndjson"
-            | "application/jsonl"
-            | "application/x-jsonlines"
-            | "application/json-seq"
-            | "application/stream+json" => Some(Stream::Lines),
-            _ => None,
-        };
+        let essence = media::essence(media);
+        let stream = media::stream_framing(&essence);
         let schema = object.get("schema").map(|s| (s.clone(), at.join("schema")));
         let named = named_examples(generator.doc(), object);
+        // A string where the schema wants no string is the body's JSON text, as written.
+        let json_text = media::is_json(&essence)
+            && object.get("schema").is_some_and(|s| !doc::types(generator.doc(), s).contains(&"string"));
+        let keeps = |generator: &mut Generator, value: &Value| {
+            keeps(generator, &schema, stream.is_some(), value)
+                || (json_text
+                    && json_in(value).is_some_and(|v| keeps(generator, &schema, stream.is_some(), &v)))
+        };
         let mut chosen = None;
         if let Some(example) = object.get("example") {
-            match keeps(generator, &schema, stream.is_some(), example) {
+            match keeps(generator, example) {
                 true => chosen = Some(example.clone()),
                 false => warnings.push(format!("{at}/example does not keep to its schema; not served")),
             }
         }
         if let (None, Some((name, first))) = (&chosen, named.first()) {
-            match keeps(generator, &schema, stream.is_some(), first) {
+            match keeps(generator, first) {
                 true => chosen = Some(first.clone()),
                 false => warnings
                     .push(format!("{at}/examples/{name} does not keep to its schema; not served by default")),
             }
         }
+        let source = match (&chosen, &schema) {
+            (Some(_), _) => Source::Documented,
+            (None, Some(_)) => Source::Built,
+            (None, None) => Source::Neither,
+        };
         let value = match (chosen, &schema) {
             (Some(value), _) => value,
             (None, Some((_, at))) => {
@@ -289,6 +305,8 @@ impl Media {
             content_type,
             essence,
             stream,
+            json_text,
+            source,
             body: Payload::Whole(Bytes::new()),
             named: Vec::new(),
             schema,
@@ -302,7 +320,10 @@ impl Media {
     pub(crate) fn encode(&self, value: &Value) -> Payload {
         let Some(stream) = self.stream else {
             return Payload::Whole(match value {
-                Value::String(text) if !doc::is_json(&self.essence) => Bytes::from(text.clone()),
+                Value::String(text) if !media::is_json(&self.essence) => Bytes::from(text.clone()),
+                Value::String(text) if self.json_text && json_in(value).is_some() => {
+                    Bytes::from(text.clone())
+                }
                 other => Bytes::from(other.to_string()),
             });
         };
@@ -313,7 +334,7 @@ impl Media {
         let mut frames = Vec::new();
         for item in items {
             match (stream, item) {
-                (Stream::Events, Value::String(text))
+                (Framing::Events, Value::String(text))
                     if text.contains("data:") || text.contains("event:") =>
                 {
                     frames.extend(
@@ -322,11 +343,13 @@ impl Media {
                             .map(|e| Bytes::from(format!("{}\n\n", e.trim_end()))),
                     )
                 }
-                (Stream::Events, Value::String(text)) => {
+                (Framing::Events, Value::String(text)) => {
                     frames.push(Bytes::from(format!("data: {text}\n\n")))
                 }
-                (Stream::Events, other) => frames.push(Bytes::from(format!("data: {other}\n\n"))),
-                (Stream::Lines, other) => frames.push(Bytes::from(format!("{other}\n"))),
+                (Framing::Events, other) => frames.push(Bytes::from(format!("data: {other}\n\n"))),
+                (Framing::Lines, other) => frames.push(Bytes::from(format!("{other}\n"))),
+                // RFC 7464: a record separator before each JSON text, a line feed after.
+                (Framing::Sequence, other) => frames.push(Bytes::from(format!("\u{1e}{other}\n"))),
             }
         }
         Payload::Items(frames.into())
@@ -344,7 +367,7 @@ impl Media {
 
     /// Whether the body is JSON (which a token answer must be).
     pub(crate) fn is_json(&self) -> bool {
-        self.stream.is_none() && doc::is_json(&self.essence)
+        self.stream.is_none() && media::is_json(&self.essence)
     }
 }
 
@@ -359,6 +382,11 @@ fn keeps(generator: &mut Generator, schema: &Option<(Value, Pointer)>, stream: b
         }
         _ => generator.keeps_to(at, value),
     }
+}
+
+/// The JSON value `value` holds as text, where it is a string of JSON.
+fn json_in(value: &Value) -> Option<Value> {
+    serde_json::from_str(value.as_str()?).ok()
 }
 
 /// The `examples` of a media type object, by name, references followed; external

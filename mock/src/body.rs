@@ -8,6 +8,7 @@ use crate::doc;
 use crate::problem::Failure;
 use crate::schema::{Check, Direction, Schemas};
 use crate::values;
+use authgen_codegen::media;
 
 /// How a body of a media type is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,14 +44,14 @@ pub(crate) struct Refusal {
 impl RequestBody {
     /// The request body object `body` (references followed), found at `at`.
     pub(crate) fn new(doc: &Value, body: &Value, at: &Pointer) -> Option<RequestBody> {
-        let (body, at) = doc::resolve(doc, body, at)?;
+        let (body, at) = doc::resolve(doc, body, at).ok()?;
         let content = body.get("content").and_then(Value::as_object)?;
         let media = content
             .iter()
             .map(|(media, object)| {
-                let essence = doc::essence(media);
+                let essence = media::essence(media);
                 let kind = match essence.as_str() {
-                    m if doc::is_json(m) => Kind::Json,
+                    m if media::is_json(m) => Kind::Json,
                     "application/x-www-form-urlencoded" => Kind::Form,
                     _ => Kind::Opaque,
                 };
@@ -84,7 +85,7 @@ impl RequestBody {
         }
         let Some(media) = self.media_for(content_type) else {
             let taken: Vec<&str> = self.media.iter().map(|m| m.essence.as_str()).collect();
-            let sent = content_type.map_or("none".to_string(), |c| format!("`{}`", doc::essence(c)));
+            let sent = content_type.map_or("none".to_string(), |c| format!("`{}`", media::essence(c)));
             let detail =
                 format!("the media type {sent} is not one the operation takes ({})", taken.join(", "));
             return Err(Refusal { status: 415, failures: vec![Failure::body("", detail)] });
@@ -112,7 +113,7 @@ impl RequestBody {
     /// The documented media type `content_type` is: itself, any JSON one for JSON, a
     /// range (`*/*`, `text/*`) that holds it; the only one when the request names none.
     fn media_for(&self, content_type: Option<&str>) -> Option<&Media> {
-        let Some(sent) = content_type.map(doc::essence) else {
+        let Some(sent) = content_type.map(media::essence) else {
             return if self.media.len() == 1 { self.media.first() } else { None };
         };
         let range = |m: &&Media| {
@@ -122,7 +123,7 @@ impl RequestBody {
         self.media
             .iter()
             .find(|m| m.essence == sent)
-            .or_else(|| self.media.iter().find(|m| doc::is_json(&sent) && m.kind == Kind::Json))
+            .or_else(|| self.media.iter().find(|m| media::is_json(&sent) && m.kind == Kind::Json))
             .or_else(|| self.media.iter().find(range))
     }
 }

@@ -1,27 +1,25 @@
-//! Reading the loaded document: following `$ref`s (one way, by JSON pointer, as the
-//! generator does) and the small questions every other module asks of a schema.
+//! Reading the loaded document: `$ref`s followed by the generator's front end
+//! ([`authgen_codegen::load::follow`], which tells a cycle from a reference to nothing),
+//! and the small questions the checks and the answer builder ask of a schema at a
+//! pointer the model gives.
 
 use authgen_codegen::diagnostics::Pointer;
+use authgen_codegen::load::Unfollowed;
 use serde_json::Value;
 
-/// How many `$ref`s a chain may pass before it is taken for a cycle.
-const CHAIN: usize = 32;
-
 /// `value`, or what its chain of `$ref`s ends at, and the pointer of that node (`at`
-/// when `value` is no reference). `None` for a reference that leads nowhere.
-pub(crate) fn resolve<'d>(doc: &'d Value, value: &'d Value, at: &Pointer) -> Option<(&'d Value, Pointer)> {
-    let mut current = (value, at.clone());
-    for _ in 0..CHAIN {
-        let Some(reference) = current.0.get("$ref").and_then(Value::as_str) else { return Some(current) };
-        let pointer = Pointer::from_ref(reference)?;
-        current = (doc.pointer(pointer.as_json_pointer())?, pointer);
-    }
-    None
+/// when `value` is no reference).
+pub(crate) fn resolve<'d>(
+    doc: &'d Value,
+    value: &'d Value,
+    at: &Pointer,
+) -> Result<(&'d Value, Pointer), Unfollowed> {
+    authgen_codegen::load::follow(doc, value, at)
 }
 
-/// [`resolve`] without the pointer.
+/// [`resolve`] without the pointer, `None` where it ends nowhere.
 pub(crate) fn follow<'d>(doc: &'d Value, value: &'d Value) -> Option<&'d Value> {
-    resolve(doc, value, &Pointer::root()).map(|(v, _)| v)
+    resolve(doc, value, &Pointer::root()).ok().map(|(v, _)| v)
 }
 
 /// The JSON types a schema allows, by its `type` and what its compositions allow
@@ -96,43 +94,11 @@ pub(crate) fn flag(doc: &Value, schema: &Value, key: &str) -> bool {
         })
 }
 
-/// A media type without parameters, lower case: `Application/JSON; charset=utf-8` ->
-/// `application/json`.
-pub(crate) fn essence(media: &str) -> String {
-    media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
-}
-
-/// `application/json` and every `application/*+json` (`merge-patch+json`, `problem+json`).
-pub(crate) fn is_json(media: &str) -> bool {
-    media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"))
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
     use super::*;
-
-    #[test]
-    fn references_are_followed_to_their_end_and_cycles_lead_nowhere() {
-        let doc = json!({
-            "components": {"schemas": {
-                "A": {"$ref": "#/components/schemas/B"},
-                "B": {"type": "string"},
-                "C": {"$ref": "#/components/schemas/C"},
-                "a/b": {"type": "integer"}
-            }}
-        });
-        let reference = json!({"$ref": "#/components/schemas/A"});
-        let (found, at) = resolve(&doc, &reference, &Pointer::root()).unwrap();
-        assert_eq!((found, at.to_string().as_str()), (&json!({"type": "string"}), "#/components/schemas/B"));
-        assert!(follow(&doc, &json!({"$ref": "#/components/schemas/C"})).is_none());
-        assert!(follow(&doc, &json!({"$ref": "#/components/schemas/Missing"})).is_none());
-        assert_eq!(
-            follow(&doc, &json!({"$ref": "#/components/schemas/a~1b"})),
-            Some(&json!({"type": "integer"}))
-        );
-    }
 
     #[test]
     fn types_look_through_compositions() {

@@ -17,6 +17,50 @@ use serde_json::{Map, Value, json};
 use crate::doc;
 use crate::schema::{Check, Direction, Schemas};
 
+/// Whether `value`'s JSON type is one `schema` allows (any, where it names none): held
+/// apart from the schema's checker, which checks nothing where it does not compile (a
+/// pattern its regex engine refuses), so that a property's example of the wrong type
+/// (`10` for a string) is never built into an answer.
+fn of_its_type(doc: &Value, schema: &Value, value: &Value) -> bool {
+    let kinds = doc::types(doc, schema);
+    let fits = |kind: &str| match value {
+        Value::Null => kind == "null",
+        Value::Bool(_) => kind == "boolean",
+        Value::Number(n) => kind == "number" || (kind == "integer" && (n.is_i64() || n.is_u64())),
+        Value::String(_) => kind == "string",
+        Value::Array(_) => kind == "array",
+        Value::Object(_) => kind == "object",
+    };
+    kinds.is_empty() || kinds.iter().any(|k| fits(k))
+}
+
+/// The JSON types a schema's own `type` names (none: it names none).
+fn own_types(schema: &Value) -> Vec<&str> {
+    match schema.get("type") {
+        Some(Value::String(kind)) => vec![kind.as_str()],
+        Some(Value::Array(kinds)) => kinds.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether a schema only annotates (a description, a title, an example…) and so
+/// allows any value.
+fn annotates_only(schema: &Value) -> bool {
+    const ANNOTATIONS: &[&str] = &[
+        "description",
+        "title",
+        "example",
+        "examples",
+        "deprecated",
+        "externalDocs",
+        "readOnly",
+        "writeOnly",
+    ];
+    schema
+        .as_object()
+        .is_some_and(|map| map.keys().all(|k| ANNOTATIONS.contains(&k.as_str()) || k.starts_with("x-")))
+}
+
 /// Past this depth only required properties are built, and empty lists.
 const OPTIONAL_DEPTH: usize = 3;
 /// Past this depth a value is `null`: a schema that requires itself has no finite value.
@@ -91,12 +135,13 @@ impl<'d> Generator<'d> {
     /// [`Generator::build`], with properties `required` by a schema beside this one
     /// (in an `allOf`) required of it too.
     fn build_requiring(&mut self, schema: &'d Value, at: &Pointer, depth: usize, required: &[&str]) -> Value {
-        let Some((schema, at)) = doc::resolve(self.doc, schema, at).filter(|_| depth < MAX_DEPTH) else {
+        let Some((schema, at)) = doc::resolve(self.doc, schema, at).ok().filter(|_| depth < MAX_DEPTH) else {
             return Value::Null;
         };
         if self.seed.is_none() {
             for key in ["example", "default"] {
                 if let Some(value) = schema.get(key).filter(|v| !v.is_null())
+                    && of_its_type(self.doc, schema, value)
                     && self.keeps_to(&at, value)
                 {
                     return value.clone();
@@ -143,8 +188,12 @@ impl<'d> Generator<'d> {
         for part in std::iter::once(schema).chain(parts) {
             required.extend(required_of(doc::follow(self.doc, part).unwrap_or(part)));
         }
+        // A part that only annotates (Schoolbox's `description` beside a `$ref` to a
+        // string-or-object link) adds no value: the others' value stands alone.
+        let parts: Vec<(usize, &'d Value)> =
+            parts.iter().enumerate().filter(|(_, p)| !annotates_only(p)).collect();
         let mut merged = Map::new();
-        for (i, part) in parts.iter().enumerate() {
+        for (n, &(i, part)) in parts.iter().enumerate() {
             match self.build_requiring(part, &at.join("allOf").join(i), depth + 1, &required) {
                 // A part that requires a property another part describes fills it with
                 // `null`: the other part's value stays.
@@ -155,7 +204,7 @@ impl<'d> Generator<'d> {
                         }
                     }
                 }
-                other if merged.is_empty() && i + 1 == parts.len() => return other,
+                other if merged.is_empty() && n + 1 == parts.len() => return other,
                 _ => {}
             }
         }
@@ -179,8 +228,18 @@ impl<'d> Generator<'d> {
         depth: usize,
         required: &[&str],
     ) -> Value {
-        let candidates: Vec<usize> =
-            (0..branches.len()).filter(|&i| doc::types(self.doc, &branches[i]) != ["null"]).collect();
+        // A branch of a type the schema's own `type` allows (Schoolbox's `type: string`
+        // beside `oneOf: [integer, string]`), else any that is not `null`.
+        let own = own_types(schema);
+        let not_null = |&i: &usize| doc::types(self.doc, &branches[i]) != ["null"];
+        let allowed = |i: &usize| {
+            let kinds = doc::types(self.doc, &branches[*i]);
+            own.is_empty() || kinds.is_empty() || kinds.iter().any(|k| own.contains(k))
+        };
+        let mut candidates: Vec<usize> = (0..branches.len()).filter(not_null).filter(allowed).collect();
+        if candidates.is_empty() {
+            candidates = (0..branches.len()).filter(not_null).collect();
+        }
         let chosen = match candidates.len() {
             0 => 0,
             n => candidates[self.pick(n)],

@@ -2,8 +2,10 @@
 //! request against the spec and answers from it, so code that uses a generated client
 //! can be tested without the provider and without a hand-written server.
 //!
-//! The document is read by the generator's own front end (`authgen_codegen::load`: the
-//! same overlays, 3.1 adaptation and `$ref`s). Then, for each request:
+//! The document is read by the generator itself (`authgen_codegen::read_with`: the same
+//! overlays, 3.1 adaptation and `$ref`s), and the mock serves the operations of its
+//! model, the generated client's methods, with the model's security, token fields and
+//! media types. Then, for each request:
 //!
 //! - a path no template fits answers 404; a path that fits with another method, 405
 //!   with `Allow`;
@@ -37,7 +39,7 @@
 //! assert_eq!(token.expires_in, 1800); // the spec's example; the token is a fresh one
 //!
 //! // The provider fails twice, then answers as the spec says.
-//! mock.answers("getToken", [Answer::status(503), Answer::status(503)]);
+//! mock.answers("get_token", [Answer::status(503), Answer::status(503)]);
 //! assert!(client.get_token(request.clone()).await.is_err());
 //! assert_eq!(mock.requests().last().unwrap().status, 503);
 //! # Ok(()) }
@@ -70,7 +72,7 @@ use bytes::Bytes;
 use hyper::StatusCode;
 use hyper::header::{self, HeaderName, HeaderValue};
 
-use crate::answer::Payload;
+use crate::answer::{Payload, Source};
 use crate::respond::Reply;
 use crate::server::State;
 pub use crate::spec::LoadError;
@@ -165,6 +167,16 @@ impl Answer {
     }
 }
 
+/// What a [`MockServer`] answers with, by where the bodies came from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Served {
+    /// Answers that are the document's own example, as written.
+    pub documented: usize,
+    /// Answers built from their schemas (the document has no example the generated
+    /// client decodes).
+    pub built: usize,
+}
+
 /// How to start a [`MockServer`].
 #[derive(Debug, Clone)]
 pub struct Builder {
@@ -240,7 +252,7 @@ impl Builder {
                 })
             })
             .map_err(io)?;
-        Ok(MockServer { url, state, stop, thread: Some(thread), spec: self.spec, overlays: self.overlays })
+        Ok(MockServer { url, state, stop, thread: Some(thread) })
     }
 }
 
@@ -251,9 +263,6 @@ pub struct MockServer {
     state: Arc<State>,
     stop: tokio::sync::watch::Sender<bool>,
     thread: Option<std::thread::JoinHandle<()>>,
-    /// Where the document came from: its webhooks are lowered from it when sent.
-    spec: PathBuf,
-    overlays: Vec<PathBuf>,
 }
 
 impl std::fmt::Debug for MockServer {
@@ -291,7 +300,23 @@ impl MockServer {
         &self.state.api.warnings
     }
 
-    /// The operations served, as overrides and recordings name them.
+    /// How many answers (one per documented status and media type) the mock serves
+    /// as the document wrote them, and how many it built from their schemas.
+    pub fn served(&self) -> Served {
+        let media = self.state.api.operations.iter().flat_map(|op| op.answers.media());
+        let mut served = Served::default();
+        for media in media {
+            match media.source {
+                Source::Documented => served.documented += 1,
+                Source::Built => served.built += 1,
+                Source::Neither => {}
+            }
+        }
+        served
+    }
+
+    /// The operations served, as recordings name them (`operationId`, else `METHOD
+    /// /path`); overrides take these or the generated client's method names.
     pub fn operations(&self) -> impl Iterator<Item = &str> {
         self.state.api.operations.iter().map(|op| op.label.as_str())
     }
@@ -306,8 +331,9 @@ impl MockServer {
     ///
     /// # Panics
     ///
-    /// When the document has no such operation (named by `operationId`, else
-    /// `METHOD /path`): a test that names one wrongly fails at once.
+    /// When the document has no such operation (named by the generated client's method,
+    /// `get_token`, or by `operationId`, else `METHOD /path`): a test that names one
+    /// wrongly fails at once.
     pub fn answer(&self, operation: &str, answer: Answer) {
         self.state.set(self.operation(operation), Vec::new(), Some(answer));
     }
@@ -336,7 +362,7 @@ impl MockServer {
     /// header parameters): the body is the webhook's example, else built from its
     /// schema. With no scheme declared it is unsigned ([`Webhook::signed`] says so).
     pub fn webhook(&self, name: &str, secret: &str) -> Result<Webhook, WebhookError> {
-        webhook::build(&self.state.api, &self.spec, &self.overlays, name, secret)
+        webhook::build(&self.state.api, name, secret)
     }
 
     /// Sends [`MockServer::webhook`] to `url`: the status it was answered.
@@ -351,8 +377,9 @@ impl MockServer {
 
     fn operation(&self, label: &str) -> usize {
         let operations = &self.state.api.operations;
-        operations.iter().position(|op| op.label == label).unwrap_or_else(|| {
-            let known: Vec<&str> = operations.iter().map(|op| op.label.as_str()).collect();
+        let named = operations.iter().position(|op| op.name == label);
+        named.or_else(|| operations.iter().position(|op| op.label == label)).unwrap_or_else(|| {
+            let known: Vec<&str> = operations.iter().map(|op| op.name.as_str()).collect();
             panic!("{} has no operation `{label}`; it has: {}", self.state.api.file, known.join(", "))
         })
     }

@@ -33,6 +33,17 @@ impl Location {
         }
     }
 
+    /// The model's location.
+    pub(crate) fn of(location: authgen_codegen::model::ParamLocation) -> Location {
+        use authgen_codegen::model::ParamLocation;
+        match location {
+            ParamLocation::Path => Location::Path,
+            ParamLocation::Query => Location::Query,
+            ParamLocation::Header => Location::Header,
+            ParamLocation::Cookie => Location::Cookie,
+        }
+    }
+
     /// As OpenAPI's `in` writes it.
     pub(crate) fn as_str(self) -> &'static str {
         match self {
@@ -125,7 +136,7 @@ impl Param {
     /// The parameter object `param` (references followed), at `at`; `None` with a
     /// reason when it is not one.
     pub(crate) fn new(doc: &Value, param: &Value, at: &Pointer) -> Result<Param, String> {
-        let (param, at) = doc::resolve(doc, param, at).ok_or("its `$ref` leads nowhere")?;
+        let (param, at) = doc::resolve(doc, param, at).map_err(|e| e.to_string())?;
         let name = param.get("name").and_then(Value::as_str).ok_or("it has no `name`")?.to_string();
         let location = param
             .get("in")
@@ -139,7 +150,7 @@ impl Param {
                     Some((media, m)) => (
                         m.get("schema"),
                         m.get("schema").map(|_| at.join("content").join(media).join("schema")),
-                        doc::is_json(&doc::essence(media)),
+                        authgen_codegen::media::is_json(media),
                     ),
                     None => (None, None, false),
                 },

@@ -5,9 +5,12 @@
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 /// A string `pattern` matches, at least `least` characters long where the pattern
-/// lets it be; `None` when the pattern does not parse.
+/// lets it be; `None` when the pattern does not parse. Lookarounds, which the parser
+/// does not read, are left out (Mojaloop's `^(?!\s*$)…`, "not blank", holds of the
+/// letters and digits the sample prefers).
 pub(crate) fn sample(pattern: &str, least: usize) -> Option<String> {
-    let hir = regex_syntax::ParserBuilder::new().build().parse(pattern).ok()?;
+    let pattern = without_lookarounds(pattern);
+    let hir = regex_syntax::ParserBuilder::new().build().parse(&pattern).ok()?;
     let mut text = String::new();
     for extra in [0, 1, 2, 4, 8, 16, 64, 256] {
         text.clear();
@@ -41,6 +44,32 @@ fn write(hir: &Hir, extra: u32, out: &mut String) {
     }
 }
 
+/// `pattern` without its `(?=…)`, `(?!…)`, `(?<=…)` and `(?<!…)` groups.
+fn without_lookarounds(pattern: &str) -> String {
+    let mut out = String::new();
+    let mut rest = pattern;
+    while let Some(start) = ["(?=", "(?!", "(?<=", "(?<!"].iter().filter_map(|open| rest.find(open)).min() {
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        let (mut depth, mut escaped, mut end) = (0usize, false, rest.len());
+        for (i, c) in rest.char_indices() {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '(' => depth += 1,
+                ')' if depth == 1 => {
+                    end = i + 1;
+                    break;
+                }
+                ')' => depth -= 1,
+                _ => {}
+            }
+        }
+        rest = &rest[end..];
+    }
+    out + rest
+}
+
 /// A character of `class`: a letter or digit if it has one, else its first.
 fn first_char(class: &Class) -> Option<char> {
     let chars: Vec<char> = match class {
@@ -66,5 +95,7 @@ mod tests {
         assert_eq!(sample(r"^\d{4}-\d{2}$", 0).unwrap(), "0000-00");
         assert_eq!(sample("^[^@]+@example\\.com$", 0).unwrap(), "a@example.com");
         assert_eq!(sample("(unclosed", 0), None);
+        assert_eq!(sample(r"^(?!\s*$)[\w .,'-]{1,128}$", 0).unwrap(), "a");
+        assert_eq!(without_lookarounds(r"^(?=(a|\)))b(?<!c)$"), "^b$");
     }
 }

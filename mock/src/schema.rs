@@ -80,13 +80,40 @@ impl Schemas {
         };
         let fragment = utf8_percent_encode(at.as_json_pointer(), FRAGMENT);
         let root = json!({ "$ref": format!("{}#{fragment}", direction.uri()) });
-        jsonschema::options()
-            .with_draft(Draft::Draft4)
-            .with_registry(registry)
-            .build(&root)
-            .map_err(|e| e.masked_with("the value").to_string())
+        let mut options = jsonschema::options().with_draft(Draft::Draft4).with_registry(registry);
+        if direction == Direction::Response {
+            // What the generated client decodes, not what the format's RFC allows.
+            options =
+                options.with_format("uuid", |text| authgen_runtime::uuid::Uuid::parse_str(text).is_ok());
+            for format in UNTYPED_FORMATS {
+                options = options.with_format(*format, |_| true);
+            }
+        }
+        options.build(&root).map_err(|e| e.masked_with("the value").to_string())
     }
 }
+
+/// The formats `jsonschema` checks that the generated client keeps as text: an answer
+/// of any text decodes, so none is refused (Twilio documents relative `uri` values,
+/// which no client judges). The formats it types (`date-time`, `date`, `uuid`) are
+/// checked, since a value that does not parse fails the client's decoding.
+const UNTYPED_FORMATS: &[&str] = &[
+    "email",
+    "hostname",
+    "idn-email",
+    "idn-hostname",
+    "ipv4",
+    "ipv6",
+    "iri",
+    "iri-reference",
+    "json-pointer",
+    "regex",
+    "relative-json-pointer",
+    "time",
+    "uri",
+    "uri-reference",
+    "uri-template",
+];
 
 /// What a URI fragment cannot hold as it is.
 const FRAGMENT: &AsciiSet = &CONTROLS
@@ -245,6 +272,21 @@ mod tests {
         let check = Check::new(Some(at), Direction::Request);
         assert!(check.accepts(&schemas, &json!({"a": "x"})));
         assert!(!check.accepts(&schemas, &json!(5)));
+    }
+
+    #[test]
+    fn answers_are_held_to_the_formats_the_client_types_only() {
+        let (schemas, at) = schemas(json!({"type": "object", "properties": {
+            "uri": {"type": "string", "format": "uri"},
+            "id": {"type": "string", "format": "uuid"},
+            "at": {"type": "string", "format": "date-time"}
+        }}));
+        let answer = Check::new(Some(at.clone()), Direction::Response);
+        assert!(answer.accepts(&schemas, &json!({"uri": "/2010-04-01/Accounts/AC1.json"})));
+        assert!(!answer.accepts(&schemas, &json!({"id": "not-a-uuid"})));
+        assert!(!answer.accepts(&schemas, &json!({"at": "yesterday"})));
+        let request = Check::new(Some(at), Direction::Request);
+        assert!(!request.accepts(&schemas, &json!({"uri": "not a uri"})), "a request is held to the RFC");
     }
 
     #[test]

@@ -5,8 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use authgen_codegen::diagnostics::Pointer;
-use serde_json::Value;
+use authgen_codegen::model::SchemeKind;
 
 use crate::params::{Location, Sent};
 use crate::problem::Failure;
@@ -20,8 +19,7 @@ pub(crate) enum Scheme {
     /// `Authorization: <scheme> …` (`basic`, `bearer`, `digest`, lower case); OAuth 2
     /// and OpenID Connect send `bearer`.
     Http { scheme: String },
-    /// Mutual TLS (the mock serves plain HTTP) or a scheme the document does not
-    /// define: nothing the mock can check.
+    /// Mutual TLS (the mock serves plain HTTP): nothing the mock can check.
     Unchecked,
 }
 
@@ -43,51 +41,31 @@ pub(crate) struct Refusal {
 /// The realm every challenge names.
 const REALM: &str = "authgen-mock";
 
-/// The document's security schemes by name, and what is wrong with any of them.
-pub(crate) fn schemes(doc: &Value, mutual_tls: &[String]) -> (HashMap<String, Arc<Scheme>>, Vec<String>) {
-    let mut found: HashMap<String, Arc<Scheme>> =
-        mutual_tls.iter().map(|name| (name.clone(), Arc::new(Scheme::Unchecked))).collect();
-    let mut warnings = Vec::new();
-    let defined = doc.pointer("/components/securitySchemes").and_then(Value::as_object);
-    for (name, scheme) in defined.into_iter().flatten() {
-        let at = Pointer::root().join("components").join("securitySchemes").join(name);
-        match crate::doc::resolve(doc, scheme, &at).and_then(|(s, _)| scheme_of(s)) {
-            Some(scheme) => drop(found.insert(name.clone(), Arc::new(scheme))),
-            None => warnings.push(format!("{at}: not a security scheme the mock knows; not checked")),
+impl Scheme {
+    /// How the generator's scheme `kind` sends its credential.
+    pub(crate) fn of(kind: &SchemeKind) -> Scheme {
+        match kind {
+            SchemeKind::Basic => Scheme::Http { scheme: "basic".into() },
+            SchemeKind::ApiKey { location, name } => {
+                Scheme::ApiKey { location: Location::of(*location), name: name.clone() }
+            }
+            SchemeKind::MutualTls => Scheme::Unchecked,
+            SchemeKind::Bearer | SchemeKind::OAuth2(_) | SchemeKind::OpenIdConnect { .. } => {
+                Scheme::Http { scheme: "bearer".into() }
+            }
         }
     }
-    (found, warnings)
-}
-
-fn scheme_of(scheme: &Value) -> Option<Scheme> {
-    let text = |key: &str| scheme.get(key).and_then(Value::as_str);
-    Some(match text("type")? {
-        "apiKey" => {
-            Scheme::ApiKey { location: Location::parse(text("in")?)?, name: text("name")?.to_string() }
-        }
-        "http" => Scheme::Http { scheme: text("scheme")?.to_ascii_lowercase() },
-        "oauth2" | "openIdConnect" => Scheme::Http { scheme: "bearer".into() },
-        _ => Scheme::Unchecked,
-    })
 }
 
 impl Security {
-    /// The requirement `requirement` (an operation's `security`, else the document's),
-    /// its names looked up in `schemes`; names that are not defined are not checked.
-    pub(crate) fn new(requirement: Option<&Value>, schemes: &HashMap<String, Arc<Scheme>>) -> Security {
-        let Some(Value::Array(alternatives)) = requirement else { return Security::default() };
+    /// The requirement of an operation (the model's alternatives, each naming the
+    /// schemes it needs), its names looked up in `schemes`.
+    pub(crate) fn new(alternatives: &[Vec<String>], schemes: &HashMap<&str, Arc<Scheme>>) -> Security {
         let unchecked = Arc::new(Scheme::Unchecked);
-        let alternatives = alternatives
-            .iter()
-            .filter_map(Value::as_object)
-            .map(|names| {
-                names
-                    .keys()
-                    .map(|n| (n.clone(), schemes.get(n).cloned().unwrap_or_else(|| unchecked.clone())))
-                    .collect()
-            })
-            .collect();
-        Security { alternatives }
+        let scheme = |name: &String| schemes.get(name.as_str()).cloned().unwrap_or_else(|| unchecked.clone());
+        let alternatives =
+            alternatives.iter().map(|names| names.iter().map(|n| (n.clone(), scheme(n))).collect());
+        Security { alternatives: alternatives.collect() }
     }
 
     /// `Ok` when one alternative's credentials are all present.

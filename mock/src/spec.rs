@@ -1,11 +1,14 @@
-//! A document read into what the mock serves: its operations, routed by path and
-//! method, each with its parameters, body, security and prepared answers.
+//! A document read into what the mock serves: the generator's model of it (the
+//! operations the generated client calls, their security and token fields), each
+//! operation's parameters, body and answers read from the loaded document at the
+//! pointer the model keeps, routed by path and method.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use authgen_codegen::diagnostics::Pointer;
+use authgen_codegen::model;
 use hyper::Method;
 use serde_json::Value;
 
@@ -18,13 +21,12 @@ use crate::schema::Schemas;
 use crate::security::{Scheme, Security};
 use crate::token::{TokenFields, Tokens};
 
-/// The methods a path item may hold, as OpenAPI spells them.
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
-
 /// One operation.
 pub(crate) struct Operation {
-    /// `operationId`, else `METHOD /path`: how overrides and recordings name it.
+    /// `operationId`, else `METHOD /path`: how recordings name it.
     pub label: String,
+    /// The generated client's method for it (`get_token`): overrides take this too.
+    pub name: String,
     pub method: Method,
     pub template: String,
     pub params: Vec<Param>,
@@ -44,6 +46,8 @@ pub(crate) struct Api {
     /// The file, as given.
     pub file: String,
     pub doc: Value,
+    /// The generator's model of it.
+    pub model: model::Api,
     pub schemas: Schemas,
     pub router: Router<Route>,
     pub operations: Vec<Operation>,
@@ -70,41 +74,31 @@ pub enum LoadError {
 
 impl Api {
     /// Reads `spec` (a file, or a folder of files) with the overlay beside it and
-    /// `overlays`, as the generator does.
+    /// `overlays`, as the generator does, leaving out what the generator leaves out.
     /// With `check_answers`, each answer built from a schema is checked against it (see
     /// [`crate::Builder::check_answers`]).
     pub(crate) fn load(spec: &Path, overlays: &[PathBuf], check_answers: bool) -> Result<Api, LoadError> {
-        let options = authgen_codegen::Options { overlays: overlays.to_vec(), ..Default::default() };
-        let overlays = authgen_codegen::overlays_of(spec, &options)?;
-        // A folder is a description split across files: read from its entry document.
-        let loaded = authgen_codegen::load::load_with(&authgen_codegen::load::entry_of(spec)?, &overlays)?;
-        let file = spec.to_string_lossy().replace('\\', "/");
-        let schemas = Schemas::new(&loaded.document)
-            .map_err(|message| LoadError::Schemas { file: file.clone(), message })?;
-        let (schemes, mut warnings) = crate::security::schemes(&loaded.document, &loaded.mutual_tls_schemes);
-        let operations = {
-            let mut reader = Reader::new(&loaded.document, &schemas, &schemes, &mut warnings);
-            reader.generator = reader.generator.checking(check_answers);
-            reader.operations()
+        let options = authgen_codegen::Options {
+            overlays: overlays.to_vec(),
+            skip_unsupported: true,
+            ..Default::default()
         };
-        let mut router = Router::default();
-        let mut by_template: HashMap<&str, Vec<(Method, usize)>> = HashMap::new();
-        let mut order: Vec<&str> = Vec::new();
-        for (index, op) in operations.iter().enumerate() {
-            let entry = by_template.entry(&op.template).or_insert_with(|| {
-                order.push(&op.template);
-                Vec::new()
-            });
-            entry.push((op.method.clone(), index));
-        }
-        for template in order {
-            router.add(template, Route { methods: by_template.remove(template).unwrap_or_default() });
-        }
+        let read = authgen_codegen::read_with(spec, &options)?;
+        let file = spec.to_string_lossy().replace('\\', "/");
+        let schemas = Schemas::new(&read.document)
+            .map_err(|message| LoadError::Schemas { file: file.clone(), message })?;
+        let mut warnings = left_out(&read.api);
+        let operations: Vec<Operation> = {
+            let generator = Generator::new(&read.document, &schemas).checking(check_answers);
+            let mut reader = Reader::new(&read.document, &read.api, generator, &mut warnings);
+            read.api.operations.iter().filter_map(|op| reader.operation(op)).collect()
+        };
         Ok(Api {
             file,
-            doc: loaded.document,
+            router: router(&operations),
+            doc: read.document,
+            model: read.api,
             schemas,
-            router,
             operations,
             tokens: Tokens::default(),
             warnings,
@@ -112,11 +106,40 @@ impl Api {
     }
 }
 
-/// Reads operations out of a document.
+/// One warning per operation the generator left out: the client cannot call it.
+fn left_out(api: &model::Api) -> Vec<String> {
+    let first =
+        |skipped: &model::Skipped| skipped.problems.first().map(|p| p.message.clone()).unwrap_or_default();
+    api.skipped
+        .iter()
+        .map(|s| format!("{}: left out by the generator ({}); not served", s.label, first(s)))
+        .collect()
+}
+
+/// The operations' templates, each leading to its methods, in document order.
+fn router(operations: &[Operation]) -> Router<Route> {
+    let mut by_template: HashMap<&str, Vec<(Method, usize)>> = HashMap::new();
+    let mut order: Vec<&str> = Vec::new();
+    for (index, op) in operations.iter().enumerate() {
+        let entry = by_template.entry(&op.template).or_insert_with(|| {
+            order.push(&op.template);
+            Vec::new()
+        });
+        entry.push((op.method.clone(), index));
+    }
+    let mut router = Router::default();
+    for template in order {
+        router.add(template, Route { methods: by_template.remove(template).unwrap_or_default() });
+    }
+    router
+}
+
+/// Reads the model's operations out of the document.
 struct Reader<'d, 'w> {
     doc: &'d Value,
+    model: &'d model::Api,
     generator: Generator<'d>,
-    schemes: &'d HashMap<String, Arc<Scheme>>,
+    schemes: HashMap<&'d str, Arc<Scheme>>,
     token_paths: Vec<String>,
     warnings: &'w mut Vec<String>,
 }
@@ -124,66 +147,47 @@ struct Reader<'d, 'w> {
 impl<'d, 'w> Reader<'d, 'w> {
     fn new(
         doc: &'d Value,
-        schemas: &'d Schemas,
-        schemes: &'d HashMap<String, Arc<Scheme>>,
+        model: &'d model::Api,
+        generator: Generator<'d>,
         warnings: &'w mut Vec<String>,
     ) -> Self {
-        let token_paths = token_paths(doc);
-        Reader { doc, generator: Generator::new(doc, schemas), schemes, token_paths, warnings }
+        let schemes =
+            model.schemes.iter().map(|s| (s.name.as_str(), Arc::new(Scheme::of(&s.kind)))).collect();
+        Reader { doc, model, generator, schemes, token_paths: token_paths(model), warnings }
     }
 
-    fn operations(&mut self) -> Vec<Operation> {
-        let mut operations = Vec::new();
-        let paths = self.doc.get("paths").and_then(Value::as_object).into_iter().flatten();
-        for (template, item) in paths {
-            let at = Pointer::root().join("paths").join(template);
-            let Some((item, at)) = crate::doc::resolve(self.doc, item, &at) else {
-                self.warnings.push(format!("{at}: its `$ref` leads nowhere; not served"));
-                continue;
-            };
-            for method in METHODS {
-                if let Some(op) = item.get(*method) {
-                    let shared = self.params(item.get("parameters"), &at.join("parameters"));
-                    operations.push(self.operation(template, method, op, &at.join(method), shared));
-                }
-            }
-        }
-        operations
-    }
-
-    /// The operation `op`; `shared` are its path's parameters, which its own replace.
-    fn operation(
-        &mut self,
-        template: &str,
-        method: &str,
-        op: &'d Value,
-        at: &Pointer,
-        shared: Vec<Param>,
-    ) -> Operation {
-        let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes()).unwrap_or(Method::GET);
-        let label = match op.get("operationId").and_then(Value::as_str) {
-            Some(id) => id.to_string(),
-            None => format!("{method} {template}"),
+    /// The operation `op` as served; `None` (with a warning) where its pointer leads
+    /// nowhere, which would be a bug of the generator's.
+    fn operation(&mut self, op: &'d model::Operation) -> Option<Operation> {
+        let Some(at) = Pointer::parse(&op.pointer) else {
+            self.warnings.push(format!("{}: its pointer `{}` is not one; not served", op.label, op.pointer));
+            return None;
         };
-        let mut params = self.params(op.get("parameters"), &at.join("parameters"));
-        let inherited: Vec<Param> =
-            shared.into_iter().filter(|s| !params.iter().any(|p| p.same(s))).collect();
-        params.extend(inherited);
-        let body = op.get("requestBody").and_then(|b| RequestBody::new(self.doc, b, &at.join("requestBody")));
-        let requirement = op.get("security").or_else(|| self.doc.get("security"));
+        let Some(object) = self.doc.pointer(at.as_json_pointer()) else {
+            self.warnings.push(format!("{at}: not in the document; not served"));
+            return None;
+        };
+        let item_at = at.parent();
+        let item = self.doc.pointer(item_at.as_json_pointer());
+        let mut params = self.params(object.get("parameters"), &at.join("parameters"));
+        let shared = self.params(item.and_then(|i| i.get("parameters")), &item_at.join("parameters"));
+        params.extend(shared.into_iter().filter(|s| !params.iter().any(|p| p.same(s))).collect::<Vec<_>>());
+        let body =
+            object.get("requestBody").and_then(|b| RequestBody::new(self.doc, b, &at.join("requestBody")));
         let answers =
-            Answers::new(op.get("responses"), &at.join("responses"), &mut self.generator, self.warnings);
-        let token = self.token_fields(template, op, &answers);
-        Operation {
-            label,
-            method,
-            template: template.to_string(),
+            Answers::new(object.get("responses"), &at.join("responses"), &mut self.generator, self.warnings);
+        let token_url = self.token_paths.iter().any(|p| !op.path.is_empty() && p.ends_with(&op.path));
+        Some(Operation {
+            label: op.operation_id.clone().unwrap_or_else(|| op.label.clone()),
+            name: op.name.clone(),
+            method: Method::from_bytes(op.method.as_str().as_bytes()).unwrap_or(Method::GET),
+            template: op.path.clone(),
             params,
             body,
-            security: Security::new(requirement, self.schemes),
+            security: Security::new(&op.security, &self.schemes),
             answers,
-            token,
-        }
+            token: TokenFields::of(self.model, op, token_url),
+        })
     }
 
     fn params(&mut self, list: Option<&'d Value>, at: &Pointer) -> Vec<Param> {
@@ -195,33 +199,25 @@ impl<'d, 'w> Reader<'d, 'w> {
         })
         .collect()
     }
-
-    fn token_fields(&self, template: &str, op: &Value, answers: &Answers) -> Option<TokenFields> {
-        let success = answers.success_schema();
-        let has = |field: &str| success.is_some_and(|s| crate::doc::property(self.doc, s, field).is_some());
-        let token_url = self.token_paths.iter().any(|p| p.ends_with(template) && !template.is_empty());
-        TokenFields::of(op.get("x-authgen-token"), token_url, has)
-    }
 }
 
 /// The paths of the document's OAuth 2 token URLs that are on its own servers' hosts
 /// (or relative): those the mock, standing in for the servers, answers.
-fn token_paths(doc: &Value) -> Vec<String> {
-    let hosts: Vec<&str> = doc
-        .get("servers")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|s| s.get("url")?.as_str())
-        .filter_map(|url| Some(split_url(url)?.0))
-        .collect();
-    let schemes = doc.pointer("/components/securitySchemes").and_then(Value::as_object).into_iter().flatten();
-    let flows = schemes.filter_map(|(_, s)| s.get("flows")?.as_object()).flatten();
+fn token_paths(model: &model::Api) -> Vec<String> {
+    let hosts: Vec<&str> = model.servers.iter().filter_map(|s| Some(split_url(&s.url)?.0)).collect();
+    let flows = model.schemes.iter().filter_map(|s| match &s.kind {
+        model::SchemeKind::OAuth2(flows) => Some(flows),
+        _ => None,
+    });
+    let flows = flows.flat_map(|f| {
+        [&f.client_credentials, &f.authorization_code, &f.device_authorization, &f.password]
+            .into_iter()
+            .flatten()
+    });
     flows
-        .filter_map(|(_, flow)| flow.get("tokenUrl")?.as_str())
-        .filter_map(|url| match split_url(url) {
+        .filter_map(|flow| match split_url(&flow.token_url) {
             Some((host, path)) => hosts.contains(&host).then(|| path.to_string()),
-            None => Some(url.to_string()),
+            None => Some(flow.token_url.clone()),
         })
         .collect()
 }

@@ -2,15 +2,20 @@
 //! its answer names, and the mock remembers how long it lives, so that bearer calls
 //! with it are accepted until then and refused after, as the provider would.
 //!
-//! An operation issues tokens when it says so with `x-authgen-token`, when it is an
-//! OAuth 2 token URL of the document on the mock's own host, or, as the generator
-//! reads documents, when its success answer has an `access_token` (`accessToken`) field.
+//! An operation issues tokens where the generator makes it a token operation (its
+//! `x-authgen-token`, or an access-token field in its success answer), or where it is an
+//! OAuth 2 token URL of the document on the mock's own host. Which field is which is the
+//! model's `x-authgen-token` roles, else the runtime's convention
+//! ([`TokenFields::CONVENTION`](authgen_runtime::token::TokenFields::CONVENTION)), the
+//! names the generated client reads.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use authgen_codegen::model::{self, TokenRole, TypeKind, TypeRef};
+use authgen_runtime::token::TokenFields as Convention;
 use serde_json::Value;
 
 /// Which answer fields hold the token and its lifetime.
@@ -22,27 +27,26 @@ pub(crate) struct TokenFields {
     pub lifetime: Option<String>,
 }
 
-/// Field names the generator's convention reads (see the README's "Which operations
-/// issue tokens").
-const ACCESS: &[&str] = &["access_token", "accessToken"];
-const LIFETIME: &[&str] = &["expires_in", "expiresIn", "tokenValiditySec"];
-
 impl TokenFields {
-    /// The token fields of an operation, if it issues tokens. `stated` is its
-    /// `x-authgen-token`, `token_url` whether it is an OAuth token URL, `has` whether
-    /// its success answer has a field.
-    pub(crate) fn of(
-        stated: Option<&Value>,
-        token_url: bool,
-        has: impl Fn(&str) -> bool,
-    ) -> Option<TokenFields> {
-        let role = |role: &str| stated.and_then(|s| s.get(role)).and_then(Value::as_str).map(String::from);
-        let known = |names: &[&str]| names.iter().find(|n| has(n)).map(|n| n.to_string());
-        let access = role("access_token").or_else(|| known(ACCESS));
-        let issues = stated.is_some() || token_url || access.is_some();
-        issues.then(|| TokenFields {
-            access: access.unwrap_or_else(|| ACCESS[0].to_string()),
-            lifetime: role("expires_in").or_else(|| known(LIFETIME)),
+    /// The token fields of `op` of `api`, if it issues tokens; `token_url`: it is an
+    /// OAuth token URL the mock answers.
+    pub(crate) fn of(api: &model::Api, op: &model::Operation, token_url: bool) -> Option<TokenFields> {
+        if op.token.is_none() && !token_url {
+            return None;
+        }
+        let fields = success_fields(api, op);
+        let named = |role: TokenRole| {
+            let stated = op.token.as_ref()?.named.iter().find(|(r, _)| *r == role);
+            stated.map(|(_, field)| field.clone())
+        };
+        let known =
+            |names: &[&str]| names.iter().find(|n| fields.iter().any(|f| f == *n)).map(|n| n.to_string());
+        let convention = Convention::CONVENTION;
+        Some(TokenFields {
+            access: named(TokenRole::AccessToken)
+                .or_else(|| known(convention.access_token))
+                .unwrap_or_else(|| convention.access_token[0].to_string()),
+            lifetime: named(TokenRole::ExpiresIn).or_else(|| known(convention.expires_in)),
         })
     }
 
@@ -59,6 +63,15 @@ impl TokenFields {
             map.insert(self.access.clone(), Value::String(tokens.issue(lifetime)));
         }
         answer
+    }
+}
+
+/// The wire names of the fields of `op`'s success answer, where it is a struct.
+fn success_fields(api: &model::Api, op: &model::Operation) -> Vec<String> {
+    let Some(TypeRef::Named(id)) = op.success.iter().find_map(|r| r.body.as_ref()) else { return Vec::new() };
+    match api.types.get(id.0).map(|t| &t.kind) {
+        Some(TypeKind::Struct(fields)) => fields.iter().map(|f| f.wire.clone()).collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -98,23 +111,6 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-
-    #[test]
-    fn token_fields_come_from_the_extension_then_the_convention() {
-        let stated = json!({"access_token": "jwt", "expires_in": "ttl"});
-        let fields = TokenFields::of(Some(&stated), false, |_| false).unwrap();
-        assert_eq!(fields, TokenFields { access: "jwt".into(), lifetime: Some("ttl".into()) });
-        let by_name = TokenFields::of(None, false, |f| f == "accessToken" || f == "expires_in").unwrap();
-        assert_eq!(
-            by_name,
-            TokenFields { access: "accessToken".into(), lifetime: Some("expires_in".into()) }
-        );
-        assert_eq!(TokenFields::of(None, false, |f| f == "id"), None);
-        assert!(
-            TokenFields::of(None, true, |_| false).is_some(),
-            "a token URL issues tokens whatever its answer"
-        );
-    }
 
     #[test]
     fn issued_tokens_expire_after_their_documented_lifetime() {

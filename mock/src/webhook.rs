@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use authgen_codegen::diagnostics::Pointer;
-use authgen_codegen::model::{self, HmacAlgorithm, HmacEncoding, WebhookSignature};
+use authgen_codegen::model::{HmacAlgorithm, HmacEncoding, WebhookSignature};
 use authgen_runtime::webhook::{Algorithm, Encoding, HmacScheme, Scheme, Webhooks};
 use bytes::Bytes;
 use serde_json::Value;
@@ -68,7 +68,7 @@ impl Webhook {
         name: &str,
         secret: &str,
     ) -> Result<Webhook, WebhookError> {
-        build(&Api::load(spec, overlays, false)?, spec, overlays, name, secret)
+        build(&Api::load(spec, overlays, false)?, name, secret)
     }
 
     /// Sends it to `url`; the status it was answered.
@@ -84,22 +84,16 @@ impl Webhook {
     }
 }
 
-/// The webhook `name` of `api` (read from `spec` with `overlays`), signed with `secret`.
-pub(crate) fn build(
-    api: &Api,
-    spec: &Path,
-    overlays: &[PathBuf],
-    name: &str,
-    secret: &str,
-) -> Result<Webhook, WebhookError> {
-    let (lowered, key) = lowered(spec, overlays)?;
+/// The webhook `name` of `api`, signed with `secret`.
+pub(crate) fn build(api: &Api, name: &str, secret: &str) -> Result<Webhook, WebhookError> {
+    let lowered = &api.model;
     let Some(webhook) = lowered.webhooks.iter().find(|w| w.name == name) else {
         let known: Vec<&str> = lowered.webhooks.iter().map(|w| w.name.as_str()).collect();
         let known = if known.is_empty() { "none".into() } else { known.join(", ") };
         return Err(WebhookError::Unknown { file: api.file.clone(), name: name.into(), known });
     };
     let method = webhook.method.as_str().to_string();
-    let at = Pointer::root().join(key).join(name).join(method.to_ascii_lowercase()).join("requestBody");
+    let at = Pointer::parse(&webhook.pointer).unwrap_or_default().join("requestBody");
     let (content_type, body) = body(api, &at);
     let mut headers = vec![("content-type".to_string(), content_type)];
     let signed = match &lowered.webhook_signature {
@@ -114,31 +108,18 @@ pub(crate) fn build(
     Ok(Webhook { name: name.into(), method, headers, body, signed })
 }
 
-/// The document as the generator lowers it (unsupported operations left out: only its
-/// webhooks are wanted), and where its webhooks are (`webhooks` or `x-webhooks`).
-fn lowered(spec: &Path, overlays: &[PathBuf]) -> Result<(model::Api, &'static str), LoadError> {
-    let options = authgen_codegen::Options {
-        overlays: overlays.to_vec(),
-        skip_unsupported: true,
-        ..Default::default()
-    };
-    let loaded = authgen_codegen::load::load_with(spec, &authgen_codegen::overlays_of(spec, &options)?)?;
-    let parsed = authgen_codegen::parse::parse(loaded)?;
-    Ok((authgen_codegen::lower::lower(&parsed, &options)?, parsed.webhooks_key))
-}
-
 /// The content type and body of the request body at `at`: its JSON media type's
 /// example, else one built from its schema; `{}` when it documents none.
 fn body(api: &Api, at: &Pointer) -> (String, Bytes) {
     let empty = || ("application/json".to_string(), Bytes::from_static(b"{}"));
     let Some((object, at)) =
-        api.doc.pointer(at.as_json_pointer()).and_then(|b| crate::doc::resolve(&api.doc, b, at))
+        api.doc.pointer(at.as_json_pointer()).and_then(|b| crate::doc::resolve(&api.doc, b, at).ok())
     else {
         return empty();
     };
     let content = object.get("content").and_then(Value::as_object);
     let Some((media, object)) =
-        content.and_then(|c| c.iter().find(|(m, _)| crate::doc::is_json(m)).or(c.iter().next()))
+        content.and_then(|c| c.iter().find(|(m, _)| authgen_codegen::media::is_json(m)).or(c.iter().next()))
     else {
         return empty();
     };

@@ -5,6 +5,9 @@
 use authgen_mock::MockServer;
 use serde_json::{Value, json};
 
+#[path = "support/written.rs"]
+mod written;
+
 const SPEC: &str = "tests/fixtures/rules.yaml";
 
 async fn get(mock: &MockServer, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
@@ -196,4 +199,58 @@ async fn an_openapi_3_1_document_is_read_as_the_generator_reads_it() {
     );
     drop(mock);
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// The mock serving `spec`, written to a file of its own, its built answers checked.
+fn serving(name: &str, spec: &str) -> MockServer {
+    MockServer::builder(written::written("answers", name, spec)).check_answers(true).start().unwrap()
+}
+
+#[tokio::test]
+async fn documented_examples_are_served_as_written_and_built_ones_keep_to_their_types() {
+    let mock = serving(
+        "vendor",
+        r#"openapi: 3.0.3
+info: {title: Vendor, version: '1'}
+paths:
+  /call:
+    get:
+      responses:
+        '200':
+          description: a call, its `uri` relative as Twilio writes it
+          content:
+            application/json:
+              schema:
+                type: object
+                properties: {sid: {type: string}, uri: {type: string, format: uri}}
+              example: {sid: CA1, uri: /2010-04-01/Accounts/AC1/Calls/CA1.json}
+  /alert:
+    get:
+      responses:
+        '200':
+          description: an alert, its example the JSON text in a string
+          content:
+            application/json:
+              schema: {type: object, properties: {level: {type: integer}}}
+              example: '{"level": 3}'
+  /finding:
+    get:
+      responses:
+        '200':
+          description: a finding whose property example has the wrong type
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [severity]
+                properties: {severity: {type: string, example: 10}}
+"#,
+    );
+    let call = get(&mock, "/call", &[]).await.text().await.unwrap();
+    assert_eq!(call, r#"{"sid":"CA1","uri":"/2010-04-01/Accounts/AC1/Calls/CA1.json"}"#);
+    assert_eq!(get(&mock, "/alert", &[]).await.text().await.unwrap(), r#"{"level": 3}"#);
+    let finding: Value = get(&mock, "/finding", &[]).await.json().await.unwrap();
+    assert!(finding["severity"].is_string(), "{finding}");
+    assert_eq!(mock.served(), authgen_mock::Served { documented: 2, built: 1 });
+    assert!(mock.warnings().is_empty(), "{:?}", mock.warnings());
 }

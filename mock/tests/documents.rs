@@ -1,11 +1,12 @@
-//! Every real document beside the checkout (`../shared/real-specs`,
-//! `../shared/bench-specs`) and in `specs/` is served: the mock starts on it, answers a
-//! request to every operation without a 5xx (the mock's own answers are 4xx; a 5xx or
-//! a dropped connection is a bug of the mock's), and, where the document is small enough
-//! to check quickly, every answer it built from a schema keeps to that schema.
+//! Every real document beside the checkout (`../shared/real-specs` with its published
+//! Swagger 2.0 files and trees of files, `../shared/bench-specs`) and in `specs/` is
+//! served: the mock starts on it, answers a request to every operation without a 5xx
+//! (the mock's own answers are 4xx; a 5xx or a dropped connection is a bug of the
+//! mock's), and, where the document is small enough to check quickly, every answer it
+//! built from a schema keeps to that schema. It says how many answers are the
+//! documents' own examples, served as written, and how many were built and checked.
 //!
-//! The published Swagger 2.0 files and trees of files (`../shared/real-specs/formats`)
-//! are served too (their answers not checked against their schemas, yet). The shared folders are other projects' files, absent on users' machines: without
+//! The shared folders are other projects' files, absent on users' machines: without
 //! them this test says so and serves `specs/` alone.
 
 use std::path::{Path, PathBuf};
@@ -91,13 +92,10 @@ fn with_credentials(request: reqwest::RequestBuilder, challenge: &str) -> Option
 async fn every_document_is_served_and_every_operation_answered() {
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let mut failures = Vec::new();
+    let (mut documented, mut dropped, mut built_checked) = (0, 0, 0);
     for spec in documents() {
         let started = Instant::now();
-        // The published 2.0 files and trees are served, their answers not yet checked:
-        // Mojaloop's closed `allOf` parts admit no value at all, and Schoolbox's links
-        // (`allOf` a `oneOf` of a string or an object) are beyond the answer builder.
-        let published = spec.starts_with(corpus::FORMATS);
-        let check = !published && std::fs::metadata(&spec).unwrap().len() < CHECKED_BELOW;
+        let check = std::fs::metadata(&spec).unwrap().len() < CHECKED_BELOW && !unbuildable(&spec);
         let mock = MockServer::builder(&spec)
             .check_answers(check)
             .record(false)
@@ -106,6 +104,15 @@ async fn every_document_is_served_and_every_operation_answered() {
         let load = started.elapsed();
         let broken: Vec<&String> =
             mock.warnings().iter().filter(|w| w.contains("built from the schema")).collect();
+        let served = mock.served();
+        documented += served.documented;
+        for warning in mock.warnings().iter().filter(|w| w.contains("does not keep to its schema")) {
+            eprintln!("{}: dropped: {warning}", spec.display());
+            dropped += 1;
+        }
+        if check {
+            built_checked += served.built;
+        }
         failures.extend(broken.iter().map(|w| format!("{}: {w}", spec.display())));
         let calls = calls(&spec);
         let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
@@ -154,5 +161,20 @@ async fn every_document_is_served_and_every_operation_answered() {
             mock.warnings().len()
         );
     }
+    eprintln!(
+        "{documented} documented examples served as written ({dropped} dropped: they break their schemas), \
+         {built_checked} answers built from schemas and checked against them, {} of them broken",
+        failures.iter().filter(|f| f.contains("built from the schema")).count()
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Documents some of whose answer schemas admit no value, which no builder can keep
+/// to: Mojaloop's, where an `allOf` joins a closed part (`additionalProperties: false`,
+/// its `errorResponse`) to one requiring a property the closed part lacks
+/// (`executionState`), and a `false` schema stands for an answer. Served, their answers
+/// not checked.
+fn unbuildable(spec: &Path) -> bool {
+    let text = spec.to_string_lossy();
+    ["mojaloop-sdk-outbound"].iter().any(|name| text.contains(name))
 }

@@ -91,7 +91,8 @@ async fn a_sequence_of_answers_exercises_retries() {
     let retrying =
         RetryPolicy::new().max_attempts(3).backoff(Duration::from_millis(1), Duration::from_millis(5));
     let client = moota::Client::new(config(&mock).retry(retrying)).unwrap().with_bearer_auth("t");
-    mock.answers("getObject", [Answer::status(503), Answer::status(503).header("retry-after", "0")]);
+    // The client's method names the operation, as its `operationId` does.
+    mock.answers("get_object", [Answer::status(503), Answer::status(503).header("retry-after", "0")]);
     let object = client.get_object("bank").await.unwrap();
     assert_eq!(object, json!({}));
     let statuses: Vec<u16> = mock.requests().iter().map(|r| r.status).collect();
@@ -116,7 +117,7 @@ fn operations_are_named_and_a_wrong_name_fails_the_test() {
         mock.answer("getObjects", Answer::status(500))
     }));
     let message = *wrong.unwrap_err().downcast::<String>().unwrap();
-    assert_eq!(message, "../specs/moota.yaml has no operation `getObjects`; it has: login, getObject");
+    assert_eq!(message, "../specs/moota.yaml has no operation `getObjects`; it has: login, get_object");
 }
 
 #[test]

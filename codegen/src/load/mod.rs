@@ -11,6 +11,7 @@
 mod adapt;
 mod bundle;
 mod entry;
+mod follow;
 mod lines;
 pub mod origins;
 pub mod overlay;
@@ -25,6 +26,7 @@ use crate::diagnostics::{Pointer, Problem, Problems, SpecError};
 pub use adapt::{is_schema_position, visit_schemas};
 pub use bundle::REMOTE_FOLDER;
 pub use entry::{ENTRY_FILE, entry_of, is_spec_file};
+pub use follow::{Unfollowed, follow};
 pub use lines::LineIndex;
 use origins::Origins;
 

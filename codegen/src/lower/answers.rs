@@ -4,21 +4,10 @@
 use openapiv3::{MediaType, ParameterSchemaOrContent, Response as OaResponse};
 
 use super::Lowerer;
-use super::operation::media_essence;
 use crate::diagnostics::Pointer;
+use crate::media;
 use crate::model::{BodyEncoding, Framing, ItemStream, Operation, ResponseHeader, Switch, TypeKind, TypeRef};
 use crate::naming::{self, Namespace};
-
-/// Media types whose body is a stream of items, and how each splits.
-const STREAM_MEDIA: &[(&str, Framing)] = &[
-    ("text/event-stream", Framing::Events),
-    ("application/x-ndjson", Framing::Lines),
-    ("application/ndjson", Framing::Lines),
-    ("application/jsonl", Framing::Lines),
-    ("application/x-jsonlines", Framing::Lines),
-    ("application/jsonlines", Framing::Lines),
-    ("application/json-seq", Framing::Sequence),
-];
 
 /// The sentinel recognised where a spec's text documents it (OpenAI: "terminated by a
 /// `data: [DONE]` message").
@@ -40,12 +29,6 @@ const HEADER_MAP_METHODS: &[&str] = &[
     "from_map",
 ];
 
-/// How a body of media type `media` splits into items, if it is a stream.
-pub(super) fn stream_framing(media: &str) -> Option<Framing> {
-    let essence = media_essence(media);
-    STREAM_MEDIA.iter().find(|(known, _)| *known == essence).map(|(_, framing)| *framing)
-}
-
 impl<'a> Lowerer<'a> {
     /// The stream the success `response` of `op` answers with, if one of its media types
     /// is a stream: its item is the media type's `schema` (OpenAPI 3.2's `itemSchema`,
@@ -59,7 +42,7 @@ impl<'a> Lowerer<'a> {
         let (media, content, framing) = response
             .content
             .iter()
-            .find_map(|(media, content)| Some((media, content, stream_framing(media)?)))?;
+            .find_map(|(media, content)| Some((media, content, media::stream_framing(media)?)))?;
         let at = at.join("content").join(media);
         let kind = if framing == Framing::Events { "Event" } else { "Item" };
         let name = format!("{}{kind}", naming::pascal(&op.name));
@@ -69,7 +52,7 @@ impl<'a> Lowerer<'a> {
         };
         let texts = [Some(response.description.as_str()), op.doc.as_deref()];
         let sentinel = self.sentinel(content, &at, texts.into_iter().flatten());
-        Some(ItemStream { framing, media: media_essence(media), item, sentinel, only: false, switch: None })
+        Some(ItemStream { framing, media: media::essence(media), item, sentinel, only: false, switch: None })
     }
 
     /// The sentinel `x-authgen-sentinel` names, or `[DONE]` where one of `texts` names it.

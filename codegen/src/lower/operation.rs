@@ -4,13 +4,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::{
-    Components, MediaType, Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr, RequestBody,
-    Response as OaResponse, SchemaKind, SecurityRequirement, StatusCode, Type,
+    Components, MediaType, Parameter, ParameterSchemaOrContent, PathItem, QueryStyle, ReferenceOr,
+    RequestBody, Response as OaResponse, SchemaKind, SecurityRequirement, StatusCode, Type,
 };
 
 use super::schema::SchemaRef;
-use super::{Lowerer, answers, refs};
+use super::{Lowerer, refs};
 use crate::diagnostics::{Pointer, Problem};
+use crate::media::{self, is_text, is_xml};
 use crate::model::{
     Body, BodyEncoding, Checks, Decoding, Method, Operation, Param, ParamLocation, Response, ScopesByScheme,
     SecurityScheme, Skipped, Status, TokenFields, TokenRole, TypeKind, TypeRef, Webhook,
@@ -61,60 +62,81 @@ impl<'a> Lowerer<'a> {
                 if self.selection.as_mut().is_some_and(|s| !s.selects(op)) {
                     continue;
                 }
-                let pointer = paths.join(path).join(key);
                 let Some(method) = Method::from_key(key) else { continue };
-                let label = format!("{} {path}", method.as_str());
+                let found = Found { path, item, op, method, pointer: paths.join(path).join(key) };
                 let problems_before = self.problems.len();
-                let wanted = match &op.operation_id {
-                    Some(id) => naming::snake(id),
-                    None => name_from_path(key, path),
-                };
-                let (name, renamed) = self.operation_name(&mut names, op, wanted, &label, &pointer);
-                let (security, scopes) = self.security(op.security.as_ref(), schemes, &pointer);
-                let (route, fixed_query) = split_query(path);
-                let mut operation = Operation {
-                    error_type: self.type_names.claim(format!("{}Error", naming::pascal(&name))),
-                    call_type: self.type_names.claim(naming::pascal(&name)),
-                    success_type: None,
-                    name,
-                    label,
-                    method,
-                    path: route,
-                    doc: join_docs(op.summary.as_deref(), op.description.as_deref(), renamed.as_deref()),
-                    params: Vec::new(),
-                    fixed_query,
-                    body: None,
-                    success: Vec::new(),
-                    errors: Vec::new(),
-                    security,
-                    scopes,
-                    token: None,
-                    deprecated: op.deprecated,
-                    idempotent: self.idempotent(&op.extensions, &pointer),
-                    pagination: None,
-                    stream: None,
-                    headers: Vec::new(),
-                    headers_type: None,
-                };
-                let params = item
-                    .parameters
-                    .iter()
-                    .map(|p| (p, paths.join(path)))
-                    .chain(op.parameters.iter().map(|p| (p, pointer.clone())));
-                self.parameters(&mut operation, params.collect());
-                self.imply_path_parameters(&mut operation, &pointer);
-                if let Some(body) = &op.request_body {
-                    operation.body = self.body(body, &operation.name, &pointer.join("requestBody"));
-                }
-                self.responses(&mut operation, &op.responses, &pointer.join("responses"));
-                operation.token = self.token_fields(&operation, &op.extensions, &pointer);
-                operation.pagination = self.pagination(&operation, op, &pointer);
+                let operation = self.operation(&found, schemes, &mut names);
                 if !self.skip_if_lenient(&mut skipped, operation.label.clone(), problems_before) {
                     operations.push(operation);
                 }
             }
         }
         (operations, skipped)
+    }
+
+    /// One operation: what it is called and who may call it, then its parameters, body
+    /// and answers, then what those imply (token fields, pagination).
+    fn operation(
+        &mut self,
+        found: &Found<'a>,
+        schemes: &[SecurityScheme],
+        names: &mut OperationNames,
+    ) -> Operation {
+        let (op, pointer) = (found.op, &found.pointer);
+        let mut operation = self.operation_head(found, schemes, names);
+        self.parameters(&mut operation, found.parameters());
+        self.imply_path_parameters(&mut operation, pointer);
+        if let Some(body) = &op.request_body {
+            operation.body = self.body(body, &operation.name, &pointer.join("requestBody"));
+        }
+        self.responses(&mut operation, &op.responses, &pointer.join("responses"));
+        operation.token = self.token_fields(&operation, &op.extensions, pointer);
+        operation.pagination = self.pagination(&operation, op, pointer);
+        operation
+    }
+
+    /// An operation's names, route, doc and security; its parts still empty.
+    fn operation_head(
+        &mut self,
+        found: &Found<'a>,
+        schemes: &[SecurityScheme],
+        names: &mut OperationNames,
+    ) -> Operation {
+        let (op, pointer) = (found.op, &found.pointer);
+        let label = format!("{} {}", found.method.as_str(), found.path);
+        let wanted = match &op.operation_id {
+            Some(id) => naming::snake(id),
+            None => naming::from_path(&found.method.as_str().to_ascii_lowercase(), found.path),
+        };
+        let (name, renamed) = self.operation_name(names, op, wanted, &label, pointer);
+        let (security, scopes) = self.security(op.security.as_ref(), schemes, pointer);
+        let (route, fixed_query) = split_query(found.path);
+        Operation {
+            error_type: self.type_names.claim(format!("{}Error", naming::pascal(&name))),
+            call_type: self.type_names.claim(naming::pascal(&name)),
+            success_type: None,
+            name,
+            label,
+            operation_id: op.operation_id.clone(),
+            pointer: pointer.to_string(),
+            method: found.method,
+            path: route,
+            doc: join_docs(op.summary.as_deref(), op.description.as_deref(), renamed.as_deref()),
+            params: Vec::new(),
+            fixed_query,
+            body: None,
+            success: Vec::new(),
+            errors: Vec::new(),
+            security,
+            scopes,
+            token: None,
+            deprecated: op.deprecated,
+            idempotent: self.idempotent(&op.extensions, pointer),
+            pagination: None,
+            stream: None,
+            headers: Vec::new(),
+            headers_type: None,
+        }
     }
 
     /// The 3.1 `webhooks`, with the types of their bodies: what a receiver decodes.
@@ -139,6 +161,7 @@ impl<'a> Lowerer<'a> {
                 webhooks.push(Webhook {
                     name: name.clone(),
                     method,
+                    pointer: base.join(name).join(key).to_string(),
                     doc: join_docs(op.summary.as_deref(), op.description.as_deref(), None),
                     payload: body.map(|b| b.ty),
                     variant: String::new(),
@@ -265,55 +288,16 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// The parameters of `op`, `params` each with the pointer of its owner (its path
+    /// item or itself): lowered, the operation's own overriding its path's of the same
+    /// name and place, ordered, named.
     fn parameters(&mut self, op: &mut Operation, params: Vec<(&'a ReferenceOr<Parameter>, Pointer)>) {
-        // Operation-level parameters come last and override path-level ones of the same name and place.
         let mut by_key: BTreeMap<(u8, String), (usize, Param)> = BTreeMap::new();
-        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-        for (param, owner) in params {
-            let index = counts.entry(owner.to_string()).or_default();
-            let at = owner.join("parameters").join(*index);
-            *index += 1;
-            let Some(param) = self.resolve(param, "parameters", &at, |c| &c.parameters) else { continue };
-            let data = param.parameter_data_ref();
-            let (location, order) = match param {
-                Parameter::Path { .. } => (ParamLocation::Path, 0),
-                Parameter::Query { .. } => (ParamLocation::Query, 1),
-                Parameter::Header { .. } => (ParamLocation::Header, 2),
-                Parameter::Cookie { .. } => (ParamLocation::Cookie, 3),
-            };
-            let ParameterSchemaOrContent::Schema(schema) = &data.format else {
-                self.problems.push(
-                    &at,
-                    "parameters described by `content` are not supported",
-                    "describe the parameter with `schema`",
-                );
-                continue;
-            };
-            let fixed = self.single_value(schema.into());
-            if let Some(value) = fixed.filter(|_| location == ParamLocation::Query && data.required) {
-                // Sent as is: no type, no argument.
-                op.fixed_query.push((data.name.clone(), value));
-                continue;
-            }
-            let names = [
-                naming::pascal(&data.name),
-                format!("{}{}", naming::pascal(&op.name), naming::pascal(&data.name)),
-            ];
-            let lowered = self.lower_schema(schema.into(), &at.join("schema"), &names);
-            let param = Param {
-                name: String::new(),
-                wire: data.name.clone(),
-                location,
-                deep_object: matches!(param, Parameter::Query { style: QueryStyle::DeepObject, .. }),
-                delimiter: query_delimiter(param),
-                ty: lowered.ty,
-                required: data.required || location == ParamLocation::Path,
-                doc: data.description.clone().or(lowered.doc),
-                checks: lowered.checks,
-                idempotency_key: false,
-            };
-            let position = by_key.get(&(order, data.name.clone())).map_or(by_key.len(), |(p, _)| *p);
-            by_key.insert((order, data.name.clone()), (position, param));
+        for (param, at) in numbered(params) {
+            let Some((order, param)) = self.lower_parameter(op, param, &at) else { continue };
+            let key = (order, param.wire.clone());
+            let position = by_key.get(&key).map_or(by_key.len(), |(p, _)| *p);
+            by_key.insert(key, (position, param));
         }
         let mut ordered: Vec<(usize, Param)> = by_key.into_values().collect();
         // Spec order: path parameters as the template places them, then the rest as listed.
@@ -321,8 +305,64 @@ impl<'a> Lowerer<'a> {
             ParamLocation::Path => (0, op.path.find(&format!("{{{}}}", p.wire)).unwrap_or_default()),
             _ => (1, *position),
         });
+        self.name_parameters(op, ordered.into_iter().map(|(_, param)| param));
+    }
+
+    /// One parameter at `at`, unnamed, with the rank of its place (path, query, header,
+    /// cookie); `None` for one that is not lowered (a problem) or is sent as is (a
+    /// required query parameter of one value, added to the operation's fixed query).
+    fn lower_parameter(
+        &mut self,
+        op: &mut Operation,
+        param: &'a ReferenceOr<Parameter>,
+        at: &Pointer,
+    ) -> Option<(u8, Param)> {
+        let param = self.resolve(param, "parameters", at, |c| &c.parameters)?;
+        let data = param.parameter_data_ref();
+        let (location, order) = match param {
+            Parameter::Path { .. } => (ParamLocation::Path, 0),
+            Parameter::Query { .. } => (ParamLocation::Query, 1),
+            Parameter::Header { .. } => (ParamLocation::Header, 2),
+            Parameter::Cookie { .. } => (ParamLocation::Cookie, 3),
+        };
+        let ParameterSchemaOrContent::Schema(schema) = &data.format else {
+            self.problems.push(
+                at,
+                "parameters described by `content` are not supported",
+                "describe the parameter with `schema`",
+            );
+            return None;
+        };
+        let fixed = self.single_value(schema.into());
+        if let Some(value) = fixed.filter(|_| location == ParamLocation::Query && data.required) {
+            op.fixed_query.push((data.name.clone(), value));
+            return None;
+        }
+        let names = [
+            naming::pascal(&data.name),
+            format!("{}{}", naming::pascal(&op.name), naming::pascal(&data.name)),
+        ];
+        let lowered = self.lower_schema(schema.into(), &at.join("schema"), &names);
+        let param = Param {
+            name: String::new(),
+            wire: data.name.clone(),
+            location,
+            deep_object: matches!(param, Parameter::Query { style: QueryStyle::DeepObject, .. }),
+            delimiter: query_delimiter(param),
+            ty: lowered.ty,
+            required: data.required || location == ParamLocation::Path,
+            doc: data.description.clone().or(lowered.doc),
+            checks: lowered.checks,
+            idempotency_key: false,
+        };
+        Some((order, param))
+    }
+
+    /// Gives `params` their Rust names, in order, and adds them to `op`; an
+    /// `Idempotency-Key` header becomes the `idempotency_key` every `Call` has.
+    fn name_parameters(&mut self, op: &mut Operation, params: impl Iterator<Item = Param>) {
         let mut names = Namespace::with_reserved(&[CALL_METHODS, HELD_NAMES].concat());
-        for (_, mut param) in ordered {
+        for mut param in params {
             param.idempotency_key = param.location == ParamLocation::Header
                 && param.ty == TypeRef::String
                 && param.wire.eq_ignore_ascii_case(IDEMPOTENCY_KEY);
@@ -388,7 +428,7 @@ impl<'a> Lowerer<'a> {
             .or_else(|| {
                 let (media, content) = body.content.iter().find(|(media, _)| !is_xml(media))?;
                 let encoding = if is_text(media) { BodyEncoding::Text } else { BodyEncoding::Binary };
-                Some((media_essence(media), encoding, content))
+                Some((media::essence(media), encoding, content))
             });
         let Some((media, encoding, content)) = chosen else {
             let found: Vec<&str> = body.content.keys().map(String::as_str).collect();
@@ -464,7 +504,7 @@ impl<'a> Lowerer<'a> {
         name: String,
         success: bool,
     ) -> (Option<TypeRef>, Decoding) {
-        let whole = |media: &&String| !success || answers::stream_framing(media).is_none();
+        let whole = |media: &&String| !success || media::stream_framing(media).is_none();
         let mut content = response.content.iter().filter(|(media, _)| whole(media));
         if let Some((media, content)) = content.clone().find(|(media, _)| is_json(media)) {
             let ty = match &content.schema {
@@ -609,26 +649,12 @@ impl<'a> Lowerer<'a> {
 }
 
 fn media_type<'c>(content: &'c openapiv3::Content, wanted: &str) -> Option<&'c MediaType> {
-    content.iter().find(|(media, _)| media_essence(media) == wanted).map(|(_, m)| m)
+    content.iter().find(|(media, _)| media::essence(media) == wanted).map(|(_, m)| m)
 }
 
-/// `application/json; charset=utf-8` -> `application/json`.
-pub(super) fn media_essence(media: &str) -> String {
-    media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
-}
-
-fn is_xml(media: &str) -> bool {
-    let essence = media_essence(media);
-    essence.ends_with("/xml") || essence.ends_with("+xml")
-}
-
-fn is_text(media: &str) -> bool {
-    media_essence(media).starts_with("text/")
-}
-
+/// JSON, or an answer of any type (`*/*`), which is read as JSON.
 fn is_json(media: &str) -> bool {
-    let essence = media_essence(media);
-    essence == "application/json" || essence.ends_with("+json") || essence == "*/*"
+    media::is_json(media) || media::essence(media) == "*/*"
 }
 
 /// The `{name}`s of a path template.
@@ -652,6 +678,35 @@ fn template_variables(path: &str) -> impl Iterator<Item = &str> {
     path.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
 }
 
+/// Each parameter with its own pointer: `<owner>/parameters/<index>`.
+fn numbered<P>(params: Vec<(P, Pointer)>) -> impl Iterator<Item = (P, Pointer)> {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    params.into_iter().map(move |(param, owner)| {
+        let index = counts.entry(owner.to_string()).or_default();
+        let at = owner.join("parameters").join(*index);
+        *index += 1;
+        (param, at)
+    })
+}
+
+/// An operation where the document has it: under `paths.<path>.<method>`.
+struct Found<'a> {
+    path: &'a str,
+    item: &'a PathItem,
+    op: &'a openapiv3::Operation,
+    method: Method,
+    pointer: Pointer,
+}
+
+impl<'a> Found<'a> {
+    /// Its path item's parameters, then its own, each with the pointer of its owner.
+    fn parameters(&self) -> Vec<(&'a ReferenceOr<Parameter>, Pointer)> {
+        let item = Pointer::root().join("paths").join(self.path);
+        let shared = self.item.parameters.iter().map(|p| (p, item.clone()));
+        shared.chain(self.op.parameters.iter().map(|p| (p, self.pointer.clone()))).collect()
+    }
+}
+
 /// Method names handed out, and which operation holds each.
 #[derive(Default)]
 struct OperationNames {
@@ -666,20 +721,6 @@ fn join_docs(summary: Option<&str>, description: Option<&str>, note: Option<&str
     let parts: Vec<&str> =
         [summary, description, note].into_iter().flatten().filter(|s| !s.trim().is_empty()).collect();
     (!parts.is_empty()).then(|| parts.join("\n\n"))
-}
-
-/// The method name of an operation without an operationId: the HTTP method, then the
-/// path's segments, a `{param}` segment as `by_param`: `POST /index.php/api/oauth2`
-/// -> `post_index_php_api_oauth2`, `GET /users/{id}` -> `get_users_by_id`.
-pub(crate) fn name_from_path(method: &str, path: &str) -> String {
-    let mut words = vec![method.to_ascii_lowercase()];
-    for segment in path.split('/').filter(|s| !s.is_empty()) {
-        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            Some(param) => words.push(format!("by_{}", naming::snake(param))),
-            None => words.push(naming::snake(segment)),
-        }
-    }
-    naming::snake(&words.join("_"))
 }
 
 /// Variant name of a status: its reason phrase in PascalCase.
@@ -794,13 +835,6 @@ mod tests {
         assert_eq!(CALL_METHODS, authgen_runtime::__private::CALL_METHODS);
         let roles: Vec<&str> = TokenRole::ALL.iter().map(|r| r.as_str()).collect();
         assert_eq!(roles, authgen_runtime::__private::TOKEN_ROLES);
-    }
-
-    #[test]
-    fn names_without_operation_id_come_from_method_and_path() {
-        assert_eq!(name_from_path("post", "/index.php/api/oauth2"), "post_index_php_api_oauth2");
-        assert_eq!(name_from_path("get", "/users/{userId}/keys"), "get_users_by_user_id_keys");
-        assert_eq!(name_from_path("delete", "/"), "delete");
     }
 
     #[test]

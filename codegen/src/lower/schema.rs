@@ -3,8 +3,8 @@
 //! `docs/spec-support.md`, "Naming").
 
 use openapiv3::{
-    AdditionalProperties, Discriminator, IntegerFormat, ObjectType, ReferenceOr, Schema, SchemaKind,
-    StringFormat, StringType, Type, VariantOrUnknownOrEmpty,
+    AdditionalProperties, ArrayType, Discriminator, IntegerFormat, IntegerType, NumberType, ObjectType,
+    ReferenceOr, Schema, SchemaKind, StringFormat, StringType, Type, VariantOrUnknownOrEmpty,
 };
 
 use super::{Lowerer, refs};
@@ -180,97 +180,111 @@ impl<'a> Lowerer<'a> {
             let (nullable, doc) = (nullable(schema), describe(schema));
             return Lowered { ty: TypeRef::Named(id), nullable, checks: Checks::default(), doc };
         }
-        let mut lowered = Lowered {
-            ty: TypeRef::Json,
-            nullable: nullable(schema),
-            checks: Checks::default(),
-            doc: describe(schema),
-        };
-        match &schema.schema_kind {
-            SchemaKind::Type(Type::String(string)) if !string.enumeration.is_empty() => {
-                lowered.ty = self.inline_type(TypeKind::Enum(variants(schema, string)), names, pointer);
-            }
-            SchemaKind::Type(Type::String(string)) => {
-                lowered.ty = self.string_type(&string.format);
-                // A typed value is well-formed by its type; lengths and patterns are of text.
-                if matches!(lowered.ty, TypeRef::String | TypeRef::Secret) {
-                    lowered.checks = Checks {
-                        max_length: string.max_length,
-                        min_length: string.min_length,
-                        pattern: string.pattern.clone(),
-                        ..Checks::default()
-                    };
-                }
-            }
-            SchemaKind::Type(Type::Integer(integer)) => {
-                lowered.ty = match integer.format {
-                    VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
-                    _ => TypeRef::I64,
-                };
-                let exclusive = |bound: Option<i64>, is: bool, step: i64| {
-                    bound.map(|b| (b + i64::from(is) * step) as f64)
-                };
-                lowered.checks.minimum = exclusive(integer.minimum, integer.exclusive_minimum, 1);
-                lowered.checks.maximum = exclusive(integer.maximum, integer.exclusive_maximum, -1);
-            }
-            SchemaKind::Type(Type::Number(number)) => {
-                lowered.ty = TypeRef::F64;
-                lowered.checks.minimum = number.minimum.filter(|_| !number.exclusive_minimum);
-                lowered.checks.maximum = number.maximum.filter(|_| !number.exclusive_maximum);
-            }
-            SchemaKind::Type(Type::Boolean(_)) => lowered.ty = TypeRef::Bool,
+        let (ty, checks) = match &schema.schema_kind {
+            SchemaKind::Type(Type::String(string)) => self.string_schema(schema, string, pointer, names),
+            SchemaKind::Type(Type::Integer(integer)) => integer_schema(integer),
+            SchemaKind::Type(Type::Number(number)) => number_schema(number),
+            SchemaKind::Type(Type::Boolean(_)) => (TypeRef::Bool, Checks::default()),
             SchemaKind::Type(Type::Array(array)) => {
-                let item_names: Vec<String> = names.iter().map(|n| format!("{n}Item")).collect();
-                lowered.ty = match &array.items {
-                    Some(items) => {
-                        let item = self.lower_schema(items.into(), &pointer.join("items"), &item_names);
-                        TypeRef::Vec(Box::new(item.ty))
-                    }
-                    None => TypeRef::Vec(Box::new(TypeRef::Json)),
-                };
+                (self.array_type(array, pointer, names), Checks::default())
             }
-            SchemaKind::Type(Type::Object(object)) => lowered.ty = self.object(object, pointer, names),
-            SchemaKind::OneOf { one_of: alternatives } | SchemaKind::AnyOf { any_of: alternatives } => {
-                let keyword =
-                    if matches!(schema.schema_kind, SchemaKind::OneOf { .. }) { "oneOf" } else { "anyOf" };
-                let list = pointer.join(keyword);
-                match alternatives.as_slice() {
-                    [only] => return self.lower_schema(only.into(), &list.join(0), names),
-                    _ => {
-                        let name = names.first().cloned().unwrap_or_else(|| "Value".into());
-                        let tag = schema.schema_data.discriminator.as_ref();
-                        let variants = self.alternatives(alternatives, &list, &name, tag);
-                        lowered.ty = self.inline_type(TypeKind::Untagged(variants), names, pointer);
-                    }
-                }
+            SchemaKind::Type(Type::Object(object)) => {
+                (self.object(object, pointer, names), Checks::default())
             }
-            SchemaKind::AllOf { all_of } => match all_of.as_slice() {
-                [only] => {
-                    let inner = self.lower_schema(only.into(), &pointer.join("allOf").join(0), names);
-                    lowered.ty = inner.ty;
-                    lowered.checks = inner.checks;
-                }
-                parts => {
-                    let name = names.first().cloned().unwrap_or_else(|| "Value".into());
-                    if let Some(fields) = self.merged_fields(parts, pointer, &name) {
-                        lowered.ty = self.inline_type(TypeKind::Struct(fields), names, pointer);
-                    }
-                }
-            },
+            SchemaKind::OneOf { one_of: alternatives } => {
+                return self.union_schema(schema, alternatives, &pointer.join("oneOf"), pointer, names);
+            }
+            SchemaKind::AnyOf { any_of: alternatives } => {
+                return self.union_schema(schema, alternatives, &pointer.join("anyOf"), pointer, names);
+            }
+            SchemaKind::AllOf { all_of } => self.all_of_schema(all_of, pointer, names),
             SchemaKind::Any(any) if !any.properties.is_empty() => {
                 let object = ObjectType {
                     properties: any.properties.clone(),
                     required: any.required.clone(),
                     ..ObjectType::default()
                 };
-                lowered.ty = self.object(&object, pointer, names);
+                (self.object(&object, pointer, names), Checks::default())
             }
-            SchemaKind::Not { .. } | SchemaKind::Any(_) => {}
+            SchemaKind::Not { .. } | SchemaKind::Any(_) => (TypeRef::Json, Checks::default()),
+        };
+        lowered(schema, ty, checks)
+    }
+
+    /// A string enum (a type of its own), or a string of its format with its limits.
+    fn string_schema(
+        &mut self,
+        schema: &Schema,
+        string: &StringType,
+        pointer: &Pointer,
+        names: &[String],
+    ) -> (TypeRef, Checks) {
+        if !string.enumeration.is_empty() {
+            let ty = self.inline_type(TypeKind::Enum(variants(schema, string)), names, pointer);
+            return (ty, Checks::default());
         }
-        if lowered.ty == TypeRef::Json {
-            lowered.doc = join(lowered.doc.take(), fallback_note(schema));
+        let ty = self.string_type(&string.format);
+        // A typed value is well-formed by its type; lengths and patterns are of text.
+        let checks = match ty {
+            TypeRef::String | TypeRef::Secret => Checks {
+                max_length: string.max_length,
+                min_length: string.min_length,
+                pattern: string.pattern.clone(),
+                ..Checks::default()
+            },
+            _ => Checks::default(),
+        };
+        (ty, checks)
+    }
+
+    /// A list of its items' type (named after `names` with `Item`), any JSON without `items`.
+    fn array_type(&mut self, array: &ArrayType, pointer: &Pointer, names: &[String]) -> TypeRef {
+        let item_names: Vec<String> = names.iter().map(|n| format!("{n}Item")).collect();
+        let item = match &array.items {
+            Some(items) => self.lower_schema(items.into(), &pointer.join("items"), &item_names).ty,
+            None => TypeRef::Json,
+        };
+        TypeRef::Vec(Box::new(item))
+    }
+
+    /// A `oneOf` or `anyOf` (its list at `list`): the one alternative itself, else an
+    /// untagged enum of them.
+    fn union_schema(
+        &mut self,
+        schema: &Schema,
+        alternatives: &[ReferenceOr<Schema>],
+        list: &Pointer,
+        pointer: &Pointer,
+        names: &[String],
+    ) -> Lowered {
+        if let [only] = alternatives {
+            return self.lower_schema(only.into(), &list.join(0), names);
         }
-        lowered
+        let name = names.first().cloned().unwrap_or_else(|| "Value".into());
+        let tag = schema.schema_data.discriminator.as_ref();
+        let variants = self.alternatives(alternatives, list, &name, tag);
+        let ty = self.inline_type(TypeKind::Untagged(variants), names, pointer);
+        lowered(schema, ty, Checks::default())
+    }
+
+    /// An `allOf`: its one part itself, else a struct of the parts' fields merged (any
+    /// JSON where they cannot be).
+    fn all_of_schema(
+        &mut self,
+        parts: &[ReferenceOr<Schema>],
+        pointer: &Pointer,
+        names: &[String],
+    ) -> (TypeRef, Checks) {
+        if let [only] = parts {
+            let inner = self.lower_schema(only.into(), &pointer.join("allOf").join(0), names);
+            return (inner.ty, inner.checks);
+        }
+        let name = names.first().cloned().unwrap_or_else(|| "Value".into());
+        let ty = match self.merged_fields(parts, pointer, &name) {
+            Some(fields) => self.inline_type(TypeKind::Struct(fields), names, pointer),
+            None => TypeRef::Json,
+        };
+        (ty, Checks::default())
     }
 
     /// The type of a string of `format`: typed for the formats a crate reads well,
@@ -361,7 +375,7 @@ impl<'a> Lowerer<'a> {
         while let Some(token) = tokens.get(at) {
             match token.as_str() {
                 "paths" if at + 2 < tokens.len() => {
-                    words.push(super::operation::name_from_path(&tokens[at + 2], &tokens[at + 1]));
+                    words.push(naming::from_path(&tokens[at + 2], &tokens[at + 1]));
                     at += 2;
                 }
                 // The media type after it says nothing of the value.
@@ -532,6 +546,43 @@ impl<'a> Lowerer<'a> {
 }
 
 /// Whether a value of `schema` may be `null`: `nullable`, or `null` among its values.
+/// `schema` lowered to `ty` with `checks`: its nullability and doc, and where it is any
+/// JSON, a note of what it could not be typed as.
+fn lowered(schema: &Schema, ty: TypeRef, checks: Checks) -> Lowered {
+    let mut doc = describe(schema);
+    if ty == TypeRef::Json {
+        doc = join(doc, fallback_note(schema));
+    }
+    Lowered { ty, nullable: nullable(schema), checks, doc }
+}
+
+/// An `i32` or `i64` by its format, its bounds inclusive.
+fn integer_schema(integer: &IntegerType) -> (TypeRef, Checks) {
+    let ty = match integer.format {
+        VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
+        _ => TypeRef::I64,
+    };
+    let inclusive = |bound: Option<i64>, exclusive: bool, step: i64| {
+        bound.map(|b| (b + i64::from(exclusive) * step) as f64)
+    };
+    let checks = Checks {
+        minimum: inclusive(integer.minimum, integer.exclusive_minimum, 1),
+        maximum: inclusive(integer.maximum, integer.exclusive_maximum, -1),
+        ..Checks::default()
+    };
+    (ty, checks)
+}
+
+/// An `f64`, with the bounds it includes (an exclusive one is not checked).
+fn number_schema(number: &NumberType) -> (TypeRef, Checks) {
+    let checks = Checks {
+        minimum: number.minimum.filter(|_| !number.exclusive_minimum),
+        maximum: number.maximum.filter(|_| !number.exclusive_maximum),
+        ..Checks::default()
+    };
+    (TypeRef::F64, checks)
+}
+
 fn nullable(schema: &Schema) -> bool {
     let null_listed =
         matches!(&schema.schema_kind, SchemaKind::Type(Type::String(s)) if s.enumeration.contains(&None));

@@ -246,6 +246,7 @@ mod tests {
             "openapi: 3.1.0\ninfo: {{title: t, version: '1'}}\n{top}\nwebhooks:\n  ping:\n    post:\n      parameters: {parameters}\n      requestBody:\n        content:\n          application/json:\n            schema: {{type: object, properties: {{zen: {{type: string}}}}}}\n      responses:\n        '200': {{description: ok}}\n"
         );
         crate::model_of(crate::load::load_str(Path::new("t.yaml"), &text)?, &crate::Options::default())
+            .map(|(api, _)| api)
     }
 
     fn signature(top: &str, parameters: &str) -> Option<WebhookSignature> {
@@ -316,7 +317,7 @@ mod tests {
     #[test]
     fn a_3_0_documents_x_webhooks_are_its_webhooks() {
         let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\nx-webhooks:\n  order.created:\n    post:\n      parameters: [{name: X-Hub-Signature-256, in: header, schema: {type: string}}]\n      requestBody:\n        content:\n          application/json:\n            schema: {type: object, properties: {type: {type: string, enum: [order.created]}}}\n      responses:\n        '200': {description: ok}\n";
-        let api = crate::model_of(
+        let (api, _) = crate::model_of(
             crate::load::load_str(Path::new("t.yaml"), text).unwrap(),
             &crate::Options::default(),
         )
@@ -334,6 +335,7 @@ mod tests {
         let webhook = |name: &str, tag: Option<(&str, &str)>| Webhook {
             name: name.into(),
             method: crate::model::Method::Post,
+            pointer: format!("#/webhooks/{name}/post"),
             doc: None,
             payload: None,
             variant: String::new(),
