@@ -260,6 +260,13 @@ impl TransportError {
         TransportError { kind: TransportKind::Timeout, message, source: None }
     }
 
+    /// A layer of [`Config::layer`](crate::Config::layer) failed the attempt with its own
+    /// error (a limit that refuses, a signer that could not sign).
+    pub(crate) fn from_layer(error: &(dyn std::error::Error + 'static)) -> Self {
+        let message = format!("a layer failed the request: {}", chain(error));
+        TransportError { kind: TransportKind::Other, message, source: None }
+    }
+
     /// What kind of failure it was.
     pub fn kind(&self) -> TransportKind {
         self.kind

@@ -52,6 +52,7 @@ mod decode;
 mod error;
 mod exchange;
 mod hook;
+mod layer;
 mod lenient;
 pub mod oauth;
 mod operation;
@@ -86,6 +87,7 @@ pub use config::{Config, ConfigError};
 pub use decode::decode_json;
 pub use error::{Error, RawBody, TransportError, TransportKind, ValidationError};
 pub use hook::Hook;
+pub use layer::{AttemptService, BoxError};
 /// The HTTP client the runtime uses, for writing a [`Hook`] without a dependency of your own.
 pub use reqwest;
 pub use reqwest::StatusCode;
@@ -95,5 +97,7 @@ pub use response::{Headers, Response};
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 pub use stream::{Download, Events};
+/// The middleware crate whose `Layer`s [`Config::layer`] takes.
+pub use tower;
 /// The type of `format: uuid` values (`Uuid`).
 pub use uuid;

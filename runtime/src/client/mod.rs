@@ -13,6 +13,7 @@ pub use credential::{ApiKeyLocation, Credential};
 use crate::config::{Config, ConfigError, Server, is_loopback_url, redact_userinfo};
 use crate::error::chain;
 use crate::hook::Hook;
+use crate::layer::{AttemptService, Sent};
 use crate::retry::{RetryBudget, RetryPolicy};
 
 /// The HTTP client, base URL and credentials of one generated `Client`.
@@ -27,6 +28,8 @@ pub struct ClientCore {
     retry: RetryPolicy,
     budget: RetryBudget,
     hooks: Vec<Arc<dyn Hook>>,
+    /// The layers around each attempt, built once; `None` without layers.
+    stack: Option<AttemptService>,
     /// A digest of the TLS client identity, which a token's identity includes.
     tls_identity: Option<u64>,
     /// The configuration, for the OAuth endpoints' own HTTP clients.
@@ -41,6 +44,7 @@ impl std::fmt::Debug for ClientCore {
             .field("max_response_bytes", &self.max_response_bytes)
             .field("retry", &self.retry)
             .field("hooks", &self.hooks.len())
+            .field("layers", &self.config.layers)
             .finish_non_exhaustive()
     }
 }
@@ -60,6 +64,7 @@ impl ClientCore {
             .http_client(is_loopback_url(&base_url))?
             .build()
             .map_err(|e| ConfigError::Client(chain(&e)))?;
+        let stack = config.layers.build(&http);
         let tls_identity = config.identity_pem.as_deref().map(digest);
         let mut credentials = BTreeMap::new();
         if tls_identity.is_some() {
@@ -74,6 +79,7 @@ impl ClientCore {
             budget: RetryBudget::new(config.retry_budget),
             retry: config.retry,
             hooks: config.hooks,
+            stack,
             tls_identity,
             config: kept,
         })
@@ -114,6 +120,13 @@ impl ClientCore {
 
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.http
+    }
+
+    /// Sends one attempt's `request` through the configured layers (straight to the
+    /// HTTP client when there are none). Every request of an attempt goes by here, so a
+    /// retry and a repeat after a 401 pass the layers again.
+    pub(crate) fn send_attempt(&self, request: reqwest::Request) -> Sent {
+        Sent::new(&self.http, self.stack.as_ref(), request)
     }
 
     pub(crate) fn max_response_bytes(&self) -> usize {

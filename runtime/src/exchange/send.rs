@@ -10,6 +10,7 @@ use super::challenge::Challenge;
 use super::request::{NOT_A_HEADER_VALUE, Refusal, Request};
 use super::response::Response;
 use crate::error::{Error, TransportError, ValidationError};
+use crate::layer::Failed;
 use crate::oauth::Dpop;
 use crate::retry::{EndKind, Ended, idempotency_key};
 use crate::stream::CallSpan;
@@ -184,7 +185,7 @@ impl<'c> Request<'c> {
         bound: Option<(&'a Dpop, &'a AccessToken)>,
         deadline: Option<Instant>,
     ) -> impl Future<Output = Result<Response, Error<E>>> + use<'a, 'c, E> {
-        let sent = self.prepare(builder, bound, deadline).map(|request| self.core.http().execute(request));
+        let sent = self.prepare(builder, bound, deadline).map(|request| self.core.send_attempt(request));
         let stream = self.streamed.then(|| self.stream_limits(deadline));
         async move {
             let response = match stream {
@@ -194,7 +195,10 @@ impl<'c> Request<'c> {
                     .map_err(|_| TransportError::timed_out("answer", head))?,
                 None => sent?.await,
             };
-            let response = response.map_err(TransportError::new)?;
+            let response = response.map_err(|failed| match failed {
+                Failed::Http(error) => TransportError::new(error),
+                Failed::Layer(error) => TransportError::from_layer(&*error),
+            })?;
             if let Some((dpop, _)) = bound {
                 dpop.remember_nonce(response.url().as_str(), response.headers());
             }
