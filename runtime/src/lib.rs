@@ -57,6 +57,7 @@ mod lenient;
 pub mod oauth;
 mod operation;
 mod pages;
+mod rate_limit;
 mod response;
 mod retry;
 mod seam;
@@ -94,6 +95,7 @@ pub use reqwest::StatusCode;
 /// The headers of an answer ([`Response::headers`], [`Error::headers`]).
 pub use reqwest::header::HeaderMap;
 pub use response::{Headers, Response};
+pub use rate_limit::{RateLimit, RateLimited};
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 pub use stream::{Download, Events};
