@@ -89,13 +89,13 @@ pub use decode::decode_json;
 pub use error::{Error, RawBody, TransportError, TransportKind, ValidationError};
 pub use hook::Hook;
 pub use layer::{AttemptService, BoxError};
+pub use rate_limit::{RateLimit, RateLimited};
 /// The HTTP client the runtime uses, for writing a [`Hook`] without a dependency of your own.
 pub use reqwest;
 pub use reqwest::StatusCode;
 /// The headers of an answer ([`Response::headers`], [`Error::headers`]).
 pub use reqwest::header::HeaderMap;
 pub use response::{Headers, Response};
-pub use rate_limit::{RateLimit, RateLimited};
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 pub use stream::{Download, Events};

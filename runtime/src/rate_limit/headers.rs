@@ -23,7 +23,8 @@ pub(crate) struct Said {
 /// Reads what the answer of `status` with `headers` says about the quota.
 pub(crate) fn read(status: u16, headers: &HeaderMap) -> Said {
     let text = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
-    let retry_after = matches!(status, 429 | 503).then(|| text("retry-after").and_then(parse_retry_after)).flatten();
+    let retry_after =
+        matches!(status, 429 | 503).then(|| text("retry-after").and_then(parse_retry_after)).flatten();
     let exhausted = structured(text("ratelimit"))
         .and_then(|params| (param(&params, "r")? == 0).then(|| param(&params, "t")))
         .flatten()
@@ -75,7 +76,9 @@ mod tests {
     use super::*;
 
     fn said(status: u16, headers: &[(&'static str, &str)]) -> Said {
-        let headers = headers.iter().map(|(name, value)| (reqwest::header::HeaderName::from_static(name), value.parse().unwrap()));
+        let headers = headers
+            .iter()
+            .map(|(name, value)| (reqwest::header::HeaderName::from_static(name), value.parse().unwrap()));
         read(status, &headers.collect())
     }
 
@@ -97,11 +100,15 @@ mod tests {
         assert_eq!(said(200, &[("ratelimit-remaining", "0"), ("ratelimit-reset", "12")]).pause, secs(12));
         assert_eq!(said(200, &[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "5")]).pause, secs(5));
         let epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() + 60;
-        let pause = said(200, &[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", &epoch.to_string())]).pause;
+        let pause =
+            said(200, &[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", &epoch.to_string())]).pause;
         assert!(pause.is_some_and(|p| p > secs(58).unwrap() && p <= secs(60).unwrap()), "{pause:?}");
         assert_eq!(said(200, &[("x-ratelimit-remaining", "4"), ("x-ratelimit-reset", "5")]).pause, None);
         // The longer of two reasons wins.
-        assert_eq!(said(429, &[("retry-after", "2"), ("ratelimit-remaining", "0"), ("ratelimit-reset", "9")]).pause, secs(9));
+        assert_eq!(
+            said(429, &[("retry-after", "2"), ("ratelimit-remaining", "0"), ("ratelimit-reset", "9")]).pause,
+            secs(9)
+        );
     }
 
     #[test]
@@ -110,6 +117,9 @@ mod tests {
         assert_eq!(said(200, &[("ratelimit-policy", r#""default";q=100;w=60"#)]).rate, rate(100, 60));
         assert_eq!(said(200, &[("ratelimit-policy", "10;w=1, 1000;w=3600")]).rate, rate(10, 1));
         assert_eq!(said(200, &[("ratelimit-policy", "garbage")]).rate, None);
-        assert_eq!(said(200, &[("x-ratelimit-remaining", "zero"), ("x-ratelimit-reset", "-3")]), Said::default());
+        assert_eq!(
+            said(200, &[("x-ratelimit-remaining", "zero"), ("x-ratelimit-reset", "-3")]),
+            Said::default()
+        );
     }
 }

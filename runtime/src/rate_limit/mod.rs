@@ -168,7 +168,11 @@ impl RateLimit {
             }
         }
         let Some(pause) = said.pause.filter(|pause| !pause.is_zero()) else { return };
-        tracing::info!(pause_ms = pause.as_millis() as u64, status = response.status().as_u16(), "rate limit paused by the server");
+        tracing::info!(
+            pause_ms = pause.as_millis() as u64,
+            status = response.status().as_u16(),
+            "rate limit paused by the server"
+        );
         // The process's own limiter learns it too, for when Redis is gone.
         lock(&self.inner.local).pause(Instant::now() + pause);
         #[cfg(feature = "redis")]

@@ -68,7 +68,8 @@ impl Shared {
     pub(crate) fn open(url: &str, key: &str) -> Result<Self, redis::RedisError> {
         let client = redis::Client::open(url)?;
         // Hashed: the key may be, or contain, the credential it stands for.
-        let digest: String = Sha256::digest(key.as_bytes())[..12].iter().map(|b| format!("{b:02x}")).collect();
+        let digest: String =
+            Sha256::digest(key.as_bytes())[..12].iter().map(|b| format!("{b:02x}")).collect();
         let shown = crate::config::redact_userinfo(url);
         Ok(Shared {
             store: Store::new(WHAT, client, shown, TIMEOUT),
