@@ -119,6 +119,29 @@ impl<E> Error<E> {
         }
     }
 
+    /// `error.type` of a failed call: the status of an error answer, else the kind of
+    /// failure (`timeout`, `connect`, … or `_OTHER`, as the conventions name the rest).
+    pub(crate) fn error_type(&self) -> Cow<'static, str> {
+        Cow::Borrowed(match self {
+            Error::Status { status, .. } | Error::UnexpectedStatus { status, .. } => {
+                return Cow::Owned(status.as_u16().to_string());
+            }
+            Error::Transport(transport) => match transport.kind() {
+                TransportKind::Timeout => "timeout",
+                TransportKind::Tls => "tls",
+                TransportKind::Connect => "connect",
+                TransportKind::Body => "body",
+                TransportKind::Other => "_OTHER",
+            },
+            Error::Decode { .. } => "decode",
+            Error::BodyTooLarge { .. } => "body_too_large",
+            Error::Invalid(_) => "invalid",
+            Error::MissingCredentials { .. } => "missing_credentials",
+            Error::Token(_) => "token",
+            Error::File { .. } => "file",
+        })
+    }
+
     /// The body as received, where there is one.
     pub fn raw_body(&self) -> Option<&RawBody> {
         match self {

@@ -63,6 +63,7 @@ mod retry;
 mod seam;
 mod secret;
 mod stream;
+mod telemetry;
 pub mod token;
 mod union;
 pub mod webhook;

@@ -28,6 +28,8 @@ pub struct ClientCore {
     retry: RetryPolicy,
     budget: RetryBudget,
     hooks: Vec<Arc<dyn Hook>>,
+    /// The host and port of the base URL, for telemetry.
+    server: (Arc<str>, u16),
     /// The layers around each attempt, built once; `None` without layers.
     stack: Option<AttemptService>,
     /// A digest of the TLS client identity, which a token's identity includes.
@@ -65,6 +67,7 @@ impl ClientCore {
             .build()
             .map_err(|e| ConfigError::Client(chain(&e)))?;
         let stack = config.layers.build(&http);
+        let server = server_of(&base_url);
         let tls_identity = config.identity_pem.as_deref().map(digest);
         let mut credentials = BTreeMap::new();
         if tls_identity.is_some() {
@@ -79,6 +82,7 @@ impl ClientCore {
             budget: RetryBudget::new(config.retry_budget),
             retry: config.retry,
             hooks: config.hooks,
+            server,
             stack,
             tls_identity,
             config: kept,
@@ -129,6 +133,11 @@ impl ClientCore {
         Sent::new(&self.http, self.stack.as_ref(), request)
     }
 
+    /// The base URL's host and port (`server.address`, `server.port`).
+    pub(crate) fn server(&self) -> (Arc<str>, u16) {
+        self.server.clone()
+    }
+
     pub(crate) fn max_response_bytes(&self) -> usize {
         self.max_response_bytes
     }
@@ -148,6 +157,13 @@ impl ClientCore {
     pub(crate) fn hooks(&self) -> &[Arc<dyn Hook>] {
         &self.hooks
     }
+}
+
+/// The host and port of a base URL (it was checked to parse).
+fn server_of(base_url: &str) -> (Arc<str>, u16) {
+    let url = url::Url::parse(base_url).ok();
+    let host = url.as_ref().and_then(|url| url.host_str()).unwrap_or_default();
+    (host.into(), url.as_ref().and_then(url::Url::port_or_known_default).unwrap_or(443))
 }
 
 /// A digest of `bytes` that is the same in every process of one build.

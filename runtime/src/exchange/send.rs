@@ -4,7 +4,6 @@
 use reqwest::header::{AUTHORIZATION, COOKIE, HeaderValue};
 use tokio::time::Instant;
 use tracing::Instrument;
-use tracing::field::Empty;
 
 use super::challenge::Challenge;
 use super::request::{NOT_A_HEADER_VALUE, Refusal, Request};
@@ -14,6 +13,7 @@ use crate::layer::Failed;
 use crate::oauth::Dpop;
 use crate::retry::{EndKind, Ended, idempotency_key};
 use crate::stream::CallSpan;
+use crate::telemetry::{Call, count_retry, method_name};
 use crate::token::{AccessToken, TokenCache, TokenError, authorization_value};
 
 impl<'c> Request<'c> {
@@ -36,18 +36,10 @@ impl<'c> Request<'c> {
         self,
         then: impl FnOnce(Response) -> Result<T, Error<E>> + 'c,
     ) -> impl Future<Output = Result<T, Error<E>>> + 'c {
-        let (operation, path) = self.operation;
-        let span = tracing::info_span!(
-            "authgen.call",
-            operation,
-            method = %self.method,
-            path,
-            status = Empty,
-            attempts = Empty,
-            duration_ms = Empty,
-            items = Empty,
-            bytes = Empty,
-        );
+        let (operation, template) = self.operation;
+        let method = method_name(&self.method);
+        let call = Call { method, template, operation, server: self.core.server() };
+        let span = call.span();
         let ready = self.ready();
         let recorded = span.clone();
         // The request is held here once and lent to the attempts: a future that took it
@@ -58,18 +50,17 @@ impl<'c> Request<'c> {
                 Ok(ref request) => request.attempts().await,
                 Err(error) => Err(error),
             };
-            let status = match &outcome {
-                Ok(response) => Some(response.status()),
-                Err(error) => error.status().map(|s| s.as_u16()),
+            let (status, error) = match &outcome {
+                Ok(response) => (Some(response.status()), None),
+                Err(error) => (error.status().map(|s| s.as_u16()), Some(error.error_type())),
             };
-            if let Some(status) = status {
-                recorded.record("status", status);
-            }
+            // A streamed answer's duration is to its head; its span lasts to its end.
+            call.ended(&recorded, started.elapsed(), status, error);
             let streaming = outcome
                 .as_mut()
                 .is_ok_and(|answer| answer.keep_span(|| CallSpan::new(recorded.clone(), started)));
             if !streaming {
-                recorded.record("duration_ms", started.elapsed().as_millis() as u64);
+                recorded.record("authgen.duration_ms", started.elapsed().as_millis() as i64);
             }
             then(outcome?)
         }
@@ -89,10 +80,13 @@ impl<'c> Request<'c> {
                 Some(wait) => {
                     let reason = ended.reason();
                     tracing::info!(attempt, reason, wait_ms = wait.as_millis() as u64, "retrying");
+                    count_retry(&reason, self.operation.0);
                     tokio::time::sleep(wait).await
                 }
                 None => {
-                    tracing::Span::current().record("attempts", attempt);
+                    if attempt > 1 {
+                        tracing::Span::current().record("http.request.resend_count", i64::from(attempt - 1));
+                    }
                     return outcome;
                 }
             }

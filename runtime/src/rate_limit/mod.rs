@@ -231,7 +231,7 @@ where
     fn call(&mut self, request: reqwest::Request) -> Self::Future {
         let (inner, limit) = (self.inner.clone(), self.limit.clone());
         Box::pin(async move {
-            limit.acquire().await;
+            crate::telemetry::record_rate_limit_wait(limit.acquire().await);
             let response = inner.oneshot(request).await.map_err(Into::into)?;
             limit.observe(&response).await;
             Ok(response)

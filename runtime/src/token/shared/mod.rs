@@ -276,6 +276,7 @@ impl Link {
                     source = cache.name(),
                     "shared token fetch by another process took too long: fetching here"
                 );
+                crate::telemetry::count_lease_takeover(cache.name());
                 return cache.fetch().await;
             }
             tokio::time::sleep(pause.min(deadline - now)).await;
