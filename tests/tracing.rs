@@ -110,7 +110,7 @@ async fn spans_and_events_name_operations_and_never_a_secret() {
         "authgen.operation=request_token",
         "otel.name=GET /api/v2/{object} otel.kind=client http.request.method=GET url.template=/api/v2/{object}",
         "authgen.operation=get_object",
-        "record http.response.status_code=401 error.type=401 otel.status_code=ERROR",
+        "record http.response.status_code=401\nrecord error.type=401\nrecord otel.status_code=ERROR",
         "event DEBUG message=token refresh started source=moota.login",
         "event DEBUG message=token refreshed source=uqudo.get_token",
         "event TRACE message=token cache hit source=moota.login",
