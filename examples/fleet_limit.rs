@@ -67,7 +67,9 @@ async fn main() -> Result<ExitCode, Failure> {
 
 /// One process of the fleet: `callers` calls at once, each waiting its turn.
 async fn member(args: &[String]) -> Result<ExitCode, Failure> {
-    let [url, redis, callers, processes] = args else { return Err("--member URL REDIS CALLERS PROCESSES".into()) };
+    let [url, redis, callers, processes] = args else {
+        return Err("--member URL REDIS CALLERS PROCESSES".into());
+    };
     let (callers, processes): (usize, u32) = (callers.parse()?, processes.parse()?);
     let limit = RateLimit::new(LIMIT, Duration::from_secs(1))
         .shared_redis(redis, "acme-key-1")?
@@ -120,14 +122,23 @@ impl LimitedServer {
     }
 
     /// Prints what the server saw; the exit code says whether it is what was promised.
-    fn report(&self, processes: usize, calls: usize, completed: bool, down: bool, took: Duration) -> ExitCode {
+    fn report(
+        &self,
+        processes: usize,
+        calls: usize,
+        completed: bool,
+        down: bool,
+        took: Duration,
+    ) -> ExitCode {
         let log = self.log.lock().unwrap();
-        let accepted: Vec<Instant> = log.arrivals.iter().filter(|(_, s)| *s == 200).map(|(at, _)| *at).collect();
+        let accepted: Vec<Instant> =
+            log.arrivals.iter().filter(|(_, s)| *s == 200).map(|(at, _)| *at).collect();
         let busiest = (0..accepted.len())
             .map(|i| accepted[i..].iter().take_while(|&&t| t < accepted[i] + Duration::from_secs(1)).count())
             .max()
             .unwrap_or(0);
         let too_many = log.arrivals.iter().filter(|(_, s)| *s == 429).count();
+
         // From the 503 to the next request that was not already on its way.
         let silent = log.paused.map(|paused| {
             let next = log.arrivals.iter().map(|(at, _)| *at).find(|at| *at > paused + IN_FLIGHT);

@@ -23,10 +23,13 @@ use window::{Rate, Window};
 /// [`tower::Layer`] that [`Config::rate_limit`](crate::Config::rate_limit) puts around
 /// each attempt (retries and repeats after a 401 count too). Clones share one budget.
 ///
-/// - **No burst over the limit.** `RateLimit::new(50, Duration::from_secs(1))` lets 50
-///   requests go at once and the 51st when the first leaves the rolling second; a
-///   request waits for its turn (it is never refused), and its wait counts against
-///   the call's timeout only once it is sent.
+/// - **No burst over the limit.** `RateLimit::new(50, Duration::from_secs(1))` never
+///   lets more than 50 requests go in any rolling second. Within that, requests are
+///   spread evenly, one per `period / limit` (and 1/16 of that more: 94 % of the
+///   rate), so that a busy machine's or the network's jitter cannot crowd a server's
+///   second; after a quiet spell a [`burst`](Self::burst) may go at once (1 unless
+///   set). A request waits for its turn (it is never refused), and the wait counts
+///   against the call's timeout only once it is sent.
 /// - **The server's word.** A `429` or `503` with `Retry-After` pauses every request until
 ///   then; an answer that says its quota is used up (`RateLimit: "…";r=0;t=30`,
 ///   `RateLimit-Remaining: 0` with `RateLimit-Reset`, `X-RateLimit-Remaining: 0` with
@@ -54,6 +57,8 @@ pub struct RateLimit {
 struct Inner {
     /// The rate the fleet's budget is kept at (tightened by what servers say).
     rate: Mutex<Rate>,
+    /// How many requests may go at once.
+    burst: u32,
     /// The process's own limiter: the whole budget, or the fallback of a shared one.
     local: Mutex<Window>,
     #[cfg(feature = "redis")]
@@ -74,10 +79,12 @@ impl RateLimit {
     /// At most `limit` requests in any rolling `period`, in this process.
     pub fn new(limit: u32, period: Duration) -> Self {
         let rate = Rate { limit, period };
+        let burst = 1;
         RateLimit {
             inner: Arc::new(Inner {
                 rate: Mutex::new(rate),
-                local: Mutex::new(Window::new(rate)),
+                burst,
+                local: Mutex::new(Window::new(rate, burst)),
                 #[cfg(feature = "redis")]
                 shared: None,
             }),
@@ -102,8 +109,19 @@ impl RateLimit {
     /// (the whole rate unless set: give a share, `limit / processes`, to keep the fleet
     /// within its quota even then).
     pub fn local_fallback(self, limit: u32, period: Duration) -> Self {
-        let inner = Inner { local: Mutex::new(Window::new(Rate { limit, period })), ..self.into_inner() };
+        let local = Window::new(Rate { limit, period }, self.inner.burst);
+        let inner = Inner { local: Mutex::new(local), ..self.into_inner() };
         RateLimit { inner: Arc::new(inner) }
+    }
+
+    /// How many requests may go at once after a quiet spell, within the limit (1
+    /// unless set). A burst is repeated a period later by the limit itself, where
+    /// jitter can crowd a server's second: keep it small beside the limit.
+    pub fn burst(self, burst: u32) -> Self {
+        let inner = self.into_inner();
+        let (rate, fallback) = (*lock(&inner.rate), lock(&inner.local).rate());
+        let local = Mutex::new(Window::new(fallback, burst));
+        RateLimit { inner: Arc::new(Inner { burst, local, rate: Mutex::new(rate), ..inner }) }
     }
 
     fn into_inner(self) -> Inner {
@@ -111,7 +129,8 @@ impl RateLimit {
         // A limit being configured has no clones yet; should it, the clone is the copy.
         inner.unwrap_or_else(|shared| Inner {
             rate: Mutex::new(*lock(&shared.rate)),
-            local: Mutex::new(Window::new(lock(&shared.local).rate())),
+            burst: shared.burst,
+            local: Mutex::new(Window::new(lock(&shared.local).rate(), shared.burst)),
             #[cfg(feature = "redis")]
             shared: None,
         })
@@ -140,7 +159,7 @@ impl RateLimit {
         #[cfg(feature = "redis")]
         if let Some(shared) = &self.inner.shared {
             let rate = *lock(&self.inner.rate);
-            if let Ok(wait) = shared.reserve(rate).await {
+            if let Ok(wait) = shared.reserve(rate, self.inner.burst).await {
                 return wait;
             }
         }

@@ -15,23 +15,29 @@ const WHAT: &str = "fleet rate limit";
 /// How long one command may take before the process goes on with its own limiter.
 const TIMEOUT: Duration = Duration::from_millis(250);
 
-/// KEYS: the grants (a sorted set, scored in microseconds), the pause. ARGV: the limit,
-/// the period in microseconds, this grant's name. Answers the wait in microseconds.
+/// KEYS: the grants (a sorted set, scored in microseconds), the pause, the GCRA's due
+/// time. ARGV: the limit, the period in microseconds, the burst, this grant's name.
+/// Answers the wait in microseconds. The same steps as `Window::reserve`.
 const RESERVE: &str = r"
 local limit = tonumber(ARGV[1])
 local period = tonumber(ARGV[2])
+local spacing = period / limit * 17 / 16
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
 local at = math.max(now, tonumber(redis.call('GET', KEYS[2]) or '0'))
 local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
 if last[2] then at = math.max(at, tonumber(last[2])) end
+local due = tonumber(redis.call('GET', KEYS[3]) or '0')
+at = math.max(at, due - spacing * (tonumber(ARGV[3]) - 1))
 if redis.call('ZCARD', KEYS[1]) >= limit then
   local oldest = redis.call('ZRANGE', KEYS[1], -limit, -limit, 'WITHSCORES')
   at = math.max(at, tonumber(oldest[2]) + period)
 end
-redis.call('ZADD', KEYS[1], at, ARGV[3])
+local expiry = math.ceil((at - now + period) / 1000)
+redis.call('ZADD', KEYS[1], at, ARGV[4])
 redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(limit + 1))
-redis.call('PEXPIRE', KEYS[1], math.ceil((at - now + period) / 1000))
+redis.call('PEXPIRE', KEYS[1], expiry)
+redis.call('SET', KEYS[3], string.format('%d', math.max(due, at) + spacing), 'PX', expiry)
 return at - now
 ";
 
@@ -57,6 +63,7 @@ pub(crate) struct Shared {
     store: Store,
     grants: String,
     pause: String,
+    due: String,
     /// Names this process's grants apart from every other's.
     process: u64,
     count: AtomicU64,
@@ -75,6 +82,7 @@ impl Shared {
             store: Store::new(WHAT, client, shown, TIMEOUT),
             grants: format!("authgen:rate:{{{digest}}}:grants"),
             pause: format!("authgen:rate:{{{digest}}}:pause"),
+            due: format!("authgen:rate:{{{digest}}}:due"),
             process: fastrand::u64(..),
             count: AtomicU64::new(0),
             scripts: [RESERVE, PAUSE, PAUSED_FOR].map(redis::Script::new),
@@ -87,10 +95,11 @@ impl Shared {
     }
 
     /// Reserves this request's turn in the fleet: how long to wait for it.
-    pub(crate) async fn reserve(&self, rate: Rate) -> Result<Duration, Unavailable> {
+    pub(crate) async fn reserve(&self, rate: Rate, burst: u32) -> Result<Duration, Unavailable> {
         let name = format!("{:016x}-{}", self.process, self.count.fetch_add(1, Ordering::Relaxed));
         let mut invocation = self.scripts[0].key(&self.grants);
-        invocation.key(&self.pause).arg(rate.limit.max(1)).arg(micros(rate.period)).arg(name);
+        invocation.key(&self.pause).key(&self.due);
+        invocation.arg(rate.limit.max(1)).arg(micros(rate.period)).arg(burst.max(1)).arg(name);
         self.store.invoke::<u64>(invocation).await.map(Duration::from_micros)
     }
 

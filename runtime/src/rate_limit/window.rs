@@ -14,6 +14,14 @@ pub(crate) struct Rate {
 }
 
 impl Rate {
+    /// The even spacing of a backlog: one request every `period / limit`, and 1/16 of
+    /// that more (94 % of the rate), so that requests a busy machine or the network
+    /// delays by up to three spacings do not crowd a server's second.
+    pub(crate) fn spacing(self) -> Duration {
+        let even = self.period / self.limit.max(1);
+        even + even / 16
+    }
+
     /// True when `self` allows fewer requests per second than `other`.
     pub(crate) fn is_tighter_than(self, other: Rate) -> bool {
         // limit / period < other.limit / other.period, without dividing.
@@ -22,10 +30,18 @@ impl Rate {
 }
 
 /// Grants times to requests; the times are never earlier than one given before, so the
-/// `limit`-th latest grant alone says when the next one may go.
+/// `limit`-th latest grant alone says when the next one may go. Within that bound a
+/// backlog is spread evenly (the GCRA: `burst` at once, then one per spacing) rather
+/// than let `limit` requests go at one instant each period, where the network's jitter
+/// would push some into the server's previous second.
 #[derive(Debug)]
 pub(crate) struct Window {
     rate: Rate,
+    /// How many may go at once.
+    burst: u32,
+    /// The GCRA's theoretical arrival time: when the next request is due at the even
+    /// spacing.
+    due: Option<Instant>,
     /// The latest grants, at most `rate.limit` of them, oldest first (some may lie in
     /// the future: requests waiting for their turn).
     granted: VecDeque<Instant>,
@@ -33,8 +49,9 @@ pub(crate) struct Window {
 }
 
 impl Window {
-    pub(crate) fn new(rate: Rate) -> Self {
-        Window { rate, granted: VecDeque::with_capacity(rate.limit as usize), paused_until: None }
+    pub(crate) fn new(rate: Rate, burst: u32) -> Self {
+        let granted = VecDeque::with_capacity(rate.limit as usize);
+        Window { rate, burst, due: None, granted, paused_until: None }
     }
 
     /// Reserves the earliest time a request may go, from `now`: how long it must wait.
@@ -44,9 +61,14 @@ impl Window {
         if let Some(&last) = self.granted.back() {
             at = at.max(last);
         }
+        let spacing = self.rate.spacing();
+        if let Some(due) = self.due {
+            at = at.max(due.checked_sub(spacing * (self.burst.max(1) - 1)).unwrap_or(due));
+        }
         if self.granted.len() >= limit {
             at = at.max(self.granted[self.granted.len() - limit] + self.rate.period);
         }
+        self.due = Some(self.due.map_or(at, |due| due.max(at)) + spacing);
         self.granted.push_back(at);
         while self.granted.len() > limit {
             self.granted.pop_front();
@@ -84,7 +106,7 @@ mod tests {
 
     #[test]
     fn no_rolling_period_holds_more_than_the_limit_whatever_the_burst() {
-        let mut window = Window::new(Rate { limit: 5, period: SECOND });
+        let mut window = Window::new(Rate { limit: 5, period: SECOND }, 5);
         let start = Instant::now();
         let mut times = Vec::new();
         for n in 0..23u32 {
@@ -102,8 +124,19 @@ mod tests {
     }
 
     #[test]
+    fn a_backlog_is_spread_evenly_after_the_first_burst() {
+        let mut window = Window::new(Rate { limit: 50, period: SECOND }, 5);
+        let now = Instant::now();
+        let waits: Vec<u128> = (0..12).map(|_| window.reserve(now).as_millis()).collect();
+        assert_eq!(waits, [0, 0, 0, 0, 0, 21, 42, 63, 85, 106, 127, 148], "5 at once, then 1 per 21.25 ms");
+        let mut even = Window::new(Rate { limit: 50, period: SECOND }, 1);
+        let waits: Vec<u128> = (0..4).map(|_| even.reserve(now).as_millis()).collect();
+        assert_eq!(waits, [0, 21, 42, 63], "one per 21.25 ms");
+    }
+
+    #[test]
     fn a_pause_holds_every_grant_until_it_ends_and_a_tighter_rate_replaces_the_rate() {
-        let mut window = Window::new(Rate { limit: 10, period: SECOND });
+        let mut window = Window::new(Rate { limit: 10, period: SECOND }, 10);
         let now = Instant::now();
         window.pause(now + 2 * SECOND);
         window.pause(now + SECOND); // an earlier end never shortens it
