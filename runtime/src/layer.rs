@@ -11,7 +11,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use tower::util::{BoxCloneSyncService, Oneshot, ServiceExt};
+use tower::util::{BoxCloneSyncService, ServiceExt};
 use tower::{Layer, Service};
 
 /// The error a layer may fail an attempt with; reqwest's own errors pass through it.
@@ -60,10 +60,14 @@ impl Layers {
 /// reqwest's future of one request (a type it does not name publicly).
 type Pending = <reqwest::Client as Service<reqwest::Request>>::Future;
 
+/// An attempt through the layers; boxed, so that a call without layers carries no
+/// room for one in its future.
+type Layered = Pin<Box<dyn Future<Output = Result<reqwest::Response, BoxError>> + Send>>;
+
 /// One attempt in flight: straight through reqwest, or through the layers.
 pub(crate) enum Sent {
     Direct(Pending),
-    Layered(Oneshot<AttemptService, reqwest::Request>),
+    Layered(Layered),
 }
 
 impl Sent {
@@ -77,7 +81,7 @@ impl Sent {
             // The same call as `http.execute(request)`, by a future type that can be named.
             None => Sent::Direct(Service::call(&mut { http }, request)),
             // A clone per attempt: tower's services are driven through `&mut self`.
-            Some(stack) => Sent::Layered(stack.clone().oneshot(request)),
+            Some(stack) => Sent::Layered(Box::pin(stack.clone().oneshot(request))),
         }
     }
 }
@@ -94,7 +98,7 @@ impl Future for Sent {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.get_mut() {
             Sent::Direct(pending) => Pin::new(pending).poll(cx).map_err(Failed::Http),
-            Sent::Layered(oneshot) => Pin::new(oneshot).poll(cx).map_err(|error| match error.downcast() {
+            Sent::Layered(layered) => layered.as_mut().poll(cx).map_err(|error| match error.downcast() {
                 Ok(http) => Failed::Http(*http),
                 Err(other) => Failed::Layer(other),
             }),

@@ -118,10 +118,11 @@ impl RateLimit {
     /// unless set). A burst is repeated a period later by the limit itself, where
     /// jitter can crowd a server's second: keep it small beside the limit.
     pub fn burst(self, burst: u32) -> Self {
-        let inner = self.into_inner();
-        let (rate, fallback) = (*lock(&inner.rate), lock(&inner.local).rate());
-        let local = Mutex::new(Window::new(fallback, burst));
-        RateLimit { inner: Arc::new(Inner { burst, local, rate: Mutex::new(rate), ..inner }) }
+        let mut inner = self.into_inner();
+        let fallback = lock(&inner.local).rate();
+        inner.burst = burst;
+        inner.local = Mutex::new(Window::new(fallback, burst));
+        RateLimit { inner: Arc::new(inner) }
     }
 
     fn into_inner(self) -> Inner {
