@@ -10,8 +10,8 @@
 //! cargo bench -p authgen-runtime --features redis --bench layer_call
 //! ```
 
-use std::net::{Ipv4Addr, TcpListener};
-use std::process::{Child, Command, Stdio};
+mod support;
+
 use std::time::Duration;
 
 use authgen_runtime::__private::{ClientCore, Method};
@@ -19,27 +19,6 @@ use authgen_runtime::tower::layer::util::Identity;
 use authgen_runtime::{Config, RateLimit};
 use criterion::{Criterion, criterion_group, criterion_main};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-/// A `redis-server` for the bench, stopped when dropped.
-struct Redis(Child, u16);
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn redis() -> Option<Redis> {
-    let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).ok()?.local_addr().ok()?.port();
-    let child = Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-        .stdout(Stdio::null())
-        .spawn()
-        .ok()?;
-    std::thread::sleep(Duration::from_millis(300));
-    Some(Redis(child, port))
-}
 
 /// Answers every request of every connection `200 {}`, keeping connections alive.
 async fn http_server() -> String {
@@ -74,9 +53,9 @@ fn layer_call(c: &mut Criterion) {
         ("identity_layer", core(Config::new().layer(Identity::new()))),
         ("rate_limit_local", core(Config::new().rate_limit(wide()))),
     ];
-    let redis = redis();
+    let redis = support::Redis::start();
     if let Some(redis) = &redis {
-        let shared = wide().shared_redis(&format!("redis://127.0.0.1:{}", redis.1), "bench").unwrap();
+        let shared = wide().shared_redis(&redis.url(), "bench").unwrap();
         clients.push(("rate_limit_shared", core(Config::new().rate_limit(shared))));
     } else {
         eprintln!("NOTICE: redis-server is not installed: the shared limiter is not measured");
@@ -94,7 +73,7 @@ fn layer_call(c: &mut Criterion) {
     }
     group.finish();
     if let Some(redis) = &redis {
-        let client = redis::Client::open(format!("redis://127.0.0.1:{}", redis.1)).unwrap();
+        let client = redis::Client::open(redis.url()).unwrap();
         let connection = runtime.block_on(client.get_multiplexed_async_connection()).unwrap();
         c.bench_function("redis/plain_get", |b| {
             b.iter(|| {
