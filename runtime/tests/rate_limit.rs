@@ -1,7 +1,8 @@
 //! `RateLimit` against a loopback server that records when each request arrived, and a
 //! real `redis-server` for the fleet's budget: no rolling period holds more than the
 //! limit, a `Retry-After` pauses every process sharing the key, a policy header
-//! tightens the rate, and with Redis gone every call completes at the fallback rate.
+//! tightens the rate, and with Redis gone every call completes at the fallback rate
+//! (said once, at WARN).
 
 mod support;
 
@@ -115,9 +116,36 @@ async fn two_processes_share_one_budget_and_a_retry_after_one_receives_stops_bot
     assert!(!keys.contains("acme-key-1"), "the key is hashed: {keys}");
 }
 
+/// Counts the WARN events whose message starts with `prefix`, from every thread.
+#[cfg(feature = "redis")]
+struct Warnings(&'static str, std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+#[cfg(feature = "redis")]
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Warnings {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        struct Message(String);
+        impl tracing::field::Visit for Message {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                if field.name() == "message" {
+                    self.0 = format!("{value:?}");
+                }
+            }
+        }
+        let mut message = Message(String::new());
+        event.record(&mut message);
+        if *event.metadata().level() == tracing::Level::WARN && message.0.starts_with(self.0) {
+            self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+}
+
 #[cfg(feature = "redis")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn with_redis_gone_every_call_completes_at_the_fallback_rate() {
+async fn with_redis_gone_every_call_completes_at_the_fallback_rate_and_it_is_said_once() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let warnings = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counting = Warnings("fleet rate limit unreachable", warnings.clone());
+    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(counting)).unwrap();
     let Some(mut redis) = redis::RedisServer::start() else { return };
     let url = redis.url();
     redis.kill();
@@ -131,6 +159,7 @@ async fn with_redis_gone_every_call_completes_at_the_fallback_rate() {
     let requests = server.requests();
     assert!(busiest(&requests, Duration::from_millis(480)) <= 4, "the fallback's rate, not the fleet's");
     assert!(elapsed(&requests) >= Duration::from_millis(990));
+    assert_eq!(warnings.load(std::sync::atomic::Ordering::SeqCst), 1, "the outage is told once");
 }
 
 #[cfg(feature = "redis")]
