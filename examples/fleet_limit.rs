@@ -138,6 +138,10 @@ impl LimitedServer {
             .max()
             .unwrap_or(0);
         let too_many = log.arrivals.iter().filter(|(_, s)| *s == 429).count();
+        let first = log.arrivals.first().map(|(at, _)| *at);
+        for (at, _) in log.arrivals.iter().filter(|(_, s)| *s == 429) {
+            eprintln!("the server answered 429 at {:?} into the run", first.map(|first| *at - first));
+        }
 
         // From the 503 to the next request that was not already on its way.
         let silent = log.paused.map(|paused| {

@@ -25,7 +25,7 @@ use window::{Rate, Window};
 ///
 /// - **No burst over the limit.** `RateLimit::new(50, Duration::from_secs(1))` never
 ///   lets more than 50 requests go in any rolling second. Within that, requests are
-///   spread evenly, one per `period / limit` (and 1/16 of that more: 94 % of the
+///   spread evenly, one per `period / limit` (and a tenth of that more: 91 % of the
 ///   rate), so that a busy machine's or the network's jitter cannot crowd a server's
 ///   second; after a quiet spell a [`burst`](Self::burst) may go at once (1 unless
 ///   set). A request waits for its turn (it is never refused), and the wait counts

@@ -14,12 +14,12 @@ pub(crate) struct Rate {
 }
 
 impl Rate {
-    /// The even spacing of a backlog: one request every `period / limit`, and 1/16 of
-    /// that more (94 % of the rate), so that requests a busy machine or the network
-    /// delays by up to three spacings do not crowd a server's second.
+    /// The even spacing of a backlog: one request every `period / limit`, and a tenth
+    /// of that more (91 % of the rate), so that requests a busy machine or the network
+    /// delays by up to four spacings do not crowd a server's second.
     pub(crate) fn spacing(self) -> Duration {
         let even = self.period / self.limit.max(1);
-        even + even / 16
+        even + even / 10
     }
 
     /// True when `self` allows fewer requests per second than `other`.
@@ -128,10 +128,10 @@ mod tests {
         let mut window = Window::new(Rate { limit: 50, period: SECOND }, 5);
         let now = Instant::now();
         let waits: Vec<u128> = (0..12).map(|_| window.reserve(now).as_millis()).collect();
-        assert_eq!(waits, [0, 0, 0, 0, 0, 21, 42, 63, 85, 106, 127, 148], "5 at once, then 1 per 21.25 ms");
+        assert_eq!(waits, [0, 0, 0, 0, 0, 22, 44, 66, 88, 110, 132, 154], "5 at once, then 1 per 22 ms");
         let mut even = Window::new(Rate { limit: 50, period: SECOND }, 1);
         let waits: Vec<u128> = (0..4).map(|_| even.reserve(now).as_millis()).collect();
-        assert_eq!(waits, [0, 21, 42, 63], "one per 21.25 ms");
+        assert_eq!(waits, [0, 22, 44, 66], "one per 22 ms");
     }
 
     #[test]

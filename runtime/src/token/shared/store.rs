@@ -37,6 +37,10 @@ pub(crate) struct Store {
     shown: String,
     timeout: Duration,
     link: Mutex<Link>,
+    /// Held while connecting: a storm of callers makes one connection, not one each
+    /// (hundreds of attempts at once would each time out on a busy machine, and each
+    /// failure would start an outage).
+    connecting: tokio::sync::Mutex<()>,
     compare_and_delete: redis::Script,
 }
 
@@ -55,6 +59,7 @@ impl Store {
             shown,
             timeout,
             link: Mutex::new(Link::default()),
+            connecting: tokio::sync::Mutex::new(()),
             compare_and_delete: redis::Script::new(COMPARE_AND_DELETE),
         }
     }
@@ -116,14 +121,13 @@ impl Store {
 
     /// The connection, made if there is none and the outage (if any) is due a probe.
     async fn connection(&self) -> Result<MultiplexedConnection, Unavailable> {
-        {
-            let link = self.link();
-            if let Some(connection) = &link.connection {
-                return Ok(connection.clone());
-            }
-            if link.outage.is_some_and(|(_, probe_at)| Instant::now() < probe_at) {
-                return Err(Unavailable);
-            }
+        if let Some(ready) = self.ready() {
+            return ready;
+        }
+        let _connecting = self.connecting.lock().await;
+        // Another caller may have connected, or failed, while this one waited.
+        if let Some(ready) = self.ready() {
+            return ready;
         }
         let config = redis::AsyncConnectionConfig::new()
             .set_connection_timeout(Some(self.timeout))
@@ -141,6 +145,16 @@ impl Store {
             Ok(Err(error)) => Err(self.lost(&error.to_string())),
             Err(_) => Err(self.lost("no connection within the timeout")),
         }
+    }
+
+    /// The connection there is, or `Unavailable` while an outage waits for its probe;
+    /// `None` when one should be made.
+    fn ready(&self) -> Option<Result<MultiplexedConnection, Unavailable>> {
+        let link = self.link();
+        if let Some(connection) = &link.connection {
+            return Some(Ok(connection.clone()));
+        }
+        link.outage.is_some_and(|(_, probe_at)| Instant::now() < probe_at).then_some(Err(Unavailable))
     }
 
     /// A command's outcome; a failure drops the connection and starts (or extends) an
