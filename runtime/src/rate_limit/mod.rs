@@ -36,7 +36,7 @@ use window::{Rate, Window};
 ///   `X-RateLimit-Reset`, delta or epoch seconds) pauses until its reset; a
 ///   `RateLimit-Policy` (`"default";q=100;w=60`, or `100;w=60`) tighter than the
 ///   configured rate replaces it. `X-RateLimit-Limit` alone names no period and is not read.
-/// - **One budget for a fleet** ([`shared_redis`](Self::shared_redis), feature `redis`):
+/// - **One budget for a fleet** (`shared_redis`, feature `redis`):
 ///   every process using the same Redis and key draws from one sliding log, one Lua
 ///   script (`EVALSHA`) per request on Redis's clock, and a pause one process is told
 ///   holds every process. With Redis unreachable each process goes on with its own
