@@ -9,8 +9,8 @@
 //! cargo bench -p authgen-runtime --features redis --bench shared_hit
 //! ```
 
-use std::net::{Ipv4Addr, TcpListener};
-use std::process::{Child, Command, Stdio};
+mod support;
+
 use std::time::Duration;
 
 use authgen_runtime::token::{
@@ -35,33 +35,12 @@ impl TokenSource for LongLived {
     }
 }
 
-/// A `redis-server` for the bench, stopped when dropped.
-struct Server(Child, u16);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn server() -> Option<Server> {
-    let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).ok()?.local_addr().ok()?.port();
-    let child = Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-        .stdout(Stdio::null())
-        .spawn()
-        .ok()?;
-    std::thread::sleep(Duration::from_millis(300));
-    Some(Server(child, port))
-}
-
 fn shared_hit(c: &mut Criterion) {
-    let Some(server) = server() else {
+    let Some(server) = support::Redis::start() else {
         eprintln!("NOTICE: redis-server is not installed: the shared-cache bench measures nothing");
         return;
     };
-    let url = format!("redis://127.0.0.1:{}", server.1);
+    let url = server.url();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
     let shared = SharedTokens::redis(&url, CacheKeys::new([1; 32], "k1", [2; 32])).expect("the URL parses");
     let cache = TokenCache::with_shared(LongLived, Margin::default(), &shared).expect("an identity");

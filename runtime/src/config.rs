@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use crate::error::chain;
 use crate::hook::Hook;
+use crate::layer::{AttemptService, BoxError, Layers};
 use crate::retry::{DEFAULT_BUDGET, RetryPolicy};
 
 /// How a generated client connects: server, TLS, timeouts, limits, retries. Build it with the
@@ -53,6 +54,7 @@ pub struct Config {
     pub(crate) retry: RetryPolicy,
     pub(crate) retry_budget: Option<u32>,
     pub(crate) hooks: Vec<Arc<dyn Hook>>,
+    pub(crate) layers: Layers,
 }
 
 impl Default for Config {
@@ -70,6 +72,7 @@ impl Default for Config {
             retry: RetryPolicy::new(),
             retry_budget: Some(DEFAULT_BUDGET),
             hooks: Vec::new(),
+            layers: Layers::default(),
         }
     }
 }
@@ -89,6 +92,7 @@ impl fmt::Debug for Config {
             .field("retry", &self.retry)
             .field("retry_budget", &self.retry_budget)
             .field("hooks", &self.hooks.len())
+            .field("layers", &self.layers)
             .finish()
     }
 }
@@ -175,6 +179,30 @@ impl Config {
     /// every response as it arrives; hooks run in the order added.
     pub fn hook(mut self, hook: impl Hook) -> Self {
         self.hooks.push(Arc::new(hook));
+        self
+    }
+
+    /// Wraps every attempt in a [`tower::Layer`]: it sees each request after credentials
+    /// are attached (and after the hooks), so a retry and a repeat after a 401 pass through
+    /// it again, and may await, hold, refuse or answer it. The first layer added is the
+    /// innermost, nearest the network. A layer's own error fails the call as an
+    /// [`Error::Transport`](crate::Error::Transport) of kind `Other`.
+    ///
+    /// ```
+    /// use authgen_runtime::Config;
+    /// use tower::limit::ConcurrencyLimitLayer;
+    ///
+    /// let config = Config::new().layer(ConcurrencyLimitLayer::new(16)); // 16 attempts at once
+    /// ```
+    pub fn layer<L>(mut self, layer: L) -> Self
+    where
+        L: tower::Layer<AttemptService> + Send + Sync + 'static,
+        L::Service:
+            tower::Service<reqwest::Request, Response = reqwest::Response> + Clone + Send + Sync + 'static,
+        <L::Service as tower::Service<reqwest::Request>>::Error: Into<BoxError>,
+        <L::Service as tower::Service<reqwest::Request>>::Future: Send + 'static,
+    {
+        self.layers.push(layer);
         self
     }
 

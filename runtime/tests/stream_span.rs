@@ -69,7 +69,7 @@ async fn the_calls_span_stays_open_until_the_stream_ends_and_counts_its_items() 
     let log = log.0.lock().unwrap().clone();
     let closed =
         log.iter().position(|l| l == "closed").unwrap_or_else(|| panic!("closed at the end: {log:?}"));
-    assert!(log[..closed].contains(&"items=3".to_string()), "{log:?}");
-    assert!(log[..closed].contains(&"status=200".to_string()), "{log:?}");
-    assert!(log[..closed].iter().any(|l| l.starts_with("duration_ms=")), "{log:?}");
+    assert!(log[..closed].contains(&"authgen.stream.items=3".to_string()), "{log:?}");
+    assert!(log[..closed].contains(&"http.response.status_code=200".to_string()), "{log:?}");
+    assert!(log[..closed].iter().any(|l| l.starts_with("authgen.duration_ms=")), "{log:?}");
 }

@@ -12,6 +12,7 @@ pub use credential::{ApiKeyLocation, Credential};
 use crate::config::{Config, ConfigError, Server, is_loopback_url, redact_userinfo};
 use crate::error::chain;
 use crate::hook::Hook;
+use crate::layer::{AttemptService, Sent};
 use crate::retry::{RetryBudget, RetryPolicy};
 
 /// The HTTP client, base URL and credentials of one generated `Client`.
@@ -26,6 +27,10 @@ pub struct ClientCore {
     retry: RetryPolicy,
     budget: RetryBudget,
     hooks: Vec<Arc<dyn Hook>>,
+    /// The host and port of the base URL, for telemetry.
+    server: (Arc<str>, u16),
+    /// The layers around each attempt, built once; `None` without layers.
+    stack: Option<AttemptService>,
     /// A digest of the TLS client identity, which a token's identity includes.
     tls_identity: Option<u64>,
     /// The configuration, for the OAuth endpoints' own HTTP clients.
@@ -40,6 +45,7 @@ impl std::fmt::Debug for ClientCore {
             .field("max_response_bytes", &self.max_response_bytes)
             .field("retry", &self.retry)
             .field("hooks", &self.hooks.len())
+            .field("layers", &self.config.layers)
             .finish_non_exhaustive()
     }
 }
@@ -59,6 +65,8 @@ impl ClientCore {
             .http_client(is_loopback_url(&base_url))?
             .build()
             .map_err(|e| ConfigError::Client(chain(&e)))?;
+        let stack = config.layers.build(&http);
+        let server = server_of(&base_url);
         let tls_identity = config.identity_pem.as_deref().map(digest);
         let mut credentials = BTreeMap::new();
         if tls_identity.is_some() {
@@ -73,6 +81,8 @@ impl ClientCore {
             budget: RetryBudget::new(config.retry_budget),
             retry: config.retry,
             hooks: config.hooks,
+            server,
+            stack,
             tls_identity,
             config: kept,
         })
@@ -120,6 +130,18 @@ impl ClientCore {
         &self.http
     }
 
+    /// Sends one attempt's `request` through the configured layers (straight to the
+    /// HTTP client when there are none). Every request of an attempt goes by here, so a
+    /// retry and a repeat after a 401 pass the layers again.
+    pub(crate) fn send_attempt(&self, request: reqwest::Request) -> Sent {
+        Sent::new(&self.http, self.stack.as_ref(), request)
+    }
+
+    /// The base URL's host and port (`server.address`, `server.port`).
+    pub(crate) fn server(&self) -> (Arc<str>, u16) {
+        self.server.clone()
+    }
+
     pub(crate) fn max_response_bytes(&self) -> usize {
         self.max_response_bytes
     }
@@ -139,6 +161,13 @@ impl ClientCore {
     pub(crate) fn hooks(&self) -> &[Arc<dyn Hook>] {
         &self.hooks
     }
+}
+
+/// The host and port of a base URL (it was checked to parse).
+fn server_of(base_url: &str) -> (Arc<str>, u16) {
+    let url = url::Url::parse(base_url).ok();
+    let host = url.as_ref().and_then(|url| url.host_str()).unwrap_or_default();
+    (host.into(), url.as_ref().and_then(url::Url::port_or_known_default).unwrap_or(443))
 }
 
 /// A digest of `bytes` that is the same in every process of one build.

@@ -122,6 +122,29 @@ impl<E> Error<E> {
         }
     }
 
+    /// `error.type` of a failed call: the status of an error answer, else the kind of
+    /// failure (`timeout`, `connect`, … or `_OTHER`, as the conventions name the rest).
+    pub(crate) fn error_type(&self) -> Cow<'static, str> {
+        Cow::Borrowed(match self {
+            Error::Status { status, .. } | Error::UnexpectedStatus { status, .. } => {
+                return Cow::Owned(status.as_u16().to_string());
+            }
+            Error::Transport(transport) => match transport.kind() {
+                TransportKind::Timeout => "timeout",
+                TransportKind::Tls => "tls",
+                TransportKind::Connect => "connect",
+                TransportKind::Body => "body",
+                TransportKind::Other => "_OTHER",
+            },
+            Error::Decode { .. } => "decode",
+            Error::BodyTooLarge { .. } => "body_too_large",
+            Error::Invalid(_) => "invalid",
+            Error::MissingCredentials { .. } => "missing_credentials",
+            Error::Token(_) => "token",
+            Error::File { .. } => "file",
+        })
+    }
+
     /// The body as received, where there is one.
     pub fn raw_body(&self) -> Option<&RawBody> {
         match self {
@@ -261,6 +284,13 @@ impl TransportError {
     pub(crate) fn timed_out(what: &str, limit: Duration) -> Self {
         let message = format!("no {what} within {limit:?}");
         TransportError { kind: TransportKind::Timeout, message, source: None }
+    }
+
+    /// A layer of [`Config::layer`](crate::Config::layer) failed the attempt with its own
+    /// error (a limit that refuses, a signer that could not sign).
+    pub(crate) fn from_layer(error: &(dyn std::error::Error + 'static)) -> Self {
+        let message = format!("a layer failed the request: {}", chain(error));
+        TransportError { kind: TransportKind::Other, message, source: None }
     }
 
     /// What kind of failure it was.

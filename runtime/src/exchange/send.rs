@@ -4,14 +4,15 @@
 use reqwest::header::{AUTHORIZATION, COOKIE, HeaderValue};
 use tokio::time::Instant;
 use tracing::Instrument;
-use tracing::field::Empty;
 
 use super::challenge::Challenge;
 use super::request::{NOT_A_HEADER_VALUE, Refusal, Request};
 use super::response::Response;
 use crate::error::{Error, TransportError, ValidationError};
+use crate::layer::Failed;
 use crate::retry::{EndKind, Ended, idempotency_key};
 use crate::stream::CallSpan;
+use crate::telemetry::{Call, count_retry, method_name};
 use crate::token::{AccessToken, DpopKey, TokenCache, TokenError, authorization_value};
 
 impl<'c> Request<'c> {
@@ -34,18 +35,10 @@ impl<'c> Request<'c> {
         self,
         then: impl FnOnce(Response) -> Result<T, Error<E>> + 'c,
     ) -> impl Future<Output = Result<T, Error<E>>> + 'c {
-        let (operation, path) = self.operation;
-        let span = tracing::info_span!(
-            "authgen.call",
-            operation,
-            method = %self.method,
-            path,
-            status = Empty,
-            attempts = Empty,
-            duration_ms = Empty,
-            items = Empty,
-            bytes = Empty,
-        );
+        let (operation, template) = self.operation;
+        let method = method_name(&self.method);
+        let call = Call { method, template, operation, server: self.core.server() };
+        let span = call.span();
         let ready = self.ready();
         let recorded = span.clone();
         // The request is held here once and lent to the attempts: a future that took it
@@ -56,18 +49,17 @@ impl<'c> Request<'c> {
                 Ok(ref request) => request.attempts().await,
                 Err(error) => Err(error),
             };
-            let status = match &outcome {
-                Ok(response) => Some(response.status()),
-                Err(error) => error.status().map(|s| s.as_u16()),
+            let (status, error) = match &outcome {
+                Ok(response) => (Some(response.status()), None),
+                Err(error) => (error.status().map(|s| s.as_u16()), Some(error.error_type())),
             };
-            if let Some(status) = status {
-                recorded.record("status", status);
-            }
+            // A streamed answer's duration is to its head; its span lasts to its end.
+            call.ended(&recorded, started.elapsed(), status, error);
             let streaming = outcome
                 .as_mut()
                 .is_ok_and(|answer| answer.keep_span(|| CallSpan::new(recorded.clone(), started)));
             if !streaming {
-                recorded.record("duration_ms", started.elapsed().as_millis() as u64);
+                recorded.record("authgen.duration_ms", started.elapsed().as_millis() as i64);
             }
             then(outcome?)
         }
@@ -87,10 +79,13 @@ impl<'c> Request<'c> {
                 Some(wait) => {
                     let reason = ended.reason();
                     tracing::info!(attempt, reason, wait_ms = wait.as_millis() as u64, "retrying");
+                    count_retry(&reason, self.operation.0);
                     tokio::time::sleep(wait).await
                 }
                 None => {
-                    tracing::Span::current().record("attempts", attempt);
+                    if attempt > 1 {
+                        tracing::Span::current().record("http.request.resend_count", i64::from(attempt - 1));
+                    }
                     return outcome;
                 }
             }
@@ -183,7 +178,7 @@ impl<'c> Request<'c> {
         bound: Option<(&'a dyn DpopKey, &'a AccessToken)>,
         deadline: Option<Instant>,
     ) -> impl Future<Output = Result<Response, Error<E>>> + use<'a, 'c, E> {
-        let sent = self.prepare(builder, bound, deadline).map(|request| self.core.http().execute(request));
+        let sent = self.prepare(builder, bound, deadline).map(|request| self.core.send_attempt(request));
         let stream = self.streamed.then(|| self.stream_limits(deadline));
         async move {
             let response = match stream {
@@ -193,7 +188,10 @@ impl<'c> Request<'c> {
                     .map_err(|_| TransportError::timed_out("answer", head))?,
                 None => sent?.await,
             };
-            let response = response.map_err(TransportError::new)?;
+            let response = response.map_err(|failed| match failed {
+                Failed::Http(error) => TransportError::new(error),
+                Failed::Layer(error) => TransportError::from_layer(&*error),
+            })?;
             if let Some((dpop, _)) = bound {
                 dpop.remember_nonce(response.url().as_str(), response.headers());
             }

@@ -209,8 +209,10 @@ impl CallSpan {
 
 impl Drop for CallSpan {
     fn drop(&mut self) {
-        self.span.record("items", self.items);
-        self.span.record("bytes", self.bytes);
-        self.span.record("duration_ms", self.started.elapsed().as_millis() as u64);
+        // Signed: OpenTelemetry's attributes have no unsigned integers.
+        self.span.record("authgen.stream.items", self.items as i64);
+        self.span.record("authgen.stream.bytes", self.bytes as i64);
+        self.span.record("authgen.duration_ms", self.started.elapsed().as_millis() as i64);
+        crate::telemetry::count_stream_items(self.items);
     }
 }

@@ -15,6 +15,7 @@ use super::bound::DpopKey;
 use super::level::{Fetches, SecondLevel, Upstream};
 use super::source::{BoxFuture, TokenSource};
 use crate::error::TokenError;
+use crate::telemetry::{count_token_fetch, count_token_lookup, count_token_waiter};
 
 /// How long before expiry a token is refreshed.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -221,8 +222,10 @@ impl TokenCache {
     pub async fn token(&self) -> Result<Arc<AccessToken>, TokenError> {
         if let Some(token) = self.fresh(Instant::now()) {
             tracing::trace!(source = self.inner.source.name(), "token cache hit");
+            count_token_lookup(true);
             return Ok(token);
         }
+        count_token_lookup(false);
         if REFRESHING.try_with(|id| *id == self.id()).unwrap_or(false) {
             let message = "the token source asked its own cache for a token while fetching it";
             return Err(TokenError::new(message, true));
@@ -323,6 +326,7 @@ impl TokenCache {
             return Step::Done(Ok(token));
         }
         if let Some(waiting) = &state.in_flight {
+            count_token_waiter(self.inner.source.name());
             return Step::Wait(waiting.clone());
         }
         if let Some(failure) = &state.failure
@@ -434,6 +438,7 @@ impl TokenCache {
                 let refresh_at = self.refresh_at(&token);
                 self.inner.current.store(Some(Arc::new(Entry { token: token.clone(), refresh_at })));
                 tracing::debug!(source = self.inner.source.name(), "token refreshed");
+                count_token_fetch(self.inner.source.name(), true);
                 Ok(token)
             }
             Err(error) => {
@@ -451,6 +456,7 @@ impl TokenCache {
                     backoff_ms = retry_after.map(|_| backoff.as_millis() as u64),
                     "token refresh failed"
                 );
+                count_token_fetch(self.inner.source.name(), false);
                 state.failure = Some(Failure { retry_after, error: error.clone() });
                 self.still_valid_or(&error)
             }

@@ -54,7 +54,7 @@ mod level;
 mod lifetime;
 mod scoped;
 #[cfg(feature = "redis")]
-mod shared;
+pub(crate) mod shared;
 mod source;
 
 pub use crate::error::TokenError;

@@ -16,6 +16,8 @@ use tokio::net::{TcpListener, TcpStream};
 pub struct Recorded {
     pub head: String,
     pub body: Vec<u8>,
+    /// When its head had arrived.
+    pub at: std::time::Instant,
 }
 
 impl Recorded {
@@ -120,7 +122,7 @@ pub async fn read_request(stream: &mut TcpStream) -> Option<Recorded> {
         bytes.extend_from_slice(&buffer[..n]);
     };
     let head = String::from_utf8_lossy(&bytes[..head_end]).into_owned();
-    let mut request = Recorded { head, body: bytes[head_end..].to_vec() };
+    let mut request = Recorded { head, body: bytes[head_end..].to_vec(), at: std::time::Instant::now() };
     let length = request.headers("content-length").first().and_then(|l| l.parse::<usize>().ok());
     let chunked = request.headers("transfer-encoding").iter().any(|t| t.contains("chunked"));
     while length.is_some_and(|l| request.body.len() < l) || (chunked && !request.body.ends_with(b"0\r\n\r\n"))

@@ -3,7 +3,7 @@
 //! documentation; records and keys in `record`, the Redis commands in `store`.
 
 mod record;
-mod store;
+pub(crate) mod store;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -154,7 +154,7 @@ impl SharedTokens {
             client(url).map_err(|e| SharedError::Url { url: shown.clone(), reason: e.to_string() })?;
         let timeout = Duration::from_millis(250);
         Ok(SharedTokens {
-            store: Arc::new(Store::new(client, shown, timeout)),
+            store: Arc::new(Store::new(store::TOKENS, client, shown, timeout)),
             keys: Arc::new(keys),
             lease: Duration::from_secs(10),
             wait: Duration::from_secs(10),
@@ -276,6 +276,7 @@ impl Link {
                     source = cache.name(),
                     "shared token fetch by another process took too long: fetching here"
                 );
+                crate::telemetry::count_lease_takeover(cache.name());
                 return cache.fetch().await;
             }
             tokio::time::sleep(pause.min(deadline - now)).await;

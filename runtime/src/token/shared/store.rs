@@ -23,14 +23,24 @@ const COMPARE_AND_DELETE: &str =
 /// Redis could not be used for this command (down, slow, refusing): the caller falls
 /// back to its own cache. Why is told in the outage's one tracing event.
 #[derive(Debug)]
-pub(super) struct Unavailable;
+pub(crate) struct Unavailable;
 
-pub(super) struct Store {
+/// What a store keeps on Redis, as its outage events name it: the shared token cache,
+/// or the fleet's rate limit.
+pub(crate) const TOKENS: &str = "shared token cache";
+
+pub(crate) struct Store {
+    /// What the store is for, for its outage events.
+    what: &'static str,
     client: redis::Client,
     /// The URL without its password, for the outage events.
     shown: String,
     timeout: Duration,
     link: Mutex<Link>,
+    /// Held while connecting: a storm of callers makes one connection, not one each
+    /// (hundreds of attempts at once would each time out on a busy machine, and each
+    /// failure would start an outage).
+    connecting: tokio::sync::Mutex<()>,
     compare_and_delete: redis::Script,
 }
 
@@ -42,23 +52,25 @@ struct Link {
 }
 
 impl Store {
-    pub(super) fn new(client: redis::Client, shown: String, timeout: Duration) -> Self {
+    pub(crate) fn new(what: &'static str, client: redis::Client, shown: String, timeout: Duration) -> Self {
         Store {
+            what,
             client,
             shown,
             timeout,
             link: Mutex::new(Link::default()),
+            connecting: tokio::sync::Mutex::new(()),
             compare_and_delete: redis::Script::new(COMPARE_AND_DELETE),
         }
     }
 
     /// A store on the same server whose commands wait `timeout`.
     pub(super) fn with_timeout(&self, timeout: Duration) -> Self {
-        Store::new(self.client.clone(), self.shown.clone(), timeout)
+        Store::new(self.what, self.client.clone(), self.shown.clone(), timeout)
     }
 
     /// The server's URL without its password.
-    pub(super) fn shown(&self) -> &str {
+    pub(crate) fn shown(&self) -> &str {
         &self.shown
     }
 
@@ -83,13 +95,22 @@ impl Store {
     pub(super) async fn delete_if(&self, key: &str, value: &[u8]) -> Result<(), Unavailable> {
         let mut invocation = self.compare_and_delete.key(key);
         invocation.arg(value);
+        self.invoke::<i64>(invocation).await.map(drop)
+    }
+
+    /// Runs a script (`EVALSHA`, loading it first where the server lacks it): one
+    /// atomic step on the server.
+    pub(crate) async fn invoke<T: redis::FromRedisValue>(
+        &self,
+        invocation: redis::ScriptInvocation<'_>,
+    ) -> Result<T, Unavailable> {
         let connection = self.connection().await?;
         let outcome = tokio::time::timeout(self.timeout, async move {
             let mut connection = connection;
-            invocation.invoke_async::<i64>(&mut connection).await
+            invocation.invoke_async::<T>(&mut connection).await
         })
         .await;
-        self.settle(outcome).map(drop)
+        self.settle(outcome)
     }
 
     async fn run<T: redis::FromRedisValue>(&self, command: &redis::Cmd) -> Result<T, Unavailable> {
@@ -100,14 +121,13 @@ impl Store {
 
     /// The connection, made if there is none and the outage (if any) is due a probe.
     async fn connection(&self) -> Result<MultiplexedConnection, Unavailable> {
-        {
-            let link = self.link();
-            if let Some(connection) = &link.connection {
-                return Ok(connection.clone());
-            }
-            if link.outage.is_some_and(|(_, probe_at)| Instant::now() < probe_at) {
-                return Err(Unavailable);
-            }
+        if let Some(ready) = self.ready() {
+            return ready;
+        }
+        let _connecting = self.connecting.lock().await;
+        // Another caller may have connected, or failed, while this one waited.
+        if let Some(ready) = self.ready() {
+            return ready;
         }
         let config = redis::AsyncConnectionConfig::new()
             .set_connection_timeout(Some(self.timeout))
@@ -127,6 +147,16 @@ impl Store {
         }
     }
 
+    /// The connection there is, or `Unavailable` while an outage waits for its probe;
+    /// `None` when one should be made.
+    fn ready(&self) -> Option<Result<MultiplexedConnection, Unavailable>> {
+        let link = self.link();
+        if let Some(connection) = &link.connection {
+            return Some(Ok(connection.clone()));
+        }
+        link.outage.is_some_and(|(_, probe_at)| Instant::now() < probe_at).then_some(Err(Unavailable))
+    }
+
     /// A command's outcome; a failure drops the connection and starts (or extends) an
     /// outage, a success ends one.
     fn settle<T>(
@@ -137,7 +167,7 @@ impl Store {
             Ok(Ok(value)) => {
                 let mut link = self.link();
                 if let Some((since, _)) = link.outage.take() {
-                    tracing::info!(redis = %self.shown, down_ms = since.elapsed().as_millis() as u64, "shared token cache reachable again");
+                    tracing::info!(redis = %self.shown, down_ms = since.elapsed().as_millis() as u64, "{} reachable again", self.what);
                 }
                 Ok(value)
             }
@@ -153,7 +183,7 @@ impl Store {
         let since = match link.outage {
             Some((since, _)) => since,
             None => {
-                tracing::warn!(redis = %self.shown, why, "shared token cache unreachable: each process uses its own cache until it answers");
+                tracing::warn!(redis = %self.shown, why, "{} unreachable: each process goes on alone until it answers", self.what);
                 now
             }
         };
