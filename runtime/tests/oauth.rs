@@ -8,7 +8,8 @@
 
 use std::sync::{Arc, Mutex, OnceLock};
 
-use authgen_runtime::Config;
+use authgen_runtime::tower::util::MapRequestLayer;
+use authgen_runtime::{Config, reqwest};
 use authgen_runtime::oauth::{
     AuthorizationCode, ClientAuth, ClientCredentials, DeviceAuthorization, Dpop, FileTokenStore, JwtBearer,
     PasswordGrant, RefreshTokens, ServerMetadata, SigningKey, TokenEndpoint, TokenExchange, TokenStore,
@@ -191,10 +192,16 @@ impl authgen_runtime::Hook for Seen {
 }
 
 #[tokio::test]
-async fn a_hook_sees_the_token_request_and_its_answer() {
+async fn a_hook_and_a_layer_see_the_token_request_and_its_answer() {
     let Some(f) = fixture() else { return };
     let seen = Seen::default();
-    let config = f.config().hook(seen.clone());
+    let layered = Arc::new(Mutex::new(Vec::new()));
+    let log = layered.clone();
+    let layer = MapRequestLayer::new(move |request: reqwest::Request| {
+        log.lock().unwrap().push(format!("{} {}", request.method(), request.url()));
+        request
+    });
+    let config = f.config().hook(seen.clone()).layer(layer);
     let auth = ClientAuth::client_secret_basic("basic", SECRET);
     let endpoint = TokenEndpoint::new(&f.provider.token_url(), auth, &config).unwrap();
     let token = ClientCredentials::new(endpoint).scopes(["api:read"]).fetch().await.unwrap();
@@ -204,6 +211,7 @@ async fn a_hook_sees_the_token_request_and_its_answer() {
     let expected = format!("POST {} ", f.provider.token_url());
     assert!(request.starts_with(&expected) && request.contains("authorization"), "{request}");
     assert_eq!(*seen.statuses.lock().unwrap(), [200]);
+    assert_eq!(*layered.lock().unwrap(), [format!("POST {}", f.provider.token_url())], "the layers too");
 }
 
 #[tokio::test]
