@@ -208,14 +208,24 @@ impl Decoder<'_> {
         }
     }
 
-    fn tagged(&self, value: &Value, variants: &[UntaggedVariant], tags: &[&Tag], open: bool) -> Result<(), Refusal> {
+    fn tagged(
+        &self,
+        value: &Value,
+        variants: &[UntaggedVariant],
+        tags: &[&Tag],
+        open: bool,
+    ) -> Result<(), Refusal> {
         let property = &tags[0].property;
         let Some(object) = value.as_object().filter(|o| o.contains_key(property)) else {
-            return open.then_some(()).ok_or_else(|| Refusal::new(format!("not an object with `{property}`")));
+            return open
+                .then_some(())
+                .ok_or_else(|| Refusal::new(format!("not an object with `{property}`")));
         };
         let tag = self.text(&object[property]).map_err(|r| r.within(property))?;
         let Some((variant, _)) = variants.iter().zip(tags).find(|(_, t)| t.values.contains(&tag)) else {
-            return open.then_some(()).ok_or_else(|| Refusal::new(format!("no variant has this `{property}`")));
+            return open
+                .then_some(())
+                .ok_or_else(|| Refusal::new(format!("no variant has this `{property}`")));
         };
         self.tag_field(&variant.ty, property, &tag).map_err(|r| r.within(property))?;
         // The variant reads the tag as text, whatever JSON type it came in.
@@ -235,7 +245,9 @@ impl Decoder<'_> {
                 TypeKind::Struct(fields) => {
                     let Some(field) = fields.iter().find(|f| f.wire == property) else { return Ok(()) };
                     if field.optional() {
-                        return Err(Refusal::new("the tag, handed over as a bare string, is an optional field"));
+                        return Err(Refusal::new(
+                            "the tag, handed over as a bare string, is an optional field",
+                        ));
                     }
                     let strict = Decoder { types: self.types, lenient: false };
                     return strict.value(&Value::String(tag.to_string()), &field.ty);
