@@ -295,3 +295,146 @@ fn is_json_number(text: &str) -> bool {
         None => rest.is_empty(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::model::{TypeDef, Variant};
+
+    /// How the runtime reads a value into one Rust type: whether it decodes.
+    type Reads = fn(&Value) -> bool;
+
+    /// Whether the runtime decodes `value` into `T`, as a generated client does.
+    fn runtime<T: serde::de::DeserializeOwned>(value: &Value) -> bool {
+        authgen_runtime::decode_json::<T>(value.to_string().as_bytes()).is_ok()
+    }
+
+    #[test]
+    fn scalars_decode_exactly_where_the_runtime_decodes_them() {
+        use authgen_runtime::{chrono::NaiveDate, uuid::Uuid};
+        use std::collections::BTreeMap;
+        let values = [
+            json!(null),
+            json!(true),
+            json!("true"),
+            json!("True"),
+            json!(0),
+            json!(-7),
+            json!(2147483648u64),
+            json!(u64::MAX),
+            json!(1.5),
+            json!(1.0),
+            json!("12"),
+            json!("-0.5"),
+            json!("1e3"),
+            json!("+1"),
+            json!("01"),
+            json!(" 1"),
+            json!("1."),
+            json!("1e400"),
+            json!("x"),
+            json!([1, "2"]),
+            json!({"a": "1"}),
+            json!("2024-05-01T12:00:00Z"),
+            json!("2024-05-01 12:00:00+02:00"),
+            json!("2024-05-01"),
+            json!("2024-02-30"),
+            json!("67e55044-10b1-426f-9247-bb680e5fe0c8"),
+            json!(20240501),
+        ];
+        let cases: [(TypeRef, Reads); 12] = [
+            (TypeRef::String, runtime::<String>),
+            (TypeRef::Bool, runtime::<bool>),
+            (TypeRef::I32, runtime::<i32>),
+            (TypeRef::I64, runtime::<i64>),
+            (TypeRef::F64, runtime::<f64>),
+            (TypeRef::Json, runtime::<Value>),
+            (TypeRef::DateTime, runtime::<authgen_runtime::DateTime>),
+            (TypeRef::Date, runtime::<NaiveDate>),
+            (TypeRef::Uuid, runtime::<Uuid>),
+            (TypeRef::Vec(Box::new(TypeRef::I32)), runtime::<Vec<i32>>),
+            (TypeRef::Map(Box::new(TypeRef::Bool)), runtime::<BTreeMap<String, bool>>),
+            (TypeRef::Map(Box::new(TypeRef::String)), runtime::<BTreeMap<String, String>>),
+        ];
+        for (ty, runtime) in &cases {
+            for value in &values {
+                let ours = decodes(value, ty, &[]).is_ok();
+                assert_eq!(ours, runtime(value), "{value} as {ty:?}: ours {ours}");
+            }
+        }
+    }
+
+    fn field(wire: &str, ty: TypeRef, required: bool, nullable: bool) -> Field {
+        let checks = crate::model::Checks::default();
+        Field {
+            name: wire.into(),
+            wire: wire.into(),
+            ty,
+            required,
+            nullable,
+            doc: None,
+            checks,
+            boxed: false,
+        }
+    }
+
+    #[test]
+    fn structs_want_their_required_fields_and_ignore_others() {
+        let fields = vec![
+            field("id", TypeRef::I64, true, false),
+            field("note", TypeRef::String, false, false),
+            field("gone", TypeRef::String, true, true),
+        ];
+        let types = [TypeDef::new("Pet".into(), None, TypeKind::Struct(fields))];
+        let pet = TypeRef::Named(crate::model::TypeId(0));
+        // The struct the generator emits for `Pet`.
+        #[derive(serde::Deserialize)]
+        #[allow(dead_code, reason = "only decoded")]
+        struct Emitted {
+            id: i64,
+            #[serde(default)]
+            note: Option<String>,
+            gone: Option<String>,
+        }
+        let check = |value: Value| {
+            let ours = decodes(&value, &pet, &types).map_err(|r| r.to_string());
+            assert_eq!(ours.is_ok(), runtime::<Emitted>(&value), "{value}: {ours:?}");
+            ours
+        };
+        assert_eq!(check(json!({"id": "7", "note": null, "extra": [1]})), Ok(()));
+        assert_eq!(check(json!({"note": "a"})), Err("missing field `id`".into()));
+        assert_eq!(check(json!({"id": 1, "note": []})), Err("at `note`: not a string".into()));
+        // serde's derive reads a struct from the list of its fields' values; only strictly.
+        assert_eq!(check(json!([1, "a"])), Err("not an object".into()), "`gone` has no default");
+        assert_eq!(check(json!([1])), Err("not an object".into()));
+        assert!(check(json!(["1", "a", null])).is_err(), "a number from text only when lenient");
+        assert_eq!(check(json!([1, "a", null])), Ok(()));
+    }
+
+    #[test]
+    fn open_enums_take_any_text_and_tags_choose_the_variant() {
+        let kind = Variant { name: "Cat".into(), wire: "cat".into(), doc: None };
+        let cat = vec![field("kind", TypeRef::Named(crate::model::TypeId(0)), true, false)];
+        let tag = Tag { property: "kind".into(), values: vec!["cat".into()] };
+        let variant = UntaggedVariant {
+            name: "Cat".into(),
+            ty: TypeRef::Named(crate::model::TypeId(1)),
+            boxed: false,
+            tag: Some(tag),
+            validated: false,
+        };
+        let types = [
+            TypeDef::new("Kind".into(), None, TypeKind::Enum(vec![kind])),
+            TypeDef::new("Cat".into(), None, TypeKind::Struct(cat)),
+            TypeDef::new("Pet".into(), None, TypeKind::Untagged(vec![variant])),
+        ];
+        let check =
+            |value: Value, id: usize| decodes(&value, &TypeRef::Named(crate::model::TypeId(id)), &types);
+        assert!(check(json!("dog"), 0).is_ok(), "an enum answers carry keeps what it does not list");
+        assert!(check(json!({"kind": "dog"}), 2).is_ok(), "an unknown tag is kept");
+        assert!(check(json!({"kind": "cat"}), 2).is_ok());
+        assert!(check(json!({"kind": {}}), 2).is_err(), "a tag that is no text is refused");
+    }
+}
