@@ -12,29 +12,6 @@ use authgen_codegen::{Options, decodes::decodes, model::Api};
 #[path = "support/corpus.rs"]
 mod corpus;
 
-fn documents() -> Vec<PathBuf> {
-    let mut documents: Vec<PathBuf> = Vec::new();
-    for shared in ["../../shared/bench-specs", "../../shared/real-specs"] {
-        match std::fs::read_dir(shared) {
-            Ok(entries) => documents.extend(entries.map(|e| e.unwrap().path()).filter(|p| is_spec_file(p))),
-            Err(_) => eprintln!("NOTICE: {shared} is absent: its examples are not checked"),
-        }
-    }
-    documents.extend(corpus::formats());
-    documents.sort();
-    documents
-}
-
-fn is_spec_file(path: &Path) -> bool {
-    authgen_codegen::load::is_spec_file(path) && !authgen_codegen::load::overlay::is_overlay(path)
-}
-
-/// How `refusals.txt` names `spec`: its file name, or a tree's name.
-fn document_label(spec: &Path) -> String {
-    corpus::tree_of(spec)
-        .unwrap_or_else(|| spec.file_name().unwrap_or_default().to_string_lossy().into_owned())
-}
-
 /// The model of `spec`; of a document with mistakes of its own, with the overlay
 /// `tests/overlays/` keeps for it (as `tests/compile.rs` checks its examples).
 fn model(spec: &Path) -> Api {
@@ -58,9 +35,9 @@ fn listed() -> BTreeSet<String> {
 fn the_check_refuses_exactly_the_examples_the_compiled_clients_refuse() {
     let listed = listed();
     let (mut examples, mut refused, mut checked) = (0, BTreeSet::new(), Vec::new());
-    for spec in documents() {
+    for spec in corpus::documents() {
         let api = model(&spec);
-        let document = document_label(&spec);
+        let document = corpus::label(&spec);
         for example in &api.examples {
             examples += 1;
             if let Err(why) = decodes(&example.value, &example.ty, &api.types) {
