@@ -13,6 +13,7 @@
 #![deny(missing_docs)]
 
 pub mod build;
+pub mod decodes;
 pub mod diagnostics;
 pub mod emit;
 pub mod examples;

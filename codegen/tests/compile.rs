@@ -63,16 +63,9 @@ const BROKEN: &[(&str, &str, &str)] = &[
 const ONLY: &str = "AUTHGEN_COMPILE_ONLY";
 
 fn documents() -> Vec<PathBuf> {
-    let mut documents: Vec<PathBuf> = Vec::new();
-    for shared in ["../../shared/bench-specs", "../../shared/real-specs"] {
-        match std::fs::read_dir(shared) {
-            Ok(entries) => documents.extend(entries.map(|e| e.unwrap().path()).filter(|p| is_spec_file(p))),
-            Err(_) => eprintln!("NOTICE: {shared} is absent: its documents are not checked"),
-        }
-    }
-    documents.extend(corpus::formats());
+    let mut documents = corpus::documents();
     let features = std::fs::read_dir("tests/features").unwrap().map(|e| e.unwrap().path());
-    documents.extend(features.filter(|p| p.is_dir() || is_spec_file(p)));
+    documents.extend(features.filter(|p| p.is_dir() || corpus::is_spec_file(p)));
     if let Ok(only) = std::env::var(ONLY) {
         documents.retain(|p| only.split(',').any(|part| p.to_string_lossy().contains(part)));
         eprintln!("NOTICE: {ONLY}={only}: {} documents checked", documents.len());
@@ -94,13 +87,6 @@ fn built_here(spec: &Path) -> bool {
     !in_ci || !spec.starts_with(corpus::FORMATS) || FORMATS_BUILT_IN_CI.iter().any(|s| shown.contains(s))
 }
 
-/// How `tests/examples/refusals.txt` names `spec`: its file name, or for a tree (whose
-/// entry is often `openapi.yaml`) the tree's name.
-fn document_label(spec: &Path) -> String {
-    corpus::tree_of(spec)
-        .unwrap_or_else(|| spec.file_name().unwrap_or_default().to_string_lossy().into_owned())
-}
-
 /// The folder of `spec`'s crate: its stem, or for a tree (whose entry is often
 /// `openapi.yaml`) the tree's name.
 fn crate_folder(spec: &Path) -> String {
@@ -108,10 +94,6 @@ fn crate_folder(spec: &Path) -> String {
         Some(name) => standalone::crate_name(Path::new(&name)),
         None => standalone::crate_name(spec),
     }
-}
-
-fn is_spec_file(path: &Path) -> bool {
-    authgen_codegen::load::is_spec_file(path) && !authgen_codegen::load::overlay::is_overlay(path)
 }
 
 /// The problem a broken document must be named by and its repair, if it is one of them.
@@ -253,7 +235,7 @@ fn build(spec: &Path, out: &Path, target: &Path) -> Result<Option<String>, Strin
 /// `document<TAB>pointer<TAB>why` of each `refused <pointer>: <why>` line the examples
 /// program of `spec` printed.
 fn refusals(spec: &Path, output: &str) -> Vec<String> {
-    let document = document_label(spec);
+    let document = corpus::label(spec);
     let refused = output.lines().filter_map(|line| line.strip_prefix("refused "));
     refused
         .filter_map(|line| line.split_once(": "))
@@ -306,7 +288,7 @@ fn generated_crates_check_and_document_without_warnings() {
             }
             match build(&spec, &out, &root.join("target")) {
                 Ok(Some(output)) => {
-                    checked.push(document_label(&spec));
+                    checked.push(corpus::label(&spec));
                     found.extend(refusals(&spec, &output));
                 }
                 Ok(None) => {}

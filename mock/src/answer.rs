@@ -263,23 +263,33 @@ impl Media {
         // A string where the schema wants no string is the body's JSON text, as written.
         let json_text = media::is_json(&essence)
             && object.get("schema").is_some_and(|s| !doc::types(generator.doc(), s).contains(&"string"));
-        let keeps = |generator: &mut Generator, value: &Value| {
-            keeps(generator, &schema, stream.is_some(), value)
-                || (json_text
-                    && json_in(value).is_some_and(|v| keeps(generator, &schema, stream.is_some(), &v)))
+        let served = |generator: &mut Generator, at: &Pointer, value: &Value| {
+            let verdict = |generator: &mut Generator, value: &Value| match generator.client_decodes(at, value)
+            {
+                Some(decoded) => {
+                    decoded.map_err(|refusal| format!("the generated client refuses it ({refusal})"))
+                }
+                None => keeps(generator, &schema, stream.is_some(), value)
+                    .then_some(())
+                    .ok_or_else(|| "it does not keep to its schema".to_string()),
+            };
+            let as_written = verdict(generator, value);
+            match json_in(value).filter(|_| json_text) {
+                Some(parsed) if as_written.is_err() => verdict(generator, &parsed).or(as_written),
+                _ => as_written,
+            }
         };
         let mut chosen = None;
         if let Some(example) = object.get("example") {
-            match keeps(generator, example) {
-                true => chosen = Some(example.clone()),
-                false => warnings.push(format!("{at}/example does not keep to its schema; not served")),
+            match served(generator, &at.join("example"), example) {
+                Ok(()) => chosen = Some(example.clone()),
+                Err(why) => warnings.push(format!("{at}/example: {why}; not served")),
             }
         }
         if let (None, Some((name, first))) = (&chosen, named.first()) {
-            match keeps(generator, first) {
-                true => chosen = Some(first.clone()),
-                false => warnings
-                    .push(format!("{at}/examples/{name} does not keep to its schema; not served by default")),
+            match served(generator, &at.join("examples").join(name).join("value"), first) {
+                Ok(()) => chosen = Some(first.clone()),
+                Err(why) => warnings.push(format!("{at}/examples/{name}: {why}; not served by default")),
             }
         }
         let source = match (&chosen, &schema) {

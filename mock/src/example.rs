@@ -11,7 +11,9 @@
 
 use std::collections::HashMap;
 
+use authgen_codegen::decodes::{Refusal, decodes};
 use authgen_codegen::diagnostics::Pointer;
+use authgen_codegen::model;
 use serde_json::{Map, Value, json};
 
 use crate::doc;
@@ -73,17 +75,46 @@ pub(crate) struct Generator<'d> {
     checks: HashMap<String, Check>,
     seed: Option<u64>,
     self_check: bool,
+    /// The examples the generator's model lists, by pointer, and its types: what the
+    /// generated client decodes each into.
+    examples: HashMap<&'d str, &'d model::Example>,
+    types: &'d [model::TypeDef],
 }
 
 impl<'d> Generator<'d> {
     /// A generator that uses the document's examples.
     pub(crate) fn new(doc: &'d Value, schemas: &'d Schemas) -> Self {
-        Generator { doc, schemas, checks: HashMap::new(), seed: None, self_check: false }
+        Generator {
+            doc,
+            schemas,
+            checks: HashMap::new(),
+            seed: None,
+            self_check: false,
+            examples: HashMap::new(),
+            types: &[],
+        }
     }
 
     /// A generator that makes values up from `seed`.
     pub(crate) fn dynamic(doc: &'d Value, schemas: &'d Schemas, seed: u64) -> Self {
-        Generator { doc, schemas, checks: HashMap::new(), seed: Some(seed | 1), self_check: false }
+        Generator { seed: Some(seed | 1), ..Generator::new(doc, schemas) }
+    }
+
+    /// This generator, judging the documented examples `model` lists by whether the
+    /// generated client decodes them ([`Generator::client_decodes`]).
+    pub(crate) fn decoding(mut self, model: &'d model::Api) -> Self {
+        self.examples = model.examples.iter().map(|e| (e.pointer.as_str(), e)).collect();
+        self.types = &model.types;
+        self
+    }
+
+    /// Whether the generated client decodes `value` (the documented example at `at`, or
+    /// the JSON it holds as text) into the type the model gives it; `None` where the
+    /// model lists no such example (the client reads that answer as text, bytes or any
+    /// JSON, or the generator was not given the model).
+    pub(crate) fn client_decodes(&self, at: &Pointer, value: &Value) -> Option<Result<(), Refusal>> {
+        let example = self.examples.get(at.to_string().as_str())?;
+        Some(decodes(value, &example.ty, self.types))
     }
 
     /// The document.

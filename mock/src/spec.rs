@@ -89,7 +89,8 @@ impl Api {
             .map_err(|message| LoadError::Schemas { file: file.clone(), message })?;
         let mut warnings = left_out(&read.api);
         let operations: Vec<Operation> = {
-            let generator = Generator::new(&read.document, &schemas).checking(check_answers);
+            let generator =
+                Generator::new(&read.document, &schemas).checking(check_answers).decoding(&read.api);
             let mut reader = Reader::new(&read.document, &read.api, generator, &mut warnings);
             read.api.operations.iter().filter_map(|op| reader.operation(op)).collect()
         };

@@ -37,3 +37,31 @@ pub fn tree_of(spec: &Path) -> Option<String> {
     let tree = spec.strip_prefix(Path::new(FORMATS).join("multifile")).ok()?;
     tree.iter().next().map(|name| name.to_string_lossy().into_owned())
 }
+
+/// Every document of the corpus beside the checkout: `../shared/bench-specs`,
+/// `../shared/real-specs` and its [`formats`], sorted; a notice for each folder absent.
+#[allow(dead_code, reason = "each test crate that includes this module uses what it needs")]
+pub fn documents() -> Vec<PathBuf> {
+    let mut documents: Vec<PathBuf> = Vec::new();
+    for shared in ["../../shared/bench-specs", "../../shared/real-specs"] {
+        match std::fs::read_dir(shared) {
+            Ok(entries) => documents.extend(entries.map(|e| e.unwrap().path()).filter(|p| is_spec_file(p))),
+            Err(_) => eprintln!("NOTICE: {shared} is absent: its documents are not checked"),
+        }
+    }
+    documents.extend(formats());
+    documents.sort();
+    documents
+}
+
+/// A document rather than an overlay of one.
+pub fn is_spec_file(path: &Path) -> bool {
+    authgen_codegen::load::is_spec_file(path) && !authgen_codegen::load::overlay::is_overlay(path)
+}
+
+/// How `tests/examples/refusals.txt` names `spec`: its file name, or for a tree (whose
+/// entry is often `openapi.yaml`) the tree's name.
+#[allow(dead_code, reason = "each test crate that includes this module uses what it needs")]
+pub fn label(spec: &Path) -> String {
+    tree_of(spec).unwrap_or_else(|| spec.file_name().unwrap_or_default().to_string_lossy().into_owned())
+}
