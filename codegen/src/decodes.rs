@@ -235,8 +235,8 @@ impl Decoder<'_> {
     }
 
     /// Whether the field `property` of the struct `ty` (where it is one) reads `tag` as
-    /// the runtime hands it over: a bare string, which an `Option`, a number or a
-    /// boolean does not read.
+    /// the runtime hands it over: text (or `Some` of it), which a number or a boolean
+    /// does not read.
     fn tag_field(&self, ty: &TypeRef, property: &str, tag: &str) -> Result<(), Refusal> {
         let mut ty = ty;
         while let TypeRef::Named(id) = ty {
@@ -244,11 +244,6 @@ impl Decoder<'_> {
                 TypeKind::Alias(inner) => ty = inner,
                 TypeKind::Struct(fields) => {
                     let Some(field) = fields.iter().find(|f| f.wire == property) else { return Ok(()) };
-                    if field.optional() {
-                        return Err(Refusal::new(
-                            "the tag, handed over as a bare string, is an optional field",
-                        ));
-                    }
                     let strict = Decoder { types: self.types, lenient: false };
                     return strict.value(&Value::String(tag.to_string()), &field.ty);
                 }

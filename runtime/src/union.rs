@@ -153,10 +153,50 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replay<'de, A> {
             Some(Pending::Kept(key, value)) => {
                 seed.deserialize(Lenient::new(value, &key, true)).map_err(A::Error::custom)
             }
-            Some(Pending::Tag(Cow::Borrowed(tag))) => seed.deserialize(BorrowedStrDeserializer::new(tag)),
-            Some(Pending::Tag(Cow::Owned(tag))) => seed.deserialize(StringDeserializer::new(tag)),
+            Some(Pending::Tag(tag)) => seed.deserialize(TagValue(tag, PhantomData)),
             None => self.map.next_value_seed(seed),
         }
+    }
+}
+
+/// The tag handed to the variant: its text, read as the variant's field reads it (a
+/// string, an enum's value, or `Some` of either where the field is optional: a
+/// discriminator the schema does not require).
+struct TagValue<'de, E>(Cow<'de, str>, PhantomData<E>);
+
+impl<'de, E: de::Error> Deserializer<'de> for TagValue<'de, E> {
+    type Error = E;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        match self.0 {
+            Cow::Borrowed(tag) => visitor.visit_borrowed_str(tag),
+            Cow::Owned(tag) => visitor.visit_string(tag),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, E> {
+        match self.0 {
+            Cow::Borrowed(tag) => BorrowedStrDeserializer::new(tag).deserialize_enum(name, variants, visitor),
+            Cow::Owned(tag) => StringDeserializer::new(tag).deserialize_enum(name, variants, visitor),
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
     }
 }
 
@@ -300,6 +340,44 @@ mod tests {
         }
         let broken = serde_json::json!({"type": "call", "name": [7]});
         assert!(read::<Item>(broken).is_err(), "a known tag decodes its variant or fails");
+    }
+
+    /// A variant whose tag field is optional (a discriminator its schema does not
+    /// require, as FHIR's extensions' `url`).
+    #[derive(Debug, Clone, PartialEq, Deserialize)]
+    struct Extension {
+        url: Option<String>,
+        value: String,
+    }
+
+    #[derive(Debug, PartialEq)]
+    enum Extended {
+        Note(Extension),
+        Other(Json),
+    }
+
+    impl Tagged for Extended {
+        const PROPERTY: &'static str = "url";
+        fn variant<'de, D: Deserializer<'de>>(tag: Option<&str>, content: D) -> Result<Self, D::Error> {
+            Ok(match tag {
+                Some("note") => Self::Note(Deserialize::deserialize(content)?),
+                _ => Self::Other(Deserialize::deserialize(content)?),
+            })
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Extended {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            tagged(deserializer)
+        }
+    }
+
+    #[test]
+    fn an_optional_tag_field_reads_the_tag() {
+        let note = Extension { url: Some("note".into()), value: "v".into() };
+        for json in [serde_json::json!({"url": "note", "value": "v"}), serde_json::json!({"value": "v", "url": "note"})] {
+            assert_eq!(read::<Extended>(json).unwrap(), Extended::Note(note.clone()));
+        }
     }
 
     /// As generated code writes a closed union tried variant by variant.
