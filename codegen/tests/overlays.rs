@@ -264,7 +264,7 @@ fn an_overlay_declares_a_vendors_webhook_scheme_and_its_mistakes_name_the_overla
     let declared =
         format!("{HEAD}  - target: $\n    update:\n      x-authgen-webhooks: {{signature: stripe}}\n");
     let code = generate_with(&webhooks_with("webhook-scheme", &declared), &Options::default()).unwrap().code;
-    assert!(code.contains("Some(::authgen_runtime::webhook::Scheme::Stripe)"), "{code}");
+    assert!(code.contains("Some(__rt::webhook::Scheme::Stripe)"), "{code}");
 
     let misspelt =
         format!("{HEAD}  - target: $\n    update:\n      x-authgen-webhooks: {{signature: strype}}\n");

@@ -23,7 +23,7 @@ pub fn builder(api: &Api) -> TokenStream {
     ];
     let parts =
         parts.into_iter().filter(|(_, used)| *used).map(|(part, _)| Ident::new(part, Span::call_site()));
-    quote!(::authgen_runtime::__private::call_block!(#(#parts),*);)
+    quote!(__rt::call_block!(#(#parts),*);)
 }
 
 /// The parameters the struct of `op` holds: all but an optional idempotency key, which

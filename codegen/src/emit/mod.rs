@@ -1,6 +1,7 @@
 //! Emitting: the [`model`](crate::model) -> Rust tokens of one client module. Generated
 //! code stays thin: transport, auth, decoding and errors live in `authgen-runtime`,
-//! named by absolute path.
+//! named through one short path: the module imports the runtime's door as [`RUNTIME`]
+//! and writes `__rt::Secret`, `__rt::ClientCore`, never the full path.
 
 mod call;
 mod doc;
@@ -72,13 +73,31 @@ pub fn module(api: &Api) -> TokenStream {
     pieces(api).into_iter().map(|p| piece(api, p)).collect()
 }
 
-/// The module's documentation, its serde import and, unless the document describes no
+/// The name generated code gives the runtime's door (`__private`), imported once at
+/// the top of the module.
+pub const RUNTIME: &str = "__rt";
+
+/// The module's documentation, its imports and, unless the document describes no
 /// call (webhooks alone), the `Client`.
 fn head(api: &Api) -> TokenStream {
     let module_doc = doc::inner(module_doc(api).as_deref());
+    let runtime = uses_runtime(api).then(|| {
+        let rt = ident(RUNTIME);
+        quote!(use ::authgen_runtime::__private as #rt;)
+    });
     let serde = serde_imports(api);
     let client = (!api.operations.is_empty()).then(|| client(api));
-    quote!(#module_doc #serde #client)
+    quote!(#module_doc #runtime #serde #client)
+}
+
+/// Whether anything in the module names the runtime (an unused import is a warning):
+/// every call, webhook, derive and enum does; only an alias of plain types does not.
+fn uses_runtime(api: &Api) -> bool {
+    let named = |def: &crate::model::TypeDef| match &def.kind {
+        crate::model::TypeKind::Alias(ty) => types::names_runtime(ty),
+        _ => true,
+    };
+    !api.operations.is_empty() || !api.webhooks.is_empty() || api.types.iter().any(named)
 }
 
 /// `use …::serde::{self as __serde, …};` for exactly the traits the types derive or
@@ -92,8 +111,7 @@ fn serde_imports(api: &Api) -> Option<TokenStream> {
     let serialize = serialize.then(|| quote!(Serialize));
     let traits: Vec<TokenStream> = deserialize.into_iter().chain(serialize).collect();
     let serde = ident(types::SERDE);
-    (!traits.is_empty())
-        .then(|| quote!(use ::authgen_runtime::__private::serde::{self as #serde, #(#traits),*};))
+    (!traits.is_empty()).then(|| quote!(use __rt::serde::{self as #serde, #(#traits),*};))
 }
 
 fn module_doc(api: &Api) -> Option<String> {
@@ -175,11 +193,11 @@ fn client(api: &Api) -> TokenStream {
         #docs
         #[derive(Debug, Clone)]
         pub struct Client {
-            core: ::authgen_runtime::__private::ClientCore,
+            core: __rt::ClientCore,
         }
 
         /// The spec's servers; the first is the default.
-        const SERVERS: &[::authgen_runtime::__private::Server] = &[#(#servers),*];
+        const SERVERS: &[__rt::Server] = &[#(#servers),*];
 
         #(#declarations)*
 
@@ -189,8 +207,8 @@ fn client(api: &Api) -> TokenStream {
             /// Fails when the base URL cannot be resolved, is not HTTPS (plain HTTP is
             /// allowed only to loopback addresses, when the configuration says so), or the
             /// TLS identity or roots cannot be read.
-            pub fn new(config: ::authgen_runtime::Config) -> Result<Self, ::authgen_runtime::ConfigError> {
-                let core = ::authgen_runtime::__private::ClientCore::new(config, SERVERS, &[#(#mutual_tls),*])?;
+            pub fn new(config: __rt::Config) -> Result<Self, __rt::ConfigError> {
+                let core = __rt::ClientCore::new(config, SERVERS, &[#(#mutual_tls),*])?;
                 Ok(Client { core })
             }
 
@@ -238,9 +256,9 @@ fn server(server: &Server) -> TokenStream {
     let description = server.description.as_deref().unwrap_or_default();
     let variables = server.variables.iter().map(|v| {
         let (name, default, allowed) = (&v.name, &v.default, &v.allowed);
-        quote!(::authgen_runtime::__private::ServerVariable { name: #name, default: #default, allowed: &[#(#allowed),*] })
+        quote!(__rt::ServerVariable { name: #name, default: #default, allowed: &[#(#allowed),*] })
     });
-    quote!(::authgen_runtime::__private::Server { url: #url, description: #description, variables: &[#(#variables),*] })
+    quote!(__rt::Server { url: #url, description: #description, variables: &[#(#variables),*] })
 }
 
 /// `with_<scheme>(…)`: how a user gives the credentials of one security scheme; for
@@ -259,8 +277,8 @@ fn setter(scheme: &SecurityScheme) -> Option<TokenStream> {
         #fixed
 
         #[doc = #doc]
-        pub fn #method(mut self, cache: ::authgen_runtime::token::TokenCache) -> Self {
-            self.core.set_credential(#name, ::authgen_runtime::__private::Credential::BearerCache(cache));
+        pub fn #method(mut self, cache: __rt::token::TokenCache) -> Self {
+            self.core.set_credential(#name, __rt::Credential::BearerCache(cache));
             self
         }
     })
@@ -274,20 +292,20 @@ fn fixed_setter(scheme: &SecurityScheme) -> Option<TokenStream> {
         SchemeKind::MutualTls => return None,
         SchemeKind::Basic => (
             format!("Sets the HTTP Basic credentials of the `{name}` security scheme."),
-            quote!(username: impl Into<String>, password: impl Into<::authgen_runtime::Secret>),
+            quote!(username: impl Into<String>, password: impl Into<__rt::Secret>),
             quote!(Basic { username: username.into(), password: password.into() }),
         ),
         SchemeKind::Bearer | SchemeKind::OAuth2(_) | SchemeKind::OpenIdConnect { .. } => (
             format!("Sets the bearer token of the `{name}` security scheme."),
-            quote!(token: impl Into<::authgen_runtime::Secret>),
+            quote!(token: impl Into<__rt::Secret>),
             quote!(Bearer(token.into())),
         ),
         SchemeKind::ApiKey { location, name: key_name } => {
             let location = ident(&format!("{location:?}"));
             (
                 format!("Sets the API key of the `{name}` security scheme (`{key_name}`)."),
-                quote!(key: impl Into<::authgen_runtime::Secret>),
-                quote!(ApiKey { location: ::authgen_runtime::__private::ApiKeyLocation::#location, name: #key_name, value: key.into() }),
+                quote!(key: impl Into<__rt::Secret>),
+                quote!(ApiKey { location: __rt::ApiKeyLocation::#location, name: #key_name, value: key.into() }),
             )
         }
     };
@@ -295,7 +313,7 @@ fn fixed_setter(scheme: &SecurityScheme) -> Option<TokenStream> {
     Some(quote! {
         #docs
         pub fn #method(mut self, #params) -> Self {
-            self.core.set_credential(#name, ::authgen_runtime::__private::Credential::#credential);
+            self.core.set_credential(#name, __rt::Credential::#credential);
             self
         }
     })

@@ -29,28 +29,28 @@ pub fn operation_impl(op: &Operation, types: &[TypeDef]) -> TokenStream {
     let headers = super::stream::headers_type(op);
     // Awaiting a call that answers only with a stream gives the stream.
     let call = op.stream.as_ref().filter(|s| s.only).map(|_| {
-        let private = quote!(::authgen_runtime::__private);
+        let private = quote!(__rt);
         quote! {
-            fn call(core: &#private::ClientCore, params: Self, options: ::authgen_runtime::CallOptions) -> #private::CallFuture<'_, Self::Output, Self::Error> {
+            fn call(core: &#private::ClientCore, params: Self, options: __rt::CallOptions) -> #private::CallFuture<'_, Self::Output, Self::Error> {
                 #private::events(core, params, options)
             }
         }
     });
     quote! {
-        impl ::authgen_runtime::__private::Operation for #params {
+        impl __rt::Operation for #params {
             type Output = #success;
             type Error = #error;
             type Headers = #headers;
 
             #[inline]
-            fn request(self, core: &::authgen_runtime::__private::ClientCore) -> ::authgen_runtime::__private::Built<'_> {
+            fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
                 #bind
                 #checks
                 #request
             }
 
             #[inline]
-            fn decode(response: ::authgen_runtime::__private::Response) -> ::authgen_runtime::__private::Decoded<Self> {
+            fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
                 #dispatch
             }
 
@@ -115,10 +115,8 @@ fn request(op: &Operation) -> TokenStream {
     };
     let (bindings, path) = path(op);
     let (name, template) = (&op.name, &op.path);
-    let mut chain = vec![
-        quote!(core.request(::authgen_runtime::__private::Method::#method, #path)),
-        quote!(.operation(#name, #template)),
-    ];
+    let mut chain =
+        vec![quote!(core.request(__rt::Method::#method, #path)), quote!(.operation(#name, #template))];
     let mut statements = Vec::new();
     for (name, value) in &op.fixed_query {
         chain.push(quote!(.query(#name, &#value)));
@@ -191,7 +189,7 @@ fn encode_body(body: &Body) -> TokenStream {
                     quote!(.file(#wire, &body.#name))
                 }
             });
-            quote!(.multipart(::authgen_runtime::__private::Multipart::object(body, &[#(#wires),*]) #(#parts)*))
+            quote!(.multipart(__rt::Multipart::object(body, &[#(#wires),*]) #(#parts)*))
         }
     }
 }
@@ -222,7 +220,7 @@ fn path(op: &Operation) -> (TokenStream, TokenStream) {
         template = template.replace(&format!("{{{}}}", param.wire), &format!("{{{}}}", param.name));
         let name = ident(&param.name);
         let wire = &param.wire;
-        bindings.push(quote!(let #name = ::authgen_runtime::__private::path_segment(#wire, #name)?;));
+        bindings.push(quote!(let #name = __rt::path_segment(#wire, #name)?;));
     }
     if path_params.is_empty() {
         (quote!(), quote!(#template))
@@ -244,7 +242,7 @@ fn dispatch(op: &Operation) -> TokenStream {
         });
         let decode = match (&response.body, &op.success_type) {
             _ if only_stream(op).is_some() => {
-                quote!(response.events(<Self as ::authgen_runtime::__private::EventStream>::FORMAT))
+                quote!(response.events(<Self as __rt::EventStream>::FORMAT))
             }
             (Some(_), None) => quote!(response.#read()),
             (None, None) => quote!(response.empty()),

@@ -15,16 +15,16 @@ pub fn ident(name: &str) -> Ident {
 pub fn rust_type(ty: &TypeRef, types: &[TypeDef]) -> TokenStream {
     match ty {
         TypeRef::String => quote!(String),
-        TypeRef::Secret => quote!(::authgen_runtime::Secret),
+        TypeRef::Secret => quote!(__rt::Secret),
         TypeRef::Bool => quote!(bool),
         TypeRef::I32 => quote!(i32),
         TypeRef::I64 => quote!(i64),
         TypeRef::F64 => quote!(f64),
-        TypeRef::Json => quote!(::authgen_runtime::Json),
-        TypeRef::Binary => quote!(::authgen_runtime::Binary),
-        TypeRef::DateTime => quote!(::authgen_runtime::DateTime),
-        TypeRef::Date => quote!(::authgen_runtime::chrono::NaiveDate),
-        TypeRef::Uuid => quote!(::authgen_runtime::uuid::Uuid),
+        TypeRef::Json => quote!(__rt::Json),
+        TypeRef::Binary => quote!(__rt::Binary),
+        TypeRef::DateTime => quote!(__rt::DateTime),
+        TypeRef::Date => quote!(__rt::chrono::NaiveDate),
+        TypeRef::Uuid => quote!(__rt::uuid::Uuid),
         TypeRef::Named(id) => {
             let name = ident(&types[id.0].name);
             quote!(#name)
@@ -37,6 +37,22 @@ pub fn rust_type(ty: &TypeRef, types: &[TypeDef]) -> TokenStream {
             let inner = rust_type(inner, types);
             quote!(::std::collections::BTreeMap<String, #inner>)
         }
+    }
+}
+
+/// Whether the Rust spelling of `ty` names a type of the runtime.
+pub fn names_runtime(ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::String | TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 | TypeRef::Named(_) => {
+            false
+        }
+        TypeRef::Vec(inner) | TypeRef::Map(inner) => names_runtime(inner),
+        TypeRef::Secret
+        | TypeRef::Json
+        | TypeRef::Binary
+        | TypeRef::DateTime
+        | TypeRef::Date
+        | TypeRef::Uuid => true,
     }
 }
 
@@ -61,8 +77,7 @@ pub fn type_def(def: &TypeDef, types: &[TypeDef]) -> TokenStream {
     // Not on an alias: it names a type that has its own impls (a second one conflicts)
     // or a foreign one (`Vec<…>`, which the orphan rule keeps us from implementing).
     let alias = matches!(def.kind, TypeKind::Alias(_));
-    let unwind_safe =
-        (def.recursive && !alias).then(|| quote!(::authgen_runtime::__private::unwind_safe!(#name);));
+    let unwind_safe = (def.recursive && !alias).then(|| quote!(__rt::unwind_safe!(#name);));
     quote! { #docs #body #unwind_safe }
 }
 
@@ -154,7 +169,7 @@ fn validate(name: &Ident, fields: &[Field]) -> TokenStream {
     quote! {
         impl #name {
             #[doc = #doc]
-            pub fn validate(&self) -> Result<(), ::authgen_runtime::ValidationError> {
+            pub fn validate(&self) -> Result<(), __rt::ValidationError> {
                 #(#checks)*
                 Ok(())
             }
@@ -170,13 +185,13 @@ pub fn value_checks(wire: &str, ty: &TypeRef, checks: &Checks, value: &TokenStre
     };
     let mut out = Vec::new();
     if let Some(max) = checks.max_length.map(Literal::usize_unsuffixed) {
-        out.push(quote!(::authgen_runtime::__private::check_max_length(#wire, #text, #max)?;));
+        out.push(quote!(__rt::check_max_length(#wire, #text, #max)?;));
     }
     if let Some(min) = checks.min_length.map(Literal::usize_unsuffixed) {
-        out.push(quote!(::authgen_runtime::__private::check_min_length(#wire, #text, #min)?;));
+        out.push(quote!(__rt::check_min_length(#wire, #text, #min)?;));
     }
     if let Some(pattern) = &checks.pattern {
-        out.push(quote!(::authgen_runtime::__private::check_pattern(#wire, #text, #pattern)?;));
+        out.push(quote!(__rt::check_pattern(#wire, #text, #pattern)?;));
     }
     if checks.minimum.is_some() || checks.maximum.is_some() {
         let bound = |b: Option<f64>| match b {
@@ -184,7 +199,7 @@ pub fn value_checks(wire: &str, ty: &TypeRef, checks: &Checks, value: &TokenStre
             None => quote!(None),
         };
         let (min, max) = (bound(checks.minimum), bound(checks.maximum));
-        out.push(quote!(::authgen_runtime::__private::check_range(#wire, *#value as f64, #min, #max)?;));
+        out.push(quote!(__rt::check_range(#wire, *#value as f64, #min, #max)?;));
     }
     match checks.validate {
         Validate::Items => out.push(quote!(for item in #value { item.validate()?; })),
@@ -244,7 +259,7 @@ fn enumeration(name: &Ident, variants: &[Variant], def: &TypeDef) -> TokenStream
     };
     quote! {
         #body
-        ::authgen_runtime::__private::display_as_str!(#name);
+        __rt::display_as_str!(#name);
     }
 }
 
@@ -310,7 +325,7 @@ fn untagged(name: &Ident, variants: &[UntaggedVariant], def: &TypeDef, types: &[
         quote! {
             /// A value no variant the spec lists takes (a new kind, or another shape), kept
             /// as it came.
-            #other(::authgen_runtime::Json),
+            #other(__rt::Json),
         }
     });
     let validate = def.validated.then(|| union_validate(name, variants, open.is_some()));
@@ -341,7 +356,7 @@ fn union_validate(name: &Ident, variants: &[UntaggedVariant], open: bool) -> Tok
     quote! {
         impl #name {
             #[doc = #doc]
-            pub fn validate(&self) -> Result<(), ::authgen_runtime::ValidationError> {
+            pub fn validate(&self) -> Result<(), __rt::ValidationError> {
                 match self {
                     #(#arms)*
                     #rest
@@ -364,7 +379,7 @@ fn decoded_by(
     let decode = ident(decoder);
     let decoder_trait = ident(&format!("{}{}", decoder[..1].to_uppercase(), &decoder[1..]));
     quote! {
-        impl ::authgen_runtime::__private::#decoder_trait for #name {
+        impl __rt::#decoder_trait for #name {
             #consts
             fn variant<'de, D: #serde::Deserializer<'de>>(#selector, content: D) -> Result<Self, D::Error> {
                 match selector { #arms }
@@ -373,7 +388,7 @@ fn decoded_by(
 
         impl<'de> Deserialize<'de> for #name {
             fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                ::authgen_runtime::__private::#decode(deserializer)
+                __rt::#decode(deserializer)
             }
         }
     }
@@ -393,7 +408,7 @@ fn by_tag(name: &Ident, variants: &[UntaggedVariant], tags: &[&Tag], open: Optio
     });
     let rest = match open {
         Some(other) => decode_into(other),
-        None => quote!(Err(::authgen_runtime::__private::no_variant(Self::PROPERTY, selector))),
+        None => quote!(Err(__rt::no_variant(Self::PROPERTY, selector))),
     };
     let consts = quote!(const PROPERTY: &'static str = #property;);
     decoded_by(name, "tagged", consts, quote!(selector: Option<&str>), quote!(#(#arms)* _ => #rest,))

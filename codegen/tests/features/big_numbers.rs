@@ -7,16 +7,17 @@
 //!
 //! Generated from `tests/features/big_numbers.yaml` (API version 1).
 
-use ::authgen_runtime::__private::serde::{self as __serde, Deserialize};
+use ::authgen_runtime::__private as __rt;
+use __rt::serde::{self as __serde, Deserialize};
 
 /// A client for Big numbers.
 #[derive(Debug, Clone)]
 pub struct Client {
-    core: ::authgen_runtime::__private::ClientCore,
+    core: __rt::ClientCore,
 }
 
 /// The spec's servers; the first is the default.
-const SERVERS: &[::authgen_runtime::__private::Server] = &[];
+const SERVERS: &[__rt::Server] = &[];
 
 impl Client {
     /// A client for the server `config` selects (the spec's first server by default).
@@ -24,10 +25,8 @@ impl Client {
     /// Fails when the base URL cannot be resolved, is not HTTPS (plain HTTP is
     /// allowed only to loopback addresses, when the configuration says so), or the
     /// TLS identity or roots cannot be read.
-    pub fn new(
-        config: ::authgen_runtime::Config,
-    ) -> Result<Self, ::authgen_runtime::ConfigError> {
-        let core = ::authgen_runtime::__private::ClientCore::new(config, SERVERS, &[])?;
+    pub fn new(config: __rt::Config) -> Result<Self, __rt::ConfigError> {
+        let core = __rt::ClientCore::new(config, SERVERS, &[])?;
         Ok(Client { core })
     }
 
@@ -50,7 +49,7 @@ impl Client {
         )
     }
 }
-::authgen_runtime::__private::call_block!();
+__rt::call_block!();
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -88,18 +87,15 @@ impl Call<'_, ListCounters> {
     }
 }
 
-impl ::authgen_runtime::__private::Operation for ListCounters {
+impl __rt::Operation for ListCounters {
     type Output = Vec<ListCountersResponseItem>;
     type Error = ListCountersError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let ListCounters { from, step, ratio } = &self;
         if let Some(value) = from {
-            ::authgen_runtime::__private::check_range(
+            __rt::check_range(
                 "from",
                 *value as f64,
                 Some(-9223372036854776000f64),
@@ -107,15 +103,10 @@ impl ::authgen_runtime::__private::Operation for ListCounters {
             )?;
         }
         if let Some(value) = step {
-            ::authgen_runtime::__private::check_range(
-                "step",
-                *value as f64,
-                Some(1f64),
-                None,
-            )?;
+            __rt::check_range("step", *value as f64, Some(1f64), None)?;
         }
         if let Some(value) = ratio {
-            ::authgen_runtime::__private::check_range(
+            __rt::check_range(
                 "ratio",
                 *value as f64,
                 Some(-170141183460469230000000000000000000000f64),
@@ -123,7 +114,7 @@ impl ::authgen_runtime::__private::Operation for ListCounters {
             )?;
         }
         let mut request = core
-            .request(::authgen_runtime::__private::Method::GET, "/counters")
+            .request(__rt::Method::GET, "/counters")
             .operation("list_counters", "/counters")
             .accept("application/json");
         if let Some(value) = from {
@@ -139,9 +130,7 @@ impl ::authgen_runtime::__private::Operation for ListCounters {
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),

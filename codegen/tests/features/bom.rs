@@ -7,19 +7,20 @@
 //!
 //! Generated from `tests/features/bom.json` (API version 7.1).
 
-use ::authgen_runtime::__private::serde::{self as __serde, Deserialize};
+use ::authgen_runtime::__private as __rt;
+use __rt::serde::{self as __serde, Deserialize};
 
 /// A client for Byte-order mark.
 ///
 /// Default server: `https://dev.example.com/v1`.
 #[derive(Debug, Clone)]
 pub struct Client {
-    core: ::authgen_runtime::__private::ClientCore,
+    core: __rt::ClientCore,
 }
 
 /// The spec's servers; the first is the default.
-const SERVERS: &[::authgen_runtime::__private::Server] = &[
-    ::authgen_runtime::__private::Server {
+const SERVERS: &[__rt::Server] = &[
+    __rt::Server {
         url: "https://dev.example.com/v1",
         description: "",
         variables: &[],
@@ -32,10 +33,8 @@ impl Client {
     /// Fails when the base URL cannot be resolved, is not HTTPS (plain HTTP is
     /// allowed only to loopback addresses, when the configuration says so), or the
     /// TLS identity or roots cannot be read.
-    pub fn new(
-        config: ::authgen_runtime::Config,
-    ) -> Result<Self, ::authgen_runtime::ConfigError> {
-        let core = ::authgen_runtime::__private::ClientCore::new(config, SERVERS, &[])?;
+    pub fn new(config: __rt::Config) -> Result<Self, __rt::ConfigError> {
+        let core = __rt::ClientCore::new(config, SERVERS, &[])?;
         Ok(Client { core })
     }
 
@@ -63,7 +62,7 @@ impl Client {
         )
     }
 }
-::authgen_runtime::__private::call_block!();
+__rt::call_block!();
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -80,23 +79,17 @@ pub struct ProjectsGet {
     api_version: String,
 }
 
-impl ::authgen_runtime::__private::Operation for ProjectsGet {
+impl __rt::Operation for ProjectsGet {
     type Output = Project;
     type Error = ProjectsGetError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let ProjectsGet { project, api_version } = &self;
-        let project = ::authgen_runtime::__private::path_segment("project", project)?;
+        let project = __rt::path_segment("project", project)?;
         Ok(
             core
-                .request(
-                    ::authgen_runtime::__private::Method::GET,
-                    &format!("/projects/{project}"),
-                )
+                .request(__rt::Method::GET, &format!("/projects/{project}"))
                 .operation("projects_get", "/projects/{project}")
                 .query("api-version", api_version)
                 .accept("application/json"),
@@ -104,9 +97,7 @@ impl ::authgen_runtime::__private::Operation for ProjectsGet {
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),

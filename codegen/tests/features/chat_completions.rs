@@ -7,19 +7,20 @@
 //!
 //! Generated from `tests/features/chat_completions.yaml` (API version 2.3.0).
 
-use ::authgen_runtime::__private::serde::{self as __serde, Deserialize, Serialize};
+use ::authgen_runtime::__private as __rt;
+use __rt::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for Chat completions.
 ///
 /// Default server: `https://api.openai.com/v1`.
 #[derive(Debug, Clone)]
 pub struct Client {
-    core: ::authgen_runtime::__private::ClientCore,
+    core: __rt::ClientCore,
 }
 
 /// The spec's servers; the first is the default.
-const SERVERS: &[::authgen_runtime::__private::Server] = &[
-    ::authgen_runtime::__private::Server {
+const SERVERS: &[__rt::Server] = &[
+    __rt::Server {
         url: "https://api.openai.com/v1",
         description: "",
         variables: &[],
@@ -32,10 +33,8 @@ impl Client {
     /// Fails when the base URL cannot be resolved, is not HTTPS (plain HTTP is
     /// allowed only to loopback addresses, when the configuration says so), or the
     /// TLS identity or roots cannot be read.
-    pub fn new(
-        config: ::authgen_runtime::Config,
-    ) -> Result<Self, ::authgen_runtime::ConfigError> {
-        let core = ::authgen_runtime::__private::ClientCore::new(config, SERVERS, &[])?;
+    pub fn new(config: __rt::Config) -> Result<Self, __rt::ConfigError> {
+        let core = __rt::ClientCore::new(config, SERVERS, &[])?;
         Ok(Client { core })
     }
 
@@ -45,28 +44,14 @@ impl Client {
     }
 
     /// Sets the bearer token of the `ApiKeyAuth` security scheme.
-    pub fn with_api_key_auth(
-        mut self,
-        token: impl Into<::authgen_runtime::Secret>,
-    ) -> Self {
-        self.core
-            .set_credential(
-                "ApiKeyAuth",
-                ::authgen_runtime::__private::Credential::Bearer(token.into()),
-            );
+    pub fn with_api_key_auth(mut self, token: impl Into<__rt::Secret>) -> Self {
+        self.core.set_credential("ApiKeyAuth", __rt::Credential::Bearer(token.into()));
         self
     }
 
     /// Takes the bearer tokens of the `ApiKeyAuth` security scheme from `cache`, which refreshes them before they expire; a 401 refetches once and retries the call once.
-    pub fn with_api_key_auth_cache(
-        mut self,
-        cache: ::authgen_runtime::token::TokenCache,
-    ) -> Self {
-        self.core
-            .set_credential(
-                "ApiKeyAuth",
-                ::authgen_runtime::__private::Credential::BearerCache(cache),
-            );
+    pub fn with_api_key_auth_cache(mut self, cache: __rt::token::TokenCache) -> Self {
+        self.core.set_credential("ApiKeyAuth", __rt::Credential::BearerCache(cache));
         self
     }
 
@@ -84,7 +69,7 @@ impl Client {
         Call::new(self, CreateChatCompletion { body })
     }
 }
-::authgen_runtime::__private::call_block!(events);
+__rt::call_block!(events);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]
@@ -103,14 +88,9 @@ pub struct CreateChatCompletionRequest {
 
 impl CreateChatCompletionRequest {
     /// Checks the limits the spec documents for `CreateChatCompletionRequest` (lengths, patterns, ranges).
-    pub fn validate(&self) -> Result<(), ::authgen_runtime::ValidationError> {
+    pub fn validate(&self) -> Result<(), __rt::ValidationError> {
         if let Some(value) = &self.temperature {
-            ::authgen_runtime::__private::check_range(
-                "temperature",
-                *value as f64,
-                Some(0f64),
-                Some(2f64),
-            )?;
+            __rt::check_range("temperature", *value as f64, Some(0f64), Some(2f64))?;
         }
         Ok(())
     }
@@ -137,7 +117,7 @@ impl Role {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(Role);
+__rt::display_as_str!(Role);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]
@@ -174,7 +154,7 @@ impl From<String> for Object {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(Object);
+__rt::display_as_str!(Object);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 #[serde(crate = "__serde", from = "String")]
@@ -215,7 +195,7 @@ impl From<String> for FinishReason {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(FinishReason);
+__rt::display_as_str!(FinishReason);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -265,7 +245,7 @@ impl From<String> for ChatCompletionResponseMessageRole {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(ChatCompletionResponseMessageRole);
+__rt::display_as_str!(ChatCompletionResponseMessageRole);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -306,7 +286,7 @@ impl From<String> for CreateChatCompletionStreamResponseObject {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(CreateChatCompletionStreamResponseObject);
+__rt::display_as_str!(CreateChatCompletionStreamResponseObject);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -369,7 +349,7 @@ impl From<String> for ChatCompletionStreamResponseDeltaRole {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(ChatCompletionStreamResponseDeltaRole);
+__rt::display_as_str!(ChatCompletionStreamResponseDeltaRole);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -394,20 +374,17 @@ pub struct CreateChatCompletion {
     body: CreateChatCompletionRequest,
 }
 
-impl ::authgen_runtime::__private::Operation for CreateChatCompletion {
+impl __rt::Operation for CreateChatCompletion {
     type Output = CreateChatCompletionResponse;
     type Error = CreateChatCompletionError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let CreateChatCompletion { body } = &self;
         body.validate()?;
         Ok(
             core
-                .request(::authgen_runtime::__private::Method::POST, "/chat/completions")
+                .request(__rt::Method::POST, "/chat/completions")
                 .operation("create_chat_completion", "/chat/completions")
                 .security(&[&["ApiKeyAuth"]])
                 .accept("application/json")
@@ -416,9 +393,7 @@ impl ::authgen_runtime::__private::Operation for CreateChatCompletion {
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),
@@ -426,10 +401,9 @@ impl ::authgen_runtime::__private::Operation for CreateChatCompletion {
     }
 }
 
-impl ::authgen_runtime::__private::EventStream for CreateChatCompletion {
+impl __rt::EventStream for CreateChatCompletion {
     type Item = CreateChatCompletionStreamResponse;
-    const FORMAT: ::authgen_runtime::__private::Format = ::authgen_runtime::__private::Format::events()
-        .until("[DONE]");
+    const FORMAT: __rt::Format = __rt::Format::events().until("[DONE]");
     fn stream_on(&mut self) {
         self.body.stream = Some(true);
     }

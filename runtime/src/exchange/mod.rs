@@ -1,5 +1,5 @@
 //! The exchange: a [`Request`] built from an operation's parameters, sent as the retry
-//! policy says, and its [`Response`] read (bounded) and decoded.
+//! policy says, and its [`Reply`] read (bounded) and decoded.
 //!
 //! - `request`: parameters, bodies, per-call options and credentials onto a request;
 //! - `send`: attempts, the bearer token of a cache, hooks, the call's tracing span;
@@ -18,4 +18,4 @@ mod send;
 pub use encode::path_segment;
 pub use multipart::Multipart;
 pub use request::Request;
-pub use response::Response;
+pub use response::Reply;
