@@ -93,14 +93,8 @@ pub struct AuthenticateRequest {
 impl AuthenticateRequest {
     /// Checks the limits the spec documents for `AuthenticateRequest` (lengths, patterns, ranges).
     pub fn validate(&self) -> Result<(), __rt::ValidationError> {
-        {
-            let value = &self.client_id;
-            __rt::check_max_length("clientId", value, 100)?;
-        }
-        {
-            let value = &self.client_secret;
-            __rt::check_max_length("clientSecret", value.expose_secret(), 100)?;
-        }
+        __rt::check_max_length("clientId", &self.client_id, 100)?;
+        __rt::check_max_length("clientSecret", &self.client_secret, 100)?;
         Ok(())
     }
 }
@@ -147,8 +141,12 @@ impl __rt::Operation for Authenticate {
         body.validate()?;
         Ok(
             core
-                .request(__rt::Method::POST, "/api/auth/v1/authenticate")
-                .operation("authenticate", "/api/auth/v1/authenticate")
+                .operation(
+                    __rt::Method::POST,
+                    "authenticate",
+                    "/api/auth/v1/authenticate",
+                    &[],
+                )
                 .accept("application/json")
                 .json(body),
         )

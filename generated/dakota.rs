@@ -92,19 +92,19 @@ pub struct Auth {
 #[serde(crate = "__serde")]
 pub struct PostIndexPhpApiOauth2Response {
     /// The access token to authenticate requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub access_token: Option<__rt::Secret>,
     /// Time in seconds until the access token expires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub expires_in: Option<i64>,
     /// The refresh token used to obtain a new access token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub refresh_token: Option<__rt::Secret>,
     /// Time in seconds until the refresh token expires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub refresh_expires_in: Option<i64>,
     /// Client ID sequence, can be null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub fuse_client_id_seq: Option<String>,
 }
 
@@ -136,8 +136,12 @@ impl __rt::Operation for PostIndexPhpApiOauth2 {
         let PostIndexPhpApiOauth2 { body } = &self;
         Ok(
             core
-                .request(__rt::Method::POST, "/index.php/api/oauth2")
-                .operation("post_index_php_api_oauth2", "/index.php/api/oauth2")
+                .operation(
+                    __rt::Method::POST,
+                    "post_index_php_api_oauth2",
+                    "/index.php/api/oauth2",
+                    &[],
+                )
                 .accept("application/json")
                 .json(body),
         )

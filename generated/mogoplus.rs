@@ -111,10 +111,10 @@ pub struct OAuthError {
     /// An error code of RFC 6749 section 5.2.
     pub error: OAuthErrorCode,
     /// Human-readable text about the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub error_description: Option<String>,
     /// A page about the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub error_uri: Option<String>,
 }
 
@@ -199,8 +199,12 @@ impl __rt::Operation for RequestToken {
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         Ok(
             core
-                .request(__rt::Method::POST, "/api/v1/oauth2/token")
-                .operation("request_token", "/api/v1/oauth2/token")
+                .operation(
+                    __rt::Method::POST,
+                    "request_token",
+                    "/api/v1/oauth2/token",
+                    &[],
+                )
                 .query("grant_type", &"client_credentials")
                 .security(&[&["mutualTLS", "basicAuth"]])
                 .accept("application/json"),

@@ -187,8 +187,7 @@ impl __rt::Operation for Login {
         let Login { body } = &self;
         Ok(
             core
-                .request(__rt::Method::POST, "/api/v2/auth/login")
-                .operation("login", "/api/v2/auth/login")
+                .operation(__rt::Method::POST, "login", "/api/v2/auth/login", &[])
                 .accept("application/json")
                 .json(body),
         )
@@ -223,11 +222,14 @@ impl __rt::Operation for GetObject {
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let GetObject { object } = &self;
-        let object = __rt::path_segment("object", object)?;
         Ok(
             core
-                .request(__rt::Method::GET, &format!("/api/v2/{object}"))
-                .operation("get_object", "/api/v2/{object}")
+                .operation(
+                    __rt::Method::GET,
+                    "get_object",
+                    "/api/v2/{object}",
+                    &[__rt::path_segment("object", object)?],
+                )
                 .security(&[&["bearerAuth"]])
                 .accept("application/json"),
         )

@@ -150,8 +150,7 @@ impl __rt::Operation for GetToken {
         let GetToken { body } = &self;
         Ok(
             core
-                .request(__rt::Method::POST, "/api/oauth/token")
-                .operation("get_token", "/api/oauth/token")
+                .operation(__rt::Method::POST, "get_token", "/api/oauth/token", &[])
                 .accept("application/json")
                 .form(body),
         )

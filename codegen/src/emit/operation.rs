@@ -83,25 +83,22 @@ fn success_type(op: &Operation, types: &[TypeDef]) -> TokenStream {
     }
 }
 
+/// The limits of the parameters and body, checked before the request is built.
 fn param_checks(op: &Operation) -> TokenStream {
-    let params = super::call::held(op).filter(|p| !p.checks.is_empty()).map(|p| {
+    let mut checks = TokenStream::new();
+    for p in super::call::held(op).filter(|p| !p.checks.is_empty()) {
         let name = ident(&p.name);
-        let checks = value_checks(&p.wire, &p.ty, &p.checks, &quote!(value));
-        if p.required {
-            quote! { { let value = #name; #checks } }
-        } else {
-            quote! { if let Some(value) = #name { #checks } }
-        }
-    });
-    let body = op.body.as_ref().filter(|b| !b.checks.is_empty()).map(|b| {
-        let checks = value_checks("body", &b.ty, &b.checks, &quote!(body));
-        if b.required { checks } else { quote!(if let Some(body) = body { #checks }) }
-    });
-    quote! { #(#params)* #body }
+        checks.extend(value_checks(&p.wire, &p.checks, &quote!(#name), true, !p.required));
+    }
+    if let Some(b) = op.body.as_ref().filter(|b| !b.checks.is_empty()) {
+        checks.extend(value_checks("body", &b.checks, &quote!(body), true, !b.required));
+    }
+    checks
 }
 
-/// Builds the request: path, fixed and given parameters, auth, body. Required values
-/// chain; optional ones are added by statements after it. Every value is a reference.
+/// Builds the request: the operation and its path, fixed and given parameters, auth,
+/// body, in one chain; an optional value is added where it is given. Every value is a
+/// reference.
 fn request(op: &Operation) -> TokenStream {
     let method = match op.method {
         Method::Get => quote!(GET),
@@ -113,62 +110,65 @@ fn request(op: &Operation) -> TokenStream {
         Method::Patch => quote!(PATCH),
         Method::Trace => quote!(TRACE),
     };
-    let (bindings, path) = path(op);
-    let (name, template) = (&op.name, &op.path);
-    let mut chain =
-        vec![quote!(core.request(__rt::Method::#method, #path)), quote!(.operation(#name, #template))];
-    let mut statements = Vec::new();
+    let (name, template, segments) = (&op.name, &op.path, segments(op));
+    let mut chain = quote!(core.operation(__rt::Method::#method, #name, #template, &[#(#segments),*]));
+    let mut given = TokenStream::new();
     for (name, value) in &op.fixed_query {
-        chain.push(quote!(.query(#name, &#value)));
+        chain.extend(quote!(.query(#name, &#value)));
     }
     if op.idempotent {
-        chain.push(quote!(.idempotent()));
+        chain.extend(quote!(.idempotent()));
     }
     for param in op.params.iter().filter(|p| p.location != ParamLocation::Path) {
         let name = ident(&param.name);
         if param.idempotency_key {
             let wire = &param.wire;
-            let given = if param.required { quote!(Some(#name.as_str())) } else { quote!(None) };
-            chain.push(quote!(.idempotency_key(#wire, #given)));
+            let key = if param.required { quote!(Some(#name.as_str())) } else { quote!(None) };
+            chain.extend(quote!(.idempotency_key(#wire, #key)));
         } else if param.required {
-            chain.push(add_param_value(param, quote!(#name)));
+            chain.extend(add_param_value(param, quote!(#name)));
         } else {
             let add = add_param_value(param, quote!(value));
-            statements.push(quote!(if let Some(value) = #name { request = request #add; }));
+            given.extend(quote!(.given(#name, |request, value| request #add)));
         }
     }
     // Scopes first: `security` attaches the credentials, a token of these scopes.
     for (scheme, scopes) in &op.scopes {
-        chain.push(quote!(.scopes(#scheme, &[#(#scopes),*])));
+        chain.extend(quote!(.scopes(#scheme, &[#(#scopes),*])));
     }
     if !op.security.is_empty() {
         let alternatives = op.security.iter().map(|names| quote!(&[#(#names),*]));
-        chain.push(quote!(.security(&[#(#alternatives),*])));
+        chain.extend(quote!(.security(&[#(#alternatives),*])));
     }
     if let Some(stream) = only_stream(op) {
         let media = &stream.media;
-        chain.push(quote!(.stream(#media)));
+        chain.extend(quote!(.stream(#media)));
     } else if op.success.iter().chain(&op.errors).any(|r| r.body.is_some() && r.decoding == Decoding::Json) {
-        chain.push(quote!(.accept("application/json")));
+        chain.extend(quote!(.accept("application/json")));
     }
     if let Some(body) = &op.body {
         let encode = encode_body(body);
-        if body.required {
-            chain.push(encode);
-        } else {
-            statements.push(quote!(if let Some(body) = body { request = request #encode; }));
+        match body.required {
+            true => chain.extend(encode),
+            false => given.extend(quote!(.given(body, |request, body| request #encode))),
         }
     }
-    if statements.is_empty() {
-        quote! { #bindings Ok(#(#chain)*) }
-    } else {
-        quote! {
-            #bindings
-            let mut request = #(#chain)*;
-            #(#statements)*
-            Ok(request)
-        }
-    }
+    quote!(Ok(#chain #given))
+}
+
+/// The path's segments, one per `{…}` of the template in its order: the parameter it
+/// names, percent-encoded (`path_segment` refuses `.` and `..`), filled in by the runtime.
+fn segments(op: &Operation) -> Vec<TokenStream> {
+    let placeholders =
+        op.path.split('{').skip(1).filter_map(|rest| rest.split_once('}')).map(|(wire, _)| wire);
+    let param = |wire: &str| op.params.iter().find(|p| p.location == ParamLocation::Path && p.wire == wire);
+    placeholders
+        .filter_map(param)
+        .map(|param| {
+            let (name, wire) = (ident(&param.name), &param.wire);
+            quote!(__rt::path_segment(#wire, #name)?)
+        })
+        .collect()
 }
 
 /// `.json(body)` and the like: the body in its encoding.
@@ -206,26 +206,6 @@ fn add_param_value(param: &Param, value: TokenStream) -> TokenStream {
         ParamLocation::Query => quote!(.query(#wire, #value)),
         ParamLocation::Header | ParamLocation::Path => quote!(.header(#wire, #value)),
         ParamLocation::Cookie => quote!(.cookie(#wire, #value)),
-    }
-}
-
-/// The path: a literal, or a `format!` of percent-encoded path parameters bound
-/// before it (`let tenant = path_segment("tenant", tenant)?;`, which refuses `.` and
-/// `..`).
-fn path(op: &Operation) -> (TokenStream, TokenStream) {
-    let path_params: Vec<&Param> = op.params.iter().filter(|p| p.location == ParamLocation::Path).collect();
-    let mut template = op.path.clone();
-    let mut bindings = Vec::new();
-    for param in &path_params {
-        template = template.replace(&format!("{{{}}}", param.wire), &format!("{{{}}}", param.name));
-        let name = ident(&param.name);
-        let wire = &param.wire;
-        bindings.push(quote!(let #name = __rt::path_segment(#wire, #name)?;));
-    }
-    if path_params.is_empty() {
-        (quote!(), quote!(#template))
-    } else {
-        (quote!(#(#bindings)*), quote!(&format!(#template)))
     }
 }
 

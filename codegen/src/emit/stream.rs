@@ -90,30 +90,10 @@ pub fn headers_struct(op: &Operation, types: &[TypeDef]) -> Option<TokenStream> 
         }
     });
     Some(quote! {
-        #[doc = #doc]
-        #[derive(Clone)]
-        pub struct #name(__rt::HeaderMap);
+        __rt::headers_type!(#[doc = #doc] #name);
 
         impl #name {
             #(#getters)*
-        }
-
-        impl __rt::Headers for #name {
-            fn from_map(map: __rt::HeaderMap) -> Self {
-                #name(map)
-            }
-
-            fn map(&self) -> &__rt::HeaderMap {
-                &self.0
-            }
-        }
-
-        impl ::std::ops::Deref for #name {
-            type Target = __rt::HeaderMap;
-
-            fn deref(&self) -> &Self::Target {
-                &self.0
-            }
         }
     })
 }

@@ -113,7 +113,7 @@ fn serde_container(derives: &[TokenStream], more: Option<TokenStream>) -> Option
 fn structure(name: &Ident, fields: &[Field], def: &TypeDef, types: &[TypeDef]) -> TokenStream {
     let pairs: Vec<(&str, &str)> = fields.iter().map(|f| (f.name.as_str(), f.wire.as_str())).collect();
     let rule = rename::best(rename::FIELDS, &pairs);
-    let fields_tokens = fields.iter().map(|f| field(f, rule, types));
+    let fields_tokens = fields.iter().map(|f| field(f, rule, serde_traits(def), types));
     let validate = def.validated.then(|| validate(name, fields));
     let serde = serde_derives(def, true);
     let container = serde_container(&serde, rename_all(rule));
@@ -139,7 +139,15 @@ fn rename_attr(rust: &str, wire: &str, rule: Option<&rename::Rule>) -> Option<To
     (given != wire).then(|| quote!(rename = #wire))
 }
 
-fn field(field: &Field, rule: Option<&rename::Rule>, types: &[TypeDef]) -> TokenStream {
+/// A field, with the serde attributes of the directions its struct travels in
+/// (`(serialize, deserialize)`): an absent optional field is left out when sent and
+/// `None` when received.
+fn field(
+    field: &Field,
+    rule: Option<&rename::Rule>,
+    (sent, received): (bool, bool),
+    types: &[TypeDef],
+) -> TokenStream {
     let docs = doc::outer(field.doc.as_deref());
     let name = ident(&field.name);
     let mut ty = boxed(rust_type(&field.ty, types), field.boxed);
@@ -147,7 +155,8 @@ fn field(field: &Field, rule: Option<&rename::Rule>, types: &[TypeDef]) -> Token
     if field.optional() {
         ty = quote!(Option<#ty>);
         if !field.required {
-            serde.push(quote!(default, skip_serializing_if = "Option::is_none"));
+            serde.extend(received.then(|| quote!(default)));
+            serde.extend(sent.then(|| quote!(skip_serializing_if = "Option::is_none")));
         }
     }
     let serde = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
@@ -157,13 +166,7 @@ fn field(field: &Field, rule: Option<&rename::Rule>, types: &[TypeDef]) -> Token
 fn validate(name: &Ident, fields: &[Field]) -> TokenStream {
     let checks = fields.iter().filter(|f| !f.checks.is_empty()).map(|f| {
         let name = ident(&f.name);
-        let value = quote!(value);
-        let checks = value_checks(&f.wire, &f.ty, &f.checks, &value);
-        if f.optional() {
-            quote! { if let Some(value) = &self.#name { #checks } }
-        } else {
-            quote! { { let value = &self.#name; #checks } }
-        }
+        value_checks(&f.wire, &f.checks, &quote!(self.#name), false, f.optional())
     });
     let doc = format!(" Checks the limits the spec documents for `{name}` (lengths, patterns, ranges).");
     quote! {
@@ -177,21 +180,26 @@ fn validate(name: &Ident, fields: &[Field]) -> TokenStream {
     }
 }
 
-/// Statements checking `value` (a reference to a value of `ty`) against `checks`.
-pub fn value_checks(wire: &str, ty: &TypeRef, checks: &Checks, value: &TokenStream) -> TokenStream {
-    let text = match ty {
-        TypeRef::Secret => quote!(#value.expose_secret()),
-        _ => quote!(#value),
-    };
-    let mut out = Vec::new();
+/// Statements checking the value at `place` (a reference already where `is_ref`; its
+/// `Option` where `optional`) against `checks`: one runtime call a limit, which passes
+/// an absent value.
+pub fn value_checks(
+    wire: &str,
+    checks: &Checks,
+    place: &TokenStream,
+    is_ref: bool,
+    optional: bool,
+) -> TokenStream {
+    let value = &if is_ref { place.clone() } else { quote!(&#place) };
+    let mut out = TokenStream::new();
     if let Some(max) = checks.max_length.map(Literal::usize_unsuffixed) {
-        out.push(quote!(__rt::check_max_length(#wire, #text, #max)?;));
+        out.extend(quote!(__rt::check_max_length(#wire, #value, #max)?;));
     }
     if let Some(min) = checks.min_length.map(Literal::usize_unsuffixed) {
-        out.push(quote!(__rt::check_min_length(#wire, #text, #min)?;));
+        out.extend(quote!(__rt::check_min_length(#wire, #value, #min)?;));
     }
     if let Some(pattern) = &checks.pattern {
-        out.push(quote!(__rt::check_pattern(#wire, #text, #pattern)?;));
+        out.extend(quote!(__rt::check_pattern(#wire, #value, #pattern)?;));
     }
     if checks.minimum.is_some() || checks.maximum.is_some() {
         let bound = |b: Option<f64>| match b {
@@ -199,14 +207,16 @@ pub fn value_checks(wire: &str, ty: &TypeRef, checks: &Checks, value: &TokenStre
             None => quote!(None),
         };
         let (min, max) = (bound(checks.minimum), bound(checks.maximum));
-        out.push(quote!(__rt::check_range(#wire, *#value as f64, #min, #max)?;));
+        out.extend(quote!(__rt::check_range(#wire, #value, #min, #max)?;));
     }
-    match checks.validate {
-        Validate::Items => out.push(quote!(for item in #value { item.validate()?; })),
-        Validate::Value => out.push(quote!(#value.validate()?;)),
-        Validate::Nothing => {}
-    }
-    quote!(#(#out)*)
+    out.extend(match (checks.validate, optional) {
+        (Validate::Items, false) => quote!(for item in #value { item.validate()?; }),
+        (Validate::Items, true) => quote!(for item in #place.iter().flatten() { item.validate()?; }),
+        (Validate::Value, false) => quote!(#place.validate()?;),
+        (Validate::Value, true) => quote!(if let Some(value) = #value { value.validate()?; }),
+        (Validate::Nothing, _) => TokenStream::new(),
+    });
+    out
 }
 
 /// A string enum. One that responses carry is open: a value the spec does not list

@@ -56,7 +56,7 @@ __rt::call_block!();
 pub struct ListCountersResponseItem {
     pub value: i64,
     /// Default: `1.8446744073709552e+19`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub limit: Option<i64>,
 }
 
@@ -94,39 +94,22 @@ impl __rt::Operation for ListCounters {
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let ListCounters { from, step, ratio } = &self;
-        if let Some(value) = from {
-            __rt::check_range(
-                "from",
-                *value as f64,
-                Some(-9223372036854776000f64),
-                None,
-            )?;
-        }
-        if let Some(value) = step {
-            __rt::check_range("step", *value as f64, Some(1f64), None)?;
-        }
-        if let Some(value) = ratio {
-            __rt::check_range(
-                "ratio",
-                *value as f64,
-                Some(-170141183460469230000000000000000000000f64),
-                None,
-            )?;
-        }
-        let mut request = core
-            .request(__rt::Method::GET, "/counters")
-            .operation("list_counters", "/counters")
-            .accept("application/json");
-        if let Some(value) = from {
-            request = request.query("from", value);
-        }
-        if let Some(value) = step {
-            request = request.query("step", value);
-        }
-        if let Some(value) = ratio {
-            request = request.query("ratio", value);
-        }
-        Ok(request)
+        __rt::check_range("from", from, Some(-9223372036854776000f64), None)?;
+        __rt::check_range("step", step, Some(1f64), None)?;
+        __rt::check_range(
+            "ratio",
+            ratio,
+            Some(-170141183460469230000000000000000000000f64),
+            None,
+        )?;
+        Ok(
+            core
+                .operation(__rt::Method::GET, "list_counters", "/counters", &[])
+                .accept("application/json")
+                .given(from, |request, value| request.query("from", value))
+                .given(step, |request, value| request.query("step", value))
+                .given(ratio, |request, value| request.query("ratio", value)),
+        )
     }
 
     #[inline]

@@ -69,7 +69,7 @@ __rt::call_block!();
 pub struct Project {
     pub id: String,
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub state: Option<String>,
 }
 
@@ -86,11 +86,14 @@ impl __rt::Operation for ProjectsGet {
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let ProjectsGet { project, api_version } = &self;
-        let project = __rt::path_segment("project", project)?;
         Ok(
             core
-                .request(__rt::Method::GET, &format!("/projects/{project}"))
-                .operation("projects_get", "/projects/{project}")
+                .operation(
+                    __rt::Method::GET,
+                    "projects_get",
+                    "/projects/{project}",
+                    &[__rt::path_segment("project", project)?],
+                )
                 .query("api-version", api_version)
                 .accept("application/json"),
         )

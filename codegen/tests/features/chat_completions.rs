@@ -76,22 +76,20 @@ __rt::call_block!(events);
 pub struct CreateChatCompletionRequest {
     pub model: String,
     pub messages: Vec<ChatCompletionRequestMessage>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
     /// If set, partial message deltas will be sent, like in ChatGPT. Tokens will be sent as data-only server-sent events as they become available, with the stream terminated by a `data: [DONE]` message.
     ///
     ///
     /// Default: `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stream: Option<bool>,
 }
 
 impl CreateChatCompletionRequest {
     /// Checks the limits the spec documents for `CreateChatCompletionRequest` (lengths, patterns, ranges).
     pub fn validate(&self) -> Result<(), __rt::ValidationError> {
-        if let Some(value) = &self.temperature {
-            __rt::check_range("temperature", *value as f64, Some(0f64), Some(2f64))?;
-        }
+        __rt::check_range("temperature", &self.temperature, Some(0f64), Some(2f64))?;
         Ok(())
     }
 }
@@ -213,7 +211,7 @@ pub struct CreateChatCompletionResponse {
     pub created: i64,
     pub model: String,
     pub choices: Vec<ChoicesItem>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub usage: Option<CompletionUsage>,
 }
 
@@ -303,10 +301,10 @@ pub struct CreateChatCompletionStreamResponse {
     pub object: CreateChatCompletionStreamResponseObject,
     pub created: i64,
     pub model: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub system_fingerprint: Option<String>,
     pub choices: Vec<CreateChatCompletionStreamResponseChoicesItem>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub usage: Option<CompletionUsage>,
 }
 
@@ -354,9 +352,9 @@ __rt::display_as_str!(ChatCompletionStreamResponseDeltaRole);
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct ChatCompletionStreamResponseDelta {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub role: Option<ChatCompletionStreamResponseDeltaRole>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub content: Option<String>,
 }
 
@@ -384,8 +382,12 @@ impl __rt::Operation for CreateChatCompletion {
         body.validate()?;
         Ok(
             core
-                .request(__rt::Method::POST, "/chat/completions")
-                .operation("create_chat_completion", "/chat/completions")
+                .operation(
+                    __rt::Method::POST,
+                    "create_chat_completion",
+                    "/chat/completions",
+                    &[],
+                )
                 .security(&[&["ApiKeyAuth"]])
                 .accept("application/json")
                 .json(body),

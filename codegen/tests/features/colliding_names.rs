@@ -147,7 +147,7 @@ impl<'de> Deserialize<'de> for Move {
 #[serde(crate = "__serde")]
 pub struct From2 {
     pub from: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub steps: Option<Iterator2>,
 }
 
@@ -168,7 +168,7 @@ impl __rt::Operation for GetToken {
     type Headers = __rt::HeaderMap;
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
-        Ok(core.request(__rt::Method::POST, "/token").operation("get_token", "/token"))
+        Ok(core.operation(__rt::Method::POST, "get_token", "/token", &[]))
     }
 
     #[inline]
@@ -193,11 +193,7 @@ impl __rt::Operation for GetToken2 {
     type Headers = __rt::HeaderMap;
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
-        Ok(
-            core
-                .request(__rt::Method::POST, "/v2/token")
-                .operation("get_token2", "/v2/token"),
-        )
+        Ok(core.operation(__rt::Method::POST, "get_token2", "/v2/token", &[]))
     }
 
     #[inline]
@@ -222,11 +218,7 @@ impl __rt::Operation for GetToken3 {
     type Headers = __rt::HeaderMap;
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
-        Ok(
-            core
-                .request(__rt::Method::POST, "/v3/token")
-                .operation("get_token3", "/v3/token"),
-        )
+        Ok(core.operation(__rt::Method::POST, "get_token3", "/v3/token", &[]))
     }
 
     #[inline]
@@ -251,11 +243,7 @@ impl __rt::Operation for GetToken4 {
     type Headers = __rt::HeaderMap;
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
-        Ok(
-            core
-                .request(__rt::Method::POST, "/v4/token")
-                .operation("get_token4", "/v4/token"),
-        )
+        Ok(core.operation(__rt::Method::POST, "get_token4", "/v4/token", &[]))
     }
 
     #[inline]
@@ -284,12 +272,17 @@ impl __rt::Operation for GetUser {
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let GetUser { realm, user_id } = &self;
-        let realm = __rt::path_segment("realm", realm)?;
-        let user_id = __rt::path_segment("user-id", user_id)?;
         Ok(
             core
-                .request(__rt::Method::GET, &format!("/realms/{realm}/users/{user_id}"))
-                .operation("get_user", "/realms/{realm}/users/{user-id}"),
+                .operation(
+                    __rt::Method::GET,
+                    "get_user",
+                    "/realms/{realm}/users/{user-id}",
+                    &[
+                        __rt::path_segment("realm", realm)?,
+                        __rt::path_segment("user-id", user_id)?,
+                    ],
+                ),
         )
     }
 
@@ -315,7 +308,7 @@ impl __rt::Operation for GetItems {
     type Headers = __rt::HeaderMap;
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
-        Ok(core.request(__rt::Method::GET, "/items").operation("get_items", "/items"))
+        Ok(core.operation(__rt::Method::GET, "get_items", "/items", &[]))
     }
 
     #[inline]
@@ -340,7 +333,7 @@ impl __rt::Operation for GetItems2 {
     type Headers = __rt::HeaderMap;
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
-        Ok(core.request(__rt::Method::GET, "/items/").operation("get_items2", "/items/"))
+        Ok(core.operation(__rt::Method::GET, "get_items2", "/items/", &[]))
     }
 
     #[inline]
@@ -367,8 +360,7 @@ impl __rt::Operation for GetMove {
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         Ok(
             core
-                .request(__rt::Method::GET, "/moves")
-                .operation("get_move", "/moves")
+                .operation(__rt::Method::GET, "get_move", "/moves", &[])
                 .accept("application/json"),
         )
     }

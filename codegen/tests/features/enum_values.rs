@@ -75,7 +75,7 @@ __rt::display_as_str!(Stage);
 pub struct SetEnvironmentRequest {
     pub stage: Stage,
     /// One of: `1` (LOW), `2` (MID), `3` (HIGH).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<i64>,
 }
 
@@ -139,7 +139,7 @@ __rt::display_as_str!(Language);
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct SetEnvironmentResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub language: Option<Language>,
 }
 
@@ -157,8 +157,7 @@ impl __rt::Operation for SetEnvironment {
         let SetEnvironment { body } = &self;
         Ok(
             core
-                .request(__rt::Method::POST, "/environments")
-                .operation("set_environment", "/environments")
+                .operation(__rt::Method::POST, "set_environment", "/environments", &[])
                 .accept("application/json")
                 .json(body),
         )

@@ -223,7 +223,7 @@ pub struct Caller {
     pub scope: String,
     /// `dpop`, `mtls` or `none`.
     pub bound: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub sub: Option<String>,
 }
 
@@ -244,8 +244,7 @@ impl __rt::Operation for ListAccounts {
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         Ok(
             core
-                .request(__rt::Method::GET, "/accounts")
-                .operation("list_accounts", "/accounts")
+                .operation(__rt::Method::GET, "list_accounts", "/accounts", &[])
                 .scopes("ledger_oauth", &["accounts:read"])
                 .security(&[&["ledger_oauth"]])
                 .accept("application/json"),
@@ -277,11 +276,14 @@ impl __rt::Operation for CloseAccount {
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let CloseAccount { id } = &self;
-        let id = __rt::path_segment("id", id)?;
         Ok(
             core
-                .request(__rt::Method::DELETE, &format!("/accounts/{id}"))
-                .operation("close_account", "/accounts/{id}")
+                .operation(
+                    __rt::Method::DELETE,
+                    "close_account",
+                    "/accounts/{id}",
+                    &[__rt::path_segment("id", id)?],
+                )
                 .scopes("ledger_oauth", &["accounts:read", "accounts:admin"])
                 .security(&[&["ledger_oauth"]])
                 .accept("application/json"),
@@ -315,8 +317,7 @@ impl __rt::Operation for CreatePayment {
         let CreatePayment { body } = &self;
         Ok(
             core
-                .request(__rt::Method::POST, "/payments")
-                .operation("create_payment", "/payments")
+                .operation(__rt::Method::POST, "create_payment", "/payments", &[])
                 .scopes("ledger_oauth", &["payments:write"])
                 .security(&[&["ledger_oauth"]])
                 .accept("application/json")
@@ -348,8 +349,7 @@ impl __rt::Operation for WhoAmI {
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         Ok(
             core
-                .request(__rt::Method::GET, "/me")
-                .operation("who_am_i", "/me")
+                .operation(__rt::Method::GET, "who_am_i", "/me", &[])
                 .scopes("ledger_oidc", &["api:read"])
                 .security(&[&["ledger_oidc"]])
                 .accept("application/json"),
@@ -378,7 +378,7 @@ impl __rt::Operation for Health {
     type Headers = __rt::HeaderMap;
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
-        Ok(core.request(__rt::Method::GET, "/health").operation("health", "/health"))
+        Ok(core.operation(__rt::Method::GET, "health", "/health", &[]))
     }
 
     #[inline]

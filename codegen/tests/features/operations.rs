@@ -216,9 +216,9 @@ __rt::call_block!(pages, download);
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]
 pub struct CreatedVariant1 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gt: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lte: Option<i64>,
 }
 
@@ -232,14 +232,14 @@ pub enum Created {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct ListItemsResponseItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct ListItemsClientError {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub message: Option<String>,
 }
 
@@ -247,19 +247,16 @@ pub struct ListItemsClientError {
 #[serde(crate = "__serde")]
 pub struct CreateItemRequest {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<::std::collections::BTreeMap<String, String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expand: Option<Vec<String>>,
 }
 
 impl CreateItemRequest {
     /// Checks the limits the spec documents for `CreateItemRequest` (lengths, patterns, ranges).
     pub fn validate(&self) -> Result<(), __rt::ValidationError> {
-        {
-            let value = &self.name;
-            __rt::check_max_length("name", value, 10)?;
-        }
+        __rt::check_max_length("name", &self.name, 10)?;
         Ok(())
     }
 }
@@ -267,17 +264,17 @@ impl CreateItemRequest {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct CreateItemResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]
 pub struct UploadFileRequest {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub purpose: Option<String>,
     pub file: __rt::Binary,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<__rt::Binary>,
 }
 
@@ -317,9 +314,9 @@ __rt::display_as_str!(Outcome);
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct ChargeCardResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub outcome: Option<Outcome>,
 }
 
@@ -328,7 +325,7 @@ pub struct ChargeCardResponse {
 pub struct GetEventResponse {
     pub id: __rt::uuid::Uuid,
     pub at: __rt::DateTime,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub day: Option<__rt::chrono::NaiveDate>,
 }
 
@@ -348,7 +345,7 @@ pub struct ListCustomersResponse {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct ItemsItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub name: Option<String>,
 }
 
@@ -356,7 +353,7 @@ pub struct ItemsItem {
 #[serde(crate = "__serde")]
 pub struct ListProjectsResponse {
     pub items: Vec<ItemsItem>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub next_page: Option<String>,
 }
 
@@ -364,7 +361,7 @@ pub struct ListProjectsResponse {
 #[serde(crate = "__serde", rename_all = "camelCase")]
 pub struct ListLogsResponse {
     pub entries: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub next_cursor: Option<String>,
 }
 
@@ -416,30 +413,21 @@ impl __rt::Operation for ListItems {
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let ListItems { tag, created, x_request_id, session, limit } = &self;
-        if let Some(value) = limit {
-            __rt::check_range("limit", *value as f64, None, Some(100f64))?;
-        }
-        let mut request = core
-            .request(__rt::Method::GET, "/items")
-            .operation("list_items", "/items")
-            .security(&[&["apiKey"]])
-            .accept("application/json");
-        if let Some(value) = tag {
-            request = request.query("tag", value);
-        }
-        if let Some(value) = created {
-            request = request.query_deep("created", value);
-        }
-        if let Some(value) = x_request_id {
-            request = request.header("X-Request-Id", value);
-        }
-        if let Some(value) = session {
-            request = request.cookie("session", value);
-        }
-        if let Some(value) = limit {
-            request = request.query("limit", value);
-        }
-        Ok(request)
+        __rt::check_range("limit", limit, None, Some(100f64))?;
+        Ok(
+            core
+                .operation(__rt::Method::GET, "list_items", "/items", &[])
+                .security(&[&["apiKey"]])
+                .accept("application/json")
+                .given(tag, |request, value| request.query("tag", value))
+                .given(created, |request, value| request.query_deep("created", value))
+                .given(
+                    x_request_id,
+                    |request, value| request.header("X-Request-Id", value),
+                )
+                .given(session, |request, value| request.cookie("session", value))
+                .given(limit, |request, value| request.query("limit", value)),
+        )
     }
 
     #[inline]
@@ -476,8 +464,7 @@ impl __rt::Operation for CreateItem {
         body.validate()?;
         Ok(
             core
-                .request(__rt::Method::POST, "/items")
-                .operation("create_item", "/items")
+                .operation(__rt::Method::POST, "create_item", "/items", &[])
                 .security(&[&["apiKey"]])
                 .accept("application/json")
                 .form(body),
@@ -521,8 +508,7 @@ impl __rt::Operation for UploadFile {
         let UploadFile { body } = &self;
         Ok(
             core
-                .request(__rt::Method::POST, "/files")
-                .operation("upload_file", "/files")
+                .operation(__rt::Method::POST, "upload_file", "/files", &[])
                 .security(&[&["apiKey"]])
                 .multipart(
                     __rt::Multipart::object(body, &["file", "thumbnail"])
@@ -557,11 +543,14 @@ impl __rt::Operation for GetContent {
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let GetContent { id } = &self;
-        let id = __rt::path_segment("id", id)?;
         Ok(
             core
-                .request(__rt::Method::GET, &format!("/files/{id}/content"))
-                .operation("get_content", "/files/{id}/content")
+                .operation(
+                    __rt::Method::GET,
+                    "get_content",
+                    "/files/{id}/content",
+                    &[__rt::path_segment("id", id)?],
+                )
                 .security(&[&["apiKey"]]),
         )
     }
@@ -604,15 +593,20 @@ impl __rt::Operation for PutContent {
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let PutContent { id, body } = &self;
-        let id = __rt::path_segment("id", id)?;
-        let mut request = core
-            .request(__rt::Method::PUT, &format!("/files/{id}/content"))
-            .operation("put_content", "/files/{id}/content")
-            .security(&[&["apiKey"]]);
-        if let Some(body) = body {
-            request = request.binary("application/octet-stream", body);
-        }
-        Ok(request)
+        Ok(
+            core
+                .operation(
+                    __rt::Method::PUT,
+                    "put_content",
+                    "/files/{id}/content",
+                    &[__rt::path_segment("id", id)?],
+                )
+                .security(&[&["apiKey"]])
+                .given(
+                    body,
+                    |request, body| request.binary("application/octet-stream", body),
+                ),
+        )
     }
 
     #[inline]
@@ -642,8 +636,7 @@ impl __rt::Operation for PostNote {
         let PostNote { body } = &self;
         Ok(
             core
-                .request(__rt::Method::POST, "/notes")
-                .operation("post_note", "/notes")
+                .operation(__rt::Method::POST, "post_note", "/notes", &[])
                 .text("text/plain", body),
         )
     }
@@ -672,8 +665,7 @@ impl __rt::Operation for ChargeCard {
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         Ok(
             core
-                .request(__rt::Method::POST, "/charges")
-                .operation("charge_card", "/charges")
+                .operation(__rt::Method::POST, "charge_card", "/charges", &[])
                 .idempotency_key("Idempotency-Key", None)
                 .accept("application/json"),
         )
@@ -701,12 +693,7 @@ impl __rt::Operation for Refund {
     type Headers = __rt::HeaderMap;
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
-        Ok(
-            core
-                .request(__rt::Method::POST, "/refunds")
-                .operation("refund", "/refunds")
-                .idempotent(),
-        )
+        Ok(core.operation(__rt::Method::POST, "refund", "/refunds", &[]).idempotent())
     }
 
     #[inline]
@@ -750,18 +737,18 @@ impl __rt::Operation for GetEvent {
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let GetEvent { id, since, day } = &self;
-        let id = __rt::path_segment("id", id)?;
-        let mut request = core
-            .request(__rt::Method::GET, &format!("/events/{id}"))
-            .operation("get_event", "/events/{id}")
-            .accept("application/json");
-        if let Some(value) = since {
-            request = request.query("since", value);
-        }
-        if let Some(value) = day {
-            request = request.query("day", value);
-        }
-        Ok(request)
+        Ok(
+            core
+                .operation(
+                    __rt::Method::GET,
+                    "get_event",
+                    "/events/{id}",
+                    &[__rt::path_segment("id", id)?],
+                )
+                .accept("application/json")
+                .given(since, |request, value| request.query("since", value))
+                .given(day, |request, value| request.query("day", value)),
+        )
     }
 
     #[inline]
@@ -805,17 +792,16 @@ impl __rt::Operation for ListCustomers {
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let ListCustomers { limit, starting_after } = &self;
-        let mut request = core
-            .request(__rt::Method::GET, "/customers")
-            .operation("list_customers", "/customers")
-            .accept("application/json");
-        if let Some(value) = limit {
-            request = request.query("limit", value);
-        }
-        if let Some(value) = starting_after {
-            request = request.query("starting_after", value);
-        }
-        Ok(request)
+        Ok(
+            core
+                .operation(__rt::Method::GET, "list_customers", "/customers", &[])
+                .accept("application/json")
+                .given(limit, |request, value| request.query("limit", value))
+                .given(
+                    starting_after,
+                    |request, value| request.query("starting_after", value),
+                ),
+        )
     }
 
     #[inline]
@@ -867,14 +853,12 @@ impl __rt::Operation for ListProjects {
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let ListProjects { page_token } = &self;
-        let mut request = core
-            .request(__rt::Method::GET, "/projects")
-            .operation("list_projects", "/projects")
-            .accept("application/json");
-        if let Some(value) = page_token {
-            request = request.query("page_token", value);
-        }
-        Ok(request)
+        Ok(
+            core
+                .operation(__rt::Method::GET, "list_projects", "/projects", &[])
+                .accept("application/json")
+                .given(page_token, |request, value| request.query("page_token", value)),
+        )
     }
 
     #[inline]
@@ -913,8 +897,7 @@ impl __rt::Operation for ListPages {
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         Ok(
             core
-                .request(__rt::Method::GET, "/pages")
-                .operation("list_pages", "/pages")
+                .operation(__rt::Method::GET, "list_pages", "/pages", &[])
                 .accept("application/json"),
         )
     }
@@ -934,10 +917,11 @@ impl __rt::Paginate for ListPages {
         __rt::Page::link(output, link)
     }
 }
-
-/// The headers of [`Client::list_pages`]'s answers (`.with_response()`): every one by the `HeaderMap` it derefs to, the documented ones typed.
-#[derive(Clone)]
-pub struct ListPagesHeaders(__rt::HeaderMap);
+__rt::headers_type!(
+    #[doc =
+    " The headers of [`Client::list_pages`]'s answers (`.with_response()`): every one by the `HeaderMap` it derefs to, the documented ones typed."]
+    ListPagesHeaders
+);
 
 impl ListPagesHeaders {
     /// The next page, as `<url>; rel="next"`.
@@ -945,23 +929,6 @@ impl ListPagesHeaders {
     /// The `Link` header, if the answer has one that reads as its type.
     pub fn link(&self) -> Option<String> {
         __rt::header(&self.0, "Link")
-    }
-}
-
-impl __rt::Headers for ListPagesHeaders {
-    fn from_map(map: __rt::HeaderMap) -> Self {
-        ListPagesHeaders(map)
-    }
-
-    fn map(&self) -> &__rt::HeaderMap {
-        &self.0
-    }
-}
-
-impl ::std::ops::Deref for ListPagesHeaders {
-    type Target = __rt::HeaderMap;
-    fn deref(&self) -> &Self::Target {
-        &self.0
     }
 }
 
@@ -990,14 +957,12 @@ impl __rt::Operation for ListLogs {
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let ListLogs { after } = &self;
-        let mut request = core
-            .request(__rt::Method::GET, "/logs")
-            .operation("list_logs", "/logs")
-            .accept("application/json");
-        if let Some(value) = after {
-            request = request.query("after", value);
-        }
-        Ok(request)
+        Ok(
+            core
+                .operation(__rt::Method::GET, "list_logs", "/logs", &[])
+                .accept("application/json")
+                .given(after, |request, value| request.query("after", value)),
+        )
     }
 
     #[inline]

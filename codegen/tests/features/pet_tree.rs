@@ -103,7 +103,7 @@ pub struct Error2 {
 pub struct TypesError {
     pub message: String,
     /// An identifier; declared only here, reached from fragments by `#/components/schemas/Id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub pet: Option<Id>,
 }
 
@@ -154,17 +154,13 @@ impl __rt::Operation for ListPets {
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let ListPets { limit } = &self;
-        if let Some(value) = limit {
-            __rt::check_range("limit", *value as f64, Some(1f64), None)?;
-        }
-        let mut request = core
-            .request(__rt::Method::GET, "/pets")
-            .operation("list_pets", "/pets")
-            .accept("application/json");
-        if let Some(value) = limit {
-            request = request.query("limit", value);
-        }
-        Ok(request)
+        __rt::check_range("limit", limit, Some(1f64), None)?;
+        Ok(
+            core
+                .operation(__rt::Method::GET, "list_pets", "/pets", &[])
+                .accept("application/json")
+                .given(limit, |request, value| request.query("limit", value)),
+        )
     }
 
     #[inline]
@@ -194,8 +190,7 @@ impl __rt::Operation for AddPet {
         let AddPet { body } = &self;
         Ok(
             core
-                .request(__rt::Method::POST, "/pets")
-                .operation("add_pet", "/pets")
+                .operation(__rt::Method::POST, "add_pet", "/pets", &[])
                 .accept("application/json")
                 .json(body),
         )
@@ -230,11 +225,14 @@ impl __rt::Operation for GetPet {
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let GetPet { id } = &self;
-        let id = __rt::path_segment("id", id)?;
         Ok(
             core
-                .request(__rt::Method::GET, &format!("/pets/{id}"))
-                .operation("get_pet", "/pets/{id}")
+                .operation(
+                    __rt::Method::GET,
+                    "get_pet",
+                    "/pets/{id}",
+                    &[__rt::path_segment("id", id)?],
+                )
                 .accept("application/json"),
         )
     }

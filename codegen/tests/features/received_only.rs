@@ -65,8 +65,7 @@ impl __rt::Operation for ListThings {
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         Ok(
             core
-                .request(__rt::Method::GET, "/things")
-                .operation("list_things", "/things")
+                .operation(__rt::Method::GET, "list_things", "/things", &[])
                 .accept("application/json"),
         )
     }

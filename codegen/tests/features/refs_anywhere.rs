@@ -71,9 +71,9 @@ pub struct TokenBase {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct Metadata {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub scopes: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub parent: Option<Box<Metadata>>,
 }
 __rt::unwind_safe!(Metadata);
@@ -84,7 +84,7 @@ pub type MetadataLink = Metadata;
 #[serde(crate = "__serde")]
 pub struct CreateTokenResponse {
     pub token: __rt::Secret,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub metadata: Option<Metadata>,
 }
 
@@ -99,8 +99,7 @@ impl __rt::Operation for CreateToken {
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         Ok(
             core
-                .request(__rt::Method::POST, "/tokens")
-                .operation("create_token", "/tokens")
+                .operation(__rt::Method::POST, "create_token", "/tokens", &[])
                 .accept("application/json"),
         )
     }
@@ -130,11 +129,14 @@ impl __rt::Operation for GetToken {
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let GetToken { id } = &self;
-        let id = __rt::path_segment("id", id)?;
         Ok(
             core
-                .request(__rt::Method::GET, &format!("/tokens/{id}"))
-                .operation("get_token", "/tokens/{id}")
+                .operation(
+                    __rt::Method::GET,
+                    "get_token",
+                    "/tokens/{id}",
+                    &[__rt::path_segment("id", id)?],
+                )
                 .accept("application/json"),
         )
     }
@@ -164,11 +166,14 @@ impl __rt::Operation for GetTokenMetadata {
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let GetTokenMetadata { id } = &self;
-        let id = __rt::path_segment("id", id)?;
         Ok(
             core
-                .request(__rt::Method::GET, &format!("/tokens/{id}/metadata"))
-                .operation("get_token_metadata", "/tokens/{id}/metadata")
+                .operation(
+                    __rt::Method::GET,
+                    "get_token_metadata",
+                    "/tokens/{id}/metadata",
+                    &[__rt::path_segment("id", id)?],
+                )
                 .accept("application/json"),
         )
     }

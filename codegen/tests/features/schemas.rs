@@ -113,14 +113,14 @@ __rt::display_as_str!(Status);
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct Nested {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub depth: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct TagsItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub name: Option<String>,
 }
 
@@ -131,55 +131,54 @@ pub struct Thing {
     pub id: __rt::uuid::Uuid,
     pub kind: Kind,
     pub created: __rt::DateTime,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub size: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub ratio: Option<f64>,
     /// Default: `10`.
     ///
     /// Read-only: the server sends it and ignores it in requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub count: Option<i64>,
     /// Write-only: sent in requests, never returned.
     ///
     /// **Deprecated.**
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub legacy: Option<String>,
     /// Nullable in 3.1 style.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub note: Option<String>,
     /// A map of labels.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub labels: Option<::std::collections::BTreeMap<String, String>>,
     /// Free-form.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub extra: Option<__rt::Json>,
     /// A recursive type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub tree: Option<Tree>,
     /// oneOf without a discriminator is untagged, tried in order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub shape: Option<Shape>,
     /// allOf merges the parts into one struct.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub pet: Option<Pet>,
     /// An inline enum, named from its property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub status: Option<Status>,
     /// A Rust keyword as a name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub type_: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub self_: Option<bool>,
     #[serde(
         rename = "averyveryveryveryveryveryveryveryveryveryveryveryverylongpropertyname",
-        default,
-        skip_serializing_if = "Option::is_none"
+        default
     )]
     pub averyveryveryveryveryveryveryveryveryveryveryveryverylo_f2b2eee0: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub nested: Option<Nested>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub tags: Option<Vec<TagsItem>>,
 }
 
@@ -220,12 +219,12 @@ __rt::display_as_str!(Kind);
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct Tree {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub value: Option<String>,
     /// A recursive type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub parent: Option<Box<Tree>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub children: Option<Vec<Tree>>,
 }
 __rt::unwind_safe!(Tree);
@@ -241,7 +240,7 @@ pub struct Named {
 #[serde(crate = "__serde")]
 pub struct Pet {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub legs: Option<i64>,
 }
 
@@ -458,7 +457,7 @@ __rt::display_as_str!(EventType);
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct OpenSessionResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub access_token: Option<__rt::Secret>,
 }
 
@@ -483,8 +482,7 @@ impl __rt::Operation for OpenSession {
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         Ok(
             core
-                .request(__rt::Method::POST, "/session")
-                .operation("open_session", "/session")
+                .operation(__rt::Method::POST, "open_session", "/session", &[])
                 .accept("application/json"),
         )
     }
@@ -514,11 +512,14 @@ impl __rt::Operation for GetThing {
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let GetThing { id } = &self;
-        let id = __rt::path_segment("id", id)?;
         Ok(
             core
-                .request(__rt::Method::GET, &format!("/things/{id}"))
-                .operation("get_thing", "/things/{id}")
+                .operation(
+                    __rt::Method::GET,
+                    "get_thing",
+                    "/things/{id}",
+                    &[__rt::path_segment("id", id)?],
+                )
                 .accept("application/json"),
         )
     }

@@ -68,7 +68,7 @@ __rt::display_as_str!(Kind);
 #[serde(crate = "__serde")]
 pub struct Thing {
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<Kind>,
 }
 
@@ -86,12 +86,7 @@ impl __rt::Operation for CreateThing {
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let CreateThing { body } = &self;
-        Ok(
-            core
-                .request(__rt::Method::POST, "/things")
-                .operation("create_thing", "/things")
-                .json(body),
-        )
+        Ok(core.operation(__rt::Method::POST, "create_thing", "/things", &[]).json(body))
     }
 
     #[inline]

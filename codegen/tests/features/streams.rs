@@ -115,7 +115,7 @@ pub struct Tick {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct Problem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub title: Option<String>,
 }
 
@@ -166,7 +166,7 @@ pub struct TailLogsItem {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct GetQuotaResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub limit: Option<i64>,
 }
 
@@ -221,8 +221,7 @@ impl __rt::Operation for StreamTicks {
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         Ok(
             core
-                .request(__rt::Method::GET, "/ticks")
-                .operation("stream_ticks", "/ticks")
+                .operation(__rt::Method::GET, "stream_ticks", "/ticks", &[])
                 .stream("text/event-stream"),
         )
     }
@@ -269,8 +268,7 @@ impl __rt::Operation for TailLogs {
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         Ok(
             core
-                .request(__rt::Method::GET, "/logs")
-                .operation("tail_logs", "/logs")
+                .operation(__rt::Method::GET, "tail_logs", "/logs", &[])
                 .stream("application/x-ndjson"),
         )
     }
@@ -312,8 +310,7 @@ impl __rt::Operation for GetQuota {
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         Ok(
             core
-                .request(__rt::Method::GET, "/quota")
-                .operation("get_quota", "/quota")
+                .operation(__rt::Method::GET, "get_quota", "/quota", &[])
                 .accept("application/json"),
         )
     }
@@ -326,10 +323,11 @@ impl __rt::Operation for GetQuota {
         }
     }
 }
-
-/// The headers of [`Client::get_quota`]'s answers (`.with_response()`): every one by the `HeaderMap` it derefs to, the documented ones typed.
-#[derive(Clone)]
-pub struct GetQuotaHeaders(__rt::HeaderMap);
+__rt::headers_type!(
+    #[doc =
+    " The headers of [`Client::get_quota`]'s answers (`.with_response()`): every one by the `HeaderMap` it derefs to, the documented ones typed."]
+    GetQuotaHeaders
+);
 
 impl GetQuotaHeaders {
     /// Calls left this minute.
@@ -350,23 +348,6 @@ impl GetQuotaHeaders {
     }
 }
 
-impl __rt::Headers for GetQuotaHeaders {
-    fn from_map(map: __rt::HeaderMap) -> Self {
-        GetQuotaHeaders(map)
-    }
-
-    fn map(&self) -> &__rt::HeaderMap {
-        &self.0
-    }
-}
-
-impl ::std::ops::Deref for GetQuotaHeaders {
-    type Target = __rt::HeaderMap;
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
-
 /// Documented error statuses of [`Client::get_quota`]: the spec documents none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetQuotaError {}
@@ -383,11 +364,14 @@ impl __rt::Operation for DownloadFile {
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let DownloadFile { name } = &self;
-        let name = __rt::path_segment("name", name)?;
         Ok(
             core
-                .request(__rt::Method::GET, &format!("/files/{name}"))
-                .operation("download_file", "/files/{name}"),
+                .operation(
+                    __rt::Method::GET,
+                    "download_file",
+                    "/files/{name}",
+                    &[__rt::path_segment("name", name)?],
+                ),
         )
     }
 
@@ -417,11 +401,14 @@ impl __rt::Operation for UploadFile {
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let UploadFile { name, body } = &self;
-        let name = __rt::path_segment("name", name)?;
         Ok(
             core
-                .request(__rt::Method::PUT, &format!("/files/{name}"))
-                .operation("upload_file", "/files/{name}")
+                .operation(
+                    __rt::Method::PUT,
+                    "upload_file",
+                    "/files/{name}",
+                    &[__rt::path_segment("name", name)?],
+                )
                 .accept("application/json")
                 .binary("application/octet-stream", body),
         )
@@ -435,32 +422,16 @@ impl __rt::Operation for UploadFile {
         }
     }
 }
-
-/// The headers of [`Client::upload_file`]'s answers (`.with_response()`): every one by the `HeaderMap` it derefs to, the documented ones typed.
-#[derive(Clone)]
-pub struct UploadFileHeaders(__rt::HeaderMap);
+__rt::headers_type!(
+    #[doc =
+    " The headers of [`Client::upload_file`]'s answers (`.with_response()`): every one by the `HeaderMap` it derefs to, the documented ones typed."]
+    UploadFileHeaders
+);
 
 impl UploadFileHeaders {
     /// The `Location` header, if the answer has one that reads as its type.
     pub fn location(&self) -> Option<String> {
         __rt::header(&self.0, "Location")
-    }
-}
-
-impl __rt::Headers for UploadFileHeaders {
-    fn from_map(map: __rt::HeaderMap) -> Self {
-        UploadFileHeaders(map)
-    }
-
-    fn map(&self) -> &__rt::HeaderMap {
-        &self.0
-    }
-}
-
-impl ::std::ops::Deref for UploadFileHeaders {
-    type Target = __rt::HeaderMap;
-    fn deref(&self) -> &Self::Target {
-        &self.0
     }
 }
 

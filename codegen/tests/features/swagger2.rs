@@ -321,16 +321,16 @@ pub struct Owner {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct Photo {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub caption: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub bytes: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct Error2 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub message: Option<String>,
 }
 
@@ -338,7 +338,7 @@ pub struct Error2 {
 #[serde(crate = "__serde")]
 pub struct NotePetRequest {
     pub note: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub urgent: Option<bool>,
 }
 
@@ -346,7 +346,7 @@ pub struct NotePetRequest {
 #[serde(crate = "__serde")]
 pub struct UploadPhotoRequest {
     /// What the photo shows.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
     pub photo: __rt::Binary,
 }
@@ -409,35 +409,30 @@ impl __rt::Operation for ListPets {
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let ListPets { tag, ids, colors, names, codes, limit } = &self;
-        if let Some(value) = limit {
-            __rt::check_range("limit", *value as f64, None, Some(100f64))?;
-        }
-        let mut request = core
-            .request(__rt::Method::GET, "/pets")
-            .operation("list_pets", "/pets")
-            .scopes("shelter_app", &["pets:read"])
-            .scopes("shelter_implicit", &["pets:read"])
-            .security(&[&["shelter_app"], &["shelter_implicit"]])
-            .accept("application/json");
-        if let Some(value) = tag {
-            request = request.query("tag", value);
-        }
-        if let Some(value) = ids {
-            request = request.query_delimited("ids", value, ",");
-        }
-        if let Some(value) = colors {
-            request = request.query_delimited("colors", value, "|");
-        }
-        if let Some(value) = names {
-            request = request.query_delimited("names", value, " ");
-        }
-        if let Some(value) = codes {
-            request = request.query_delimited("codes", value, "\t");
-        }
-        if let Some(value) = limit {
-            request = request.query("limit", value);
-        }
-        Ok(request)
+        __rt::check_range("limit", limit, None, Some(100f64))?;
+        Ok(
+            core
+                .operation(__rt::Method::GET, "list_pets", "/pets", &[])
+                .scopes("shelter_app", &["pets:read"])
+                .scopes("shelter_implicit", &["pets:read"])
+                .security(&[&["shelter_app"], &["shelter_implicit"]])
+                .accept("application/json")
+                .given(tag, |request, value| request.query("tag", value))
+                .given(ids, |request, value| request.query_delimited("ids", value, ","))
+                .given(
+                    colors,
+                    |request, value| request.query_delimited("colors", value, "|"),
+                )
+                .given(
+                    names,
+                    |request, value| request.query_delimited("names", value, " "),
+                )
+                .given(
+                    codes,
+                    |request, value| request.query_delimited("codes", value, "\t"),
+                )
+                .given(limit, |request, value| request.query("limit", value)),
+        )
     }
 
     #[inline]
@@ -448,10 +443,11 @@ impl __rt::Operation for ListPets {
         }
     }
 }
-
-/// The headers of [`Client::list_pets`]'s answers (`.with_response()`): every one by the `HeaderMap` it derefs to, the documented ones typed.
-#[derive(Clone)]
-pub struct ListPetsHeaders(__rt::HeaderMap);
+__rt::headers_type!(
+    #[doc =
+    " The headers of [`Client::list_pets`]'s answers (`.with_response()`): every one by the `HeaderMap` it derefs to, the documented ones typed."]
+    ListPetsHeaders
+);
 
 impl ListPetsHeaders {
     /// Calls left this hour.
@@ -459,23 +455,6 @@ impl ListPetsHeaders {
     /// The `X-Rate-Limit-Remaining` header, if the answer has one that reads as its type.
     pub fn x_rate_limit_remaining(&self) -> Option<i64> {
         __rt::header(&self.0, "X-Rate-Limit-Remaining")
-    }
-}
-
-impl __rt::Headers for ListPetsHeaders {
-    fn from_map(map: __rt::HeaderMap) -> Self {
-        ListPetsHeaders(map)
-    }
-
-    fn map(&self) -> &__rt::HeaderMap {
-        &self.0
-    }
-}
-
-impl ::std::ops::Deref for ListPetsHeaders {
-    type Target = __rt::HeaderMap;
-    fn deref(&self) -> &Self::Target {
-        &self.0
     }
 }
 
@@ -497,8 +476,7 @@ impl __rt::Operation for AddPet {
         let AddPet { body } = &self;
         Ok(
             core
-                .request(__rt::Method::POST, "/pets")
-                .operation("add_pet", "/pets")
+                .operation(__rt::Method::POST, "add_pet", "/pets", &[])
                 .security(&[&["api_key"]])
                 .accept("application/json")
                 .json(body),
@@ -529,8 +507,7 @@ impl __rt::Operation for ListPetSummaries {
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         Ok(
             core
-                .request(__rt::Method::GET, "/pets")
-                .operation("list_pet_summaries", "/pets")
+                .operation(__rt::Method::GET, "list_pet_summaries", "/pets", &[])
                 .query("view", &"summary")
                 .security(&[&["api_key"]])
                 .accept("application/json"),
@@ -562,11 +539,14 @@ impl __rt::Operation for GetPet {
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let GetPet { pet_id } = &self;
-        let pet_id = __rt::path_segment("petId", pet_id)?;
         Ok(
             core
-                .request(__rt::Method::GET, &format!("/pets/{pet_id}"))
-                .operation("get_pet", "/pets/{petId}")
+                .operation(
+                    __rt::Method::GET,
+                    "get_pet",
+                    "/pets/{petId}",
+                    &[__rt::path_segment("petId", pet_id)?],
+                )
                 .security(&[&["basic"]])
                 .accept("application/json"),
         )
@@ -602,11 +582,14 @@ impl __rt::Operation for NotePet {
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let NotePet { pet_id, body } = &self;
-        let pet_id = __rt::path_segment("petId", pet_id)?;
         Ok(
             core
-                .request(__rt::Method::PATCH, &format!("/pets/{pet_id}"))
-                .operation("note_pet", "/pets/{petId}")
+                .operation(
+                    __rt::Method::PATCH,
+                    "note_pet",
+                    "/pets/{petId}",
+                    &[__rt::path_segment("petId", pet_id)?],
+                )
                 .security(&[&["shelter_password"]])
                 .form(body),
         )
@@ -637,11 +620,14 @@ impl __rt::Operation for DownloadPhoto {
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let DownloadPhoto { pet_id } = &self;
-        let pet_id = __rt::path_segment("petId", pet_id)?;
         Ok(
             core
-                .request(__rt::Method::GET, &format!("/pets/{pet_id}/photo"))
-                .operation("download_photo", "/pets/{petId}/photo")
+                .operation(
+                    __rt::Method::GET,
+                    "download_photo",
+                    "/pets/{petId}/photo",
+                    &[__rt::path_segment("petId", pet_id)?],
+                )
                 .security(&[&["api_key"]])
                 .accept("application/json"),
         )
@@ -677,11 +663,14 @@ impl __rt::Operation for UploadPhoto {
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let UploadPhoto { pet_id, body } = &self;
-        let pet_id = __rt::path_segment("petId", pet_id)?;
         Ok(
             core
-                .request(__rt::Method::POST, &format!("/pets/{pet_id}/photo"))
-                .operation("upload_photo", "/pets/{petId}/photo")
+                .operation(
+                    __rt::Method::POST,
+                    "upload_photo",
+                    "/pets/{petId}/photo",
+                    &[__rt::path_segment("petId", pet_id)?],
+                )
                 .scopes("shelter_code", &["pets:read"])
                 .security(&[&["shelter_code"]])
                 .accept("application/json")

@@ -62,7 +62,7 @@ __rt::call_block!();
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct AccessToken {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub value: Option<String>,
 }
 
@@ -70,7 +70,7 @@ pub struct AccessToken {
 #[serde(crate = "__serde")]
 pub struct GetTokenResponse {
     pub access_token: AccessToken,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub issued: Option<bool>,
 }
 
@@ -93,8 +93,7 @@ impl __rt::Operation for GetToken {
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         Ok(
             core
-                .request(__rt::Method::POST, "/token")
-                .operation("get_token", "/token")
+                .operation(__rt::Method::POST, "get_token", "/token", &[])
                 .accept("application/json"),
         )
     }

@@ -72,11 +72,11 @@ pub struct Response {
     pub id: String,
     pub output: Vec<OutputItem>,
     pub status: ThreadStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub events: Option<Vec<Event>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub pets: Option<Vec<Pet>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub amounts: Option<Vec<Amount>>,
 }
 
@@ -197,7 +197,7 @@ pub struct FunctionToolCall {
     pub id: String,
     pub type_: FunctionToolCallType,
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub arguments: Option<String>,
 }
 
@@ -306,7 +306,7 @@ __rt::display_as_str!(LockedStatusType);
 #[serde(crate = "__serde", rename_all = "camelCase")]
 pub struct LockedStatus {
     pub type_: LockedStatusType,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub reason: Option<String>,
 }
 
@@ -348,7 +348,7 @@ impl<'de> Deserialize<'de> for Pet {
 #[serde(crate = "__serde")]
 pub struct Cat {
     pub kind: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub meows: Option<bool>,
 }
 
@@ -386,7 +386,7 @@ __rt::display_as_str!(Kind);
 #[serde(crate = "__serde")]
 pub struct Dog {
     pub kind: Kind,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub barks: Option<bool>,
 }
 
@@ -549,7 +549,7 @@ pub struct Invoice {
     pub quantity: i32,
     pub number: String,
     pub paid: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub note: Option<String>,
 }
 
@@ -623,11 +623,14 @@ impl __rt::Operation for GetResponse {
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let GetResponse { id } = &self;
-        let id = __rt::path_segment("id", id)?;
         Ok(
             core
-                .request(__rt::Method::GET, &format!("/responses/{id}"))
-                .operation("get_response", "/responses/{id}")
+                .operation(
+                    __rt::Method::GET,
+                    "get_response",
+                    "/responses/{id}",
+                    &[__rt::path_segment("id", id)?],
+                )
                 .accept("application/json"),
         )
     }
@@ -657,11 +660,14 @@ impl __rt::Operation for GetInvoice {
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let GetInvoice { id } = &self;
-        let id = __rt::path_segment("id", id)?;
         Ok(
             core
-                .request(__rt::Method::GET, &format!("/invoices/{id}"))
-                .operation("get_invoice", "/invoices/{id}")
+                .operation(
+                    __rt::Method::GET,
+                    "get_invoice",
+                    "/invoices/{id}",
+                    &[__rt::path_segment("id", id)?],
+                )
                 .accept("application/json"),
         )
     }
@@ -691,12 +697,7 @@ impl __rt::Operation for DrawShape {
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let DrawShape { body } = &self;
-        Ok(
-            core
-                .request(__rt::Method::POST, "/shapes")
-                .operation("draw_shape", "/shapes")
-                .json(body),
-        )
+        Ok(core.operation(__rt::Method::POST, "draw_shape", "/shapes", &[]).json(body))
     }
 
     #[inline]

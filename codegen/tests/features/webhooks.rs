@@ -127,11 +127,14 @@ impl __rt::Operation for GetOrder {
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let GetOrder { id } = &self;
-        let id = __rt::path_segment("id", id)?;
         Ok(
             core
-                .request(__rt::Method::GET, &format!("/orders/{id}"))
-                .operation("get_order", "/orders/{id}")
+                .operation(
+                    __rt::Method::GET,
+                    "get_order",
+                    "/orders/{id}",
+                    &[__rt::path_segment("id", id)?],
+                )
                 .accept("application/json"),
         )
     }

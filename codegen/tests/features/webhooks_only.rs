@@ -19,7 +19,7 @@ use __rt::serde::{self as __serde, Deserialize};
 #[serde(crate = "__serde")]
 pub struct Pet {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub tag: Option<String>,
 }
 
@@ -60,7 +60,7 @@ __rt::display_as_str!(Reason);
 #[serde(crate = "__serde")]
 pub struct PetGoneWebhookRequest {
     pub id: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub reason: Option<Reason>,
 }
 

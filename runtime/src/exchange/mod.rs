@@ -14,6 +14,7 @@ mod multipart;
 mod request;
 mod response;
 mod send;
+mod steps;
 
 pub use encode::path_segment;
 pub use multipart::Multipart;
