@@ -3,7 +3,11 @@
 
 //! # Core banking authentication
 //!
-//! Obtains an access token for the core banking application API from the client credentials (`clientId` and `clientSecret`) the API provider issues. Store the client credentials and the access tokens securely. The page's table spells the field `clientID` while its sample request body sends `clientId`: this spec follows the sample, which is what the wire carries. The page documents no error statuses.
+//! Obtains an access token for the core banking application API from the client credentials
+//! (`clientId` and `clientSecret`) the API provider issues. Store the client credentials
+//! and the access tokens securely. The page's table spells the field `clientID` while its
+//! sample request body sends `clientId`: this spec follows the sample, which is what the
+//! wire carries. The page documents no error statuses.
 //!
 //! Generated from `specs/core_banking.yaml` (API version 1.0).
 
@@ -12,7 +16,8 @@ use __rt::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for Core banking authentication.
 ///
-/// Default server: `{baseurl}` (The host of your deployment; the page writes it `{{baseurl}}`.).
+/// Default server: `{baseurl}` (The host of your deployment; the page writes it
+/// `{{baseurl}}`.).
 #[derive(Debug, Clone)]
 pub struct Client {
     core: __rt::ClientCore,
@@ -60,7 +65,8 @@ impl Client {
         Call::new(self, Authenticate { body })
     }
 
-    /// A token source that calls [`Client::authenticate`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
+    /// A token source that calls [`Client::authenticate`] with these arguments whenever a new
+    /// token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
     pub fn authenticate_token_source(
         &self,
         body: AuthenticateRequest,
@@ -91,7 +97,8 @@ pub struct AuthenticateRequest {
 }
 
 impl AuthenticateRequest {
-    /// Checks the limits the spec documents for `AuthenticateRequest` (lengths, patterns, ranges).
+    /// Checks the limits the spec documents for `AuthenticateRequest` (lengths, patterns,
+    /// ranges).
     pub fn validate(&self) -> Result<(), __rt::ValidationError> {
         __rt::check_max_length("clientId", &self.client_id, 100)?;
         __rt::check_max_length("clientSecret", &self.client_secret, 100)?;
@@ -99,7 +106,8 @@ impl AuthenticateRequest {
     }
 }
 
-/// The access token. The page's sample shows the two numbers as the strings "long"; they are 64-bit integers.
+/// The access token. The page's sample shows the two numbers as the strings "long"; they
+/// are 64-bit integers.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde", rename_all = "camelCase")]
 pub struct AuthenticateResponse {

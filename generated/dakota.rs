@@ -3,7 +3,8 @@
 
 //! # OpenAPI Plant Store
 //!
-//! A sample API that uses a plant store as an example to demonstrate features in the OpenAPI specification
+//! A sample API that uses a plant store as an example to demonstrate features in the
+//! OpenAPI specification
 //!
 //! Generated from `specs/dakota.yaml` (API version 1.0.0).
 
@@ -43,7 +44,8 @@ impl Client {
         self.core.base_url()
     }
 
-    /// Authenticate the user with the system and obtain the access_token. Request and Response Content-Type would be JSON.
+    /// Authenticate the user with the system and obtain the access_token. Request and Response
+    /// Content-Type would be JSON.
     ///
     /// `POST /index.php/api/oauth2`
     ///
@@ -55,7 +57,9 @@ impl Client {
         Call::new(self, PostIndexPhpApiOauth2 { body })
     }
 
-    /// A token source that calls [`Client::post_index_php_api_oauth2`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
+    /// A token source that calls [`Client::post_index_php_api_oauth2`] with these arguments
+    /// whenever a new token is needed: wrap it in a
+    /// [`TokenCache`](::authgen_runtime::token::TokenCache).
     pub fn post_index_php_api_oauth2_token_source(
         &self,
         body: Auth,
@@ -84,7 +88,8 @@ pub struct Auth {
     pub username: String,
     /// Your system password
     pub password: __rt::Secret,
-    /// It is used by confidential and public clients to exchange an authorization code for an access token. It would be 'password'.
+    /// It is used by confidential and public clients to exchange an authorization code for an
+    /// access token. It would be 'password'.
     pub grant_type: String,
 }
 

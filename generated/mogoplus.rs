@@ -3,7 +3,11 @@
 
 //! # MOGOPLUS Authentication
 //!
-//! The token endpoint of MOGOPLUS open banking, captured from <https://docs.mogoplus.ai/mogoplus-open-banking/api-reference/authentication.md>. The call is made over mutual TLS with the client certificate and key the MOGOPLUS team provides, and with HTTP Basic credentials (username and password) they provide too. The answer is a Bearer token.
+//! The token endpoint of MOGOPLUS open banking, captured from
+//! <https://docs.mogoplus.ai/mogoplus-open-banking/api-reference/authentication.md>. The
+//! call is made over mutual TLS with the client certificate and key the MOGOPLUS team
+//! provides, and with HTTP Basic credentials (username and password) they provide too. The
+//! answer is a Bearer token.
 //!
 //! Generated from `specs/mogoplus.yaml` (API version 1.0).
 
@@ -14,7 +18,8 @@ use __rt::serde::{self as __serde, Deserialize};
 ///
 /// Default server: `https://auth.auuat.mogoplus.com` (UAT).
 ///
-/// The `mutualTLS` security scheme authenticates with a TLS client certificate: give it with `Config::identity_pem`.
+/// The `mutualTLS` security scheme authenticates with a TLS client certificate: give it
+/// with `Config::identity_pem`.
 #[derive(Debug, Clone)]
 pub struct Client {
     core: __rt::ClientCore,
@@ -66,7 +71,9 @@ impl Client {
 
     /// Fetch an access token
     ///
-    /// Invoke the API over mTLS and fetch access token from MOGOPLUS to prove the authenticity of requests. The page lists `Content-Type: application/json` among the headers but documents no body fields: the request carries no body.
+    /// Invoke the API over mTLS and fetch access token from MOGOPLUS to prove the authenticity
+    /// of requests. The page lists `Content-Type: application/json` among the headers but
+    /// documents no body fields: the request carries no body.
     ///
     /// `POST /api/v1/oauth2/token`
     ///
@@ -75,7 +82,8 @@ impl Client {
         Call::new(self, RequestToken)
     }
 
-    /// A token source that calls [`Client::request_token`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
+    /// A token source that calls [`Client::request_token`] with these arguments whenever a new
+    /// token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
     pub fn request_token_source(&self) -> impl __rt::token::TokenSource + use<> {
         let identity = self.core.token_identity("mogoplus.request_token", &());
         let client = self.clone();

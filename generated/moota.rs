@@ -3,7 +3,11 @@
 
 //! # Moota API authentication
 //!
-//! How to obtain and use an access token for the Moota API (bank mutations), captured from <https://moota.gitbook.io/technical-docs/authentication.md>. The API uses JSON for input and output: requests send `Content-Type: application/json` and `Accept: application/json`. All requests must be made over HTTPS. Every call but the login sends the token as `Authorization: Bearer <token>`.
+//! How to obtain and use an access token for the Moota API (bank mutations), captured from
+//! <https://moota.gitbook.io/technical-docs/authentication.md>. The API uses JSON for input
+//! and output: requests send `Content-Type: application/json` and `Accept:
+//! application/json`. All requests must be made over HTTPS. Every call but the login sends
+//! the token as `Authorization: Bearer <token>`.
 //!
 //! Generated from `specs/moota.yaml` (API version 2).
 
@@ -51,7 +55,8 @@ impl Client {
         self
     }
 
-    /// Takes the bearer tokens of the `bearerAuth` security scheme from `cache`, which refreshes them before they expire; a 401 refetches once and retries the call once.
+    /// Takes the bearer tokens of the `bearerAuth` security scheme from `cache`, which
+    /// refreshes them before they expire; a 401 refetches once and retries the call once.
     pub fn with_bearer_auth_cache(mut self, cache: __rt::token::TokenCache) -> Self {
         self.core.set_credential("bearerAuth", __rt::Credential::BearerCache(cache));
         self
@@ -59,7 +64,8 @@ impl Client {
 
     /// Get an access token
     ///
-    /// Logs in with the account's username and password and returns an access token limited to the requested scopes.
+    /// Logs in with the account's username and password and returns an access token limited to
+    /// the requested scopes.
     ///
     /// `POST /api/v2/auth/login`
     ///
@@ -68,7 +74,8 @@ impl Client {
         Call::new(self, Login { body })
     }
 
-    /// A token source that calls [`Client::login`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
+    /// A token source that calls [`Client::login`] with these arguments whenever a new token is
+    /// needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
     pub fn login_token_source(
         &self,
         body: LoginRequest,
@@ -88,7 +95,11 @@ impl Client {
 
     /// Call the API with the access token
     ///
-    /// The page documents no specific endpoint beyond the login: it shows that every later call sends `Authorization: Bearer <token>` to an API object (`curl -X $HTTP_METHOD -H "Authorization: Bearer <secret_token>" "https://app.moota.co/v2/$OBJECT"`). The curl example writes `/v2/` while the login lives under `/api/v2/`; this spec follows the login's prefix.
+    /// The page documents no specific endpoint beyond the login: it shows that every later call
+    /// sends `Authorization: Bearer <token>` to an API object (`curl -X $HTTP_METHOD -H
+    /// "Authorization: Bearer <secret_token>" "https://app.moota.co/v2/$OBJECT"`). The curl
+    /// example writes `/v2/` while the login lives under `/api/v2/`; this spec follows the
+    /// login's prefix.
     ///
     /// `GET /api/v2/{object}`
     ///
@@ -111,7 +122,13 @@ pub struct LoginRequest {
     pub scopes: Vec<Scope>,
 }
 
-/// A permission of an access token: `api` all endpoints; `user` manage the user only; `user_read` read the profile without action; `bank` manage bank accounts only; `bank_read` read bank account data without action; `mutation` manage all mutation data; `mutation_read` read mutation data without action.
+/// A permission of an access token: `api` all endpoints; `user` manage the user only;
+
+/// `user_read` read the profile without action; `bank` manage bank accounts only;
+
+/// `bank_read` read bank account data without action; `mutation` manage all mutation data;
+
+/// `mutation_read` read mutation data without action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(crate = "__serde", rename_all = "snake_case")]
 pub enum Scope {
@@ -206,7 +223,8 @@ impl __rt::Operation for Login {
 /// Documented error statuses of [`Client::login`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum LoginError {
-    /// 302: Invalid credentials. Moota answers them with a 302 status and a JSON body rather than a 4xx.
+    /// 302: Invalid credentials. Moota answers them with a 302 status and a JSON body rather
+    /// than a 4xx.
     Found(ErrorMessage),
 }
 

@@ -3,7 +3,11 @@
 
 //! # Uqudo Authorisation API
 //!
-//! Retrieves the authorization token for the Uqudo SDK and API with the OAuth 2.0 client credentials grant, captured from <https://docs.uqudo.com/docs/kyc/uqudo-api/authorisation.md>. Client credentials come from the Credentials tab of the Development section of the Uqudo Customer Portal. Call it from your backend, never from a mobile application.
+//! Retrieves the authorization token for the Uqudo SDK and API with the OAuth 2.0 client
+//! credentials grant, captured from
+//! <https://docs.uqudo.com/docs/kyc/uqudo-api/authorisation.md>. Client credentials come
+//! from the Credentials tab of the Development section of the Uqudo Customer Portal. Call
+//! it from your backend, never from a mobile application.
 //!
 //! Generated from `specs/uqudo.yaml` (API version 1.0).
 
@@ -45,7 +49,9 @@ impl Client {
 
     /// Get the access token
     ///
-    /// Gets the access token to use the Uqudo SDK and the Uqudo API. The client credentials travel in the form body (there is no OpenAPI security scheme for that), so the operation declares no security requirement.
+    /// Gets the access token to use the Uqudo SDK and the Uqudo API. The client credentials
+    /// travel in the form body (there is no OpenAPI security scheme for that), so the operation
+    /// declares no security requirement.
     ///
     /// `POST /api/oauth/token`
     ///
@@ -54,7 +60,8 @@ impl Client {
         Call::new(self, GetToken { body })
     }
 
-    /// A token source that calls [`Client::get_token`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
+    /// A token source that calls [`Client::get_token`] with these arguments whenever a new
+    /// token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
     pub fn get_token_source(
         &self,
         body: TokenRequest,

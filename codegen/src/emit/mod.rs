@@ -271,12 +271,13 @@ fn setter(scheme: &SecurityScheme) -> Option<TokenStream> {
     let method = ident(&format!("with_{}_cache", scheme.rust_name));
     let name = &scheme.name;
     let doc = format!(
-        " Takes the bearer tokens of the `{name}` security scheme from `cache`, which refreshes them before they expire; a 401 refetches once and retries the call once."
+        "Takes the bearer tokens of the `{name}` security scheme from `cache`, which refreshes them before they expire; a 401 refetches once and retries the call once."
     );
+    let doc = doc::ours(&doc);
     Some(quote! {
         #fixed
 
-        #[doc = #doc]
+        #doc
         pub fn #method(mut self, cache: __rt::token::TokenCache) -> Self {
             self.core.set_credential(#name, __rt::Credential::BearerCache(cache));
             self

@@ -36,9 +36,9 @@ pub(super) fn scheme(scheme: &SecurityScheme, module: &str) -> Option<(TokenStre
     let (device, password, discovery_url) =
         (flow(&flows.device_authorization), flow(&flows.password), optional(&discovery));
     let about =
-        format!(" How the `{}` security scheme gets its tokens, as the spec declares it.", scheme.name);
+        line(&format!("How the `{}` security scheme gets its tokens, as the spec declares it.", scheme.name));
     let constant = quote! {
-        #[doc = #about]
+        #about
         const #declared: __rt::oauth::DeclaredScheme = __rt::oauth::DeclaredScheme {
             label: #label,
             discovery_url: #discovery_url,
@@ -67,8 +67,7 @@ pub(super) fn scheme(scheme: &SecurityScheme, module: &str) -> Option<(TokenStre
 
 /// Our own text as a doc comment (the spec's texts go through `doc`, which escapes).
 fn line(text: &str) -> TokenStream {
-    let text = format!(" {text}");
-    quote!(#[doc = #text])
+    super::doc::ours(text)
 }
 
 fn optional(value: &Option<String>) -> TokenStream {

@@ -290,13 +290,14 @@ fn status_pattern(status: Status) -> TokenStream {
 pub fn error_enum(op: &Operation, types: &[TypeDef]) -> TokenStream {
     let name = ident(&op.error_type);
     let doc = if op.errors.is_empty() {
-        format!(" Documented error statuses of [`Client::{}`]: the spec documents none.", op.name)
+        format!("Documented error statuses of [`Client::{}`]: the spec documents none.", op.name)
     } else {
-        format!(" Documented error statuses of [`Client::{}`].", op.name)
+        format!("Documented error statuses of [`Client::{}`].", op.name)
     };
+    let doc = doc::ours(&doc);
     let variants = op.errors.iter().map(|r| variant(r, types));
     quote! {
-        #[doc = #doc]
+        #doc
         #[derive(Debug, Clone, PartialEq)]
         pub enum #name { #(#variants,)* }
     }
@@ -305,10 +306,11 @@ pub fn error_enum(op: &Operation, types: &[TypeDef]) -> TokenStream {
 /// The enum of success responses, when an operation has several kinds.
 pub fn success_enum(op: &Operation, types: &[TypeDef]) -> Option<TokenStream> {
     let name = ident(op.success_type.as_ref()?);
-    let doc = format!(" Successful responses of [`Client::{}`].", op.name);
+    let doc = format!("Successful responses of [`Client::{}`].", op.name);
+    let doc = doc::ours(&doc);
     let variants = op.success.iter().map(|r| variant(r, types));
     Some(quote! {
-        #[doc = #doc]
+        #doc
         #[derive(Debug, Clone, PartialEq)]
         pub enum #name { #(#variants,)* }
     })

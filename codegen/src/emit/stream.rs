@@ -75,9 +75,10 @@ pub fn event_stream_impl(op: &Operation, types: &[TypeDef]) -> Option<TokenStrea
 pub fn headers_struct(op: &Operation, types: &[TypeDef]) -> Option<TokenStream> {
     let name = ident(op.headers_type.as_ref()?);
     let doc = format!(
-        " The headers of [`Client::{}`]'s answers (`.with_response()`): every one by the `HeaderMap` it derefs to, the documented ones typed.",
+        "The headers of [`Client::{}`]'s answers (`.with_response()`): every one by the `HeaderMap` it derefs to, the documented ones typed.",
         op.name
     );
+    let doc = doc::ours(&doc);
     let getters = op.headers.iter().map(|header| {
         let (getter, wire, ty) = (ident(&header.name), &header.wire, rust_type(&header.ty, types));
         let fallback = format!("The `{wire}` header, if the answer has one that reads as its type.");
@@ -90,7 +91,7 @@ pub fn headers_struct(op: &Operation, types: &[TypeDef]) -> Option<TokenStream> 
         }
     });
     Some(quote! {
-        __rt::headers_type!(#[doc = #doc] #name);
+        __rt::headers_type!(#doc #name);
 
         impl #name {
             #(#getters)*

@@ -17,9 +17,10 @@ pub fn source_method(op: &Operation, api: &Api) -> Option<TokenStream> {
     let method = ident(&format!("{}{suffix}", op.name));
     let call = ident(&op.name);
     let doc = format!(
-        " A token source that calls [`Client::{}`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).",
+        "A token source that calls [`Client::{}`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).",
         op.name
     );
+    let doc = super::doc::ours(&doc);
     let mut args = Vec::new();
     let mut names = Vec::new();
     let mut passed = Vec::new();
@@ -49,7 +50,7 @@ pub fn source_method(op: &Operation, api: &Api) -> Option<TokenStream> {
         quote!(let (client, #(#names),*) = (client.clone(), #(#names.clone()),*);)
     };
     Some(quote! {
-        #[doc = #doc]
+        #doc
         #deprecated
         pub fn #method(&self, #(#args),*) -> impl __rt::token::TokenSource + use<> {
             let identity = self.core.token_identity(#source, &(#(&#names,)*));

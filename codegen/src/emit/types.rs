@@ -168,10 +168,11 @@ fn validate(name: &Ident, fields: &[Field]) -> TokenStream {
         let name = ident(&f.name);
         value_checks(&f.wire, &f.checks, &quote!(self.#name), false, f.optional())
     });
-    let doc = format!(" Checks the limits the spec documents for `{name}` (lengths, patterns, ranges).");
+    let doc = format!("Checks the limits the spec documents for `{name}` (lengths, patterns, ranges).");
+    let doc = doc::ours(&doc);
     quote! {
         impl #name {
-            #[doc = #doc]
+            #doc
             pub fn validate(&self) -> Result<(), __rt::ValidationError> {
                 #(#checks)*
                 Ok(())
@@ -362,10 +363,11 @@ fn union_validate(name: &Ident, variants: &[UntaggedVariant], open: bool) -> Tok
         quote!(#name::#variant(value) => value.validate(),)
     });
     let rest = (open || variants.iter().any(|v| !v.validated)).then(|| quote!(_ => Ok(()),));
-    let doc = format!(" Checks the limits the spec documents for the variant this `{name}` holds.");
+    let doc = format!("Checks the limits the spec documents for the variant this `{name}` holds.");
+    let doc = doc::ours(&doc);
     quote! {
         impl #name {
-            #[doc = #doc]
+            #doc
             pub fn validate(&self) -> Result<(), __rt::ValidationError> {
                 match self {
                     #(#arms)*

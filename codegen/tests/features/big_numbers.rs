@@ -3,7 +3,8 @@
 
 //! # Big numbers
 //!
-//! YAML bounds past 64 bits, as generators print `i64::MIN` and `u64::MAX` through a float: read as the nearest float, then fitted to the Rust type.
+//! YAML bounds past 64 bits, as generators print `i64::MIN` and `u64::MAX` through a float:
+//! read as the nearest float, then fitted to the Rust type.
 //!
 //! Generated from `tests/features/big_numbers.yaml` (API version 1).
 
@@ -37,7 +38,8 @@ impl Client {
 
     /// `GET /counters`
     ///
-    /// Returns a [`Call`]: set the optional parameters on it (`from`, `step`, `ratio`), then `.await` it.
+    /// Returns a [`Call`]: set the optional parameters on it (`from`, `step`, `ratio`), then
+    /// `.await` it.
     pub fn list_counters(&self) -> Call<'_, ListCounters> {
         Call::new(
             self,

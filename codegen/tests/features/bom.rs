@@ -3,7 +3,8 @@
 
 //! # Byte-order mark
 //!
-//! A JSON description that starts with a UTF-8 byte-order mark, as Microsoft's Azure DevOps descriptions do.
+//! A JSON description that starts with a UTF-8 byte-order mark, as Microsoft's Azure DevOps
+//! descriptions do.
 //!
 //! Generated from `tests/features/bom.json` (API version 7.1).
 

@@ -3,7 +3,8 @@
 
 //! # Chat completions
 //!
-//! The shape of OpenAI's chat completions, which answer with JSON or, asked with `stream`, server-sent events.
+//! The shape of OpenAI's chat completions, which answer with JSON or, asked with `stream`,
+//! server-sent events.
 //!
 //! Generated from `tests/features/chat_completions.yaml` (API version 2.3.0).
 
@@ -49,7 +50,8 @@ impl Client {
         self
     }
 
-    /// Takes the bearer tokens of the `ApiKeyAuth` security scheme from `cache`, which refreshes them before they expire; a 401 refetches once and retries the call once.
+    /// Takes the bearer tokens of the `ApiKeyAuth` security scheme from `cache`, which
+    /// refreshes them before they expire; a 401 refetches once and retries the call once.
     pub fn with_api_key_auth_cache(mut self, cache: __rt::token::TokenCache) -> Self {
         self.core.set_credential("ApiKeyAuth", __rt::Credential::BearerCache(cache));
         self
@@ -61,7 +63,8 @@ impl Client {
     ///
     /// Returns a [`Call`]: `.await` it to send it.
     ///
-    /// [`Call::events`] asks for the answer as a stream of items instead (setting `stream` to `true`).
+    /// [`Call::events`] asks for the answer as a stream of items instead (setting `stream` to
+    /// `true`).
     pub fn create_chat_completion(
         &self,
         body: CreateChatCompletionRequest,
@@ -78,7 +81,9 @@ pub struct CreateChatCompletionRequest {
     pub messages: Vec<ChatCompletionRequestMessage>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
-    /// If set, partial message deltas will be sent, like in ChatGPT. Tokens will be sent as data-only server-sent events as they become available, with the stream terminated by a `data: [DONE]` message.
+    /// If set, partial message deltas will be sent, like in ChatGPT. Tokens will be sent as
+    /// data-only server-sent events as they become available, with the stream terminated by a
+    /// `data: [DONE]` message.
     ///
     ///
     /// Default: `false`.
@@ -87,7 +92,8 @@ pub struct CreateChatCompletionRequest {
 }
 
 impl CreateChatCompletionRequest {
-    /// Checks the limits the spec documents for `CreateChatCompletionRequest` (lengths, patterns, ranges).
+    /// Checks the limits the spec documents for `CreateChatCompletionRequest` (lengths,
+    /// patterns, ranges).
     pub fn validate(&self) -> Result<(), __rt::ValidationError> {
         __rt::check_range("temperature", &self.temperature, Some(0f64), Some(2f64))?;
         Ok(())
@@ -411,6 +417,7 @@ impl __rt::EventStream for CreateChatCompletion {
     }
 }
 
-/// Documented error statuses of [`Client::create_chat_completion`]: the spec documents none.
+/// Documented error statuses of [`Client::create_chat_completion`]: the spec documents
+/// none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateChatCompletionError {}

@@ -3,7 +3,10 @@
 
 //! # Colliding names
 //!
-//! Distinct operationIds that meet in snake case, an operationId used twice (as Square's and casdoor's published documents have), a path template variable no parameter declares (LXD's has hundreds), a path-made name that meets an operationId, and schemas named as Rust's prelude names them (`From`, `Into`, `Iterator`), as real documents do.
+//! Distinct operationIds that meet in snake case, an operationId used twice (as Square's
+//! and casdoor's published documents have), a path template variable no parameter declares
+//! (LXD's has hundreds), a path-made name that meets an operationId, and schemas named as
+//! Rust's prelude names them (`From`, `Into`, `Iterator`), as real documents do.
 //!
 //! Generated from `tests/features/colliding_names.yaml` (API version 1).
 

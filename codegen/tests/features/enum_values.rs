@@ -3,7 +3,8 @@
 
 //! # Enum values
 //!
-//! Values listed twice, values that start with an underscore or hold letters outside ASCII: one variant per value, each named in ASCII in the case Rust expects.
+//! Values listed twice, values that start with an underscore or hold letters outside ASCII:
+//! one variant per value, each named in ASCII in the case Rust expects.
 //!
 //! Generated from `tests/features/enum_values.yaml` (API version 1).
 

@@ -3,7 +3,10 @@
 
 //! # Ledger
 //!
-//! An API secured by OAuth 2.0 and OpenID Connect, in the shapes real documents use: a scheme with client credentials, authorization code, device and implicit flows, scopes per operation, an OpenID Connect scheme found by discovery, and an operation open to all.
+//! An API secured by OAuth 2.0 and OpenID Connect, in the shapes real documents use: a
+//! scheme with client credentials, authorization code, device and implicit flows, scopes
+//! per operation, an OpenID Connect scheme found by discovery, and an operation open to
+//! all.
 //!
 //! Generated from `tests/features/oauth.yaml` (API version 1.0.0).
 
@@ -86,7 +89,8 @@ impl Client {
         self
     }
 
-    /// Takes the bearer tokens of the `ledger_oauth` security scheme from `cache`, which refreshes them before they expire; a 401 refetches once and retries the call once.
+    /// Takes the bearer tokens of the `ledger_oauth` security scheme from `cache`, which
+    /// refreshes them before they expire; a 401 refetches once and retries the call once.
     pub fn with_ledger_oauth_cache(mut self, cache: __rt::token::TokenCache) -> Self {
         self.core.set_credential("ledger_oauth", __rt::Credential::BearerCache(cache));
         self
@@ -98,13 +102,17 @@ impl Client {
         self
     }
 
-    /// Takes the bearer tokens of the `ledger_oidc` security scheme from `cache`, which refreshes them before they expire; a 401 refetches once and retries the call once.
+    /// Takes the bearer tokens of the `ledger_oidc` security scheme from `cache`, which
+    /// refreshes them before they expire; a 401 refetches once and retries the call once.
     pub fn with_ledger_oidc_cache(mut self, cache: __rt::token::TokenCache) -> Self {
         self.core.set_credential("ledger_oidc", __rt::Credential::BearerCache(cache));
         self
     }
 
-    /// Calls secured by `ledger_oauth` get tokens by the client credentials grant, as `client_id` with `client_secret` (HTTP Basic, or in the form where the server's metadata says only that). Each call asks for the scopes its operation needs; tokens are cached per scope set and fetched again before they expire, or once after a 401.
+    /// Calls secured by `ledger_oauth` get tokens by the client credentials grant, as
+    /// `client_id` with `client_secret` (HTTP Basic, or in the form where the server's metadata
+    /// says only that). Each call asks for the scopes its operation needs; tokens are cached
+    /// per scope set and fetched again before they expire, or once after a 401.
     pub fn with_ledger_oauth_client_credentials(
         self,
         client_id: impl Into<String>,
@@ -115,13 +123,20 @@ impl Client {
         )
     }
 
-    /// [`with_ledger_oauth_client_credentials`](Self::with_ledger_oauth_client_credentials) for any client: another authentication (`private_key_jwt`, mutual TLS), a sandbox's token URL or issuer, scopes or a resource for every call, a DPoP key.
+    /// [`with_ledger_oauth_client_credentials`](Self::with_ledger_oauth_client_credentials) for
+    /// any client: another authentication (`private_key_jwt`, mutual TLS), a sandbox's token
+    /// URL or issuer, scopes or a resource for every call, a DPoP key.
     pub fn with_ledger_oauth_client(mut self, client: __rt::oauth::OAuthClient) -> Self {
         self.core.set_oauth_client("ledger_oauth", &LEDGER_OAUTH_SCHEME, client);
         self
     }
 
-    /// The authorization code flow (PKCE S256, state, nonce, the `iss` check) of the `ledger_oauth` scheme for `client`, at the URLs the spec declares (or the client's issuer): sign a user in with its `start`/`finish`, or its loopback listener for a command-line or desktop program. It is a token source: give it to [`with_ledger_oauth_cache`](Self::with_ledger_oauth_cache) in a `TokenCache`, which refreshes with its refresh token.
+    /// The authorization code flow (PKCE S256, state, nonce, the `iss` check) of the
+    /// `ledger_oauth` scheme for `client`, at the URLs the spec declares (or the client's
+    /// issuer): sign a user in with its `start`/`finish`, or its loopback listener for a
+    /// command-line or desktop program. It is a token source: give it to
+    /// [`with_ledger_oauth_cache`](Self::with_ledger_oauth_cache) in a `TokenCache`, which
+    /// refreshes with its refresh token.
     pub async fn ledger_oauth_authorization_code(
         &self,
         client: __rt::oauth::OAuthClient,
@@ -129,7 +144,10 @@ impl Client {
         self.core.authorization_code(&LEDGER_OAUTH_SCHEME, &client).await
     }
 
-    /// The device authorization flow (RFC 8628) of the `ledger_oauth` scheme for `client`: `show` tells the user where to go and what code to enter, while the flow polls. It is a token source: give it to [`with_ledger_oauth_cache`](Self::with_ledger_oauth_cache) in a `TokenCache`, which refreshes with its refresh token.
+    /// The device authorization flow (RFC 8628) of the `ledger_oauth` scheme for `client`:
+    /// `show` tells the user where to go and what code to enter, while the flow polls. It is a
+    /// token source: give it to [`with_ledger_oauth_cache`](Self::with_ledger_oauth_cache) in a
+    /// `TokenCache`, which refreshes with its refresh token.
     pub async fn ledger_oauth_device_authorization(
         &self,
         client: __rt::oauth::OAuthClient,
@@ -138,7 +156,10 @@ impl Client {
         self.core.device_authorization(&LEDGER_OAUTH_SCHEME, &client, show).await
     }
 
-    /// Calls secured by `ledger_oidc` get tokens by the client credentials grant, as `client_id` with `client_secret` (HTTP Basic, or in the form where the server's metadata says only that). Each call asks for the scopes its operation needs; tokens are cached per scope set and fetched again before they expire, or once after a 401.
+    /// Calls secured by `ledger_oidc` get tokens by the client credentials grant, as
+    /// `client_id` with `client_secret` (HTTP Basic, or in the form where the server's metadata
+    /// says only that). Each call asks for the scopes its operation needs; tokens are cached
+    /// per scope set and fetched again before they expire, or once after a 401.
     pub fn with_ledger_oidc_client_credentials(
         self,
         client_id: impl Into<String>,
@@ -149,13 +170,20 @@ impl Client {
         )
     }
 
-    /// [`with_ledger_oidc_client_credentials`](Self::with_ledger_oidc_client_credentials) for any client: another authentication (`private_key_jwt`, mutual TLS), a sandbox's token URL or issuer, scopes or a resource for every call, a DPoP key.
+    /// [`with_ledger_oidc_client_credentials`](Self::with_ledger_oidc_client_credentials) for
+    /// any client: another authentication (`private_key_jwt`, mutual TLS), a sandbox's token
+    /// URL or issuer, scopes or a resource for every call, a DPoP key.
     pub fn with_ledger_oidc_client(mut self, client: __rt::oauth::OAuthClient) -> Self {
         self.core.set_oauth_client("ledger_oidc", &LEDGER_OIDC_SCHEME, client);
         self
     }
 
-    /// The authorization code flow (PKCE S256, state, nonce, the `iss` check) of the `ledger_oidc` scheme for `client`, at the URLs the spec declares (or the client's issuer): sign a user in with its `start`/`finish`, or its loopback listener for a command-line or desktop program. It is a token source: give it to [`with_ledger_oidc_cache`](Self::with_ledger_oidc_cache) in a `TokenCache`, which refreshes with its refresh token.
+    /// The authorization code flow (PKCE S256, state, nonce, the `iss` check) of the
+    /// `ledger_oidc` scheme for `client`, at the URLs the spec declares (or the client's
+    /// issuer): sign a user in with its `start`/`finish`, or its loopback listener for a
+    /// command-line or desktop program. It is a token source: give it to
+    /// [`with_ledger_oidc_cache`](Self::with_ledger_oidc_cache) in a `TokenCache`, which
+    /// refreshes with its refresh token.
     pub async fn ledger_oidc_authorization_code(
         &self,
         client: __rt::oauth::OAuthClient,
@@ -163,7 +191,10 @@ impl Client {
         self.core.authorization_code(&LEDGER_OIDC_SCHEME, &client).await
     }
 
-    /// The device authorization flow (RFC 8628) of the `ledger_oidc` scheme for `client`: `show` tells the user where to go and what code to enter, while the flow polls. It is a token source: give it to [`with_ledger_oidc_cache`](Self::with_ledger_oidc_cache) in a `TokenCache`, which refreshes with its refresh token.
+    /// The device authorization flow (RFC 8628) of the `ledger_oidc` scheme for `client`:
+    /// `show` tells the user where to go and what code to enter, while the flow polls. It is a
+    /// token source: give it to [`with_ledger_oidc_cache`](Self::with_ledger_oidc_cache) in a
+    /// `TokenCache`, which refreshes with its refresh token.
     pub async fn ledger_oidc_device_authorization(
         &self,
         client: __rt::oauth::OAuthClient,

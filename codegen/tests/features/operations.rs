@@ -65,7 +65,8 @@ impl Client {
     ///
     /// `GET /items`
     ///
-    /// Returns a [`Call`]: set the optional parameters on it (`tag`, `created`, `x_request_id`, `session`, `limit`), then `.await` it.
+    /// Returns a [`Call`]: set the optional parameters on it (`tag`, `created`, `x_request_id`,
+    /// `session`, `limit`), then `.await` it.
     pub fn list_items(&self) -> Call<'_, ListItems> {
         Call::new(
             self,
@@ -127,7 +128,8 @@ impl Client {
 
     /// A POST made safe to repeat by an Idempotency-Key header.
     ///
-    /// Without an `idempotency_key`, the client makes a fresh one for the call and sends it on every retry.
+    /// Without an `idempotency_key`, the client makes a fresh one for the call and sends it on
+    /// every retry.
     ///
     /// `POST /charges`
     ///
@@ -149,7 +151,8 @@ impl Client {
     ///
     /// `GET /events/{id}`
     ///
-    /// Returns a [`Call`]: set the optional parameters on it (`since`, `day`), then `.await` it.
+    /// Returns a [`Call`]: set the optional parameters on it (`since`, `day`), then `.await`
+    /// it.
     pub fn get_event(&self, id: __rt::uuid::Uuid) -> Call<'_, GetEvent> {
         Call::new(
             self,
@@ -165,9 +168,11 @@ impl Client {
     ///
     /// `GET /customers`
     ///
-    /// Returns a [`Call`]: set the optional parameters on it (`limit`, `starting_after`), then `.await` it.
+    /// Returns a [`Call`]: set the optional parameters on it (`limit`, `starting_after`), then
+    /// `.await` it.
     ///
-    /// The list pages: [`Call::stream`] gives the items of every page, fetched as they are read.
+    /// The list pages: [`Call::stream`] gives the items of every page, fetched as they are
+    /// read.
     pub fn list_customers(&self) -> Call<'_, ListCustomers> {
         Call::new(
             self,
@@ -184,7 +189,8 @@ impl Client {
     ///
     /// Returns a [`Call`]: set the optional parameters on it (`page_token`), then `.await` it.
     ///
-    /// The list pages: [`Call::stream`] gives the items of every page, fetched as they are read.
+    /// The list pages: [`Call::stream`] gives the items of every page, fetched as they are
+    /// read.
     pub fn list_projects(&self) -> Call<'_, ListProjects> {
         Call::new(self, ListProjects { page_token: None })
     }
@@ -195,7 +201,8 @@ impl Client {
     ///
     /// Returns a [`Call`]: `.await` it to send it.
     ///
-    /// The list pages: [`Call::stream`] gives the items of every page, fetched as they are read.
+    /// The list pages: [`Call::stream`] gives the items of every page, fetched as they are
+    /// read.
     pub fn list_pages(&self) -> Call<'_, ListPages> {
         Call::new(self, ListPages)
     }
@@ -206,7 +213,8 @@ impl Client {
     ///
     /// Returns a [`Call`]: set the optional parameters on it (`after`), then `.await` it.
     ///
-    /// The list pages: [`Call::stream`] gives the items of every page, fetched as they are read.
+    /// The list pages: [`Call::stream`] gives the items of every page, fetched as they are
+    /// read.
     pub fn list_logs(&self) -> Call<'_, ListLogs> {
         Call::new(self, ListLogs { after: None })
     }
@@ -254,7 +262,8 @@ pub struct CreateItemRequest {
 }
 
 impl CreateItemRequest {
-    /// Checks the limits the spec documents for `CreateItemRequest` (lengths, patterns, ranges).
+    /// Checks the limits the spec documents for `CreateItemRequest` (lengths, patterns,
+    /// ranges).
     pub fn validate(&self) -> Result<(), __rt::ValidationError> {
         __rt::check_max_length("name", &self.name, 10)?;
         Ok(())
@@ -919,8 +928,8 @@ impl __rt::Paginate for ListPages {
 }
 __rt::headers_type!(
     #[doc =
-    " The headers of [`Client::list_pages`]'s answers (`.with_response()`): every one by the `HeaderMap` it derefs to, the documented ones typed."]
-    ListPagesHeaders
+    " The headers of [`Client::list_pages`]'s answers (`.with_response()`): every one by the"]
+    #[doc = " `HeaderMap` it derefs to, the documented ones typed."] ListPagesHeaders
 );
 
 impl ListPagesHeaders {

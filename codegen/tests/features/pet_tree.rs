@@ -3,7 +3,10 @@
 
 //! # Pet tree
 //!
-//! A description split across files, as many vendors keep theirs: `paths:` written as a `$ref`, path items in files of their own (one named with `@` and braces), `../` refs, a chain through three files, a cycle across files, a name two files both use, and fragments that reach back into this entry document with a fragment-only `$ref`.
+//! A description split across files, as many vendors keep theirs: `paths:` written as a
+//! `$ref`, path items in files of their own (one named with `@` and braces), `../` refs, a
+//! chain through three files, a cycle across files, a name two files both use, and
+//! fragments that reach back into this entry document with a fragment-only `$ref`.
 //!
 //! Generated from `tests/features/pet_tree/openapi.yaml` (API version 1).
 
@@ -112,7 +115,8 @@ pub struct TypesError {
 #[serde(crate = "__serde")]
 pub struct Owner {
     pub name: String,
-    /// Where an owner lives; the third file of the chain from paths/pets.yaml through pet.yaml and owner.yaml.
+    /// Where an owner lives; the third file of the chain from paths/pets.yaml through pet.yaml
+    /// and owner.yaml.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<Address>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -126,7 +130,8 @@ pub struct Tag {
     pub label: Option<String>,
 }
 
-/// Where an owner lives; the third file of the chain from paths/pets.yaml through pet.yaml and owner.yaml.
+/// Where an owner lives; the third file of the chain from paths/pets.yaml through pet.yaml
+/// and owner.yaml.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct Address {

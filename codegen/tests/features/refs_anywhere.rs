@@ -3,7 +3,8 @@
 
 //! # References anywhere
 //!
-//! `$ref`s into a schema's `$defs`, into a response schema under `#/paths/`, and a chain through both, as `redocly bundle` writes them: each schema reached is a type.
+//! `$ref`s into a schema's `$defs`, into a response schema under `#/paths/`, and a chain
+//! through both, as `redocly bundle` writes them: each schema reached is a type.
 //!
 //! Generated from `tests/features/refs_anywhere.yaml` (API version 1).
 

@@ -43,7 +43,8 @@ impl Client {
         Call::new(self, OpenSession)
     }
 
-    /// A token source that calls [`Client::open_session`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
+    /// A token source that calls [`Client::open_session`] with these arguments whenever a new
+    /// token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
     #[deprecated = "the spec marks this operation as deprecated"]
     #[allow(deprecated)]
     pub fn open_session_token_source(&self) -> impl __rt::token::TokenSource + use<> {

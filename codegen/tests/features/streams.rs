@@ -325,8 +325,8 @@ impl __rt::Operation for GetQuota {
 }
 __rt::headers_type!(
     #[doc =
-    " The headers of [`Client::get_quota`]'s answers (`.with_response()`): every one by the `HeaderMap` it derefs to, the documented ones typed."]
-    GetQuotaHeaders
+    " The headers of [`Client::get_quota`]'s answers (`.with_response()`): every one by the"]
+    #[doc = " `HeaderMap` it derefs to, the documented ones typed."] GetQuotaHeaders
 );
 
 impl GetQuotaHeaders {
@@ -424,8 +424,8 @@ impl __rt::Operation for UploadFile {
 }
 __rt::headers_type!(
     #[doc =
-    " The headers of [`Client::upload_file`]'s answers (`.with_response()`): every one by the `HeaderMap` it derefs to, the documented ones typed."]
-    UploadFileHeaders
+    " The headers of [`Client::upload_file`]'s answers (`.with_response()`): every one by the"]
+    #[doc = " `HeaderMap` it derefs to, the documented ones typed."] UploadFileHeaders
 );
 
 impl UploadFileHeaders {

@@ -3,7 +3,11 @@
 
 //! # Shelter
 //!
-//! A Swagger 2.0 document, read as the OpenAPI 3.0 document it means: servers from host, basePath and schemes; definitions, shared parameters and responses as components; body and formData parameters as request bodies under the media types consumes lists; produces as the answers' media types; collection formats; response headers; file uploads and downloads; x-nullable; a string discriminator; and every kind of securityDefinitions.
+//! A Swagger 2.0 document, read as the OpenAPI 3.0 document it means: servers from host,
+//! basePath and schemes; definitions, shared parameters and responses as components; body
+//! and formData parameters as request bodies under the media types consumes lists; produces
+//! as the answers' media types; collection formats; response headers; file uploads and
+//! downloads; x-nullable; a string discriminator; and every kind of securityDefinitions.
 //!
 //! Generated from `tests/features/swagger2.yaml` (API version 2.1.0).
 
@@ -130,7 +134,8 @@ impl Client {
         self
     }
 
-    /// Takes the bearer tokens of the `shelter_app` security scheme from `cache`, which refreshes them before they expire; a 401 refetches once and retries the call once.
+    /// Takes the bearer tokens of the `shelter_app` security scheme from `cache`, which
+    /// refreshes them before they expire; a 401 refetches once and retries the call once.
     pub fn with_shelter_app_cache(mut self, cache: __rt::token::TokenCache) -> Self {
         self.core.set_credential("shelter_app", __rt::Credential::BearerCache(cache));
         self
@@ -142,7 +147,8 @@ impl Client {
         self
     }
 
-    /// Takes the bearer tokens of the `shelter_code` security scheme from `cache`, which refreshes them before they expire; a 401 refetches once and retries the call once.
+    /// Takes the bearer tokens of the `shelter_code` security scheme from `cache`, which
+    /// refreshes them before they expire; a 401 refetches once and retries the call once.
     pub fn with_shelter_code_cache(mut self, cache: __rt::token::TokenCache) -> Self {
         self.core.set_credential("shelter_code", __rt::Credential::BearerCache(cache));
         self
@@ -155,7 +161,8 @@ impl Client {
         self
     }
 
-    /// Takes the bearer tokens of the `shelter_password` security scheme from `cache`, which refreshes them before they expire; a 401 refetches once and retries the call once.
+    /// Takes the bearer tokens of the `shelter_password` security scheme from `cache`, which
+    /// refreshes them before they expire; a 401 refetches once and retries the call once.
     pub fn with_shelter_password_cache(
         mut self,
         cache: __rt::token::TokenCache,
@@ -172,7 +179,8 @@ impl Client {
         self
     }
 
-    /// Takes the bearer tokens of the `shelter_implicit` security scheme from `cache`, which refreshes them before they expire; a 401 refetches once and retries the call once.
+    /// Takes the bearer tokens of the `shelter_implicit` security scheme from `cache`, which
+    /// refreshes them before they expire; a 401 refetches once and retries the call once.
     pub fn with_shelter_implicit_cache(
         mut self,
         cache: __rt::token::TokenCache,
@@ -182,7 +190,10 @@ impl Client {
         self
     }
 
-    /// Calls secured by `shelter_app` get tokens by the client credentials grant, as `client_id` with `client_secret` (HTTP Basic, or in the form where the server's metadata says only that). Each call asks for the scopes its operation needs; tokens are cached per scope set and fetched again before they expire, or once after a 401.
+    /// Calls secured by `shelter_app` get tokens by the client credentials grant, as
+    /// `client_id` with `client_secret` (HTTP Basic, or in the form where the server's metadata
+    /// says only that). Each call asks for the scopes its operation needs; tokens are cached
+    /// per scope set and fetched again before they expire, or once after a 401.
     pub fn with_shelter_app_client_credentials(
         self,
         client_id: impl Into<String>,
@@ -193,13 +204,20 @@ impl Client {
         )
     }
 
-    /// [`with_shelter_app_client_credentials`](Self::with_shelter_app_client_credentials) for any client: another authentication (`private_key_jwt`, mutual TLS), a sandbox's token URL or issuer, scopes or a resource for every call, a DPoP key.
+    /// [`with_shelter_app_client_credentials`](Self::with_shelter_app_client_credentials) for
+    /// any client: another authentication (`private_key_jwt`, mutual TLS), a sandbox's token
+    /// URL or issuer, scopes or a resource for every call, a DPoP key.
     pub fn with_shelter_app_client(mut self, client: __rt::oauth::OAuthClient) -> Self {
         self.core.set_oauth_client("shelter_app", &SHELTER_APP_SCHEME, client);
         self
     }
 
-    /// The authorization code flow (PKCE S256, state, nonce, the `iss` check) of the `shelter_code` scheme for `client`, at the URLs the spec declares (or the client's issuer): sign a user in with its `start`/`finish`, or its loopback listener for a command-line or desktop program. It is a token source: give it to [`with_shelter_code_cache`](Self::with_shelter_code_cache) in a `TokenCache`, which refreshes with its refresh token.
+    /// The authorization code flow (PKCE S256, state, nonce, the `iss` check) of the
+    /// `shelter_code` scheme for `client`, at the URLs the spec declares (or the client's
+    /// issuer): sign a user in with its `start`/`finish`, or its loopback listener for a
+    /// command-line or desktop program. It is a token source: give it to
+    /// [`with_shelter_code_cache`](Self::with_shelter_code_cache) in a `TokenCache`, which
+    /// refreshes with its refresh token.
     pub async fn shelter_code_authorization_code(
         &self,
         client: __rt::oauth::OAuthClient,
@@ -207,7 +225,10 @@ impl Client {
         self.core.authorization_code(&SHELTER_CODE_SCHEME, &client).await
     }
 
-    /// The resource owner password flow of the `shelter_password` scheme for `client`, as `username`: the application handles the user's password, which the OAuth 2.0 Security BCP (RFC 9700) forbids but for migrations. It is a token source: give it to [`with_shelter_password_cache`](Self::with_shelter_password_cache) in a `TokenCache`.
+    /// The resource owner password flow of the `shelter_password` scheme for `client`, as
+    /// `username`: the application handles the user's password, which the OAuth 2.0 Security
+    /// BCP (RFC 9700) forbids but for migrations. It is a token source: give it to
+    /// [`with_shelter_password_cache`](Self::with_shelter_password_cache) in a `TokenCache`.
     pub async fn shelter_password_password(
         &self,
         client: __rt::oauth::OAuthClient,
@@ -228,7 +249,8 @@ impl Client {
     ///
     /// `GET /pets`
     ///
-    /// Returns a [`Call`]: set the optional parameters on it (`tag`, `ids`, `colors`, `names`, `codes`, `limit`), then `.await` it.
+    /// Returns a [`Call`]: set the optional parameters on it (`tag`, `ids`, `colors`, `names`,
+    /// `codes`, `limit`), then `.await` it.
     pub fn list_pets(&self) -> Call<'_, ListPets> {
         Call::new(
             self,
@@ -445,8 +467,8 @@ impl __rt::Operation for ListPets {
 }
 __rt::headers_type!(
     #[doc =
-    " The headers of [`Client::list_pets`]'s answers (`.with_response()`): every one by the `HeaderMap` it derefs to, the documented ones typed."]
-    ListPetsHeaders
+    " The headers of [`Client::list_pets`]'s answers (`.with_response()`): every one by the"]
+    #[doc = " `HeaderMap` it derefs to, the documented ones typed."] ListPetsHeaders
 );
 
 impl ListPetsHeaders {

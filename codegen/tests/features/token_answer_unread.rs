@@ -3,7 +3,8 @@
 
 //! # Nested token
 //!
-//! A token answer none of whose fields the runtime can read as a token field: its access token is an object. The module imports nothing it does not use.
+//! A token answer none of whose fields the runtime can read as a token field: its access
+//! token is an object. The module imports nothing it does not use.
 //!
 //! Generated from `tests/features/token_answer_unread.yaml` (API version 1).
 
@@ -42,7 +43,8 @@ impl Client {
         Call::new(self, GetToken)
     }
 
-    /// A token source that calls [`Client::get_token`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
+    /// A token source that calls [`Client::get_token`] with these arguments whenever a new
+    /// token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
     pub fn get_token_source(&self) -> impl __rt::token::TokenSource + use<> {
         let identity = self.core.token_identity("token_answer_unread.get_token", &());
         let client = self.clone();

@@ -3,7 +3,8 @@
 
 //! # Unions
 //!
-//! Unions chosen by the values their variants declare, open where answers carry them, closed where only requests do, and scalars read as vendors send them.
+//! Unions chosen by the values their variants declare, open where answers carry them,
+//! closed where only requests do, and scalars read as vendors send them.
 //!
 //! Generated from `tests/features/unions.yaml` (API version 1.0.0).
 

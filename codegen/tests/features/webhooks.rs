@@ -3,11 +3,13 @@
 
 //! # Shop events
 //!
-//! Webhooks of three kinds, told apart by a `type` const, by a discriminator, and by which body decodes.
+//! Webhooks of three kinds, told apart by a `type` const, by a discriminator, and by which
+//! body decodes.
 //!
 //! Generated from `tests/features/webhooks.yaml` (API version 1).
 //!
-//! Webhooks, requests the API sends to you: `Webhooks` checks each one's signature and decodes it into a `WebhookEvent`:
+//! Webhooks, requests the API sends to you: `Webhooks` checks each one's signature and
+//! decodes it into a `WebhookEvent`:
 //!
 //! - `order.created` (POST): An order was placed. `OrderCreatedWebhookRequest`
 //! - `orderShipped` (POST): An order left the warehouse. `OrderShipped`
@@ -204,7 +206,8 @@ impl __rt::webhook::Event for WebhookEvent {
     }
 }
 
-/// Verifies this API's webhooks and decodes each into a `WebhookEvent`: `Webhooks::new(secret).verify(&headers, &body)`.
+/// Verifies this API's webhooks and decodes each into a `WebhookEvent`:
+/// `Webhooks::new(secret).verify(&headers, &body)`.
 ///
 /// Signed by the document's scheme: Standard Webhooks.
 pub type Webhooks = __rt::webhook::Webhooks<WebhookEvent>;

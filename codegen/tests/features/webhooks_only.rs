@@ -7,7 +7,8 @@
 //!
 //! Generated from `tests/features/webhooks_only.yaml` (API version 1).
 //!
-//! This document describes only webhooks, requests the API sends to you: there is no client to call. `Webhooks` checks each one's signature and decodes it into a `WebhookEvent`:
+//! This document describes only webhooks, requests the API sends to you: there is no client
+//! to call. `Webhooks` checks each one's signature and decodes it into a `WebhookEvent`:
 //!
 //! - `newPet` (POST): A pet was added. `Pet`
 //! - `petGone` (POST): `PetGoneWebhookRequest`
@@ -103,7 +104,10 @@ impl __rt::webhook::Event for WebhookEvent {
     }
 }
 
-/// Verifies this API's webhooks and decodes each into a `WebhookEvent`: `Webhooks::new(secret).verify(&headers, &body)`.
+/// Verifies this API's webhooks and decodes each into a `WebhookEvent`:
+/// `Webhooks::new(secret).verify(&headers, &body)`.
 ///
-/// The document declares no signature scheme: name one with `Webhooks::scheme`, declare it with `x-authgen-webhooks` in an overlay, or, only behind another check of the sender, use `Webhooks::unsigned()`.
+/// The document declares no signature scheme: name one with `Webhooks::scheme`, declare it
+/// with `x-authgen-webhooks` in an overlay, or, only behind another check of the sender,
+/// use `Webhooks::unsigned()`.
 pub type Webhooks = __rt::webhook::Webhooks<WebhookEvent>;
