@@ -54,15 +54,16 @@ pub fn piece(api: &Api, piece: Piece) -> TokenStream {
         Piece::Type(i) => types::type_def(&api.types[i], &api.types),
         Piece::Answer(i) => token::answer_impl(&api.types[i]).unwrap_or_default(),
         Piece::Operation(i) => {
-            let op = &api.operations[i];
-            let params = call::params(op, &api.types);
-            let operation = operation::operation_impl(op, &api.types);
-            let pages = pages::paginate_impl(op, &api.types);
-            let events = stream::event_stream_impl(op, &api.types);
-            let headers = stream::headers_struct(op, &api.types);
-            let errors = operation::error_enum(op, &api.types);
-            let success = operation::success_enum(op, &api.types);
-            quote!(#params #operation #pages #events #headers #errors #success)
+            // One stream, each part moved in: interpolating parts into a `quote!` copies them.
+            let (op, types) = (&api.operations[i], &api.types);
+            let mut tokens = call::params(op, types);
+            tokens.extend([operation::operation_impl(op, types)]);
+            tokens.extend(pages::paginate_impl(op, types));
+            tokens.extend(stream::event_stream_impl(op, types));
+            tokens.extend(stream::headers_struct(op, types));
+            tokens.extend([operation::error_enum(op, types)]);
+            tokens.extend(operation::success_enum(op, types));
+            tokens
         }
         Piece::Webhooks => webhook::webhook_items(api),
     }
@@ -184,11 +185,11 @@ fn client(api: &Api) -> TokenStream {
     let (declarations, oauth_methods): (Vec<_>, Vec<_>) =
         api.schemes.iter().filter_map(|scheme| oauth::scheme(scheme, &module)).unzip();
     let builder = call::builder(api);
-    let methods = api.operations.iter().map(|op| {
-        let method = call::method(op, &api.types);
-        let source = token::source_method(op, api);
-        quote!(#method #source)
-    });
+    let mut methods = TokenStream::new();
+    for op in &api.operations {
+        methods.extend([call::method(op, &api.types)]);
+        methods.extend(token::source_method(op, api));
+    }
     quote! {
         #docs
         #[derive(Debug, Clone)]
@@ -219,7 +220,7 @@ fn client(api: &Api) -> TokenStream {
 
             #(#setters)*
             #(#oauth_methods)*
-            #(#methods)*
+            #methods
         }
 
         #builder
