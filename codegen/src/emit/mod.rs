@@ -82,23 +82,13 @@ pub const RUNTIME: &str = "__rt";
 /// call (webhooks alone), the `Client`.
 fn head(api: &Api) -> TokenStream {
     let module_doc = doc::inner(module_doc(api).as_deref());
-    let runtime = uses_runtime(api).then(|| {
-        let rt = ident(RUNTIME);
-        quote!(use ::authgen_runtime::__private as #rt;)
-    });
+    // Every module names the runtime: a document has an operation or a webhook (`lower`
+    // refuses one with neither), and each is written with the runtime's types.
+    let rt = ident(RUNTIME);
+    let runtime = quote!(use ::authgen_runtime::__private as #rt;);
     let serde = serde_imports(api);
     let client = (!api.operations.is_empty()).then(|| client(api));
     quote!(#module_doc #runtime #serde #client)
-}
-
-/// Whether anything in the module names the runtime (an unused import is a warning):
-/// every call, webhook, derive and enum does; only an alias of plain types does not.
-fn uses_runtime(api: &Api) -> bool {
-    let named = |def: &crate::model::TypeDef| match &def.kind {
-        crate::model::TypeKind::Alias(ty) => types::names_runtime(ty),
-        _ => true,
-    };
-    !api.operations.is_empty() || !api.webhooks.is_empty() || api.types.iter().any(named)
 }
 
 /// `use …::serde::{self as __serde, …};` for exactly the traits the types derive or
@@ -319,4 +309,25 @@ fn fixed_setter(scheme: &SecurityScheme) -> Option<TokenStream> {
             self
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    #[test]
+    fn the_runtime_is_named_by_its_full_path_once_in_the_import() {
+        let spec = "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /things/{id}:
+    get:
+      parameters: [{name: id, in: path, required: true, schema: {type: string, format: uuid}}]
+      responses: {'200': {description: ok, content: {application/json: {schema: {}}}}}
+";
+        let code = crate::generate_str(Path::new("x.yaml"), spec).unwrap();
+        assert_eq!(code.matches("::authgen_runtime::").count(), 1, "{code}");
+        assert!(code.contains("use ::authgen_runtime::__private as __rt;\n"), "{code}");
+        assert!(code.contains("id: __rt::uuid::Uuid") && code.contains("-> __rt::Built<'_>"), "{code}");
+    }
 }

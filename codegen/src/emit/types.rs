@@ -40,22 +40,6 @@ pub fn rust_type(ty: &TypeRef, types: &[TypeDef]) -> TokenStream {
     }
 }
 
-/// Whether the Rust spelling of `ty` names a type of the runtime.
-pub fn names_runtime(ty: &TypeRef) -> bool {
-    match ty {
-        TypeRef::String | TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 | TypeRef::Named(_) => {
-            false
-        }
-        TypeRef::Vec(inner) | TypeRef::Map(inner) => names_runtime(inner),
-        TypeRef::Secret
-        | TypeRef::Json
-        | TypeRef::Binary
-        | TypeRef::DateTime
-        | TypeRef::Date
-        | TypeRef::Uuid => true,
-    }
-}
-
 /// `Box<ty>` where a recursive type needs it.
 fn boxed(ty: TokenStream, boxed: bool) -> TokenStream {
     if boxed { quote!(Box<#ty>) } else { ty }
