@@ -3,6 +3,8 @@
 //! operation from its path template (written once, filled here), and an optional value
 //! added only when it is given.
 
+use std::borrow::Cow;
+
 use reqwest::Method;
 
 use super::request::Request;
@@ -20,7 +22,11 @@ impl ClientCore {
         template: &'static str,
         segments: &[String],
     ) -> Request<'_> {
-        let path = if segments.is_empty() { template.into() } else { fill(template, segments) };
+        // A path without parameters is the template itself: nothing to allocate.
+        let path = match segments {
+            [] => Cow::Borrowed(template),
+            _ => Cow::Owned(fill(template, segments)),
+        };
         self.request(method, &path).operation(name, template)
     }
 }
