@@ -29,10 +29,9 @@ pub fn operation_impl(op: &Operation, types: &[TypeDef]) -> TokenStream {
     let headers = super::stream::headers_type(op);
     // Awaiting a call that answers only with a stream gives the stream.
     let call = op.stream.as_ref().filter(|s| s.only).map(|_| {
-        let private = quote!(__rt);
         quote! {
-            fn call(core: &#private::ClientCore, params: Self, options: __rt::CallOptions) -> #private::CallFuture<'_, Self::Output, Self::Error> {
-                #private::events(core, params, options)
+            fn call(core: &__rt::ClientCore, params: Self, options: __rt::CallOptions) -> __rt::CallFuture<'_, Self::Output, Self::Error> {
+                __rt::events(core, params, options)
             }
         }
     });
