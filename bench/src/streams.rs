@@ -10,9 +10,7 @@
 
 use std::time::{Duration, Instant};
 
-use authgen_runtime::__private::{
-    Built, ClientCore, Decoded, EventStream, Format, Method, Operation, Reply,
-};
+use authgen_runtime::__private::{Built, ClientCore, Decoded, EventStream, Format, Method, Operation, Reply};
 use authgen_runtime::{Binary, CallOptions, Config, Events, HeaderMap};
 use serde::Deserialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
