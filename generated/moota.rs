@@ -123,11 +123,8 @@ pub struct LoginRequest {
 }
 
 /// A permission of an access token: `api` all endpoints; `user` manage the user only;
-
 /// `user_read` read the profile without action; `bank` manage bank accounts only;
-
 /// `bank_read` read bank account data without action; `mutation` manage all mutation data;
-
 /// `mutation_read` read mutation data without action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(crate = "__serde", rename_all = "snake_case")]

@@ -102,7 +102,7 @@ fn space_items(text: &str) -> String {
             && (prev_body == "}"
                 || prev_body == "];"
                 || prev_body.ends_with("{}")
-                || (depth == 0 && prev_body.ends_with(';'))))
+                || (depth == 0 && prev_body.ends_with(';') && !prev_body.starts_with("//"))))
             || (previous.starts_with("//!") && !body.starts_with("//!"));
         // Imports stay together, as hand-written code groups them.
         let imports = body.starts_with("use ") && previous.starts_with("use ");
@@ -122,10 +122,10 @@ mod tests {
 
     #[test]
     fn items_and_methods_are_separated_by_blank_lines() {
-        let text = "//! Doc.\nuse a::b;\n/// A.\npub struct A {\n    x: u8,\n}\nimpl A {\n    fn a() {}\n    /// B.\n    fn b() {\n        let x = 1;\n    }\n    fn c() {}\n}\nconst X: u8 = 1;\npub type Y = u8;\n";
+        let text = "//! Doc.\nuse a::b;\n/// A wrapped line ending with a;\n/// list.\npub struct A {\n    x: u8,\n}\nimpl A {\n    fn a() {}\n    /// B.\n    fn b() {\n        let x = 1;\n    }\n    fn c() {}\n}\nconst X: u8 = 1;\npub type Y = u8;\n";
         assert_eq!(
             space_items(text),
-            "//! Doc.\n\nuse a::b;\n\n/// A.\npub struct A {\n    x: u8,\n}\n\nimpl A {\n    fn a() {}\n\n    /// B.\n    fn b() {\n        let x = 1;\n    }\n\n    fn c() {}\n}\n\nconst X: u8 = 1;\n\npub type Y = u8;\n"
+            "//! Doc.\n\nuse a::b;\n\n/// A wrapped line ending with a;\n/// list.\npub struct A {\n    x: u8,\n}\n\nimpl A {\n    fn a() {}\n\n    /// B.\n    fn b() {\n        let x = 1;\n    }\n\n    fn c() {}\n}\n\nconst X: u8 = 1;\n\npub type Y = u8;\n"
         );
     }
 
