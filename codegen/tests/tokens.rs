@@ -34,9 +34,7 @@ fn an_access_token_field_makes_a_token_operation_by_convention() {
     for name in ["access_token", "accessToken"] {
         let code = generate(&spec(&format!("                  {name}: {{type: string}}\n"), "")).unwrap();
         assert!(
-            code.contains(
-                "pub fn issue_token_source(\n        &self,\n    ) -> impl __rt::token::TokenSource"
-            ),
+            code.contains("pub fn issue_token_source(&self) -> impl __rt::token::TokenSource + use<>"),
             "{code}"
         );
         assert!(code.contains("__rt::token::TokenFields::CONVENTION,"), "{code}");
