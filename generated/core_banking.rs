@@ -3,27 +3,33 @@
 
 //! # Core banking authentication
 //!
-//! Obtains an access token for the core banking application API from the client credentials (`clientId` and `clientSecret`) the API provider issues. Store the client credentials and the access tokens securely. The page's table spells the field `clientID` while its sample request body sends `clientId`: this spec follows the sample, which is what the wire carries. The page documents no error statuses.
+//! Obtains an access token for the core banking application API from the client credentials
+//! (`clientId` and `clientSecret`) the API provider issues. Store the client credentials
+//! and the access tokens securely. The page's table spells the field `clientID` while its
+//! sample request body sends `clientId`: this spec follows the sample, which is what the
+//! wire carries. The page documents no error statuses.
 //!
 //! Generated from `specs/core_banking.yaml` (API version 1.0).
 
-use ::authgen_runtime::__private::serde::{self as __serde, Deserialize, Serialize};
+use ::authgen_runtime::__private as __rt;
+use __rt::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for Core banking authentication.
 ///
-/// Default server: `{baseurl}` (The host of your deployment; the page writes it `{{baseurl}}`.).
+/// Default server: `{baseurl}` (The host of your deployment; the page writes it
+/// `{{baseurl}}`.).
 #[derive(Debug, Clone)]
 pub struct Client {
-    core: ::authgen_runtime::__private::ClientCore,
+    core: __rt::ClientCore,
 }
 
 /// The spec's servers; the first is the default.
-const SERVERS: &[::authgen_runtime::__private::Server] = &[
-    ::authgen_runtime::__private::Server {
+const SERVERS: &[__rt::Server] = &[
+    __rt::Server {
         url: "{baseurl}",
         description: "The host of your deployment; the page writes it `{{baseurl}}`.",
         variables: &[
-            ::authgen_runtime::__private::ServerVariable {
+            __rt::ServerVariable {
                 name: "baseurl",
                 default: "https://core-banking.example.com",
                 allowed: &[],
@@ -38,10 +44,8 @@ impl Client {
     /// Fails when the base URL cannot be resolved, is not HTTPS (plain HTTP is
     /// allowed only to loopback addresses, when the configuration says so), or the
     /// TLS identity or roots cannot be read.
-    pub fn new(
-        config: ::authgen_runtime::Config,
-    ) -> Result<Self, ::authgen_runtime::ConfigError> {
-        let core = ::authgen_runtime::__private::ClientCore::new(config, SERVERS, &[])?;
+    pub fn new(config: __rt::Config) -> Result<Self, __rt::ConfigError> {
+        let core = __rt::ClientCore::new(config, SERVERS, &[])?;
         Ok(Client { core })
     }
 
@@ -61,16 +65,17 @@ impl Client {
         Call::new(self, Authenticate { body })
     }
 
-    /// A token source that calls [`Client::authenticate`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
+    /// A token source that calls [`Client::authenticate`] with these arguments whenever a new
+    /// token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
     pub fn authenticate_token_source(
         &self,
         body: AuthenticateRequest,
-    ) -> impl ::authgen_runtime::token::TokenSource + use<> {
+    ) -> impl __rt::token::TokenSource + use<> {
         let identity = self.core.token_identity("core_banking.authenticate", &(&body,));
         let client = self.clone();
-        ::authgen_runtime::token::token_source(
+        __rt::token::token_source(
             "core_banking.authenticate",
-            ::authgen_runtime::token::TokenFields::CONVENTION,
+            __rt::token::TokenFields::CONVENTION,
             identity,
             move || {
                 let (client, body) = (client.clone(), body.clone());
@@ -79,7 +84,7 @@ impl Client {
         )
     }
 }
-::authgen_runtime::__private::call_block!();
+__rt::call_block!();
 
 /// The client credentials.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -88,34 +93,26 @@ pub struct AuthenticateRequest {
     /// Client ID.
     pub client_id: String,
     /// Client Secret.
-    pub client_secret: ::authgen_runtime::Secret,
+    pub client_secret: __rt::Secret,
 }
 
 impl AuthenticateRequest {
-    /// Checks the limits the spec documents for `AuthenticateRequest` (lengths, patterns, ranges).
-    pub fn validate(&self) -> Result<(), ::authgen_runtime::ValidationError> {
-        {
-            let value = &self.client_id;
-            ::authgen_runtime::__private::check_max_length("clientId", value, 100)?;
-        }
-        {
-            let value = &self.client_secret;
-            ::authgen_runtime::__private::check_max_length(
-                "clientSecret",
-                value.expose_secret(),
-                100,
-            )?;
-        }
+    /// Checks the limits the spec documents for `AuthenticateRequest` (lengths, patterns,
+    /// ranges).
+    pub fn validate(&self) -> Result<(), __rt::ValidationError> {
+        __rt::check_max_length("clientId", &self.client_id, 100)?;
+        __rt::check_max_length("clientSecret", &self.client_secret, 100)?;
         Ok(())
     }
 }
 
-/// The access token. The page's sample shows the two numbers as the strings "long"; they are 64-bit integers.
+/// The access token. The page's sample shows the two numbers as the strings "long"; they
+/// are 64-bit integers.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde", rename_all = "camelCase")]
 pub struct AuthenticateResponse {
     /// The access token.
-    pub access_token: ::authgen_runtime::Secret,
+    pub access_token: __rt::Secret,
     /// The token type.
     pub token_type: String,
     /// When the token expires, as Unix epoch time.
@@ -124,9 +121,9 @@ pub struct AuthenticateResponse {
     pub token_validity_sec: i64,
 }
 
-impl ::authgen_runtime::token::TokenAnswer for AuthenticateResponse {
-    fn field(&self, wire: &str) -> Option<::authgen_runtime::token::TokenValue<'_>> {
-        use ::authgen_runtime::token::AsTokenValue;
+impl __rt::token::TokenAnswer for AuthenticateResponse {
+    fn field(&self, wire: &str) -> Option<__rt::token::TokenValue<'_>> {
+        use __rt::token::AsTokenValue;
         match wire {
             "accessToken" => self.access_token.as_token_value(),
             "tokenType" => self.token_type.as_token_value(),
@@ -142,33 +139,29 @@ pub struct Authenticate {
     body: AuthenticateRequest,
 }
 
-impl ::authgen_runtime::__private::Operation for Authenticate {
+impl __rt::Operation for Authenticate {
     type Output = AuthenticateResponse;
     type Error = AuthenticateError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let Authenticate { body } = &self;
         body.validate()?;
         Ok(
             core
-                .request(
-                    ::authgen_runtime::__private::Method::POST,
+                .operation(
+                    __rt::Method::POST,
+                    "authenticate",
                     "/api/auth/v1/authenticate",
+                    &[],
                 )
-                .operation("authenticate", "/api/auth/v1/authenticate")
                 .accept("application/json")
                 .json(body),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),

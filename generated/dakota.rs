@@ -3,23 +3,25 @@
 
 //! # OpenAPI Plant Store
 //!
-//! A sample API that uses a plant store as an example to demonstrate features in the OpenAPI specification
+//! A sample API that uses a plant store as an example to demonstrate features in the
+//! OpenAPI specification
 //!
 //! Generated from `specs/dakota.yaml` (API version 1.0.0).
 
-use ::authgen_runtime::__private::serde::{self as __serde, Deserialize, Serialize};
+use ::authgen_runtime::__private as __rt;
+use __rt::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for OpenAPI Plant Store.
 ///
 /// Default server: `https://marketplace-as-a-service.herokuapp.com`.
 #[derive(Debug, Clone)]
 pub struct Client {
-    core: ::authgen_runtime::__private::ClientCore,
+    core: __rt::ClientCore,
 }
 
 /// The spec's servers; the first is the default.
-const SERVERS: &[::authgen_runtime::__private::Server] = &[
-    ::authgen_runtime::__private::Server {
+const SERVERS: &[__rt::Server] = &[
+    __rt::Server {
         url: "https://marketplace-as-a-service.herokuapp.com",
         description: "",
         variables: &[],
@@ -32,10 +34,8 @@ impl Client {
     /// Fails when the base URL cannot be resolved, is not HTTPS (plain HTTP is
     /// allowed only to loopback addresses, when the configuration says so), or the
     /// TLS identity or roots cannot be read.
-    pub fn new(
-        config: ::authgen_runtime::Config,
-    ) -> Result<Self, ::authgen_runtime::ConfigError> {
-        let core = ::authgen_runtime::__private::ClientCore::new(config, SERVERS, &[])?;
+    pub fn new(config: __rt::Config) -> Result<Self, __rt::ConfigError> {
+        let core = __rt::ClientCore::new(config, SERVERS, &[])?;
         Ok(Client { core })
     }
 
@@ -44,7 +44,8 @@ impl Client {
         self.core.base_url()
     }
 
-    /// Authenticate the user with the system and obtain the access_token. Request and Response Content-Type would be JSON.
+    /// Authenticate the user with the system and obtain the access_token. Request and Response
+    /// Content-Type would be JSON.
     ///
     /// `POST /index.php/api/oauth2`
     ///
@@ -56,18 +57,20 @@ impl Client {
         Call::new(self, PostIndexPhpApiOauth2 { body })
     }
 
-    /// A token source that calls [`Client::post_index_php_api_oauth2`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
+    /// A token source that calls [`Client::post_index_php_api_oauth2`] with these arguments
+    /// whenever a new token is needed: wrap it in a
+    /// [`TokenCache`](::authgen_runtime::token::TokenCache).
     pub fn post_index_php_api_oauth2_token_source(
         &self,
         body: Auth,
-    ) -> impl ::authgen_runtime::token::TokenSource + use<> {
+    ) -> impl __rt::token::TokenSource + use<> {
         let identity = self
             .core
             .token_identity("dakota.post_index_php_api_oauth2", &(&body,));
         let client = self.clone();
-        ::authgen_runtime::token::token_source(
+        __rt::token::token_source(
             "dakota.post_index_php_api_oauth2",
-            ::authgen_runtime::token::TokenFields::CONVENTION,
+            __rt::token::TokenFields::CONVENTION,
             identity,
             move || {
                 let (client, body) = (client.clone(), body.clone());
@@ -76,7 +79,7 @@ impl Client {
         )
     }
 }
-::authgen_runtime::__private::call_block!();
+__rt::call_block!();
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]
@@ -84,8 +87,9 @@ pub struct Auth {
     /// Your system username
     pub username: String,
     /// Your system password
-    pub password: ::authgen_runtime::Secret,
-    /// It is used by confidential and public clients to exchange an authorization code for an access token. It would be 'password'.
+    pub password: __rt::Secret,
+    /// It is used by confidential and public clients to exchange an authorization code for an
+    /// access token. It would be 'password'.
     pub grant_type: String,
 }
 
@@ -93,25 +97,25 @@ pub struct Auth {
 #[serde(crate = "__serde")]
 pub struct PostIndexPhpApiOauth2Response {
     /// The access token to authenticate requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub access_token: Option<::authgen_runtime::Secret>,
+    #[serde(default)]
+    pub access_token: Option<__rt::Secret>,
     /// Time in seconds until the access token expires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub expires_in: Option<i64>,
     /// The refresh token used to obtain a new access token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refresh_token: Option<::authgen_runtime::Secret>,
+    #[serde(default)]
+    pub refresh_token: Option<__rt::Secret>,
     /// Time in seconds until the refresh token expires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub refresh_expires_in: Option<i64>,
     /// Client ID sequence, can be null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub fuse_client_id_seq: Option<String>,
 }
 
-impl ::authgen_runtime::token::TokenAnswer for PostIndexPhpApiOauth2Response {
-    fn field(&self, wire: &str) -> Option<::authgen_runtime::token::TokenValue<'_>> {
-        use ::authgen_runtime::token::AsTokenValue;
+impl __rt::token::TokenAnswer for PostIndexPhpApiOauth2Response {
+    fn field(&self, wire: &str) -> Option<__rt::token::TokenValue<'_>> {
+        use __rt::token::AsTokenValue;
         match wire {
             "access_token" => self.access_token.as_token_value(),
             "expires_in" => self.expires_in.as_token_value(),
@@ -128,32 +132,28 @@ pub struct PostIndexPhpApiOauth2 {
     body: Auth,
 }
 
-impl ::authgen_runtime::__private::Operation for PostIndexPhpApiOauth2 {
+impl __rt::Operation for PostIndexPhpApiOauth2 {
     type Output = PostIndexPhpApiOauth2Response;
     type Error = PostIndexPhpApiOauth2Error;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let PostIndexPhpApiOauth2 { body } = &self;
         Ok(
             core
-                .request(
-                    ::authgen_runtime::__private::Method::POST,
+                .operation(
+                    __rt::Method::POST,
+                    "post_index_php_api_oauth2",
                     "/index.php/api/oauth2",
+                    &[],
                 )
-                .operation("post_index_php_api_oauth2", "/index.php/api/oauth2")
                 .accept("application/json")
                 .json(body),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             400 => Err(response.error(PostIndexPhpApiOauth2Error::BadRequest)),

@@ -3,25 +3,31 @@
 
 //! # MOGOPLUS Authentication
 //!
-//! The token endpoint of MOGOPLUS open banking, captured from <https://docs.mogoplus.ai/mogoplus-open-banking/api-reference/authentication.md>. The call is made over mutual TLS with the client certificate and key the MOGOPLUS team provides, and with HTTP Basic credentials (username and password) they provide too. The answer is a Bearer token.
+//! The token endpoint of MOGOPLUS open banking, captured from
+//! <https://docs.mogoplus.ai/mogoplus-open-banking/api-reference/authentication.md>. The
+//! call is made over mutual TLS with the client certificate and key the MOGOPLUS team
+//! provides, and with HTTP Basic credentials (username and password) they provide too. The
+//! answer is a Bearer token.
 //!
 //! Generated from `specs/mogoplus.yaml` (API version 1.0).
 
-use ::authgen_runtime::__private::serde::{self as __serde, Deserialize};
+use ::authgen_runtime::__private as __rt;
+use __rt::serde::{self as __serde, Deserialize};
 
 /// A client for MOGOPLUS Authentication.
 ///
 /// Default server: `https://auth.auuat.mogoplus.com` (UAT).
 ///
-/// The `mutualTLS` security scheme authenticates with a TLS client certificate: give it with `Config::identity_pem`.
+/// The `mutualTLS` security scheme authenticates with a TLS client certificate: give it
+/// with `Config::identity_pem`.
 #[derive(Debug, Clone)]
 pub struct Client {
-    core: ::authgen_runtime::__private::ClientCore,
+    core: __rt::ClientCore,
 }
 
 /// The spec's servers; the first is the default.
-const SERVERS: &[::authgen_runtime::__private::Server] = &[
-    ::authgen_runtime::__private::Server {
+const SERVERS: &[__rt::Server] = &[
+    __rt::Server {
         url: "https://auth.auuat.mogoplus.com",
         description: "UAT",
         variables: &[],
@@ -34,14 +40,8 @@ impl Client {
     /// Fails when the base URL cannot be resolved, is not HTTPS (plain HTTP is
     /// allowed only to loopback addresses, when the configuration says so), or the
     /// TLS identity or roots cannot be read.
-    pub fn new(
-        config: ::authgen_runtime::Config,
-    ) -> Result<Self, ::authgen_runtime::ConfigError> {
-        let core = ::authgen_runtime::__private::ClientCore::new(
-            config,
-            SERVERS,
-            &["mutualTLS"],
-        )?;
+    pub fn new(config: __rt::Config) -> Result<Self, __rt::ConfigError> {
+        let core = __rt::ClientCore::new(config, SERVERS, &["mutualTLS"])?;
         Ok(Client { core })
     }
 
@@ -56,12 +56,12 @@ impl Client {
     pub fn with_basic_auth(
         mut self,
         username: impl Into<String>,
-        password: impl Into<::authgen_runtime::Secret>,
+        password: impl Into<__rt::Secret>,
     ) -> Self {
         self.core
             .set_credential(
                 "basicAuth",
-                ::authgen_runtime::__private::Credential::Basic {
+                __rt::Credential::Basic {
                     username: username.into(),
                     password: password.into(),
                 },
@@ -71,7 +71,9 @@ impl Client {
 
     /// Fetch an access token
     ///
-    /// Invoke the API over mTLS and fetch access token from MOGOPLUS to prove the authenticity of requests. The page lists `Content-Type: application/json` among the headers but documents no body fields: the request carries no body.
+    /// Invoke the API over mTLS and fetch access token from MOGOPLUS to prove the authenticity
+    /// of requests. The page lists `Content-Type: application/json` among the headers but
+    /// documents no body fields: the request carries no body.
     ///
     /// `POST /api/v1/oauth2/token`
     ///
@@ -80,15 +82,14 @@ impl Client {
         Call::new(self, RequestToken)
     }
 
-    /// A token source that calls [`Client::request_token`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
-    pub fn request_token_source(
-        &self,
-    ) -> impl ::authgen_runtime::token::TokenSource + use<> {
+    /// A token source that calls [`Client::request_token`] with these arguments whenever a new
+    /// token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
+    pub fn request_token_source(&self) -> impl __rt::token::TokenSource + use<> {
         let identity = self.core.token_identity("mogoplus.request_token", &());
         let client = self.clone();
-        ::authgen_runtime::token::token_source(
+        __rt::token::token_source(
             "mogoplus.request_token",
-            ::authgen_runtime::token::TokenFields::CONVENTION,
+            __rt::token::TokenFields::CONVENTION,
             identity,
             move || {
                 let client = client.clone();
@@ -97,14 +98,14 @@ impl Client {
         )
     }
 }
-::authgen_runtime::__private::call_block!();
+__rt::call_block!();
 
 /// A Bearer access token.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct TokenResponse {
     /// The access token.
-    pub access_token: ::authgen_runtime::Secret,
+    pub access_token: __rt::Secret,
     /// The token type.
     pub token_type: String,
     /// Seconds until the access token expires.
@@ -118,10 +119,10 @@ pub struct OAuthError {
     /// An error code of RFC 6749 section 5.2.
     pub error: OAuthErrorCode,
     /// Human-readable text about the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub error_description: Option<String>,
     /// A page about the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub error_uri: Option<String>,
 }
 
@@ -173,7 +174,7 @@ impl From<String> for OAuthErrorCode {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(OAuthErrorCode);
+__rt::display_as_str!(OAuthErrorCode);
 
 /// The client could not be authenticated.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -183,9 +184,9 @@ pub struct InvalidClientError {
     pub error: String,
 }
 
-impl ::authgen_runtime::token::TokenAnswer for TokenResponse {
-    fn field(&self, wire: &str) -> Option<::authgen_runtime::token::TokenValue<'_>> {
-        use ::authgen_runtime::token::AsTokenValue;
+impl __rt::token::TokenAnswer for TokenResponse {
+    fn field(&self, wire: &str) -> Option<__rt::token::TokenValue<'_>> {
+        use __rt::token::AsTokenValue;
         match wire {
             "access_token" => self.access_token.as_token_value(),
             "token_type" => self.token_type.as_token_value(),
@@ -198,22 +199,20 @@ impl ::authgen_runtime::token::TokenAnswer for TokenResponse {
 /// The parameters of [`Client::request_token`], held by its [`Call`].
 pub struct RequestToken;
 
-impl ::authgen_runtime::__private::Operation for RequestToken {
+impl __rt::Operation for RequestToken {
     type Output = TokenResponse;
     type Error = RequestTokenError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         Ok(
             core
-                .request(
-                    ::authgen_runtime::__private::Method::POST,
+                .operation(
+                    __rt::Method::POST,
+                    "request_token",
                     "/api/v1/oauth2/token",
+                    &[],
                 )
-                .operation("request_token", "/api/v1/oauth2/token")
                 .query("grant_type", &"client_credentials")
                 .security(&[&["mutualTLS", "basicAuth"]])
                 .accept("application/json"),
@@ -221,9 +220,7 @@ impl ::authgen_runtime::__private::Operation for RequestToken {
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             400 => Err(response.error_json(RequestTokenError::BadRequest)),

@@ -3,23 +3,28 @@
 
 //! # Moota API authentication
 //!
-//! How to obtain and use an access token for the Moota API (bank mutations), captured from <https://moota.gitbook.io/technical-docs/authentication.md>. The API uses JSON for input and output: requests send `Content-Type: application/json` and `Accept: application/json`. All requests must be made over HTTPS. Every call but the login sends the token as `Authorization: Bearer <token>`.
+//! How to obtain and use an access token for the Moota API (bank mutations), captured from
+//! <https://moota.gitbook.io/technical-docs/authentication.md>. The API uses JSON for input
+//! and output: requests send `Content-Type: application/json` and `Accept:
+//! application/json`. All requests must be made over HTTPS. Every call but the login sends
+//! the token as `Authorization: Bearer <token>`.
 //!
 //! Generated from `specs/moota.yaml` (API version 2).
 
-use ::authgen_runtime::__private::serde::{self as __serde, Deserialize, Serialize};
+use ::authgen_runtime::__private as __rt;
+use __rt::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for Moota API authentication.
 ///
 /// Default server: `https://app.moota.co`.
 #[derive(Debug, Clone)]
 pub struct Client {
-    core: ::authgen_runtime::__private::ClientCore,
+    core: __rt::ClientCore,
 }
 
 /// The spec's servers; the first is the default.
-const SERVERS: &[::authgen_runtime::__private::Server] = &[
-    ::authgen_runtime::__private::Server {
+const SERVERS: &[__rt::Server] = &[
+    __rt::Server {
         url: "https://app.moota.co",
         description: "",
         variables: &[],
@@ -32,10 +37,8 @@ impl Client {
     /// Fails when the base URL cannot be resolved, is not HTTPS (plain HTTP is
     /// allowed only to loopback addresses, when the configuration says so), or the
     /// TLS identity or roots cannot be read.
-    pub fn new(
-        config: ::authgen_runtime::Config,
-    ) -> Result<Self, ::authgen_runtime::ConfigError> {
-        let core = ::authgen_runtime::__private::ClientCore::new(config, SERVERS, &[])?;
+    pub fn new(config: __rt::Config) -> Result<Self, __rt::ConfigError> {
+        let core = __rt::ClientCore::new(config, SERVERS, &[])?;
         Ok(Client { core })
     }
 
@@ -47,34 +50,22 @@ impl Client {
     /// Sets the bearer token of the `bearerAuth` security scheme.
     ///
     /// The access token from the login, as a Bearer token.
-    pub fn with_bearer_auth(
-        mut self,
-        token: impl Into<::authgen_runtime::Secret>,
-    ) -> Self {
-        self.core
-            .set_credential(
-                "bearerAuth",
-                ::authgen_runtime::__private::Credential::Bearer(token.into()),
-            );
+    pub fn with_bearer_auth(mut self, token: impl Into<__rt::Secret>) -> Self {
+        self.core.set_credential("bearerAuth", __rt::Credential::Bearer(token.into()));
         self
     }
 
-    /// Takes the bearer tokens of the `bearerAuth` security scheme from `cache`, which refreshes them before they expire; a 401 refetches once and retries the call once.
-    pub fn with_bearer_auth_cache(
-        mut self,
-        cache: ::authgen_runtime::token::TokenCache,
-    ) -> Self {
-        self.core
-            .set_credential(
-                "bearerAuth",
-                ::authgen_runtime::__private::Credential::BearerCache(cache),
-            );
+    /// Takes the bearer tokens of the `bearerAuth` security scheme from `cache`, which
+    /// refreshes them before they expire; a 401 refetches once and retries the call once.
+    pub fn with_bearer_auth_cache(mut self, cache: __rt::token::TokenCache) -> Self {
+        self.core.set_credential("bearerAuth", __rt::Credential::BearerCache(cache));
         self
     }
 
     /// Get an access token
     ///
-    /// Logs in with the account's username and password and returns an access token limited to the requested scopes.
+    /// Logs in with the account's username and password and returns an access token limited to
+    /// the requested scopes.
     ///
     /// `POST /api/v2/auth/login`
     ///
@@ -83,16 +74,17 @@ impl Client {
         Call::new(self, Login { body })
     }
 
-    /// A token source that calls [`Client::login`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
+    /// A token source that calls [`Client::login`] with these arguments whenever a new token is
+    /// needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
     pub fn login_token_source(
         &self,
         body: LoginRequest,
-    ) -> impl ::authgen_runtime::token::TokenSource + use<> {
+    ) -> impl __rt::token::TokenSource + use<> {
         let identity = self.core.token_identity("moota.login", &(&body,));
         let client = self.clone();
-        ::authgen_runtime::token::token_source(
+        __rt::token::token_source(
             "moota.login",
-            ::authgen_runtime::token::TokenFields::CONVENTION,
+            __rt::token::TokenFields::CONVENTION,
             identity,
             move || {
                 let (client, body) = (client.clone(), body.clone());
@@ -103,7 +95,11 @@ impl Client {
 
     /// Call the API with the access token
     ///
-    /// The page documents no specific endpoint beyond the login: it shows that every later call sends `Authorization: Bearer <token>` to an API object (`curl -X $HTTP_METHOD -H "Authorization: Bearer <secret_token>" "https://app.moota.co/v2/$OBJECT"`). The curl example writes `/v2/` while the login lives under `/api/v2/`; this spec follows the login's prefix.
+    /// The page documents no specific endpoint beyond the login: it shows that every later call
+    /// sends `Authorization: Bearer <token>` to an API object (`curl -X $HTTP_METHOD -H
+    /// "Authorization: Bearer <secret_token>" "https://app.moota.co/v2/$OBJECT"`). The curl
+    /// example writes `/v2/` while the login lives under `/api/v2/`; this spec follows the
+    /// login's prefix.
     ///
     /// `GET /api/v2/{object}`
     ///
@@ -112,7 +108,7 @@ impl Client {
         Call::new(self, GetObject { object: object.into() })
     }
 }
-::authgen_runtime::__private::call_block!();
+__rt::call_block!();
 
 /// The account's credentials and the scopes the token should have.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -121,12 +117,15 @@ pub struct LoginRequest {
     /// Username of the Moota account.
     pub username: String,
     /// Password of the Moota account.
-    pub password: ::authgen_runtime::Secret,
+    pub password: __rt::Secret,
     /// The permissions the access token grants.
     pub scopes: Vec<Scope>,
 }
 
-/// A permission of an access token: `api` all endpoints; `user` manage the user only; `user_read` read the profile without action; `bank` manage bank accounts only; `bank_read` read bank account data without action; `mutation` manage all mutation data; `mutation_read` read mutation data without action.
+/// A permission of an access token: `api` all endpoints; `user` manage the user only;
+/// `user_read` read the profile without action; `bank` manage bank accounts only;
+/// `bank_read` read bank account data without action; `mutation` manage all mutation data;
+/// `mutation_read` read mutation data without action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(crate = "__serde", rename_all = "snake_case")]
 pub enum Scope {
@@ -160,14 +159,14 @@ impl Scope {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(Scope);
+__rt::display_as_str!(Scope);
 
 /// The access token.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct LoginResponse {
     /// The access token, a JWT.
-    pub access_token: ::authgen_runtime::Secret,
+    pub access_token: __rt::Secret,
 }
 
 /// An error message.
@@ -178,9 +177,9 @@ pub struct ErrorMessage {
     pub message: String,
 }
 
-impl ::authgen_runtime::token::TokenAnswer for LoginResponse {
-    fn field(&self, wire: &str) -> Option<::authgen_runtime::token::TokenValue<'_>> {
-        use ::authgen_runtime::token::AsTokenValue;
+impl __rt::token::TokenAnswer for LoginResponse {
+    fn field(&self, wire: &str) -> Option<__rt::token::TokenValue<'_>> {
+        use __rt::token::AsTokenValue;
         match wire {
             "access_token" => self.access_token.as_token_value(),
             _ => None,
@@ -193,32 +192,23 @@ pub struct Login {
     body: LoginRequest,
 }
 
-impl ::authgen_runtime::__private::Operation for Login {
+impl __rt::Operation for Login {
     type Output = LoginResponse;
     type Error = LoginError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let Login { body } = &self;
         Ok(
             core
-                .request(
-                    ::authgen_runtime::__private::Method::POST,
-                    "/api/v2/auth/login",
-                )
-                .operation("login", "/api/v2/auth/login")
+                .operation(__rt::Method::POST, "login", "/api/v2/auth/login", &[])
                 .accept("application/json")
                 .json(body),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             302 => Err(response.error_json(LoginError::Found)),
@@ -230,7 +220,8 @@ impl ::authgen_runtime::__private::Operation for Login {
 /// Documented error statuses of [`Client::login`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum LoginError {
-    /// 302: Invalid credentials. Moota answers them with a 302 status and a JSON body rather than a 4xx.
+    /// 302: Invalid credentials. Moota answers them with a 302 status and a JSON body rather
+    /// than a 4xx.
     Found(ErrorMessage),
 }
 
@@ -239,33 +230,28 @@ pub struct GetObject {
     object: String,
 }
 
-impl ::authgen_runtime::__private::Operation for GetObject {
-    type Output = ::authgen_runtime::Json;
+impl __rt::Operation for GetObject {
+    type Output = __rt::Json;
     type Error = GetObjectError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let GetObject { object } = &self;
-        let object = ::authgen_runtime::__private::path_segment("object", object)?;
         Ok(
             core
-                .request(
-                    ::authgen_runtime::__private::Method::GET,
-                    &format!("/api/v2/{object}"),
+                .operation(
+                    __rt::Method::GET,
+                    "get_object",
+                    "/api/v2/{object}",
+                    &[__rt::path_segment("object", object)?],
                 )
-                .operation("get_object", "/api/v2/{object}")
                 .security(&[&["bearerAuth"]])
                 .accept("application/json"),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             401 => Err(response.error_json(GetObjectError::Unauthorized)),

@@ -3,23 +3,28 @@
 
 //! # Uqudo Authorisation API
 //!
-//! Retrieves the authorization token for the Uqudo SDK and API with the OAuth 2.0 client credentials grant, captured from <https://docs.uqudo.com/docs/kyc/uqudo-api/authorisation.md>. Client credentials come from the Credentials tab of the Development section of the Uqudo Customer Portal. Call it from your backend, never from a mobile application.
+//! Retrieves the authorization token for the Uqudo SDK and API with the OAuth 2.0 client
+//! credentials grant, captured from
+//! <https://docs.uqudo.com/docs/kyc/uqudo-api/authorisation.md>. Client credentials come
+//! from the Credentials tab of the Development section of the Uqudo Customer Portal. Call
+//! it from your backend, never from a mobile application.
 //!
 //! Generated from `specs/uqudo.yaml` (API version 1.0).
 
-use ::authgen_runtime::__private::serde::{self as __serde, Deserialize, Serialize};
+use ::authgen_runtime::__private as __rt;
+use __rt::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for Uqudo Authorisation API.
 ///
 /// Default server: `https://auth.uqudo.io`.
 #[derive(Debug, Clone)]
 pub struct Client {
-    core: ::authgen_runtime::__private::ClientCore,
+    core: __rt::ClientCore,
 }
 
 /// The spec's servers; the first is the default.
-const SERVERS: &[::authgen_runtime::__private::Server] = &[
-    ::authgen_runtime::__private::Server {
+const SERVERS: &[__rt::Server] = &[
+    __rt::Server {
         url: "https://auth.uqudo.io",
         description: "",
         variables: &[],
@@ -32,10 +37,8 @@ impl Client {
     /// Fails when the base URL cannot be resolved, is not HTTPS (plain HTTP is
     /// allowed only to loopback addresses, when the configuration says so), or the
     /// TLS identity or roots cannot be read.
-    pub fn new(
-        config: ::authgen_runtime::Config,
-    ) -> Result<Self, ::authgen_runtime::ConfigError> {
-        let core = ::authgen_runtime::__private::ClientCore::new(config, SERVERS, &[])?;
+    pub fn new(config: __rt::Config) -> Result<Self, __rt::ConfigError> {
+        let core = __rt::ClientCore::new(config, SERVERS, &[])?;
         Ok(Client { core })
     }
 
@@ -46,7 +49,9 @@ impl Client {
 
     /// Get the access token
     ///
-    /// Gets the access token to use the Uqudo SDK and the Uqudo API. The client credentials travel in the form body (there is no OpenAPI security scheme for that), so the operation declares no security requirement.
+    /// Gets the access token to use the Uqudo SDK and the Uqudo API. The client credentials
+    /// travel in the form body (there is no OpenAPI security scheme for that), so the operation
+    /// declares no security requirement.
     ///
     /// `POST /api/oauth/token`
     ///
@@ -55,16 +60,17 @@ impl Client {
         Call::new(self, GetToken { body })
     }
 
-    /// A token source that calls [`Client::get_token`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
+    /// A token source that calls [`Client::get_token`] with these arguments whenever a new
+    /// token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
     pub fn get_token_source(
         &self,
         body: TokenRequest,
-    ) -> impl ::authgen_runtime::token::TokenSource + use<> {
+    ) -> impl __rt::token::TokenSource + use<> {
         let identity = self.core.token_identity("uqudo.get_token", &(&body,));
         let client = self.clone();
-        ::authgen_runtime::token::token_source(
+        __rt::token::token_source(
             "uqudo.get_token",
-            ::authgen_runtime::token::TokenFields::CONVENTION,
+            __rt::token::TokenFields::CONVENTION,
             identity,
             move || {
                 let (client, body) = (client.clone(), body.clone());
@@ -73,7 +79,7 @@ impl Client {
         )
     }
 }
-::authgen_runtime::__private::call_block!();
+__rt::call_block!();
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 #[serde(crate = "__serde", rename_all = "snake_case")]
@@ -91,7 +97,7 @@ impl GrantType {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(GrantType);
+__rt::display_as_str!(GrantType);
 
 /// The client credentials grant, form encoded.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -102,7 +108,7 @@ pub struct TokenRequest {
     /// Provided client id.
     pub client_id: String,
     /// Provided client secret.
-    pub client_secret: ::authgen_runtime::Secret,
+    pub client_secret: __rt::Secret,
 }
 
 /// The access token.
@@ -110,7 +116,7 @@ pub struct TokenRequest {
 #[serde(crate = "__serde")]
 pub struct TokenResponse {
     /// The JWS authorization token.
-    pub access_token: ::authgen_runtime::Secret,
+    pub access_token: __rt::Secret,
     /// The token type.
     pub token_type: String,
     /// Seconds until the access token expires.
@@ -118,15 +124,15 @@ pub struct TokenResponse {
     /// The scopes granted.
     pub scope: String,
     /// The token's unique identifier.
-    pub jti: ::authgen_runtime::uuid::Uuid,
+    pub jti: __rt::uuid::Uuid,
 }
 
 /// The body of a 401; the page documents no fields (it shows an empty JSON object).
-pub type UnauthorizedError = ::authgen_runtime::Json;
+pub type UnauthorizedError = __rt::Json;
 
-impl ::authgen_runtime::token::TokenAnswer for TokenResponse {
-    fn field(&self, wire: &str) -> Option<::authgen_runtime::token::TokenValue<'_>> {
-        use ::authgen_runtime::token::AsTokenValue;
+impl __rt::token::TokenAnswer for TokenResponse {
+    fn field(&self, wire: &str) -> Option<__rt::token::TokenValue<'_>> {
+        use __rt::token::AsTokenValue;
         match wire {
             "access_token" => self.access_token.as_token_value(),
             "token_type" => self.token_type.as_token_value(),
@@ -142,29 +148,23 @@ pub struct GetToken {
     body: TokenRequest,
 }
 
-impl ::authgen_runtime::__private::Operation for GetToken {
+impl __rt::Operation for GetToken {
     type Output = TokenResponse;
     type Error = GetTokenError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let GetToken { body } = &self;
         Ok(
             core
-                .request(::authgen_runtime::__private::Method::POST, "/api/oauth/token")
-                .operation("get_token", "/api/oauth/token")
+                .operation(__rt::Method::POST, "get_token", "/api/oauth/token", &[])
                 .accept("application/json")
                 .form(body),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             401 => Err(response.error_json(GetTokenError::Unauthorized)),

@@ -10,9 +10,7 @@
 
 use std::time::{Duration, Instant};
 
-use authgen_runtime::__private::{
-    Built, ClientCore, Decoded, EventStream, Format, Method, Operation, Response,
-};
+use authgen_runtime::__private::{Built, ClientCore, Decoded, EventStream, Format, Method, Operation, Reply};
 use authgen_runtime::{Binary, CallOptions, Config, Events, HeaderMap};
 use serde::Deserialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -62,7 +60,7 @@ impl Operation for Completion {
         Ok(core.request(Method::POST, "/events").stream("text/event-stream"))
     }
 
-    fn decode(response: Response) -> Decoded<Self> {
+    fn decode(response: Reply) -> Decoded<Self> {
         match response.status() {
             200 => response.events(<Self as EventStream>::FORMAT),
             _ => Err(response.unexpected()),
@@ -86,7 +84,7 @@ impl Operation for File {
         Ok(core.request(Method::GET, "/file"))
     }
 
-    fn decode(response: Response) -> Decoded<Self> {
+    fn decode(response: Reply) -> Decoded<Self> {
         match response.status() {
             200 => response.binary(),
             _ => Err(response.unexpected()),
@@ -239,7 +237,7 @@ impl Operation for Big {
         Ok(core.request(Method::GET, "/big"))
     }
 
-    fn decode(response: Response) -> Decoded<Self> {
+    fn decode(response: Reply) -> Decoded<Self> {
         File::decode(response)
     }
 }

@@ -47,15 +47,16 @@ fn program(api: &model::Api, krate: &str) -> Result<String, syn::Error> {
     });
     let count = api.examples.len();
     let tokens = quote! {
+        use ::authgen_runtime::__private as __rt;
         #types
 
         /// Decodes `json` into `T` as the client decodes an answer; why not, if it does not.
-        fn check<T: ::authgen_runtime::__private::serde::de::DeserializeOwned>(
+        fn check<T: __rt::serde::de::DeserializeOwned>(
             pointer: &str,
             json: &str,
             refused: &mut Vec<String>,
         ) {
-            if let Err(why) = ::authgen_runtime::decode_json::<T>(json.as_bytes()) {
+            if let Err(why) = __rt::decode_json::<T>(json.as_bytes()) {
                 // The place in the example's own text says nothing of the document.
                 let why = why.split(" at line ").next().unwrap_or_default();
                 refused.push(format!("refused {pointer}: {why}"));

@@ -1,12 +1,70 @@
 //! Formatting: tokens -> the text that is compiled and committed, with a header naming
-//! the spec. Deterministic: the same model gives the same bytes.
+//! the spec. Deterministic: the same model gives the same bytes, on any number of
+//! threads.
 
 use proc_macro2::TokenStream;
+
+use crate::emit::{self, Piece};
+use crate::model::Api;
 
 /// Formats an emitted module. An error here is a bug in the emitter, reported with the
 /// parser's message rather than a panic.
 pub fn format(tokens: TokenStream, source: &str) -> Result<String, syn::Error> {
     Ok(assemble(&[unparse(tokens)?], source))
+}
+
+/// Emits and formats the module. A long one is cut into runs of pieces, one a thread (at
+/// most `threads`): formatting is most of the time codegen takes (syn parsing the tokens
+/// again, and prettyplease), and each run is emitted and printed on its own.
+pub fn module(api: &Api, threads: usize) -> Result<String, String> {
+    let pieces = emit::pieces(api);
+    let threads = threads.min(pieces.len() / PIECES_A_THREAD).max(1);
+    let runs = split(&pieces, threads, |piece| piece_weight(api, piece));
+    let text = |run: &[Piece]| {
+        unparse(run.iter().map(|piece| emit::piece(api, *piece)).collect()).map_err(|e| e.to_string())
+    };
+    let texts: Vec<Result<String, String>> = std::thread::scope(|scope| {
+        let others: Vec<_> = runs[1..].iter().map(|run| scope.spawn(|| text(run))).collect();
+        let first = text(runs[0]);
+        std::iter::once(first)
+            .chain(
+                others.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))),
+            )
+            .collect()
+    });
+    Ok(assemble(&texts.into_iter().collect::<Result<Vec<_>, _>>()?, &api.source))
+}
+
+/// Below this many pieces a thread costs more than it saves.
+const PIECES_A_THREAD: usize = 64;
+
+/// About how much text a piece becomes: an operation is its call, its parameters and its
+/// answers, the head a method per operation.
+fn piece_weight(api: &Api, piece: &Piece) -> usize {
+    match piece {
+        Piece::Head => 2 * api.operations.len() + 4,
+        Piece::Type(_) | Piece::Answer(_) => 1,
+        Piece::Operation(_) => 4,
+        Piece::Webhooks => api.webhooks.len() + 2,
+    }
+}
+
+/// `items` cut into `n` consecutive runs of about equal weight (none empty).
+fn split<T>(items: &[T], n: usize, weight: impl Fn(&T) -> usize) -> Vec<&[T]> {
+    let total: usize = items.iter().map(&weight).sum();
+    let mut runs = Vec::with_capacity(n);
+    let (mut start, mut sum) = (0, 0);
+    for (i, item) in items.iter().enumerate() {
+        sum += weight(item);
+        if runs.len() + 1 < n && sum * n >= total * (runs.len() + 1) {
+            runs.push(&items[start..=i]);
+            start = i + 1;
+        }
+    }
+    if start < items.len() || runs.is_empty() {
+        runs.push(&items[start..]);
+    }
+    runs
 }
 
 /// The text of a run of items, as prettyplease prints them. Runs printed apart and
@@ -44,9 +102,11 @@ fn space_items(text: &str) -> String {
             && (prev_body == "}"
                 || prev_body == "];"
                 || prev_body.ends_with("{}")
-                || (depth == 0 && prev_body.ends_with(';'))))
+                || (depth == 0 && prev_body.ends_with(';') && !prev_body.starts_with("//"))))
             || (previous.starts_with("//!") && !body.starts_with("//!"));
-        if opens && closed {
+        // Imports stay together, as hand-written code groups them.
+        let imports = body.starts_with("use ") && previous.starts_with("use ");
+        if opens && closed && !imports {
             out.push('\n');
         }
         out.push_str(line);
@@ -62,10 +122,51 @@ mod tests {
 
     #[test]
     fn items_and_methods_are_separated_by_blank_lines() {
-        let text = "//! Doc.\nuse a::b;\n/// A.\npub struct A {\n    x: u8,\n}\nimpl A {\n    fn a() {}\n    /// B.\n    fn b() {\n        let x = 1;\n    }\n    fn c() {}\n}\nconst X: u8 = 1;\npub type Y = u8;\n";
+        let text = "//! Doc.\nuse a::b;\n/// A wrapped line ending with a;\n/// list.\npub struct A {\n    x: u8,\n}\nimpl A {\n    fn a() {}\n    /// B.\n    fn b() {\n        let x = 1;\n    }\n    fn c() {}\n}\nconst X: u8 = 1;\npub type Y = u8;\n";
         assert_eq!(
             space_items(text),
-            "//! Doc.\n\nuse a::b;\n\n/// A.\npub struct A {\n    x: u8,\n}\n\nimpl A {\n    fn a() {}\n\n    /// B.\n    fn b() {\n        let x = 1;\n    }\n\n    fn c() {}\n}\n\nconst X: u8 = 1;\n\npub type Y = u8;\n"
+            "//! Doc.\n\nuse a::b;\n\n/// A wrapped line ending with a;\n/// list.\npub struct A {\n    x: u8,\n}\n\nimpl A {\n    fn a() {}\n\n    /// B.\n    fn b() {\n        let x = 1;\n    }\n\n    fn c() {}\n}\n\nconst X: u8 = 1;\n\npub type Y = u8;\n"
         );
+    }
+
+    /// A spec of `n` operations, each with a type of its own.
+    fn long_spec(n: usize) -> String {
+        let mut spec = String::from("openapi: 3.0.3\ninfo: {title: Long, version: '1'}\npaths:\n");
+        for i in 0..n {
+            spec += &format!(
+                "  /things{i}/{{id}}:\n    get:\n      operationId: getThing{i}\n      parameters:\n        - {{name: id, in: path, required: true, schema: {{type: string}}}}\n      responses:\n        '200':\n          description: The thing.\n          content:\n            application/json:\n              schema: {{$ref: '#/components/schemas/Thing{i}'}}\n"
+            );
+        }
+        spec += "components:\n  schemas:\n";
+        for i in 0..n {
+            spec += &format!(
+                "    Thing{i}:\n      type: object\n      properties:\n        name: {{type: string}}\n"
+            );
+        }
+        spec
+    }
+
+    #[test]
+    fn a_module_formatted_on_several_threads_reads_as_the_module_formatted_whole() {
+        let path = std::path::Path::new("specs/long.yaml");
+        let api = crate::model_of(
+            crate::load::load_str(path, &long_spec(150)).unwrap(),
+            &crate::Options::default(),
+        )
+        .unwrap();
+        let whole = format(emit::module(&api), &api.source).unwrap();
+        for threads in [2, 3, 7] {
+            assert_eq!(module(&api, threads).unwrap(), whole, "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn runs_are_consecutive_of_about_equal_weight_and_never_empty() {
+        let items: Vec<usize> = (0..10).collect();
+        let runs = split(&items, 3, |_| 1);
+        assert_eq!(runs, [&items[..4], &items[4..7], &items[7..]]);
+        let heavy_first = split(&items, 2, |i| if *i == 0 { 100 } else { 1 });
+        assert_eq!(heavy_first, [&items[..1], &items[1..]]);
+        assert_eq!(split(&items[..1], 4, |_| 1), [&items[..1]]);
     }
 }

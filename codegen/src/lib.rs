@@ -188,7 +188,7 @@ fn render(api: &model::Api, file: &Path) -> Result<Generated, SpecError> {
     // The emitter builds its tokens with `quote!` from sanitised identifiers: a parse
     // failure here is a generator bug, reported as such rather than as a panic.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let code = emit_and_format(api, cores).map_err(|err| SpecError {
+    let code = format::module(api, cores).map_err(|err| SpecError {
         file: file.to_path_buf(),
         problems: vec![diagnostics::Problem {
             pointer: "#".into(),
@@ -208,60 +208,6 @@ fn render(api: &model::Api, file: &Path) -> Result<Generated, SpecError> {
     })
 }
 
-/// Emits and formats the module. A long one is cut into runs of pieces, one a thread (at
-/// most `threads`): formatting is most of the time codegen takes (syn parsing the tokens
-/// again, and prettyplease), and each run is emitted and printed on its own.
-fn emit_and_format(api: &model::Api, threads: usize) -> Result<String, String> {
-    let pieces = emit::pieces(api);
-    let threads = threads.min(pieces.len() / PIECES_A_THREAD).max(1);
-    let runs = split(&pieces, threads, |piece| piece_weight(api, piece));
-    let text = |run: &[emit::Piece]| {
-        format::unparse(run.iter().map(|piece| emit::piece(api, *piece)).collect()).map_err(|e| e.to_string())
-    };
-    let texts: Vec<Result<String, String>> = std::thread::scope(|scope| {
-        let others: Vec<_> = runs[1..].iter().map(|run| scope.spawn(|| text(run))).collect();
-        let first = text(runs[0]);
-        std::iter::once(first)
-            .chain(
-                others.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))),
-            )
-            .collect()
-    });
-    Ok(format::assemble(&texts.into_iter().collect::<Result<Vec<_>, _>>()?, &api.source))
-}
-
-/// Below this many pieces a thread costs more than it saves.
-const PIECES_A_THREAD: usize = 64;
-
-/// About how much text a piece becomes: an operation is its call, its parameters and its
-/// answers, the head a method per operation.
-fn piece_weight(api: &model::Api, piece: &emit::Piece) -> usize {
-    match piece {
-        emit::Piece::Head => 2 * api.operations.len() + 4,
-        emit::Piece::Type(_) | emit::Piece::Answer(_) => 1,
-        emit::Piece::Operation(_) => 4,
-        emit::Piece::Webhooks => api.webhooks.len() + 2,
-    }
-}
-
-/// `items` cut into `n` consecutive runs of about equal weight (none empty).
-fn split<T>(items: &[T], n: usize, weight: impl Fn(&T) -> usize) -> Vec<&[T]> {
-    let total: usize = items.iter().map(&weight).sum();
-    let mut runs = Vec::with_capacity(n);
-    let (mut start, mut sum) = (0, 0);
-    for (i, item) in items.iter().enumerate() {
-        sum += weight(item);
-        if runs.len() + 1 < n && sum * n >= total * (runs.len() + 1) {
-            runs.push(&items[start..=i]);
-            start = i + 1;
-        }
-    }
-    if start < items.len() || runs.is_empty() {
-        runs.push(&items[start..]);
-    }
-    runs
-}
-
 /// A path with `/` separators on every platform, for stable generated text.
 pub(crate) fn display_path(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
@@ -270,33 +216,6 @@ pub(crate) fn display_path(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A spec of `n` operations, each with a type of its own.
-    fn long_spec(n: usize) -> String {
-        let mut spec = String::from("openapi: 3.0.3\ninfo: {title: Long, version: '1'}\npaths:\n");
-        for i in 0..n {
-            spec += &format!(
-                "  /things{i}/{{id}}:\n    get:\n      operationId: getThing{i}\n      parameters:\n        - {{name: id, in: path, required: true, schema: {{type: string}}}}\n      responses:\n        '200':\n          description: The thing.\n          content:\n            application/json:\n              schema: {{$ref: '#/components/schemas/Thing{i}'}}\n"
-            );
-        }
-        spec += "components:\n  schemas:\n";
-        for i in 0..n {
-            spec += &format!(
-                "    Thing{i}:\n      type: object\n      properties:\n        name: {{type: string}}\n"
-            );
-        }
-        spec
-    }
-
-    #[test]
-    fn a_module_formatted_on_several_threads_reads_as_the_module_formatted_whole() {
-        let path = Path::new("specs/long.yaml");
-        let (api, _) = model_of(load::load_str(path, &long_spec(150)).unwrap(), &Options::default()).unwrap();
-        let whole = format::format(emit::module(&api), &api.source).unwrap();
-        for threads in [2, 3, 7] {
-            assert_eq!(emit_and_format(&api, threads).unwrap(), whole, "{threads} threads");
-        }
-    }
 
     #[test]
     fn the_models_pointers_lead_to_its_operations_and_webhooks_in_the_document() {
@@ -314,15 +233,5 @@ mod tests {
             assert!(at(&op.pointer)["responses"].is_object(), "{}", op.pointer);
         }
         assert!(at(&api.webhooks[0].pointer)["responses"]["200"].is_object());
-    }
-
-    #[test]
-    fn runs_are_consecutive_of_about_equal_weight_and_never_empty() {
-        let items: Vec<usize> = (0..10).collect();
-        let runs = split(&items, 3, |_| 1);
-        assert_eq!(runs, [&items[..4], &items[4..7], &items[7..]]);
-        let heavy_first = split(&items, 2, |i| if *i == 0 { 100 } else { 1 });
-        assert_eq!(heavy_first, [&items[..1], &items[1..]]);
-        assert_eq!(split(&items[..1], 4, |_| 1), [&items[..1]]);
     }
 }

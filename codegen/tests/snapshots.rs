@@ -51,8 +51,8 @@ fn problems_name_file_pointer_and_line() {
 fn formats_are_typed_unless_the_options_keep_strings() {
     let spec = Path::new("tests/features/schemas.yaml");
     let typed = authgen_codegen::generate(spec).unwrap();
-    assert!(typed.contains("pub created: ::authgen_runtime::DateTime,"));
-    assert!(typed.contains("pub id: ::authgen_runtime::uuid::Uuid,"));
+    assert!(typed.contains("pub created: __rt::DateTime,"));
+    assert!(typed.contains("pub id: __rt::uuid::Uuid,"));
     let options = authgen_codegen::Options { string_formats: true, ..Default::default() };
     let strings = authgen_codegen::generate_with(spec, &options).unwrap().code;
     assert!(strings.contains("pub created: String,") && strings.contains("pub id: String,"), "{strings}");

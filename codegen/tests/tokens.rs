@@ -33,8 +33,11 @@ fn generate(text: &str) -> Result<String, String> {
 fn an_access_token_field_makes_a_token_operation_by_convention() {
     for name in ["access_token", "accessToken"] {
         let code = generate(&spec(&format!("                  {name}: {{type: string}}\n"), "")).unwrap();
-        assert!(code.contains("pub fn issue_token_source(\n        &self,\n    ) -> impl ::authgen_runtime::token::TokenSource"), "{code}");
-        assert!(code.contains("::authgen_runtime::token::TokenFields::CONVENTION,"), "{code}");
+        assert!(
+            code.contains("pub fn issue_token_source(&self) -> impl __rt::token::TokenSource + use<>"),
+            "{code}"
+        );
+        assert!(code.contains("__rt::token::TokenFields::CONVENTION,"), "{code}");
     }
 }
 
@@ -51,7 +54,7 @@ fn x_authgen_token_names_fields_the_convention_does_not_know() {
     let code = generate(&spec(properties, extra)).unwrap();
     assert!(code.contains("access_token: &[\"jwt\"],"), "{code}");
     assert!(code.contains("expires_in: &[\"ttl\"],"), "{code}");
-    assert!(code.contains("..::authgen_runtime::token::TokenFields::CONVENTION"), "{code}");
+    assert!(code.contains("..__rt::token::TokenFields::CONVENTION"), "{code}");
 }
 
 #[test]

@@ -29,7 +29,7 @@ pub trait Operation: Send + 'static {
     /// Checks the parameters against their documented limits and builds the request.
     fn request(self, core: &ClientCore) -> Built<'_>;
     /// The operation's result for `response`, status by status.
-    fn decode(response: exchange::Response) -> Decoded<Self>;
+    fn decode(response: exchange::Reply) -> Decoded<Self>;
     /// How a call is sent: its answer read whole and decoded. An operation that answers
     /// only with an event stream sends it as [`events`] does.
     fn call(
@@ -130,7 +130,7 @@ fn stream_request<P: EventStream>(core: &ClientCore, params: P) -> Built<'_> {
 pub(crate) fn send<'c, T: Send + 'c, E: Send + 'c>(
     built: Built<'c>,
     options: CallOptions,
-    then: impl FnOnce(exchange::Response) -> Result<T, Error<E>> + Send + 'c,
+    then: impl FnOnce(exchange::Reply) -> Result<T, Error<E>> + Send + 'c,
 ) -> CallFuture<'c, T, E> {
     match built {
         Ok(request) => Box::pin(request.options(options).send_then(then)),
@@ -154,7 +154,7 @@ fn replay<P: EventStream>(core: &ClientCore, params: P, options: CallOptions) ->
 }
 
 /// A success answer, or the operation's error for another status.
-fn success<P: Operation>(answer: exchange::Response) -> Result<exchange::Response, Error<P::Error>> {
+fn success<P: Operation>(answer: exchange::Reply) -> Result<exchange::Reply, Error<P::Error>> {
     let status = answer.status_code();
     if status.is_success() {
         return Ok(answer);

@@ -5,7 +5,7 @@
 
 pub use serde;
 
-pub use crate::{call_block, display_as_str, unwind_safe};
+pub use crate::{call_block, display_as_str, headers_type, unwind_safe};
 
 /// The methods of every module's `Call` (what [`call_block!`](crate::call_block)
 /// writes): a parameter setter cannot take one of these names.
@@ -146,6 +146,38 @@ macro_rules! display_as_str {
     )+};
 }
 
+/// The type of an operation's answers' headers, where the spec documents some: a
+/// [`Headers`](crate::Headers) that derefs to the whole `HeaderMap`. The module adds a
+/// typed getter per documented header in an `impl` of its own; the attributes given
+/// (its documentation) are the struct's.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! headers_type {
+    ($(#[$attr:meta])* $name:ident) => {
+        $(#[$attr])*
+        #[derive(Clone)]
+        pub struct $name($crate::HeaderMap);
+
+        impl $crate::Headers for $name {
+            fn from_map(map: $crate::HeaderMap) -> Self {
+                $name(map)
+            }
+
+            fn map(&self) -> &$crate::HeaderMap {
+                &self.0
+            }
+        }
+
+        impl ::std::ops::Deref for $name {
+            type Target = $crate::HeaderMap;
+
+            fn deref(&self) -> &Self::Target {
+                &self.0
+            }
+        }
+    };
+}
+
 /// `UnwindSafe` and `RefUnwindSafe` stated for a recursive type of the module (one a
 /// `Box` holds). The auto traits would say the same (generated types hold plain data),
 /// but rustdoc, which works out every auto trait of every type it documents, follows
@@ -196,6 +228,15 @@ mod tests {
             core: crate::__private::ClientCore,
         }
         crate::call_block!(pages, events, download);
+        crate::headers_type!(
+            /// Headers, as the generator declares a module's.
+            AnswerHeaders
+        );
+
+        /// The headers' map, read through the `Headers` the macro writes and its `Deref`.
+        pub fn headers_read(headers: &AnswerHeaders) -> usize {
+            crate::Headers::map(headers).len() + headers.len()
+        }
 
         /// Every method the macro writes, called by the name [`CALL_METHODS`](super::CALL_METHODS)
         /// gives it: a method renamed in the macro fails to compile here.

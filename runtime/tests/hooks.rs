@@ -7,7 +7,7 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use authgen_runtime::__private::{ClientCore, Credential, Method, Response};
+use authgen_runtime::__private::{ClientCore, Credential, Method};
 use authgen_runtime::{Config, Hook, RetryPolicy, reqwest};
 use support::{Reply, Server};
 
@@ -46,8 +46,7 @@ async fn a_hook_changes_every_attempt_and_sees_every_answer() {
         .hook(signer.clone());
     let mut core = ClientCore::new(config, &[], &[]).unwrap();
     core.set_credential("bearer", Credential::Bearer("t-1".into()));
-    let response: Response =
-        core.request(Method::GET, "/things").security(&[&["bearer"]]).send::<()>().await.unwrap();
+    let response = core.request(Method::GET, "/things").security(&[&["bearer"]]).send::<()>().await.unwrap();
     assert_eq!(response.status(), 200);
     let signatures: Vec<Vec<String>> = server.requests().iter().map(|r| r.headers("x-signature")).collect();
     assert_eq!(signatures, [["attempt-1; authorized=true"], ["attempt-2; authorized=true"]]);

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use authgen_runtime::__private::{ClientCore, Credential, Method, Multipart, Response};
+use authgen_runtime::__private::{ClientCore, Credential, Method, Multipart};
 use authgen_runtime::token::{AccessToken, BoxFuture, TokenCache, TokenError, TokenSource};
 use authgen_runtime::{Config, Error, RetryPolicy, TransportKind};
 use support::{Recorded, Reply, Server};
@@ -40,7 +40,7 @@ async fn server(statuses: &'static [u16]) -> Server {
 
 /// The status a call ends with, the answer turned into an error as generated code does.
 async fn status_of(request: authgen_runtime::__private::Request<'_>) -> Result<u16, Error<()>> {
-    let response: Response = request.send::<()>().await?;
+    let response = request.send::<()>().await?;
     match response.status() {
         200 => Ok(200),
         _ => Err(response.unexpected()),

@@ -10,9 +10,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use authgen_runtime::__private::{
-    Built, ClientCore, Decoded, Method, Multipart, Operation, Response, download,
-};
+use authgen_runtime::__private::{Built, ClientCore, Decoded, Method, Multipart, Operation, Reply, download};
 use authgen_runtime::{Binary, Bytes, CallOptions, Config, HeaderMap, RetryPolicy};
 use support::stream::Scripted;
 
@@ -28,7 +26,7 @@ impl Operation for GetFile {
         Ok(core.request(Method::GET, "/file").operation("get_file", "/file"))
     }
 
-    fn decode(response: Response) -> Decoded<Self> {
+    fn decode(response: Reply) -> Decoded<Self> {
         match response.status() {
             200 => response.binary(),
             _ => Err(response.unexpected()),
@@ -54,7 +52,7 @@ impl Operation for PutFile {
         })
     }
 
-    fn decode(response: Response) -> Decoded<Self> {
+    fn decode(response: Reply) -> Decoded<Self> {
         match response.status() {
             200..=299 => response.empty(),
             _ => Err(response.unexpected()),

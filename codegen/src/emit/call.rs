@@ -23,7 +23,7 @@ pub fn builder(api: &Api) -> TokenStream {
     ];
     let parts =
         parts.into_iter().filter(|(_, used)| *used).map(|(part, _)| Ident::new(part, Span::call_site()));
-    quote!(::authgen_runtime::__private::call_block!(#(#parts),*);)
+    quote!(__rt::call_block!(#(#parts),*);)
 }
 
 /// The parameters the struct of `op` holds: all but an optional idempotency key, which
@@ -38,18 +38,20 @@ pub fn method(op: &Operation, types: &[TypeDef]) -> TokenStream {
     let optional: Vec<String> = setters_of(op).map(|(name, ..)| format!("`{name}`")).collect();
     // Written here, not taken from the spec: its link is not escaped.
     let how = match optional.is_empty() {
-        true => " Returns a [`Call`]: `.await` it to send it.".to_string(),
+        true => "Returns a [`Call`]: `.await` it to send it.".to_string(),
         false => format!(
-            " Returns a [`Call`]: set the optional parameters on it ({}), then `.await` it.",
+            "Returns a [`Call`]: set the optional parameters on it ({}), then `.await` it.",
             optional.join(", ")
         ),
     };
-    let docs = doc::outer(doc::paragraphs([op.doc.as_deref(), Some(&label)]).as_deref());
     let pages = op.pagination.as_ref().map(|_| {
-        quote!(#[doc = ""] #[doc = " The list pages: [`Call::stream`] gives the items of every page, fetched as they are read."])
+        "The list pages: [`Call::stream`] gives the items of every page, fetched as they are read."
+            .to_string()
     });
-    let answers = answers_doc(op).map(|text| quote!(#[doc = ""] #[doc = #text]));
-    let docs = quote!(#docs #[doc = ""] #[doc = #how] #pages #answers);
+    let ours = [Some(how), pages, answers_doc(op)].into_iter().flatten().collect::<Vec<_>>().join("\n\n");
+    let spec = doc::outer(doc::paragraphs([op.doc.as_deref(), Some(&label)]).as_deref());
+    let ours = doc::ours(&ours);
+    let docs = quote!(#spec #[doc = ""] #ours);
     let deprecated = super::operation::deprecated(op);
     let (name, params) = (ident(&op.name), ident(&op.call_type));
     let mut args = Vec::new();
@@ -81,23 +83,24 @@ fn answers_doc(op: &Operation) -> Option<String> {
     if let Some(stream) = &op.stream {
         return Some(match (stream.only, &stream.switch) {
             (true, _) => {
-                " Awaiting it gives a stream of items as they arrive: read them with `.next().await`.".into()
+                "Awaiting it gives a stream of items as they arrive: read them with `.next().await`.".into()
             }
             (false, Some(switch)) => format!(
-                " [`Call::events`] asks for the answer as a stream of items instead (setting `{}` to `true`).",
+                "[`Call::events`] asks for the answer as a stream of items instead (setting `{}` to `true`).",
                 switch.field
             ),
-            (false, None) => " [`Call::events`] asks for the answer as a stream of items instead.".into(),
+            (false, None) => "[`Call::events`] asks for the answer as a stream of items instead.".into(),
         });
     }
     super::stream::downloads(op)
-        .then(|| " [`Call::download`] reads the body chunk by chunk instead of whole.".to_string())
+        .then(|| "[`Call::download`] reads the body chunk by chunk instead of whole.".to_string())
 }
 
 /// The struct of `op`'s parameters and the setters of its optional ones.
 pub fn params(op: &Operation, types: &[TypeDef]) -> TokenStream {
     let name = ident(&op.call_type);
-    let doc = format!(" The parameters of [`Client::{}`], held by its [`Call`].", op.name);
+    let doc = format!("The parameters of [`Client::{}`], held by its [`Call`].", op.name);
+    let doc = doc::ours(&doc);
     let fields: Vec<TokenStream> = values(op)
         .map(|(field, ty, required)| {
             let (field, ty) = (ident(field), rust_type(ty, types));
@@ -112,7 +115,7 @@ pub fn params(op: &Operation, types: &[TypeDef]) -> TokenStream {
         setters_of(op).map(|(field, ty, doc)| setter(field, ty, doc, types)).collect();
     let setters = (!setters.is_empty()).then(|| quote!(impl Call<'_, #name> { #(#setters)* }));
     quote! {
-        #[doc = #doc]
+        #doc
         #clone
         pub struct #name #body
         #setters

@@ -1,6 +1,7 @@
 //! Spec descriptions -> rustdoc attributes that render as written and that `cargo doc`
 //! and doctests accept: code blocks marked as text, HTML-like text escaped, bare URLs
-//! made links, bracketed words not taken for intra-doc links.
+//! made links, bracketed words not taken for intra-doc links; prose wrapped at
+//! [`WIDTH`], as hand-written comments are.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -8,6 +9,13 @@ use quote::quote;
 /// `#[doc = " line"]` attributes for `text` (outer, `///`).
 pub fn outer(text: Option<&str>) -> TokenStream {
     let lines = lines(text);
+    quote! { #(#[doc = #lines])* }
+}
+
+/// `#[doc = " line"]` attributes for our own text, markdown that needs no escaping
+/// (each line as given, wrapped at [`WIDTH`]).
+pub fn ours(text: &str) -> TokenStream {
+    let lines = text.lines().flat_map(wrap).map(|l| if l.is_empty() { l } else { format!(" {l}") });
     quote! { #(#[doc = #lines])* }
 }
 
@@ -59,8 +67,60 @@ fn flush(prose: &mut Vec<&str>, out: &mut Vec<String>) {
         return;
     }
     let escaped = escape(&prose.join("\n"), true);
-    out.extend(escaped.split('\n').map(|l| if l.is_empty() { String::new() } else { format!(" {l}") }));
+    let wrapped = escaped.split('\n').flat_map(wrap);
+    out.extend(wrapped.map(|l| if l.is_empty() { l } else { format!(" {l}") }));
     prose.clear();
+}
+
+/// How many characters of text a doc line holds before it is wrapped: with `/// ` and
+/// an impl's indentation, a line of at most 100.
+pub const WIDTH: usize = 88;
+
+/// `line` of prose cut at spaces into lines of at most [`WIDTH`] characters (a word
+/// longer stays whole). A heading or table row stays one line; a list item's
+/// continuation is indented under its text. A line never starts with a word markdown
+/// would read as the start of a block (`-`, `1.`, `#`, …): the break moves before the
+/// word ahead of it.
+fn wrap(line: &str) -> Vec<String> {
+    if line.chars().count() <= WIDTH || line.starts_with('#') || line.contains('|') {
+        return vec![line.to_string()];
+    }
+    let indent = " ".repeat(list_marker(line));
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for (i, word) in line.split(' ').enumerate() {
+        let fits = current.chars().count() + 1 + word.chars().count() <= WIDTH;
+        if i == 0 {
+            current.push_str(word);
+        } else if fits || starts_block(word) {
+            current.push(' ');
+            current.push_str(word);
+        } else {
+            lines.push(std::mem::replace(&mut current, format!("{indent}{word}")));
+        }
+    }
+    lines.push(current);
+    lines
+}
+
+/// The width of the list marker `line` starts with (`- `, `12. `), or 0.
+fn list_marker(line: &str) -> usize {
+    let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let rest = &line[digits..];
+    let marker = match digits {
+        0 => ["- ", "* ", "+ "].iter().any(|m| rest.starts_with(m)),
+        _ => rest.starts_with(". ") || rest.starts_with(") "),
+    };
+    if marker { digits + 2 } else { 0 }
+}
+
+/// Whether a line starting with `word` would open a block (a list item, heading, rule or
+/// underline, quote, table, fence) rather than continue the paragraph.
+fn starts_block(word: &str) -> bool {
+    let digits = word.len() - word.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let ordered = digits > 0 && matches!(&word[digits..], "." | ")");
+    let marks = !word.is_empty() && word.chars().all(|c| "-=*_#+".contains(c));
+    ordered || marks || word.starts_with(['>', '|']) || word.starts_with("```") || word.starts_with("~~~")
 }
 
 /// The language a fenced block keeps: rustdoc compiles a block without one (or marked
@@ -222,6 +282,25 @@ mod tests {
             " ```",
         ];
         assert_eq!(lines, want);
+    }
+
+    #[test]
+    fn long_prose_is_wrapped_at_spaces_never_before_a_block_marker() {
+        let words = "lorem ".repeat(14);
+        let words = words.trim_end();
+        assert_eq!(lines(Some(&format!("{words} lorem"))), [format!(" {words}"), " lorem".into()]);
+        assert_eq!(
+            lines(Some(&format!("{words} abcd - end"))),
+            [format!(" {words} abcd -"), " end".into()],
+            "a `-` starting a line would be a list item"
+        );
+        assert_eq!(
+            lines(Some(&format!("- {words} lorem"))),
+            [format!(" - {words}"), "   lorem".into()],
+            "a list item's continuation is indented under its text"
+        );
+        let table = format!("| {words} | {words} |");
+        assert_eq!(lines(Some(&table)), [format!(" {table}")]);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Emitting: the [`model`](crate::model) -> Rust tokens of one client module. Generated
 //! code stays thin: transport, auth, decoding and errors live in `authgen-runtime`,
-//! named by absolute path.
+//! named through one short path: the module imports the runtime's door as [`RUNTIME`]
+//! and writes `__rt::Secret`, `__rt::ClientCore`, never the full path.
 
 mod call;
 mod doc;
@@ -53,15 +54,16 @@ pub fn piece(api: &Api, piece: Piece) -> TokenStream {
         Piece::Type(i) => types::type_def(&api.types[i], &api.types),
         Piece::Answer(i) => token::answer_impl(&api.types[i]).unwrap_or_default(),
         Piece::Operation(i) => {
-            let op = &api.operations[i];
-            let params = call::params(op, &api.types);
-            let operation = operation::operation_impl(op, &api.types);
-            let pages = pages::paginate_impl(op, &api.types);
-            let events = stream::event_stream_impl(op, &api.types);
-            let headers = stream::headers_struct(op, &api.types);
-            let errors = operation::error_enum(op, &api.types);
-            let success = operation::success_enum(op, &api.types);
-            quote!(#params #operation #pages #events #headers #errors #success)
+            // One stream, each part moved in: interpolating parts into a `quote!` copies them.
+            let (op, types) = (&api.operations[i], &api.types);
+            let mut tokens = call::params(op, types);
+            tokens.extend([operation::operation_impl(op, types)]);
+            tokens.extend(pages::paginate_impl(op, types));
+            tokens.extend(stream::event_stream_impl(op, types));
+            tokens.extend(stream::headers_struct(op, types));
+            tokens.extend([operation::error_enum(op, types)]);
+            tokens.extend(operation::success_enum(op, types));
+            tokens
         }
         Piece::Webhooks => webhook::webhook_items(api),
     }
@@ -72,13 +74,21 @@ pub fn module(api: &Api) -> TokenStream {
     pieces(api).into_iter().map(|p| piece(api, p)).collect()
 }
 
-/// The module's documentation, its serde import and, unless the document describes no
+/// The name generated code gives the runtime's door (`__private`), imported once at
+/// the top of the module.
+pub const RUNTIME: &str = "__rt";
+
+/// The module's documentation, its imports and, unless the document describes no
 /// call (webhooks alone), the `Client`.
 fn head(api: &Api) -> TokenStream {
     let module_doc = doc::inner(module_doc(api).as_deref());
+    // Every module names the runtime: a document has an operation or a webhook (`lower`
+    // refuses one with neither), and each is written with the runtime's types.
+    let rt = ident(RUNTIME);
+    let runtime = quote!(use ::authgen_runtime::__private as #rt;);
     let serde = serde_imports(api);
     let client = (!api.operations.is_empty()).then(|| client(api));
-    quote!(#module_doc #serde #client)
+    quote!(#module_doc #runtime #serde #client)
 }
 
 /// `use …::serde::{self as __serde, …};` for exactly the traits the types derive or
@@ -92,8 +102,7 @@ fn serde_imports(api: &Api) -> Option<TokenStream> {
     let serialize = serialize.then(|| quote!(Serialize));
     let traits: Vec<TokenStream> = deserialize.into_iter().chain(serialize).collect();
     let serde = ident(types::SERDE);
-    (!traits.is_empty())
-        .then(|| quote!(use ::authgen_runtime::__private::serde::{self as #serde, #(#traits),*};))
+    (!traits.is_empty()).then(|| quote!(use __rt::serde::{self as #serde, #(#traits),*};))
 }
 
 fn module_doc(api: &Api) -> Option<String> {
@@ -166,20 +175,20 @@ fn client(api: &Api) -> TokenStream {
     let (declarations, oauth_methods): (Vec<_>, Vec<_>) =
         api.schemes.iter().filter_map(|scheme| oauth::scheme(scheme, &module)).unzip();
     let builder = call::builder(api);
-    let methods = api.operations.iter().map(|op| {
-        let method = call::method(op, &api.types);
-        let source = token::source_method(op, api);
-        quote!(#method #source)
-    });
+    let mut methods = TokenStream::new();
+    for op in &api.operations {
+        methods.extend([call::method(op, &api.types)]);
+        methods.extend(token::source_method(op, api));
+    }
     quote! {
         #docs
         #[derive(Debug, Clone)]
         pub struct Client {
-            core: ::authgen_runtime::__private::ClientCore,
+            core: __rt::ClientCore,
         }
 
         /// The spec's servers; the first is the default.
-        const SERVERS: &[::authgen_runtime::__private::Server] = &[#(#servers),*];
+        const SERVERS: &[__rt::Server] = &[#(#servers),*];
 
         #(#declarations)*
 
@@ -189,8 +198,8 @@ fn client(api: &Api) -> TokenStream {
             /// Fails when the base URL cannot be resolved, is not HTTPS (plain HTTP is
             /// allowed only to loopback addresses, when the configuration says so), or the
             /// TLS identity or roots cannot be read.
-            pub fn new(config: ::authgen_runtime::Config) -> Result<Self, ::authgen_runtime::ConfigError> {
-                let core = ::authgen_runtime::__private::ClientCore::new(config, SERVERS, &[#(#mutual_tls),*])?;
+            pub fn new(config: __rt::Config) -> Result<Self, __rt::ConfigError> {
+                let core = __rt::ClientCore::new(config, SERVERS, &[#(#mutual_tls),*])?;
                 Ok(Client { core })
             }
 
@@ -201,7 +210,7 @@ fn client(api: &Api) -> TokenStream {
 
             #(#setters)*
             #(#oauth_methods)*
-            #(#methods)*
+            #methods
         }
 
         #builder
@@ -238,9 +247,9 @@ fn server(server: &Server) -> TokenStream {
     let description = server.description.as_deref().unwrap_or_default();
     let variables = server.variables.iter().map(|v| {
         let (name, default, allowed) = (&v.name, &v.default, &v.allowed);
-        quote!(::authgen_runtime::__private::ServerVariable { name: #name, default: #default, allowed: &[#(#allowed),*] })
+        quote!(__rt::ServerVariable { name: #name, default: #default, allowed: &[#(#allowed),*] })
     });
-    quote!(::authgen_runtime::__private::Server { url: #url, description: #description, variables: &[#(#variables),*] })
+    quote!(__rt::Server { url: #url, description: #description, variables: &[#(#variables),*] })
 }
 
 /// `with_<scheme>(…)`: how a user gives the credentials of one security scheme; for
@@ -253,14 +262,15 @@ fn setter(scheme: &SecurityScheme) -> Option<TokenStream> {
     let method = ident(&format!("with_{}_cache", scheme.rust_name));
     let name = &scheme.name;
     let doc = format!(
-        " Takes the bearer tokens of the `{name}` security scheme from `cache`, which refreshes them before they expire; a 401 refetches once and retries the call once."
+        "Takes the bearer tokens of the `{name}` security scheme from `cache`, which refreshes them before they expire; a 401 refetches once and retries the call once."
     );
+    let doc = doc::ours(&doc);
     Some(quote! {
         #fixed
 
-        #[doc = #doc]
-        pub fn #method(mut self, cache: ::authgen_runtime::token::TokenCache) -> Self {
-            self.core.set_credential(#name, ::authgen_runtime::__private::Credential::BearerCache(cache));
+        #doc
+        pub fn #method(mut self, cache: __rt::token::TokenCache) -> Self {
+            self.core.set_credential(#name, __rt::Credential::BearerCache(cache));
             self
         }
     })
@@ -274,20 +284,20 @@ fn fixed_setter(scheme: &SecurityScheme) -> Option<TokenStream> {
         SchemeKind::MutualTls => return None,
         SchemeKind::Basic => (
             format!("Sets the HTTP Basic credentials of the `{name}` security scheme."),
-            quote!(username: impl Into<String>, password: impl Into<::authgen_runtime::Secret>),
+            quote!(username: impl Into<String>, password: impl Into<__rt::Secret>),
             quote!(Basic { username: username.into(), password: password.into() }),
         ),
         SchemeKind::Bearer | SchemeKind::OAuth2(_) | SchemeKind::OpenIdConnect { .. } => (
             format!("Sets the bearer token of the `{name}` security scheme."),
-            quote!(token: impl Into<::authgen_runtime::Secret>),
+            quote!(token: impl Into<__rt::Secret>),
             quote!(Bearer(token.into())),
         ),
         SchemeKind::ApiKey { location, name: key_name } => {
             let location = ident(&format!("{location:?}"));
             (
                 format!("Sets the API key of the `{name}` security scheme (`{key_name}`)."),
-                quote!(key: impl Into<::authgen_runtime::Secret>),
-                quote!(ApiKey { location: ::authgen_runtime::__private::ApiKeyLocation::#location, name: #key_name, value: key.into() }),
+                quote!(key: impl Into<__rt::Secret>),
+                quote!(ApiKey { location: __rt::ApiKeyLocation::#location, name: #key_name, value: key.into() }),
             )
         }
     };
@@ -295,8 +305,29 @@ fn fixed_setter(scheme: &SecurityScheme) -> Option<TokenStream> {
     Some(quote! {
         #docs
         pub fn #method(mut self, #params) -> Self {
-            self.core.set_credential(#name, ::authgen_runtime::__private::Credential::#credential);
+            self.core.set_credential(#name, __rt::Credential::#credential);
             self
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    #[test]
+    fn the_runtime_is_named_by_its_full_path_once_in_the_import() {
+        let spec = "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /things/{id}:
+    get:
+      parameters: [{name: id, in: path, required: true, schema: {type: string, format: uuid}}]
+      responses: {'200': {description: ok, content: {application/json: {schema: {}}}}}
+";
+        let code = crate::generate_str(Path::new("x.yaml"), spec).unwrap();
+        assert_eq!(code.matches("::authgen_runtime::").count(), 1, "{code}");
+        assert!(code.contains("use ::authgen_runtime::__private as __rt;\n"), "{code}");
+        assert!(code.contains("id: __rt::uuid::Uuid") && code.contains("-> __rt::Built<'_>"), "{code}");
+    }
 }

@@ -22,7 +22,7 @@ pub(super) fn scheme(scheme: &SecurityScheme, module: &str) -> Option<(TokenStre
             let (token_url, scopes) = (&flow.token_url, flow.scopes.iter().map(|(name, _)| name));
             let authorization = optional(&flow.authorization_url);
             let device = optional(&flow.device_authorization_url);
-            quote!(Some(::authgen_runtime::oauth::DeclaredFlow {
+            quote!(Some(__rt::oauth::DeclaredFlow {
                 token_url: #token_url,
                 authorization_url: #authorization,
                 device_authorization_url: #device,
@@ -36,10 +36,10 @@ pub(super) fn scheme(scheme: &SecurityScheme, module: &str) -> Option<(TokenStre
     let (device, password, discovery_url) =
         (flow(&flows.device_authorization), flow(&flows.password), optional(&discovery));
     let about =
-        format!(" How the `{}` security scheme gets its tokens, as the spec declares it.", scheme.name);
+        line(&format!("How the `{}` security scheme gets its tokens, as the spec declares it.", scheme.name));
     let constant = quote! {
-        #[doc = #about]
-        const #declared: ::authgen_runtime::oauth::DeclaredScheme = ::authgen_runtime::oauth::DeclaredScheme {
+        #about
+        const #declared: __rt::oauth::DeclaredScheme = __rt::oauth::DeclaredScheme {
             label: #label,
             discovery_url: #discovery_url,
             client_credentials: #client_credentials,
@@ -67,8 +67,7 @@ pub(super) fn scheme(scheme: &SecurityScheme, module: &str) -> Option<(TokenStre
 
 /// Our own text as a doc comment (the spec's texts go through `doc`, which escapes).
 fn line(text: &str) -> TokenStream {
-    let text = format!(" {text}");
-    quote!(#[doc = #text])
+    super::doc::ours(text)
 }
 
 fn optional(value: &Option<String>) -> TokenStream {
@@ -91,12 +90,12 @@ fn client_credentials_methods(scheme: &SecurityScheme, declared: &Ident) -> Toke
     let secret_doc = line(&secret_doc);
     quote! {
         #secret_doc
-        pub fn #with_secret(self, client_id: impl Into<String>, client_secret: impl Into<::authgen_runtime::Secret>) -> Self {
-            self.#with_client(::authgen_runtime::oauth::OAuthClient::secret(client_id, client_secret))
+        pub fn #with_secret(self, client_id: impl Into<String>, client_secret: impl Into<__rt::Secret>) -> Self {
+            self.#with_client(__rt::oauth::OAuthClient::secret(client_id, client_secret))
         }
 
         #client_doc
-        pub fn #with_client(mut self, client: ::authgen_runtime::oauth::OAuthClient) -> Self {
+        pub fn #with_client(mut self, client: __rt::oauth::OAuthClient) -> Self {
             self.core.set_oauth_client(#name, &#declared, client);
             self
         }
@@ -124,7 +123,7 @@ fn device_method(scheme: &SecurityScheme, declared: &Ident) -> TokenStream {
         call: quote!(device_authorization),
         refreshes: true,
     };
-    let params = quote!(show: impl Fn(&::authgen_runtime::oauth::UserCode) + Send + Sync + 'static,);
+    let params = quote!(show: impl Fn(&__rt::oauth::UserCode) + Send + Sync + 'static,);
     flow.method(scheme, declared, params, quote!(show))
 }
 
@@ -137,7 +136,7 @@ fn password_method(scheme: &SecurityScheme, declared: &Ident) -> TokenStream {
         call: quote!(password_grant),
         refreshes: false,
     };
-    let params = quote!(username: impl Into<String>, password: impl Into<::authgen_runtime::Secret>,);
+    let params = quote!(username: impl Into<String>, password: impl Into<__rt::Secret>,);
     flow.method(scheme, declared, params, quote!(username.into(), password.into()))
 }
 
@@ -175,9 +174,9 @@ impl Flow {
             #docs
             pub async fn #method(
                 &self,
-                client: ::authgen_runtime::oauth::OAuthClient,
+                client: __rt::oauth::OAuthClient,
                 #params
-            ) -> Result<::authgen_runtime::oauth::#returns, ::authgen_runtime::oauth::OAuthError> {
+            ) -> Result<__rt::oauth::#returns, __rt::oauth::OAuthError> {
                 self.core.#call(&#declared, &client, #args).await
             }
         }

@@ -29,28 +29,27 @@ pub fn operation_impl(op: &Operation, types: &[TypeDef]) -> TokenStream {
     let headers = super::stream::headers_type(op);
     // Awaiting a call that answers only with a stream gives the stream.
     let call = op.stream.as_ref().filter(|s| s.only).map(|_| {
-        let private = quote!(::authgen_runtime::__private);
         quote! {
-            fn call(core: &#private::ClientCore, params: Self, options: ::authgen_runtime::CallOptions) -> #private::CallFuture<'_, Self::Output, Self::Error> {
-                #private::events(core, params, options)
+            fn call(core: &__rt::ClientCore, params: Self, options: __rt::CallOptions) -> __rt::CallFuture<'_, Self::Output, Self::Error> {
+                __rt::events(core, params, options)
             }
         }
     });
     quote! {
-        impl ::authgen_runtime::__private::Operation for #params {
+        impl __rt::Operation for #params {
             type Output = #success;
             type Error = #error;
             type Headers = #headers;
 
             #[inline]
-            fn request(self, core: &::authgen_runtime::__private::ClientCore) -> ::authgen_runtime::__private::Built<'_> {
+            fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
                 #bind
                 #checks
                 #request
             }
 
             #[inline]
-            fn decode(response: ::authgen_runtime::__private::Response) -> ::authgen_runtime::__private::Decoded<Self> {
+            fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
                 #dispatch
             }
 
@@ -83,25 +82,22 @@ fn success_type(op: &Operation, types: &[TypeDef]) -> TokenStream {
     }
 }
 
+/// The limits of the parameters and body, checked before the request is built.
 fn param_checks(op: &Operation) -> TokenStream {
-    let params = super::call::held(op).filter(|p| !p.checks.is_empty()).map(|p| {
+    let mut checks = TokenStream::new();
+    for p in super::call::held(op).filter(|p| !p.checks.is_empty()) {
         let name = ident(&p.name);
-        let checks = value_checks(&p.wire, &p.ty, &p.checks, &quote!(value));
-        if p.required {
-            quote! { { let value = #name; #checks } }
-        } else {
-            quote! { if let Some(value) = #name { #checks } }
-        }
-    });
-    let body = op.body.as_ref().filter(|b| !b.checks.is_empty()).map(|b| {
-        let checks = value_checks("body", &b.ty, &b.checks, &quote!(body));
-        if b.required { checks } else { quote!(if let Some(body) = body { #checks }) }
-    });
-    quote! { #(#params)* #body }
+        checks.extend(value_checks(&p.wire, &p.checks, &quote!(#name), true, !p.required));
+    }
+    if let Some(b) = op.body.as_ref().filter(|b| !b.checks.is_empty()) {
+        checks.extend(value_checks("body", &b.checks, &quote!(body), true, !b.required));
+    }
+    checks
 }
 
-/// Builds the request: path, fixed and given parameters, auth, body. Required values
-/// chain; optional ones are added by statements after it. Every value is a reference.
+/// Builds the request: the operation and its path, fixed and given parameters, auth,
+/// body, in one chain; an optional value is added where it is given. Every value is a
+/// reference.
 fn request(op: &Operation) -> TokenStream {
     let method = match op.method {
         Method::Get => quote!(GET),
@@ -113,64 +109,65 @@ fn request(op: &Operation) -> TokenStream {
         Method::Patch => quote!(PATCH),
         Method::Trace => quote!(TRACE),
     };
-    let (bindings, path) = path(op);
-    let (name, template) = (&op.name, &op.path);
-    let mut chain = vec![
-        quote!(core.request(::authgen_runtime::__private::Method::#method, #path)),
-        quote!(.operation(#name, #template)),
-    ];
-    let mut statements = Vec::new();
+    let (name, template, segments) = (&op.name, &op.path, segments(op));
+    let mut chain = quote!(core.operation(__rt::Method::#method, #name, #template, &[#(#segments),*]));
+    let mut given = TokenStream::new();
     for (name, value) in &op.fixed_query {
-        chain.push(quote!(.query(#name, &#value)));
+        chain.extend(quote!(.query(#name, &#value)));
     }
     if op.idempotent {
-        chain.push(quote!(.idempotent()));
+        chain.extend(quote!(.idempotent()));
     }
     for param in op.params.iter().filter(|p| p.location != ParamLocation::Path) {
         let name = ident(&param.name);
         if param.idempotency_key {
             let wire = &param.wire;
-            let given = if param.required { quote!(Some(#name.as_str())) } else { quote!(None) };
-            chain.push(quote!(.idempotency_key(#wire, #given)));
+            let key = if param.required { quote!(Some(#name.as_str())) } else { quote!(None) };
+            chain.extend(quote!(.idempotency_key(#wire, #key)));
         } else if param.required {
-            chain.push(add_param_value(param, quote!(#name)));
+            chain.extend(add_param_value(param, quote!(#name)));
         } else {
             let add = add_param_value(param, quote!(value));
-            statements.push(quote!(if let Some(value) = #name { request = request #add; }));
+            given.extend(quote!(.given(#name, |request, value| request #add)));
         }
     }
     // Scopes first: `security` attaches the credentials, a token of these scopes.
     for (scheme, scopes) in &op.scopes {
-        chain.push(quote!(.scopes(#scheme, &[#(#scopes),*])));
+        chain.extend(quote!(.scopes(#scheme, &[#(#scopes),*])));
     }
     if !op.security.is_empty() {
         let alternatives = op.security.iter().map(|names| quote!(&[#(#names),*]));
-        chain.push(quote!(.security(&[#(#alternatives),*])));
+        chain.extend(quote!(.security(&[#(#alternatives),*])));
     }
     if let Some(stream) = only_stream(op) {
         let media = &stream.media;
-        chain.push(quote!(.stream(#media)));
+        chain.extend(quote!(.stream(#media)));
     } else if op.success.iter().chain(&op.errors).any(|r| r.body.is_some() && r.decoding == Decoding::Json) {
-        chain.push(quote!(.accept("application/json")));
+        chain.extend(quote!(.accept("application/json")));
     }
     if let Some(body) = &op.body {
         let encode = encode_body(body);
-        if body.required {
-            chain.push(encode);
-        } else {
-            statements.push(quote!(if let Some(body) = body { request = request #encode; }));
+        match body.required {
+            true => chain.extend(encode),
+            false => given.extend(quote!(.given(body, |request, body| request #encode))),
         }
     }
-    if statements.is_empty() {
-        quote! { #bindings Ok(#(#chain)*) }
-    } else {
-        quote! {
-            #bindings
-            let mut request = #(#chain)*;
-            #(#statements)*
-            Ok(request)
-        }
-    }
+    quote!(Ok(#chain #given))
+}
+
+/// The path's segments, one per `{…}` of the template in its order: the parameter it
+/// names, percent-encoded (`path_segment` refuses `.` and `..`), filled in by the runtime.
+fn segments(op: &Operation) -> Vec<TokenStream> {
+    let placeholders =
+        op.path.split('{').skip(1).filter_map(|rest| rest.split_once('}')).map(|(wire, _)| wire);
+    let param = |wire: &str| op.params.iter().find(|p| p.location == ParamLocation::Path && p.wire == wire);
+    placeholders
+        .filter_map(param)
+        .map(|param| {
+            let (name, wire) = (ident(&param.name), &param.wire);
+            quote!(__rt::path_segment(#wire, #name)?)
+        })
+        .collect()
 }
 
 /// `.json(body)` and the like: the body in its encoding.
@@ -191,7 +188,7 @@ fn encode_body(body: &Body) -> TokenStream {
                     quote!(.file(#wire, &body.#name))
                 }
             });
-            quote!(.multipart(::authgen_runtime::__private::Multipart::object(body, &[#(#wires),*]) #(#parts)*))
+            quote!(.multipart(__rt::Multipart::object(body, &[#(#wires),*]) #(#parts)*))
         }
     }
 }
@@ -211,26 +208,6 @@ fn add_param_value(param: &Param, value: TokenStream) -> TokenStream {
     }
 }
 
-/// The path: a literal, or a `format!` of percent-encoded path parameters bound
-/// before it (`let tenant = path_segment("tenant", tenant)?;`, which refuses `.` and
-/// `..`).
-fn path(op: &Operation) -> (TokenStream, TokenStream) {
-    let path_params: Vec<&Param> = op.params.iter().filter(|p| p.location == ParamLocation::Path).collect();
-    let mut template = op.path.clone();
-    let mut bindings = Vec::new();
-    for param in &path_params {
-        template = template.replace(&format!("{{{}}}", param.wire), &format!("{{{}}}", param.name));
-        let name = ident(&param.name);
-        let wire = &param.wire;
-        bindings.push(quote!(let #name = ::authgen_runtime::__private::path_segment(#wire, #name)?;));
-    }
-    if path_params.is_empty() {
-        (quote!(), quote!(#template))
-    } else {
-        (quote!(#(#bindings)*), quote!(&format!(#template)))
-    }
-}
-
 /// Turns the response into the method's result, status by status.
 fn dispatch(op: &Operation) -> TokenStream {
     let error = ident(&op.error_type);
@@ -244,7 +221,7 @@ fn dispatch(op: &Operation) -> TokenStream {
         });
         let decode = match (&response.body, &op.success_type) {
             _ if only_stream(op).is_some() => {
-                quote!(response.events(<Self as ::authgen_runtime::__private::EventStream>::FORMAT))
+                quote!(response.events(<Self as __rt::EventStream>::FORMAT))
             }
             (Some(_), None) => quote!(response.#read()),
             (None, None) => quote!(response.empty()),
@@ -312,13 +289,14 @@ fn status_pattern(status: Status) -> TokenStream {
 pub fn error_enum(op: &Operation, types: &[TypeDef]) -> TokenStream {
     let name = ident(&op.error_type);
     let doc = if op.errors.is_empty() {
-        format!(" Documented error statuses of [`Client::{}`]: the spec documents none.", op.name)
+        format!("Documented error statuses of [`Client::{}`]: the spec documents none.", op.name)
     } else {
-        format!(" Documented error statuses of [`Client::{}`].", op.name)
+        format!("Documented error statuses of [`Client::{}`].", op.name)
     };
+    let doc = doc::ours(&doc);
     let variants = op.errors.iter().map(|r| variant(r, types));
     quote! {
-        #[doc = #doc]
+        #doc
         #[derive(Debug, Clone, PartialEq)]
         pub enum #name { #(#variants,)* }
     }
@@ -327,10 +305,11 @@ pub fn error_enum(op: &Operation, types: &[TypeDef]) -> TokenStream {
 /// The enum of success responses, when an operation has several kinds.
 pub fn success_enum(op: &Operation, types: &[TypeDef]) -> Option<TokenStream> {
     let name = ident(op.success_type.as_ref()?);
-    let doc = format!(" Successful responses of [`Client::{}`].", op.name);
+    let doc = format!("Successful responses of [`Client::{}`].", op.name);
+    let doc = doc::ours(&doc);
     let variants = op.success.iter().map(|r| variant(r, types));
     Some(quote! {
-        #[doc = #doc]
+        #doc
         #[derive(Debug, Clone, PartialEq)]
         pub enum #name { #(#variants,)* }
     })

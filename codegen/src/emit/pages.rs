@@ -20,7 +20,7 @@ pub fn paginate_impl(op: &Operation, types: &[TypeDef]) -> Option<TokenStream> {
         }
         None => quote!(output),
     };
-    let page = quote!(::authgen_runtime::__private::Page);
+    let page = quote!(__rt::Page);
     let (turn, next) = match &pagination.next {
         NextPage::AfterLast { has_more, id, id_optional, param } => {
             let (has_more, id) = (ident(has_more), ident(id));
@@ -40,7 +40,7 @@ pub fn paginate_impl(op: &Operation, types: &[TypeDef]) -> Option<TokenStream> {
         quote!(fn next(&mut self, cursor: String) { self.#param = Some(cursor); })
     });
     Some(quote! {
-        impl ::authgen_runtime::__private::Paginate for #params {
+        impl __rt::Paginate for #params {
             type Item = #item;
 
             fn page(output: Self::Output, #link: Option<&str>) -> #page<Self::Item> {

@@ -14,11 +14,11 @@ pub fn downloads(op: &Operation) -> bool {
     op.success_type.is_none() && op.success.iter().find_map(|r| r.body.as_ref()) == Some(&TypeRef::Binary)
 }
 
-/// `::authgen_runtime::Events<Item, Error>`: the result of an operation that answers
+/// `__rt::Events<Item, Error>`: the result of an operation that answers
 /// only with a stream.
 pub fn events_type(op: &Operation, stream: &ItemStream, types: &[TypeDef]) -> TokenStream {
     let (item, error) = (rust_type(&stream.item, types), ident(&op.error_type));
-    quote!(::authgen_runtime::Events<#item, #error>)
+    quote!(__rt::Events<#item, #error>)
 }
 
 /// The type of `op`'s answers' headers.
@@ -28,7 +28,7 @@ pub fn headers_type(op: &Operation) -> TokenStream {
             let name = ident(name);
             quote!(#name)
         }
-        None => quote!(::authgen_runtime::HeaderMap),
+        None => quote!(__rt::HeaderMap),
     }
 }
 
@@ -38,12 +38,12 @@ pub fn event_stream_impl(op: &Operation, types: &[TypeDef]) -> Option<TokenStrea
     let params = ident(&op.call_type);
     let item = rust_type(&stream.item, types);
     let mut format = match stream.framing {
-        Framing::Events => quote!(::authgen_runtime::__private::Format::events()),
+        Framing::Events => quote!(__rt::Format::events()),
         Framing::Lines => {
             let media = &stream.media;
-            quote!(::authgen_runtime::__private::Format::lines(#media))
+            quote!(__rt::Format::lines(#media))
         }
-        Framing::Sequence => quote!(::authgen_runtime::__private::Format::sequence()),
+        Framing::Sequence => quote!(__rt::Format::sequence()),
     };
     if let Some(sentinel) = &stream.sentinel {
         format = quote!(#format.until(#sentinel));
@@ -62,9 +62,9 @@ pub fn event_stream_impl(op: &Operation, types: &[TypeDef]) -> Option<TokenStrea
         quote!(fn stream_on(&mut self) { #set })
     });
     Some(quote! {
-        impl ::authgen_runtime::__private::EventStream for #params {
+        impl __rt::EventStream for #params {
             type Item = #item;
-            const FORMAT: ::authgen_runtime::__private::Format = #format;
+            const FORMAT: __rt::Format = #format;
             #switch
         }
     })
@@ -75,9 +75,10 @@ pub fn event_stream_impl(op: &Operation, types: &[TypeDef]) -> Option<TokenStrea
 pub fn headers_struct(op: &Operation, types: &[TypeDef]) -> Option<TokenStream> {
     let name = ident(op.headers_type.as_ref()?);
     let doc = format!(
-        " The headers of [`Client::{}`]'s answers (`.with_response()`): every one by the `HeaderMap` it derefs to, the documented ones typed.",
+        "The headers of [`Client::{}`]'s answers (`.with_response()`): every one by the `HeaderMap` it derefs to, the documented ones typed.",
         op.name
     );
+    let doc = doc::ours(&doc);
     let getters = op.headers.iter().map(|header| {
         let (getter, wire, ty) = (ident(&header.name), &header.wire, rust_type(&header.ty, types));
         let fallback = format!("The `{wire}` header, if the answer has one that reads as its type.");
@@ -85,35 +86,15 @@ pub fn headers_struct(op: &Operation, types: &[TypeDef]) -> Option<TokenStream> 
         quote! {
             #docs
             pub fn #getter(&self) -> Option<#ty> {
-                ::authgen_runtime::__private::header(&self.0, #wire)
+                __rt::header(&self.0, #wire)
             }
         }
     });
     Some(quote! {
-        #[doc = #doc]
-        #[derive(Clone)]
-        pub struct #name(::authgen_runtime::HeaderMap);
+        __rt::headers_type!(#doc #name);
 
         impl #name {
             #(#getters)*
-        }
-
-        impl ::authgen_runtime::Headers for #name {
-            fn from_map(map: ::authgen_runtime::HeaderMap) -> Self {
-                #name(map)
-            }
-
-            fn map(&self) -> &::authgen_runtime::HeaderMap {
-                &self.0
-            }
-        }
-
-        impl ::std::ops::Deref for #name {
-            type Target = ::authgen_runtime::HeaderMap;
-
-            fn deref(&self) -> &Self::Target {
-                &self.0
-            }
         }
     })
 }

@@ -17,9 +17,10 @@ pub fn source_method(op: &Operation, api: &Api) -> Option<TokenStream> {
     let method = ident(&format!("{}{suffix}", op.name));
     let call = ident(&op.name);
     let doc = format!(
-        " A token source that calls [`Client::{}`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).",
+        "A token source that calls [`Client::{}`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).",
         op.name
     );
+    let doc = super::doc::ours(&doc);
     let mut args = Vec::new();
     let mut names = Vec::new();
     let mut passed = Vec::new();
@@ -49,12 +50,12 @@ pub fn source_method(op: &Operation, api: &Api) -> Option<TokenStream> {
         quote!(let (client, #(#names),*) = (client.clone(), #(#names.clone()),*);)
     };
     Some(quote! {
-        #[doc = #doc]
+        #doc
         #deprecated
-        pub fn #method(&self, #(#args),*) -> impl ::authgen_runtime::token::TokenSource + use<> {
+        pub fn #method(&self, #(#args),*) -> impl __rt::token::TokenSource + use<> {
             let identity = self.core.token_identity(#source, &(#(&#names,)*));
             let client = self.clone();
-            ::authgen_runtime::token::token_source(#source, #fields, identity, move || {
+            __rt::token::token_source(#source, #fields, identity, move || {
                 #clones
                 async move { #call }
             })
@@ -64,7 +65,7 @@ pub fn source_method(op: &Operation, api: &Api) -> Option<TokenStream> {
 
 /// The runtime's `TokenFields`: the convention, with the spec's stated names first.
 fn fields(token: &TokenFields) -> TokenStream {
-    let convention = quote!(::authgen_runtime::token::TokenFields::CONVENTION);
+    let convention = quote!(__rt::token::TokenFields::CONVENTION);
     if token.named.is_empty() {
         return convention;
     }
@@ -72,7 +73,7 @@ fn fields(token: &TokenFields) -> TokenStream {
         let role = ident(role.as_str());
         quote!(#role: &[#wire])
     });
-    quote!(::authgen_runtime::token::TokenFields { #(#named,)* ..#convention })
+    quote!(__rt::token::TokenFields { #(#named,)* ..#convention })
 }
 
 /// The owned type a token source keeps for a value passed by reference.
@@ -94,12 +95,12 @@ pub fn answer_impl(def: &TypeDef) -> Option<TokenStream> {
     let arms: Vec<TokenStream> = arms.collect();
     let import = (!arms.is_empty()).then(|| {
         quote!(
-            use ::authgen_runtime::token::AsTokenValue;
+            use __rt::token::AsTokenValue;
         )
     });
     Some(quote! {
-        impl ::authgen_runtime::token::TokenAnswer for #ty {
-            fn field(&self, wire: &str) -> Option<::authgen_runtime::token::TokenValue<'_>> {
+        impl __rt::token::TokenAnswer for #ty {
+            fn field(&self, wire: &str) -> Option<__rt::token::TokenValue<'_>> {
                 #import
                 match wire {
                     #(#arms)*

@@ -15,16 +15,16 @@ pub fn ident(name: &str) -> Ident {
 pub fn rust_type(ty: &TypeRef, types: &[TypeDef]) -> TokenStream {
     match ty {
         TypeRef::String => quote!(String),
-        TypeRef::Secret => quote!(::authgen_runtime::Secret),
+        TypeRef::Secret => quote!(__rt::Secret),
         TypeRef::Bool => quote!(bool),
         TypeRef::I32 => quote!(i32),
         TypeRef::I64 => quote!(i64),
         TypeRef::F64 => quote!(f64),
-        TypeRef::Json => quote!(::authgen_runtime::Json),
-        TypeRef::Binary => quote!(::authgen_runtime::Binary),
-        TypeRef::DateTime => quote!(::authgen_runtime::DateTime),
-        TypeRef::Date => quote!(::authgen_runtime::chrono::NaiveDate),
-        TypeRef::Uuid => quote!(::authgen_runtime::uuid::Uuid),
+        TypeRef::Json => quote!(__rt::Json),
+        TypeRef::Binary => quote!(__rt::Binary),
+        TypeRef::DateTime => quote!(__rt::DateTime),
+        TypeRef::Date => quote!(__rt::chrono::NaiveDate),
+        TypeRef::Uuid => quote!(__rt::uuid::Uuid),
         TypeRef::Named(id) => {
             let name = ident(&types[id.0].name);
             quote!(#name)
@@ -61,8 +61,7 @@ pub fn type_def(def: &TypeDef, types: &[TypeDef]) -> TokenStream {
     // Not on an alias: it names a type that has its own impls (a second one conflicts)
     // or a foreign one (`Vec<…>`, which the orphan rule keeps us from implementing).
     let alias = matches!(def.kind, TypeKind::Alias(_));
-    let unwind_safe =
-        (def.recursive && !alias).then(|| quote!(::authgen_runtime::__private::unwind_safe!(#name);));
+    let unwind_safe = (def.recursive && !alias).then(|| quote!(__rt::unwind_safe!(#name);));
     quote! { #docs #body #unwind_safe }
 }
 
@@ -98,7 +97,7 @@ fn serde_container(derives: &[TokenStream], more: Option<TokenStream>) -> Option
 fn structure(name: &Ident, fields: &[Field], def: &TypeDef, types: &[TypeDef]) -> TokenStream {
     let pairs: Vec<(&str, &str)> = fields.iter().map(|f| (f.name.as_str(), f.wire.as_str())).collect();
     let rule = rename::best(rename::FIELDS, &pairs);
-    let fields_tokens = fields.iter().map(|f| field(f, rule, types));
+    let fields_tokens = fields.iter().map(|f| field(f, rule, serde_traits(def), types));
     let validate = def.validated.then(|| validate(name, fields));
     let serde = serde_derives(def, true);
     let container = serde_container(&serde, rename_all(rule));
@@ -124,7 +123,15 @@ fn rename_attr(rust: &str, wire: &str, rule: Option<&rename::Rule>) -> Option<To
     (given != wire).then(|| quote!(rename = #wire))
 }
 
-fn field(field: &Field, rule: Option<&rename::Rule>, types: &[TypeDef]) -> TokenStream {
+/// A field, with the serde attributes of the directions its struct travels in
+/// (`(serialize, deserialize)`): an absent optional field is left out when sent and
+/// `None` when received.
+fn field(
+    field: &Field,
+    rule: Option<&rename::Rule>,
+    (sent, received): (bool, bool),
+    types: &[TypeDef],
+) -> TokenStream {
     let docs = doc::outer(field.doc.as_deref());
     let name = ident(&field.name);
     let mut ty = boxed(rust_type(&field.ty, types), field.boxed);
@@ -132,7 +139,8 @@ fn field(field: &Field, rule: Option<&rename::Rule>, types: &[TypeDef]) -> Token
     if field.optional() {
         ty = quote!(Option<#ty>);
         if !field.required {
-            serde.push(quote!(default, skip_serializing_if = "Option::is_none"));
+            serde.extend(received.then(|| quote!(default)));
+            serde.extend(sent.then(|| quote!(skip_serializing_if = "Option::is_none")));
         }
     }
     let serde = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
@@ -142,19 +150,14 @@ fn field(field: &Field, rule: Option<&rename::Rule>, types: &[TypeDef]) -> Token
 fn validate(name: &Ident, fields: &[Field]) -> TokenStream {
     let checks = fields.iter().filter(|f| !f.checks.is_empty()).map(|f| {
         let name = ident(&f.name);
-        let value = quote!(value);
-        let checks = value_checks(&f.wire, &f.ty, &f.checks, &value);
-        if f.optional() {
-            quote! { if let Some(value) = &self.#name { #checks } }
-        } else {
-            quote! { { let value = &self.#name; #checks } }
-        }
+        value_checks(&f.wire, &f.checks, &quote!(self.#name), false, f.optional())
     });
-    let doc = format!(" Checks the limits the spec documents for `{name}` (lengths, patterns, ranges).");
+    let doc = format!("Checks the limits the spec documents for `{name}` (lengths, patterns, ranges).");
+    let doc = doc::ours(&doc);
     quote! {
         impl #name {
-            #[doc = #doc]
-            pub fn validate(&self) -> Result<(), ::authgen_runtime::ValidationError> {
+            #doc
+            pub fn validate(&self) -> Result<(), __rt::ValidationError> {
                 #(#checks)*
                 Ok(())
             }
@@ -162,21 +165,26 @@ fn validate(name: &Ident, fields: &[Field]) -> TokenStream {
     }
 }
 
-/// Statements checking `value` (a reference to a value of `ty`) against `checks`.
-pub fn value_checks(wire: &str, ty: &TypeRef, checks: &Checks, value: &TokenStream) -> TokenStream {
-    let text = match ty {
-        TypeRef::Secret => quote!(#value.expose_secret()),
-        _ => quote!(#value),
-    };
-    let mut out = Vec::new();
+/// Statements checking the value at `place` (a reference already where `is_ref`; its
+/// `Option` where `optional`) against `checks`: one runtime call a limit, which passes
+/// an absent value.
+pub fn value_checks(
+    wire: &str,
+    checks: &Checks,
+    place: &TokenStream,
+    is_ref: bool,
+    optional: bool,
+) -> TokenStream {
+    let value = &if is_ref { place.clone() } else { quote!(&#place) };
+    let mut out = TokenStream::new();
     if let Some(max) = checks.max_length.map(Literal::usize_unsuffixed) {
-        out.push(quote!(::authgen_runtime::__private::check_max_length(#wire, #text, #max)?;));
+        out.extend(quote!(__rt::check_max_length(#wire, #value, #max)?;));
     }
     if let Some(min) = checks.min_length.map(Literal::usize_unsuffixed) {
-        out.push(quote!(::authgen_runtime::__private::check_min_length(#wire, #text, #min)?;));
+        out.extend(quote!(__rt::check_min_length(#wire, #value, #min)?;));
     }
     if let Some(pattern) = &checks.pattern {
-        out.push(quote!(::authgen_runtime::__private::check_pattern(#wire, #text, #pattern)?;));
+        out.extend(quote!(__rt::check_pattern(#wire, #value, #pattern)?;));
     }
     if checks.minimum.is_some() || checks.maximum.is_some() {
         let bound = |b: Option<f64>| match b {
@@ -184,14 +192,16 @@ pub fn value_checks(wire: &str, ty: &TypeRef, checks: &Checks, value: &TokenStre
             None => quote!(None),
         };
         let (min, max) = (bound(checks.minimum), bound(checks.maximum));
-        out.push(quote!(::authgen_runtime::__private::check_range(#wire, *#value as f64, #min, #max)?;));
+        out.extend(quote!(__rt::check_range(#wire, #value, #min, #max)?;));
     }
-    match checks.validate {
-        Validate::Items => out.push(quote!(for item in #value { item.validate()?; })),
-        Validate::Value => out.push(quote!(#value.validate()?;)),
-        Validate::Nothing => {}
-    }
-    quote!(#(#out)*)
+    out.extend(match (checks.validate, optional) {
+        (Validate::Items, false) => quote!(for item in #value { item.validate()?; }),
+        (Validate::Items, true) => quote!(for item in #place.iter().flatten() { item.validate()?; }),
+        (Validate::Value, false) => quote!(#place.validate()?;),
+        (Validate::Value, true) => quote!(if let Some(value) = #value { value.validate()?; }),
+        (Validate::Nothing, _) => TokenStream::new(),
+    });
+    out
 }
 
 /// A string enum. One that responses carry is open: a value the spec does not list
@@ -244,7 +254,7 @@ fn enumeration(name: &Ident, variants: &[Variant], def: &TypeDef) -> TokenStream
     };
     quote! {
         #body
-        ::authgen_runtime::__private::display_as_str!(#name);
+        __rt::display_as_str!(#name);
     }
 }
 
@@ -310,7 +320,7 @@ fn untagged(name: &Ident, variants: &[UntaggedVariant], def: &TypeDef, types: &[
         quote! {
             /// A value no variant the spec lists takes (a new kind, or another shape), kept
             /// as it came.
-            #other(::authgen_runtime::Json),
+            #other(__rt::Json),
         }
     });
     let validate = def.validated.then(|| union_validate(name, variants, open.is_some()));
@@ -337,11 +347,12 @@ fn union_validate(name: &Ident, variants: &[UntaggedVariant], open: bool) -> Tok
         quote!(#name::#variant(value) => value.validate(),)
     });
     let rest = (open || variants.iter().any(|v| !v.validated)).then(|| quote!(_ => Ok(()),));
-    let doc = format!(" Checks the limits the spec documents for the variant this `{name}` holds.");
+    let doc = format!("Checks the limits the spec documents for the variant this `{name}` holds.");
+    let doc = doc::ours(&doc);
     quote! {
         impl #name {
-            #[doc = #doc]
-            pub fn validate(&self) -> Result<(), ::authgen_runtime::ValidationError> {
+            #doc
+            pub fn validate(&self) -> Result<(), __rt::ValidationError> {
                 match self {
                     #(#arms)*
                     #rest
@@ -364,7 +375,7 @@ fn decoded_by(
     let decode = ident(decoder);
     let decoder_trait = ident(&format!("{}{}", decoder[..1].to_uppercase(), &decoder[1..]));
     quote! {
-        impl ::authgen_runtime::__private::#decoder_trait for #name {
+        impl __rt::#decoder_trait for #name {
             #consts
             fn variant<'de, D: #serde::Deserializer<'de>>(#selector, content: D) -> Result<Self, D::Error> {
                 match selector { #arms }
@@ -373,7 +384,7 @@ fn decoded_by(
 
         impl<'de> Deserialize<'de> for #name {
             fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                ::authgen_runtime::__private::#decode(deserializer)
+                __rt::#decode(deserializer)
             }
         }
     }
@@ -393,7 +404,7 @@ fn by_tag(name: &Ident, variants: &[UntaggedVariant], tags: &[&Tag], open: Optio
     });
     let rest = match open {
         Some(other) => decode_into(other),
-        None => quote!(Err(::authgen_runtime::__private::no_variant(Self::PROPERTY, selector))),
+        None => quote!(Err(__rt::no_variant(Self::PROPERTY, selector))),
     };
     let consts = quote!(const PROPERTY: &'static str = #property;);
     decoded_by(name, "tagged", consts, quote!(selector: Option<&str>), quote!(#(#arms)* _ => #rest,))

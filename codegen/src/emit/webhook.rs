@@ -10,7 +10,7 @@ use crate::model::{Api, HmacAlgorithm, HmacEncoding, HmacSignature, TypeRef, Web
 
 /// The runtime module generated code names the webhook items by.
 fn runtime() -> TokenStream {
-    quote!(::authgen_runtime::webhook)
+    quote!(__rt::webhook)
 }
 
 /// The items of a document with webhooks; nothing for one without.
@@ -26,7 +26,7 @@ pub fn webhook_items(api: &Api) -> TokenStream {
         #enum_def
         #event_impl
         #alias_doc
-        pub type Webhooks = ::authgen_runtime::webhook::Webhooks<WebhookEvent>;
+        pub type Webhooks = __rt::webhook::Webhooks<WebhookEvent>;
     }
 }
 
@@ -57,7 +57,7 @@ fn event_enum(api: &Api, webhooks: &[&Webhook]) -> TokenStream {
         pub enum WebhookEvent {
             #(#variants)*
             /// An event the document does not list, kept as it came.
-            Other(::authgen_runtime::Json),
+            Other(__rt::Json),
         }
     }
 }
@@ -65,7 +65,7 @@ fn event_enum(api: &Api, webhooks: &[&Webhook]) -> TokenStream {
 fn payload(api: &Api, webhook: &Webhook) -> TokenStream {
     match &webhook.payload {
         Some(ty) => rust_type(ty, &api.types),
-        None => quote!(::authgen_runtime::Json),
+        None => quote!(__rt::Json),
     }
 }
 

@@ -3,20 +3,22 @@
 
 //! # Big numbers
 //!
-//! YAML bounds past 64 bits, as generators print `i64::MIN` and `u64::MAX` through a float: read as the nearest float, then fitted to the Rust type.
+//! YAML bounds past 64 bits, as generators print `i64::MIN` and `u64::MAX` through a float:
+//! read as the nearest float, then fitted to the Rust type.
 //!
 //! Generated from `tests/features/big_numbers.yaml` (API version 1).
 
-use ::authgen_runtime::__private::serde::{self as __serde, Deserialize};
+use ::authgen_runtime::__private as __rt;
+use __rt::serde::{self as __serde, Deserialize};
 
 /// A client for Big numbers.
 #[derive(Debug, Clone)]
 pub struct Client {
-    core: ::authgen_runtime::__private::ClientCore,
+    core: __rt::ClientCore,
 }
 
 /// The spec's servers; the first is the default.
-const SERVERS: &[::authgen_runtime::__private::Server] = &[];
+const SERVERS: &[__rt::Server] = &[];
 
 impl Client {
     /// A client for the server `config` selects (the spec's first server by default).
@@ -24,10 +26,8 @@ impl Client {
     /// Fails when the base URL cannot be resolved, is not HTTPS (plain HTTP is
     /// allowed only to loopback addresses, when the configuration says so), or the
     /// TLS identity or roots cannot be read.
-    pub fn new(
-        config: ::authgen_runtime::Config,
-    ) -> Result<Self, ::authgen_runtime::ConfigError> {
-        let core = ::authgen_runtime::__private::ClientCore::new(config, SERVERS, &[])?;
+    pub fn new(config: __rt::Config) -> Result<Self, __rt::ConfigError> {
+        let core = __rt::ClientCore::new(config, SERVERS, &[])?;
         Ok(Client { core })
     }
 
@@ -38,7 +38,8 @@ impl Client {
 
     /// `GET /counters`
     ///
-    /// Returns a [`Call`]: set the optional parameters on it (`from`, `step`, `ratio`), then `.await` it.
+    /// Returns a [`Call`]: set the optional parameters on it (`from`, `step`, `ratio`), then
+    /// `.await` it.
     pub fn list_counters(&self) -> Call<'_, ListCounters> {
         Call::new(
             self,
@@ -50,14 +51,14 @@ impl Client {
         )
     }
 }
-::authgen_runtime::__private::call_block!();
+__rt::call_block!();
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct ListCountersResponseItem {
     pub value: i64,
     /// Default: `1.8446744073709552e+19`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub limit: Option<i64>,
 }
 
@@ -88,60 +89,33 @@ impl Call<'_, ListCounters> {
     }
 }
 
-impl ::authgen_runtime::__private::Operation for ListCounters {
+impl __rt::Operation for ListCounters {
     type Output = Vec<ListCountersResponseItem>;
     type Error = ListCountersError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let ListCounters { from, step, ratio } = &self;
-        if let Some(value) = from {
-            ::authgen_runtime::__private::check_range(
-                "from",
-                *value as f64,
-                Some(-9223372036854776000f64),
-                None,
-            )?;
-        }
-        if let Some(value) = step {
-            ::authgen_runtime::__private::check_range(
-                "step",
-                *value as f64,
-                Some(1f64),
-                None,
-            )?;
-        }
-        if let Some(value) = ratio {
-            ::authgen_runtime::__private::check_range(
-                "ratio",
-                *value as f64,
-                Some(-170141183460469230000000000000000000000f64),
-                None,
-            )?;
-        }
-        let mut request = core
-            .request(::authgen_runtime::__private::Method::GET, "/counters")
-            .operation("list_counters", "/counters")
-            .accept("application/json");
-        if let Some(value) = from {
-            request = request.query("from", value);
-        }
-        if let Some(value) = step {
-            request = request.query("step", value);
-        }
-        if let Some(value) = ratio {
-            request = request.query("ratio", value);
-        }
-        Ok(request)
+        __rt::check_range("from", from, Some(-9223372036854776000f64), None)?;
+        __rt::check_range("step", step, Some(1f64), None)?;
+        __rt::check_range(
+            "ratio",
+            ratio,
+            Some(-170141183460469230000000000000000000000f64),
+            None,
+        )?;
+        Ok(
+            core
+                .operation(__rt::Method::GET, "list_counters", "/counters", &[])
+                .accept("application/json")
+                .given(from, |request, value| request.query("from", value))
+                .given(step, |request, value| request.query("step", value))
+                .given(ratio, |request, value| request.query("ratio", value)),
+        )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),

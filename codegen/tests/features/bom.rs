@@ -3,23 +3,25 @@
 
 //! # Byte-order mark
 //!
-//! A JSON description that starts with a UTF-8 byte-order mark, as Microsoft's Azure DevOps descriptions do.
+//! A JSON description that starts with a UTF-8 byte-order mark, as Microsoft's Azure DevOps
+//! descriptions do.
 //!
 //! Generated from `tests/features/bom.json` (API version 7.1).
 
-use ::authgen_runtime::__private::serde::{self as __serde, Deserialize};
+use ::authgen_runtime::__private as __rt;
+use __rt::serde::{self as __serde, Deserialize};
 
 /// A client for Byte-order mark.
 ///
 /// Default server: `https://dev.example.com/v1`.
 #[derive(Debug, Clone)]
 pub struct Client {
-    core: ::authgen_runtime::__private::ClientCore,
+    core: __rt::ClientCore,
 }
 
 /// The spec's servers; the first is the default.
-const SERVERS: &[::authgen_runtime::__private::Server] = &[
-    ::authgen_runtime::__private::Server {
+const SERVERS: &[__rt::Server] = &[
+    __rt::Server {
         url: "https://dev.example.com/v1",
         description: "",
         variables: &[],
@@ -32,10 +34,8 @@ impl Client {
     /// Fails when the base URL cannot be resolved, is not HTTPS (plain HTTP is
     /// allowed only to loopback addresses, when the configuration says so), or the
     /// TLS identity or roots cannot be read.
-    pub fn new(
-        config: ::authgen_runtime::Config,
-    ) -> Result<Self, ::authgen_runtime::ConfigError> {
-        let core = ::authgen_runtime::__private::ClientCore::new(config, SERVERS, &[])?;
+    pub fn new(config: __rt::Config) -> Result<Self, __rt::ConfigError> {
+        let core = __rt::ClientCore::new(config, SERVERS, &[])?;
         Ok(Client { core })
     }
 
@@ -63,14 +63,14 @@ impl Client {
         )
     }
 }
-::authgen_runtime::__private::call_block!();
+__rt::call_block!();
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct Project {
     pub id: String,
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub state: Option<String>,
 }
 
@@ -80,33 +80,28 @@ pub struct ProjectsGet {
     api_version: String,
 }
 
-impl ::authgen_runtime::__private::Operation for ProjectsGet {
+impl __rt::Operation for ProjectsGet {
     type Output = Project;
     type Error = ProjectsGetError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let ProjectsGet { project, api_version } = &self;
-        let project = ::authgen_runtime::__private::path_segment("project", project)?;
         Ok(
             core
-                .request(
-                    ::authgen_runtime::__private::Method::GET,
-                    &format!("/projects/{project}"),
+                .operation(
+                    __rt::Method::GET,
+                    "projects_get",
+                    "/projects/{project}",
+                    &[__rt::path_segment("project", project)?],
                 )
-                .operation("projects_get", "/projects/{project}")
                 .query("api-version", api_version)
                 .accept("application/json"),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),

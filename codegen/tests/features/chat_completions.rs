@@ -3,23 +3,25 @@
 
 //! # Chat completions
 //!
-//! The shape of OpenAI's chat completions, which answer with JSON or, asked with `stream`, server-sent events.
+//! The shape of OpenAI's chat completions, which answer with JSON or, asked with `stream`,
+//! server-sent events.
 //!
 //! Generated from `tests/features/chat_completions.yaml` (API version 2.3.0).
 
-use ::authgen_runtime::__private::serde::{self as __serde, Deserialize, Serialize};
+use ::authgen_runtime::__private as __rt;
+use __rt::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for Chat completions.
 ///
 /// Default server: `https://api.openai.com/v1`.
 #[derive(Debug, Clone)]
 pub struct Client {
-    core: ::authgen_runtime::__private::ClientCore,
+    core: __rt::ClientCore,
 }
 
 /// The spec's servers; the first is the default.
-const SERVERS: &[::authgen_runtime::__private::Server] = &[
-    ::authgen_runtime::__private::Server {
+const SERVERS: &[__rt::Server] = &[
+    __rt::Server {
         url: "https://api.openai.com/v1",
         description: "",
         variables: &[],
@@ -32,10 +34,8 @@ impl Client {
     /// Fails when the base URL cannot be resolved, is not HTTPS (plain HTTP is
     /// allowed only to loopback addresses, when the configuration says so), or the
     /// TLS identity or roots cannot be read.
-    pub fn new(
-        config: ::authgen_runtime::Config,
-    ) -> Result<Self, ::authgen_runtime::ConfigError> {
-        let core = ::authgen_runtime::__private::ClientCore::new(config, SERVERS, &[])?;
+    pub fn new(config: __rt::Config) -> Result<Self, __rt::ConfigError> {
+        let core = __rt::ClientCore::new(config, SERVERS, &[])?;
         Ok(Client { core })
     }
 
@@ -45,28 +45,15 @@ impl Client {
     }
 
     /// Sets the bearer token of the `ApiKeyAuth` security scheme.
-    pub fn with_api_key_auth(
-        mut self,
-        token: impl Into<::authgen_runtime::Secret>,
-    ) -> Self {
-        self.core
-            .set_credential(
-                "ApiKeyAuth",
-                ::authgen_runtime::__private::Credential::Bearer(token.into()),
-            );
+    pub fn with_api_key_auth(mut self, token: impl Into<__rt::Secret>) -> Self {
+        self.core.set_credential("ApiKeyAuth", __rt::Credential::Bearer(token.into()));
         self
     }
 
-    /// Takes the bearer tokens of the `ApiKeyAuth` security scheme from `cache`, which refreshes them before they expire; a 401 refetches once and retries the call once.
-    pub fn with_api_key_auth_cache(
-        mut self,
-        cache: ::authgen_runtime::token::TokenCache,
-    ) -> Self {
-        self.core
-            .set_credential(
-                "ApiKeyAuth",
-                ::authgen_runtime::__private::Credential::BearerCache(cache),
-            );
+    /// Takes the bearer tokens of the `ApiKeyAuth` security scheme from `cache`, which
+    /// refreshes them before they expire; a 401 refetches once and retries the call once.
+    pub fn with_api_key_auth_cache(mut self, cache: __rt::token::TokenCache) -> Self {
+        self.core.set_credential("ApiKeyAuth", __rt::Credential::BearerCache(cache));
         self
     }
 
@@ -76,7 +63,8 @@ impl Client {
     ///
     /// Returns a [`Call`]: `.await` it to send it.
     ///
-    /// [`Call::events`] asks for the answer as a stream of items instead (setting `stream` to `true`).
+    /// [`Call::events`] asks for the answer as a stream of items instead (setting `stream` to
+    /// `true`).
     pub fn create_chat_completion(
         &self,
         body: CreateChatCompletionRequest,
@@ -84,34 +72,30 @@ impl Client {
         Call::new(self, CreateChatCompletion { body })
     }
 }
-::authgen_runtime::__private::call_block!(events);
+__rt::call_block!(events);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]
 pub struct CreateChatCompletionRequest {
     pub model: String,
     pub messages: Vec<ChatCompletionRequestMessage>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
-    /// If set, partial message deltas will be sent, like in ChatGPT. Tokens will be sent as data-only server-sent events as they become available, with the stream terminated by a `data: [DONE]` message.
+    /// If set, partial message deltas will be sent, like in ChatGPT. Tokens will be sent as
+    /// data-only server-sent events as they become available, with the stream terminated by a
+    /// `data: [DONE]` message.
     ///
     ///
     /// Default: `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stream: Option<bool>,
 }
 
 impl CreateChatCompletionRequest {
-    /// Checks the limits the spec documents for `CreateChatCompletionRequest` (lengths, patterns, ranges).
-    pub fn validate(&self) -> Result<(), ::authgen_runtime::ValidationError> {
-        if let Some(value) = &self.temperature {
-            ::authgen_runtime::__private::check_range(
-                "temperature",
-                *value as f64,
-                Some(0f64),
-                Some(2f64),
-            )?;
-        }
+    /// Checks the limits the spec documents for `CreateChatCompletionRequest` (lengths,
+    /// patterns, ranges).
+    pub fn validate(&self) -> Result<(), __rt::ValidationError> {
+        __rt::check_range("temperature", &self.temperature, Some(0f64), Some(2f64))?;
         Ok(())
     }
 }
@@ -137,7 +121,7 @@ impl Role {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(Role);
+__rt::display_as_str!(Role);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]
@@ -174,7 +158,7 @@ impl From<String> for Object {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(Object);
+__rt::display_as_str!(Object);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 #[serde(crate = "__serde", from = "String")]
@@ -215,7 +199,7 @@ impl From<String> for FinishReason {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(FinishReason);
+__rt::display_as_str!(FinishReason);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -233,7 +217,7 @@ pub struct CreateChatCompletionResponse {
     pub created: i64,
     pub model: String,
     pub choices: Vec<ChoicesItem>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub usage: Option<CompletionUsage>,
 }
 
@@ -265,7 +249,7 @@ impl From<String> for ChatCompletionResponseMessageRole {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(ChatCompletionResponseMessageRole);
+__rt::display_as_str!(ChatCompletionResponseMessageRole);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -306,7 +290,7 @@ impl From<String> for CreateChatCompletionStreamResponseObject {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(CreateChatCompletionStreamResponseObject);
+__rt::display_as_str!(CreateChatCompletionStreamResponseObject);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -323,10 +307,10 @@ pub struct CreateChatCompletionStreamResponse {
     pub object: CreateChatCompletionStreamResponseObject,
     pub created: i64,
     pub model: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub system_fingerprint: Option<String>,
     pub choices: Vec<CreateChatCompletionStreamResponseChoicesItem>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub usage: Option<CompletionUsage>,
 }
 
@@ -369,14 +353,14 @@ impl From<String> for ChatCompletionStreamResponseDeltaRole {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(ChatCompletionStreamResponseDeltaRole);
+__rt::display_as_str!(ChatCompletionStreamResponseDeltaRole);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct ChatCompletionStreamResponseDelta {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub role: Option<ChatCompletionStreamResponseDeltaRole>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub content: Option<String>,
 }
 
@@ -394,21 +378,22 @@ pub struct CreateChatCompletion {
     body: CreateChatCompletionRequest,
 }
 
-impl ::authgen_runtime::__private::Operation for CreateChatCompletion {
+impl __rt::Operation for CreateChatCompletion {
     type Output = CreateChatCompletionResponse;
     type Error = CreateChatCompletionError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let CreateChatCompletion { body } = &self;
         body.validate()?;
         Ok(
             core
-                .request(::authgen_runtime::__private::Method::POST, "/chat/completions")
-                .operation("create_chat_completion", "/chat/completions")
+                .operation(
+                    __rt::Method::POST,
+                    "create_chat_completion",
+                    "/chat/completions",
+                    &[],
+                )
                 .security(&[&["ApiKeyAuth"]])
                 .accept("application/json")
                 .json(body),
@@ -416,9 +401,7 @@ impl ::authgen_runtime::__private::Operation for CreateChatCompletion {
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),
@@ -426,15 +409,15 @@ impl ::authgen_runtime::__private::Operation for CreateChatCompletion {
     }
 }
 
-impl ::authgen_runtime::__private::EventStream for CreateChatCompletion {
+impl __rt::EventStream for CreateChatCompletion {
     type Item = CreateChatCompletionStreamResponse;
-    const FORMAT: ::authgen_runtime::__private::Format = ::authgen_runtime::__private::Format::events()
-        .until("[DONE]");
+    const FORMAT: __rt::Format = __rt::Format::events().until("[DONE]");
     fn stream_on(&mut self) {
         self.body.stream = Some(true);
     }
 }
 
-/// Documented error statuses of [`Client::create_chat_completion`]: the spec documents none.
+/// Documented error statuses of [`Client::create_chat_completion`]: the spec documents
+/// none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateChatCompletionError {}

@@ -3,20 +3,24 @@
 
 //! # Colliding names
 //!
-//! Distinct operationIds that meet in snake case, an operationId used twice (as Square's and casdoor's published documents have), a path template variable no parameter declares (LXD's has hundreds), a path-made name that meets an operationId, and schemas named as Rust's prelude names them (`From`, `Into`, `Iterator`), as real documents do.
+//! Distinct operationIds that meet in snake case, an operationId used twice (as Square's
+//! and casdoor's published documents have), a path template variable no parameter declares
+//! (LXD's has hundreds), a path-made name that meets an operationId, and schemas named as
+//! Rust's prelude names them (`From`, `Into`, `Iterator`), as real documents do.
 //!
 //! Generated from `tests/features/colliding_names.yaml` (API version 1).
 
-use ::authgen_runtime::__private::serde::{self as __serde, Deserialize};
+use ::authgen_runtime::__private as __rt;
+use __rt::serde::{self as __serde, Deserialize};
 
 /// A client for Colliding names.
 #[derive(Debug, Clone)]
 pub struct Client {
-    core: ::authgen_runtime::__private::ClientCore,
+    core: __rt::ClientCore,
 }
 
 /// The spec's servers; the first is the default.
-const SERVERS: &[::authgen_runtime::__private::Server] = &[];
+const SERVERS: &[__rt::Server] = &[];
 
 impl Client {
     /// A client for the server `config` selects (the spec's first server by default).
@@ -24,10 +28,8 @@ impl Client {
     /// Fails when the base URL cannot be resolved, is not HTTPS (plain HTTP is
     /// allowed only to loopback addresses, when the configuration says so), or the
     /// TLS identity or roots cannot be read.
-    pub fn new(
-        config: ::authgen_runtime::Config,
-    ) -> Result<Self, ::authgen_runtime::ConfigError> {
-        let core = ::authgen_runtime::__private::ClientCore::new(config, SERVERS, &[])?;
+    pub fn new(config: __rt::Config) -> Result<Self, __rt::ConfigError> {
+        let core = __rt::ClientCore::new(config, SERVERS, &[])?;
         Ok(Client { core })
     }
 
@@ -110,7 +112,7 @@ impl Client {
         Call::new(self, GetMove)
     }
 }
-::authgen_runtime::__private::call_block!();
+__rt::call_block!();
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Move {
@@ -118,10 +120,10 @@ pub enum Move {
     Into2(Into2),
     /// A value no variant the spec lists takes (a new kind, or another shape), kept
     /// as it came.
-    Other(::authgen_runtime::Json),
+    Other(__rt::Json),
 }
 
-impl ::authgen_runtime::__private::Untagged for Move {
+impl __rt::Untagged for Move {
     const VARIANTS: &'static [&'static str] = &["From2", "Into2"];
     const OPEN: bool = true;
     fn variant<'de, D: __serde::Deserializer<'de>>(
@@ -140,7 +142,7 @@ impl<'de> Deserialize<'de> for Move {
     fn deserialize<D: __serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::authgen_runtime::__private::untagged(deserializer)
+        __rt::untagged(deserializer)
     }
 }
 
@@ -148,7 +150,7 @@ impl<'de> Deserialize<'de> for Move {
 #[serde(crate = "__serde")]
 pub struct From2 {
     pub from: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub steps: Option<Iterator2>,
 }
 
@@ -163,26 +165,17 @@ pub type Iterator2 = Vec<i64>;
 /// The parameters of [`Client::get_token`], held by its [`Call`].
 pub struct GetToken;
 
-impl ::authgen_runtime::__private::Operation for GetToken {
+impl __rt::Operation for GetToken {
     type Output = ();
     type Error = GetTokenError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
-        Ok(
-            core
-                .request(::authgen_runtime::__private::Method::POST, "/token")
-                .operation("get_token", "/token"),
-        )
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
+        Ok(core.operation(__rt::Method::POST, "get_token", "/token", &[]))
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.empty(),
             _ => Err(response.unexpected()),
@@ -197,26 +190,17 @@ pub enum GetTokenError {}
 /// The parameters of [`Client::get_token2`], held by its [`Call`].
 pub struct GetToken2;
 
-impl ::authgen_runtime::__private::Operation for GetToken2 {
+impl __rt::Operation for GetToken2 {
     type Output = ();
     type Error = GetToken2Error;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
-        Ok(
-            core
-                .request(::authgen_runtime::__private::Method::POST, "/v2/token")
-                .operation("get_token2", "/v2/token"),
-        )
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
+        Ok(core.operation(__rt::Method::POST, "get_token2", "/v2/token", &[]))
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.empty(),
             _ => Err(response.unexpected()),
@@ -231,26 +215,17 @@ pub enum GetToken2Error {}
 /// The parameters of [`Client::get_token3`], held by its [`Call`].
 pub struct GetToken3;
 
-impl ::authgen_runtime::__private::Operation for GetToken3 {
+impl __rt::Operation for GetToken3 {
     type Output = ();
     type Error = GetToken3Error;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
-        Ok(
-            core
-                .request(::authgen_runtime::__private::Method::POST, "/v3/token")
-                .operation("get_token3", "/v3/token"),
-        )
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
+        Ok(core.operation(__rt::Method::POST, "get_token3", "/v3/token", &[]))
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.empty(),
             _ => Err(response.unexpected()),
@@ -265,26 +240,17 @@ pub enum GetToken3Error {}
 /// The parameters of [`Client::get_token4`], held by its [`Call`].
 pub struct GetToken4;
 
-impl ::authgen_runtime::__private::Operation for GetToken4 {
+impl __rt::Operation for GetToken4 {
     type Output = ();
     type Error = GetToken4Error;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
-        Ok(
-            core
-                .request(::authgen_runtime::__private::Method::POST, "/v4/token")
-                .operation("get_token4", "/v4/token"),
-        )
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
+        Ok(core.operation(__rt::Method::POST, "get_token4", "/v4/token", &[]))
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.empty(),
             _ => Err(response.unexpected()),
@@ -302,32 +268,29 @@ pub struct GetUser {
     user_id: i64,
 }
 
-impl ::authgen_runtime::__private::Operation for GetUser {
+impl __rt::Operation for GetUser {
     type Output = ();
     type Error = GetUserError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let GetUser { realm, user_id } = &self;
-        let realm = ::authgen_runtime::__private::path_segment("realm", realm)?;
-        let user_id = ::authgen_runtime::__private::path_segment("user-id", user_id)?;
         Ok(
             core
-                .request(
-                    ::authgen_runtime::__private::Method::GET,
-                    &format!("/realms/{realm}/users/{user_id}"),
-                )
-                .operation("get_user", "/realms/{realm}/users/{user-id}"),
+                .operation(
+                    __rt::Method::GET,
+                    "get_user",
+                    "/realms/{realm}/users/{user-id}",
+                    &[
+                        __rt::path_segment("realm", realm)?,
+                        __rt::path_segment("user-id", user_id)?,
+                    ],
+                ),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.empty(),
             _ => Err(response.unexpected()),
@@ -342,26 +305,17 @@ pub enum GetUserError {}
 /// The parameters of [`Client::get_items`], held by its [`Call`].
 pub struct GetItems;
 
-impl ::authgen_runtime::__private::Operation for GetItems {
+impl __rt::Operation for GetItems {
     type Output = ();
     type Error = GetItemsError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
-        Ok(
-            core
-                .request(::authgen_runtime::__private::Method::GET, "/items")
-                .operation("get_items", "/items"),
-        )
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
+        Ok(core.operation(__rt::Method::GET, "get_items", "/items", &[]))
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.empty(),
             _ => Err(response.unexpected()),
@@ -376,26 +330,17 @@ pub enum GetItemsError {}
 /// The parameters of [`Client::get_items2`], held by its [`Call`].
 pub struct GetItems2;
 
-impl ::authgen_runtime::__private::Operation for GetItems2 {
+impl __rt::Operation for GetItems2 {
     type Output = ();
     type Error = GetItems2Error;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
-        Ok(
-            core
-                .request(::authgen_runtime::__private::Method::GET, "/items/")
-                .operation("get_items2", "/items/"),
-        )
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
+        Ok(core.operation(__rt::Method::GET, "get_items2", "/items/", &[]))
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.empty(),
             _ => Err(response.unexpected()),
@@ -410,27 +355,21 @@ pub enum GetItems2Error {}
 /// The parameters of [`Client::get_move`], held by its [`Call`].
 pub struct GetMove;
 
-impl ::authgen_runtime::__private::Operation for GetMove {
+impl __rt::Operation for GetMove {
     type Output = Move;
     type Error = GetMoveError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         Ok(
             core
-                .request(::authgen_runtime::__private::Method::GET, "/moves")
-                .operation("get_move", "/moves")
+                .operation(__rt::Method::GET, "get_move", "/moves", &[])
                 .accept("application/json"),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),

@@ -3,20 +3,22 @@
 
 //! # Enum values
 //!
-//! Values listed twice, values that start with an underscore or hold letters outside ASCII: one variant per value, each named in ASCII in the case Rust expects.
+//! Values listed twice, values that start with an underscore or hold letters outside ASCII:
+//! one variant per value, each named in ASCII in the case Rust expects.
 //!
 //! Generated from `tests/features/enum_values.yaml` (API version 1).
 
-use ::authgen_runtime::__private::serde::{self as __serde, Deserialize, Serialize};
+use ::authgen_runtime::__private as __rt;
+use __rt::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for Enum values.
 #[derive(Debug, Clone)]
 pub struct Client {
-    core: ::authgen_runtime::__private::ClientCore,
+    core: __rt::ClientCore,
 }
 
 /// The spec's servers; the first is the default.
-const SERVERS: &[::authgen_runtime::__private::Server] = &[];
+const SERVERS: &[__rt::Server] = &[];
 
 impl Client {
     /// A client for the server `config` selects (the spec's first server by default).
@@ -24,10 +26,8 @@ impl Client {
     /// Fails when the base URL cannot be resolved, is not HTTPS (plain HTTP is
     /// allowed only to loopback addresses, when the configuration says so), or the
     /// TLS identity or roots cannot be read.
-    pub fn new(
-        config: ::authgen_runtime::Config,
-    ) -> Result<Self, ::authgen_runtime::ConfigError> {
-        let core = ::authgen_runtime::__private::ClientCore::new(config, SERVERS, &[])?;
+    pub fn new(config: __rt::Config) -> Result<Self, __rt::ConfigError> {
+        let core = __rt::ClientCore::new(config, SERVERS, &[])?;
         Ok(Client { core })
     }
 
@@ -46,7 +46,7 @@ impl Client {
         Call::new(self, SetEnvironment { body })
     }
 }
-::authgen_runtime::__private::call_block!();
+__rt::call_block!();
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(crate = "__serde", rename_all = "snake_case")]
@@ -69,14 +69,14 @@ impl Stage {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(Stage);
+__rt::display_as_str!(Stage);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]
 pub struct SetEnvironmentRequest {
     pub stage: Stage,
     /// One of: `1` (LOW), `2` (MID), `3` (HIGH).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<i64>,
 }
 
@@ -135,12 +135,12 @@ impl From<String> for Language {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(Language);
+__rt::display_as_str!(Language);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct SetEnvironmentResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub language: Option<Language>,
 }
 
@@ -149,29 +149,23 @@ pub struct SetEnvironment {
     body: SetEnvironmentRequest,
 }
 
-impl ::authgen_runtime::__private::Operation for SetEnvironment {
+impl __rt::Operation for SetEnvironment {
     type Output = SetEnvironmentResponse;
     type Error = SetEnvironmentError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let SetEnvironment { body } = &self;
         Ok(
             core
-                .request(::authgen_runtime::__private::Method::POST, "/environments")
-                .operation("set_environment", "/environments")
+                .operation(__rt::Method::POST, "set_environment", "/environments", &[])
                 .accept("application/json")
                 .json(body),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),

@@ -3,23 +3,27 @@
 
 //! # Ledger
 //!
-//! An API secured by OAuth 2.0 and OpenID Connect, in the shapes real documents use: a scheme with client credentials, authorization code, device and implicit flows, scopes per operation, an OpenID Connect scheme found by discovery, and an operation open to all.
+//! An API secured by OAuth 2.0 and OpenID Connect, in the shapes real documents use: a
+//! scheme with client credentials, authorization code, device and implicit flows, scopes
+//! per operation, an OpenID Connect scheme found by discovery, and an operation open to
+//! all.
 //!
 //! Generated from `tests/features/oauth.yaml` (API version 1.0.0).
 
-use ::authgen_runtime::__private::serde::{self as __serde, Deserialize, Serialize};
+use ::authgen_runtime::__private as __rt;
+use __rt::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for Ledger.
 ///
 /// Default server: `https://api.ledger.example/v1`.
 #[derive(Debug, Clone)]
 pub struct Client {
-    core: ::authgen_runtime::__private::ClientCore,
+    core: __rt::ClientCore,
 }
 
 /// The spec's servers; the first is the default.
-const SERVERS: &[::authgen_runtime::__private::Server] = &[
-    ::authgen_runtime::__private::Server {
+const SERVERS: &[__rt::Server] = &[
+    __rt::Server {
         url: "https://api.ledger.example/v1",
         description: "",
         variables: &[],
@@ -27,22 +31,22 @@ const SERVERS: &[::authgen_runtime::__private::Server] = &[
 ];
 
 /// How the `ledger_oauth` security scheme gets its tokens, as the spec declares it.
-const LEDGER_OAUTH_SCHEME: ::authgen_runtime::oauth::DeclaredScheme = ::authgen_runtime::oauth::DeclaredScheme {
+const LEDGER_OAUTH_SCHEME: __rt::oauth::DeclaredScheme = __rt::oauth::DeclaredScheme {
     label: "oauth.ledger_oauth",
     discovery_url: None,
-    client_credentials: Some(::authgen_runtime::oauth::DeclaredFlow {
+    client_credentials: Some(__rt::oauth::DeclaredFlow {
         token_url: "https://auth.ledger.example/oauth/token",
         authorization_url: None,
         device_authorization_url: None,
         scopes: &["accounts:read", "accounts:admin", "payments:write"],
     }),
-    authorization_code: Some(::authgen_runtime::oauth::DeclaredFlow {
+    authorization_code: Some(__rt::oauth::DeclaredFlow {
         token_url: "https://auth.ledger.example/oauth/token",
         authorization_url: Some("https://auth.ledger.example/oauth/authorize"),
         device_authorization_url: None,
         scopes: &["accounts:read", "payments:write"],
     }),
-    device_authorization: Some(::authgen_runtime::oauth::DeclaredFlow {
+    device_authorization: Some(__rt::oauth::DeclaredFlow {
         token_url: "https://auth.ledger.example/oauth/token",
         authorization_url: None,
         device_authorization_url: Some("https://auth.ledger.example/oauth/device"),
@@ -52,7 +56,7 @@ const LEDGER_OAUTH_SCHEME: ::authgen_runtime::oauth::DeclaredScheme = ::authgen_
 };
 
 /// How the `ledger_oidc` security scheme gets its tokens, as the spec declares it.
-const LEDGER_OIDC_SCHEME: ::authgen_runtime::oauth::DeclaredScheme = ::authgen_runtime::oauth::DeclaredScheme {
+const LEDGER_OIDC_SCHEME: __rt::oauth::DeclaredScheme = __rt::oauth::DeclaredScheme {
     label: "oauth.ledger_oidc",
     discovery_url: Some("https://id.ledger.example/.well-known/openid-configuration"),
     client_credentials: None,
@@ -67,10 +71,8 @@ impl Client {
     /// Fails when the base URL cannot be resolved, is not HTTPS (plain HTTP is
     /// allowed only to loopback addresses, when the configuration says so), or the
     /// TLS identity or roots cannot be read.
-    pub fn new(
-        config: ::authgen_runtime::Config,
-    ) -> Result<Self, ::authgen_runtime::ConfigError> {
-        let core = ::authgen_runtime::__private::ClientCore::new(config, SERVERS, &[])?;
+    pub fn new(config: __rt::Config) -> Result<Self, __rt::ConfigError> {
+        let core = __rt::ClientCore::new(config, SERVERS, &[])?;
         Ok(Client { core })
     }
 
@@ -82,140 +84,122 @@ impl Client {
     /// Sets the bearer token of the `ledger_oauth` security scheme.
     ///
     /// Tokens from the Ledger authorization server.
-    pub fn with_ledger_oauth(
-        mut self,
-        token: impl Into<::authgen_runtime::Secret>,
-    ) -> Self {
-        self.core
-            .set_credential(
-                "ledger_oauth",
-                ::authgen_runtime::__private::Credential::Bearer(token.into()),
-            );
+    pub fn with_ledger_oauth(mut self, token: impl Into<__rt::Secret>) -> Self {
+        self.core.set_credential("ledger_oauth", __rt::Credential::Bearer(token.into()));
         self
     }
 
-    /// Takes the bearer tokens of the `ledger_oauth` security scheme from `cache`, which refreshes them before they expire; a 401 refetches once and retries the call once.
-    pub fn with_ledger_oauth_cache(
-        mut self,
-        cache: ::authgen_runtime::token::TokenCache,
-    ) -> Self {
-        self.core
-            .set_credential(
-                "ledger_oauth",
-                ::authgen_runtime::__private::Credential::BearerCache(cache),
-            );
+    /// Takes the bearer tokens of the `ledger_oauth` security scheme from `cache`, which
+    /// refreshes them before they expire; a 401 refetches once and retries the call once.
+    pub fn with_ledger_oauth_cache(mut self, cache: __rt::token::TokenCache) -> Self {
+        self.core.set_credential("ledger_oauth", __rt::Credential::BearerCache(cache));
         self
     }
 
     /// Sets the bearer token of the `ledger_oidc` security scheme.
-    pub fn with_ledger_oidc(
-        mut self,
-        token: impl Into<::authgen_runtime::Secret>,
-    ) -> Self {
-        self.core
-            .set_credential(
-                "ledger_oidc",
-                ::authgen_runtime::__private::Credential::Bearer(token.into()),
-            );
+    pub fn with_ledger_oidc(mut self, token: impl Into<__rt::Secret>) -> Self {
+        self.core.set_credential("ledger_oidc", __rt::Credential::Bearer(token.into()));
         self
     }
 
-    /// Takes the bearer tokens of the `ledger_oidc` security scheme from `cache`, which refreshes them before they expire; a 401 refetches once and retries the call once.
-    pub fn with_ledger_oidc_cache(
-        mut self,
-        cache: ::authgen_runtime::token::TokenCache,
-    ) -> Self {
-        self.core
-            .set_credential(
-                "ledger_oidc",
-                ::authgen_runtime::__private::Credential::BearerCache(cache),
-            );
+    /// Takes the bearer tokens of the `ledger_oidc` security scheme from `cache`, which
+    /// refreshes them before they expire; a 401 refetches once and retries the call once.
+    pub fn with_ledger_oidc_cache(mut self, cache: __rt::token::TokenCache) -> Self {
+        self.core.set_credential("ledger_oidc", __rt::Credential::BearerCache(cache));
         self
     }
 
-    /// Calls secured by `ledger_oauth` get tokens by the client credentials grant, as `client_id` with `client_secret` (HTTP Basic, or in the form where the server's metadata says only that). Each call asks for the scopes its operation needs; tokens are cached per scope set and fetched again before they expire, or once after a 401.
+    /// Calls secured by `ledger_oauth` get tokens by the client credentials grant, as
+    /// `client_id` with `client_secret` (HTTP Basic, or in the form where the server's metadata
+    /// says only that). Each call asks for the scopes its operation needs; tokens are cached
+    /// per scope set and fetched again before they expire, or once after a 401.
     pub fn with_ledger_oauth_client_credentials(
         self,
         client_id: impl Into<String>,
-        client_secret: impl Into<::authgen_runtime::Secret>,
+        client_secret: impl Into<__rt::Secret>,
     ) -> Self {
         self.with_ledger_oauth_client(
-            ::authgen_runtime::oauth::OAuthClient::secret(client_id, client_secret),
+            __rt::oauth::OAuthClient::secret(client_id, client_secret),
         )
     }
 
-    /// [`with_ledger_oauth_client_credentials`](Self::with_ledger_oauth_client_credentials) for any client: another authentication (`private_key_jwt`, mutual TLS), a sandbox's token URL or issuer, scopes or a resource for every call, a DPoP key.
-    pub fn with_ledger_oauth_client(
-        mut self,
-        client: ::authgen_runtime::oauth::OAuthClient,
-    ) -> Self {
+    /// [`with_ledger_oauth_client_credentials`](Self::with_ledger_oauth_client_credentials) for
+    /// any client: another authentication (`private_key_jwt`, mutual TLS), a sandbox's token
+    /// URL or issuer, scopes or a resource for every call, a DPoP key.
+    pub fn with_ledger_oauth_client(mut self, client: __rt::oauth::OAuthClient) -> Self {
         self.core.set_oauth_client("ledger_oauth", &LEDGER_OAUTH_SCHEME, client);
         self
     }
 
-    /// The authorization code flow (PKCE S256, state, nonce, the `iss` check) of the `ledger_oauth` scheme for `client`, at the URLs the spec declares (or the client's issuer): sign a user in with its `start`/`finish`, or its loopback listener for a command-line or desktop program. It is a token source: give it to [`with_ledger_oauth_cache`](Self::with_ledger_oauth_cache) in a `TokenCache`, which refreshes with its refresh token.
+    /// The authorization code flow (PKCE S256, state, nonce, the `iss` check) of the
+    /// `ledger_oauth` scheme for `client`, at the URLs the spec declares (or the client's
+    /// issuer): sign a user in with its `start`/`finish`, or its loopback listener for a
+    /// command-line or desktop program. It is a token source: give it to
+    /// [`with_ledger_oauth_cache`](Self::with_ledger_oauth_cache) in a `TokenCache`, which
+    /// refreshes with its refresh token.
     pub async fn ledger_oauth_authorization_code(
         &self,
-        client: ::authgen_runtime::oauth::OAuthClient,
-    ) -> Result<
-        ::authgen_runtime::oauth::AuthorizationCode,
-        ::authgen_runtime::oauth::OAuthError,
-    > {
+        client: __rt::oauth::OAuthClient,
+    ) -> Result<__rt::oauth::AuthorizationCode, __rt::oauth::OAuthError> {
         self.core.authorization_code(&LEDGER_OAUTH_SCHEME, &client).await
     }
 
-    /// The device authorization flow (RFC 8628) of the `ledger_oauth` scheme for `client`: `show` tells the user where to go and what code to enter, while the flow polls. It is a token source: give it to [`with_ledger_oauth_cache`](Self::with_ledger_oauth_cache) in a `TokenCache`, which refreshes with its refresh token.
+    /// The device authorization flow (RFC 8628) of the `ledger_oauth` scheme for `client`:
+    /// `show` tells the user where to go and what code to enter, while the flow polls. It is a
+    /// token source: give it to [`with_ledger_oauth_cache`](Self::with_ledger_oauth_cache) in a
+    /// `TokenCache`, which refreshes with its refresh token.
     pub async fn ledger_oauth_device_authorization(
         &self,
-        client: ::authgen_runtime::oauth::OAuthClient,
-        show: impl Fn(&::authgen_runtime::oauth::UserCode) + Send + Sync + 'static,
-    ) -> Result<
-        ::authgen_runtime::oauth::DeviceAuthorization,
-        ::authgen_runtime::oauth::OAuthError,
-    > {
+        client: __rt::oauth::OAuthClient,
+        show: impl Fn(&__rt::oauth::UserCode) + Send + Sync + 'static,
+    ) -> Result<__rt::oauth::DeviceAuthorization, __rt::oauth::OAuthError> {
         self.core.device_authorization(&LEDGER_OAUTH_SCHEME, &client, show).await
     }
 
-    /// Calls secured by `ledger_oidc` get tokens by the client credentials grant, as `client_id` with `client_secret` (HTTP Basic, or in the form where the server's metadata says only that). Each call asks for the scopes its operation needs; tokens are cached per scope set and fetched again before they expire, or once after a 401.
+    /// Calls secured by `ledger_oidc` get tokens by the client credentials grant, as
+    /// `client_id` with `client_secret` (HTTP Basic, or in the form where the server's metadata
+    /// says only that). Each call asks for the scopes its operation needs; tokens are cached
+    /// per scope set and fetched again before they expire, or once after a 401.
     pub fn with_ledger_oidc_client_credentials(
         self,
         client_id: impl Into<String>,
-        client_secret: impl Into<::authgen_runtime::Secret>,
+        client_secret: impl Into<__rt::Secret>,
     ) -> Self {
         self.with_ledger_oidc_client(
-            ::authgen_runtime::oauth::OAuthClient::secret(client_id, client_secret),
+            __rt::oauth::OAuthClient::secret(client_id, client_secret),
         )
     }
 
-    /// [`with_ledger_oidc_client_credentials`](Self::with_ledger_oidc_client_credentials) for any client: another authentication (`private_key_jwt`, mutual TLS), a sandbox's token URL or issuer, scopes or a resource for every call, a DPoP key.
-    pub fn with_ledger_oidc_client(
-        mut self,
-        client: ::authgen_runtime::oauth::OAuthClient,
-    ) -> Self {
+    /// [`with_ledger_oidc_client_credentials`](Self::with_ledger_oidc_client_credentials) for
+    /// any client: another authentication (`private_key_jwt`, mutual TLS), a sandbox's token
+    /// URL or issuer, scopes or a resource for every call, a DPoP key.
+    pub fn with_ledger_oidc_client(mut self, client: __rt::oauth::OAuthClient) -> Self {
         self.core.set_oauth_client("ledger_oidc", &LEDGER_OIDC_SCHEME, client);
         self
     }
 
-    /// The authorization code flow (PKCE S256, state, nonce, the `iss` check) of the `ledger_oidc` scheme for `client`, at the URLs the spec declares (or the client's issuer): sign a user in with its `start`/`finish`, or its loopback listener for a command-line or desktop program. It is a token source: give it to [`with_ledger_oidc_cache`](Self::with_ledger_oidc_cache) in a `TokenCache`, which refreshes with its refresh token.
+    /// The authorization code flow (PKCE S256, state, nonce, the `iss` check) of the
+    /// `ledger_oidc` scheme for `client`, at the URLs the spec declares (or the client's
+    /// issuer): sign a user in with its `start`/`finish`, or its loopback listener for a
+    /// command-line or desktop program. It is a token source: give it to
+    /// [`with_ledger_oidc_cache`](Self::with_ledger_oidc_cache) in a `TokenCache`, which
+    /// refreshes with its refresh token.
     pub async fn ledger_oidc_authorization_code(
         &self,
-        client: ::authgen_runtime::oauth::OAuthClient,
-    ) -> Result<
-        ::authgen_runtime::oauth::AuthorizationCode,
-        ::authgen_runtime::oauth::OAuthError,
-    > {
+        client: __rt::oauth::OAuthClient,
+    ) -> Result<__rt::oauth::AuthorizationCode, __rt::oauth::OAuthError> {
         self.core.authorization_code(&LEDGER_OIDC_SCHEME, &client).await
     }
 
-    /// The device authorization flow (RFC 8628) of the `ledger_oidc` scheme for `client`: `show` tells the user where to go and what code to enter, while the flow polls. It is a token source: give it to [`with_ledger_oidc_cache`](Self::with_ledger_oidc_cache) in a `TokenCache`, which refreshes with its refresh token.
+    /// The device authorization flow (RFC 8628) of the `ledger_oidc` scheme for `client`:
+    /// `show` tells the user where to go and what code to enter, while the flow polls. It is a
+    /// token source: give it to [`with_ledger_oidc_cache`](Self::with_ledger_oidc_cache) in a
+    /// `TokenCache`, which refreshes with its refresh token.
     pub async fn ledger_oidc_device_authorization(
         &self,
-        client: ::authgen_runtime::oauth::OAuthClient,
-        show: impl Fn(&::authgen_runtime::oauth::UserCode) + Send + Sync + 'static,
-    ) -> Result<
-        ::authgen_runtime::oauth::DeviceAuthorization,
-        ::authgen_runtime::oauth::OAuthError,
-    > {
+        client: __rt::oauth::OAuthClient,
+        show: impl Fn(&__rt::oauth::UserCode) + Send + Sync + 'static,
+    ) -> Result<__rt::oauth::DeviceAuthorization, __rt::oauth::OAuthError> {
         self.core.device_authorization(&LEDGER_OIDC_SCHEME, &client, show).await
     }
 
@@ -260,7 +244,7 @@ impl Client {
         Call::new(self, Health)
     }
 }
-::authgen_runtime::__private::call_block!();
+__rt::call_block!();
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -270,7 +254,7 @@ pub struct Caller {
     pub scope: String,
     /// `dpop`, `mtls` or `none`.
     pub bound: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub sub: Option<String>,
 }
 
@@ -283,19 +267,15 @@ pub struct CreatePaymentRequest {
 /// The parameters of [`Client::list_accounts`], held by its [`Call`].
 pub struct ListAccounts;
 
-impl ::authgen_runtime::__private::Operation for ListAccounts {
+impl __rt::Operation for ListAccounts {
     type Output = Caller;
     type Error = ListAccountsError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         Ok(
             core
-                .request(::authgen_runtime::__private::Method::GET, "/accounts")
-                .operation("list_accounts", "/accounts")
+                .operation(__rt::Method::GET, "list_accounts", "/accounts", &[])
                 .scopes("ledger_oauth", &["accounts:read"])
                 .security(&[&["ledger_oauth"]])
                 .accept("application/json"),
@@ -303,9 +283,7 @@ impl ::authgen_runtime::__private::Operation for ListAccounts {
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),
@@ -322,24 +300,21 @@ pub struct CloseAccount {
     id: String,
 }
 
-impl ::authgen_runtime::__private::Operation for CloseAccount {
+impl __rt::Operation for CloseAccount {
     type Output = Caller;
     type Error = CloseAccountError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let CloseAccount { id } = &self;
-        let id = ::authgen_runtime::__private::path_segment("id", id)?;
         Ok(
             core
-                .request(
-                    ::authgen_runtime::__private::Method::DELETE,
-                    &format!("/accounts/{id}"),
+                .operation(
+                    __rt::Method::DELETE,
+                    "close_account",
+                    "/accounts/{id}",
+                    &[__rt::path_segment("id", id)?],
                 )
-                .operation("close_account", "/accounts/{id}")
                 .scopes("ledger_oauth", &["accounts:read", "accounts:admin"])
                 .security(&[&["ledger_oauth"]])
                 .accept("application/json"),
@@ -347,9 +322,7 @@ impl ::authgen_runtime::__private::Operation for CloseAccount {
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),
@@ -366,20 +339,16 @@ pub struct CreatePayment {
     body: CreatePaymentRequest,
 }
 
-impl ::authgen_runtime::__private::Operation for CreatePayment {
+impl __rt::Operation for CreatePayment {
     type Output = Caller;
     type Error = CreatePaymentError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let CreatePayment { body } = &self;
         Ok(
             core
-                .request(::authgen_runtime::__private::Method::POST, "/payments")
-                .operation("create_payment", "/payments")
+                .operation(__rt::Method::POST, "create_payment", "/payments", &[])
                 .scopes("ledger_oauth", &["payments:write"])
                 .security(&[&["ledger_oauth"]])
                 .accept("application/json")
@@ -388,9 +357,7 @@ impl ::authgen_runtime::__private::Operation for CreatePayment {
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),
@@ -405,19 +372,15 @@ pub enum CreatePaymentError {}
 /// The parameters of [`Client::who_am_i`], held by its [`Call`].
 pub struct WhoAmI;
 
-impl ::authgen_runtime::__private::Operation for WhoAmI {
+impl __rt::Operation for WhoAmI {
     type Output = Caller;
     type Error = WhoAmIError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         Ok(
             core
-                .request(::authgen_runtime::__private::Method::GET, "/me")
-                .operation("who_am_i", "/me")
+                .operation(__rt::Method::GET, "who_am_i", "/me", &[])
                 .scopes("ledger_oidc", &["api:read"])
                 .security(&[&["ledger_oidc"]])
                 .accept("application/json"),
@@ -425,9 +388,7 @@ impl ::authgen_runtime::__private::Operation for WhoAmI {
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),
@@ -442,26 +403,17 @@ pub enum WhoAmIError {}
 /// The parameters of [`Client::health`], held by its [`Call`].
 pub struct Health;
 
-impl ::authgen_runtime::__private::Operation for Health {
+impl __rt::Operation for Health {
     type Output = ();
     type Error = HealthError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
-        Ok(
-            core
-                .request(::authgen_runtime::__private::Method::GET, "/health")
-                .operation("health", "/health"),
-        )
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
+        Ok(core.operation(__rt::Method::GET, "health", "/health", &[]))
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.empty(),
             _ => Err(response.unexpected()),

@@ -5,23 +5,24 @@
 //!
 //! Generated from `tests/features/operations.yaml` (API version 1).
 
-use ::authgen_runtime::__private::serde::{self as __serde, Deserialize, Serialize};
+use ::authgen_runtime::__private as __rt;
+use __rt::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for Operation features.
 ///
 /// Default server: `https://{region}.example.com/v1`.
 #[derive(Debug, Clone)]
 pub struct Client {
-    core: ::authgen_runtime::__private::ClientCore,
+    core: __rt::ClientCore,
 }
 
 /// The spec's servers; the first is the default.
-const SERVERS: &[::authgen_runtime::__private::Server] = &[
-    ::authgen_runtime::__private::Server {
+const SERVERS: &[__rt::Server] = &[
+    __rt::Server {
         url: "https://{region}.example.com/v1",
         description: "",
         variables: &[
-            ::authgen_runtime::__private::ServerVariable {
+            __rt::ServerVariable {
                 name: "region",
                 default: "eu",
                 allowed: &["eu", "us"],
@@ -36,10 +37,8 @@ impl Client {
     /// Fails when the base URL cannot be resolved, is not HTTPS (plain HTTP is
     /// allowed only to loopback addresses, when the configuration says so), or the
     /// TLS identity or roots cannot be read.
-    pub fn new(
-        config: ::authgen_runtime::Config,
-    ) -> Result<Self, ::authgen_runtime::ConfigError> {
-        let core = ::authgen_runtime::__private::ClientCore::new(config, SERVERS, &[])?;
+    pub fn new(config: __rt::Config) -> Result<Self, __rt::ConfigError> {
+        let core = __rt::ClientCore::new(config, SERVERS, &[])?;
         Ok(Client { core })
     }
 
@@ -49,12 +48,12 @@ impl Client {
     }
 
     /// Sets the API key of the `apiKey` security scheme (`X-Api-Key`).
-    pub fn with_api_key(mut self, key: impl Into<::authgen_runtime::Secret>) -> Self {
+    pub fn with_api_key(mut self, key: impl Into<__rt::Secret>) -> Self {
         self.core
             .set_credential(
                 "apiKey",
-                ::authgen_runtime::__private::Credential::ApiKey {
-                    location: ::authgen_runtime::__private::ApiKeyLocation::Header,
+                __rt::Credential::ApiKey {
+                    location: __rt::ApiKeyLocation::Header,
                     name: "X-Api-Key",
                     value: key.into(),
                 },
@@ -66,7 +65,8 @@ impl Client {
     ///
     /// `GET /items`
     ///
-    /// Returns a [`Call`]: set the optional parameters on it (`tag`, `created`, `x_request_id`, `session`, `limit`), then `.await` it.
+    /// Returns a [`Call`]: set the optional parameters on it (`tag`, `created`, `x_request_id`,
+    /// `session`, `limit`), then `.await` it.
     pub fn list_items(&self) -> Call<'_, ListItems> {
         Call::new(
             self,
@@ -128,7 +128,8 @@ impl Client {
 
     /// A POST made safe to repeat by an Idempotency-Key header.
     ///
-    /// Without an `idempotency_key`, the client makes a fresh one for the call and sends it on every retry.
+    /// Without an `idempotency_key`, the client makes a fresh one for the call and sends it on
+    /// every retry.
     ///
     /// `POST /charges`
     ///
@@ -150,8 +151,9 @@ impl Client {
     ///
     /// `GET /events/{id}`
     ///
-    /// Returns a [`Call`]: set the optional parameters on it (`since`, `day`), then `.await` it.
-    pub fn get_event(&self, id: ::authgen_runtime::uuid::Uuid) -> Call<'_, GetEvent> {
+    /// Returns a [`Call`]: set the optional parameters on it (`since`, `day`), then `.await`
+    /// it.
+    pub fn get_event(&self, id: __rt::uuid::Uuid) -> Call<'_, GetEvent> {
         Call::new(
             self,
             GetEvent {
@@ -166,9 +168,11 @@ impl Client {
     ///
     /// `GET /customers`
     ///
-    /// Returns a [`Call`]: set the optional parameters on it (`limit`, `starting_after`), then `.await` it.
+    /// Returns a [`Call`]: set the optional parameters on it (`limit`, `starting_after`), then
+    /// `.await` it.
     ///
-    /// The list pages: [`Call::stream`] gives the items of every page, fetched as they are read.
+    /// The list pages: [`Call::stream`] gives the items of every page, fetched as they are
+    /// read.
     pub fn list_customers(&self) -> Call<'_, ListCustomers> {
         Call::new(
             self,
@@ -185,7 +189,8 @@ impl Client {
     ///
     /// Returns a [`Call`]: set the optional parameters on it (`page_token`), then `.await` it.
     ///
-    /// The list pages: [`Call::stream`] gives the items of every page, fetched as they are read.
+    /// The list pages: [`Call::stream`] gives the items of every page, fetched as they are
+    /// read.
     pub fn list_projects(&self) -> Call<'_, ListProjects> {
         Call::new(self, ListProjects { page_token: None })
     }
@@ -196,7 +201,8 @@ impl Client {
     ///
     /// Returns a [`Call`]: `.await` it to send it.
     ///
-    /// The list pages: [`Call::stream`] gives the items of every page, fetched as they are read.
+    /// The list pages: [`Call::stream`] gives the items of every page, fetched as they are
+    /// read.
     pub fn list_pages(&self) -> Call<'_, ListPages> {
         Call::new(self, ListPages)
     }
@@ -207,19 +213,20 @@ impl Client {
     ///
     /// Returns a [`Call`]: set the optional parameters on it (`after`), then `.await` it.
     ///
-    /// The list pages: [`Call::stream`] gives the items of every page, fetched as they are read.
+    /// The list pages: [`Call::stream`] gives the items of every page, fetched as they are
+    /// read.
     pub fn list_logs(&self) -> Call<'_, ListLogs> {
         Call::new(self, ListLogs { after: None })
     }
 }
-::authgen_runtime::__private::call_block!(pages, download);
+__rt::call_block!(pages, download);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]
 pub struct CreatedVariant1 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gt: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lte: Option<i64>,
 }
 
@@ -233,14 +240,14 @@ pub enum Created {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct ListItemsResponseItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct ListItemsClientError {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub message: Option<String>,
 }
 
@@ -248,19 +255,17 @@ pub struct ListItemsClientError {
 #[serde(crate = "__serde")]
 pub struct CreateItemRequest {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<::std::collections::BTreeMap<String, String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expand: Option<Vec<String>>,
 }
 
 impl CreateItemRequest {
-    /// Checks the limits the spec documents for `CreateItemRequest` (lengths, patterns, ranges).
-    pub fn validate(&self) -> Result<(), ::authgen_runtime::ValidationError> {
-        {
-            let value = &self.name;
-            ::authgen_runtime::__private::check_max_length("name", value, 10)?;
-        }
+    /// Checks the limits the spec documents for `CreateItemRequest` (lengths, patterns,
+    /// ranges).
+    pub fn validate(&self) -> Result<(), __rt::ValidationError> {
+        __rt::check_max_length("name", &self.name, 10)?;
         Ok(())
     }
 }
@@ -268,18 +273,18 @@ impl CreateItemRequest {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct CreateItemResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]
 pub struct UploadFileRequest {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub purpose: Option<String>,
-    pub file: ::authgen_runtime::Binary,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub thumbnail: Option<::authgen_runtime::Binary>,
+    pub file: __rt::Binary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thumbnail: Option<__rt::Binary>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
@@ -313,24 +318,24 @@ impl From<String> for Outcome {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(Outcome);
+__rt::display_as_str!(Outcome);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct ChargeCardResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub outcome: Option<Outcome>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct GetEventResponse {
-    pub id: ::authgen_runtime::uuid::Uuid,
-    pub at: ::authgen_runtime::DateTime,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub day: Option<::authgen_runtime::chrono::NaiveDate>,
+    pub id: __rt::uuid::Uuid,
+    pub at: __rt::DateTime,
+    #[serde(default)]
+    pub day: Option<__rt::chrono::NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -349,7 +354,7 @@ pub struct ListCustomersResponse {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct ItemsItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub name: Option<String>,
 }
 
@@ -357,7 +362,7 @@ pub struct ItemsItem {
 #[serde(crate = "__serde")]
 pub struct ListProjectsResponse {
     pub items: Vec<ItemsItem>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub next_page: Option<String>,
 }
 
@@ -365,7 +370,7 @@ pub struct ListProjectsResponse {
 #[serde(crate = "__serde", rename_all = "camelCase")]
 pub struct ListLogsResponse {
     pub entries: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub next_cursor: Option<String>,
 }
 
@@ -410,51 +415,32 @@ impl Call<'_, ListItems> {
     }
 }
 
-impl ::authgen_runtime::__private::Operation for ListItems {
+impl __rt::Operation for ListItems {
     type Output = Vec<ListItemsResponseItem>;
     type Error = ListItemsError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let ListItems { tag, created, x_request_id, session, limit } = &self;
-        if let Some(value) = limit {
-            ::authgen_runtime::__private::check_range(
-                "limit",
-                *value as f64,
-                None,
-                Some(100f64),
-            )?;
-        }
-        let mut request = core
-            .request(::authgen_runtime::__private::Method::GET, "/items")
-            .operation("list_items", "/items")
-            .security(&[&["apiKey"]])
-            .accept("application/json");
-        if let Some(value) = tag {
-            request = request.query("tag", value);
-        }
-        if let Some(value) = created {
-            request = request.query_deep("created", value);
-        }
-        if let Some(value) = x_request_id {
-            request = request.header("X-Request-Id", value);
-        }
-        if let Some(value) = session {
-            request = request.cookie("session", value);
-        }
-        if let Some(value) = limit {
-            request = request.query("limit", value);
-        }
-        Ok(request)
+        __rt::check_range("limit", limit, None, Some(100f64))?;
+        Ok(
+            core
+                .operation(__rt::Method::GET, "list_items", "/items", &[])
+                .security(&[&["apiKey"]])
+                .accept("application/json")
+                .given(tag, |request, value| request.query("tag", value))
+                .given(created, |request, value| request.query_deep("created", value))
+                .given(
+                    x_request_id,
+                    |request, value| request.header("X-Request-Id", value),
+                )
+                .given(session, |request, value| request.cookie("session", value))
+                .given(limit, |request, value| request.query("limit", value)),
+        )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             400..=499 => Err(response.error_json(ListItemsError::ClientError)),
@@ -477,21 +463,17 @@ pub struct CreateItem {
     body: CreateItemRequest,
 }
 
-impl ::authgen_runtime::__private::Operation for CreateItem {
+impl __rt::Operation for CreateItem {
     type Output = CreateItemSuccess;
     type Error = CreateItemError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let CreateItem { body } = &self;
         body.validate()?;
         Ok(
             core
-                .request(::authgen_runtime::__private::Method::POST, "/items")
-                .operation("create_item", "/items")
+                .operation(__rt::Method::POST, "create_item", "/items", &[])
                 .security(&[&["apiKey"]])
                 .accept("application/json")
                 .form(body),
@@ -499,9 +481,7 @@ impl ::authgen_runtime::__private::Operation for CreateItem {
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             201 => response.json().map(CreateItemSuccess::Created),
             202 => response.empty().map(|()| CreateItemSuccess::Accepted),
@@ -528,26 +508,19 @@ pub struct UploadFile {
     body: UploadFileRequest,
 }
 
-impl ::authgen_runtime::__private::Operation for UploadFile {
+impl __rt::Operation for UploadFile {
     type Output = ();
     type Error = UploadFileError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let UploadFile { body } = &self;
         Ok(
             core
-                .request(::authgen_runtime::__private::Method::POST, "/files")
-                .operation("upload_file", "/files")
+                .operation(__rt::Method::POST, "upload_file", "/files", &[])
                 .security(&[&["apiKey"]])
                 .multipart(
-                    ::authgen_runtime::__private::Multipart::object(
-                            body,
-                            &["file", "thumbnail"],
-                        )
+                    __rt::Multipart::object(body, &["file", "thumbnail"])
                         .file("file", &body.file)
                         .file("thumbnail", body.thumbnail.as_ref()),
                 ),
@@ -555,9 +528,7 @@ impl ::authgen_runtime::__private::Operation for UploadFile {
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.empty(),
             _ => Err(response.unexpected()),
@@ -574,32 +545,27 @@ pub struct GetContent {
     id: String,
 }
 
-impl ::authgen_runtime::__private::Operation for GetContent {
-    type Output = ::authgen_runtime::Binary;
+impl __rt::Operation for GetContent {
+    type Output = __rt::Binary;
     type Error = GetContentError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let GetContent { id } = &self;
-        let id = ::authgen_runtime::__private::path_segment("id", id)?;
         Ok(
             core
-                .request(
-                    ::authgen_runtime::__private::Method::GET,
-                    &format!("/files/{id}/content"),
+                .operation(
+                    __rt::Method::GET,
+                    "get_content",
+                    "/files/{id}/content",
+                    &[__rt::path_segment("id", id)?],
                 )
-                .operation("get_content", "/files/{id}/content")
                 .security(&[&["apiKey"]]),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.binary(),
             404 => Err(response.error_text(GetContentError::NotFound)),
@@ -618,45 +584,42 @@ pub enum GetContentError {
 /// The parameters of [`Client::put_content`], held by its [`Call`].
 pub struct PutContent {
     id: String,
-    body: Option<::authgen_runtime::Binary>,
+    body: Option<__rt::Binary>,
 }
 
 impl Call<'_, PutContent> {
     /// Sets `body`.
-    pub fn body(mut self, body: ::authgen_runtime::Binary) -> Self {
+    pub fn body(mut self, body: __rt::Binary) -> Self {
         self.params.body = Some(body);
         self
     }
 }
 
-impl ::authgen_runtime::__private::Operation for PutContent {
+impl __rt::Operation for PutContent {
     type Output = ();
     type Error = PutContentError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let PutContent { id, body } = &self;
-        let id = ::authgen_runtime::__private::path_segment("id", id)?;
-        let mut request = core
-            .request(
-                ::authgen_runtime::__private::Method::PUT,
-                &format!("/files/{id}/content"),
-            )
-            .operation("put_content", "/files/{id}/content")
-            .security(&[&["apiKey"]]);
-        if let Some(body) = body {
-            request = request.binary("application/octet-stream", body);
-        }
-        Ok(request)
+        Ok(
+            core
+                .operation(
+                    __rt::Method::PUT,
+                    "put_content",
+                    "/files/{id}/content",
+                    &[__rt::path_segment("id", id)?],
+                )
+                .security(&[&["apiKey"]])
+                .given(
+                    body,
+                    |request, body| request.binary("application/octet-stream", body),
+                ),
+        )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             204 => response.empty(),
             _ => Err(response.unexpected()),
@@ -673,28 +636,22 @@ pub struct PostNote {
     body: String,
 }
 
-impl ::authgen_runtime::__private::Operation for PostNote {
+impl __rt::Operation for PostNote {
     type Output = String;
     type Error = PostNoteError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let PostNote { body } = &self;
         Ok(
             core
-                .request(::authgen_runtime::__private::Method::POST, "/notes")
-                .operation("post_note", "/notes")
+                .operation(__rt::Method::POST, "post_note", "/notes", &[])
                 .text("text/plain", body),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.text(),
             _ => Err(response.unexpected()),
@@ -709,28 +666,22 @@ pub enum PostNoteError {}
 /// The parameters of [`Client::charge_card`], held by its [`Call`].
 pub struct ChargeCard;
 
-impl ::authgen_runtime::__private::Operation for ChargeCard {
+impl __rt::Operation for ChargeCard {
     type Output = ChargeCardResponse;
     type Error = ChargeCardError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         Ok(
             core
-                .request(::authgen_runtime::__private::Method::POST, "/charges")
-                .operation("charge_card", "/charges")
+                .operation(__rt::Method::POST, "charge_card", "/charges", &[])
                 .idempotency_key("Idempotency-Key", None)
                 .accept("application/json"),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),
@@ -745,27 +696,17 @@ pub enum ChargeCardError {}
 /// The parameters of [`Client::refund`], held by its [`Call`].
 pub struct Refund;
 
-impl ::authgen_runtime::__private::Operation for Refund {
+impl __rt::Operation for Refund {
     type Output = ();
     type Error = RefundError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
-        Ok(
-            core
-                .request(::authgen_runtime::__private::Method::POST, "/refunds")
-                .operation("refund", "/refunds")
-                .idempotent(),
-        )
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
+        Ok(core.operation(__rt::Method::POST, "refund", "/refunds", &[]).idempotent())
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             204 => response.empty(),
             _ => Err(response.unexpected()),
@@ -779,53 +720,48 @@ pub enum RefundError {}
 
 /// The parameters of [`Client::get_event`], held by its [`Call`].
 pub struct GetEvent {
-    id: ::authgen_runtime::uuid::Uuid,
-    since: Option<::authgen_runtime::DateTime>,
-    day: Option<::authgen_runtime::chrono::NaiveDate>,
+    id: __rt::uuid::Uuid,
+    since: Option<__rt::DateTime>,
+    day: Option<__rt::chrono::NaiveDate>,
 }
 
 impl Call<'_, GetEvent> {
     /// Sets `since`.
-    pub fn since(mut self, since: ::authgen_runtime::DateTime) -> Self {
+    pub fn since(mut self, since: __rt::DateTime) -> Self {
         self.params.since = Some(since);
         self
     }
 
     /// Sets `day`.
-    pub fn day(mut self, day: ::authgen_runtime::chrono::NaiveDate) -> Self {
+    pub fn day(mut self, day: __rt::chrono::NaiveDate) -> Self {
         self.params.day = Some(day);
         self
     }
 }
 
-impl ::authgen_runtime::__private::Operation for GetEvent {
+impl __rt::Operation for GetEvent {
     type Output = GetEventResponse;
     type Error = GetEventError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let GetEvent { id, since, day } = &self;
-        let id = ::authgen_runtime::__private::path_segment("id", id)?;
-        let mut request = core
-            .request(::authgen_runtime::__private::Method::GET, &format!("/events/{id}"))
-            .operation("get_event", "/events/{id}")
-            .accept("application/json");
-        if let Some(value) = since {
-            request = request.query("since", value);
-        }
-        if let Some(value) = day {
-            request = request.query("day", value);
-        }
-        Ok(request)
+        Ok(
+            core
+                .operation(
+                    __rt::Method::GET,
+                    "get_event",
+                    "/events/{id}",
+                    &[__rt::path_segment("id", id)?],
+                )
+                .accept("application/json")
+                .given(since, |request, value| request.query("since", value))
+                .given(day, |request, value| request.query("day", value)),
+        )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),
@@ -858,33 +794,27 @@ impl Call<'_, ListCustomers> {
     }
 }
 
-impl ::authgen_runtime::__private::Operation for ListCustomers {
+impl __rt::Operation for ListCustomers {
     type Output = ListCustomersResponse;
     type Error = ListCustomersError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let ListCustomers { limit, starting_after } = &self;
-        let mut request = core
-            .request(::authgen_runtime::__private::Method::GET, "/customers")
-            .operation("list_customers", "/customers")
-            .accept("application/json");
-        if let Some(value) = limit {
-            request = request.query("limit", value);
-        }
-        if let Some(value) = starting_after {
-            request = request.query("starting_after", value);
-        }
-        Ok(request)
+        Ok(
+            core
+                .operation(__rt::Method::GET, "list_customers", "/customers", &[])
+                .accept("application/json")
+                .given(limit, |request, value| request.query("limit", value))
+                .given(
+                    starting_after,
+                    |request, value| request.query("starting_after", value),
+                ),
+        )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),
@@ -892,13 +822,10 @@ impl ::authgen_runtime::__private::Operation for ListCustomers {
     }
 }
 
-impl ::authgen_runtime::__private::Paginate for ListCustomers {
+impl __rt::Paginate for ListCustomers {
     type Item = DataItem;
-    fn page(
-        output: Self::Output,
-        _link: Option<&str>,
-    ) -> ::authgen_runtime::__private::Page<Self::Item> {
-        ::authgen_runtime::__private::Page::after_last(
+    fn page(output: Self::Output, _link: Option<&str>) -> __rt::Page<Self::Item> {
+        __rt::Page::after_last(
             output.data,
             output.has_more,
             |item| Some(item.id.clone()),
@@ -928,30 +855,23 @@ impl Call<'_, ListProjects> {
     }
 }
 
-impl ::authgen_runtime::__private::Operation for ListProjects {
+impl __rt::Operation for ListProjects {
     type Output = ListProjectsResponse;
     type Error = ListProjectsError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let ListProjects { page_token } = &self;
-        let mut request = core
-            .request(::authgen_runtime::__private::Method::GET, "/projects")
-            .operation("list_projects", "/projects")
-            .accept("application/json");
-        if let Some(value) = page_token {
-            request = request.query("page_token", value);
-        }
-        Ok(request)
+        Ok(
+            core
+                .operation(__rt::Method::GET, "list_projects", "/projects", &[])
+                .accept("application/json")
+                .given(page_token, |request, value| request.query("page_token", value)),
+        )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),
@@ -959,13 +879,10 @@ impl ::authgen_runtime::__private::Operation for ListProjects {
     }
 }
 
-impl ::authgen_runtime::__private::Paginate for ListProjects {
+impl __rt::Paginate for ListProjects {
     type Item = ItemsItem;
-    fn page(
-        output: Self::Output,
-        _link: Option<&str>,
-    ) -> ::authgen_runtime::__private::Page<Self::Item> {
-        ::authgen_runtime::__private::Page::token(output.items, output.next_page)
+    fn page(output: Self::Output, _link: Option<&str>) -> __rt::Page<Self::Item> {
+        __rt::Page::token(output.items, output.next_page)
     }
 
     fn next(&mut self, cursor: String) {
@@ -981,27 +898,21 @@ pub enum ListProjectsError {}
 #[derive(Clone)]
 pub struct ListPages;
 
-impl ::authgen_runtime::__private::Operation for ListPages {
+impl __rt::Operation for ListPages {
     type Output = Vec<String>;
     type Error = ListPagesError;
     type Headers = ListPagesHeaders;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         Ok(
             core
-                .request(::authgen_runtime::__private::Method::GET, "/pages")
-                .operation("list_pages", "/pages")
+                .operation(__rt::Method::GET, "list_pages", "/pages", &[])
                 .accept("application/json"),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),
@@ -1009,43 +920,24 @@ impl ::authgen_runtime::__private::Operation for ListPages {
     }
 }
 
-impl ::authgen_runtime::__private::Paginate for ListPages {
+impl __rt::Paginate for ListPages {
     type Item = String;
-    fn page(
-        output: Self::Output,
-        link: Option<&str>,
-    ) -> ::authgen_runtime::__private::Page<Self::Item> {
-        ::authgen_runtime::__private::Page::link(output, link)
+    fn page(output: Self::Output, link: Option<&str>) -> __rt::Page<Self::Item> {
+        __rt::Page::link(output, link)
     }
 }
-
-/// The headers of [`Client::list_pages`]'s answers (`.with_response()`): every one by the `HeaderMap` it derefs to, the documented ones typed.
-#[derive(Clone)]
-pub struct ListPagesHeaders(::authgen_runtime::HeaderMap);
+__rt::headers_type!(
+    #[doc =
+    " The headers of [`Client::list_pages`]'s answers (`.with_response()`): every one by the"]
+    #[doc = " `HeaderMap` it derefs to, the documented ones typed."] ListPagesHeaders
+);
 
 impl ListPagesHeaders {
     /// The next page, as `<url>; rel="next"`.
     ///
     /// The `Link` header, if the answer has one that reads as its type.
     pub fn link(&self) -> Option<String> {
-        ::authgen_runtime::__private::header(&self.0, "Link")
-    }
-}
-
-impl ::authgen_runtime::Headers for ListPagesHeaders {
-    fn from_map(map: ::authgen_runtime::HeaderMap) -> Self {
-        ListPagesHeaders(map)
-    }
-
-    fn map(&self) -> &::authgen_runtime::HeaderMap {
-        &self.0
-    }
-}
-
-impl ::std::ops::Deref for ListPagesHeaders {
-    type Target = ::authgen_runtime::HeaderMap;
-    fn deref(&self) -> &Self::Target {
-        &self.0
+        __rt::header(&self.0, "Link")
     }
 }
 
@@ -1067,30 +959,23 @@ impl Call<'_, ListLogs> {
     }
 }
 
-impl ::authgen_runtime::__private::Operation for ListLogs {
+impl __rt::Operation for ListLogs {
     type Output = ListLogsResponse;
     type Error = ListLogsError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let ListLogs { after } = &self;
-        let mut request = core
-            .request(::authgen_runtime::__private::Method::GET, "/logs")
-            .operation("list_logs", "/logs")
-            .accept("application/json");
-        if let Some(value) = after {
-            request = request.query("after", value);
-        }
-        Ok(request)
+        Ok(
+            core
+                .operation(__rt::Method::GET, "list_logs", "/logs", &[])
+                .accept("application/json")
+                .given(after, |request, value| request.query("after", value)),
+        )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),
@@ -1098,13 +983,10 @@ impl ::authgen_runtime::__private::Operation for ListLogs {
     }
 }
 
-impl ::authgen_runtime::__private::Paginate for ListLogs {
+impl __rt::Paginate for ListLogs {
     type Item = String;
-    fn page(
-        output: Self::Output,
-        _link: Option<&str>,
-    ) -> ::authgen_runtime::__private::Page<Self::Item> {
-        ::authgen_runtime::__private::Page::token(output.entries, output.next_cursor)
+    fn page(output: Self::Output, _link: Option<&str>) -> __rt::Page<Self::Item> {
+        __rt::Page::token(output.entries, output.next_cursor)
     }
 
     fn next(&mut self, cursor: String) {

@@ -3,23 +3,27 @@
 
 //! # Pet tree
 //!
-//! A description split across files, as many vendors keep theirs: `paths:` written as a `$ref`, path items in files of their own (one named with `@` and braces), `../` refs, a chain through three files, a cycle across files, a name two files both use, and fragments that reach back into this entry document with a fragment-only `$ref`.
+//! A description split across files, as many vendors keep theirs: `paths:` written as a
+//! `$ref`, path items in files of their own (one named with `@` and braces), `../` refs, a
+//! chain through three files, a cycle across files, a name two files both use, and
+//! fragments that reach back into this entry document with a fragment-only `$ref`.
 //!
 //! Generated from `tests/features/pet_tree/openapi.yaml` (API version 1).
 
-use ::authgen_runtime::__private::serde::{self as __serde, Deserialize, Serialize};
+use ::authgen_runtime::__private as __rt;
+use __rt::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for Pet tree.
 ///
 /// Default server: `http://localhost/v1`.
 #[derive(Debug, Clone)]
 pub struct Client {
-    core: ::authgen_runtime::__private::ClientCore,
+    core: __rt::ClientCore,
 }
 
 /// The spec's servers; the first is the default.
-const SERVERS: &[::authgen_runtime::__private::Server] = &[
-    ::authgen_runtime::__private::Server {
+const SERVERS: &[__rt::Server] = &[
+    __rt::Server {
         url: "http://localhost/v1",
         description: "",
         variables: &[],
@@ -32,10 +36,8 @@ impl Client {
     /// Fails when the base URL cannot be resolved, is not HTTPS (plain HTTP is
     /// allowed only to loopback addresses, when the configuration says so), or the
     /// TLS identity or roots cannot be read.
-    pub fn new(
-        config: ::authgen_runtime::Config,
-    ) -> Result<Self, ::authgen_runtime::ConfigError> {
-        let core = ::authgen_runtime::__private::ClientCore::new(config, SERVERS, &[])?;
+    pub fn new(config: __rt::Config) -> Result<Self, __rt::ConfigError> {
+        let core = __rt::ClientCore::new(config, SERVERS, &[])?;
         Ok(Client { core })
     }
 
@@ -71,7 +73,7 @@ impl Client {
         Call::new(self, GetPet { id })
     }
 }
-::authgen_runtime::__private::call_block!();
+__rt::call_block!();
 
 /// An identifier; declared only here, reached from fragments by `#/components/schemas/Id`.
 pub type Id = String;
@@ -104,7 +106,7 @@ pub struct Error2 {
 pub struct TypesError {
     pub message: String,
     /// An identifier; declared only here, reached from fragments by `#/components/schemas/Id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub pet: Option<Id>,
 }
 
@@ -113,7 +115,8 @@ pub struct TypesError {
 #[serde(crate = "__serde")]
 pub struct Owner {
     pub name: String,
-    /// Where an owner lives; the third file of the chain from paths/pets.yaml through pet.yaml and owner.yaml.
+    /// Where an owner lives; the third file of the chain from paths/pets.yaml through pet.yaml
+    /// and owner.yaml.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<Address>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -127,7 +130,8 @@ pub struct Tag {
     pub label: Option<String>,
 }
 
-/// Where an owner lives; the third file of the chain from paths/pets.yaml through pet.yaml and owner.yaml.
+/// Where an owner lives; the third file of the chain from paths/pets.yaml through pet.yaml
+/// and owner.yaml.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct Address {
@@ -148,38 +152,24 @@ impl Call<'_, ListPets> {
     }
 }
 
-impl ::authgen_runtime::__private::Operation for ListPets {
+impl __rt::Operation for ListPets {
     type Output = Vec<Pet>;
     type Error = ListPetsError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let ListPets { limit } = &self;
-        if let Some(value) = limit {
-            ::authgen_runtime::__private::check_range(
-                "limit",
-                *value as f64,
-                Some(1f64),
-                None,
-            )?;
-        }
-        let mut request = core
-            .request(::authgen_runtime::__private::Method::GET, "/pets")
-            .operation("list_pets", "/pets")
-            .accept("application/json");
-        if let Some(value) = limit {
-            request = request.query("limit", value);
-        }
-        Ok(request)
+        __rt::check_range("limit", limit, Some(1f64), None)?;
+        Ok(
+            core
+                .operation(__rt::Method::GET, "list_pets", "/pets", &[])
+                .accept("application/json")
+                .given(limit, |request, value| request.query("limit", value)),
+        )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),
@@ -196,29 +186,23 @@ pub struct AddPet {
     body: Pet,
 }
 
-impl ::authgen_runtime::__private::Operation for AddPet {
+impl __rt::Operation for AddPet {
     type Output = Pet;
     type Error = AddPetError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let AddPet { body } = &self;
         Ok(
             core
-                .request(::authgen_runtime::__private::Method::POST, "/pets")
-                .operation("add_pet", "/pets")
+                .operation(__rt::Method::POST, "add_pet", "/pets", &[])
                 .accept("application/json")
                 .json(body),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             201 => response.json(),
             400 => Err(response.error_json(AddPetError::BadRequest)),
@@ -239,32 +223,27 @@ pub struct GetPet {
     id: Id,
 }
 
-impl ::authgen_runtime::__private::Operation for GetPet {
+impl __rt::Operation for GetPet {
     type Output = Pet;
     type Error = GetPetError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let GetPet { id } = &self;
-        let id = ::authgen_runtime::__private::path_segment("id", id)?;
         Ok(
             core
-                .request(
-                    ::authgen_runtime::__private::Method::GET,
-                    &format!("/pets/{id}"),
+                .operation(
+                    __rt::Method::GET,
+                    "get_pet",
+                    "/pets/{id}",
+                    &[__rt::path_segment("id", id)?],
                 )
-                .operation("get_pet", "/pets/{id}")
                 .accept("application/json"),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             404 => Err(response.error_json(GetPetError::NotFound)),

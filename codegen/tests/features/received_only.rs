@@ -7,16 +7,17 @@
 //!
 //! Generated from `tests/features/received_only.yaml` (API version 1).
 
-use ::authgen_runtime::__private::serde::{self as __serde, Deserialize};
+use ::authgen_runtime::__private as __rt;
+use __rt::serde::{self as __serde, Deserialize};
 
 /// A client for Received only.
 #[derive(Debug, Clone)]
 pub struct Client {
-    core: ::authgen_runtime::__private::ClientCore,
+    core: __rt::ClientCore,
 }
 
 /// The spec's servers; the first is the default.
-const SERVERS: &[::authgen_runtime::__private::Server] = &[];
+const SERVERS: &[__rt::Server] = &[];
 
 impl Client {
     /// A client for the server `config` selects (the spec's first server by default).
@@ -24,10 +25,8 @@ impl Client {
     /// Fails when the base URL cannot be resolved, is not HTTPS (plain HTTP is
     /// allowed only to loopback addresses, when the configuration says so), or the
     /// TLS identity or roots cannot be read.
-    pub fn new(
-        config: ::authgen_runtime::Config,
-    ) -> Result<Self, ::authgen_runtime::ConfigError> {
-        let core = ::authgen_runtime::__private::ClientCore::new(config, SERVERS, &[])?;
+    pub fn new(config: __rt::Config) -> Result<Self, __rt::ConfigError> {
+        let core = __rt::ClientCore::new(config, SERVERS, &[])?;
         Ok(Client { core })
     }
 
@@ -43,7 +42,7 @@ impl Client {
         Call::new(self, ListThings)
     }
 }
-::authgen_runtime::__private::call_block!();
+__rt::call_block!();
 
 pub type Things = Vec<Thing>;
 
@@ -58,27 +57,21 @@ pub type Label = String;
 /// The parameters of [`Client::list_things`], held by its [`Call`].
 pub struct ListThings;
 
-impl ::authgen_runtime::__private::Operation for ListThings {
+impl __rt::Operation for ListThings {
     type Output = Things;
     type Error = ListThingsError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         Ok(
             core
-                .request(::authgen_runtime::__private::Method::GET, "/things")
-                .operation("list_things", "/things")
+                .operation(__rt::Method::GET, "list_things", "/things", &[])
                 .accept("application/json"),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),

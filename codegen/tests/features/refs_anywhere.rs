@@ -3,20 +3,22 @@
 
 //! # References anywhere
 //!
-//! `$ref`s into a schema's `$defs`, into a response schema under `#/paths/`, and a chain through both, as `redocly bundle` writes them: each schema reached is a type.
+//! `$ref`s into a schema's `$defs`, into a response schema under `#/paths/`, and a chain
+//! through both, as `redocly bundle` writes them: each schema reached is a type.
 //!
 //! Generated from `tests/features/refs_anywhere.yaml` (API version 1).
 
-use ::authgen_runtime::__private::serde::{self as __serde, Deserialize, Serialize};
+use ::authgen_runtime::__private as __rt;
+use __rt::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for References anywhere.
 #[derive(Debug, Clone)]
 pub struct Client {
-    core: ::authgen_runtime::__private::ClientCore,
+    core: __rt::ClientCore,
 }
 
 /// The spec's servers; the first is the default.
-const SERVERS: &[::authgen_runtime::__private::Server] = &[];
+const SERVERS: &[__rt::Server] = &[];
 
 impl Client {
     /// A client for the server `config` selects (the spec's first server by default).
@@ -24,10 +26,8 @@ impl Client {
     /// Fails when the base URL cannot be resolved, is not HTTPS (plain HTTP is
     /// allowed only to loopback addresses, when the configuration says so), or the
     /// TLS identity or roots cannot be read.
-    pub fn new(
-        config: ::authgen_runtime::Config,
-    ) -> Result<Self, ::authgen_runtime::ConfigError> {
-        let core = ::authgen_runtime::__private::ClientCore::new(config, SERVERS, &[])?;
+    pub fn new(config: __rt::Config) -> Result<Self, __rt::ConfigError> {
+        let core = __rt::ClientCore::new(config, SERVERS, &[])?;
         Ok(Client { core })
     }
 
@@ -60,7 +60,7 @@ impl Client {
         Call::new(self, GetTokenMetadata { id: id.into() })
     }
 }
-::authgen_runtime::__private::call_block!();
+__rt::call_block!();
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(crate = "__serde")]
@@ -72,47 +72,41 @@ pub struct TokenBase {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct Metadata {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub scopes: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub parent: Option<Box<Metadata>>,
 }
-::authgen_runtime::__private::unwind_safe!(Metadata);
+__rt::unwind_safe!(Metadata);
 
 pub type MetadataLink = Metadata;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct CreateTokenResponse {
-    pub token: ::authgen_runtime::Secret,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: __rt::Secret,
+    #[serde(default)]
     pub metadata: Option<Metadata>,
 }
 
 /// The parameters of [`Client::create_token`], held by its [`Call`].
 pub struct CreateToken;
 
-impl ::authgen_runtime::__private::Operation for CreateToken {
+impl __rt::Operation for CreateToken {
     type Output = CreateTokenResponse;
     type Error = CreateTokenError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         Ok(
             core
-                .request(::authgen_runtime::__private::Method::POST, "/tokens")
-                .operation("create_token", "/tokens")
+                .operation(__rt::Method::POST, "create_token", "/tokens", &[])
                 .accept("application/json"),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             201 => response.json(),
             _ => Err(response.unexpected()),
@@ -129,32 +123,27 @@ pub struct GetToken {
     id: String,
 }
 
-impl ::authgen_runtime::__private::Operation for GetToken {
+impl __rt::Operation for GetToken {
     type Output = CreateTokenResponse;
     type Error = GetTokenError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let GetToken { id } = &self;
-        let id = ::authgen_runtime::__private::path_segment("id", id)?;
         Ok(
             core
-                .request(
-                    ::authgen_runtime::__private::Method::GET,
-                    &format!("/tokens/{id}"),
+                .operation(
+                    __rt::Method::GET,
+                    "get_token",
+                    "/tokens/{id}",
+                    &[__rt::path_segment("id", id)?],
                 )
-                .operation("get_token", "/tokens/{id}")
                 .accept("application/json"),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),
@@ -171,32 +160,27 @@ pub struct GetTokenMetadata {
     id: String,
 }
 
-impl ::authgen_runtime::__private::Operation for GetTokenMetadata {
+impl __rt::Operation for GetTokenMetadata {
     type Output = MetadataLink;
     type Error = GetTokenMetadataError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let GetTokenMetadata { id } = &self;
-        let id = ::authgen_runtime::__private::path_segment("id", id)?;
         Ok(
             core
-                .request(
-                    ::authgen_runtime::__private::Method::GET,
-                    &format!("/tokens/{id}/metadata"),
+                .operation(
+                    __rt::Method::GET,
+                    "get_token_metadata",
+                    "/tokens/{id}/metadata",
+                    &[__rt::path_segment("id", id)?],
                 )
-                .operation("get_token_metadata", "/tokens/{id}/metadata")
                 .accept("application/json"),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),

@@ -7,16 +7,17 @@
 //!
 //! Generated from `tests/features/schemas.yaml` (API version 1).
 
-use ::authgen_runtime::__private::serde::{self as __serde, Deserialize, Serialize};
+use ::authgen_runtime::__private as __rt;
+use __rt::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for Schema features.
 #[derive(Debug, Clone)]
 pub struct Client {
-    core: ::authgen_runtime::__private::ClientCore,
+    core: __rt::ClientCore,
 }
 
 /// The spec's servers; the first is the default.
-const SERVERS: &[::authgen_runtime::__private::Server] = &[];
+const SERVERS: &[__rt::Server] = &[];
 
 impl Client {
     /// A client for the server `config` selects (the spec's first server by default).
@@ -24,10 +25,8 @@ impl Client {
     /// Fails when the base URL cannot be resolved, is not HTTPS (plain HTTP is
     /// allowed only to loopback addresses, when the configuration says so), or the
     /// TLS identity or roots cannot be read.
-    pub fn new(
-        config: ::authgen_runtime::Config,
-    ) -> Result<Self, ::authgen_runtime::ConfigError> {
-        let core = ::authgen_runtime::__private::ClientCore::new(config, SERVERS, &[])?;
+    pub fn new(config: __rt::Config) -> Result<Self, __rt::ConfigError> {
+        let core = __rt::ClientCore::new(config, SERVERS, &[])?;
         Ok(Client { core })
     }
 
@@ -44,17 +43,16 @@ impl Client {
         Call::new(self, OpenSession)
     }
 
-    /// A token source that calls [`Client::open_session`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
+    /// A token source that calls [`Client::open_session`] with these arguments whenever a new
+    /// token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
     #[deprecated = "the spec marks this operation as deprecated"]
     #[allow(deprecated)]
-    pub fn open_session_token_source(
-        &self,
-    ) -> impl ::authgen_runtime::token::TokenSource + use<> {
+    pub fn open_session_token_source(&self) -> impl __rt::token::TokenSource + use<> {
         let identity = self.core.token_identity("schemas.open_session", &());
         let client = self.clone();
-        ::authgen_runtime::token::token_source(
+        __rt::token::token_source(
             "schemas.open_session",
-            ::authgen_runtime::token::TokenFields::CONVENTION,
+            __rt::token::TokenFields::CONVENTION,
             identity,
             move || {
                 let client = client.clone();
@@ -66,11 +64,11 @@ impl Client {
     /// `GET /things/{id}`
     ///
     /// Returns a [`Call`]: `.await` it to send it.
-    pub fn get_thing(&self, id: ::authgen_runtime::uuid::Uuid) -> Call<'_, GetThing> {
+    pub fn get_thing(&self, id: __rt::uuid::Uuid) -> Call<'_, GetThing> {
         Call::new(self, GetThing { id })
     }
 }
-::authgen_runtime::__private::call_block!();
+__rt::call_block!();
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 #[serde(crate = "__serde", from = "String")]
@@ -111,19 +109,19 @@ impl From<String> for Status {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(Status);
+__rt::display_as_str!(Status);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct Nested {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub depth: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct TagsItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub name: Option<String>,
 }
 
@@ -131,58 +129,57 @@ pub struct TagsItem {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde", rename_all = "camelCase")]
 pub struct Thing {
-    pub id: ::authgen_runtime::uuid::Uuid,
+    pub id: __rt::uuid::Uuid,
     pub kind: Kind,
-    pub created: ::authgen_runtime::DateTime,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: __rt::DateTime,
+    #[serde(default)]
     pub size: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub ratio: Option<f64>,
     /// Default: `10`.
     ///
     /// Read-only: the server sends it and ignores it in requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub count: Option<i64>,
     /// Write-only: sent in requests, never returned.
     ///
     /// **Deprecated.**
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub legacy: Option<String>,
     /// Nullable in 3.1 style.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub note: Option<String>,
     /// A map of labels.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub labels: Option<::std::collections::BTreeMap<String, String>>,
     /// Free-form.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extra: Option<::authgen_runtime::Json>,
+    #[serde(default)]
+    pub extra: Option<__rt::Json>,
     /// A recursive type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub tree: Option<Tree>,
     /// oneOf without a discriminator is untagged, tried in order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub shape: Option<Shape>,
     /// allOf merges the parts into one struct.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub pet: Option<Pet>,
     /// An inline enum, named from its property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub status: Option<Status>,
     /// A Rust keyword as a name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub type_: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub self_: Option<bool>,
     #[serde(
         rename = "averyveryveryveryveryveryveryveryveryveryveryveryverylongpropertyname",
-        default,
-        skip_serializing_if = "Option::is_none"
+        default
     )]
     pub averyveryveryveryveryveryveryveryveryveryveryveryverylo_f2b2eee0: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub nested: Option<Nested>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub tags: Option<Vec<TagsItem>>,
 }
 
@@ -217,21 +214,21 @@ impl From<String> for Kind {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(Kind);
+__rt::display_as_str!(Kind);
 
 /// A recursive type.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct Tree {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub value: Option<String>,
     /// A recursive type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub parent: Option<Box<Tree>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub children: Option<Vec<Tree>>,
 }
-::authgen_runtime::__private::unwind_safe!(Tree);
+__rt::unwind_safe!(Tree);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -244,7 +241,7 @@ pub struct Named {
 #[serde(crate = "__serde")]
 pub struct Pet {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub legs: Option<i64>,
 }
 
@@ -256,10 +253,10 @@ pub enum Shape {
     Array(Vec<i64>),
     /// A value no variant the spec lists takes (a new kind, or another shape), kept
     /// as it came.
-    Other(::authgen_runtime::Json),
+    Other(__rt::Json),
 }
 
-impl ::authgen_runtime::__private::Untagged for Shape {
+impl __rt::Untagged for Shape {
     const VARIANTS: &'static [&'static str] = &["Named", "String", "Array"];
     const OPEN: bool = true;
     fn variant<'de, D: __serde::Deserializer<'de>>(
@@ -279,7 +276,7 @@ impl<'de> Deserialize<'de> for Shape {
     fn deserialize<D: __serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::authgen_runtime::__private::untagged(deserializer)
+        __rt::untagged(deserializer)
     }
 }
 
@@ -307,10 +304,10 @@ pub enum Animal {
     Dog(Dog),
     /// A value no variant the spec lists takes (a new kind, or another shape), kept
     /// as it came.
-    Other(::authgen_runtime::Json),
+    Other(__rt::Json),
 }
 
-impl ::authgen_runtime::__private::Tagged for Animal {
+impl __rt::Tagged for Animal {
     const PROPERTY: &'static str = "petType";
     fn variant<'de, D: __serde::Deserializer<'de>>(
         selector: Option<&str>,
@@ -328,7 +325,7 @@ impl<'de> Deserialize<'de> for Animal {
     fn deserialize<D: __serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::authgen_runtime::__private::tagged(deserializer)
+        __rt::tagged(deserializer)
     }
 }
 
@@ -340,10 +337,10 @@ pub enum Either {
     Bool(bool),
     /// A value no variant the spec lists takes (a new kind, or another shape), kept
     /// as it came.
-    Other(::authgen_runtime::Json),
+    Other(__rt::Json),
 }
 
-impl ::authgen_runtime::__private::Untagged for Either {
+impl __rt::Untagged for Either {
     const VARIANTS: &'static [&'static str] = &["Integer", "Bool"];
     const OPEN: bool = true;
     fn variant<'de, D: __serde::Deserializer<'de>>(
@@ -362,14 +359,14 @@ impl<'de> Deserialize<'de> for Either {
     fn deserialize<D: __serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::authgen_runtime::__private::untagged(deserializer)
+        __rt::untagged(deserializer)
     }
 }
 
 /// not cannot be typed.
 ///
 /// Typed as `serde_json::Value`: `not` excludes values and has no Rust type.
-pub type Nothing = ::authgen_runtime::Json;
+pub type Nothing = __rt::Json;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Deserialize)]
 #[serde(crate = "__serde", from = "String")]
@@ -408,7 +405,7 @@ impl Serialize for Const {
         serializer.serialize_str(self.as_str())
     }
 }
-::authgen_runtime::__private::display_as_str!(Const);
+__rt::display_as_str!(Const);
 
 /// 3.1 titled consts of integers stay an integer, with the values listed.
 ///
@@ -456,18 +453,18 @@ impl Serialize for EventType {
         serializer.serialize_str(self.as_str())
     }
 }
-::authgen_runtime::__private::display_as_str!(EventType);
+__rt::display_as_str!(EventType);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct OpenSessionResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub access_token: Option<::authgen_runtime::Secret>,
+    #[serde(default)]
+    pub access_token: Option<__rt::Secret>,
 }
 
-impl ::authgen_runtime::token::TokenAnswer for OpenSessionResponse {
-    fn field(&self, wire: &str) -> Option<::authgen_runtime::token::TokenValue<'_>> {
-        use ::authgen_runtime::token::AsTokenValue;
+impl __rt::token::TokenAnswer for OpenSessionResponse {
+    fn field(&self, wire: &str) -> Option<__rt::token::TokenValue<'_>> {
+        use __rt::token::AsTokenValue;
         match wire {
             "access_token" => self.access_token.as_token_value(),
             _ => None,
@@ -478,27 +475,21 @@ impl ::authgen_runtime::token::TokenAnswer for OpenSessionResponse {
 /// The parameters of [`Client::open_session`], held by its [`Call`].
 pub struct OpenSession;
 
-impl ::authgen_runtime::__private::Operation for OpenSession {
+impl __rt::Operation for OpenSession {
     type Output = OpenSessionResponse;
     type Error = OpenSessionError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         Ok(
             core
-                .request(::authgen_runtime::__private::Method::POST, "/session")
-                .operation("open_session", "/session")
+                .operation(__rt::Method::POST, "open_session", "/session", &[])
                 .accept("application/json"),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),
@@ -512,35 +503,30 @@ pub enum OpenSessionError {}
 
 /// The parameters of [`Client::get_thing`], held by its [`Call`].
 pub struct GetThing {
-    id: ::authgen_runtime::uuid::Uuid,
+    id: __rt::uuid::Uuid,
 }
 
-impl ::authgen_runtime::__private::Operation for GetThing {
+impl __rt::Operation for GetThing {
     type Output = Thing;
     type Error = GetThingError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let GetThing { id } = &self;
-        let id = ::authgen_runtime::__private::path_segment("id", id)?;
         Ok(
             core
-                .request(
-                    ::authgen_runtime::__private::Method::GET,
-                    &format!("/things/{id}"),
+                .operation(
+                    __rt::Method::GET,
+                    "get_thing",
+                    "/things/{id}",
+                    &[__rt::path_segment("id", id)?],
                 )
-                .operation("get_thing", "/things/{id}")
                 .accept("application/json"),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),

@@ -7,16 +7,17 @@
 //!
 //! Generated from `tests/features/sent_only.yaml` (API version 1).
 
-use ::authgen_runtime::__private::serde::{self as __serde, Serialize};
+use ::authgen_runtime::__private as __rt;
+use __rt::serde::{self as __serde, Serialize};
 
 /// A client for Sent only.
 #[derive(Debug, Clone)]
 pub struct Client {
-    core: ::authgen_runtime::__private::ClientCore,
+    core: __rt::ClientCore,
 }
 
 /// The spec's servers; the first is the default.
-const SERVERS: &[::authgen_runtime::__private::Server] = &[];
+const SERVERS: &[__rt::Server] = &[];
 
 impl Client {
     /// A client for the server `config` selects (the spec's first server by default).
@@ -24,10 +25,8 @@ impl Client {
     /// Fails when the base URL cannot be resolved, is not HTTPS (plain HTTP is
     /// allowed only to loopback addresses, when the configuration says so), or the
     /// TLS identity or roots cannot be read.
-    pub fn new(
-        config: ::authgen_runtime::Config,
-    ) -> Result<Self, ::authgen_runtime::ConfigError> {
-        let core = ::authgen_runtime::__private::ClientCore::new(config, SERVERS, &[])?;
+    pub fn new(config: __rt::Config) -> Result<Self, __rt::ConfigError> {
+        let core = __rt::ClientCore::new(config, SERVERS, &[])?;
         Ok(Client { core })
     }
 
@@ -43,7 +42,7 @@ impl Client {
         Call::new(self, CreateThing { body })
     }
 }
-::authgen_runtime::__private::call_block!();
+__rt::call_block!();
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(crate = "__serde", rename_all = "snake_case")]
@@ -63,13 +62,13 @@ impl Kind {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(Kind);
+__rt::display_as_str!(Kind);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]
 pub struct Thing {
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<Kind>,
 }
 
@@ -80,28 +79,18 @@ pub struct CreateThing {
     body: Thing,
 }
 
-impl ::authgen_runtime::__private::Operation for CreateThing {
+impl __rt::Operation for CreateThing {
     type Output = ();
     type Error = CreateThingError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let CreateThing { body } = &self;
-        Ok(
-            core
-                .request(::authgen_runtime::__private::Method::POST, "/things")
-                .operation("create_thing", "/things")
-                .json(body),
-        )
+        Ok(core.operation(__rt::Method::POST, "create_thing", "/things", &[]).json(body))
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             204 => response.empty(),
             _ => Err(response.unexpected()),

@@ -7,19 +7,20 @@
 //!
 //! Generated from `tests/features/streams.yaml` (API version 1).
 
-use ::authgen_runtime::__private::serde::{self as __serde, Deserialize};
+use ::authgen_runtime::__private as __rt;
+use __rt::serde::{self as __serde, Deserialize};
 
 /// A client for Streams and headers.
 ///
 /// Default server: `https://api.example.test/v1`.
 #[derive(Debug, Clone)]
 pub struct Client {
-    core: ::authgen_runtime::__private::ClientCore,
+    core: __rt::ClientCore,
 }
 
 /// The spec's servers; the first is the default.
-const SERVERS: &[::authgen_runtime::__private::Server] = &[
-    ::authgen_runtime::__private::Server {
+const SERVERS: &[__rt::Server] = &[
+    __rt::Server {
         url: "https://api.example.test/v1",
         description: "",
         variables: &[],
@@ -32,10 +33,8 @@ impl Client {
     /// Fails when the base URL cannot be resolved, is not HTTPS (plain HTTP is
     /// allowed only to loopback addresses, when the configuration says so), or the
     /// TLS identity or roots cannot be read.
-    pub fn new(
-        config: ::authgen_runtime::Config,
-    ) -> Result<Self, ::authgen_runtime::ConfigError> {
-        let core = ::authgen_runtime::__private::ClientCore::new(config, SERVERS, &[])?;
+    pub fn new(config: __rt::Config) -> Result<Self, __rt::ConfigError> {
+        let core = __rt::ClientCore::new(config, SERVERS, &[])?;
         Ok(Client { core })
     }
 
@@ -94,7 +93,7 @@ impl Client {
     pub fn upload_file(
         &self,
         name: impl Into<String>,
-        body: ::authgen_runtime::Binary,
+        body: __rt::Binary,
     ) -> Call<'_, UploadFile> {
         Call::new(
             self,
@@ -105,7 +104,7 @@ impl Client {
         )
     }
 }
-::authgen_runtime::__private::call_block!(events, download);
+__rt::call_block!(events, download);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -116,7 +115,7 @@ pub struct Tick {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct Problem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub title: Option<String>,
 }
 
@@ -155,7 +154,7 @@ impl From<String> for Level {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(Level);
+__rt::display_as_str!(Level);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -167,7 +166,7 @@ pub struct TailLogsItem {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct GetQuotaResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub limit: Option<i64>,
 }
 
@@ -202,7 +201,7 @@ impl From<String> for GetQuotaXCacheHeader {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(GetQuotaXCacheHeader);
+__rt::display_as_str!(GetQuotaXCacheHeader);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -214,49 +213,40 @@ pub struct UploadFileResponse {
 #[derive(Clone)]
 pub struct StreamTicks;
 
-impl ::authgen_runtime::__private::Operation for StreamTicks {
-    type Output = ::authgen_runtime::Events<Tick, StreamTicksError>;
+impl __rt::Operation for StreamTicks {
+    type Output = __rt::Events<Tick, StreamTicksError>;
     type Error = StreamTicksError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         Ok(
             core
-                .request(::authgen_runtime::__private::Method::GET, "/ticks")
-                .operation("stream_ticks", "/ticks")
+                .operation(__rt::Method::GET, "stream_ticks", "/ticks", &[])
                 .stream("text/event-stream"),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
-            200 => {
-                response
-                    .events(<Self as ::authgen_runtime::__private::EventStream>::FORMAT)
-            }
+            200 => response.events(<Self as __rt::EventStream>::FORMAT),
             429 => Err(response.error_json(StreamTicksError::TooManyRequests)),
             _ => Err(response.unexpected()),
         }
     }
 
     fn call(
-        core: &::authgen_runtime::__private::ClientCore,
+        core: &__rt::ClientCore,
         params: Self,
-        options: ::authgen_runtime::CallOptions,
-    ) -> ::authgen_runtime::__private::CallFuture<'_, Self::Output, Self::Error> {
-        ::authgen_runtime::__private::events(core, params, options)
+        options: __rt::CallOptions,
+    ) -> __rt::CallFuture<'_, Self::Output, Self::Error> {
+        __rt::events(core, params, options)
     }
 }
 
-impl ::authgen_runtime::__private::EventStream for StreamTicks {
+impl __rt::EventStream for StreamTicks {
     type Item = Tick;
-    const FORMAT: ::authgen_runtime::__private::Format = ::authgen_runtime::__private::Format::events();
+    const FORMAT: __rt::Format = __rt::Format::events();
 }
 
 /// Documented error statuses of [`Client::stream_ticks`].
@@ -270,50 +260,39 @@ pub enum StreamTicksError {
 #[derive(Clone)]
 pub struct TailLogs;
 
-impl ::authgen_runtime::__private::Operation for TailLogs {
-    type Output = ::authgen_runtime::Events<TailLogsItem, TailLogsError>;
+impl __rt::Operation for TailLogs {
+    type Output = __rt::Events<TailLogsItem, TailLogsError>;
     type Error = TailLogsError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         Ok(
             core
-                .request(::authgen_runtime::__private::Method::GET, "/logs")
-                .operation("tail_logs", "/logs")
+                .operation(__rt::Method::GET, "tail_logs", "/logs", &[])
                 .stream("application/x-ndjson"),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
-            200 => {
-                response
-                    .events(<Self as ::authgen_runtime::__private::EventStream>::FORMAT)
-            }
+            200 => response.events(<Self as __rt::EventStream>::FORMAT),
             _ => Err(response.unexpected()),
         }
     }
 
     fn call(
-        core: &::authgen_runtime::__private::ClientCore,
+        core: &__rt::ClientCore,
         params: Self,
-        options: ::authgen_runtime::CallOptions,
-    ) -> ::authgen_runtime::__private::CallFuture<'_, Self::Output, Self::Error> {
-        ::authgen_runtime::__private::events(core, params, options)
+        options: __rt::CallOptions,
+    ) -> __rt::CallFuture<'_, Self::Output, Self::Error> {
+        __rt::events(core, params, options)
     }
 }
 
-impl ::authgen_runtime::__private::EventStream for TailLogs {
+impl __rt::EventStream for TailLogs {
     type Item = TailLogsItem;
-    const FORMAT: ::authgen_runtime::__private::Format = ::authgen_runtime::__private::Format::lines(
-        "application/x-ndjson",
-    );
+    const FORMAT: __rt::Format = __rt::Format::lines("application/x-ndjson");
 }
 
 /// Documented error statuses of [`Client::tail_logs`]: the spec documents none.
@@ -323,71 +302,49 @@ pub enum TailLogsError {}
 /// The parameters of [`Client::get_quota`], held by its [`Call`].
 pub struct GetQuota;
 
-impl ::authgen_runtime::__private::Operation for GetQuota {
+impl __rt::Operation for GetQuota {
     type Output = GetQuotaResponse;
     type Error = GetQuotaError;
     type Headers = GetQuotaHeaders;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         Ok(
             core
-                .request(::authgen_runtime::__private::Method::GET, "/quota")
-                .operation("get_quota", "/quota")
+                .operation(__rt::Method::GET, "get_quota", "/quota", &[])
                 .accept("application/json"),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),
         }
     }
 }
-
-/// The headers of [`Client::get_quota`]'s answers (`.with_response()`): every one by the `HeaderMap` it derefs to, the documented ones typed.
-#[derive(Clone)]
-pub struct GetQuotaHeaders(::authgen_runtime::HeaderMap);
+__rt::headers_type!(
+    #[doc =
+    " The headers of [`Client::get_quota`]'s answers (`.with_response()`): every one by the"]
+    #[doc = " `HeaderMap` it derefs to, the documented ones typed."] GetQuotaHeaders
+);
 
 impl GetQuotaHeaders {
     /// Calls left this minute.
     ///
     /// The `X-Rate-Limit-Remaining` header, if the answer has one that reads as its type.
     pub fn x_rate_limit_remaining(&self) -> Option<i64> {
-        ::authgen_runtime::__private::header(&self.0, "X-Rate-Limit-Remaining")
+        __rt::header(&self.0, "X-Rate-Limit-Remaining")
     }
 
     /// The `X-Cache` header, if the answer has one that reads as its type.
     pub fn x_cache(&self) -> Option<GetQuotaXCacheHeader> {
-        ::authgen_runtime::__private::header(&self.0, "X-Cache")
+        __rt::header(&self.0, "X-Cache")
     }
 
     /// The `Retry-After-Seconds` header, if the answer has one that reads as its type.
     pub fn retry_after_seconds(&self) -> Option<String> {
-        ::authgen_runtime::__private::header(&self.0, "Retry-After-Seconds")
-    }
-}
-
-impl ::authgen_runtime::Headers for GetQuotaHeaders {
-    fn from_map(map: ::authgen_runtime::HeaderMap) -> Self {
-        GetQuotaHeaders(map)
-    }
-
-    fn map(&self) -> &::authgen_runtime::HeaderMap {
-        &self.0
-    }
-}
-
-impl ::std::ops::Deref for GetQuotaHeaders {
-    type Target = ::authgen_runtime::HeaderMap;
-    fn deref(&self) -> &Self::Target {
-        &self.0
+        __rt::header(&self.0, "Retry-After-Seconds")
     }
 }
 
@@ -400,31 +357,26 @@ pub struct DownloadFile {
     name: String,
 }
 
-impl ::authgen_runtime::__private::Operation for DownloadFile {
-    type Output = ::authgen_runtime::Binary;
+impl __rt::Operation for DownloadFile {
+    type Output = __rt::Binary;
     type Error = DownloadFileError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let DownloadFile { name } = &self;
-        let name = ::authgen_runtime::__private::path_segment("name", name)?;
         Ok(
             core
-                .request(
-                    ::authgen_runtime::__private::Method::GET,
-                    &format!("/files/{name}"),
-                )
-                .operation("download_file", "/files/{name}"),
+                .operation(
+                    __rt::Method::GET,
+                    "download_file",
+                    "/files/{name}",
+                    &[__rt::path_segment("name", name)?],
+                ),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.binary(),
             _ => Err(response.unexpected()),
@@ -439,68 +391,47 @@ pub enum DownloadFileError {}
 /// The parameters of [`Client::upload_file`], held by its [`Call`].
 pub struct UploadFile {
     name: String,
-    body: ::authgen_runtime::Binary,
+    body: __rt::Binary,
 }
 
-impl ::authgen_runtime::__private::Operation for UploadFile {
+impl __rt::Operation for UploadFile {
     type Output = UploadFileResponse;
     type Error = UploadFileError;
     type Headers = UploadFileHeaders;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let UploadFile { name, body } = &self;
-        let name = ::authgen_runtime::__private::path_segment("name", name)?;
         Ok(
             core
-                .request(
-                    ::authgen_runtime::__private::Method::PUT,
-                    &format!("/files/{name}"),
+                .operation(
+                    __rt::Method::PUT,
+                    "upload_file",
+                    "/files/{name}",
+                    &[__rt::path_segment("name", name)?],
                 )
-                .operation("upload_file", "/files/{name}")
                 .accept("application/json")
                 .binary("application/octet-stream", body),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             201 => response.json(),
             _ => Err(response.unexpected()),
         }
     }
 }
-
-/// The headers of [`Client::upload_file`]'s answers (`.with_response()`): every one by the `HeaderMap` it derefs to, the documented ones typed.
-#[derive(Clone)]
-pub struct UploadFileHeaders(::authgen_runtime::HeaderMap);
+__rt::headers_type!(
+    #[doc =
+    " The headers of [`Client::upload_file`]'s answers (`.with_response()`): every one by the"]
+    #[doc = " `HeaderMap` it derefs to, the documented ones typed."] UploadFileHeaders
+);
 
 impl UploadFileHeaders {
     /// The `Location` header, if the answer has one that reads as its type.
     pub fn location(&self) -> Option<String> {
-        ::authgen_runtime::__private::header(&self.0, "Location")
-    }
-}
-
-impl ::authgen_runtime::Headers for UploadFileHeaders {
-    fn from_map(map: ::authgen_runtime::HeaderMap) -> Self {
-        UploadFileHeaders(map)
-    }
-
-    fn map(&self) -> &::authgen_runtime::HeaderMap {
-        &self.0
-    }
-}
-
-impl ::std::ops::Deref for UploadFileHeaders {
-    type Target = ::authgen_runtime::HeaderMap;
-    fn deref(&self) -> &Self::Target {
-        &self.0
+        __rt::header(&self.0, "Location")
     }
 }
 

@@ -3,28 +3,33 @@
 
 //! # Shelter
 //!
-//! A Swagger 2.0 document, read as the OpenAPI 3.0 document it means: servers from host, basePath and schemes; definitions, shared parameters and responses as components; body and formData parameters as request bodies under the media types consumes lists; produces as the answers' media types; collection formats; response headers; file uploads and downloads; x-nullable; a string discriminator; and every kind of securityDefinitions.
+//! A Swagger 2.0 document, read as the OpenAPI 3.0 document it means: servers from host,
+//! basePath and schemes; definitions, shared parameters and responses as components; body
+//! and formData parameters as request bodies under the media types consumes lists; produces
+//! as the answers' media types; collection formats; response headers; file uploads and
+//! downloads; x-nullable; a string discriminator; and every kind of securityDefinitions.
 //!
 //! Generated from `tests/features/swagger2.yaml` (API version 2.1.0).
 
-use ::authgen_runtime::__private::serde::{self as __serde, Deserialize, Serialize};
+use ::authgen_runtime::__private as __rt;
+use __rt::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for Shelter.
 ///
 /// Default server: `https://api.shelter.example/v2`.
 #[derive(Debug, Clone)]
 pub struct Client {
-    core: ::authgen_runtime::__private::ClientCore,
+    core: __rt::ClientCore,
 }
 
 /// The spec's servers; the first is the default.
-const SERVERS: &[::authgen_runtime::__private::Server] = &[
-    ::authgen_runtime::__private::Server {
+const SERVERS: &[__rt::Server] = &[
+    __rt::Server {
         url: "https://api.shelter.example/v2",
         description: "",
         variables: &[],
     },
-    ::authgen_runtime::__private::Server {
+    __rt::Server {
         url: "http://api.shelter.example/v2",
         description: "",
         variables: &[],
@@ -32,10 +37,10 @@ const SERVERS: &[::authgen_runtime::__private::Server] = &[
 ];
 
 /// How the `shelter_app` security scheme gets its tokens, as the spec declares it.
-const SHELTER_APP_SCHEME: ::authgen_runtime::oauth::DeclaredScheme = ::authgen_runtime::oauth::DeclaredScheme {
+const SHELTER_APP_SCHEME: __rt::oauth::DeclaredScheme = __rt::oauth::DeclaredScheme {
     label: "swagger2.shelter_app",
     discovery_url: None,
-    client_credentials: Some(::authgen_runtime::oauth::DeclaredFlow {
+    client_credentials: Some(__rt::oauth::DeclaredFlow {
         token_url: "https://auth.shelter.example/token",
         authorization_url: None,
         device_authorization_url: None,
@@ -47,11 +52,11 @@ const SHELTER_APP_SCHEME: ::authgen_runtime::oauth::DeclaredScheme = ::authgen_r
 };
 
 /// How the `shelter_code` security scheme gets its tokens, as the spec declares it.
-const SHELTER_CODE_SCHEME: ::authgen_runtime::oauth::DeclaredScheme = ::authgen_runtime::oauth::DeclaredScheme {
+const SHELTER_CODE_SCHEME: __rt::oauth::DeclaredScheme = __rt::oauth::DeclaredScheme {
     label: "swagger2.shelter_code",
     discovery_url: None,
     client_credentials: None,
-    authorization_code: Some(::authgen_runtime::oauth::DeclaredFlow {
+    authorization_code: Some(__rt::oauth::DeclaredFlow {
         token_url: "https://auth.shelter.example/token",
         authorization_url: Some("https://auth.shelter.example/authorize"),
         device_authorization_url: None,
@@ -62,13 +67,13 @@ const SHELTER_CODE_SCHEME: ::authgen_runtime::oauth::DeclaredScheme = ::authgen_
 };
 
 /// How the `shelter_password` security scheme gets its tokens, as the spec declares it.
-const SHELTER_PASSWORD_SCHEME: ::authgen_runtime::oauth::DeclaredScheme = ::authgen_runtime::oauth::DeclaredScheme {
+const SHELTER_PASSWORD_SCHEME: __rt::oauth::DeclaredScheme = __rt::oauth::DeclaredScheme {
     label: "swagger2.shelter_password",
     discovery_url: None,
     client_credentials: None,
     authorization_code: None,
     device_authorization: None,
-    password: Some(::authgen_runtime::oauth::DeclaredFlow {
+    password: Some(__rt::oauth::DeclaredFlow {
         token_url: "https://auth.shelter.example/token",
         authorization_url: None,
         device_authorization_url: None,
@@ -82,10 +87,8 @@ impl Client {
     /// Fails when the base URL cannot be resolved, is not HTTPS (plain HTTP is
     /// allowed only to loopback addresses, when the configuration says so), or the
     /// TLS identity or roots cannot be read.
-    pub fn new(
-        config: ::authgen_runtime::Config,
-    ) -> Result<Self, ::authgen_runtime::ConfigError> {
-        let core = ::authgen_runtime::__private::ClientCore::new(config, SERVERS, &[])?;
+    pub fn new(config: __rt::Config) -> Result<Self, __rt::ConfigError> {
+        let core = __rt::ClientCore::new(config, SERVERS, &[])?;
         Ok(Client { core })
     }
 
@@ -98,12 +101,12 @@ impl Client {
     pub fn with_basic(
         mut self,
         username: impl Into<String>,
-        password: impl Into<::authgen_runtime::Secret>,
+        password: impl Into<__rt::Secret>,
     ) -> Self {
         self.core
             .set_credential(
                 "basic",
-                ::authgen_runtime::__private::Credential::Basic {
+                __rt::Credential::Basic {
                     username: username.into(),
                     password: password.into(),
                 },
@@ -112,12 +115,12 @@ impl Client {
     }
 
     /// Sets the API key of the `api_key` security scheme (`X-Api-Key`).
-    pub fn with_api_key(mut self, key: impl Into<::authgen_runtime::Secret>) -> Self {
+    pub fn with_api_key(mut self, key: impl Into<__rt::Secret>) -> Self {
         self.core
             .set_credential(
                 "api_key",
-                ::authgen_runtime::__private::Credential::ApiKey {
-                    location: ::authgen_runtime::__private::ApiKeyLocation::Header,
+                __rt::Credential::ApiKey {
+                    location: __rt::ApiKeyLocation::Header,
                     name: "X-Api-Key",
                     value: key.into(),
                 },
@@ -126,150 +129,112 @@ impl Client {
     }
 
     /// Sets the bearer token of the `shelter_app` security scheme.
-    pub fn with_shelter_app(
-        mut self,
-        token: impl Into<::authgen_runtime::Secret>,
-    ) -> Self {
-        self.core
-            .set_credential(
-                "shelter_app",
-                ::authgen_runtime::__private::Credential::Bearer(token.into()),
-            );
+    pub fn with_shelter_app(mut self, token: impl Into<__rt::Secret>) -> Self {
+        self.core.set_credential("shelter_app", __rt::Credential::Bearer(token.into()));
         self
     }
 
-    /// Takes the bearer tokens of the `shelter_app` security scheme from `cache`, which refreshes them before they expire; a 401 refetches once and retries the call once.
-    pub fn with_shelter_app_cache(
-        mut self,
-        cache: ::authgen_runtime::token::TokenCache,
-    ) -> Self {
-        self.core
-            .set_credential(
-                "shelter_app",
-                ::authgen_runtime::__private::Credential::BearerCache(cache),
-            );
+    /// Takes the bearer tokens of the `shelter_app` security scheme from `cache`, which
+    /// refreshes them before they expire; a 401 refetches once and retries the call once.
+    pub fn with_shelter_app_cache(mut self, cache: __rt::token::TokenCache) -> Self {
+        self.core.set_credential("shelter_app", __rt::Credential::BearerCache(cache));
         self
     }
 
     /// Sets the bearer token of the `shelter_code` security scheme.
-    pub fn with_shelter_code(
-        mut self,
-        token: impl Into<::authgen_runtime::Secret>,
-    ) -> Self {
-        self.core
-            .set_credential(
-                "shelter_code",
-                ::authgen_runtime::__private::Credential::Bearer(token.into()),
-            );
+    pub fn with_shelter_code(mut self, token: impl Into<__rt::Secret>) -> Self {
+        self.core.set_credential("shelter_code", __rt::Credential::Bearer(token.into()));
         self
     }
 
-    /// Takes the bearer tokens of the `shelter_code` security scheme from `cache`, which refreshes them before they expire; a 401 refetches once and retries the call once.
-    pub fn with_shelter_code_cache(
-        mut self,
-        cache: ::authgen_runtime::token::TokenCache,
-    ) -> Self {
-        self.core
-            .set_credential(
-                "shelter_code",
-                ::authgen_runtime::__private::Credential::BearerCache(cache),
-            );
+    /// Takes the bearer tokens of the `shelter_code` security scheme from `cache`, which
+    /// refreshes them before they expire; a 401 refetches once and retries the call once.
+    pub fn with_shelter_code_cache(mut self, cache: __rt::token::TokenCache) -> Self {
+        self.core.set_credential("shelter_code", __rt::Credential::BearerCache(cache));
         self
     }
 
     /// Sets the bearer token of the `shelter_password` security scheme.
-    pub fn with_shelter_password(
-        mut self,
-        token: impl Into<::authgen_runtime::Secret>,
-    ) -> Self {
+    pub fn with_shelter_password(mut self, token: impl Into<__rt::Secret>) -> Self {
         self.core
-            .set_credential(
-                "shelter_password",
-                ::authgen_runtime::__private::Credential::Bearer(token.into()),
-            );
+            .set_credential("shelter_password", __rt::Credential::Bearer(token.into()));
         self
     }
 
-    /// Takes the bearer tokens of the `shelter_password` security scheme from `cache`, which refreshes them before they expire; a 401 refetches once and retries the call once.
+    /// Takes the bearer tokens of the `shelter_password` security scheme from `cache`, which
+    /// refreshes them before they expire; a 401 refetches once and retries the call once.
     pub fn with_shelter_password_cache(
         mut self,
-        cache: ::authgen_runtime::token::TokenCache,
+        cache: __rt::token::TokenCache,
     ) -> Self {
         self.core
-            .set_credential(
-                "shelter_password",
-                ::authgen_runtime::__private::Credential::BearerCache(cache),
-            );
+            .set_credential("shelter_password", __rt::Credential::BearerCache(cache));
         self
     }
 
     /// Sets the bearer token of the `shelter_implicit` security scheme.
-    pub fn with_shelter_implicit(
-        mut self,
-        token: impl Into<::authgen_runtime::Secret>,
-    ) -> Self {
+    pub fn with_shelter_implicit(mut self, token: impl Into<__rt::Secret>) -> Self {
         self.core
-            .set_credential(
-                "shelter_implicit",
-                ::authgen_runtime::__private::Credential::Bearer(token.into()),
-            );
+            .set_credential("shelter_implicit", __rt::Credential::Bearer(token.into()));
         self
     }
 
-    /// Takes the bearer tokens of the `shelter_implicit` security scheme from `cache`, which refreshes them before they expire; a 401 refetches once and retries the call once.
+    /// Takes the bearer tokens of the `shelter_implicit` security scheme from `cache`, which
+    /// refreshes them before they expire; a 401 refetches once and retries the call once.
     pub fn with_shelter_implicit_cache(
         mut self,
-        cache: ::authgen_runtime::token::TokenCache,
+        cache: __rt::token::TokenCache,
     ) -> Self {
         self.core
-            .set_credential(
-                "shelter_implicit",
-                ::authgen_runtime::__private::Credential::BearerCache(cache),
-            );
+            .set_credential("shelter_implicit", __rt::Credential::BearerCache(cache));
         self
     }
 
-    /// Calls secured by `shelter_app` get tokens by the client credentials grant, as `client_id` with `client_secret` (HTTP Basic, or in the form where the server's metadata says only that). Each call asks for the scopes its operation needs; tokens are cached per scope set and fetched again before they expire, or once after a 401.
+    /// Calls secured by `shelter_app` get tokens by the client credentials grant, as
+    /// `client_id` with `client_secret` (HTTP Basic, or in the form where the server's metadata
+    /// says only that). Each call asks for the scopes its operation needs; tokens are cached
+    /// per scope set and fetched again before they expire, or once after a 401.
     pub fn with_shelter_app_client_credentials(
         self,
         client_id: impl Into<String>,
-        client_secret: impl Into<::authgen_runtime::Secret>,
+        client_secret: impl Into<__rt::Secret>,
     ) -> Self {
         self.with_shelter_app_client(
-            ::authgen_runtime::oauth::OAuthClient::secret(client_id, client_secret),
+            __rt::oauth::OAuthClient::secret(client_id, client_secret),
         )
     }
 
-    /// [`with_shelter_app_client_credentials`](Self::with_shelter_app_client_credentials) for any client: another authentication (`private_key_jwt`, mutual TLS), a sandbox's token URL or issuer, scopes or a resource for every call, a DPoP key.
-    pub fn with_shelter_app_client(
-        mut self,
-        client: ::authgen_runtime::oauth::OAuthClient,
-    ) -> Self {
+    /// [`with_shelter_app_client_credentials`](Self::with_shelter_app_client_credentials) for
+    /// any client: another authentication (`private_key_jwt`, mutual TLS), a sandbox's token
+    /// URL or issuer, scopes or a resource for every call, a DPoP key.
+    pub fn with_shelter_app_client(mut self, client: __rt::oauth::OAuthClient) -> Self {
         self.core.set_oauth_client("shelter_app", &SHELTER_APP_SCHEME, client);
         self
     }
 
-    /// The authorization code flow (PKCE S256, state, nonce, the `iss` check) of the `shelter_code` scheme for `client`, at the URLs the spec declares (or the client's issuer): sign a user in with its `start`/`finish`, or its loopback listener for a command-line or desktop program. It is a token source: give it to [`with_shelter_code_cache`](Self::with_shelter_code_cache) in a `TokenCache`, which refreshes with its refresh token.
+    /// The authorization code flow (PKCE S256, state, nonce, the `iss` check) of the
+    /// `shelter_code` scheme for `client`, at the URLs the spec declares (or the client's
+    /// issuer): sign a user in with its `start`/`finish`, or its loopback listener for a
+    /// command-line or desktop program. It is a token source: give it to
+    /// [`with_shelter_code_cache`](Self::with_shelter_code_cache) in a `TokenCache`, which
+    /// refreshes with its refresh token.
     pub async fn shelter_code_authorization_code(
         &self,
-        client: ::authgen_runtime::oauth::OAuthClient,
-    ) -> Result<
-        ::authgen_runtime::oauth::AuthorizationCode,
-        ::authgen_runtime::oauth::OAuthError,
-    > {
+        client: __rt::oauth::OAuthClient,
+    ) -> Result<__rt::oauth::AuthorizationCode, __rt::oauth::OAuthError> {
         self.core.authorization_code(&SHELTER_CODE_SCHEME, &client).await
     }
 
-    /// The resource owner password flow of the `shelter_password` scheme for `client`, as `username`: the application handles the user's password, which the OAuth 2.0 Security BCP (RFC 9700) forbids but for migrations. It is a token source: give it to [`with_shelter_password_cache`](Self::with_shelter_password_cache) in a `TokenCache`.
+    /// The resource owner password flow of the `shelter_password` scheme for `client`, as
+    /// `username`: the application handles the user's password, which the OAuth 2.0 Security
+    /// BCP (RFC 9700) forbids but for migrations. It is a token source: give it to
+    /// [`with_shelter_password_cache`](Self::with_shelter_password_cache) in a `TokenCache`.
     pub async fn shelter_password_password(
         &self,
-        client: ::authgen_runtime::oauth::OAuthClient,
+        client: __rt::oauth::OAuthClient,
         username: impl Into<String>,
-        password: impl Into<::authgen_runtime::Secret>,
-    ) -> Result<
-        ::authgen_runtime::oauth::PasswordGrant,
-        ::authgen_runtime::oauth::OAuthError,
-    > {
+        password: impl Into<__rt::Secret>,
+    ) -> Result<__rt::oauth::PasswordGrant, __rt::oauth::OAuthError> {
         self.core
             .password_grant(
                 &SHELTER_PASSWORD_SCHEME,
@@ -284,7 +249,8 @@ impl Client {
     ///
     /// `GET /pets`
     ///
-    /// Returns a [`Call`]: set the optional parameters on it (`tag`, `ids`, `colors`, `names`, `codes`, `limit`), then `.await` it.
+    /// Returns a [`Call`]: set the optional parameters on it (`tag`, `ids`, `colors`, `names`,
+    /// `codes`, `limit`), then `.await` it.
     pub fn list_pets(&self) -> Call<'_, ListPets> {
         Call::new(
             self,
@@ -351,7 +317,7 @@ impl Client {
         Call::new(self, UploadPhoto { pet_id, body })
     }
 }
-::authgen_runtime::__private::call_block!(download);
+__rt::call_block!(download);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(crate = "__serde")]
@@ -377,16 +343,16 @@ pub struct Owner {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct Photo {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub caption: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub bytes: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct Error2 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub message: Option<String>,
 }
 
@@ -394,7 +360,7 @@ pub struct Error2 {
 #[serde(crate = "__serde")]
 pub struct NotePetRequest {
     pub note: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub urgent: Option<bool>,
 }
 
@@ -402,9 +368,9 @@ pub struct NotePetRequest {
 #[serde(crate = "__serde")]
 pub struct UploadPhotoRequest {
     /// What the photo shows.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
-    pub photo: ::authgen_runtime::Binary,
+    pub photo: __rt::Binary,
 }
 
 /// The parameters of [`Client::list_pets`], held by its [`Call`].
@@ -458,90 +424,59 @@ impl Call<'_, ListPets> {
     }
 }
 
-impl ::authgen_runtime::__private::Operation for ListPets {
+impl __rt::Operation for ListPets {
     type Output = Vec<Pet>;
     type Error = ListPetsError;
     type Headers = ListPetsHeaders;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let ListPets { tag, ids, colors, names, codes, limit } = &self;
-        if let Some(value) = limit {
-            ::authgen_runtime::__private::check_range(
-                "limit",
-                *value as f64,
-                None,
-                Some(100f64),
-            )?;
-        }
-        let mut request = core
-            .request(::authgen_runtime::__private::Method::GET, "/pets")
-            .operation("list_pets", "/pets")
-            .scopes("shelter_app", &["pets:read"])
-            .scopes("shelter_implicit", &["pets:read"])
-            .security(&[&["shelter_app"], &["shelter_implicit"]])
-            .accept("application/json");
-        if let Some(value) = tag {
-            request = request.query("tag", value);
-        }
-        if let Some(value) = ids {
-            request = request.query_delimited("ids", value, ",");
-        }
-        if let Some(value) = colors {
-            request = request.query_delimited("colors", value, "|");
-        }
-        if let Some(value) = names {
-            request = request.query_delimited("names", value, " ");
-        }
-        if let Some(value) = codes {
-            request = request.query_delimited("codes", value, "\t");
-        }
-        if let Some(value) = limit {
-            request = request.query("limit", value);
-        }
-        Ok(request)
+        __rt::check_range("limit", limit, None, Some(100f64))?;
+        Ok(
+            core
+                .operation(__rt::Method::GET, "list_pets", "/pets", &[])
+                .scopes("shelter_app", &["pets:read"])
+                .scopes("shelter_implicit", &["pets:read"])
+                .security(&[&["shelter_app"], &["shelter_implicit"]])
+                .accept("application/json")
+                .given(tag, |request, value| request.query("tag", value))
+                .given(ids, |request, value| request.query_delimited("ids", value, ","))
+                .given(
+                    colors,
+                    |request, value| request.query_delimited("colors", value, "|"),
+                )
+                .given(
+                    names,
+                    |request, value| request.query_delimited("names", value, " "),
+                )
+                .given(
+                    codes,
+                    |request, value| request.query_delimited("codes", value, "\t"),
+                )
+                .given(limit, |request, value| request.query("limit", value)),
+        )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),
         }
     }
 }
-
-/// The headers of [`Client::list_pets`]'s answers (`.with_response()`): every one by the `HeaderMap` it derefs to, the documented ones typed.
-#[derive(Clone)]
-pub struct ListPetsHeaders(::authgen_runtime::HeaderMap);
+__rt::headers_type!(
+    #[doc =
+    " The headers of [`Client::list_pets`]'s answers (`.with_response()`): every one by the"]
+    #[doc = " `HeaderMap` it derefs to, the documented ones typed."] ListPetsHeaders
+);
 
 impl ListPetsHeaders {
     /// Calls left this hour.
     ///
     /// The `X-Rate-Limit-Remaining` header, if the answer has one that reads as its type.
     pub fn x_rate_limit_remaining(&self) -> Option<i64> {
-        ::authgen_runtime::__private::header(&self.0, "X-Rate-Limit-Remaining")
-    }
-}
-
-impl ::authgen_runtime::Headers for ListPetsHeaders {
-    fn from_map(map: ::authgen_runtime::HeaderMap) -> Self {
-        ListPetsHeaders(map)
-    }
-
-    fn map(&self) -> &::authgen_runtime::HeaderMap {
-        &self.0
-    }
-}
-
-impl ::std::ops::Deref for ListPetsHeaders {
-    type Target = ::authgen_runtime::HeaderMap;
-    fn deref(&self) -> &Self::Target {
-        &self.0
+        __rt::header(&self.0, "X-Rate-Limit-Remaining")
     }
 }
 
@@ -554,20 +489,16 @@ pub struct AddPet {
     body: Pet,
 }
 
-impl ::authgen_runtime::__private::Operation for AddPet {
+impl __rt::Operation for AddPet {
     type Output = Pet;
     type Error = AddPetError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let AddPet { body } = &self;
         Ok(
             core
-                .request(::authgen_runtime::__private::Method::POST, "/pets")
-                .operation("add_pet", "/pets")
+                .operation(__rt::Method::POST, "add_pet", "/pets", &[])
                 .security(&[&["api_key"]])
                 .accept("application/json")
                 .json(body),
@@ -575,9 +506,7 @@ impl ::authgen_runtime::__private::Operation for AddPet {
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             201 => response.json(),
             _ => Err(response.unexpected()),
@@ -592,19 +521,15 @@ pub enum AddPetError {}
 /// The parameters of [`Client::list_pet_summaries`], held by its [`Call`].
 pub struct ListPetSummaries;
 
-impl ::authgen_runtime::__private::Operation for ListPetSummaries {
+impl __rt::Operation for ListPetSummaries {
     type Output = Vec<String>;
     type Error = ListPetSummariesError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         Ok(
             core
-                .request(::authgen_runtime::__private::Method::GET, "/pets")
-                .operation("list_pet_summaries", "/pets")
+                .operation(__rt::Method::GET, "list_pet_summaries", "/pets", &[])
                 .query("view", &"summary")
                 .security(&[&["api_key"]])
                 .accept("application/json"),
@@ -612,9 +537,7 @@ impl ::authgen_runtime::__private::Operation for ListPetSummaries {
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),
@@ -631,33 +554,28 @@ pub struct GetPet {
     pet_id: i64,
 }
 
-impl ::authgen_runtime::__private::Operation for GetPet {
+impl __rt::Operation for GetPet {
     type Output = Pet;
     type Error = GetPetError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let GetPet { pet_id } = &self;
-        let pet_id = ::authgen_runtime::__private::path_segment("petId", pet_id)?;
         Ok(
             core
-                .request(
-                    ::authgen_runtime::__private::Method::GET,
-                    &format!("/pets/{pet_id}"),
+                .operation(
+                    __rt::Method::GET,
+                    "get_pet",
+                    "/pets/{petId}",
+                    &[__rt::path_segment("petId", pet_id)?],
                 )
-                .operation("get_pet", "/pets/{petId}")
                 .security(&[&["basic"]])
                 .accept("application/json"),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             404 => Err(response.error_json(GetPetError::NotFound)),
@@ -679,33 +597,28 @@ pub struct NotePet {
     body: NotePetRequest,
 }
 
-impl ::authgen_runtime::__private::Operation for NotePet {
+impl __rt::Operation for NotePet {
     type Output = ();
     type Error = NotePetError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let NotePet { pet_id, body } = &self;
-        let pet_id = ::authgen_runtime::__private::path_segment("petId", pet_id)?;
         Ok(
             core
-                .request(
-                    ::authgen_runtime::__private::Method::PATCH,
-                    &format!("/pets/{pet_id}"),
+                .operation(
+                    __rt::Method::PATCH,
+                    "note_pet",
+                    "/pets/{petId}",
+                    &[__rt::path_segment("petId", pet_id)?],
                 )
-                .operation("note_pet", "/pets/{petId}")
                 .security(&[&["shelter_password"]])
                 .form(body),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             204 => response.empty(),
             _ => Err(response.unexpected()),
@@ -722,33 +635,28 @@ pub struct DownloadPhoto {
     pet_id: i64,
 }
 
-impl ::authgen_runtime::__private::Operation for DownloadPhoto {
-    type Output = ::authgen_runtime::Binary;
+impl __rt::Operation for DownloadPhoto {
+    type Output = __rt::Binary;
     type Error = DownloadPhotoError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let DownloadPhoto { pet_id } = &self;
-        let pet_id = ::authgen_runtime::__private::path_segment("petId", pet_id)?;
         Ok(
             core
-                .request(
-                    ::authgen_runtime::__private::Method::GET,
-                    &format!("/pets/{pet_id}/photo"),
+                .operation(
+                    __rt::Method::GET,
+                    "download_photo",
+                    "/pets/{petId}/photo",
+                    &[__rt::path_segment("petId", pet_id)?],
                 )
-                .operation("download_photo", "/pets/{petId}/photo")
                 .security(&[&["api_key"]])
                 .accept("application/json"),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.binary(),
             404 => Err(response.error_json(DownloadPhotoError::NotFound)),
@@ -770,38 +678,32 @@ pub struct UploadPhoto {
     body: UploadPhotoRequest,
 }
 
-impl ::authgen_runtime::__private::Operation for UploadPhoto {
+impl __rt::Operation for UploadPhoto {
     type Output = Photo;
     type Error = UploadPhotoError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let UploadPhoto { pet_id, body } = &self;
-        let pet_id = ::authgen_runtime::__private::path_segment("petId", pet_id)?;
         Ok(
             core
-                .request(
-                    ::authgen_runtime::__private::Method::POST,
-                    &format!("/pets/{pet_id}/photo"),
+                .operation(
+                    __rt::Method::POST,
+                    "upload_photo",
+                    "/pets/{petId}/photo",
+                    &[__rt::path_segment("petId", pet_id)?],
                 )
-                .operation("upload_photo", "/pets/{petId}/photo")
                 .scopes("shelter_code", &["pets:read"])
                 .security(&[&["shelter_code"]])
                 .accept("application/json")
                 .multipart(
-                    ::authgen_runtime::__private::Multipart::object(body, &["photo"])
-                        .file("photo", &body.photo),
+                    __rt::Multipart::object(body, &["photo"]).file("photo", &body.photo),
                 ),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),

@@ -3,20 +3,22 @@
 
 //! # Nested token
 //!
-//! A token answer none of whose fields the runtime can read as a token field: its access token is an object. The module imports nothing it does not use.
+//! A token answer none of whose fields the runtime can read as a token field: its access
+//! token is an object. The module imports nothing it does not use.
 //!
 //! Generated from `tests/features/token_answer_unread.yaml` (API version 1).
 
-use ::authgen_runtime::__private::serde::{self as __serde, Deserialize};
+use ::authgen_runtime::__private as __rt;
+use __rt::serde::{self as __serde, Deserialize};
 
 /// A client for Nested token.
 #[derive(Debug, Clone)]
 pub struct Client {
-    core: ::authgen_runtime::__private::ClientCore,
+    core: __rt::ClientCore,
 }
 
 /// The spec's servers; the first is the default.
-const SERVERS: &[::authgen_runtime::__private::Server] = &[];
+const SERVERS: &[__rt::Server] = &[];
 
 impl Client {
     /// A client for the server `config` selects (the spec's first server by default).
@@ -24,10 +26,8 @@ impl Client {
     /// Fails when the base URL cannot be resolved, is not HTTPS (plain HTTP is
     /// allowed only to loopback addresses, when the configuration says so), or the
     /// TLS identity or roots cannot be read.
-    pub fn new(
-        config: ::authgen_runtime::Config,
-    ) -> Result<Self, ::authgen_runtime::ConfigError> {
-        let core = ::authgen_runtime::__private::ClientCore::new(config, SERVERS, &[])?;
+    pub fn new(config: __rt::Config) -> Result<Self, __rt::ConfigError> {
+        let core = __rt::ClientCore::new(config, SERVERS, &[])?;
         Ok(Client { core })
     }
 
@@ -43,15 +43,14 @@ impl Client {
         Call::new(self, GetToken)
     }
 
-    /// A token source that calls [`Client::get_token`] with these arguments whenever a new token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
-    pub fn get_token_source(
-        &self,
-    ) -> impl ::authgen_runtime::token::TokenSource + use<> {
+    /// A token source that calls [`Client::get_token`] with these arguments whenever a new
+    /// token is needed: wrap it in a [`TokenCache`](::authgen_runtime::token::TokenCache).
+    pub fn get_token_source(&self) -> impl __rt::token::TokenSource + use<> {
         let identity = self.core.token_identity("token_answer_unread.get_token", &());
         let client = self.clone();
-        ::authgen_runtime::token::token_source(
+        __rt::token::token_source(
             "token_answer_unread.get_token",
-            ::authgen_runtime::token::TokenFields::CONVENTION,
+            __rt::token::TokenFields::CONVENTION,
             identity,
             move || {
                 let client = client.clone();
@@ -60,12 +59,12 @@ impl Client {
         )
     }
 }
-::authgen_runtime::__private::call_block!();
+__rt::call_block!();
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct AccessToken {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub value: Option<String>,
 }
 
@@ -73,12 +72,12 @@ pub struct AccessToken {
 #[serde(crate = "__serde")]
 pub struct GetTokenResponse {
     pub access_token: AccessToken,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub issued: Option<bool>,
 }
 
-impl ::authgen_runtime::token::TokenAnswer for GetTokenResponse {
-    fn field(&self, wire: &str) -> Option<::authgen_runtime::token::TokenValue<'_>> {
+impl __rt::token::TokenAnswer for GetTokenResponse {
+    fn field(&self, wire: &str) -> Option<__rt::token::TokenValue<'_>> {
         match wire {
             _ => None,
         }
@@ -88,27 +87,21 @@ impl ::authgen_runtime::token::TokenAnswer for GetTokenResponse {
 /// The parameters of [`Client::get_token`], held by its [`Call`].
 pub struct GetToken;
 
-impl ::authgen_runtime::__private::Operation for GetToken {
+impl __rt::Operation for GetToken {
     type Output = GetTokenResponse;
     type Error = GetTokenError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         Ok(
             core
-                .request(::authgen_runtime::__private::Method::POST, "/token")
-                .operation("get_token", "/token")
+                .operation(__rt::Method::POST, "get_token", "/token", &[])
                 .accept("application/json"),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),

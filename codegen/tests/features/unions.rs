@@ -3,23 +3,25 @@
 
 //! # Unions
 //!
-//! Unions chosen by the values their variants declare, open where answers carry them, closed where only requests do, and scalars read as vendors send them.
+//! Unions chosen by the values their variants declare, open where answers carry them,
+//! closed where only requests do, and scalars read as vendors send them.
 //!
 //! Generated from `tests/features/unions.yaml` (API version 1.0.0).
 
-use ::authgen_runtime::__private::serde::{self as __serde, Deserialize, Serialize};
+use ::authgen_runtime::__private as __rt;
+use __rt::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for Unions.
 ///
 /// Default server: `https://api.example.com`.
 #[derive(Debug, Clone)]
 pub struct Client {
-    core: ::authgen_runtime::__private::ClientCore,
+    core: __rt::ClientCore,
 }
 
 /// The spec's servers; the first is the default.
-const SERVERS: &[::authgen_runtime::__private::Server] = &[
-    ::authgen_runtime::__private::Server {
+const SERVERS: &[__rt::Server] = &[
+    __rt::Server {
         url: "https://api.example.com",
         description: "",
         variables: &[],
@@ -32,10 +34,8 @@ impl Client {
     /// Fails when the base URL cannot be resolved, is not HTTPS (plain HTTP is
     /// allowed only to loopback addresses, when the configuration says so), or the
     /// TLS identity or roots cannot be read.
-    pub fn new(
-        config: ::authgen_runtime::Config,
-    ) -> Result<Self, ::authgen_runtime::ConfigError> {
-        let core = ::authgen_runtime::__private::ClientCore::new(config, SERVERS, &[])?;
+    pub fn new(config: __rt::Config) -> Result<Self, __rt::ConfigError> {
+        let core = __rt::ClientCore::new(config, SERVERS, &[])?;
         Ok(Client { core })
     }
 
@@ -65,7 +65,7 @@ impl Client {
         Call::new(self, DrawShape { body })
     }
 }
-::authgen_runtime::__private::call_block!();
+__rt::call_block!();
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -73,11 +73,11 @@ pub struct Response {
     pub id: String,
     pub output: Vec<OutputItem>,
     pub status: ThreadStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub events: Option<Vec<Event>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub pets: Option<Vec<Pet>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub amounts: Option<Vec<Amount>>,
 }
 
@@ -88,10 +88,10 @@ pub enum OutputItem {
     FunctionCall(FunctionToolCall),
     /// A value no variant the spec lists takes (a new kind, or another shape), kept
     /// as it came.
-    Other(::authgen_runtime::Json),
+    Other(__rt::Json),
 }
 
-impl ::authgen_runtime::__private::Tagged for OutputItem {
+impl __rt::Tagged for OutputItem {
     const PROPERTY: &'static str = "type";
     fn variant<'de, D: __serde::Deserializer<'de>>(
         selector: Option<&str>,
@@ -113,7 +113,7 @@ impl<'de> Deserialize<'de> for OutputItem {
     fn deserialize<D: __serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::authgen_runtime::__private::tagged(deserializer)
+        __rt::tagged(deserializer)
     }
 }
 
@@ -145,7 +145,7 @@ impl From<String> for Type {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(Type);
+__rt::display_as_str!(Type);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde", rename_all = "camelCase")]
@@ -189,7 +189,7 @@ impl From<String> for FunctionToolCallType {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(FunctionToolCallType);
+__rt::display_as_str!(FunctionToolCallType);
 
 /// Declares its `type` through `allOf`, as a 3.1 `const`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -198,7 +198,7 @@ pub struct FunctionToolCall {
     pub id: String,
     pub type_: FunctionToolCallType,
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub arguments: Option<String>,
 }
 
@@ -208,10 +208,10 @@ pub enum ThreadStatus {
     Locked(LockedStatus),
     /// A value no variant the spec lists takes (a new kind, or another shape), kept
     /// as it came.
-    Other(::authgen_runtime::Json),
+    Other(__rt::Json),
 }
 
-impl ::authgen_runtime::__private::Tagged for ThreadStatus {
+impl __rt::Tagged for ThreadStatus {
     const PROPERTY: &'static str = "type";
     fn variant<'de, D: __serde::Deserializer<'de>>(
         selector: Option<&str>,
@@ -233,7 +233,7 @@ impl<'de> Deserialize<'de> for ThreadStatus {
     fn deserialize<D: __serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::authgen_runtime::__private::tagged(deserializer)
+        __rt::tagged(deserializer)
     }
 }
 
@@ -265,7 +265,7 @@ impl From<String> for ActiveStatusType {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(ActiveStatusType);
+__rt::display_as_str!(ActiveStatusType);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde", rename_all = "camelCase")]
@@ -301,13 +301,13 @@ impl From<String> for LockedStatusType {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(LockedStatusType);
+__rt::display_as_str!(LockedStatusType);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde", rename_all = "camelCase")]
 pub struct LockedStatus {
     pub type_: LockedStatusType,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub reason: Option<String>,
 }
 
@@ -319,10 +319,10 @@ pub enum Pet {
     Lizard(Lizard),
     /// A value no variant the spec lists takes (a new kind, or another shape), kept
     /// as it came.
-    Other(::authgen_runtime::Json),
+    Other(__rt::Json),
 }
 
-impl ::authgen_runtime::__private::Tagged for Pet {
+impl __rt::Tagged for Pet {
     const PROPERTY: &'static str = "kind";
     fn variant<'de, D: __serde::Deserializer<'de>>(
         selector: Option<&str>,
@@ -341,7 +341,7 @@ impl<'de> Deserialize<'de> for Pet {
     fn deserialize<D: __serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::authgen_runtime::__private::tagged(deserializer)
+        __rt::tagged(deserializer)
     }
 }
 
@@ -349,7 +349,7 @@ impl<'de> Deserialize<'de> for Pet {
 #[serde(crate = "__serde")]
 pub struct Cat {
     pub kind: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub meows: Option<bool>,
 }
 
@@ -381,13 +381,13 @@ impl From<String> for Kind {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(Kind);
+__rt::display_as_str!(Kind);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct Dog {
     pub kind: Kind,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub barks: Option<bool>,
 }
 
@@ -404,10 +404,10 @@ pub enum Event {
     Deleted(Deleted),
     /// A value no variant the spec lists takes (a new kind, or another shape), kept
     /// as it came.
-    Other(::authgen_runtime::Json),
+    Other(__rt::Json),
 }
 
-impl ::authgen_runtime::__private::Tagged for Event {
+impl __rt::Tagged for Event {
     const PROPERTY: &'static str = "event";
     fn variant<'de, D: __serde::Deserializer<'de>>(
         selector: Option<&str>,
@@ -425,7 +425,7 @@ impl<'de> Deserialize<'de> for Event {
     fn deserialize<D: __serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::authgen_runtime::__private::tagged(deserializer)
+        __rt::tagged(deserializer)
     }
 }
 
@@ -457,7 +457,7 @@ impl From<String> for CreatedEvent {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(CreatedEvent);
+__rt::display_as_str!(CreatedEvent);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -494,7 +494,7 @@ impl From<String> for DeletedEvent {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(DeletedEvent);
+__rt::display_as_str!(DeletedEvent);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -510,10 +510,10 @@ pub enum Amount {
     String(String),
     /// A value no variant the spec lists takes (a new kind, or another shape), kept
     /// as it came.
-    Other(::authgen_runtime::Json),
+    Other(__rt::Json),
 }
 
-impl ::authgen_runtime::__private::Untagged for Amount {
+impl __rt::Untagged for Amount {
     const VARIANTS: &'static [&'static str] = &["Money", "String"];
     const OPEN: bool = true;
     fn variant<'de, D: __serde::Deserializer<'de>>(
@@ -532,7 +532,7 @@ impl<'de> Deserialize<'de> for Amount {
     fn deserialize<D: __serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::authgen_runtime::__private::untagged(deserializer)
+        __rt::untagged(deserializer)
     }
 }
 
@@ -550,7 +550,7 @@ pub struct Invoice {
     pub quantity: i32,
     pub number: String,
     pub paid: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub note: Option<String>,
 }
 
@@ -578,7 +578,7 @@ impl CircleKind {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(CircleKind);
+__rt::display_as_str!(CircleKind);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]
@@ -603,7 +603,7 @@ impl SquareKind {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(SquareKind);
+__rt::display_as_str!(SquareKind);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]
@@ -617,32 +617,27 @@ pub struct GetResponse {
     id: String,
 }
 
-impl ::authgen_runtime::__private::Operation for GetResponse {
+impl __rt::Operation for GetResponse {
     type Output = Response;
     type Error = GetResponseError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let GetResponse { id } = &self;
-        let id = ::authgen_runtime::__private::path_segment("id", id)?;
         Ok(
             core
-                .request(
-                    ::authgen_runtime::__private::Method::GET,
-                    &format!("/responses/{id}"),
+                .operation(
+                    __rt::Method::GET,
+                    "get_response",
+                    "/responses/{id}",
+                    &[__rt::path_segment("id", id)?],
                 )
-                .operation("get_response", "/responses/{id}")
                 .accept("application/json"),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),
@@ -659,32 +654,27 @@ pub struct GetInvoice {
     id: String,
 }
 
-impl ::authgen_runtime::__private::Operation for GetInvoice {
+impl __rt::Operation for GetInvoice {
     type Output = Invoice;
     type Error = GetInvoiceError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let GetInvoice { id } = &self;
-        let id = ::authgen_runtime::__private::path_segment("id", id)?;
         Ok(
             core
-                .request(
-                    ::authgen_runtime::__private::Method::GET,
-                    &format!("/invoices/{id}"),
+                .operation(
+                    __rt::Method::GET,
+                    "get_invoice",
+                    "/invoices/{id}",
+                    &[__rt::path_segment("id", id)?],
                 )
-                .operation("get_invoice", "/invoices/{id}")
                 .accept("application/json"),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),
@@ -701,28 +691,18 @@ pub struct DrawShape {
     body: Shape,
 }
 
-impl ::authgen_runtime::__private::Operation for DrawShape {
+impl __rt::Operation for DrawShape {
     type Output = ();
     type Error = DrawShapeError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let DrawShape { body } = &self;
-        Ok(
-            core
-                .request(::authgen_runtime::__private::Method::POST, "/shapes")
-                .operation("draw_shape", "/shapes")
-                .json(body),
-        )
+        Ok(core.operation(__rt::Method::POST, "draw_shape", "/shapes", &[]).json(body))
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             204 => response.empty(),
             _ => Err(response.unexpected()),

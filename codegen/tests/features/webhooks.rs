@@ -3,26 +3,29 @@
 
 //! # Shop events
 //!
-//! Webhooks of three kinds, told apart by a `type` const, by a discriminator, and by which body decodes.
+//! Webhooks of three kinds, told apart by a `type` const, by a discriminator, and by which
+//! body decodes.
 //!
 //! Generated from `tests/features/webhooks.yaml` (API version 1).
 //!
-//! Webhooks, requests the API sends to you: `Webhooks` checks each one's signature and decodes it into a `WebhookEvent`:
+//! Webhooks, requests the API sends to you: `Webhooks` checks each one's signature and
+//! decodes it into a `WebhookEvent`:
 //!
 //! - `order.created` (POST): An order was placed. `OrderCreatedWebhookRequest`
 //! - `orderShipped` (POST): An order left the warehouse. `OrderShipped`
 //! - `ping` (POST): A check that the endpoint answers. `PingWebhookRequest`
 
-use ::authgen_runtime::__private::serde::{self as __serde, Deserialize, Serialize};
+use ::authgen_runtime::__private as __rt;
+use __rt::serde::{self as __serde, Deserialize, Serialize};
 
 /// A client for Shop events.
 #[derive(Debug, Clone)]
 pub struct Client {
-    core: ::authgen_runtime::__private::ClientCore,
+    core: __rt::ClientCore,
 }
 
 /// The spec's servers; the first is the default.
-const SERVERS: &[::authgen_runtime::__private::Server] = &[];
+const SERVERS: &[__rt::Server] = &[];
 
 impl Client {
     /// A client for the server `config` selects (the spec's first server by default).
@@ -30,10 +33,8 @@ impl Client {
     /// Fails when the base URL cannot be resolved, is not HTTPS (plain HTTP is
     /// allowed only to loopback addresses, when the configuration says so), or the
     /// TLS identity or roots cannot be read.
-    pub fn new(
-        config: ::authgen_runtime::Config,
-    ) -> Result<Self, ::authgen_runtime::ConfigError> {
-        let core = ::authgen_runtime::__private::ClientCore::new(config, SERVERS, &[])?;
+    pub fn new(config: __rt::Config) -> Result<Self, __rt::ConfigError> {
+        let core = __rt::ClientCore::new(config, SERVERS, &[])?;
         Ok(Client { core })
     }
 
@@ -49,7 +50,7 @@ impl Client {
         Call::new(self, GetOrder { id: id.into() })
     }
 }
-::authgen_runtime::__private::call_block!();
+__rt::call_block!();
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -101,7 +102,7 @@ impl From<String> for Type {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(Type);
+__rt::display_as_str!(Type);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde", rename_all = "camelCase")]
@@ -121,32 +122,27 @@ pub struct GetOrder {
     id: String,
 }
 
-impl ::authgen_runtime::__private::Operation for GetOrder {
+impl __rt::Operation for GetOrder {
     type Output = Order;
     type Error = GetOrderError;
-    type Headers = ::authgen_runtime::HeaderMap;
+    type Headers = __rt::HeaderMap;
     #[inline]
-    fn request(
-        self,
-        core: &::authgen_runtime::__private::ClientCore,
-    ) -> ::authgen_runtime::__private::Built<'_> {
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
         let GetOrder { id } = &self;
-        let id = ::authgen_runtime::__private::path_segment("id", id)?;
         Ok(
             core
-                .request(
-                    ::authgen_runtime::__private::Method::GET,
-                    &format!("/orders/{id}"),
+                .operation(
+                    __rt::Method::GET,
+                    "get_order",
+                    "/orders/{id}",
+                    &[__rt::path_segment("id", id)?],
                 )
-                .operation("get_order", "/orders/{id}")
                 .accept("application/json"),
         )
     }
 
     #[inline]
-    fn decode(
-        response: ::authgen_runtime::__private::Response,
-    ) -> ::authgen_runtime::__private::Decoded<Self> {
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
         match response.status() {
             200 => response.json(),
             _ => Err(response.unexpected()),
@@ -168,40 +164,37 @@ pub enum WebhookEvent {
     /// `ping`: A check that the endpoint answers.
     Ping(PingWebhookRequest),
     /// An event the document does not list, kept as it came.
-    Other(::authgen_runtime::Json),
+    Other(__rt::Json),
 }
 
-impl ::authgen_runtime::webhook::Event for WebhookEvent {
-    const ROUTES: &'static [::authgen_runtime::webhook::Route] = &[
-        ::authgen_runtime::webhook::Route {
+impl __rt::webhook::Event for WebhookEvent {
+    const ROUTES: &'static [__rt::webhook::Route] = &[
+        __rt::webhook::Route {
             webhook: "order.created",
-            tag: Some(::authgen_runtime::webhook::Tag {
+            tag: Some(__rt::webhook::Tag {
                 property: "type",
                 value: "order.created",
             }),
         },
-        ::authgen_runtime::webhook::Route {
+        __rt::webhook::Route {
             webhook: "orderShipped",
-            tag: Some(::authgen_runtime::webhook::Tag {
+            tag: Some(__rt::webhook::Tag {
                 property: "kind",
                 value: "shipped",
             }),
         },
-        ::authgen_runtime::webhook::Route {
+        __rt::webhook::Route {
             webhook: "ping",
             tag: None,
         },
     ];
 
-    fn scheme() -> Option<::authgen_runtime::webhook::Scheme> {
-        Some(::authgen_runtime::webhook::Scheme::StandardWebhooks)
+    fn scheme() -> Option<__rt::webhook::Scheme> {
+        Some(__rt::webhook::Scheme::StandardWebhooks)
     }
 
-    fn decode(
-        webhook: &str,
-        body: &[u8],
-    ) -> Result<Self, ::authgen_runtime::webhook::WebhookError> {
-        use ::authgen_runtime::webhook::{OTHER, decode_as};
+    fn decode(webhook: &str, body: &[u8]) -> Result<Self, __rt::webhook::WebhookError> {
+        use __rt::webhook::{OTHER, decode_as};
         Ok(
             match webhook {
                 "order.created" => Self::OrderCreated(decode_as("order.created", body)?),
@@ -213,7 +206,8 @@ impl ::authgen_runtime::webhook::Event for WebhookEvent {
     }
 }
 
-/// Verifies this API's webhooks and decodes each into a `WebhookEvent`: `Webhooks::new(secret).verify(&headers, &body)`.
+/// Verifies this API's webhooks and decodes each into a `WebhookEvent`:
+/// `Webhooks::new(secret).verify(&headers, &body)`.
 ///
 /// Signed by the document's scheme: Standard Webhooks.
-pub type Webhooks = ::authgen_runtime::webhook::Webhooks<WebhookEvent>;
+pub type Webhooks = __rt::webhook::Webhooks<WebhookEvent>;

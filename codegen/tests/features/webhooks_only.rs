@@ -7,18 +7,20 @@
 //!
 //! Generated from `tests/features/webhooks_only.yaml` (API version 1).
 //!
-//! This document describes only webhooks, requests the API sends to you: there is no client to call. `Webhooks` checks each one's signature and decodes it into a `WebhookEvent`:
+//! This document describes only webhooks, requests the API sends to you: there is no client
+//! to call. `Webhooks` checks each one's signature and decodes it into a `WebhookEvent`:
 //!
 //! - `newPet` (POST): A pet was added. `Pet`
 //! - `petGone` (POST): `PetGoneWebhookRequest`
 
-use ::authgen_runtime::__private::serde::{self as __serde, Deserialize};
+use ::authgen_runtime::__private as __rt;
+use __rt::serde::{self as __serde, Deserialize};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct Pet {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub tag: Option<String>,
 }
 
@@ -53,13 +55,13 @@ impl From<String> for Reason {
         }
     }
 }
-::authgen_runtime::__private::display_as_str!(Reason);
+__rt::display_as_str!(Reason);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
 pub struct PetGoneWebhookRequest {
     pub id: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub reason: Option<Reason>,
 }
 
@@ -71,30 +73,27 @@ pub enum WebhookEvent {
     /// `petGone`
     PetGone(PetGoneWebhookRequest),
     /// An event the document does not list, kept as it came.
-    Other(::authgen_runtime::Json),
+    Other(__rt::Json),
 }
 
-impl ::authgen_runtime::webhook::Event for WebhookEvent {
-    const ROUTES: &'static [::authgen_runtime::webhook::Route] = &[
-        ::authgen_runtime::webhook::Route {
+impl __rt::webhook::Event for WebhookEvent {
+    const ROUTES: &'static [__rt::webhook::Route] = &[
+        __rt::webhook::Route {
             webhook: "newPet",
             tag: None,
         },
-        ::authgen_runtime::webhook::Route {
+        __rt::webhook::Route {
             webhook: "petGone",
             tag: None,
         },
     ];
 
-    fn scheme() -> Option<::authgen_runtime::webhook::Scheme> {
+    fn scheme() -> Option<__rt::webhook::Scheme> {
         None
     }
 
-    fn decode(
-        webhook: &str,
-        body: &[u8],
-    ) -> Result<Self, ::authgen_runtime::webhook::WebhookError> {
-        use ::authgen_runtime::webhook::{OTHER, decode_as};
+    fn decode(webhook: &str, body: &[u8]) -> Result<Self, __rt::webhook::WebhookError> {
+        use __rt::webhook::{OTHER, decode_as};
         Ok(
             match webhook {
                 "newPet" => Self::NewPet(decode_as("newPet", body)?),
@@ -105,7 +104,10 @@ impl ::authgen_runtime::webhook::Event for WebhookEvent {
     }
 }
 
-/// Verifies this API's webhooks and decodes each into a `WebhookEvent`: `Webhooks::new(secret).verify(&headers, &body)`.
+/// Verifies this API's webhooks and decodes each into a `WebhookEvent`:
+/// `Webhooks::new(secret).verify(&headers, &body)`.
 ///
-/// The document declares no signature scheme: name one with `Webhooks::scheme`, declare it with `x-authgen-webhooks` in an overlay, or, only behind another check of the sender, use `Webhooks::unsigned()`.
-pub type Webhooks = ::authgen_runtime::webhook::Webhooks<WebhookEvent>;
+/// The document declares no signature scheme: name one with `Webhooks::scheme`, declare it
+/// with `x-authgen-webhooks` in an overlay, or, only behind another check of the sender,
+/// use `Webhooks::unsigned()`.
+pub type Webhooks = __rt::webhook::Webhooks<WebhookEvent>;

@@ -1,5 +1,5 @@
 //! The exchange: a [`Request`] built from an operation's parameters, sent as the retry
-//! policy says, and its [`Response`] read (bounded) and decoded.
+//! policy says, and its [`Reply`] read (bounded) and decoded.
 //!
 //! - `request`: parameters, bodies, per-call options and credentials onto a request;
 //! - `send`: attempts, the bearer token of a cache, hooks, the call's tracing span;
@@ -14,8 +14,9 @@ mod multipart;
 mod request;
 mod response;
 mod send;
+mod steps;
 
 pub use encode::path_segment;
 pub use multipart::Multipart;
 pub use request::Request;
-pub use response::Response;
+pub use response::Reply;

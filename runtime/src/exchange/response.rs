@@ -1,4 +1,4 @@
-//! [`Response`]: an answer as the exchange received it (its body read into memory, or,
+//! [`Reply`]: an answer as the exchange received it (its body read into memory, or,
 //! for a streamed success, left to read), turned into the operation's result.
 
 use std::time::Duration;
@@ -17,7 +17,7 @@ use crate::stream::{CallSpan, Download, Events, Format, Source};
 
 /// An answer: its status, headers and body.
 #[derive(Debug)]
-pub struct Response {
+pub struct Reply {
     status: StatusCode,
     /// The headers, and the body when it was read.
     body: RawBody,
@@ -45,7 +45,7 @@ impl std::fmt::Debug for Unread {
     }
 }
 
-impl Response {
+impl Reply {
     /// Takes `response`'s head and reads its body, failing once it passes `limit` bytes:
     /// a huge or endless body is never buffered whole. With `stream` (the wait for each
     /// item), a success's body is left to read as a stream, each item up to `limit`.
@@ -65,7 +65,7 @@ impl Response {
         if let Some(timeout) = stream.filter(|_| status.is_success()) {
             let body = RawBody::answered(Bytes::new(), headers, retry_after);
             let unread = Some(Unread { response, timeout, limit, span: None });
-            return Ok(Response { status, body, next_link, unread, challenge });
+            return Ok(Reply { status, body, next_link, unread, challenge });
         }
         if response.content_length().is_some_and(|length| length > limit as u64) {
             return Err(Error::BodyTooLarge { status, limit });
@@ -78,7 +78,7 @@ impl Response {
             body.extend_from_slice(&chunk);
         }
         let body = RawBody::answered(body.freeze(), headers, retry_after);
-        Ok(Response { status, body, next_link, unread: None, challenge })
+        Ok(Reply { status, body, next_link, unread: None, challenge })
     }
 
     /// Keeps `span` open while the body is read, if it is still to read; true if so.
@@ -211,7 +211,7 @@ impl Response {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
         let mut headers = HeaderMap::new();
         headers.insert(reqwest::header::CONTENT_TYPE, "application/json".parse().unwrap());
-        Response {
+        Reply {
             status,
             body: RawBody::answered(Bytes::from_static(body), headers, None),
             next_link: None,
@@ -258,7 +258,7 @@ mod tests {
 
     #[test]
     fn decode_errors_keep_the_body_and_never_quote_it() {
-        let response = Response::for_test(200, br#"{"access_token":"s3cr3t","expires_in":"soon"}"#);
+        let response = Reply::for_test(200, br#"{"access_token":"s3cr3t","expires_in":"soon"}"#);
         let err = response.json::<Token, ()>().unwrap_err();
         let text = err.to_string();
         assert_eq!(
@@ -266,16 +266,15 @@ mod tests {
             "the 200 OK response body does not match the spec: at `expires_in`: a value does not match the schema (wrong type, unknown variant or out of range) at line 1 column 44"
         );
         assert!(err.raw_body().unwrap().text().contains("s3cr3t"));
-        let missing =
-            Response::for_test(200, br#"{"access_token":"s3cr3t"}"#).json::<Token, ()>().unwrap_err();
+        let missing = Reply::for_test(200, br#"{"access_token":"s3cr3t"}"#).json::<Token, ()>().unwrap_err();
         assert!(missing.to_string().ends_with("missing field `expires_in` at line 1 column 25"), "{missing}");
     }
 
     #[test]
     fn documented_and_undocumented_statuses() {
-        let err = Response::for_test(404, b"").error("not found");
+        let err = Reply::for_test(404, b"").error("not found");
         assert!(matches!(err, Error::Status { error: "not found", .. }));
-        let err: Error<()> = Response::for_test(418, b"teapot").unexpected();
+        let err: Error<()> = Reply::for_test(418, b"teapot").unexpected();
         assert_eq!(err.to_string(), "the server answered 418 I'm a teapot, which the spec does not document");
         assert_eq!(err.raw_body().unwrap().text(), "teapot");
     }

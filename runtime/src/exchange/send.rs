@@ -7,7 +7,7 @@ use tracing::Instrument;
 
 use super::challenge::Challenge;
 use super::request::{NOT_A_HEADER_VALUE, Refusal, Request};
-use super::response::Response;
+use super::response::Reply;
 use crate::error::{Error, TransportError, ValidationError};
 use crate::layer::Failed;
 use crate::retry::{EndKind, Ended, idempotency_key};
@@ -25,7 +25,7 @@ impl<'c> Request<'c> {
     /// reason. No field carries a credential, a query or a body value. A streamed
     /// answer keeps the span open until its stream ends, which records the items and
     /// bytes read and the whole duration.
-    pub fn send<E: 'c>(self) -> impl Future<Output = Result<Response, Error<E>>> + 'c {
+    pub fn send<E: 'c>(self) -> impl Future<Output = Result<Reply, Error<E>>> + 'c {
         self.send_then(Ok)
     }
 
@@ -33,7 +33,7 @@ impl<'c> Request<'c> {
     /// decoding) in the same future: one state machine, not one awaiting another.
     pub fn send_then<T: 'c, E: 'c>(
         self,
-        then: impl FnOnce(Response) -> Result<T, Error<E>> + 'c,
+        then: impl FnOnce(Reply) -> Result<T, Error<E>> + 'c,
     ) -> impl Future<Output = Result<T, Error<E>>> + 'c {
         let (operation, template) = self.operation;
         let method = method_name(&self.method);
@@ -66,7 +66,7 @@ impl<'c> Request<'c> {
         .instrument(span)
     }
 
-    async fn attempts<E>(&self) -> Result<Response, Error<E>> {
+    async fn attempts<E>(&self) -> Result<Reply, Error<E>> {
         let policy = self.retry.as_deref().unwrap_or(self.core.retry());
         let deadline = policy.deadline_from_now();
         let mut attempt = 1;
@@ -119,7 +119,7 @@ impl<'c> Request<'c> {
     /// One attempt: the exchange, repeated once with a fresh token after a 401, with the
     /// same token and the server's nonce after a 401 `use_dpop_nonce` (RFC 9449 §9), or
     /// with a token of more scopes after a 403 that asks for them (RFC 6750 §3.1).
-    async fn attempt<E>(&self, deadline: Option<Instant>) -> Result<Response, Error<E>> {
+    async fn attempt<E>(&self, deadline: Option<Instant>) -> Result<Reply, Error<E>> {
         let Some(bearer) = &self.bearer else {
             return self.execute(self.builder.try_clone(), None, deadline).await;
         };
@@ -157,7 +157,7 @@ impl<'c> Request<'c> {
         cache: &TokenCache,
         token: &AccessToken,
         deadline: Option<Instant>,
-    ) -> Result<Response, Error<E>> {
+    ) -> Result<Reply, Error<E>> {
         let dpop = cache.dpop().filter(|_| token.token_type().eq_ignore_ascii_case("dpop"));
         let scheme = if dpop.is_some() { "DPoP" } else { "Bearer" };
         let value = authorization_value(scheme, token.secret()).map_err(|problem| {
@@ -177,7 +177,7 @@ impl<'c> Request<'c> {
         builder: Option<reqwest::RequestBuilder>,
         bound: Option<(&'a dyn DpopKey, &'a AccessToken)>,
         deadline: Option<Instant>,
-    ) -> impl Future<Output = Result<Response, Error<E>>> + use<'a, 'c, E> {
+    ) -> impl Future<Output = Result<Reply, Error<E>>> + use<'a, 'c, E> {
         let sent = self.prepare(builder, bound, deadline).map(|request| self.core.send_attempt(request));
         let stream = self.streamed.then(|| self.stream_limits(deadline));
         async move {
@@ -198,7 +198,7 @@ impl<'c> Request<'c> {
             for hook in self.core.hooks() {
                 hook.on_response(&response);
             }
-            Response::receive(response, stream.map(|(_, item)| item), self.core.max_response_bytes()).await
+            Reply::receive(response, stream.map(|(_, item)| item), self.core.max_response_bytes()).await
         }
     }
 
@@ -245,7 +245,7 @@ impl<'c> Request<'c> {
 
 /// How an attempt ended, as the retry policy judges it: final when the body cannot be
 /// sent again.
-fn ended<E>(outcome: &Result<Response, Error<E>>, idempotent: bool, resendable: bool) -> Ended {
+fn ended<E>(outcome: &Result<Reply, Error<E>>, idempotent: bool, resendable: bool) -> Ended {
     let (kind, retry_after) = match outcome {
         _ if !resendable => (EndKind::Final, None),
         Ok(response) => (EndKind::Answered(response.status_code()), response.retry_after()),

@@ -3,7 +3,7 @@
 #![allow(dead_code)] // Each test file uses part of it.
 
 use authgen_runtime::__private::{
-    Built, ClientCore, Decoded, EventStream, Format, Method, Operation, Response, events,
+    Built, ClientCore, Decoded, EventStream, Format, Method, Operation, Reply, events,
 };
 use authgen_runtime::{CallOptions, Config, Events, HeaderMap};
 
@@ -28,7 +28,7 @@ macro_rules! stream_operation {
                 Ok(core.request(Method::$method, "/ticks").operation("ticks", "/ticks").stream(media))
             }
 
-            fn decode(response: Response) -> Decoded<Self> {
+            fn decode(response: Reply) -> Decoded<Self> {
                 match response.status() {
                     200..=299 => response.events(<Self as EventStream>::FORMAT),
                     _ => Err(response.unexpected()),

@@ -398,7 +398,7 @@ fn the_lenient_mode_types_refs_to_missing_definitions_as_any_value() {
     ] {
         assert!(warnings.contains(told), "{told}\n{warnings}");
     }
-    assert!(generated.code.contains("pub owner: Option<::authgen_runtime::Json>"), "{}", generated.code);
+    assert!(generated.code.contains("pub owner: Option<__rt::Json>"), "{}", generated.code);
 }
 
 #[test]
