@@ -149,7 +149,7 @@ mod tests {
     #[test]
     fn a_module_formatted_on_several_threads_reads_as_the_module_formatted_whole() {
         let path = std::path::Path::new("specs/long.yaml");
-        let api = crate::model_of(
+        let (api, _) = crate::model_of(
             crate::load::load_str(path, &long_spec(150)).unwrap(),
             &crate::Options::default(),
         )
