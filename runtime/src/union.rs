@@ -375,7 +375,10 @@ mod tests {
     #[test]
     fn an_optional_tag_field_reads_the_tag() {
         let note = Extension { url: Some("note".into()), value: "v".into() };
-        for json in [serde_json::json!({"url": "note", "value": "v"}), serde_json::json!({"value": "v", "url": "note"})] {
+        for json in [
+            serde_json::json!({"url": "note", "value": "v"}),
+            serde_json::json!({"value": "v", "url": "note"}),
+        ] {
             assert_eq!(read::<Extended>(json).unwrap(), Extended::Note(note.clone()));
         }
     }

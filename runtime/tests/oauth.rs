@@ -8,13 +8,13 @@
 
 use std::sync::{Arc, Mutex, OnceLock};
 
-use authgen_runtime::tower::util::MapRequestLayer;
-use authgen_runtime::{Config, reqwest};
 use authgen_runtime::oauth::{
     AuthorizationCode, ClientAuth, ClientCredentials, DeviceAuthorization, Dpop, FileTokenStore, JwtBearer,
     PasswordGrant, RefreshTokens, ServerMetadata, SigningKey, TokenEndpoint, TokenExchange, TokenStore,
 };
 use authgen_runtime::token::{TokenCache, TokenSource};
+use authgen_runtime::tower::util::MapRequestLayer;
+use authgen_runtime::{Config, reqwest};
 use authgen_sandbox::oidc::OidcProvider;
 use authgen_sandbox::resource::{ResourceOptions, ResourceServer};
 use serde_json::{Value, json};
