@@ -6,7 +6,7 @@
 //! cargo run --release -p authgen-bench -- --quick   # under 5 minutes
 //! cargo run --release -p authgen-bench -- --requests   # request overhead alone, 2,000 requests each
 //! cargo run --release -p authgen-bench -- --codegen 5   # codegen speed alone, 5 rounds
-//! valgrind --tool=callgrind target/release/authgen-bench --profile-request generated 600   # or by-hand
+//! valgrind --tool=callgrind target/release/authgen-bench --profile-request generated 600   # or layered, by-hand
 //! cargo run --release -p authgen-bench              # the full run behind BENCHMARKS.md
 //! cargo run --release -p authgen-bench -- --cost stripe-spec3.yaml   # one document's crate cost alone
 //! cargo run --release -p authgen-bench -- --streams   # the stream benchmarks alone

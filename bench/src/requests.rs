@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use authgen::{mogoplus, uqudo};
 use authgen_runtime::Config;
+use authgen_runtime::tower::layer::util::Identity;
 use authgen_sandbox::{Provider, Sandbox};
 
 use crate::Mode;
@@ -18,14 +19,17 @@ pub async fn run(mode: Mode) {
     mogoplus_mtls_request(mode).await;
 }
 
-/// `n` uqudo token requests, generated (`which` = `generated`) or by hand, and nothing
-/// else: for counting instructions under `valgrind --tool=callgrind`, which repeats
-/// where timings do not (two counts at different `n` give the cost of one request).
+/// `n` uqudo token requests, generated (`which` = `generated`), generated through a
+/// layer stack holding one layer that does nothing (`layered`: the type-erased stack of
+/// `Config::layer`), or by hand, and nothing else: for counting instructions under
+/// `valgrind --tool=callgrind`, which repeats where timings do not (two counts at
+/// different `n` give the cost of one request).
 pub async fn profile(which: &str, n: usize) {
     let uqudo = Uqudo::start().await;
     for _ in 0..n {
         match which {
             "generated" => drop(std::hint::black_box(uqudo.generated().await)),
+            "layered" => drop(std::hint::black_box(uqudo.call(&uqudo.layered).await)),
             _ => drop(std::hint::black_box(uqudo.by_hand().await)),
         }
     }
@@ -42,6 +46,7 @@ async fn uqudo_form_request(mode: Mode) {
 struct Uqudo {
     _sandbox: Sandbox,
     client: uqudo::Client,
+    layered: uqudo::Client,
     body: uqudo::TokenRequest,
     http: reqwest::Client,
     url: String,
@@ -60,6 +65,7 @@ impl Uqudo {
         };
         Uqudo {
             client: uqudo::Client::new(config(&sandbox)).expect("a client"),
+            layered: uqudo::Client::new(config(&sandbox).layer(Identity::new())).expect("a client"),
             body,
             http: hand_written_client(&sandbox),
             url: format!("{}/api/oauth/token", sandbox.base_url()),
@@ -73,7 +79,11 @@ impl Uqudo {
     }
 
     async fn generated(&self) -> uqudo::TokenResponse {
-        self.client.get_token(self.body.clone()).await.expect("a token")
+        self.call(&self.client).await
+    }
+
+    async fn call(&self, client: &uqudo::Client) -> uqudo::TokenResponse {
+        client.get_token(self.body.clone()).await.expect("a token")
     }
 
     async fn by_hand(&self) -> serde_json::Value {
