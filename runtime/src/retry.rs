@@ -17,8 +17,10 @@ use crate::error::TransportKind;
 /// and only then.
 ///
 /// - **No answer**: a connection that could not be made, or that closed before any
-///   answer came (`connection closed before message completed`), is retried for every
-///   method: the request was not answered.
+///   answer came (`connection closed before message completed`, over TLS an end of file
+///   without `close_notify`, a reset), is retried for every method: the request was not
+///   answered. A keep-alive connection the server dropped as it was reused is the usual
+///   cause.
 /// - **502, 503, 504 and timeouts** are retried only for idempotent requests: `GET`,
 ///   `HEAD`, `OPTIONS`, `PUT`, `DELETE`, and operations the spec marks idempotent
 ///   (`x-authgen-idempotent: true`, or an `Idempotency-Key` header parameter). A call

@@ -76,6 +76,38 @@ async fn a_dropped_connection_then_200_succeeds_after_2_requests_whatever_the_me
     assert!(err.to_string().contains("connection closed before message completed"), "{err}");
 }
 
+/// A TLS server that drops a connection after reading the request, without `close_notify`,
+/// as one does with an idle keep-alive connection the client is reusing: rustls reports
+/// an unexpected end of file where plain TCP shows hyper's "incomplete message". The
+/// same cause, the same retry, for every method.
+#[tokio::test]
+async fn a_tls_connection_closed_before_any_answer_is_retried_whatever_the_method() {
+    let tls_server = |drops: usize| async move {
+        let (acceptor, ca) = support::tls::acceptor();
+        let server = Server::listening(Some(acceptor), move |_, n| match n < drops {
+            true => Reply::Drop,
+            false => Reply::Answer(200, Vec::new(), "{}".into()),
+        })
+        .await;
+        (server, Config::new().add_root_certificate_pem(ca))
+    };
+    for method in [Method::GET, Method::POST] {
+        let (server, config) = tls_server(1).await;
+        let core = core(&server, config.retry(fast()));
+        let request = core.request(method.clone(), "/token").json(&serde_json::json!({"n": 1}));
+        assert_eq!(status_of(request).await.unwrap(), 200, "{method}");
+        assert_eq!(server.requests().len(), 2, "{method}");
+    }
+    let (server, config) = tls_server(usize::MAX).await;
+    let core = core(&server, config.retry(RetryPolicy::off()));
+    let Err(Error::Transport(err)) = status_of(core.request(Method::POST, "/token")).await else {
+        panic!("a transport error")
+    };
+    // A dropped connection, not a TLS failure: the handshake went well.
+    assert_eq!(err.kind(), TransportKind::Other, "{err}");
+    assert!(err.to_string().contains("close_notify"), "{err}");
+}
+
 #[tokio::test]
 async fn a_429_with_retry_after_1_is_waited_for_then_succeeds() {
     let server = Server::replying(|_, n| match n {

@@ -299,21 +299,33 @@ impl TransportError {
     }
 
     /// True when the request was certainly not answered: the connection could not be
-    /// made, or it closed before any byte of an answer (hyper's "incomplete message"; a
-    /// body that broke off later is a [`TransportKind::Body`] failure, not this).
+    /// made, or it closed before an answer's head (a body that broke off later is a
+    /// [`TransportKind::Body`] failure, not this).
     pub(crate) fn is_unanswered(&self) -> bool {
-        if self.kind == TransportKind::Connect {
-            return true;
+        match self.kind {
+            TransportKind::Connect => true,
+            TransportKind::Body => false,
+            _ => self.source.as_ref().is_some_and(connection_closed),
         }
-        let mut source = std::error::Error::source(self);
-        while let Some(err) = source {
-            if err.downcast_ref::<hyper::Error>().is_some_and(hyper::Error::is_incomplete_message) {
-                return true;
-            }
-            source = err.source();
-        }
-        false
     }
+}
+
+/// True when the peer closed the connection under the exchange: hyper's "incomplete
+/// message" over TCP, an end of file without `close_notify` over TLS, a reset or a broken
+/// pipe. Before an answer, the usual cause is a keep-alive connection the server dropped
+/// as the client reused it, so each spelling is the same failure.
+fn connection_closed(error: &reqwest::Error) -> bool {
+    use std::io::ErrorKind;
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(err) = source {
+        if let Some(hyper) = err.downcast_ref::<hyper::Error>() {
+            let io = std::error::Error::source(hyper).and_then(|e| e.downcast_ref::<std::io::Error>());
+            let closed = [ErrorKind::UnexpectedEof, ErrorKind::ConnectionReset, ErrorKind::BrokenPipe];
+            return hyper.is_incomplete_message() || io.is_some_and(|io| closed.contains(&io.kind()));
+        }
+        source = err.source();
+    }
+    false
 }
 
 /// What kind of transport failure.
@@ -346,8 +358,11 @@ impl fmt::Display for TransportKind {
 }
 
 fn classify(error: &reqwest::Error) -> TransportKind {
+    // A connection closed after its handshake went well is not a TLS failure, whatever
+    // rustls calls it.
+    let dropped = !error.is_connect() && connection_closed(error);
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(err) = source {
+    while let Some(err) = source.filter(|_| !dropped) {
         // An io::Error's `source()` skips the error it wraps: look inside it too.
         let wrapped = err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref());
         if err.downcast_ref::<rustls::Error>().is_some() || wrapped.is_some_and(|e| e.is::<rustls::Error>()) {

@@ -5,11 +5,12 @@
 
 pub mod stream;
 pub mod ticks;
+pub mod tls;
 
 use std::sync::{Arc, Mutex};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpListener;
 
 /// A request as received: its head (request line and headers) and body.
 #[derive(Debug, Clone)]
@@ -69,15 +70,34 @@ impl Server {
 
     /// Listens on 127.0.0.1, replying to request number `n` (from 0) with `reply`.
     pub async fn replying(reply: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 'static) -> Server {
+        Server::listening(None, reply).await
+    }
+
+    /// Listens on 127.0.0.1 as [`Server::replying`] does, over TLS with `acceptor` when
+    /// given one (a [`Reply::Drop`] then closes the connection without TLS's
+    /// `close_notify`, as a server that drops an idle connection does).
+    pub async fn listening(
+        acceptor: Option<tokio_rustls::TlsAcceptor>,
+        reply: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 'static,
+    ) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
+        let scheme = if acceptor.is_some() { "https" } else { "http" };
+        let url = format!("{scheme}://{}", listener.local_addr().unwrap());
         let requests = Arc::new(Mutex::new(Vec::new()));
         let answer: Arc<Answer> = Arc::new(reply);
         let recorded = requests.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                let (answer, recorded) = (answer.clone(), recorded.clone());
-                tokio::spawn(async move { serve(stream, &*answer, &recorded).await });
+                let (answer, recorded, acceptor) = (answer.clone(), recorded.clone(), acceptor.clone());
+                tokio::spawn(async move {
+                    match acceptor {
+                        None => serve(stream, &*answer, &recorded).await,
+                        Some(acceptor) => {
+                            let Ok(stream) = acceptor.accept(stream).await else { return };
+                            serve(stream, &*answer, &recorded).await
+                        }
+                    }
+                });
             }
         });
         Server { url, requests }
@@ -89,7 +109,11 @@ impl Server {
     }
 }
 
-async fn serve(mut stream: TcpStream, answer: &Answer, recorded: &Mutex<Vec<Recorded>>) {
+async fn serve(
+    mut stream: impl AsyncRead + AsyncWrite + Unpin,
+    answer: &Answer,
+    recorded: &Mutex<Vec<Recorded>>,
+) {
     let Some(request) = read_request(&mut stream).await else { return };
     let count = {
         let mut recorded = recorded.lock().unwrap();
@@ -111,7 +135,7 @@ async fn serve(mut stream: TcpStream, answer: &Answer, recorded: &Mutex<Vec<Reco
 }
 
 /// Reads one request: the head, then a body by `content-length` or chunked to its end.
-pub async fn read_request(stream: &mut TcpStream) -> Option<Recorded> {
+pub async fn read_request(stream: &mut (impl AsyncRead + Unpin)) -> Option<Recorded> {
     let mut bytes = Vec::new();
     let mut buffer = [0u8; 4096];
     let head_end = loop {
