@@ -4,6 +4,7 @@
 //!
 //! ```sh
 //! cargo run --release -p authgen-bench -- --quick   # under 5 minutes
+//! cargo run -p authgen-bench -- --smoke   # every part once, as CI runs it: numbers to ignore
 //! cargo run --release -p authgen-bench -- --requests   # request overhead alone, 2,000 requests each
 //! cargo run --release -p authgen-bench -- --codegen 5   # codegen speed alone, 5 rounds
 //! valgrind --tool=callgrind target/release/authgen-bench --profile-request generated 600   # or layered, by-hand
@@ -90,13 +91,15 @@ fn main() {
         runtime.block_on(requests::run(Mode { codegen_rounds: 0, requests: 2000 }));
         return;
     }
-    let quick = args.iter().any(|a| a == "--quick");
-    let mode = if quick {
-        Mode { codegen_rounds: 3, requests: 300 }
+    let (name, mode) = if args.iter().any(|a| a == "--smoke") {
+        ("smoke", Mode { codegen_rounds: 1, requests: 50 })
+    } else if args.iter().any(|a| a == "--quick") {
+        ("quick", Mode { codegen_rounds: 3, requests: 300 })
     } else {
-        Mode { codegen_rounds: 7, requests: 2000 }
+        ("full", Mode { codegen_rounds: 7, requests: 2000 })
     };
-    println!("# authgen bench ({} mode)", if quick { "quick" } else { "full" });
+    let quick = name != "full";
+    println!("# authgen bench ({name} mode)");
     let documents = documents();
     codegen::run(&documents, mode);
     if !quick {
