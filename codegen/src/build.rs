@@ -137,7 +137,7 @@ pub fn generate_all(specs: &Path, out: &Path, options: &Options) -> Result<Vec<P
                     "#[doc = \"Client generated from `{}`.\"]\n#[path = {:?}]\npub mod {};\n",
                     crate::display_path(&file.path),
                     target.to_string_lossy(),
-                    file.module
+                    naming::raw(&file.module)
                 ));
             }
             Err(err) => errors.push(err),

@@ -12,6 +12,9 @@ const KEYWORDS: &[&str] = &[
     "virtual", "where", "while", "yield",
 ];
 
+/// Keywords a raw identifier cannot spell (`r#self` is not one): these take a suffix.
+const NOT_RAW: &[&str] = &["crate", "self", "Self", "super"];
+
 /// Identifier length beyond which names are shortened (with a stable hash suffix).
 const MAX_IDENT: usize = 64;
 
@@ -77,9 +80,10 @@ enum Case {
     Pascal,
 }
 
-/// Makes `ident` (ASCII words, joined) a valid, non-keyword identifier of bounded
-/// length, still in its case: a keyword gets `_` in snake case (`type_`) and `Value` in
-/// Pascal case (`SelfValue`), where an underscore would break the case.
+/// Makes `ident` (ASCII words, joined) a valid identifier of bounded length, still in
+/// its case. A keyword stays as the wire spells it, written raw where it is used
+/// (`r#type`, see [`raw`]), except those a raw identifier cannot spell: `self_` in snake
+/// case, `SelfValue` in Pascal case, where an underscore would break the case.
 fn finish(mut ident: String, case: Case) -> String {
     let (empty, digit, keyword) = match case {
         Case::Snake => ("value", 'v', "_"),
@@ -94,10 +98,23 @@ fn finish(mut ident: String, case: Case) -> String {
     if ident.len() > MAX_IDENT {
         ident = shorten(&ident);
     }
-    if KEYWORDS.contains(&ident.as_str()) {
+    if NOT_RAW.contains(&ident.as_str()) {
         ident.push_str(keyword);
     }
     ident
+}
+
+/// True when `ident` is a word Rust reserves: it is written raw ([`raw`]).
+pub fn is_keyword(ident: &str) -> bool {
+    KEYWORDS.contains(&ident)
+}
+
+/// `ident` as Rust source spells it: `r#type` for a keyword, itself otherwise.
+pub fn raw(ident: &str) -> std::borrow::Cow<'_, str> {
+    match is_keyword(ident) {
+        true => format!("r#{ident}").into(),
+        false => ident.into(),
+    }
 }
 
 /// Keeps the start of a long name and makes it unique again with a hash of the whole:
@@ -191,8 +208,11 @@ mod tests {
 
     #[test]
     fn keywords_digits_and_symbols() {
-        assert_eq!(snake("type"), "type_");
+        assert_eq!(snake("type"), "type");
+        assert_eq!(raw(&snake("type")), "r#type");
+        assert_eq!(raw("kind"), "kind");
         assert_eq!(snake("self"), "self_");
+        assert_eq!(snake("Super"), "super_");
         assert_eq!(pascal("self"), "SelfValue");
         assert_eq!(snake("2fa"), "v2fa");
         assert_eq!(pascal("401"), "V401");

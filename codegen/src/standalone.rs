@@ -17,9 +17,14 @@ fn runtime_dependency() -> String {
     }
 }
 
-/// The crate name for `spec`: its file stem in snake case.
+/// The crate name for `spec`: its file stem in snake case (`type_` for a keyword, which
+/// Cargo refuses as a package name).
 pub fn crate_name(spec: &Path) -> String {
-    naming::snake(spec.file_stem().and_then(|s| s.to_str()).unwrap_or("client"))
+    let name = naming::snake(spec.file_stem().and_then(|s| s.to_str()).unwrap_or("client"));
+    match naming::is_keyword(&name) {
+        true => name + "_",
+        false => name,
+    }
 }
 
 /// Writes a crate generated from `spec` into `out` (created if missing; `Cargo.toml`

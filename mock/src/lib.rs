@@ -377,7 +377,9 @@ impl MockServer {
 
     fn operation(&self, label: &str) -> usize {
         let operations = &self.state.api.operations;
-        let named = operations.iter().position(|op| op.name == label);
+        // A method named by a keyword is written raw (`client.r#move()`): either spelling.
+        let method = label.strip_prefix("r#").unwrap_or(label);
+        let named = operations.iter().position(|op| op.name == method);
         named.or_else(|| operations.iter().position(|op| op.label == label)).unwrap_or_else(|| {
             let known: Vec<&str> = operations.iter().map(|op| op.name.as_str()).collect();
             panic!("{} has no operation `{label}`; it has: {}", self.state.api.file, known.join(", "))

@@ -58,7 +58,7 @@ async fn each_webhook_sent_in_process_is_accepted_by_the_generated_module() {
         let event = hooks.verify(&headers, &body).unwrap_or_else(|e| panic!("{name}: {e}"));
         let variant = match event {
             shop::WebhookEvent::OrderCreated(created) => {
-                assert_eq!(created.type_, shop::Type::OrderCreated);
+                assert_eq!(created.r#type, shop::Type::OrderCreated);
                 "order.created"
             }
             // The webhook's example is what is sent.

@@ -9,6 +9,7 @@ use quote::quote;
 use super::doc;
 use super::types::{ident, rust_type};
 use crate::model::{Api, Operation, Param, TypeDef, TypeRef};
+use crate::naming;
 
 /// The module's `Call`: per-call options, `IntoFuture` and `with_response` for every
 /// operation at once, and the parts some operation needs (`Call::stream` where one
@@ -35,7 +36,7 @@ pub fn held(op: &Operation) -> impl Iterator<Item = &Param> {
 /// The method of `Client` for `op`: required parameters as arguments, in spec order.
 pub fn method(op: &Operation, types: &[TypeDef]) -> TokenStream {
     let label = format!("`{}`", op.label);
-    let optional: Vec<String> = setters_of(op).map(|(name, ..)| format!("`{name}`")).collect();
+    let optional: Vec<String> = setters_of(op).map(|(name, ..)| format!("`{}`", naming::raw(name))).collect();
     // Written here, not taken from the spec: its link is not escaped.
     let how = match optional.is_empty() {
         true => "Returns a [`Call`]: `.await` it to send it.".to_string(),
@@ -99,7 +100,7 @@ fn answers_doc(op: &Operation) -> Option<String> {
 /// The struct of `op`'s parameters and the setters of its optional ones.
 pub fn params(op: &Operation, types: &[TypeDef]) -> TokenStream {
     let name = ident(&op.call_type);
-    let doc = format!("The parameters of [`Client::{}`], held by its [`Call`].", op.name);
+    let doc = format!("The parameters of [`Client::{}`], held by its [`Call`].", naming::raw(&op.name));
     let doc = doc::ours(&doc);
     let fields: Vec<TokenStream> = values(op)
         .map(|(field, ty, required)| {
@@ -136,7 +137,7 @@ fn setters_of(op: &Operation) -> impl Iterator<Item = (&str, &TypeRef, Option<&s
 }
 
 fn setter(field: &str, ty: &TypeRef, doc: Option<&str>, types: &[TypeDef]) -> TokenStream {
-    let fallback = format!("Sets `{field}`.");
+    let fallback = format!("Sets `{}`.", naming::raw(field));
     let docs = doc::outer(Some(doc.unwrap_or(&fallback)));
     let field = ident(field);
     let (input, value) = input(ty, &field, types);

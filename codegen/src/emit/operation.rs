@@ -9,6 +9,7 @@ use crate::model::{
     Body, BodyEncoding, Decoding, ItemStream, Method, Operation, Param, ParamLocation, Response, Status,
     TypeDef,
 };
+use crate::naming;
 
 /// How the parameters of `op` become its request and its answer its result: the
 /// runtime's `Operation`, implemented by the struct its `Call` holds.
@@ -288,10 +289,11 @@ fn status_pattern(status: Status) -> TokenStream {
 /// The enum of documented error statuses of an operation.
 pub fn error_enum(op: &Operation, types: &[TypeDef]) -> TokenStream {
     let name = ident(&op.error_type);
+    let method = naming::raw(&op.name);
     let doc = if op.errors.is_empty() {
-        format!("Documented error statuses of [`Client::{}`]: the spec documents none.", op.name)
+        format!("Documented error statuses of [`Client::{method}`]: the spec documents none.")
     } else {
-        format!("Documented error statuses of [`Client::{}`].", op.name)
+        format!("Documented error statuses of [`Client::{method}`].")
     };
     let doc = doc::ours(&doc);
     let variants = op.errors.iter().map(|r| variant(r, types));
@@ -305,7 +307,7 @@ pub fn error_enum(op: &Operation, types: &[TypeDef]) -> TokenStream {
 /// The enum of success responses, when an operation has several kinds.
 pub fn success_enum(op: &Operation, types: &[TypeDef]) -> Option<TokenStream> {
     let name = ident(op.success_type.as_ref()?);
-    let doc = format!("Successful responses of [`Client::{}`].", op.name);
+    let doc = format!("Successful responses of [`Client::{}`].", naming::raw(&op.name));
     let doc = doc::ours(&doc);
     let variants = op.success.iter().map(|r| variant(r, types));
     Some(quote! {

@@ -100,16 +100,16 @@ mod tests {
                 enum E { OffSession, V2Thing, Manual, X, AB }
                 #[derive(Serialize)]
                 #[serde(rename_all = $rule)]
-                struct S { client_id: u8, id: u8, type_: u8, x_2fa: u8, a_b_c: u8 }
+                struct S { client_id: u8, id: u8, r#type: u8, x_2fa: u8, a_b_c: u8 }
                 if let Some(rule) = VARIANTS.iter().find(|r| r.name == $rule) {
                     for (value, name) in [(E::OffSession, "OffSession"), (E::V2Thing, "V2Thing"), (E::Manual, "Manual"), (E::X, "X"), (E::AB, "AB")] {
                         assert_eq!(serde_json::to_value(value).unwrap(), rule.apply(name), "{}", $rule);
                     }
                 }
                 if let Some(rule) = FIELDS.iter().find(|r| r.name == $rule) {
-                    let wire = serde_json::to_value(S { client_id: 0, id: 1, type_: 2, x_2fa: 3, a_b_c: 4 }).unwrap();
+                    let wire = serde_json::to_value(S { client_id: 0, id: 1, r#type: 2, x_2fa: 3, a_b_c: 4 }).unwrap();
                     let names: Vec<String> = wire.as_object().unwrap().keys().cloned().collect();
-                    let ours: Vec<String> = ["client_id", "id", "type_", "x_2fa", "a_b_c"].iter().map(|f| rule.apply(f)).collect();
+                    let ours: Vec<String> = ["client_id", "id", "type", "x_2fa", "a_b_c"].iter().map(|f| rule.apply(f)).collect();
                     assert_eq!(names, ours, "{}", $rule);
                 }
             })*};
@@ -142,7 +142,7 @@ mod tests {
     fn the_rule_that_spares_most_renames_is_chosen_if_any_spares_one() {
         let snake = [("OffSession", "off_session"), ("Manual", "manual"), ("V3ds", "3ds")];
         assert_eq!(best(VARIANTS, &snake).map(|r| r.name), Some("snake_case"));
-        let camel = [("client_id", "clientId"), ("id", "id"), ("type_", "type")];
+        let camel = [("client_id", "clientId"), ("id", "id"), ("type", "type")];
         assert_eq!(best(FIELDS, &camel).map(|r| r.name), Some("camelCase"));
         let plain = [("id", "id"), ("client_id", "client_id")];
         assert!(best(FIELDS, &plain).is_none(), "nothing to spare");

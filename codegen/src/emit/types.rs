@@ -6,8 +6,13 @@ use quote::quote;
 use super::{doc, rename};
 use crate::model::{Checks, Field, Tag, TypeDef, TypeKind, TypeRef, UntaggedVariant, Validate, Variant};
 
+/// The identifier `name`, raw where it is a keyword (`r#type`), so that a field keeps its
+/// wire spelling.
 pub fn ident(name: &str) -> Ident {
-    Ident::new(name, Span::call_site())
+    match crate::naming::is_keyword(name) {
+        true => Ident::new_raw(name, Span::call_site()),
+        false => Ident::new(name, Span::call_site()),
+    }
 }
 
 /// The Rust spelling of a type reference; `types` are the module's, which a handle

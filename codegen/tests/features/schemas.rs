@@ -169,7 +169,7 @@ pub struct Thing {
     pub status: Option<Status>,
     /// A Rust keyword as a name.
     #[serde(default)]
-    pub type_: Option<String>,
+    pub r#type: Option<String>,
     #[serde(default)]
     pub self_: Option<bool>,
     #[serde(

@@ -66,7 +66,7 @@ fn keywords_renames_and_nulls() {
         "type": "t", "self": true, "note": null, "labels": {"a": "b"}, "pet": {"name": "rex", "legs": 4}
     }))
     .unwrap();
-    assert_eq!((thing.type_.as_deref(), thing.self_, thing.note), (Some("t"), Some(true), None));
+    assert_eq!((thing.r#type.as_deref(), thing.self_, thing.note), (Some("t"), Some(true), None));
     assert_eq!(thing.pet.unwrap().legs, Some(4), "allOf merged");
     assert_eq!(thing.labels.unwrap()["a"], "b");
 }

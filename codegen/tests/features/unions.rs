@@ -148,9 +148,9 @@ impl From<String> for Type {
 __rt::display_as_str!(Type);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde", rename_all = "camelCase")]
+#[serde(crate = "__serde")]
 pub struct OutputMessage {
-    pub type_: Type,
+    pub r#type: Type,
     pub id: String,
     pub content: Vec<String>,
 }
@@ -193,10 +193,10 @@ __rt::display_as_str!(FunctionToolCallType);
 
 /// Declares its `type` through `allOf`, as a 3.1 `const`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde", rename_all = "camelCase")]
+#[serde(crate = "__serde")]
 pub struct FunctionToolCall {
     pub id: String,
-    pub type_: FunctionToolCallType,
+    pub r#type: FunctionToolCallType,
     pub name: String,
     #[serde(default)]
     pub arguments: Option<String>,
@@ -268,9 +268,9 @@ impl From<String> for ActiveStatusType {
 __rt::display_as_str!(ActiveStatusType);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde", rename_all = "camelCase")]
+#[serde(crate = "__serde")]
 pub struct ActiveStatus {
-    pub type_: ActiveStatusType,
+    pub r#type: ActiveStatusType,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Deserialize)]
@@ -304,9 +304,9 @@ impl From<String> for LockedStatusType {
 __rt::display_as_str!(LockedStatusType);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde", rename_all = "camelCase")]
+#[serde(crate = "__serde")]
 pub struct LockedStatus {
-    pub type_: LockedStatusType,
+    pub r#type: LockedStatusType,
     #[serde(default)]
     pub reason: Option<String>,
 }

@@ -36,11 +36,11 @@ async fn an_answer_with_declared_tags_an_unknown_kind_and_another_shape_decodes(
     let client = Client::new(serve(answer.to_string()).await).unwrap();
     let response = client.get_response("resp_1").await.unwrap();
     let OutputItem::Message(message) = &response.output[0] else { panic!("{:?}", response.output[0]) };
-    assert_eq!((message.type_.as_str(), &message.content[..]), ("message", &["Hello".to_string()][..]));
+    assert_eq!((message.r#type.as_str(), &message.content[..]), ("message", &["Hello".to_string()][..]));
     let OutputItem::FunctionCall(call) = &response.output[1] else { panic!("{:?}", response.output[1]) };
-    assert_eq!((call.type_.as_str(), call.name.as_str()), ("function_call", "lookup"));
+    assert_eq!((call.r#type.as_str(), call.name.as_str()), ("function_call", "lookup"));
     assert_eq!(response.output[2], OutputItem::Other(answer["output"][2].clone()));
-    assert_eq!(response.status, ThreadStatus::Active(ActiveStatus { type_: ActiveStatusType::Active }));
+    assert_eq!(response.status, ThreadStatus::Active(ActiveStatus { r#type: ActiveStatusType::Active }));
     let amounts = response.amounts.unwrap();
     assert_eq!(amounts[0], Amount::Money(Money { value: 50.0, currency: "EUR".into() }));
     assert_eq!(amounts[1], Amount::String("12.5".into()), "a string stays a string where a variant takes it");

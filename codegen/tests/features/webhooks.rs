@@ -105,9 +105,9 @@ impl From<String> for Type {
 __rt::display_as_str!(Type);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde", rename_all = "camelCase")]
+#[serde(crate = "__serde")]
 pub struct OrderCreatedWebhookRequest {
-    pub type_: Type,
+    pub r#type: Type,
     pub order: Order,
 }
 

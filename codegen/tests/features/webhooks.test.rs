@@ -18,7 +18,7 @@ fn each_kind_verifies_and_decodes_into_its_variant() {
     else {
         panic!("not an OrderCreated");
     };
-    assert_eq!((created.type_, created.order), (Type::OrderCreated, Order { id: "o1".into(), amount: 1250 }));
+    assert_eq!((created.r#type, created.order), (Type::OrderCreated, Order { id: "o1".into(), amount: 1250 }));
 
     let shipped = received(r#"{"kind": "shipped", "order_id": "o1", "carrier": "DHL"}"#).unwrap();
     let expected = OrderShipped { kind: "shipped".into(), order_id: "o1".into(), carrier: "DHL".into() };
