@@ -45,6 +45,13 @@ use arc_swap::ArcSwapOption;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+/// A TLS configuration for a test's own server on `127.0.0.1` (or `localhost`), with
+/// certificates made now, and the PEM of the CA a client must be told to trust.
+pub fn loopback_tls() -> std::io::Result<(Arc<rustls::ServerConfig>, String)> {
+    let pki = tls::make(false)?;
+    Ok((pki.server_config, pki.ca_pem))
+}
+
 /// The five providers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Provider {
