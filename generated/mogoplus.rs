@@ -145,36 +145,12 @@ pub enum OAuthErrorCode {
     /// A value the spec does not list, kept as it came.
     Other(String),
 }
-
-impl OAuthErrorCode {
-    /// The value as it travels on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            OAuthErrorCode::InvalidRequest => "invalid_request",
-            OAuthErrorCode::InvalidClient => "invalid_client",
-            OAuthErrorCode::InvalidGrant => "invalid_grant",
-            OAuthErrorCode::UnauthorizedClient => "unauthorized_client",
-            OAuthErrorCode::UnsupportedGrantType => "unsupported_grant_type",
-            OAuthErrorCode::InvalidScope => "invalid_scope",
-            OAuthErrorCode::Other(wire) => wire,
-        }
-    }
-}
-
-impl From<String> for OAuthErrorCode {
-    fn from(wire: String) -> Self {
-        match wire.as_str() {
-            "invalid_request" => OAuthErrorCode::InvalidRequest,
-            "invalid_client" => OAuthErrorCode::InvalidClient,
-            "invalid_grant" => OAuthErrorCode::InvalidGrant,
-            "unauthorized_client" => OAuthErrorCode::UnauthorizedClient,
-            "unsupported_grant_type" => OAuthErrorCode::UnsupportedGrantType,
-            "invalid_scope" => OAuthErrorCode::InvalidScope,
-            _ => OAuthErrorCode::Other(wire),
-        }
-    }
-}
-__rt::display_as_str!(OAuthErrorCode);
+__rt::open_enum!(
+    OAuthErrorCode, Other, InvalidRequest = "invalid_request", InvalidClient =
+    "invalid_client", InvalidGrant = "invalid_grant", UnauthorizedClient =
+    "unauthorized_client", UnsupportedGrantType = "unsupported_grant_type", InvalidScope
+    = "invalid_scope"
+);
 
 /// The client could not be authenticated.
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -144,22 +144,10 @@ pub enum Scope {
     /// `mutation_read`
     MutationRead,
 }
-
-impl Scope {
-    /// The value as it travels on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::Api => "api",
-            Scope::User => "user",
-            Scope::UserRead => "user_read",
-            Scope::Bank => "bank",
-            Scope::BankRead => "bank_read",
-            Scope::Mutation => "mutation",
-            Scope::MutationRead => "mutation_read",
-        }
-    }
-}
-__rt::display_as_str!(Scope);
+__rt::closed_enum!(
+    Scope, Api = "api", User = "user", UserRead = "user_read", Bank = "bank", BankRead =
+    "bank_read", Mutation = "mutation", MutationRead = "mutation_read"
+);
 
 /// The access token.
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -88,16 +88,7 @@ pub enum GrantType {
     #[default]
     ClientCredentials,
 }
-
-impl GrantType {
-    /// The value as it travels on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GrantType::ClientCredentials => "client_credentials",
-        }
-    }
-}
-__rt::display_as_str!(GrantType);
+__rt::closed_enum!(GrantType, ClientCredentials = "client_credentials");
 
 /// The client credentials grant, form encoded.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -5,7 +5,10 @@
 
 pub use serde;
 
-pub use crate::{call_block, display_as_str, headers_type, unwind_safe};
+pub use crate::{
+    call_block, closed_enum, deserialize_with, display_as_str, headers_type, open_enum, serialize_as_str,
+    unwind_safe,
+};
 
 /// The methods of every module's `Call` (what [`call_block!`](crate::call_block)
 /// writes): a parameter setter cannot take one of these names.
@@ -133,17 +136,92 @@ macro_rules! call_block {
     };
 }
 
-/// `Display` for enums of the module, as their wire text (`as_str`).
+/// The wire text of a closed string enum of the module, `closed_enum!(Name, Variant =
+/// "wire", …)`: `as_str` (`'static`, the enum is `Copy`) and `Display` as it.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! closed_enum {
+    ($name:ident, $($variant:ident = $wire:literal),+ $(,)?) => {
+        impl $name {
+            /// The value as it travels on the wire.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $wire,)+ }
+            }
+        }
+        $crate::display_as_str!($name);
+    };
+}
+
+/// The wire text of an open string enum of the module, `open_enum!(Name, Other, Variant
+/// = "wire", …)`: `as_str`, `Display` as it, and `From<String>`, which the enum's
+/// `Deserialize` goes through (`#[serde(from = "String")]`): a value it does not list
+/// becomes `Other`, holding the text as it came.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! open_enum {
+    ($name:ident, $other:ident, $($variant:ident = $wire:literal),+ $(,)?) => {
+        impl $name {
+            /// The value as it travels on the wire.
+            pub fn as_str(&self) -> &str {
+                match self { $($name::$variant => $wire,)+ $name::$other(wire) => wire }
+            }
+        }
+
+        impl ::std::convert::From<::std::string::String> for $name {
+            fn from(wire: ::std::string::String) -> Self {
+                match wire.as_str() { $($wire => $name::$variant,)+ _ => $name::$other(wire) }
+            }
+        }
+
+        $crate::display_as_str!($name);
+    };
+}
+
+/// `Serialize` for an open enum of the module that requests carry: its wire text.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! serialize_as_str {
+    ($name:ident) => {
+        impl $crate::__private::serde::Serialize for $name {
+            fn serialize<S>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error>
+            where
+                S: $crate::__private::serde::Serializer,
+            {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+    };
+}
+
+/// `Display` as the wire text (`as_str`), for the enum macros above.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! display_as_str {
-    ($($name:ident),+) => {$(
+    ($name:ident) => {
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
-    )+};
+    };
+}
+
+/// `Deserialize` for a union of the module through the runtime's decoder `tagged` or
+/// `untagged`, which calls the union's [`Tagged`](crate::__private::Tagged) or
+/// [`Untagged`](crate::__private::Untagged) impl.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! deserialize_with {
+    ($name:ident, $decoder:ident) => {
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            where
+                D: $crate::__private::serde::Deserializer<'de>,
+            {
+                $crate::__private::$decoder(deserializer)
+            }
+        }
+    };
 }
 
 /// The type of an operation's answers' headers, where the spec documents some: a

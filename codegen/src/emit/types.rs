@@ -211,7 +211,8 @@ pub fn value_checks(
 
 /// A string enum. One that responses carry is open: a value the spec does not list
 /// decodes into its catch-all variant, which keeps the wire text, so one new value
-/// does not fail a whole answer. One only sent stays closed (and `Copy`).
+/// does not fail a whole answer (the runtime's `open_enum!` maps the text both ways).
+/// One only sent stays closed (and `Copy`).
 fn enumeration(name: &Ident, variants: &[Variant], def: &TypeDef) -> TokenStream {
     let single = variants.len() == 1;
     let open = def.open_variant().map(|other| ident(&other));
@@ -233,12 +234,21 @@ fn enumeration(name: &Ident, variants: &[Variant], def: &TypeDef) -> TokenStream
     });
     let (names, wires): (Vec<Ident>, Vec<&String>) =
         variants.iter().map(|v| (ident(&v.name), &v.wire)).unzip();
-    let arms = quote! { #(#name::#names => #wires,)* };
     let default = single.then(|| quote!(Default,));
-    let body = match &open {
+    match &open {
         Some(other) => {
-            let decoded = quote! { #(#wires => #name::#names,)* };
-            open_enum(name, other, defs.collect(), arms, decoded, def)
+            let serialize = def.serialize.then(|| quote!(__rt::serialize_as_str!(#name);));
+            quote! {
+                #[derive(Debug, Clone, PartialEq, Eq, Hash, #default Deserialize)]
+                #[serde(crate = #SERDE, from = "String")]
+                pub enum #name {
+                    #(#defs,)*
+                    /// A value the spec does not list, kept as it came.
+                    #other(String),
+                }
+                __rt::open_enum!(#name, #other, #(#names = #wires),*);
+                #serialize
+            }
         }
         None => {
             let serde = serde_derives(def, true);
@@ -247,66 +257,9 @@ fn enumeration(name: &Ident, variants: &[Variant], def: &TypeDef) -> TokenStream
                 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, #default #(#serde),*)]
                 #container
                 pub enum #name { #(#defs,)* }
-
-                impl #name {
-                    /// The value as it travels on the wire.
-                    pub fn as_str(self) -> &'static str {
-                        match self { #arms }
-                    }
-                }
+                __rt::closed_enum!(#name, #(#names = #wires),*);
             }
         }
-    };
-    quote! {
-        #body
-        __rt::display_as_str!(#name);
-    }
-}
-
-/// The open form of a string enum: decoded from any string through `From<String>`,
-/// sent (where it is) as its wire text. `arms` map variants to wire text, `decoded`
-/// wire text to variants.
-fn open_enum(
-    name: &Ident,
-    other: &Ident,
-    defs: Vec<TokenStream>,
-    arms: TokenStream,
-    decoded: TokenStream,
-    def: &TypeDef,
-) -> TokenStream {
-    let default = (defs.len() == 1).then(|| quote!(Default,));
-    let serialize = def.serialize.then(|| {
-        quote! {
-            impl Serialize for #name {
-                fn serialize<S: __serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                    serializer.serialize_str(self.as_str())
-                }
-            }
-        }
-    });
-    quote! {
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, #default Deserialize)]
-        #[serde(crate = #SERDE, from = "String")]
-        pub enum #name {
-            #(#defs,)*
-            /// A value the spec does not list, kept as it came.
-            #other(String),
-        }
-
-        impl #name {
-            /// The value as it travels on the wire.
-            pub fn as_str(&self) -> &str {
-                match self { #arms #name::#other(wire) => wire }
-            }
-        }
-
-        impl From<String> for #name {
-            fn from(wire: String) -> Self {
-                match wire.as_str() { #decoded _ => #name::#other(wire) }
-            }
-        }
-
-        #serialize
     }
 }
 
@@ -387,11 +340,7 @@ fn decoded_by(
             }
         }
 
-        impl<'de> Deserialize<'de> for #name {
-            fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                __rt::#decode(deserializer)
-            }
-        }
+        __rt::deserialize_with!(#name, #decode);
     }
 }
 

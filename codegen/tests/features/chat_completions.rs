@@ -110,18 +110,7 @@ pub enum Role {
     /// `assistant`
     Assistant,
 }
-
-impl Role {
-    /// The value as it travels on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::System => "system",
-            Role::User => "user",
-            Role::Assistant => "assistant",
-        }
-    }
-}
-__rt::display_as_str!(Role);
+__rt::closed_enum!(Role, System = "system", User = "user", Assistant = "assistant");
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]
@@ -139,26 +128,7 @@ pub enum Object {
     /// A value the spec does not list, kept as it came.
     Other(String),
 }
-
-impl Object {
-    /// The value as it travels on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Object::ChatCompletion => "chat.completion",
-            Object::Other(wire) => wire,
-        }
-    }
-}
-
-impl From<String> for Object {
-    fn from(wire: String) -> Self {
-        match wire.as_str() {
-            "chat.completion" => Object::ChatCompletion,
-            _ => Object::Other(wire),
-        }
-    }
-}
-__rt::display_as_str!(Object);
+__rt::open_enum!(Object, Other, ChatCompletion = "chat.completion");
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 #[serde(crate = "__serde", from = "String")]
@@ -174,32 +144,10 @@ pub enum FinishReason {
     /// A value the spec does not list, kept as it came.
     Other(String),
 }
-
-impl FinishReason {
-    /// The value as it travels on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            FinishReason::Stop => "stop",
-            FinishReason::Length => "length",
-            FinishReason::ToolCalls => "tool_calls",
-            FinishReason::ContentFilter => "content_filter",
-            FinishReason::Other(wire) => wire,
-        }
-    }
-}
-
-impl From<String> for FinishReason {
-    fn from(wire: String) -> Self {
-        match wire.as_str() {
-            "stop" => FinishReason::Stop,
-            "length" => FinishReason::Length,
-            "tool_calls" => FinishReason::ToolCalls,
-            "content_filter" => FinishReason::ContentFilter,
-            _ => FinishReason::Other(wire),
-        }
-    }
-}
-__rt::display_as_str!(FinishReason);
+__rt::open_enum!(
+    FinishReason, Other, Stop = "stop", Length = "length", ToolCalls = "tool_calls",
+    ContentFilter = "content_filter"
+);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -230,26 +178,7 @@ pub enum ChatCompletionResponseMessageRole {
     /// A value the spec does not list, kept as it came.
     Other(String),
 }
-
-impl ChatCompletionResponseMessageRole {
-    /// The value as it travels on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            ChatCompletionResponseMessageRole::Assistant => "assistant",
-            ChatCompletionResponseMessageRole::Other(wire) => wire,
-        }
-    }
-}
-
-impl From<String> for ChatCompletionResponseMessageRole {
-    fn from(wire: String) -> Self {
-        match wire.as_str() {
-            "assistant" => ChatCompletionResponseMessageRole::Assistant,
-            _ => ChatCompletionResponseMessageRole::Other(wire),
-        }
-    }
-}
-__rt::display_as_str!(ChatCompletionResponseMessageRole);
+__rt::open_enum!(ChatCompletionResponseMessageRole, Other, Assistant = "assistant");
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -267,30 +196,10 @@ pub enum CreateChatCompletionStreamResponseObject {
     /// A value the spec does not list, kept as it came.
     Other(String),
 }
-
-impl CreateChatCompletionStreamResponseObject {
-    /// The value as it travels on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            CreateChatCompletionStreamResponseObject::ChatCompletionChunk => {
-                "chat.completion.chunk"
-            }
-            CreateChatCompletionStreamResponseObject::Other(wire) => wire,
-        }
-    }
-}
-
-impl From<String> for CreateChatCompletionStreamResponseObject {
-    fn from(wire: String) -> Self {
-        match wire.as_str() {
-            "chat.completion.chunk" => {
-                CreateChatCompletionStreamResponseObject::ChatCompletionChunk
-            }
-            _ => CreateChatCompletionStreamResponseObject::Other(wire),
-        }
-    }
-}
-__rt::display_as_str!(CreateChatCompletionStreamResponseObject);
+__rt::open_enum!(
+    CreateChatCompletionStreamResponseObject, Other, ChatCompletionChunk =
+    "chat.completion.chunk"
+);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -328,32 +237,10 @@ pub enum ChatCompletionStreamResponseDeltaRole {
     /// A value the spec does not list, kept as it came.
     Other(String),
 }
-
-impl ChatCompletionStreamResponseDeltaRole {
-    /// The value as it travels on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            ChatCompletionStreamResponseDeltaRole::System => "system",
-            ChatCompletionStreamResponseDeltaRole::User => "user",
-            ChatCompletionStreamResponseDeltaRole::Assistant => "assistant",
-            ChatCompletionStreamResponseDeltaRole::Tool => "tool",
-            ChatCompletionStreamResponseDeltaRole::Other(wire) => wire,
-        }
-    }
-}
-
-impl From<String> for ChatCompletionStreamResponseDeltaRole {
-    fn from(wire: String) -> Self {
-        match wire.as_str() {
-            "system" => ChatCompletionStreamResponseDeltaRole::System,
-            "user" => ChatCompletionStreamResponseDeltaRole::User,
-            "assistant" => ChatCompletionStreamResponseDeltaRole::Assistant,
-            "tool" => ChatCompletionStreamResponseDeltaRole::Tool,
-            _ => ChatCompletionStreamResponseDeltaRole::Other(wire),
-        }
-    }
-}
-__rt::display_as_str!(ChatCompletionStreamResponseDeltaRole);
+__rt::open_enum!(
+    ChatCompletionStreamResponseDeltaRole, Other, System = "system", User = "user",
+    Assistant = "assistant", Tool = "tool"
+);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]

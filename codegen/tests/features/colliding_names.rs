@@ -137,14 +137,7 @@ impl __rt::Untagged for Move {
         }
     }
 }
-
-impl<'de> Deserialize<'de> for Move {
-    fn deserialize<D: __serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        __rt::untagged(deserializer)
-    }
-}
+__rt::deserialize_with!(Move, untagged);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]

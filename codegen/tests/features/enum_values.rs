@@ -58,18 +58,9 @@ pub enum Stage {
     /// `production`
     Production,
 }
-
-impl Stage {
-    /// The value as it travels on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Development => "development",
-            Stage::Staging => "staging",
-            Stage::Production => "production",
-        }
-    }
-}
-__rt::display_as_str!(Stage);
+__rt::closed_enum!(
+    Stage, Development = "development", Staging = "staging", Production = "production"
+);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]
@@ -102,40 +93,10 @@ pub enum Language {
     /// A value the spec does not list, kept as it came.
     Other(String),
 }
-
-impl Language {
-    /// The value as it travels on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Language::Thk => "_thk",
-            Language::Kk => "_kk",
-            Language::Thk2 => "thk",
-            Language::StraE => "Straße",
-            Language::Andu => "ñandu",
-            Language::Value => "日本語",
-            Language::SelfValue => "Self",
-            Language::SelfValue2 => "self",
-            Language::Other(wire) => wire,
-        }
-    }
-}
-
-impl From<String> for Language {
-    fn from(wire: String) -> Self {
-        match wire.as_str() {
-            "_thk" => Language::Thk,
-            "_kk" => Language::Kk,
-            "thk" => Language::Thk2,
-            "Straße" => Language::StraE,
-            "ñandu" => Language::Andu,
-            "日本語" => Language::Value,
-            "Self" => Language::SelfValue,
-            "self" => Language::SelfValue2,
-            _ => Language::Other(wire),
-        }
-    }
-}
-__rt::display_as_str!(Language);
+__rt::open_enum!(
+    Language, Other, Thk = "_thk", Kk = "_kk", Thk2 = "thk", StraE = "Straße", Andu =
+    "ñandu", Value = "日本語", SelfValue = "Self", SelfValue2 = "self"
+);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]

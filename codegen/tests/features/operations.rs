@@ -297,28 +297,7 @@ pub enum Outcome {
     /// A value the spec does not list, kept as it came.
     Other(String),
 }
-
-impl Outcome {
-    /// The value as it travels on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Outcome::Succeeded => "succeeded",
-            Outcome::Pending => "pending",
-            Outcome::Other(wire) => wire,
-        }
-    }
-}
-
-impl From<String> for Outcome {
-    fn from(wire: String) -> Self {
-        match wire.as_str() {
-            "succeeded" => Outcome::Succeeded,
-            "pending" => Outcome::Pending,
-            _ => Outcome::Other(wire),
-        }
-    }
-}
-__rt::display_as_str!(Outcome);
+__rt::open_enum!(Outcome, Other, Succeeded = "succeeded", Pending = "pending");
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]

@@ -84,32 +84,10 @@ pub enum Status {
     /// A value the spec does not list, kept as it came.
     Other(String),
 }
-
-impl Status {
-    /// The value as it travels on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Status::InProgress => "in-progress",
-            Status::Done => "done",
-            Status::V2faRequired => "2fa_required",
-            Status::Empty => "",
-            Status::Other(wire) => wire,
-        }
-    }
-}
-
-impl From<String> for Status {
-    fn from(wire: String) -> Self {
-        match wire.as_str() {
-            "in-progress" => Status::InProgress,
-            "done" => Status::Done,
-            "2fa_required" => Status::V2faRequired,
-            "" => Status::Empty,
-            _ => Status::Other(wire),
-        }
-    }
-}
-__rt::display_as_str!(Status);
+__rt::open_enum!(
+    Status, Other, InProgress = "in-progress", Done = "done", V2faRequired =
+    "2fa_required", Empty = ""
+);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -193,28 +171,7 @@ pub enum Kind {
     /// A value the spec does not list, kept as it came.
     Other(String),
 }
-
-impl Kind {
-    /// The value as it travels on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Kind::Small => "small",
-            Kind::Large => "large",
-            Kind::Other(wire) => wire,
-        }
-    }
-}
-
-impl From<String> for Kind {
-    fn from(wire: String) -> Self {
-        match wire.as_str() {
-            "small" => Kind::Small,
-            "large" => Kind::Large,
-            _ => Kind::Other(wire),
-        }
-    }
-}
-__rt::display_as_str!(Kind);
+__rt::open_enum!(Kind, Other, Small = "small", Large = "large");
 
 /// A recursive type.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -271,14 +228,7 @@ impl __rt::Untagged for Shape {
         }
     }
 }
-
-impl<'de> Deserialize<'de> for Shape {
-    fn deserialize<D: __serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        __rt::untagged(deserializer)
-    }
-}
+__rt::deserialize_with!(Shape, untagged);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(crate = "__serde", rename_all = "camelCase")]
@@ -320,14 +270,7 @@ impl __rt::Tagged for Animal {
         }
     }
 }
-
-impl<'de> Deserialize<'de> for Animal {
-    fn deserialize<D: __serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        __rt::tagged(deserializer)
-    }
-}
+__rt::deserialize_with!(Animal, tagged);
 
 /// anyOf too.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -354,14 +297,7 @@ impl __rt::Untagged for Either {
         }
     }
 }
-
-impl<'de> Deserialize<'de> for Either {
-    fn deserialize<D: __serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        __rt::untagged(deserializer)
-    }
-}
+__rt::deserialize_with!(Either, untagged);
 
 /// not cannot be typed.
 ///
@@ -377,35 +313,8 @@ pub enum Const {
     /// A value the spec does not list, kept as it came.
     Other(String),
 }
-
-impl Const {
-    /// The value as it travels on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Const::Fixed => "fixed",
-            Const::Other(wire) => wire,
-        }
-    }
-}
-
-impl From<String> for Const {
-    fn from(wire: String) -> Self {
-        match wire.as_str() {
-            "fixed" => Const::Fixed,
-            _ => Const::Other(wire),
-        }
-    }
-}
-
-impl Serialize for Const {
-    fn serialize<S: __serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-__rt::display_as_str!(Const);
+__rt::open_enum!(Const, Other, Fixed = "fixed");
+__rt::serialize_as_str!(Const);
 
 /// 3.1 titled consts of integers stay an integer, with the values listed.
 ///
@@ -423,37 +332,10 @@ pub enum EventType {
     /// A value the spec does not list, kept as it came.
     Other(String),
 }
-
-impl EventType {
-    /// The value as it travels on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            EventType::TypingStart => "typing.start",
-            EventType::InviteCreate => "invite.create",
-            EventType::Other(wire) => wire,
-        }
-    }
-}
-
-impl From<String> for EventType {
-    fn from(wire: String) -> Self {
-        match wire.as_str() {
-            "typing.start" => EventType::TypingStart,
-            "invite.create" => EventType::InviteCreate,
-            _ => EventType::Other(wire),
-        }
-    }
-}
-
-impl Serialize for EventType {
-    fn serialize<S: __serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-__rt::display_as_str!(EventType);
+__rt::open_enum!(
+    EventType, Other, TypingStart = "typing.start", InviteCreate = "invite.create"
+);
+__rt::serialize_as_str!(EventType);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]

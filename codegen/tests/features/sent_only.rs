@@ -52,17 +52,7 @@ pub enum Kind {
     /// `large`
     Large,
 }
-
-impl Kind {
-    /// The value as it travels on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Small => "small",
-            Kind::Large => "large",
-        }
-    }
-}
-__rt::display_as_str!(Kind);
+__rt::closed_enum!(Kind, Small = "small", Large = "large");
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]

@@ -131,30 +131,7 @@ pub enum Level {
     /// A value the spec does not list, kept as it came.
     Other(String),
 }
-
-impl Level {
-    /// The value as it travels on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Level::Info => "info",
-            Level::Warn => "warn",
-            Level::Error => "error",
-            Level::Other(wire) => wire,
-        }
-    }
-}
-
-impl From<String> for Level {
-    fn from(wire: String) -> Self {
-        match wire.as_str() {
-            "info" => Level::Info,
-            "warn" => Level::Warn,
-            "error" => Level::Error,
-            _ => Level::Other(wire),
-        }
-    }
-}
-__rt::display_as_str!(Level);
+__rt::open_enum!(Level, Other, Info = "info", Warn = "warn", Error = "error");
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -180,28 +157,7 @@ pub enum GetQuotaXCacheHeader {
     /// A value the spec does not list, kept as it came.
     Other(String),
 }
-
-impl GetQuotaXCacheHeader {
-    /// The value as it travels on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            GetQuotaXCacheHeader::Hit => "hit",
-            GetQuotaXCacheHeader::Miss => "miss",
-            GetQuotaXCacheHeader::Other(wire) => wire,
-        }
-    }
-}
-
-impl From<String> for GetQuotaXCacheHeader {
-    fn from(wire: String) -> Self {
-        match wire.as_str() {
-            "hit" => GetQuotaXCacheHeader::Hit,
-            "miss" => GetQuotaXCacheHeader::Miss,
-            _ => GetQuotaXCacheHeader::Other(wire),
-        }
-    }
-}
-__rt::display_as_str!(GetQuotaXCacheHeader);
+__rt::open_enum!(GetQuotaXCacheHeader, Other, Hit = "hit", Miss = "miss");
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]

@@ -108,14 +108,7 @@ impl __rt::Tagged for OutputItem {
         }
     }
 }
-
-impl<'de> Deserialize<'de> for OutputItem {
-    fn deserialize<D: __serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        __rt::tagged(deserializer)
-    }
-}
+__rt::deserialize_with!(OutputItem, tagged);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Deserialize)]
 #[serde(crate = "__serde", from = "String")]
@@ -126,26 +119,7 @@ pub enum Type {
     /// A value the spec does not list, kept as it came.
     Other(String),
 }
-
-impl Type {
-    /// The value as it travels on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Type::Message => "message",
-            Type::Other(wire) => wire,
-        }
-    }
-}
-
-impl From<String> for Type {
-    fn from(wire: String) -> Self {
-        match wire.as_str() {
-            "message" => Type::Message,
-            _ => Type::Other(wire),
-        }
-    }
-}
-__rt::display_as_str!(Type);
+__rt::open_enum!(Type, Other, Message = "message");
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -170,26 +144,7 @@ pub enum FunctionToolCallType {
     /// A value the spec does not list, kept as it came.
     Other(String),
 }
-
-impl FunctionToolCallType {
-    /// The value as it travels on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            FunctionToolCallType::FunctionCall => "function_call",
-            FunctionToolCallType::Other(wire) => wire,
-        }
-    }
-}
-
-impl From<String> for FunctionToolCallType {
-    fn from(wire: String) -> Self {
-        match wire.as_str() {
-            "function_call" => FunctionToolCallType::FunctionCall,
-            _ => FunctionToolCallType::Other(wire),
-        }
-    }
-}
-__rt::display_as_str!(FunctionToolCallType);
+__rt::open_enum!(FunctionToolCallType, Other, FunctionCall = "function_call");
 
 /// Declares its `type` through `allOf`, as a 3.1 `const`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -228,14 +183,7 @@ impl __rt::Tagged for ThreadStatus {
         }
     }
 }
-
-impl<'de> Deserialize<'de> for ThreadStatus {
-    fn deserialize<D: __serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        __rt::tagged(deserializer)
-    }
-}
+__rt::deserialize_with!(ThreadStatus, tagged);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Deserialize)]
 #[serde(crate = "__serde", from = "String")]
@@ -246,26 +194,7 @@ pub enum ActiveStatusType {
     /// A value the spec does not list, kept as it came.
     Other(String),
 }
-
-impl ActiveStatusType {
-    /// The value as it travels on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            ActiveStatusType::Active => "active",
-            ActiveStatusType::Other(wire) => wire,
-        }
-    }
-}
-
-impl From<String> for ActiveStatusType {
-    fn from(wire: String) -> Self {
-        match wire.as_str() {
-            "active" => ActiveStatusType::Active,
-            _ => ActiveStatusType::Other(wire),
-        }
-    }
-}
-__rt::display_as_str!(ActiveStatusType);
+__rt::open_enum!(ActiveStatusType, Other, Active = "active");
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -282,26 +211,7 @@ pub enum LockedStatusType {
     /// A value the spec does not list, kept as it came.
     Other(String),
 }
-
-impl LockedStatusType {
-    /// The value as it travels on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            LockedStatusType::Locked => "locked",
-            LockedStatusType::Other(wire) => wire,
-        }
-    }
-}
-
-impl From<String> for LockedStatusType {
-    fn from(wire: String) -> Self {
-        match wire.as_str() {
-            "locked" => LockedStatusType::Locked,
-            _ => LockedStatusType::Other(wire),
-        }
-    }
-}
-__rt::display_as_str!(LockedStatusType);
+__rt::open_enum!(LockedStatusType, Other, Locked = "locked");
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -336,14 +246,7 @@ impl __rt::Tagged for Pet {
         }
     }
 }
-
-impl<'de> Deserialize<'de> for Pet {
-    fn deserialize<D: __serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        __rt::tagged(deserializer)
-    }
-}
+__rt::deserialize_with!(Pet, tagged);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -362,26 +265,7 @@ pub enum Kind {
     /// A value the spec does not list, kept as it came.
     Other(String),
 }
-
-impl Kind {
-    /// The value as it travels on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Kind::Dog => "dog",
-            Kind::Other(wire) => wire,
-        }
-    }
-}
-
-impl From<String> for Kind {
-    fn from(wire: String) -> Self {
-        match wire.as_str() {
-            "dog" => Kind::Dog,
-            _ => Kind::Other(wire),
-        }
-    }
-}
-__rt::display_as_str!(Kind);
+__rt::open_enum!(Kind, Other, Dog = "dog");
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -420,14 +304,7 @@ impl __rt::Tagged for Event {
         }
     }
 }
-
-impl<'de> Deserialize<'de> for Event {
-    fn deserialize<D: __serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        __rt::tagged(deserializer)
-    }
-}
+__rt::deserialize_with!(Event, tagged);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Deserialize)]
 #[serde(crate = "__serde", from = "String")]
@@ -438,26 +315,7 @@ pub enum CreatedEvent {
     /// A value the spec does not list, kept as it came.
     Other(String),
 }
-
-impl CreatedEvent {
-    /// The value as it travels on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            CreatedEvent::Created => "created",
-            CreatedEvent::Other(wire) => wire,
-        }
-    }
-}
-
-impl From<String> for CreatedEvent {
-    fn from(wire: String) -> Self {
-        match wire.as_str() {
-            "created" => CreatedEvent::Created,
-            _ => CreatedEvent::Other(wire),
-        }
-    }
-}
-__rt::display_as_str!(CreatedEvent);
+__rt::open_enum!(CreatedEvent, Other, Created = "created");
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -475,26 +333,7 @@ pub enum DeletedEvent {
     /// A value the spec does not list, kept as it came.
     Other(String),
 }
-
-impl DeletedEvent {
-    /// The value as it travels on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            DeletedEvent::Deleted => "deleted",
-            DeletedEvent::Other(wire) => wire,
-        }
-    }
-}
-
-impl From<String> for DeletedEvent {
-    fn from(wire: String) -> Self {
-        match wire.as_str() {
-            "deleted" => DeletedEvent::Deleted,
-            _ => DeletedEvent::Other(wire),
-        }
-    }
-}
-__rt::display_as_str!(DeletedEvent);
+__rt::open_enum!(DeletedEvent, Other, Deleted = "deleted");
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -527,14 +366,7 @@ impl __rt::Untagged for Amount {
         }
     }
 }
-
-impl<'de> Deserialize<'de> for Amount {
-    fn deserialize<D: __serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        __rt::untagged(deserializer)
-    }
-}
+__rt::deserialize_with!(Amount, untagged);
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
@@ -569,16 +401,7 @@ pub enum CircleKind {
     #[default]
     Circle,
 }
-
-impl CircleKind {
-    /// The value as it travels on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CircleKind::Circle => "circle",
-        }
-    }
-}
-__rt::display_as_str!(CircleKind);
+__rt::closed_enum!(CircleKind, Circle = "circle");
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]
@@ -594,16 +417,7 @@ pub enum SquareKind {
     #[default]
     Square,
 }
-
-impl SquareKind {
-    /// The value as it travels on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SquareKind::Square => "square",
-        }
-    }
-}
-__rt::display_as_str!(SquareKind);
+__rt::closed_enum!(SquareKind, Square = "square");
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]

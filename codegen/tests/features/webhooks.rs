@@ -83,26 +83,7 @@ pub enum Type {
     /// A value the spec does not list, kept as it came.
     Other(String),
 }
-
-impl Type {
-    /// The value as it travels on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Type::OrderCreated => "order.created",
-            Type::Other(wire) => wire,
-        }
-    }
-}
-
-impl From<String> for Type {
-    fn from(wire: String) -> Self {
-        match wire.as_str() {
-            "order.created" => Type::OrderCreated,
-            _ => Type::Other(wire),
-        }
-    }
-}
-__rt::display_as_str!(Type);
+__rt::open_enum!(Type, Other, OrderCreated = "order.created");
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]

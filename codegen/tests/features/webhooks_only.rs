@@ -34,28 +34,7 @@ pub enum Reason {
     /// A value the spec does not list, kept as it came.
     Other(String),
 }
-
-impl Reason {
-    /// The value as it travels on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Reason::Adopted => "adopted",
-            Reason::Lost => "lost",
-            Reason::Other(wire) => wire,
-        }
-    }
-}
-
-impl From<String> for Reason {
-    fn from(wire: String) -> Self {
-        match wire.as_str() {
-            "adopted" => Reason::Adopted,
-            "lost" => Reason::Lost,
-            _ => Reason::Other(wire),
-        }
-    }
-}
-__rt::display_as_str!(Reason);
+__rt::open_enum!(Reason, Other, Adopted = "adopted", Lost = "lost");
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(crate = "__serde")]
