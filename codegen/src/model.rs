@@ -776,6 +776,35 @@ pub struct Param {
     /// The `Idempotency-Key` header: filled with a fresh key per call when the caller
     /// gives none, kept across that call's retries, and making the call retryable.
     pub idempotency_key: bool,
+    /// How its value is written: the document's `style`, else its place's default.
+    pub style: ParamStyle,
+    /// Whether a list or object is written as one pair per item: the document's
+    /// `explode`, else true for `form` and false for the other styles.
+    pub explode: bool,
+    /// Where the parameter object is defined in the loaded document (`#/components/…`
+    /// when the operation `$ref`s one); `None` for a path parameter it does not declare.
+    pub pointer: Option<String>,
+    /// The pointer of its schema, where it has one.
+    pub schema: Option<String>,
+}
+
+/// How a parameter's value is written (OpenAPI's `style`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamStyle {
+    /// `a,b` (path and header default).
+    Simple,
+    /// `.a.b` in the path.
+    Label,
+    /// `;name=a,b` in the path.
+    Matrix,
+    /// `name=a&name=b` or `name=a,b` (query and cookie default).
+    Form,
+    /// `name=a%20b` in the query.
+    SpaceDelimited,
+    /// `name=a|b` in the query.
+    PipeDelimited,
+    /// `name[key]=value` in the query.
+    DeepObject,
 }
 
 /// Where a parameter goes.

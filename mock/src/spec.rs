@@ -168,11 +168,9 @@ impl<'d, 'w> Reader<'d, 'w> {
             self.warnings.push(format!("{at}: not in the document; not served"));
             return None;
         };
-        let item_at = at.parent();
-        let item = self.doc.pointer(item_at.as_json_pointer());
-        let mut params = self.params(object.get("parameters"), &at.join("parameters"));
-        let shared = self.params(item.and_then(|i| i.get("parameters")), &item_at.join("parameters"));
-        params.extend(shared.into_iter().filter(|s| !params.iter().any(|p| p.same(s))).collect::<Vec<_>>());
+        let params = op.params.iter().map(|p| Param::of(self.doc, p));
+        let fixed = op.fixed_query.iter().filter(|(name, _)| !in_path_key(&at, name));
+        let params = params.chain(fixed.map(|(name, value)| Param::fixed(name, value))).collect();
         let body =
             object.get("requestBody").and_then(|b| RequestBody::new(self.doc, b, &at.join("requestBody")));
         let answers =
@@ -190,16 +188,15 @@ impl<'d, 'w> Reader<'d, 'w> {
             token: TokenFields::of(self.model, op, token_url),
         })
     }
+}
 
-    fn params(&mut self, list: Option<&'d Value>, at: &Pointer) -> Vec<Param> {
-        let list = list.and_then(Value::as_array).into_iter().flatten().enumerate();
-        list.filter_map(|(i, param)| {
-            Param::new(self.doc, param, &at.join(i))
-                .inspect_err(|why| self.warnings.push(format!("{}: {why}; not checked", at.join(i))))
-                .ok()
-        })
-        .collect()
-    }
+/// Whether the path key of the operation at `at` (`/instances?recursion=1`) carries
+/// query parameter `name`: such operations share a route, told apart by that query,
+/// and the first one answers them all.
+fn in_path_key(at: &Pointer, name: &str) -> bool {
+    let path_key = at.tokens().nth(1).unwrap_or_default();
+    let query = path_key.split_once('?').map_or("", |(_, query)| query);
+    form_urlencoded::parse(query.as_bytes()).any(|(key, _)| key == name)
 }
 
 /// The paths of the document's OAuth 2 token URLs that are on its own servers' hosts
