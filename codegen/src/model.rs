@@ -837,6 +837,18 @@ pub struct Body {
     pub checks: Checks,
     /// Its `format: binary` fields, sent as the file parts of a multipart body.
     pub files: Vec<FilePart>,
+    /// Every media type the document lists for it, in its order (the client sends
+    /// `media`; a server takes any).
+    pub content: Vec<BodyMedia>,
+}
+
+/// A media type a request body may be sent in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BodyMedia {
+    /// Its essence: `application/json`.
+    pub essence: String,
+    /// The pointer of its schema, where it has one.
+    pub schema: Option<String>,
 }
 
 /// A file part of a multipart body: a `format: binary` field of its type.

@@ -171,8 +171,7 @@ impl<'d, 'w> Reader<'d, 'w> {
         let params = op.params.iter().map(|p| Param::of(self.doc, p));
         let fixed = op.fixed_query.iter().filter(|(name, _)| !in_path_key(&at, name));
         let params = params.chain(fixed.map(|(name, value)| Param::fixed(name, value))).collect();
-        let body =
-            object.get("requestBody").and_then(|b| RequestBody::new(self.doc, b, &at.join("requestBody")));
+        let body = op.body.as_ref().map(|b| RequestBody::of(self.doc, b));
         let answers =
             Answers::new(object.get("responses"), &at.join("responses"), &mut self.generator, self.warnings);
         let token_url = self.token_paths.iter().any(|p| !op.path.is_empty() && p.ends_with(&op.path));

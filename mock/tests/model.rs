@@ -241,3 +241,52 @@ async fn parameters_are_read_in_the_style_the_model_states() {
         assert!(problem.contains(&format!("\"name\":\"{wire}\"")), "{wire}: {problem}");
     }
 }
+
+#[tokio::test]
+async fn a_body_is_taken_in_every_media_type_the_model_lists() {
+    let spec = format!(
+        "{HEAD}  /orders:\n    post:\n      operationId: order\n      requestBody: {{$ref: '#/components/requestBodies/Order'}}\n      responses: {{'204': {{description: ordered}}}}\ncomponents:\n  requestBodies:\n    Order:\n      required: true\n      content:\n        application/json; charset=utf-8:\n          schema: {{$ref: '#/components/schemas/Order'}}\n        application/x-www-form-urlencoded:\n          schema: {{$ref: '#/components/schemas/Order'}}\n  schemas:\n    Order: {{type: object, required: [qty], properties: {{qty: {{type: integer}}}}}}\n"
+    );
+    let file = spec_file("bodies", &spec);
+    let options = authgen_codegen::Options { skip_unsupported: true, ..Default::default() };
+    let read = authgen_codegen::read_with(&file, &options).unwrap();
+    let body = read.api.operations[0].body.as_ref().unwrap();
+    let listed: Vec<(&str, Option<&str>)> =
+        body.content.iter().map(|m| (m.essence.as_str(), m.schema.as_deref())).collect();
+    assert_eq!(
+        listed,
+        [
+            (
+                "application/json",
+                Some("#/components/requestBodies/Order/content/application~1json; charset=utf-8/schema")
+            ),
+            (
+                "application/x-www-form-urlencoded",
+                Some("#/components/requestBodies/Order/content/application~1x-www-form-urlencoded/schema")
+            ),
+        ]
+    );
+
+    let mock = MockServer::start(&file).unwrap();
+    let post = |media: &str, body: &'static str| {
+        reqwest::Client::new()
+            .post(format!("{}/orders", mock.url()))
+            .header("content-type", media)
+            .body(body)
+            .send()
+    };
+    for (media, good, bad) in [
+        ("application/json", r#"{"qty": 2}"#, r#"{"qty": "two"}"#),
+        ("application/x-www-form-urlencoded", "qty=2", "qty=two"),
+    ] {
+        assert!(body.content.iter().any(|m| m.essence == media));
+        assert_eq!(post(media, good).await.unwrap().status(), 204, "{media}");
+        let refused = post(media, bad).await.unwrap();
+        assert_eq!(refused.status(), 422, "{media}");
+        assert!(refused.text().await.unwrap().contains("#/qty"), "{media}: the failure points into the body");
+    }
+    let unlisted = post("text/plain", "qty").await.unwrap();
+    assert_eq!(unlisted.status(), 415);
+    let problem = unlisted.text().await.unwrap();
+    assert!(problem.contains("application/json, application/x-www-form-urlencoded"), "{problem}");
+}

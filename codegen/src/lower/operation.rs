@@ -14,8 +14,9 @@ use super::{Lowerer, refs};
 use crate::diagnostics::{Pointer, Problem};
 use crate::media::{self, is_text, is_xml};
 use crate::model::{
-    Body, BodyEncoding, Checks, Decoding, Method, Operation, Param, ParamLocation, ParamStyle, Response,
-    ScopesByScheme, SecurityScheme, Skipped, Status, TokenFields, TokenRole, TypeKind, TypeRef, Webhook,
+    Body, BodyEncoding, BodyMedia, Checks, Decoding, Method, Operation, Param, ParamLocation, ParamStyle,
+    Response, ScopesByScheme, SecurityScheme, Skipped, Status, TokenFields, TokenRole, TypeKind, TypeRef,
+    Webhook,
 };
 use crate::naming::{self, Namespace};
 
@@ -428,7 +429,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn body(&mut self, body: &'a ReferenceOr<RequestBody>, op: &str, at: &Pointer) -> Option<Body> {
-        let (body, _) = self.resolve(body, "requestBodies", at, |c| &c.request_bodies)?;
+        let (body, defined) = self.resolve(body, "requestBodies", at, |c| &c.request_bodies)?;
         let chosen = BODY_MEDIA
             .iter()
             .find_map(|(media, encoding)| {
@@ -466,6 +467,7 @@ impl<'a> Lowerer<'a> {
             doc,
             checks: Checks::default(),
             files: Vec::new(),
+            content: body_media(&body.content, &defined.join("content")),
         })
     }
 
@@ -657,6 +659,17 @@ impl<'a> Lowerer<'a> {
         }
         Some(TokenFields { named })
     }
+}
+
+/// Every media type of a body's `content` (at `at`), with its schema's pointer.
+fn body_media(content: &openapiv3::Content, at: &Pointer) -> Vec<BodyMedia> {
+    let schema = |media: &str, object: &MediaType| {
+        object.schema.as_ref().map(|_| at.join(media).join("schema").to_string())
+    };
+    content
+        .iter()
+        .map(|(media, object)| BodyMedia { essence: media::essence(media), schema: schema(media, object) })
+        .collect()
 }
 
 fn media_type<'c>(content: &'c openapiv3::Content, wanted: &str) -> Option<&'c MediaType> {
