@@ -63,6 +63,9 @@ pub struct Webhook {
     pub doc: Option<String>,
     /// The body's type, where it has one.
     pub payload: Option<TypeRef>,
+    /// Every media type the document gives its body, with schema and examples: what
+    /// a sender of it (the mock) sends.
+    pub sent: Vec<ServedMedia>,
     /// Its `WebhookEvent` variant: the name in PascalCase, unique.
     pub variant: String,
     /// The property and value that tell its bodies from the other webhooks'; `None`:
@@ -901,6 +904,46 @@ pub struct Response {
     pub body: Option<TypeRef>,
     /// How the body is read.
     pub decoding: Decoding,
+    /// What a server answering with it sends.
+    pub served: Served,
+}
+
+/// What a server answering with a response sends: every media type the document gives
+/// it, with schema and examples, and every header (the mock serves it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Served {
+    /// Where the response object is defined in the loaded document (after `$ref`s).
+    pub pointer: String,
+    /// Every media type it documents, in the document's order.
+    pub content: Vec<ServedMedia>,
+    /// Every header it documents but `Content-Type`, in the document's order.
+    pub headers: Vec<ServedHeader>,
+}
+
+/// A media type of a response, as the document gives it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServedMedia {
+    /// As the document writes it (`application/json; charset=utf-8`).
+    pub media: String,
+    /// The pointer of the media type object.
+    pub pointer: String,
+    /// The pointer of its schema, where it has one.
+    pub schema: Option<String>,
+    /// Its `example`.
+    pub example: Option<serde_json::Value>,
+    /// Its named `examples` that have a value (references to components followed).
+    pub examples: Vec<(String, serde_json::Value)>,
+}
+
+/// A header of a response, as the document gives it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServedHeader {
+    /// Its name.
+    pub wire: String,
+    /// Its `example`.
+    pub example: Option<serde_json::Value>,
+    /// The pointer of its schema, where it has one.
+    pub schema: Option<String>,
 }
 
 /// Statuses a response covers.

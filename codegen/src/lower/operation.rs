@@ -166,6 +166,7 @@ impl<'a> Lowerer<'a> {
                     pointer: base.join(name).join(key).to_string(),
                     doc: join_docs(op.summary.as_deref(), op.description.as_deref(), None),
                     payload: body.map(|b| b.ty),
+                    sent: op.request_body.as_ref().map(|b| self.sent_body(b, &at)).unwrap_or_default(),
                     variant: String::new(),
                     tag: op.request_body.as_ref().and_then(|b| self.webhook_tag(b)),
                 });
@@ -410,15 +411,8 @@ impl<'a> Lowerer<'a> {
         at: &Pointer,
         map: impl Fn(&'a Components) -> &'a indexmap::IndexMap<String, ReferenceOr<T>>,
     ) -> Option<(&'a T, Pointer)> {
-        let components = self.doc.components.as_ref().map(map);
-        let lookup = |reference: &str| {
-            let name = refs::component_name(reference, kind).ok_or(refs::Unresolved::Elsewhere)?;
-            components.and_then(|c| c.get(&name)).ok_or(refs::Unresolved::Missing)
-        };
-        let unresolved = match refs::follow(item, lookup) {
-            Ok((item, last)) => {
-                return Some((item, last.and_then(|r| Pointer::from_ref(&r)).unwrap_or(at.clone())));
-            }
+        let unresolved = match self.follow_component(item, kind, at, map) {
+            Ok(found) => return Some(found),
             Err(unresolved) => unresolved,
         };
         if let ReferenceOr::Reference { reference } = item {
@@ -426,6 +420,23 @@ impl<'a> Lowerer<'a> {
             self.problems.push(at, message, hint);
         }
         None
+    }
+
+    /// [`Lowerer::resolve`] without a problem where the reference ends at no item.
+    pub(super) fn follow_component<T>(
+        &self,
+        item: &'a ReferenceOr<T>,
+        kind: &str,
+        at: &Pointer,
+        map: impl Fn(&'a Components) -> &'a indexmap::IndexMap<String, ReferenceOr<T>>,
+    ) -> Result<(&'a T, Pointer), refs::Unresolved> {
+        let components = self.doc.components.as_ref().map(map);
+        let lookup = |reference: &str| {
+            let name = refs::component_name(reference, kind).ok_or(refs::Unresolved::Elsewhere)?;
+            components.and_then(|c| c.get(&name)).ok_or(refs::Unresolved::Missing)
+        };
+        let (item, last) = refs::follow(item, lookup)?;
+        Ok((item, last.and_then(|r| Pointer::from_ref(&r)).unwrap_or(at.clone())))
     }
 
     fn body(&mut self, body: &'a ReferenceOr<RequestBody>, op: &str, at: &Pointer) -> Option<Body> {
@@ -479,7 +490,7 @@ impl<'a> Lowerer<'a> {
         let default = responses.default.iter().map(|r| (Status::Default, "default".to_string(), r));
         for (status, key, response) in statuses.chain(default) {
             let at = at.join(key);
-            let Some((response, _)) = self.resolve(response, "responses", &at, |c| &c.responses) else {
+            let Some((response, defined)) = self.resolve(response, "responses", &at, |c| &c.responses) else {
                 continue;
             };
             let success = matches!(status, Status::Code(200..=299) | Status::Range(2));
@@ -497,7 +508,8 @@ impl<'a> Lowerer<'a> {
                 self.response_headers(op, response, &at);
             }
             let doc = Some(response.description.clone()).filter(|d| !d.trim().is_empty());
-            let response = Response { status, variant, doc, body, decoding };
+            let served = self.served(response, &defined);
+            let response = Response { status, variant, doc, body, decoding, served };
             if success { op.success.push(response) } else { op.errors.push(response) }
         }
         let bodies: BTreeSet<&Option<TypeRef>> = op.success.iter().map(|r| &r.body).collect();
