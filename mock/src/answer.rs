@@ -208,7 +208,7 @@ impl Response {
 
 /// A documented header's text: its example, else one built from its schema.
 fn header_value<'d>(generator: &mut Generator<'d>, header: &'d ServedHeader) -> Option<String> {
-    let value = match (&header.example, schema_at(generator.doc(), header.schema.as_deref())) {
+    let value = match (&header.example, doc::schema_at(generator.doc(), header.schema.as_deref())) {
         (Some(example), _) => example.clone(),
         (None, Some((schema, at))) => generator.value(schema, &at),
         (None, None) => return None,
@@ -224,12 +224,6 @@ fn header_value<'d>(generator: &mut Generator<'d>, header: &'d ServedHeader) -> 
     })
 }
 
-/// The schema at `pointer`, a pointer the model gives, and its place.
-fn schema_at<'d>(doc: &'d Value, pointer: Option<&str>) -> Option<(&'d Value, Pointer)> {
-    let at = Pointer::parse(pointer?)?;
-    Some((doc.pointer(at.as_json_pointer())?, at))
-}
-
 impl Media {
     /// The model's media type `served`: its body from its example (or first named one),
     /// else built from its schema.
@@ -241,7 +235,7 @@ impl Media {
         let (media, at) = (served.media.as_str(), Pointer::parse(&served.pointer)?);
         let essence = media::essence(media);
         let stream = media::stream_framing(&essence);
-        let found = schema_at(generator.doc(), served.schema.as_deref());
+        let found = doc::schema_at(generator.doc(), served.schema.as_deref());
         let named = &served.examples;
         // A string where the schema wants no string is the body's JSON text, as written.
         let json_text = media::is_json(&essence)

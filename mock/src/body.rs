@@ -1,13 +1,13 @@
 //! Request bodies: the media type the request says it sends, matched to one the
 //! operation takes, then a JSON or form body read and checked against its schema.
 
-use authgen_codegen::diagnostics::Pointer;
+use authgen_codegen::{media, model};
 use serde_json::Value;
 
+use crate::doc;
 use crate::problem::Failure;
 use crate::schema::{Check, Direction, Schemas};
 use crate::values;
-use authgen_codegen::{media, model};
 
 /// How a body of a media type is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,12 +53,12 @@ impl RequestBody {
                     "application/x-www-form-urlencoded" => Kind::Form,
                     _ => Kind::Opaque,
                 };
-                let at = listed.schema.as_deref().and_then(Pointer::parse);
+                let schema = doc::schema_at(doc, listed.schema.as_deref());
                 Media {
                     essence: listed.essence.clone(),
                     kind,
-                    schema: at.as_ref().and_then(|at| doc.pointer(at.as_json_pointer())).cloned(),
-                    check: Check::new(at, Direction::Request),
+                    check: Check::new(schema.as_ref().map(|(_, at)| at.clone()), Direction::Request),
+                    schema: schema.map(|(schema, _)| schema.clone()),
                 }
             })
             .collect();

@@ -3,7 +3,6 @@
 
 use std::borrow::Cow;
 
-use authgen_codegen::diagnostics::Pointer;
 use authgen_codegen::model::{self, ParamStyle};
 use hyper::HeaderMap;
 use percent_encoding::percent_decode_str;
@@ -115,8 +114,7 @@ impl<'r> Sent<'r> {
 impl Param {
     /// The model's parameter, its schema read at the pointer the model gives.
     pub(crate) fn of(doc: &Value, param: &model::Param) -> Param {
-        let at = param.schema.as_deref().and_then(Pointer::parse);
-        let schema = at.as_ref().and_then(|at| doc.pointer(at.as_json_pointer()));
+        let (schema, at) = doc::schema_at(doc, param.schema.as_deref()).unzip();
         let kinds = schema.map(|s| doc::types(doc, s)).unwrap_or_default();
         let shape = if kinds.is_empty() || kinds.contains(&"string") {
             Shape::Scalar
