@@ -2,8 +2,10 @@
 //! every method the model has is routed, every media type `authgen_codegen::media`
 //! streams is served framed as the generated client splits it, and a token lifetime
 //! under any name of the runtime's convention (`token_validity_sec` too) lets an issued
-//! token expire. Each case is built from the generator's own lists, so a list that
-//! grows on one side grows the test with it.
+//! token expire; parameters are read in the style the model states, a body is taken in
+//! every media type it lists, and every answer it lists is served. Each case is built
+//! from the generator's own lists or model, so what grows on one side grows the test
+//! with it.
 
 use std::path::PathBuf;
 
@@ -289,4 +291,46 @@ async fn a_body_is_taken_in_every_media_type_the_model_lists() {
     assert_eq!(unlisted.status(), 415);
     let problem = unlisted.text().await.unwrap();
     assert!(problem.contains("application/json, application/x-www-form-urlencoded"), "{problem}");
+}
+
+#[tokio::test]
+async fn every_answer_the_model_serves_is_served_with_its_examples_and_headers() {
+    let spec = format!(
+        "{HEAD}  /pets:\n    get:\n      operationId: listPets\n      responses:\n        '200': {{$ref: '#/components/responses/Pets'}}\n        '404':\n          description: none\n          content:\n            application/problem+json:\n              schema: {{type: object, properties: {{title: {{type: string}}}}}}\n              examples:\n                missing: {{value: {{title: missing}}}}\ncomponents:\n  responses:\n    Pets:\n      description: pets\n      headers:\n        X-Rate: {{schema: {{type: integer}}, example: 7}}\n        X-Trace: {{schema: {{type: string, enum: [abc]}}}}\n      content:\n        application/json:\n          schema: {{type: array, items: {{type: string}}}}\n          example: [rex]\n        text/csv:\n          schema: {{type: string}}\n          example: \"name\\nrex\\n\"\n"
+    );
+    let file = spec_file("answers", &spec);
+    let options = authgen_codegen::Options { skip_unsupported: true, ..Default::default() };
+    let read = authgen_codegen::read_with(&file, &options).unwrap();
+    let op = &read.api.operations[0];
+    let ok = &op.success[0].served;
+    assert_eq!(ok.pointer, "#/components/responses/Pets");
+    let headers: Vec<&str> = ok.headers.iter().map(|h| h.wire.as_str()).collect();
+    assert_eq!(headers, ["X-Rate", "X-Trace"]);
+
+    let mock = MockServer::start(&file).unwrap();
+    for (code, response) in [("200", &op.success[0]), ("404", &op.errors[0])] {
+        assert!(!response.served.content.is_empty(), "{code}");
+        for media in &response.served.content {
+            let answer = reqwest::Client::new()
+                .get(format!("{}/pets", mock.url()))
+                .header("accept", &media.media)
+                .header("prefer", format!("code={code}"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(answer.status().as_str(), code);
+            assert_eq!(answer.headers()["content-type"], media.media.as_str());
+            for header in &response.served.headers {
+                let expected = header.example.as_ref().map_or("abc".to_string(), |e| e.to_string());
+                assert_eq!(answer.headers()[header.wire.as_str()], expected.as_str(), "{}", header.wire);
+            }
+            let example = media.example.clone().or_else(|| media.examples.first().map(|(_, v)| v.clone()));
+            let body = answer.text().await.unwrap();
+            let expected = match example.unwrap() {
+                serde_json::Value::String(text) if !media.media.contains("json") => text,
+                other => other.to_string(),
+            };
+            assert_eq!(body, expected, "{code} {}", media.media);
+        }
+    }
 }
