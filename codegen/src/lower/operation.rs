@@ -14,9 +14,8 @@ use super::{Lowerer, refs};
 use crate::diagnostics::{Pointer, Problem};
 use crate::media::{self, is_text, is_xml};
 use crate::model::{
-    Body, BodyEncoding, BodyMedia, Checks, Decoding, Method, Operation, Param, ParamLocation, ParamStyle,
-    Response, ScopesByScheme, SecurityScheme, Skipped, Status, TokenFields, TokenRole, TypeKind, TypeRef,
-    Webhook,
+    Body, BodyEncoding, Checks, Decoding, Method, Operation, Param, ParamLocation, ParamStyle, Response,
+    ScopesByScheme, SecurityScheme, Skipped, Status, TokenFields, TokenRole, TypeKind, TypeRef, Webhook,
 };
 use crate::naming::{self, Namespace};
 
@@ -478,7 +477,7 @@ impl<'a> Lowerer<'a> {
             doc,
             checks: Checks::default(),
             files: Vec::new(),
-            content: body_media(&body.content, &defined.join("content")),
+            content: super::served::body_media(&body.content, &defined.join("content")),
         })
     }
 
@@ -671,17 +670,6 @@ impl<'a> Lowerer<'a> {
         }
         Some(TokenFields { named })
     }
-}
-
-/// Every media type of a body's `content` (at `at`), with its schema's pointer.
-fn body_media(content: &openapiv3::Content, at: &Pointer) -> Vec<BodyMedia> {
-    let schema = |media: &str, object: &MediaType| {
-        object.schema.as_ref().map(|_| at.join(media).join("schema").to_string())
-    };
-    content
-        .iter()
-        .map(|(media, object)| BodyMedia { essence: media::essence(media), schema: schema(media, object) })
-        .collect()
 }
 
 fn media_type<'c>(content: &'c openapiv3::Content, wanted: &str) -> Option<&'c MediaType> {

@@ -1,6 +1,7 @@
-//! What a server answering a response sends, and the body a webhook's sender sends, as
-//! the document gives them: every media type (schema and examples) and every header,
-//! with their pointers. The generated client needs none of it; the mock serves it.
+//! What a server takes and sends, as the document gives it: every media type of a
+//! request body, of a response (schema and examples) and of a webhook's body, and every
+//! header of a response, with their pointers. The generated client needs none of it;
+//! the mock serves it.
 
 use openapiv3::{
     Header, MediaType, ParameterSchemaOrContent, ReferenceOr, RequestBody, Response as OaResponse,
@@ -8,7 +9,8 @@ use openapiv3::{
 
 use super::Lowerer;
 use crate::diagnostics::Pointer;
-use crate::model::{Served, ServedHeader, ServedMedia};
+use crate::media;
+use crate::model::{BodyMedia, Served, ServedHeader, ServedMedia};
 
 impl<'a> Lowerer<'a> {
     /// What `response`, defined at `at`, serves. A header whose reference ends at none
@@ -67,4 +69,15 @@ impl<'a> Lowerer<'a> {
         };
         Some(ServedHeader { wire: wire.to_string(), example: header.example.clone(), schema })
     }
+}
+
+/// Every media type of a request body's `content` (at `at`), with its schema's pointer.
+pub(super) fn body_media(content: &openapiv3::Content, at: &Pointer) -> Vec<BodyMedia> {
+    let schema = |media: &str, object: &MediaType| {
+        object.schema.as_ref().map(|_| at.join(media).join("schema").to_string())
+    };
+    content
+        .iter()
+        .map(|(media, object)| BodyMedia { essence: media::essence(media), schema: schema(media, object) })
+        .collect()
 }
