@@ -63,6 +63,9 @@ pub struct Webhook {
     pub doc: Option<String>,
     /// The body's type, where it has one.
     pub payload: Option<TypeRef>,
+    /// Every media type the document gives its body, with schema and examples: what
+    /// a sender of it (the mock) sends.
+    pub sent: Vec<ServedMedia>,
     /// Its `WebhookEvent` variant: the name in PascalCase, unique.
     pub variant: String,
     /// The property and value that tell its bodies from the other webhooks'; `None`:
@@ -776,6 +779,35 @@ pub struct Param {
     /// The `Idempotency-Key` header: filled with a fresh key per call when the caller
     /// gives none, kept across that call's retries, and making the call retryable.
     pub idempotency_key: bool,
+    /// How its value is written: the document's `style`, else its place's default.
+    pub style: ParamStyle,
+    /// Whether a list or object is written as one pair per item: the document's
+    /// `explode`, else true for `form` and false for the other styles.
+    pub explode: bool,
+    /// Where the parameter object is defined in the loaded document (`#/components/…`
+    /// when the operation `$ref`s one); `None` for a path parameter it does not declare.
+    pub pointer: Option<String>,
+    /// The pointer of its schema, where it has one.
+    pub schema: Option<String>,
+}
+
+/// How a parameter's value is written (OpenAPI's `style`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamStyle {
+    /// `a,b` (path and header default).
+    Simple,
+    /// `.a.b` in the path.
+    Label,
+    /// `;name=a,b` in the path.
+    Matrix,
+    /// `name=a&name=b` or `name=a,b` (query and cookie default).
+    Form,
+    /// `name=a%20b` in the query.
+    SpaceDelimited,
+    /// `name=a|b` in the query.
+    PipeDelimited,
+    /// `name[key]=value` in the query.
+    DeepObject,
 }
 
 /// Where a parameter goes.
@@ -808,6 +840,18 @@ pub struct Body {
     pub checks: Checks,
     /// Its `format: binary` fields, sent as the file parts of a multipart body.
     pub files: Vec<FilePart>,
+    /// Every media type the document lists for it, in its order (the client sends
+    /// `media`; a server takes any).
+    pub content: Vec<BodyMedia>,
+}
+
+/// A media type a request body may be sent in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BodyMedia {
+    /// Its essence: `application/json`.
+    pub essence: String,
+    /// The pointer of its schema, where it has one.
+    pub schema: Option<String>,
 }
 
 /// A file part of a multipart body: a `format: binary` field of its type.
@@ -860,6 +904,46 @@ pub struct Response {
     pub body: Option<TypeRef>,
     /// How the body is read.
     pub decoding: Decoding,
+    /// What a server answering with it sends.
+    pub served: Served,
+}
+
+/// What a server answering with a response sends: every media type the document gives
+/// it, with schema and examples, and every header (the mock serves it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Served {
+    /// Where the response object is defined in the loaded document (after `$ref`s).
+    pub pointer: String,
+    /// Every media type it documents, in the document's order.
+    pub content: Vec<ServedMedia>,
+    /// Every header it documents but `Content-Type`, in the document's order.
+    pub headers: Vec<ServedHeader>,
+}
+
+/// A media type of a response, as the document gives it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServedMedia {
+    /// As the document writes it (`application/json; charset=utf-8`).
+    pub media: String,
+    /// The pointer of the media type object.
+    pub pointer: String,
+    /// The pointer of its schema, where it has one.
+    pub schema: Option<String>,
+    /// Its `example`.
+    pub example: Option<serde_json::Value>,
+    /// Its named `examples` that have a value (references to components followed).
+    pub examples: Vec<(String, serde_json::Value)>,
+}
+
+/// A header of a response, as the document gives it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServedHeader {
+    /// Its name.
+    pub wire: String,
+    /// Its `example`.
+    pub example: Option<serde_json::Value>,
+    /// The pointer of its schema, where it has one.
+    pub schema: Option<String>,
 }
 
 /// Statuses a response covers.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use authgen_codegen::diagnostics::Pointer;
 use authgen_codegen::media;
-use authgen_codegen::model::Framing;
+use authgen_codegen::model::{self, Framing, Served, ServedHeader, ServedMedia, Status};
 use bytes::Bytes;
 use hyper::StatusCode;
 use hyper::header::{HeaderName, HeaderValue};
@@ -103,29 +103,22 @@ pub(crate) struct Picked<'a> {
 }
 
 impl Answers {
-    /// The `responses` object at `at`, every body built by `generator`; what was not
-    /// used (an example that contradicts its schema) is said in `warnings`.
-    pub(crate) fn new<'d>(
-        responses: Option<&'d Value>,
-        at: &Pointer,
+    /// The model's answers of `op`, every body built by `generator`; what was not used
+    /// (an example that contradicts its schema) is said in `warnings`.
+    pub(crate) fn of<'d>(
+        op: &'d model::Operation,
         generator: &mut Generator<'d>,
         warnings: &mut Vec<String>,
     ) -> Answers {
         let mut built = Vec::new();
-        for (code, response) in responses.and_then(Value::as_object).into_iter().flatten() {
-            let at = at.join(code);
-            let Some(status) = status_of(code) else {
-                warnings.push(format!("{at}: `{code}` is not a status; not served"));
-                continue;
-            };
+        for response in op.success.iter().chain(&op.errors) {
+            let (code, status) = status_of(response.status);
             if status.is_informational() {
                 // A 101 answers an upgrade (a WebSocket) the mock cannot carry on.
-                warnings.push(format!("{at}: informational statuses are not served"));
+                warnings.push(format!("{}: informational statuses are not served", response.served.pointer));
                 continue;
             }
-            if let Some(response) = Response::new(code, status, response, &at, generator, warnings) {
-                built.push(response);
-            }
+            built.push(Response::of(code, status, &response.served, generator, warnings));
         }
         let first = |test: &dyn Fn(&str) -> bool| built.iter().position(|r| test(&r.code));
         let default = first(&|c| c.starts_with('2') && c.len() == 3 && c != "2XX")
@@ -167,49 +160,35 @@ impl Answers {
     }
 }
 
-/// `200` -> 200; `2XX` and `default` -> 200 (as successes), `4XX` -> 400.
-fn status_of(code: &str) -> Option<StatusCode> {
-    match code {
-        "default" => Some(StatusCode::OK),
-        c if c.len() == 3 && c[1..].eq_ignore_ascii_case("XX") => {
-            StatusCode::from_u16(c[..1].parse::<u16>().ok()? * 100).ok()
-        }
-        c => StatusCode::from_u16(c.parse().ok()?).ok(),
-    }
+/// A status as the document writes it (`200`, `4XX`, `default`) and the status it is
+/// served with: a range's first, 200 for `default` (as a success).
+fn status_of(status: Status) -> (String, StatusCode) {
+    let (code, served) = match status {
+        Status::Code(code) => (code.to_string(), code),
+        Status::Range(range) => (format!("{range}XX"), range * 100),
+        Status::Default => ("default".to_string(), 200),
+    };
+    (code, StatusCode::from_u16(served).unwrap_or(StatusCode::OK))
 }
 
 impl Response {
-    fn new<'d>(
-        code: &str,
+    fn of<'d>(
+        code: String,
         status: StatusCode,
-        response: &'d Value,
-        at: &Pointer,
+        served: &'d Served,
         generator: &mut Generator<'d>,
         warnings: &mut Vec<String>,
-    ) -> Option<Response> {
-        let doc = generator.doc();
-        let (response, at) = match doc::resolve(doc, response, at) {
-            Ok(found) => found,
-            Err(unfollowed) => {
-                warnings.push(format!("{at}: {unfollowed}; not served"));
-                return None;
-            }
-        };
-        let headers = response.get("headers").and_then(Value::as_object).into_iter().flatten();
-        let headers = headers
-            .filter(|(name, _)| !name.eq_ignore_ascii_case("content-type"))
-            .filter_map(|(name, header)| {
-                let value = header_value(generator, header, &at.join("headers").join(name))?;
-                Some((HeaderName::try_from(name.as_str()).ok()?, HeaderValue::try_from(value).ok()?))
+    ) -> Response {
+        let headers = served
+            .headers
+            .iter()
+            .filter_map(|header| {
+                let value = header_value(generator, header)?;
+                Some((HeaderName::try_from(header.wire.as_str()).ok()?, HeaderValue::try_from(value).ok()?))
             })
             .collect();
-        let content = response.get("content").and_then(Value::as_object).into_iter().flatten();
-        let media = content
-            .filter_map(|(media, object)| {
-                Media::new(media, object, &at.join("content").join(media), generator, warnings)
-            })
-            .collect();
-        Some(Response { code: code.to_string(), status, headers, media })
+        let media = served.content.iter().filter_map(|media| Media::of(media, generator, warnings)).collect();
+        Response { code, status, headers, media }
     }
 
     /// The first documented media type `accept` takes (any when it says nothing).
@@ -228,11 +207,10 @@ impl Response {
 }
 
 /// A documented header's text: its example, else one built from its schema.
-fn header_value<'d>(generator: &mut Generator<'d>, header: &'d Value, at: &Pointer) -> Option<String> {
-    let (header, at) = doc::resolve(generator.doc(), header, at).ok()?;
-    let value = match (header.get("example"), header.get("schema")) {
+fn header_value<'d>(generator: &mut Generator<'d>, header: &'d ServedHeader) -> Option<String> {
+    let value = match (&header.example, doc::schema_at(generator.doc(), header.schema.as_deref())) {
         (Some(example), _) => example.clone(),
-        (None, Some(schema)) => generator.value(schema, &at.join("schema")),
+        (None, Some((schema, at))) => generator.value(schema, &at),
         (None, None) => return None,
     };
     Some(match value {
@@ -247,23 +225,23 @@ fn header_value<'d>(generator: &mut Generator<'d>, header: &'d Value, at: &Point
 }
 
 impl Media {
-    /// The media type object `object` of `media` at `at`: its body from its example (or
-    /// first named one), else built from its schema.
-    pub(crate) fn new<'d>(
-        media: &str,
-        object: &'d Value,
-        at: &Pointer,
+    /// The model's media type `served`: its body from its example (or first named one),
+    /// else built from its schema.
+    pub(crate) fn of<'d>(
+        served: &'d ServedMedia,
         generator: &mut Generator<'d>,
         warnings: &mut Vec<String>,
     ) -> Option<Media> {
+        let (media, at) = (served.media.as_str(), Pointer::parse(&served.pointer)?);
         let essence = media::essence(media);
         let stream = media::stream_framing(&essence);
-        let schema = object.get("schema").map(|s| (s.clone(), at.join("schema")));
-        let named = named_examples(generator.doc(), object);
+        let found = doc::schema_at(generator.doc(), served.schema.as_deref());
+        let named = &served.examples;
         // A string where the schema wants no string is the body's JSON text, as written.
         let json_text = media::is_json(&essence)
-            && object.get("schema").is_some_and(|s| !doc::types(generator.doc(), s).contains(&"string"));
-        let served = |generator: &mut Generator, at: &Pointer, value: &Value| {
+            && found.as_ref().is_some_and(|(s, _)| !doc::types(generator.doc(), s).contains(&"string"));
+        let schema = found.as_ref().map(|(s, at)| ((*s).clone(), at.clone()));
+        let served_as = |generator: &mut Generator, at: &Pointer, value: &Value| {
             let verdict = |generator: &mut Generator, value: &Value| match generator.client_decodes(at, value)
             {
                 Some(decoded) => {
@@ -280,14 +258,14 @@ impl Media {
             }
         };
         let mut chosen = None;
-        if let Some(example) = object.get("example") {
-            match served(generator, &at.join("example"), example) {
+        if let Some(example) = &served.example {
+            match served_as(generator, &at.join("example"), example) {
                 Ok(()) => chosen = Some(example.clone()),
                 Err(why) => warnings.push(format!("{at}/example: {why}; not served")),
             }
         }
         if let (None, Some((name, first))) = (&chosen, named.first()) {
-            match served(generator, &at.join("examples").join(name).join("value"), first) {
+            match served_as(generator, &at.join("examples").join(name).join("value"), first) {
                 Ok(()) => chosen = Some(first.clone()),
                 Err(why) => warnings.push(format!("{at}/examples/{name}: {why}; not served by default")),
             }
@@ -297,10 +275,10 @@ impl Media {
             (None, Some(_)) => Source::Built,
             (None, None) => Source::Neither,
         };
-        let value = match (chosen, &schema) {
+        let value = match (chosen, &found) {
             (Some(value), _) => value,
-            (None, Some((_, at))) => {
-                let value = generator.value(&object["schema"], at);
+            (None, Some((schema, at))) => {
+                let value = generator.value(schema, at);
                 if let Some(failures) = generator.self_check(at, &value) {
                     warnings.push(format!("{at}: the answer built from the schema breaks it: {failures}"));
                 }
@@ -399,15 +377,6 @@ fn json_in(value: &Value) -> Option<Value> {
     serde_json::from_str(value.as_str()?).ok()
 }
 
-/// The `examples` of a media type object, by name, references followed; external
-/// values (`externalValue`) are not fetched.
-fn named_examples(doc: &Value, object: &Value) -> Vec<(String, Value)> {
-    let examples = object.get("examples").and_then(Value::as_object).into_iter().flatten();
-    examples
-        .filter_map(|(name, example)| Some((name.clone(), doc::follow(doc, example)?.get("value")?.clone())))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -422,10 +391,8 @@ mod tests {
 
     #[test]
     fn ranges_and_default_are_statuses() {
-        assert_eq!(status_of("201"), Some(StatusCode::CREATED));
-        assert_eq!(status_of("4XX"), Some(StatusCode::BAD_REQUEST));
-        assert_eq!(status_of("default"), Some(StatusCode::OK));
-        assert_eq!(status_of("20"), None);
-        assert_eq!(status_of("abc"), None);
+        assert_eq!(status_of(Status::Code(201)), ("201".into(), StatusCode::CREATED));
+        assert_eq!(status_of(Status::Range(4)), ("4XX".into(), StatusCode::BAD_REQUEST));
+        assert_eq!(status_of(Status::Default), ("default".into(), StatusCode::OK));
     }
 }

@@ -1,14 +1,13 @@
 //! Request bodies: the media type the request says it sends, matched to one the
 //! operation takes, then a JSON or form body read and checked against its schema.
 
-use authgen_codegen::diagnostics::Pointer;
+use authgen_codegen::{media, model};
 use serde_json::Value;
 
 use crate::doc;
 use crate::problem::Failure;
 use crate::schema::{Check, Direction, Schemas};
 use crate::values;
-use authgen_codegen::media;
 
 /// How a body of a media type is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,30 +41,28 @@ pub(crate) struct Refusal {
 }
 
 impl RequestBody {
-    /// The request body object `body` (references followed), found at `at`.
-    pub(crate) fn new(doc: &Value, body: &Value, at: &Pointer) -> Option<RequestBody> {
-        let (body, at) = doc::resolve(doc, body, at).ok()?;
-        let content = body.get("content").and_then(Value::as_object)?;
-        let media = content
+    /// The model's body: every media type it may be sent in, each schema read at the
+    /// pointer the model gives.
+    pub(crate) fn of(doc: &Value, body: &model::Body) -> RequestBody {
+        let media = body
+            .content
             .iter()
-            .map(|(media, object)| {
-                let essence = media::essence(media);
-                let kind = match essence.as_str() {
+            .map(|listed| {
+                let kind = match listed.essence.as_str() {
                     m if media::is_json(m) => Kind::Json,
                     "application/x-www-form-urlencoded" => Kind::Form,
                     _ => Kind::Opaque,
                 };
-                let schema = object.get("schema");
-                let schema_at = schema.map(|_| at.join("content").join(media).join("schema"));
+                let schema = doc::schema_at(doc, listed.schema.as_deref());
                 Media {
-                    essence,
+                    essence: listed.essence.clone(),
                     kind,
-                    schema: schema.cloned(),
-                    check: Check::new(schema_at, Direction::Request),
+                    check: Check::new(schema.as_ref().map(|(_, at)| at.clone()), Direction::Request),
+                    schema: schema.map(|(schema, _)| schema.clone()),
                 }
             })
             .collect();
-        Some(RequestBody { required: body.get("required") == Some(&Value::Bool(true)), media })
+        RequestBody { required: body.required, media }
     }
 
     /// The body read, as the value its schema describes (`None` when there is none or

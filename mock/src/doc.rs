@@ -1,11 +1,18 @@
-//! Reading the loaded document: `$ref`s followed by the generator's front end
-//! ([`authgen_codegen::load::follow`], which tells a cycle from a reference to nothing),
-//! and the small questions the checks and the answer builder ask of a schema at a
-//! pointer the model gives.
+//! Reading schemas of the loaded document, at the pointers the model gives: `$ref`s
+//! followed by the generator's front end ([`authgen_codegen::load::follow`], which tells
+//! a cycle from a reference to nothing), and the small questions the checks and the
+//! answer builder ask of a schema.
 
 use authgen_codegen::diagnostics::Pointer;
 use authgen_codegen::load::Unfollowed;
 use serde_json::Value;
+
+/// The schema at `pointer`, a pointer the model gives (`None`: it gives none, or one
+/// that leads nowhere), and its place.
+pub(crate) fn schema_at<'d>(doc: &'d Value, pointer: Option<&str>) -> Option<(&'d Value, Pointer)> {
+    let at = Pointer::parse(pointer?)?;
+    Some((doc.pointer(at.as_json_pointer())?, at))
+}
 
 /// `value`, or what its chain of `$ref`s ends at, and the pointer of that node (`at`
 /// when `value` is no reference).

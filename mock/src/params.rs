@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use authgen_codegen::diagnostics::Pointer;
+use authgen_codegen::model::{self, ParamStyle};
 use hyper::HeaderMap;
 use percent_encoding::percent_decode_str;
 use serde_json::{Map, Value};
@@ -23,16 +23,6 @@ pub(crate) enum Location {
 }
 
 impl Location {
-    pub(crate) fn parse(text: &str) -> Option<Location> {
-        match text {
-            "path" => Some(Location::Path),
-            "query" => Some(Location::Query),
-            "header" => Some(Location::Header),
-            "cookie" => Some(Location::Cookie),
-            _ => None,
-        }
-    }
-
     /// The model's location.
     pub(crate) fn of(location: authgen_codegen::model::ParamLocation) -> Location {
         use authgen_codegen::model::ParamLocation;
@@ -55,17 +45,6 @@ impl Location {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Style {
-    Simple,
-    Label,
-    Matrix,
-    Form,
-    SpaceDelimited,
-    PipeDelimited,
-    DeepObject,
-}
-
 /// What the schema makes of a value's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Shape {
@@ -74,18 +53,18 @@ enum Shape {
     Object,
 }
 
-/// One documented parameter.
+/// One parameter of an operation, as the generated client sends it.
 pub(crate) struct Param {
     pub name: String,
     pub location: Location,
     required: bool,
-    style: Style,
+    style: ParamStyle,
     explode: bool,
     shape: Shape,
-    /// `content: {application/json: …}` instead of a schema: the text is JSON.
-    json: bool,
     schema: Option<Value>,
     check: Check,
+    /// The one value the client always sends (a fixed query parameter).
+    only: Option<String>,
 }
 
 /// What a request carries, read once for all its parameters.
@@ -133,43 +112,11 @@ impl<'r> Sent<'r> {
 }
 
 impl Param {
-    /// The parameter object `param` (references followed), at `at`; `None` with a
-    /// reason when it is not one.
-    pub(crate) fn new(doc: &Value, param: &Value, at: &Pointer) -> Result<Param, String> {
-        let (param, at) = doc::resolve(doc, param, at).map_err(|e| e.to_string())?;
-        let name = param.get("name").and_then(Value::as_str).ok_or("it has no `name`")?.to_string();
-        let location = param
-            .get("in")
-            .and_then(Value::as_str)
-            .and_then(Location::parse)
-            .ok_or("its `in` is not path, query, header or cookie")?;
-        let (schema, schema_at, json) =
-            match (param.get("schema"), param.get("content").and_then(Value::as_object)) {
-                (Some(schema), _) => (Some(schema), Some(at.join("schema")), false),
-                (None, Some(content)) => match content.iter().next() {
-                    Some((media, m)) => (
-                        m.get("schema"),
-                        m.get("schema").map(|_| at.join("content").join(media).join("schema")),
-                        authgen_codegen::media::is_json(media),
-                    ),
-                    None => (None, None, false),
-                },
-                (None, None) => (None, None, false),
-            };
-        let style = match param.get("style").and_then(Value::as_str) {
-            Some("label") => Style::Label,
-            Some("matrix") => Style::Matrix,
-            Some("form") => Style::Form,
-            Some("spaceDelimited") => Style::SpaceDelimited,
-            Some("pipeDelimited") => Style::PipeDelimited,
-            Some("deepObject") => Style::DeepObject,
-            Some("simple") => Style::Simple,
-            _ if matches!(location, Location::Query | Location::Cookie) => Style::Form,
-            _ => Style::Simple,
-        };
-        let explode = param.get("explode").and_then(Value::as_bool).unwrap_or(style == Style::Form);
+    /// The model's parameter, its schema read at the pointer the model gives.
+    pub(crate) fn of(doc: &Value, param: &model::Param) -> Param {
+        let (schema, at) = doc::schema_at(doc, param.schema.as_deref()).unzip();
         let kinds = schema.map(|s| doc::types(doc, s)).unwrap_or_default();
-        let shape = if json || kinds.is_empty() || kinds.contains(&"string") {
+        let shape = if kinds.is_empty() || kinds.contains(&"string") {
             Shape::Scalar
         } else if kinds.contains(&"array") {
             Shape::List
@@ -178,26 +125,32 @@ impl Param {
         } else {
             Shape::Scalar
         };
-        Ok(Param {
-            required: location == Location::Path || param.get("required") == Some(&Value::Bool(true)),
-            name,
-            location,
-            style,
-            explode,
+        Param {
+            name: param.wire.clone(),
+            location: Location::of(param.location),
+            required: param.required,
+            style: param.style,
+            explode: param.explode,
             shape,
-            json,
             schema: schema.cloned(),
-            check: Check::new(schema_at, Direction::Request),
-        })
+            check: Check::new(at, Direction::Request),
+            only: None,
+        }
     }
 
-    /// Whether the other parameter is the same one (an operation's overrides its path's).
-    pub(crate) fn same(&self, other: &Param) -> bool {
-        self.location == other.location
-            && match self.location {
-                Location::Header => self.name.eq_ignore_ascii_case(&other.name),
-                _ => self.name == other.name,
-            }
+    /// A query parameter the client sends with every call, always `value`.
+    pub(crate) fn fixed(name: &str, value: &str) -> Param {
+        Param {
+            name: name.to_string(),
+            location: Location::Query,
+            required: true,
+            style: ParamStyle::Form,
+            explode: true,
+            shape: Shape::Scalar,
+            schema: None,
+            check: Check::new(None, Direction::Request),
+            only: Some(value.to_string()),
+        }
     }
 
     /// What is wrong with this parameter in `sent`.
@@ -208,23 +161,11 @@ impl Param {
                 false => Vec::new(),
             };
         };
-        let value = match self.json {
-            true => match raw {
-                Value::String(text) => match serde_json::from_str(&text) {
-                    Ok(value) => value,
-                    Err(e) => {
-                        return vec![Failure::param(
-                            self.location,
-                            &self.name,
-                            "",
-                            format!("is not JSON: {e}"),
-                        )];
-                    }
-                },
-                other => other,
-            },
-            false => values::typed(doc, self.schema.as_ref(), raw),
-        };
+        if let Some(only) = self.only.as_deref().filter(|only| raw.as_str() != Some(only)) {
+            let detail = format!("is not `{only}`, the one value the document allows");
+            return vec![Failure::param(self.location, &self.name, "", detail)];
+        }
+        let value = values::typed(doc, self.schema.as_ref(), raw);
         self.check
             .failures(schemas, &value)
             .into_iter()
@@ -249,11 +190,11 @@ impl Param {
     fn path_value(&self, text: &str) -> Value {
         let prefix = format!(";{}=", self.name);
         match self.style {
-            Style::Label => {
+            ParamStyle::Label => {
                 let text = text.strip_prefix('.').unwrap_or(text);
                 self.split(text, if self.explode { '.' } else { ',' }, true)
             }
-            Style::Matrix if self.explode && self.shape != Shape::Scalar => {
+            ParamStyle::Matrix if self.explode && self.shape != Shape::Scalar => {
                 let pieces = text.split(';').filter(|p| !p.is_empty());
                 match self.shape {
                     Shape::List => Value::Array(
@@ -265,7 +206,7 @@ impl Param {
                     _ => pairs(pieces.filter_map(|p| p.split_once('=')), true),
                 }
             }
-            Style::Matrix => self.split(text.strip_prefix(prefix.as_str()).unwrap_or(text), ',', true),
+            ParamStyle::Matrix => self.split(text.strip_prefix(prefix.as_str()).unwrap_or(text), ',', true),
             _ => self.split(text, ',', true),
         }
     }
@@ -273,13 +214,13 @@ impl Param {
     fn query_value(&self, doc: &Value, sent: &Sent) -> Option<Value> {
         let mut values = sent.query_values(&self.name).peekable();
         match (self.style, self.shape) {
-            (Style::DeepObject, _) => {
+            (ParamStyle::DeepObject, _) => {
                 let prefix = format!("{}[", self.name);
                 let nested = sent.query.iter().filter(|(k, _)| k.starts_with(&prefix));
                 let tree = values::tree(nested.map(|(k, v)| (k.as_ref(), v.as_ref())));
                 tree.get(&self.name).cloned().or_else(|| values.next().map(|v| Value::String(v.into())))
             }
-            (Style::Form, Shape::Object) if self.explode => {
+            (ParamStyle::Form, Shape::Object) if self.explode => {
                 let schema = self.schema.as_ref()?;
                 let own = sent.query.iter().filter(|(k, _)| doc::property(doc, schema, k).is_some());
                 let map: Map<String, Value> =
@@ -292,8 +233,8 @@ impl Param {
             }
             (style, _) => {
                 let separator = match style {
-                    Style::SpaceDelimited => ' ',
-                    Style::PipeDelimited => '|',
+                    ParamStyle::SpaceDelimited => ' ',
+                    ParamStyle::PipeDelimited => '|',
                     _ => ',',
                 };
                 Some(self.split(values.next()?, separator, false))

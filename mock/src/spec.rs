@@ -1,7 +1,7 @@
 //! A document read into what the mock serves: the generator's model of it (the
-//! operations the generated client calls, their security and token fields), each
-//! operation's parameters, body and answers read from the loaded document at the
-//! pointer the model keeps, routed by path and method.
+//! operations the generated client calls, their security and token fields, parameters,
+//! bodies and answers), routed by path and method. Only schemas and examples are read
+//! from the loaded document, at the pointers the model gives.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -92,7 +92,7 @@ impl Api {
             let generator =
                 Generator::new(&read.document, &schemas).checking(check_answers).decoding(&read.api);
             let mut reader = Reader::new(&read.document, &read.api, generator, &mut warnings);
-            read.api.operations.iter().filter_map(|op| reader.operation(op)).collect()
+            read.api.operations.iter().map(|op| reader.operation(op)).collect()
         };
         Ok(Api {
             file,
@@ -157,28 +157,15 @@ impl<'d, 'w> Reader<'d, 'w> {
         Reader { doc, model, generator, schemes, token_paths: token_paths(model), warnings }
     }
 
-    /// The operation `op` as served; `None` (with a warning) where its pointer leads
-    /// nowhere, which would be a bug of the generator's.
-    fn operation(&mut self, op: &'d model::Operation) -> Option<Operation> {
-        let Some(at) = Pointer::parse(&op.pointer) else {
-            self.warnings.push(format!("{}: its pointer `{}` is not one; not served", op.label, op.pointer));
-            return None;
-        };
-        let Some(object) = self.doc.pointer(at.as_json_pointer()) else {
-            self.warnings.push(format!("{at}: not in the document; not served"));
-            return None;
-        };
-        let item_at = at.parent();
-        let item = self.doc.pointer(item_at.as_json_pointer());
-        let mut params = self.params(object.get("parameters"), &at.join("parameters"));
-        let shared = self.params(item.and_then(|i| i.get("parameters")), &item_at.join("parameters"));
-        params.extend(shared.into_iter().filter(|s| !params.iter().any(|p| p.same(s))).collect::<Vec<_>>());
-        let body =
-            object.get("requestBody").and_then(|b| RequestBody::new(self.doc, b, &at.join("requestBody")));
-        let answers =
-            Answers::new(object.get("responses"), &at.join("responses"), &mut self.generator, self.warnings);
+    /// The operation `op` as served.
+    fn operation(&mut self, op: &'d model::Operation) -> Operation {
+        let params = op.params.iter().map(|p| Param::of(self.doc, p));
+        let fixed = op.fixed_query.iter().filter(|(name, _)| !in_path_key(&op.pointer, name));
+        let params = params.chain(fixed.map(|(name, value)| Param::fixed(name, value))).collect();
+        let body = op.body.as_ref().map(|b| RequestBody::of(self.doc, b));
+        let answers = Answers::of(op, &mut self.generator, self.warnings);
         let token_url = self.token_paths.iter().any(|p| !op.path.is_empty() && p.ends_with(&op.path));
-        Some(Operation {
+        Operation {
             label: op.operation_id.clone().unwrap_or_else(|| op.label.clone()),
             name: op.name.clone(),
             method: Method::from_bytes(op.method.as_str().as_bytes()).unwrap_or(Method::GET),
@@ -188,18 +175,17 @@ impl<'d, 'w> Reader<'d, 'w> {
             security: Security::new(&op.security, &self.schemes),
             answers,
             token: TokenFields::of(self.model, op, token_url),
-        })
+        }
     }
+}
 
-    fn params(&mut self, list: Option<&'d Value>, at: &Pointer) -> Vec<Param> {
-        let list = list.and_then(Value::as_array).into_iter().flatten().enumerate();
-        list.filter_map(|(i, param)| {
-            Param::new(self.doc, param, &at.join(i))
-                .inspect_err(|why| self.warnings.push(format!("{}: {why}; not checked", at.join(i))))
-                .ok()
-        })
-        .collect()
-    }
+/// Whether the path key of the operation at `pointer` (`/instances?recursion=1`) carries
+/// query parameter `name`: such operations share a route, told apart by that query,
+/// and the first one answers them all.
+fn in_path_key(pointer: &str, name: &str) -> bool {
+    let path_key = Pointer::parse(pointer).and_then(|at| at.tokens().nth(1)).unwrap_or_default();
+    let query = path_key.split_once('?').map_or("", |(_, query)| query);
+    form_urlencoded::parse(query.as_bytes()).any(|(key, _)| key == name)
 }
 
 /// The paths of the document's OAuth 2 token URLs that are on its own servers' hosts

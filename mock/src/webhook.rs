@@ -4,8 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use authgen_codegen::diagnostics::Pointer;
-use authgen_codegen::model::{HmacAlgorithm, HmacEncoding, WebhookSignature};
+use authgen_codegen::model::{self, HmacAlgorithm, HmacEncoding, WebhookSignature};
 use authgen_runtime::webhook::{Algorithm, Encoding, HmacScheme, Scheme, Webhooks};
 use bytes::Bytes;
 use serde_json::Value;
@@ -93,8 +92,7 @@ pub(crate) fn build(api: &Api, name: &str, secret: &str) -> Result<Webhook, Webh
         return Err(WebhookError::Unknown { file: api.file.clone(), name: name.into(), known });
     };
     let method = webhook.method.as_str().to_string();
-    let at = Pointer::parse(&webhook.pointer).unwrap_or_default().join("requestBody");
-    let (content_type, body) = body(api, &at);
+    let (content_type, body) = body(api, webhook);
     let mut headers = vec![("content-type".to_string(), content_type)];
     let signed = match &lowered.webhook_signature {
         Some(signature) => {
@@ -108,26 +106,18 @@ pub(crate) fn build(api: &Api, name: &str, secret: &str) -> Result<Webhook, Webh
     Ok(Webhook { name: name.into(), method, headers, body, signed })
 }
 
-/// The content type and body of the request body at `at`: its JSON media type's
-/// example, else one built from its schema; `{}` when it documents none.
-fn body(api: &Api, at: &Pointer) -> (String, Bytes) {
+/// The content type and body of a webhook's body: its JSON media type's example, else
+/// one built from its schema; `{}` when it documents none.
+fn body(api: &Api, webhook: &model::Webhook) -> (String, Bytes) {
     let empty = || ("application/json".to_string(), Bytes::from_static(b"{}"));
-    let Some((object, at)) =
-        api.doc.pointer(at.as_json_pointer()).and_then(|b| crate::doc::resolve(&api.doc, b, at).ok())
-    else {
-        return empty();
-    };
-    let content = object.get("content").and_then(Value::as_object);
-    let Some((media, object)) =
-        content.and_then(|c| c.iter().find(|(m, _)| authgen_codegen::media::is_json(m)).or(c.iter().next()))
-    else {
+    let sent = &webhook.sent;
+    let Some(media) = sent.iter().find(|m| authgen_codegen::media::is_json(&m.media)).or(sent.first()) else {
         return empty();
     };
     let mut generator = Generator::new(&api.doc, &api.schemas);
-    let at = at.join("content").join(media);
-    match Media::new(media, object, &at, &mut generator, &mut Vec::new()) {
+    match Media::of(media, &mut generator, &mut Vec::new()) {
         Some(Media { content_type, body: Payload::Whole(body), .. }) => {
-            (content_type.to_str().unwrap_or(media).to_string(), body)
+            (content_type.to_str().unwrap_or(&media.media).to_string(), body)
         }
         _ => empty(),
     }

@@ -113,7 +113,7 @@ impl<'a> Lowerer<'a> {
                 continue;
             }
             let at = at.join("headers").join(wire);
-            let Some(header) = self.resolve(header, "headers", &at, |c| &c.headers) else { continue };
+            let Some((header, _)) = self.resolve(header, "headers", &at, |c| &c.headers) else { continue };
             let ty = match &header.format {
                 ParameterSchemaOrContent::Schema(schema) => {
                     let names = [format!("{}{}Header", naming::pascal(&op.name), naming::pascal(wire))];

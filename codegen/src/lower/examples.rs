@@ -42,7 +42,10 @@ impl<'a> Lowerer<'a> {
 
     /// The value of an example, or of the component example it refers to (one that
     /// refers nowhere is skipped: the client does not read it).
-    fn example_value(&self, example: &'a ReferenceOr<openapiv3::Example>) -> Option<&'a serde_json::Value> {
+    pub(super) fn example_value(
+        &self,
+        example: &'a ReferenceOr<openapiv3::Example>,
+    ) -> Option<&'a serde_json::Value> {
         let example = match example {
             ReferenceOr::Item(example) => example,
             ReferenceOr::Reference { reference } => {

@@ -14,6 +14,7 @@ mod recursion;
 mod refs;
 mod schema;
 mod select;
+mod served;
 mod tags;
 mod usage;
 mod webhook;

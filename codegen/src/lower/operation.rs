@@ -4,8 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::{
-    Components, MediaType, Parameter, ParameterSchemaOrContent, PathItem, QueryStyle, ReferenceOr,
-    RequestBody, Response as OaResponse, SchemaKind, SecurityRequirement, StatusCode, Type,
+    Components, MediaType, Parameter, ParameterData, ParameterSchemaOrContent, PathItem, PathStyle,
+    QueryStyle, ReferenceOr, RequestBody, Response as OaResponse, SchemaKind, SecurityRequirement,
+    StatusCode, Type,
 };
 
 use super::schema::SchemaRef;
@@ -13,8 +14,8 @@ use super::{Lowerer, refs};
 use crate::diagnostics::{Pointer, Problem};
 use crate::media::{self, is_text, is_xml};
 use crate::model::{
-    Body, BodyEncoding, Checks, Decoding, Method, Operation, Param, ParamLocation, Response, ScopesByScheme,
-    SecurityScheme, Skipped, Status, TokenFields, TokenRole, TypeKind, TypeRef, Webhook,
+    Body, BodyEncoding, Checks, Decoding, Method, Operation, Param, ParamLocation, ParamStyle, Response,
+    ScopesByScheme, SecurityScheme, Skipped, Status, TokenFields, TokenRole, TypeKind, TypeRef, Webhook,
 };
 use crate::naming::{self, Namespace};
 
@@ -164,6 +165,7 @@ impl<'a> Lowerer<'a> {
                     pointer: base.join(name).join(key).to_string(),
                     doc: join_docs(op.summary.as_deref(), op.description.as_deref(), None),
                     payload: body.map(|b| b.ty),
+                    sent: op.request_body.as_ref().map(|b| self.sent_body(b, &at)).unwrap_or_default(),
                     variant: String::new(),
                     tag: op.request_body.as_ref().and_then(|b| self.webhook_tag(b)),
                 });
@@ -317,7 +319,7 @@ impl<'a> Lowerer<'a> {
         param: &'a ReferenceOr<Parameter>,
         at: &Pointer,
     ) -> Option<(u8, Param)> {
-        let param = self.resolve(param, "parameters", at, |c| &c.parameters)?;
+        let (param, defined) = self.resolve(param, "parameters", at, |c| &c.parameters)?;
         let data = param.parameter_data_ref();
         let (location, order) = match param {
             Parameter::Path { .. } => (ParamLocation::Path, 0),
@@ -343,17 +345,22 @@ impl<'a> Lowerer<'a> {
             format!("{}{}", naming::pascal(&op.name), naming::pascal(&data.name)),
         ];
         let lowered = self.lower_schema(schema.into(), &at.join("schema"), &names);
+        let (style, explode) = style_of(param);
         let param = Param {
             name: String::new(),
             wire: data.name.clone(),
             location,
-            deep_object: matches!(param, Parameter::Query { style: QueryStyle::DeepObject, .. }),
-            delimiter: query_delimiter(param),
+            deep_object: style == ParamStyle::DeepObject,
+            delimiter: query_delimiter(location, style, explode, data),
             ty: lowered.ty,
             required: data.required || location == ParamLocation::Path,
             doc: data.description.clone().or(lowered.doc),
             checks: lowered.checks,
             idempotency_key: false,
+            style,
+            explode,
+            schema: Some(defined.join("schema").to_string()),
+            pointer: Some(defined.to_string()),
         };
         Some((order, param))
     }
@@ -394,21 +401,17 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// An inline item, or the component a `#/components/<kind>/<name>` reference ends at.
+    /// An inline item at `at`, or the component a `#/components/<kind>/<name>` reference
+    /// ends at; with the pointer of where it is defined.
     pub(super) fn resolve<T>(
         &mut self,
         item: &'a ReferenceOr<T>,
         kind: &str,
         at: &Pointer,
         map: impl Fn(&'a Components) -> &'a indexmap::IndexMap<String, ReferenceOr<T>>,
-    ) -> Option<&'a T> {
-        let components = self.doc.components.as_ref().map(map);
-        let lookup = |reference: &str| {
-            let name = refs::component_name(reference, kind).ok_or(refs::Unresolved::Elsewhere)?;
-            components.and_then(|c| c.get(&name)).ok_or(refs::Unresolved::Missing)
-        };
-        let unresolved = match refs::follow(item, lookup) {
-            Ok(item) => return Some(item),
+    ) -> Option<(&'a T, Pointer)> {
+        let unresolved = match self.follow_component(item, kind, at, map) {
+            Ok(found) => return Some(found),
             Err(unresolved) => unresolved,
         };
         if let ReferenceOr::Reference { reference } = item {
@@ -418,8 +421,25 @@ impl<'a> Lowerer<'a> {
         None
     }
 
+    /// [`Lowerer::resolve`] without a problem where the reference ends at no item.
+    pub(super) fn follow_component<T>(
+        &self,
+        item: &'a ReferenceOr<T>,
+        kind: &str,
+        at: &Pointer,
+        map: impl Fn(&'a Components) -> &'a indexmap::IndexMap<String, ReferenceOr<T>>,
+    ) -> Result<(&'a T, Pointer), refs::Unresolved> {
+        let components = self.doc.components.as_ref().map(map);
+        let lookup = |reference: &str| {
+            let name = refs::component_name(reference, kind).ok_or(refs::Unresolved::Elsewhere)?;
+            components.and_then(|c| c.get(&name)).ok_or(refs::Unresolved::Missing)
+        };
+        let (item, last) = refs::follow(item, lookup)?;
+        Ok((item, last.and_then(|r| Pointer::from_ref(&r)).unwrap_or(at.clone())))
+    }
+
     fn body(&mut self, body: &'a ReferenceOr<RequestBody>, op: &str, at: &Pointer) -> Option<Body> {
-        let body = self.resolve(body, "requestBodies", at, |c| &c.request_bodies)?;
+        let (body, defined) = self.resolve(body, "requestBodies", at, |c| &c.request_bodies)?;
         let chosen = BODY_MEDIA
             .iter()
             .find_map(|(media, encoding)| {
@@ -457,6 +477,7 @@ impl<'a> Lowerer<'a> {
             doc,
             checks: Checks::default(),
             files: Vec::new(),
+            content: super::served::body_media(&body.content, &defined.join("content")),
         })
     }
 
@@ -468,7 +489,9 @@ impl<'a> Lowerer<'a> {
         let default = responses.default.iter().map(|r| (Status::Default, "default".to_string(), r));
         for (status, key, response) in statuses.chain(default) {
             let at = at.join(key);
-            let Some(response) = self.resolve(response, "responses", &at, |c| &c.responses) else { continue };
+            let Some((response, defined)) = self.resolve(response, "responses", &at, |c| &c.responses) else {
+                continue;
+            };
             let success = matches!(status, Status::Code(200..=299) | Status::Range(2));
             let variant = status_variant(status);
             let name = if success {
@@ -484,7 +507,8 @@ impl<'a> Lowerer<'a> {
                 self.response_headers(op, response, &at);
             }
             let doc = Some(response.description.clone()).filter(|d| !d.trim().is_empty());
-            let response = Response { status, variant, doc, body, decoding };
+            let served = self.served(response, &defined);
+            let response = Response { status, variant, doc, body, decoding, served };
             if success { op.success.push(response) } else { op.errors.push(response) }
         }
         let bodies: BTreeSet<&Option<TypeRef>> = op.success.iter().map(|r| &r.body).collect();
@@ -671,6 +695,10 @@ fn implied_path_parameter(name: String, wire: String, doc: String) -> Param {
         doc: Some(doc),
         checks: Checks::default(),
         idempotency_key: false,
+        style: ParamStyle::Simple,
+        explode: false,
+        pointer: None,
+        schema: None,
     }
 }
 
@@ -799,18 +827,37 @@ const REASONS: &[(u16, &str)] = &[
 /// has no style for it (Swagger 2.0's `collectionFormat: tsv` is a tab).
 const DELIMITER_EXTENSION: &str = "x-authgen-delimiter";
 
-/// What joins an unexploded query parameter's items (`explode` defaults to true for
-/// `form` and to false for the delimited styles); `None` when sent exploded or deep.
-fn query_delimiter(param: &Parameter) -> Option<String> {
-    let Parameter::Query { style, parameter_data: data, .. } = param else { return None };
-    let (delimiter, explode) = match style {
-        QueryStyle::Form => (",", data.explode.unwrap_or(true)),
-        QueryStyle::SpaceDelimited => (" ", data.explode.unwrap_or(false)),
-        QueryStyle::PipeDelimited => ("|", data.explode.unwrap_or(false)),
-        QueryStyle::DeepObject => return None,
+/// A parameter's style and explode, OpenAPI's defaults applied: `form` in the query
+/// and cookies, `simple` in the path and headers; exploded for `form` only.
+fn style_of(param: &Parameter) -> (ParamStyle, bool) {
+    let style = match param {
+        Parameter::Path { style: PathStyle::Simple, .. } | Parameter::Header { .. } => ParamStyle::Simple,
+        Parameter::Path { style: PathStyle::Label, .. } => ParamStyle::Label,
+        Parameter::Path { style: PathStyle::Matrix, .. } => ParamStyle::Matrix,
+        Parameter::Query { style: QueryStyle::Form, .. } | Parameter::Cookie { .. } => ParamStyle::Form,
+        Parameter::Query { style: QueryStyle::SpaceDelimited, .. } => ParamStyle::SpaceDelimited,
+        Parameter::Query { style: QueryStyle::PipeDelimited, .. } => ParamStyle::PipeDelimited,
+        Parameter::Query { style: QueryStyle::DeepObject, .. } => ParamStyle::DeepObject,
+    };
+    (style, param.parameter_data_ref().explode.unwrap_or(style == ParamStyle::Form))
+}
+
+/// What joins an unexploded query parameter's items; `None` when sent exploded or
+/// deep, or not in the query.
+fn query_delimiter(
+    location: ParamLocation,
+    style: ParamStyle,
+    explode: bool,
+    data: &ParameterData,
+) -> Option<String> {
+    let delimiter = match style {
+        ParamStyle::Form => ",",
+        ParamStyle::SpaceDelimited => " ",
+        ParamStyle::PipeDelimited => "|",
+        _ => return None,
     };
     let stated = data.extensions.get(DELIMITER_EXTENSION).and_then(serde_json::Value::as_str);
-    (!explode).then(|| stated.unwrap_or(delimiter).to_string())
+    (location == ParamLocation::Query && !explode).then(|| stated.unwrap_or(delimiter).to_string())
 }
 
 /// A path key that carries a query (`/instances?recursion=1`: published documents

@@ -69,28 +69,32 @@ pub(super) fn step_name(reference: &str) -> String {
     }
 }
 
-/// The item `item` is, or the one its chain of references ends at; `lookup` finds the
-/// item a reference points at.
+/// The item `item` is, or the one its chain of references ends at, with the last
+/// reference of the chain (where the item is defined); `lookup` finds the item a
+/// reference points at.
 pub(super) fn follow<'a, T>(
     item: &'a ReferenceOr<T>,
     lookup: impl Fn(&str) -> Result<&'a ReferenceOr<T>, Unresolved>,
-) -> Result<&'a T, Unresolved> {
+) -> Result<(&'a T, Option<String>), Unresolved> {
     match item {
-        ReferenceOr::Item(item) => Ok(item),
-        ReferenceOr::Reference { reference } => follow_ref(reference, lookup),
+        ReferenceOr::Item(item) => Ok((item, None)),
+        ReferenceOr::Reference { reference } => {
+            follow_ref(reference, lookup).map(|(item, last)| (item, Some(last)))
+        }
     }
 }
 
-/// The item the chain of references from `reference` ends at.
+/// The item the chain of references from `reference` ends at, and the chain's last
+/// reference.
 pub(super) fn follow_ref<'a, T>(
     reference: &str,
     lookup: impl Fn(&str) -> Result<&'a ReferenceOr<T>, Unresolved>,
-) -> Result<&'a T, Unresolved> {
+) -> Result<(&'a T, String), Unresolved> {
     let normal = |r: &str| Pointer::from_ref(r).map(|p| p.to_string()).unwrap_or(r.to_string());
     let mut passed: Vec<String> = vec![reference.to_string()];
     loop {
         let next = match lookup(passed.last().map_or("", String::as_str))? {
-            ReferenceOr::Item(item) => return Ok(item),
+            ReferenceOr::Item(item) => return Ok((item, passed.pop().unwrap_or_default())),
             ReferenceOr::Reference { reference } => reference,
         };
         let seen = passed.iter().any(|p| normal(p) == normal(next));
@@ -127,9 +131,11 @@ mod tests {
             let name = component_name(r, "schemas").ok_or(Unresolved::Elsewhere)?;
             components.get(&name).ok_or(Unresolved::Missing)
         };
-        let at = |to: &str| follow_ref(&format!("#/components/schemas/{to}"), lookup).copied();
+        let at = |to: &str| follow_ref(&format!("#/components/schemas/{to}"), lookup).map(|(n, _)| *n);
         assert_eq!(at("a~01b"), Err(Unresolved::Missing), "`~01` is `~1`, not `/`");
         assert_eq!(at("a~1b"), Ok(7));
+        let (_, last) = follow_ref("#/components/schemas/a~1b", lookup).unwrap();
+        assert_eq!(last, "#/components/schemas/C", "the item is defined where the chain ends");
         assert_eq!(at("a~0b"), Ok(8));
         assert_eq!(at("X"), Err(Unresolved::Cycle(vec!["X".into(), "Y".into(), "Z".into(), "X".into()])));
         let elsewhere = ReferenceOr::Reference { reference: "#/components/responses/C".into() };

@@ -412,7 +412,7 @@ impl<'a> Lowerer<'a> {
                 .and_then(|p| parsed.referenced_schemas.get(&p))
                 .ok_or(refs::Unresolved::Elsewhere),
         };
-        refs::follow_ref(reference, lookup).ok()
+        refs::follow_ref(reference, lookup).ok().map(|(schema, _)| schema)
     }
 
     fn object(&mut self, object: &ObjectType, pointer: &Pointer, names: &[String]) -> TypeRef {

@@ -338,6 +338,7 @@ mod tests {
             pointer: format!("#/webhooks/{name}/post"),
             doc: None,
             payload: None,
+            sent: Vec::new(),
             variant: String::new(),
             tag: tag.map(|(property, value)| WebhookTag { property: property.into(), value: value.into() }),
         };
