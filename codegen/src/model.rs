@@ -763,8 +763,6 @@ pub struct Param {
     pub wire: String,
     /// Where it goes.
     pub location: ParamLocation,
-    /// A query parameter in `deepObject` style (`name[key]=value`).
-    pub deep_object: bool,
     /// A query parameter sent unexploded: an array as one value, its items joined by
     /// this (`form` with `explode: false`: `,`; `spaceDelimited`: ` `; `pipeDelimited`: `|`).
     pub delimiter: Option<String>,

@@ -60,6 +60,9 @@ pub(crate) struct Param {
     required: bool,
     style: ParamStyle,
     explode: bool,
+    /// What the client joins an unexploded query list with, as the model says (`,`, ` `,
+    /// `|`, or a tab where the document asks for one).
+    delimiter: Option<String>,
     shape: Shape,
     schema: Option<Value>,
     check: Check,
@@ -131,6 +134,7 @@ impl Param {
             required: param.required,
             style: param.style,
             explode: param.explode,
+            delimiter: param.delimiter.clone(),
             shape,
             schema: schema.cloned(),
             check: Check::new(at, Direction::Request),
@@ -146,6 +150,7 @@ impl Param {
             required: true,
             style: ParamStyle::Form,
             explode: true,
+            delimiter: None,
             shape: Shape::Scalar,
             schema: None,
             check: Check::new(None, Direction::Request),
@@ -182,8 +187,8 @@ impl Param {
                 Some(self.path_value(text))
             }
             Location::Query => self.query_value(doc, sent),
-            Location::Header => Some(self.split(&sent.header(&self.name)?, ',', false)),
-            Location::Cookie => Some(self.split(sent.cookie(&self.name)?, ',', false)),
+            Location::Header => Some(self.split(&sent.header(&self.name)?, ",", false)),
+            Location::Cookie => Some(self.split(sent.cookie(&self.name)?, ",", false)),
         }
     }
 
@@ -192,7 +197,7 @@ impl Param {
         match self.style {
             ParamStyle::Label => {
                 let text = text.strip_prefix('.').unwrap_or(text);
-                self.split(text, if self.explode { '.' } else { ',' }, true)
+                self.split(text, if self.explode { "." } else { "," }, true)
             }
             ParamStyle::Matrix if self.explode && self.shape != Shape::Scalar => {
                 let pieces = text.split(';').filter(|p| !p.is_empty());
@@ -206,8 +211,8 @@ impl Param {
                     _ => pairs(pieces.filter_map(|p| p.split_once('=')), true),
                 }
             }
-            ParamStyle::Matrix => self.split(text.strip_prefix(prefix.as_str()).unwrap_or(text), ',', true),
-            _ => self.split(text, ',', true),
+            ParamStyle::Matrix => self.split(text.strip_prefix(prefix.as_str()).unwrap_or(text), ",", true),
+            _ => self.split(text, ",", true),
         }
     }
 
@@ -231,20 +236,13 @@ impl Param {
                 values.peek()?;
                 Some(Value::Array(values.map(|v| Value::String(v.into())).collect()))
             }
-            (style, _) => {
-                let separator = match style {
-                    ParamStyle::SpaceDelimited => ' ',
-                    ParamStyle::PipeDelimited => '|',
-                    _ => ',',
-                };
-                Some(self.split(values.next()?, separator, false))
-            }
+            _ => Some(self.split(values.next()?, self.delimiter.as_deref().unwrap_or(","), false)),
         }
     }
 
     /// `text` as the shape wants it: whole, a list split at `separator`, or an object
     /// of `k,v,k,v` (or `k=v` pieces when exploded); pieces percent-decoded if `decode`.
-    fn split(&self, text: &str, separator: char, decode: bool) -> Value {
+    fn split(&self, text: &str, separator: &str, decode: bool) -> Value {
         match self.shape {
             Shape::Scalar => decoded(text, decode),
             Shape::List => Value::Array(text.split(separator).map(|p| decoded(p, decode)).collect()),

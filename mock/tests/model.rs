@@ -121,6 +121,7 @@ paths:
         - {name: colors, in: query, style: spaceDelimited, schema: {type: array, items: {type: string, enum: [red, blue]}}}
         - {name: tags, in: query, schema: {type: array, items: {type: integer}}}
         - {name: limits, in: query, explode: false, schema: {type: array, items: {type: integer}}}
+        - {name: ranks, in: query, explode: false, x-authgen-delimiter: \"\\t\", schema: {type: array, items: {type: integer}}}
         - {name: X-Depth, in: header, schema: {type: array, items: {type: integer}}}
         - {name: version, in: query, required: true, schema: {type: string, enum: [v2]}}
       responses: {'204': {description: found}}
@@ -143,12 +144,8 @@ fn query_pairs(param: &Param, value: &serde_json::Value) -> Vec<(String, String)
             map.iter().map(|(key, v)| (format!("{wire}[{key}]"), text(v))).collect()
         }
         (_, Value::Array(items)) if param.explode => items.iter().map(|i| (wire.clone(), text(i))).collect(),
-        (style, Value::Array(items)) => {
-            let separator = match style {
-                ParamStyle::PipeDelimited => "|",
-                ParamStyle::SpaceDelimited => " ",
-                _ => ",",
-            };
+        (_, Value::Array(items)) => {
+            let separator = param.delimiter.as_deref().unwrap_or(",");
             vec![(wire, items.iter().map(text).collect::<Vec<_>>().join(separator))]
         }
         (_, other) => vec![(wire, text(other))],
@@ -210,6 +207,7 @@ async fn parameters_are_read_in_the_style_the_model_states() {
             ("colors", ParamStyle::SpaceDelimited, false),
             ("tags", ParamStyle::Form, true),
             ("limits", ParamStyle::Form, false),
+            ("ranks", ParamStyle::Form, false),
             ("X-Depth", ParamStyle::Simple, false),
         ],
         "the document's styles, OpenAPI's defaults applied"
@@ -218,11 +216,16 @@ async fn parameters_are_read_in_the_style_the_model_states() {
     assert_eq!(param("filter").schema.as_deref(), Some("#/components/parameters/Filter/schema"));
     assert_eq!(param("ids").pointer.as_deref(), Some("#/paths/~1pets~1{ids}/parameters/0"));
     assert_eq!(op.fixed_query, [("version".to_string(), "v2".to_string())]);
+    let delimiters: Vec<Option<&str>> = ["sizes", "colors", "limits", "ranks"]
+        .into_iter()
+        .map(|wire| param(wire).delimiter.as_deref())
+        .collect();
+    assert_eq!(delimiters, [Some("|"), Some(" "), Some(","), Some("\t")], "what the client joins lists with");
 
     let mock = MockServer::start(&file).unwrap();
     let good = serde_json::json!({
         "ids": [1, 2], "filter": {"age": 3}, "sizes": [4, 5], "colors": ["red", "blue"],
-        "tags": [6, 7], "limits": [8, 9], "X-Depth": [10, 11]
+        "tags": [6, 7], "limits": [8, 9], "ranks": [12, 13], "X-Depth": [10, 11]
     });
     assert_eq!(send(&mock, op, &good).await, (204, String::new()), "every value as the model writes it");
     let bad = [
@@ -232,6 +235,7 @@ async fn parameters_are_read_in_the_style_the_model_states() {
         ("colors", serde_json::json!(["red", "green"])),
         ("tags", serde_json::json!([6, "x"])),
         ("limits", serde_json::json!([8, "x"])),
+        ("ranks", serde_json::json!([12, "x"])),
         ("X-Depth", serde_json::json!([10, "deep"])),
         ("version", serde_json::json!("v3")),
     ];

@@ -6,8 +6,8 @@ use quote::quote;
 use super::doc;
 use super::types::{ident, rust_type, value_checks};
 use crate::model::{
-    Body, BodyEncoding, Decoding, ItemStream, Method, Operation, Param, ParamLocation, Response, Status,
-    TypeDef,
+    Body, BodyEncoding, Decoding, ItemStream, Method, Operation, Param, ParamLocation, ParamStyle, Response,
+    Status, TypeDef,
 };
 use crate::naming;
 
@@ -157,18 +157,25 @@ fn request(op: &Operation) -> TokenStream {
 }
 
 /// The path's segments, one per `{…}` of the template in its order: the parameter it
-/// names, percent-encoded (`path_segment` refuses `.` and `..`), filled in by the runtime.
+/// names in its style, percent-encoded (`path_segment` and `path_styled` refuse `.` and
+/// `..`), filled in by the runtime.
 fn segments(op: &Operation) -> Vec<TokenStream> {
     let placeholders =
         op.path.split('{').skip(1).filter_map(|rest| rest.split_once('}')).map(|(wire, _)| wire);
     let param = |wire: &str| op.params.iter().find(|p| p.location == ParamLocation::Path && p.wire == wire);
-    placeholders
-        .filter_map(param)
-        .map(|param| {
-            let (name, wire) = (ident(&param.name), &param.wire);
-            quote!(__rt::path_segment(#wire, #name)?)
-        })
-        .collect()
+    placeholders.filter_map(param).map(segment).collect()
+}
+
+/// One path parameter's segment: `simple` and unexploded (the default) in short.
+fn segment(param: &Param) -> TokenStream {
+    let (name, wire, explode) = (ident(&param.name), &param.wire, param.explode);
+    let style = match param.style {
+        ParamStyle::Label => quote!(Label),
+        ParamStyle::Matrix => quote!(Matrix),
+        _ if !explode => return quote!(__rt::path_segment(#wire, #name)?),
+        _ => quote!(Simple),
+    };
+    quote!(__rt::path_styled(#wire, #name, __rt::PathStyle::#style, #explode)?)
 }
 
 /// `.json(body)` and the like: the body in its encoding.
@@ -198,7 +205,7 @@ fn encode_body(body: &Body) -> TokenStream {
 fn add_param_value(param: &Param, value: TokenStream) -> TokenStream {
     let wire = &param.wire;
     match param.location {
-        ParamLocation::Query if param.deep_object => quote!(.query_deep(#wire, #value)),
+        ParamLocation::Query if param.style == ParamStyle::DeepObject => quote!(.query_deep(#wire, #value)),
         ParamLocation::Query if param.delimiter.is_some() => {
             let delimiter = param.delimiter.as_deref().unwrap_or_default();
             quote!(.query_delimited(#wire, #value, #delimiter))

@@ -350,7 +350,6 @@ impl<'a> Lowerer<'a> {
             name: String::new(),
             wire: data.name.clone(),
             location,
-            deep_object: style == ParamStyle::DeepObject,
             delimiter: query_delimiter(location, style, explode, data),
             ty: lowered.ty,
             required: data.required || location == ParamLocation::Path,
@@ -681,14 +680,12 @@ fn is_json(media: &str) -> bool {
     media::is_json(media) || media::essence(media) == "*/*"
 }
 
-/// The `{name}`s of a path template.
 /// A required string path parameter the document does not declare.
 fn implied_path_parameter(name: String, wire: String, doc: String) -> Param {
     Param {
         name,
         wire,
         location: ParamLocation::Path,
-        deep_object: false,
         delimiter: None,
         ty: TypeRef::String,
         required: true,

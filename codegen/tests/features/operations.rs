@@ -218,6 +218,27 @@ impl Client {
     pub fn list_logs(&self) -> Call<'_, ListLogs> {
         Call::new(self, ListLogs { after: None })
     }
+
+    /// Path parameters in their styles.
+    ///
+    /// `GET /grid/{cells}/{corner}/{tags}`
+    ///
+    /// Returns a [`Call`]: `.await` it to send it.
+    pub fn get_grid(
+        &self,
+        cells: impl IntoIterator<Item = i64>,
+        corner: Corner,
+        tags: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Call<'_, GetGrid> {
+        Call::new(
+            self,
+            GetGrid {
+                cells: cells.into_iter().collect(),
+                corner,
+                tags: tags.into_iter().map(Into::into).collect(),
+            },
+        )
+    }
 }
 __rt::call_block!(pages, download);
 
@@ -351,6 +372,13 @@ pub struct ListLogsResponse {
     pub entries: Vec<String>,
     #[serde(default)]
     pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(crate = "__serde")]
+pub struct Corner {
+    pub x: i64,
+    pub y: i64,
 }
 
 /// The parameters of [`Client::list_items`], held by its [`Call`].
@@ -976,3 +1004,55 @@ impl __rt::Paginate for ListLogs {
 /// Documented error statuses of [`Client::list_logs`]: the spec documents none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListLogsError {}
+
+/// The parameters of [`Client::get_grid`], held by its [`Call`].
+pub struct GetGrid {
+    cells: Vec<i64>,
+    corner: Corner,
+    tags: Vec<String>,
+}
+
+impl __rt::Operation for GetGrid {
+    type Output = ();
+    type Error = GetGridError;
+    type Headers = __rt::HeaderMap;
+    #[inline]
+    fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
+        let GetGrid { cells, corner, tags } = &self;
+        Ok(
+            core
+                .operation(
+                    __rt::Method::GET,
+                    "get_grid",
+                    "/grid/{cells}/{corner}/{tags}",
+                    &[
+                        __rt::path_styled(
+                            "cells",
+                            cells,
+                            __rt::PathStyle::Label,
+                            false,
+                        )?,
+                        __rt::path_styled(
+                            "corner",
+                            corner,
+                            __rt::PathStyle::Matrix,
+                            true,
+                        )?,
+                        __rt::path_segment("tags", tags)?,
+                    ],
+                ),
+        )
+    }
+
+    #[inline]
+    fn decode(response: __rt::Reply) -> __rt::Decoded<Self> {
+        match response.status() {
+            204 => response.empty(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
+/// Documented error statuses of [`Client::get_grid`]: the spec documents none.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GetGridError {}

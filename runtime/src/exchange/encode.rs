@@ -7,7 +7,9 @@
 //!   `pipeDelimited`): `a=1,2`, `a=1 2`, `a=1|2`;
 //! - query, `deepObject` style: `a[k]=v`, nested as deep as the value, arrays indexed
 //!   (`a[0]=x`), as Stripe reads them;
-//! - path and header, `simple` style: `1,2` for arrays, `k,v` for objects;
+//! - path, `simple`, `label` or `matrix` style, exploded or not: `1,2`, `.1,2`, `;id=1,2`
+//!   for arrays (items percent-encoded, the delimiters as they are);
+//! - header, `simple` style: `1,2` for arrays, `k,v` for objects;
 //! - form bodies: each property as a query parameter of form style at the top level,
 //!   nested objects and arrays in brackets (`metadata[key]=v`, `items[0][price]=p`).
 
@@ -170,16 +172,70 @@ fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
-/// The path parameter `name` in `simple` style, percent-encoded: everything but RFC
-/// 3986 unreserved characters. `.` and `..` are refused: URL parsers resolve them (also
-/// when percent-encoded), so the request would leave its operation's path.
+/// How a path parameter is written (OpenAPI's `style`): `simple` (`1,2`), `label`
+/// (`.1,2`) or `matrix` (`;id=1,2`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathStyle {
+    /// `1,2`, the default.
+    Simple,
+    /// `.1,2`, or `.1.2` exploded.
+    Label,
+    /// `;id=1,2`, or `;id=1;id=2` exploded.
+    Matrix,
+}
+
+/// The path parameter `name` in `simple` style, unexploded: see [`path_styled`].
 pub fn path_segment<T: Serialize + ?Sized>(name: &str, value: &T) -> Result<String, ValidationError> {
-    let text = simple(value);
+    path_styled(name, value, PathStyle::Simple, false)
+}
+
+/// The path parameter `name` in `style`, exploded or not (RFC 6570's expansions, as
+/// OpenAPI defines its styles by them): each item, key and value percent-encoded (all
+/// but RFC 3986 unreserved characters), the style's delimiters as they are, so a server
+/// splits a list where the client joined it. `.` and `..` are refused: URL parsers
+/// resolve them (also when percent-encoded), so the request would leave its operation's
+/// path.
+pub fn path_styled<T: Serialize + ?Sized>(
+    name: &str,
+    value: &T,
+    style: PathStyle,
+    explode: bool,
+) -> Result<String, ValidationError> {
+    let value = to_value(value);
+    let pieces = path_pieces(&value, explode);
+    let key = encode_unreserved(name);
+    let text = match (style, explode) {
+        (PathStyle::Simple, _) => pieces.join(","),
+        (PathStyle::Label, false) => format!(".{}", pieces.join(",")),
+        (PathStyle::Label, true) => format!(".{}", pieces.join(".")),
+        (PathStyle::Matrix, true) if value.is_object() => format!(";{}", pieces.join(";")),
+        (PathStyle::Matrix, true) => pieces.iter().map(|piece| format!(";{key}={piece}")).collect(),
+        (PathStyle::Matrix, false) => format!(";{key}={}", pieces.join(",")),
+    };
     if text == "." || text == ".." {
         let problem = "is `.` or `..`, which would leave the operation's path".to_string();
         return Err(ValidationError { field: name.to_string(), problem });
     }
-    Ok(percent(&text, |byte| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')))
+    Ok(text)
+}
+
+/// A path value's pieces, each percent-encoded: an array's items, an object's keys and
+/// values (`key=value` when exploded), a scalar itself.
+fn path_pieces(value: &Value, explode: bool) -> Vec<String> {
+    let piece = |value: &Value| encode_unreserved(&scalar(value));
+    match value {
+        Value::Array(items) => items.iter().map(piece).collect(),
+        Value::Object(map) if explode => {
+            map.iter().map(|(k, v)| format!("{}={}", encode_unreserved(k), piece(v))).collect()
+        }
+        Value::Object(map) => map.iter().flat_map(|(k, v)| [encode_unreserved(k), piece(v)]).collect(),
+        other => vec![piece(other)],
+    }
+}
+
+/// `text` with everything but RFC 3986 unreserved characters percent-encoded.
+fn encode_unreserved(text: &str) -> String {
+    percent(text, |byte| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~'))
 }
 
 #[cfg(test)]
@@ -192,6 +248,27 @@ mod tests {
         assert_eq!(path_segment("id", &42).unwrap(), "42");
         assert_eq!(path_segment("id", &"...").unwrap(), "...");
         assert_eq!(path_segment("id", &"%2e%2e").unwrap(), "%252e%252e");
+    }
+
+    #[test]
+    fn path_styles_join_items_with_their_delimiters_as_they_are() {
+        let list = ["a b", "c,d"];
+        let map = serde_json::json!({"role": "admin", "first name": "Ann"});
+        let cases = [
+            (PathStyle::Simple, false, "a%20b,c%2Cd", "role,admin,first%20name,Ann"),
+            (PathStyle::Simple, true, "a%20b,c%2Cd", "role=admin,first%20name=Ann"),
+            (PathStyle::Label, false, ".a%20b,c%2Cd", ".role,admin,first%20name,Ann"),
+            (PathStyle::Label, true, ".a%20b.c%2Cd", ".role=admin.first%20name=Ann"),
+            (PathStyle::Matrix, false, ";id=a%20b,c%2Cd", ";id=role,admin,first%20name,Ann"),
+            (PathStyle::Matrix, true, ";id=a%20b;id=c%2Cd", ";role=admin;first%20name=Ann"),
+        ];
+        for (style, explode, of_list, of_map) in cases {
+            assert_eq!(path_styled("id", &list, style, explode).unwrap(), of_list, "{style:?} {explode}");
+            assert_eq!(path_styled("id", &map, style, explode).unwrap(), of_map, "{style:?} {explode}");
+        }
+        assert_eq!(path_styled("id", &5, PathStyle::Label, false).unwrap(), ".5");
+        assert_eq!(path_styled("id", &5, PathStyle::Matrix, true).unwrap(), ";id=5");
+        assert!(path_styled("id", &".", PathStyle::Label, false).is_err(), "`..` would leave the path");
     }
 
     #[test]

@@ -16,7 +16,7 @@ mod response;
 mod send;
 mod steps;
 
-pub use encode::path_segment;
+pub use encode::{PathStyle, path_segment, path_styled};
 pub use multipart::Multipart;
 pub use request::Request;
 pub use response::Reply;
