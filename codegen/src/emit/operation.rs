@@ -211,6 +211,7 @@ fn add_param_value(param: &Param, value: TokenStream) -> TokenStream {
             quote!(.query_delimited(#wire, #value, #delimiter))
         }
         ParamLocation::Query => quote!(.query(#wire, #value)),
+        ParamLocation::Header if param.explode => quote!(.header_exploded(#wire, #value)),
         ParamLocation::Header | ParamLocation::Path => quote!(.header(#wire, #value)),
         ParamLocation::Cookie => quote!(.cookie(#wire, #value)),
     }

@@ -219,7 +219,7 @@ impl Client {
         Call::new(self, ListLogs { after: None })
     }
 
-    /// Path parameters in their styles.
+    /// Path and header parameters in their styles.
     ///
     /// `GET /grid/{cells}/{corner}/{tags}`
     ///
@@ -229,6 +229,7 @@ impl Client {
         cells: impl IntoIterator<Item = i64>,
         corner: Corner,
         tags: impl IntoIterator<Item = impl Into<String>>,
+        x_window: XWindow,
     ) -> Call<'_, GetGrid> {
         Call::new(
             self,
@@ -236,6 +237,7 @@ impl Client {
                 cells: cells.into_iter().collect(),
                 corner,
                 tags: tags.into_iter().map(Into::into).collect(),
+                x_window,
             },
         )
     }
@@ -379,6 +381,13 @@ pub struct ListLogsResponse {
 pub struct Corner {
     pub x: i64,
     pub y: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(crate = "__serde")]
+pub struct XWindow {
+    pub from: i64,
+    pub to: i64,
 }
 
 /// The parameters of [`Client::list_items`], held by its [`Call`].
@@ -1010,6 +1019,7 @@ pub struct GetGrid {
     cells: Vec<i64>,
     corner: Corner,
     tags: Vec<String>,
+    x_window: XWindow,
 }
 
 impl __rt::Operation for GetGrid {
@@ -1018,7 +1028,7 @@ impl __rt::Operation for GetGrid {
     type Headers = __rt::HeaderMap;
     #[inline]
     fn request(self, core: &__rt::ClientCore) -> __rt::Built<'_> {
-        let GetGrid { cells, corner, tags } = &self;
+        let GetGrid { cells, corner, tags, x_window } = &self;
         Ok(
             core
                 .operation(
@@ -1040,7 +1050,8 @@ impl __rt::Operation for GetGrid {
                         )?,
                         __rt::path_segment("tags", tags)?,
                     ],
-                ),
+                )
+                .header_exploded("X-Window", x_window),
         )
     }
 

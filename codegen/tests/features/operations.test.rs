@@ -300,10 +300,12 @@ async fn pages_stated_by_the_extension_follow_its_names() {
 }
 
 #[tokio::test]
-async fn path_parameters_follow_their_styles_with_their_delimiters_as_they_are() {
+async fn path_and_header_parameters_follow_their_styles_with_their_delimiters_as_they_are() {
     let (config, server) = serve(vec![reply("204 No Content", "application/json", "")]).await;
     let client = Client::new(config).unwrap();
-    let corner = Corner { x: 3, y: 4 };
-    client.get_grid([1, 2], corner, ["a b", "c,d"]).await.unwrap();
-    assert_eq!(first_line(&server.request()), "GET /v1/grid/.1,2/;x=3;y=4/a%20b,c%2Cd HTTP/1.1");
+    let (corner, window) = (Corner { x: 3, y: 4 }, XWindow { from: 5, to: 9 });
+    client.get_grid([1, 2], corner, ["a b", "c,d"], window).await.unwrap();
+    let request = server.request();
+    assert_eq!(first_line(&request), "GET /v1/grid/.1,2/;x=3;y=4/a%20b,c%2Cd HTTP/1.1");
+    assert!(request.to_ascii_lowercase().contains("x-window: from=5,to=9\r\n"), "{request}");
 }

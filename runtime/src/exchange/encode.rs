@@ -56,9 +56,20 @@ pub fn delimited_pairs<T: Serialize + ?Sized>(
     }
 }
 
-/// A path or header value in `simple` style.
+/// A header value in `simple` style: `1,2`, an object `k,v`.
 pub fn simple<T: Serialize + ?Sized>(value: &T) -> String {
     joined(&to_value(value), ",")
+}
+
+/// A header value in `simple` style, exploded: an object `k=v,k2=v2`, anything else as
+/// [`simple`] writes it.
+pub fn simple_exploded<T: Serialize + ?Sized>(value: &T) -> String {
+    match to_value(value) {
+        Value::Object(map) => {
+            map.iter().map(|(k, v)| format!("{k}={}", scalar(v))).collect::<Vec<_>>().join(",")
+        }
+        other => joined(&other, ","),
+    }
 }
 
 /// An array's items, or an object's keys and values, joined by `delimiter`; a scalar as it is.

@@ -206,8 +206,17 @@ impl<'c> Request<'c> {
 
     /// Sets a header, in `simple` style. A value a header cannot carry (a line break,
     /// another control character) refuses the request, naming the header.
-    pub fn header<T: serde::Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
-        match HeaderValue::try_from(encode::simple(value)) {
+    pub fn header<T: serde::Serialize + ?Sized>(self, name: &'static str, value: &T) -> Self {
+        self.header_text(name, encode::simple(value))
+    }
+
+    /// Sets header `name` to `value` in `simple` style, exploded (an object as `k=v,…`).
+    pub fn header_exploded<T: serde::Serialize + ?Sized>(self, name: &'static str, value: &T) -> Self {
+        self.header_text(name, encode::simple_exploded(value))
+    }
+
+    fn header_text(mut self, name: &'static str, text: String) -> Self {
+        match HeaderValue::try_from(text) {
             Ok(value) => self.builder = self.builder.header(name, value),
             Err(_) => self.invalid(name, NOT_A_HEADER_VALUE),
         }
