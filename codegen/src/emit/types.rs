@@ -81,6 +81,8 @@ pub const SERDE: &str = "__serde";
 pub fn serde_traits(def: &TypeDef) -> (bool, bool) {
     match def.kind {
         TypeKind::Alias(_) => (false, false),
+        // Sent through the runtime's `serialize_as_str!`, which names serde's trait itself.
+        TypeKind::Enum(_) if def.open_variant().is_some() => (false, def.deserialize),
         _ => (def.serialize, def.deserialize),
     }
 }
