@@ -47,7 +47,7 @@ fn check_prints_every_problem_of_every_bad_spec_and_fails() {
 fn check_passes_a_good_spec() {
     let output = run(&["check", "tests/features/operations.yaml"]);
     assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(stdout(&output), "tests/features/operations.yaml: ok, 13 operations\n");
+    assert_eq!(stdout(&output), "tests/features/operations.yaml: ok, 14 operations\n");
 }
 
 #[test]
