@@ -265,7 +265,9 @@ fn number_in(text: &str) -> Number {
 }
 
 /// Whether `text` is a number as JSON writes one (the runtime's lenient read takes no
-/// other): `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`.
+/// other): `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`. The runtime's own copy is in
+/// `lenient.rs`; the generator runs in build scripts and does not depend on the runtime,
+/// so the two are tied by `scalars_decode_exactly_where_the_runtime_decodes_them`.
 fn is_json_number(text: &str) -> bool {
     let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
     let rest = text.strip_prefix('-').unwrap_or(text);

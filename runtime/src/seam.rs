@@ -6,8 +6,7 @@
 pub use serde;
 
 pub use crate::{
-    call_block, closed_enum, deserialize_with, display_as_str, headers_type, open_enum, serialize_as_str,
-    unwind_safe,
+    call_block, closed_enum, deserialize_with, headers_type, open_enum, serialize_as_str, unwind_safe,
 };
 
 /// The methods of every module's `Call` (what [`call_block!`](crate::call_block)
