@@ -239,14 +239,19 @@ fn spawn(dir: &std::path::Path, settings: &Value) -> (Child, String) {
         .expect("node starts");
     let output = Output::default();
     let (ready, first) = mpsc::channel();
-    drain(child.stdout.take().expect("piped stdout"), output.clone(), Some(ready));
-    drain(child.stderr.take().expect("piped stderr"), output.clone(), None);
+    let drains = [
+        drain(child.stdout.take().expect("piped stdout"), output.clone(), Some(ready)),
+        drain(child.stderr.take().expect("piped stderr"), output.clone(), None),
+    ];
     match ready_line(&first) {
         Some(issuer) => (child, issuer),
         None => {
             let _ = child.kill();
-            let _ = child.wait();
+            let status = child.wait();
+            // Everything it said, both streams read to their end, before saying why.
+            drains.into_iter().for_each(|drain| drain.join().unwrap_or_default());
             let said = output.lock().map(|lines| lines.iter().cloned().collect::<Vec<_>>().join("\n"));
+            let said = said.map(|said| format!("{said}\n(exit: {status:?})"));
             panic!("oidc-provider did not start: {}", said.unwrap_or_default());
         }
     }
@@ -297,18 +302,24 @@ fn prepare(settings: &mut Value, pki: Option<&Pki>, introspection_secret: &str) 
     }
 }
 
-/// The last 200 lines the process wrote (besides its first, the ready line).
+/// The last 200 lines the process wrote.
 type Output = Arc<Mutex<VecDeque<String>>>;
 
 /// Reads `stream` to its end on a thread (a process writing to a pipe nobody reads
 /// would block, or die of EPIPE), keeping the last lines in `kept`; with
 /// `AUTHGEN_OIDC_LOG` set, shows them too. The first line goes to `first` if given.
-fn drain(stream: impl Read + Send + 'static, kept: Output, first: Option<mpsc::Sender<String>>) {
+/// Joined, it has read the stream to its end.
+fn drain(
+    stream: impl Read + Send + 'static,
+    kept: Output,
+    first: Option<mpsc::Sender<String>>,
+) -> std::thread::JoinHandle<()> {
     let show = std::env::var_os("AUTHGEN_OIDC_LOG").is_some();
     std::thread::spawn(move || {
-        let mut lines = BufReader::new(stream).lines().map_while(Result::ok);
+        let mut lines = BufReader::new(stream).lines().map_while(Result::ok).peekable();
         if let Some(first) = first {
-            let _ = first.send(lines.next().unwrap_or_default());
+            // Kept as well: when it is not the ready line, it is likely why.
+            let _ = first.send(lines.peek().cloned().unwrap_or_default());
         }
         for line in lines {
             if show {
@@ -321,7 +332,7 @@ fn drain(stream: impl Read + Send + 'static, kept: Output, first: Option<mpsc::S
                 kept.push_back(line);
             }
         }
-    });
+    })
 }
 
 /// The issuer from the script's first line, or `None` if it exits or says nothing in time.
