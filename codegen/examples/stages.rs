@@ -27,9 +27,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             lap("parse", &mut stages);
             let api = lower::lower(&parsed, &Options::default())?;
             lap("lower", &mut stages);
-            let tokens = emit::module(&api);
+            // A piece at a time, as `format::module` does on one thread.
+            let pieces: Vec<_> = emit::pieces(&api).into_iter().map(|p| emit::piece(&api, p)).collect();
             lap("emit", &mut stages);
-            format::format(tokens, &file)?;
+            let texts = pieces.into_iter().map(format::unparse).collect::<Result<Vec<_>, _>>()?;
+            format::assemble(&texts, &file);
             lap("format", &mut stages);
         }
         let total: Duration = stages.iter().map(|(_, d)| *d).sum();

@@ -2,9 +2,11 @@
 //! the spec. Deterministic: the same model gives the same bytes, on any number of
 //! threads.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use proc_macro2::TokenStream;
 
-use crate::emit::{self, Piece};
+use crate::emit;
 use crate::model::Api;
 
 /// Formats an emitted module. An error here is a bug in the emitter, reported with the
@@ -13,59 +15,40 @@ pub fn format(tokens: TokenStream, source: &str) -> Result<String, syn::Error> {
     Ok(assemble(&[unparse(tokens)?], source))
 }
 
-/// Emits and formats the module. A long one is cut into runs of pieces, one a thread (at
-/// most `threads`): formatting is most of the time codegen takes (syn parsing the tokens
-/// again, and prettyplease), and each run is emitted and printed on its own.
+/// Emits and formats the module, a piece at a time: up to `threads` threads each take
+/// the next piece not yet taken, emit it and print it. Formatting is most of the time
+/// codegen takes (syn parsing the tokens again, and prettyplease); pieces taken as threads
+/// free up keep every core busy to the end, and a piece's tokens and syntax tree are
+/// small enough to stay in cache (a third less time than the module printed whole, on
+/// one thread: BENCHMARKS.md part 19).
 pub fn module(api: &Api, threads: usize) -> Result<String, String> {
     let pieces = emit::pieces(api);
     let threads = threads.min(pieces.len() / PIECES_A_THREAD).max(1);
-    let runs = split(&pieces, threads, |piece| piece_weight(api, piece));
-    let text = |run: &[Piece]| {
-        unparse(run.iter().map(|piece| emit::piece(api, *piece)).collect()).map_err(|e| e.to_string())
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let at = next.fetch_add(1, Ordering::Relaxed);
+            let Some(piece) = pieces.get(at) else { return done };
+            done.push((at, unparse(emit::piece(api, *piece))));
+        }
     };
-    let texts: Vec<Result<String, String>> = std::thread::scope(|scope| {
-        let others: Vec<_> = runs[1..].iter().map(|run| scope.spawn(|| text(run))).collect();
-        let first = text(runs[0]);
-        std::iter::once(first)
-            .chain(
-                others.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))),
-            )
+    let mut texts: Vec<(usize, Result<String, syn::Error>)> = std::thread::scope(|scope| {
+        let others: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mine = work();
+        others
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .chain(mine)
             .collect()
     });
-    Ok(assemble(&texts.into_iter().collect::<Result<Vec<_>, _>>()?, &api.source))
+    texts.sort_unstable_by_key(|(at, _)| *at);
+    let texts = texts.into_iter().map(|(_, text)| text).collect::<Result<Vec<_>, _>>();
+    Ok(assemble(&texts.map_err(|e| e.to_string())?, &api.source))
 }
 
 /// Below this many pieces a thread costs more than it saves.
 const PIECES_A_THREAD: usize = 64;
-
-/// About how much text a piece becomes: an operation is its call, its parameters and its
-/// answers, the head a method per operation.
-fn piece_weight(api: &Api, piece: &Piece) -> usize {
-    match piece {
-        Piece::Head => 2 * api.operations.len() + 4,
-        Piece::Type(_) | Piece::Answer(_) => 1,
-        Piece::Operation(_) => 4,
-        Piece::Webhooks => api.webhooks.len() + 2,
-    }
-}
-
-/// `items` cut into `n` consecutive runs of about equal weight (none empty).
-fn split<T>(items: &[T], n: usize, weight: impl Fn(&T) -> usize) -> Vec<&[T]> {
-    let total: usize = items.iter().map(&weight).sum();
-    let mut runs = Vec::with_capacity(n);
-    let (mut start, mut sum) = (0, 0);
-    for (i, item) in items.iter().enumerate() {
-        sum += weight(item);
-        if runs.len() + 1 < n && sum * n >= total * (runs.len() + 1) {
-            runs.push(&items[start..=i]);
-            start = i + 1;
-        }
-    }
-    if start < items.len() || runs.is_empty() {
-        runs.push(&items[start..]);
-    }
-    runs
-}
 
 /// The text of a run of items, as prettyplease prints them. Runs printed apart and
 /// joined in order read as the module printed whole: prettyplease ends each item with a
@@ -92,12 +75,14 @@ fn space_items(text: &str) -> String {
         &["///", "#[", "pub ", "impl ", "impl<", "fn ", "const ", "use ", "enum ", "struct "];
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     let mut previous = "";
+    // prettyplease indents with spaces only.
+    let indent = |line: &str| line.bytes().take_while(|b| *b == b' ').count();
     for line in text.lines() {
-        let depth = line.len() - line.trim_start().len();
-        let body = line.trim_start();
+        let depth = indent(line);
+        let body = &line[depth..];
         let opens = depth <= 4 && OPENERS.iter().any(|o| body.starts_with(o));
-        let prev_depth = previous.len() - previous.trim_start().len();
-        let prev_body = previous.trim_start();
+        let prev_depth = indent(previous);
+        let prev_body = &previous[prev_depth..];
         let closed = (prev_depth == depth
             && (prev_body == "}"
                 || prev_body == "];"
@@ -155,18 +140,8 @@ mod tests {
         )
         .unwrap();
         let whole = format(emit::module(&api), &api.source).unwrap();
-        for threads in [2, 3, 7] {
+        for threads in [1, 2, 3, 7] {
             assert_eq!(module(&api, threads).unwrap(), whole, "{threads} threads");
         }
-    }
-
-    #[test]
-    fn runs_are_consecutive_of_about_equal_weight_and_never_empty() {
-        let items: Vec<usize> = (0..10).collect();
-        let runs = split(&items, 3, |_| 1);
-        assert_eq!(runs, [&items[..4], &items[4..7], &items[7..]]);
-        let heavy_first = split(&items, 2, |i| if *i == 0 { 100 } else { 1 });
-        assert_eq!(heavy_first, [&items[..1], &items[1..]]);
-        assert_eq!(split(&items[..1], 4, |_| 1), [&items[..1]]);
     }
 }
