@@ -144,8 +144,34 @@ impl Pointer {
 
     /// This pointer extended by one reference token, escaped per RFC 6901.
     pub fn join(&self, token: impl fmt::Display) -> Self {
-        let token = token.to_string().replace('~', "~0").replace('/', "~1");
-        Pointer(format!("{}/{token}", self.0))
+        let mut joined = Pointer(String::with_capacity(self.0.len() + 24));
+        joined.0.push_str(&self.0);
+        joined.push(token);
+        joined
+    }
+
+    /// This pointer extended by `token` while `f` runs, then as it was: a walk over a
+    /// whole document keeps one pointer instead of a new one per node.
+    pub fn within<R>(&mut self, token: impl fmt::Display, f: impl FnOnce(&mut Self) -> R) -> R {
+        let len = self.0.len();
+        self.push(token);
+        let result = f(self);
+        self.0.truncate(len);
+        result
+    }
+
+    /// Appends `token`, escaped; without a new allocation for the common token, which has
+    /// nothing to escape.
+    fn push(&mut self, token: impl fmt::Display) {
+        use fmt::Write as _;
+        self.0.push('/');
+        let start = self.0.len();
+        write!(self.0, "{token}").expect("a String takes any text");
+        if self.0[start..].contains(['~', '/']) {
+            let escaped = self.0[start..].replace('~', "~0").replace('/', "~1");
+            self.0.truncate(start);
+            self.0.push_str(&escaped);
+        }
     }
 
     /// Parses a local `$ref` (`#/components/schemas/Name`): a URI fragment, so
@@ -181,12 +207,14 @@ impl Pointer {
 
 /// `%7B` -> `{`; `None` when the escapes do not make UTF-8 text.
 pub(crate) fn percent_decode(text: &str) -> Option<String> {
+    if !text.contains('%') {
+        return Some(text.to_string());
+    }
     let mut bytes = Vec::with_capacity(text.len());
     let mut rest = text.as_bytes();
     while let Some((&byte, tail)) = rest.split_first() {
-        let escaped =
-            tail.get(..2).and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok());
-        match escaped.filter(|_| byte == b'%') {
+        let hex = tail.get(..2).filter(|_| byte == b'%');
+        match hex.and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()) {
             Some(decoded) => {
                 bytes.push(decoded);
                 rest = &tail[2..];

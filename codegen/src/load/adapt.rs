@@ -178,10 +178,10 @@ fn take_mutual_tls(document: &mut Value) -> Vec<String> {
 /// what it leaves are visited next. Examples, defaults, enums and extensions are data
 /// and are not entered.
 pub fn visit_schemas(document: &mut Value, visit: &mut dyn FnMut(&mut Value, &Pointer)) {
-    walk(document, Place::Other, &Pointer::root(), visit);
+    walk(document, Place::Other, &mut Pointer::root(), visit);
 }
 
-fn walk(value: &mut Value, place: Place, at: &Pointer, visit: &mut dyn FnMut(&mut Value, &Pointer)) {
+fn walk(value: &mut Value, place: Place, at: &mut Pointer, visit: &mut dyn FnMut(&mut Value, &Pointer)) {
     match (value, place) {
         (value, Place::Schema) => {
             visit(value, at);
@@ -190,7 +190,7 @@ fn walk(value: &mut Value, place: Place, at: &Pointer, visit: &mut dyn FnMut(&mu
                 // `openapiv3` reads a boolean here itself.
                 let own_boolean = key == "additionalProperties" && child.is_boolean();
                 if let Some(place) = child_place(Place::Schema, key).filter(|_| !own_boolean) {
-                    walk(child, place, &at.join(key), visit);
+                    at.within(key, |at| walk(child, place, at, visit));
                 }
             }
         }
@@ -204,14 +204,14 @@ fn walk(value: &mut Value, place: Place, at: &Pointer, visit: &mut dyn FnMut(&mu
             }
             for (key, child) in map.iter_mut() {
                 if let Some(child_place) = child_place(place, key) {
-                    walk(child, child_place, &at.join(key), visit);
+                    at.within(key, |at| walk(child, child_place, at, visit));
                 }
             }
         }
         (Value::Array(items), Place::Other | Place::SchemaList) => {
             for (i, item) in items.iter_mut().enumerate() {
                 if let Some(child_place) = child_place(place, &i.to_string()) {
-                    walk(item, child_place, &at.join(i), visit);
+                    at.within(i, |at| walk(item, child_place, at, visit));
                 }
             }
         }
