@@ -6,7 +6,7 @@
 //! cargo run --release -p authgen-bench -- --quick   # under 5 minutes
 //! cargo run -p authgen-bench -- --smoke   # every part once, as CI runs it: numbers to ignore
 //! cargo run --release -p authgen-bench -- --requests   # request overhead alone, 2,000 requests each
-//! cargo run --release -p authgen-bench -- --codegen 5   # codegen speed alone, 5 rounds
+//! cargo run --release -p authgen-bench -- --codegen 5 [oxide]   # codegen speed alone, 5 rounds [one document]
 //! valgrind --tool=callgrind target/release/authgen-bench --profile-request generated 600   # or layered, by-hand
 //! cargo run --release -p authgen-bench              # the full run behind BENCHMARKS.md
 //! cargo run --release -p authgen-bench -- --cost stripe-spec3.yaml   # one document's crate cost alone
@@ -81,8 +81,11 @@ fn main() {
     }
     if let Some(at) = args.iter().position(|a| a == "--codegen") {
         let rounds = args.get(at + 1).and_then(|n| n.parse().ok()).unwrap_or(3);
+        let only = args.get(at + 2).map_or("", String::as_str);
         println!("# authgen bench (codegen speed alone, {rounds} rounds)");
-        codegen::run(&documents(), Mode { codegen_rounds: rounds, requests: 0 });
+        let documents: Vec<PathBuf> =
+            documents().into_iter().filter(|d| d.to_string_lossy().contains(only)).collect();
+        codegen::run(&documents, Mode { codegen_rounds: rounds, requests: 0 });
         return;
     }
     if args.iter().any(|a| a == "--requests") {
