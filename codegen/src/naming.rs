@@ -18,59 +18,58 @@ const NOT_RAW: &[&str] = &["crate", "self", "Self", "super"];
 /// Identifier length beyond which names are shortened (with a stable hash suffix).
 const MAX_IDENT: usize = 64;
 
-/// Splits a wire name into lowercase words: `clientId` -> [client, id],
-/// `HTTPServer_v2` -> [http, server, v2], `index.php` -> [index, php]. A word is a run
+/// Splits a wire name into words, as written (`snake` and `pascal` give them their
+/// case): `clientId` -> [client, Id], `HTTPServer_v2` -> [HTTP, Server, v2], `index.php`
+/// -> [index, php]. A word is a run
 /// of ASCII letters and digits; every other character (`_`, `-`, `é`, `ß`) separates
 /// words, so that every name built from them is ASCII in the case Rust's lints expect:
 /// `_thk` -> [thk], `Straße` -> [stra, e].
-fn words(name: &str) -> Vec<String> {
-    let mut words: Vec<String> = Vec::new();
-    let mut current = String::new();
-    let chars: Vec<char> = name.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
-        if !c.is_ascii_alphanumeric() {
-            push_word(&mut words, &mut current);
-            continue;
+fn words(name: &str) -> Vec<&str> {
+    // Bytes, not chars: every boundary is next to an ASCII letter or digit, so each word
+    // is a slice of `name`, and no word is copied until it is written in its case.
+    let bytes = name.as_bytes();
+    let mut words = Vec::new();
+    let mut start = None;
+    for (i, &c) in bytes.iter().enumerate() {
+        let boundary = !c.is_ascii_alphanumeric()
+            || (c.is_ascii_uppercase()
+                && i.checked_sub(1).is_some_and(|p| {
+                    let p = bytes[p];
+                    p.is_ascii_lowercase()
+                        || p.is_ascii_digit()
+                        || (p.is_ascii_uppercase() && bytes.get(i + 1).is_some_and(u8::is_ascii_lowercase))
+                }));
+        if boundary && let Some(from) = start.take() {
+            words.push(&name[from..i]);
         }
-        let prev = i.checked_sub(1).map(|p| chars[p]);
-        let next = chars.get(i + 1).copied();
-        let boundary = match prev {
-            Some(p) if c.is_ascii_uppercase() => {
-                p.is_ascii_lowercase()
-                    || p.is_ascii_digit()
-                    || (p.is_ascii_uppercase() && next.is_some_and(|n| n.is_ascii_lowercase()))
-            }
-            _ => false,
-        };
-        if boundary {
-            push_word(&mut words, &mut current);
+        if c.is_ascii_alphanumeric() {
+            start.get_or_insert(i);
         }
-        current.push(c.to_ascii_lowercase());
     }
-    push_word(&mut words, &mut current);
+    words.extend(start.map(|from| &name[from..]));
     words
 }
 
-fn push_word(words: &mut Vec<String>, current: &mut String) {
-    if !current.is_empty() {
-        words.push(std::mem::take(current));
-    }
-}
-
-/// `snake_case` identifier for fields, parameters, methods and modules.
+/// `snake_case` identifier for fields, functions and modules.
 pub fn snake(name: &str) -> String {
-    finish(words(name).join("_"), Case::Snake)
+    let mut joined = String::with_capacity(name.len() + 4);
+    for (i, word) in words(name).into_iter().enumerate() {
+        if i > 0 {
+            joined.push('_');
+        }
+        joined.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+    }
+    finish(joined, Case::Snake)
 }
 
 /// `PascalCase` identifier for types and variants.
 pub fn pascal(name: &str) -> String {
-    let joined: String = words(name)
-        .iter()
-        .map(|w| {
-            let mut chars = w.chars();
-            chars.next().map(|f| f.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
-        })
-        .collect();
+    let mut joined = String::with_capacity(name.len());
+    for word in words(name) {
+        let mut chars = word.chars();
+        joined.extend(chars.next().map(|c| c.to_ascii_uppercase()));
+        joined.extend(chars.map(|c| c.to_ascii_lowercase()));
+    }
     finish(joined, Case::Pascal)
 }
 
