@@ -25,13 +25,13 @@ counted() {
 }
 
 [ $# -gt 0 ] || set -- generated layered by-hand
+declare -A count
 for which in "$@"; do
     for n in 100 400; do
         valgrind --tool=callgrind --callgrind-out-file="$out/$which.$n" \
             "$bench" --profile-request "$which" "$n" >/dev/null 2>&1
-        read -r count jent < <(counted "$out/$which.$n")
-        eval "count_$n=$count"
-        echo "# $which $n: $count instructions ($jent in jent_* left out)" >&2
+        read -r "count[$n]" jent < <(counted "$out/$which.$n")
+        echo "# $which $n: ${count[$n]} instructions ($jent in jent_* left out)" >&2
     done
-    echo "$which $(( (count_400 - count_100) / 300 ))"
+    echo "$which $(( (count[400] - count[100]) / 300 ))"
 done
