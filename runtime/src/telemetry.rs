@@ -137,13 +137,15 @@ impl Call {
         error: Option<Cow<'static, str>>,
     ) {
         let error = error.or_else(|| status.filter(|s| *s >= 400).map(|s| Cow::Owned(s.to_string())));
-        let mut attributes = vec![
+        // Room for the status and the error too: growing the vector would copy it.
+        let mut attributes = Vec::with_capacity(7);
+        attributes.extend([
             KeyValue::new(attribute::METHOD, self.method),
             KeyValue::new(attribute::URL_TEMPLATE, self.template),
             KeyValue::new(attribute::SERVER_ADDRESS, self.server.0.clone()),
             KeyValue::new(attribute::SERVER_PORT, i64::from(self.server.1)),
             KeyValue::new(attribute::OPERATION, self.operation),
-        ];
+        ]);
         if let Some(status) = status {
             span.record(attribute::STATUS_CODE, i64::from(status));
             attributes.push(KeyValue::new(attribute::STATUS_CODE, i64::from(status)));

@@ -18,6 +18,7 @@ use std::borrow::Cow;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::flat_form;
 use crate::error::ValidationError;
 
 /// `name=value` pairs of a query parameter in `form` style, exploded.
@@ -96,8 +97,14 @@ pub fn form_body<T: Serialize + ?Sized>(body: &T) -> Vec<(String, String)> {
 /// An `application/x-www-form-urlencoded` body, encoded: the same fields as
 /// [`form_body`], written straight into the text.
 pub fn form_text<T: Serialize + ?Sized>(body: &T) -> String {
+    // A struct of scalars (most bodies) is written without the JSON tree between.
+    flat_form::text(body).unwrap_or_else(|| tree_form_text(&to_value(body)))
+}
+
+/// [`form_text`] of the body's JSON tree: any shape.
+fn tree_form_text(body: &Value) -> String {
     let mut form = form_urlencoded::Serializer::new(String::new());
-    form_fields(&to_value(body), &mut |name, value| {
+    form_fields(body, &mut |name, value| {
         form.append_pair(name, value);
     });
     form.finish()
@@ -343,6 +350,84 @@ mod tests {
     fn form_text_encodes_the_same_fields() {
         let body = json!({"a": "x y", "b": ["1", "2"], "c": {"d": "&="}, "e": null, "f": true});
         assert_eq!(form_text(&body), "a=x+y&b=1&b=2&c%5Bd%5D=%26%3D&f=true");
+    }
+
+    #[derive(serde::Serialize)]
+    enum Grant {
+        #[serde(rename = "client_credentials")]
+        ClientCredentials,
+    }
+
+    #[derive(serde::Serialize)]
+    struct Id(u32);
+
+    #[derive(serde::Serialize)]
+    struct Flat {
+        grant: Grant,
+        id: Id,
+        text: &'static str,
+        missing: Option<i8>,
+        given: Option<bool>,
+        ratio: f32,
+        nan: f64,
+        big: u128,
+        letter: char,
+        nothing: (),
+    }
+
+    #[test]
+    fn flat_bodies_are_written_as_the_json_tree_would_be() {
+        let body = Flat {
+            grant: Grant::ClientCredentials,
+            id: Id(7),
+            text: "a b&=é",
+            missing: None,
+            given: Some(false),
+            ratio: 0.1,
+            nan: f64::NAN,
+            big: u128::from(u64::MAX),
+            letter: '+',
+            nothing: (),
+        };
+        let written = flat_form::text(&body).expect("a struct of scalars is flat");
+        assert_eq!(written, tree_form_text(&to_value(&body)));
+        assert_eq!(
+            written,
+            "grant=client_credentials&id=7&text=a+b%26%3D%C3%A9&given=false&ratio=0.10000000149011612\
+             &big=18446744073709551615&letter=%2B"
+        );
+    }
+
+    #[test]
+    fn bodies_of_other_shapes_are_written_from_the_json_tree() {
+        #[derive(serde::Serialize)]
+        struct Nested {
+            name: &'static str,
+            scope: Vec<&'static str>,
+        }
+        let nested = Nested { name: "n", scope: vec!["a", "b"] };
+        assert!(flat_form::text(&nested).is_none());
+        assert_eq!(form_text(&nested), "name=n&scope=a&scope=b");
+        let too_big = Flat { big: u128::MAX, ..flat_default() };
+        assert!(flat_form::text(&too_big).is_none(), "what JSON cannot hold is not written");
+        assert_eq!(form_text(&too_big), "", "the tree of a body JSON cannot hold is null: nothing");
+        assert!(flat_form::text(&json!({"a": 1})).is_none(), "a map at the top");
+        assert!(flat_form::text(&"text").is_none());
+    }
+
+    fn flat_default() -> Flat {
+        Flat {
+            grant: Grant::ClientCredentials,
+            id: Id(0),
+            text: "",
+            missing: None,
+            given: None,
+            ratio: 0.0,
+            nan: 0.0,
+            big: 0,
+            letter: 'x',
+            nothing: (),
+        }
     }
 
     #[test]
