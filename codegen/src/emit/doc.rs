@@ -3,26 +3,42 @@
 //! made links, bracketed words not taken for intra-doc links; prose wrapped at
 //! [`WIDTH`], as hand-written comments are.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-/// `#[doc = " line"]` attributes for `text` (outer, `///`).
+/// `#[doc = r" line"]` attributes for `text` (outer, `///`).
 pub fn outer(text: Option<&str>) -> TokenStream {
-    let lines = lines(text);
+    let lines = lines(text).into_iter().map(|line| raw(&line));
     quote! { #(#[doc = #lines])* }
 }
 
-/// `#[doc = " line"]` attributes for our own text, markdown that needs no escaping
+/// `#[doc = r" line"]` attributes for our own text, markdown that needs no escaping
 /// (each line as given, wrapped at [`WIDTH`]).
 pub fn ours(text: &str) -> TokenStream {
-    let lines = text.lines().flat_map(wrap).map(|l| if l.is_empty() { l } else { format!(" {l}") });
+    let lines =
+        text.lines().flat_map(wrap).map(|l| if l.is_empty() { raw(&l) } else { raw(&format!(" {l}")) });
     quote! { #(#[doc = #lines])* }
 }
 
-/// `#![doc = " line"]` attributes for `text` (inner, `//!`).
+/// `#![doc = r" line"]` attributes for `text` (inner, `//!`).
 pub fn inner(text: Option<&str>) -> TokenStream {
-    let lines = lines(text);
+    let lines = lines(text).into_iter().map(|line| raw(&line));
     quote! { #(#![doc = #lines])* }
+}
+
+/// `line` as a raw string literal, as rustc writes a `///` comment: syn and prettyplease
+/// read a raw string by slicing it where an escaped one is decoded a character at a time
+/// (for every doc line, a tenth of what codegen takes). A line a raw string cannot hold
+/// (a carriage return) is escaped.
+fn raw(line: &str) -> Literal {
+    let hashes = line.match_indices('"').map(|(at, _)| 1 + hash_run(&line[at + 1..])).max().unwrap_or(0);
+    let hashes = "#".repeat(hashes);
+    format!("r{hashes}\"{line}\"{hashes}").parse().unwrap_or_else(|_| Literal::string(line))
+}
+
+/// How many `#` `text` starts with.
+fn hash_run(text: &str) -> usize {
+    text.len() - text.trim_start_matches('#').len()
 }
 
 /// Paragraphs joined by a blank line, skipping empty ones.
