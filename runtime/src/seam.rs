@@ -223,18 +223,14 @@ macro_rules! deserialize_with {
     };
 }
 
-/// The type of an operation's answers' headers, where the spec documents some: a
-/// [`Headers`](crate::Headers) that derefs to the whole `HeaderMap`. The module adds a
-/// typed getter per documented header in an `impl` of its own; the attributes given
-/// (its documentation) are the struct's.
+/// What makes `$name`, a tuple struct around the `HeaderMap` that the module declares
+/// (with its documentation), the type of an operation's answers' headers: its
+/// [`Headers`](crate::Headers) impl, and a `Deref` to the whole map. The module adds a
+/// typed getter per documented header in an `impl` of its own.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! headers_type {
-    ($(#[$attr:meta])* $name:ident) => {
-        $(#[$attr])*
-        #[derive(Clone)]
-        pub struct $name($crate::HeaderMap);
-
+    ($name:ident) => {
         impl $crate::Headers for $name {
             fn from_map(map: $crate::HeaderMap) -> Self {
                 $name(map)
@@ -305,10 +301,10 @@ mod tests {
             core: crate::__private::ClientCore,
         }
         crate::call_block!(pages, events, download);
-        crate::headers_type!(
-            /// Headers, as the generator declares a module's.
-            AnswerHeaders
-        );
+        /// Headers, as the generator declares a module's.
+        #[derive(Clone)]
+        pub struct AnswerHeaders(crate::HeaderMap);
+        crate::headers_type!(AnswerHeaders);
 
         /// The headers' map, read through the `Headers` the macro writes and its `Deref`.
         pub fn headers_read(headers: &AnswerHeaders) -> usize {

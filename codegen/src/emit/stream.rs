@@ -91,7 +91,10 @@ pub fn headers_struct(op: &Operation, types: &[TypeDef]) -> Option<TokenStream> 
         }
     });
     Some(quote! {
-        __rt::headers_type!(#doc #name);
+        #doc
+        #[derive(Clone)]
+        pub struct #name(__rt::HeaderMap);
+        __rt::headers_type!(#name);
 
         impl #name {
             #(#getters)*

@@ -942,11 +942,12 @@ impl __rt::Paginate for ListPages {
         __rt::Page::link(output, link)
     }
 }
-__rt::headers_type!(
-    #[doc =
-    " The headers of [`Client::list_pages`]'s answers (`.with_response()`): every one by the"]
-    #[doc = " `HeaderMap` it derefs to, the documented ones typed."] ListPagesHeaders
-);
+
+/// The headers of [`Client::list_pages`]'s answers (`.with_response()`): every one by the
+/// `HeaderMap` it derefs to, the documented ones typed.
+#[derive(Clone)]
+pub struct ListPagesHeaders(__rt::HeaderMap);
+__rt::headers_type!(ListPagesHeaders);
 
 impl ListPagesHeaders {
     /// The next page, as `<url>; rel="next"`.

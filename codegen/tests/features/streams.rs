@@ -279,11 +279,12 @@ impl __rt::Operation for GetQuota {
         }
     }
 }
-__rt::headers_type!(
-    #[doc =
-    " The headers of [`Client::get_quota`]'s answers (`.with_response()`): every one by the"]
-    #[doc = " `HeaderMap` it derefs to, the documented ones typed."] GetQuotaHeaders
-);
+
+/// The headers of [`Client::get_quota`]'s answers (`.with_response()`): every one by the
+/// `HeaderMap` it derefs to, the documented ones typed.
+#[derive(Clone)]
+pub struct GetQuotaHeaders(__rt::HeaderMap);
+__rt::headers_type!(GetQuotaHeaders);
 
 impl GetQuotaHeaders {
     /// Calls left this minute.
@@ -378,11 +379,12 @@ impl __rt::Operation for UploadFile {
         }
     }
 }
-__rt::headers_type!(
-    #[doc =
-    " The headers of [`Client::upload_file`]'s answers (`.with_response()`): every one by the"]
-    #[doc = " `HeaderMap` it derefs to, the documented ones typed."] UploadFileHeaders
-);
+
+/// The headers of [`Client::upload_file`]'s answers (`.with_response()`): every one by the
+/// `HeaderMap` it derefs to, the documented ones typed.
+#[derive(Clone)]
+pub struct UploadFileHeaders(__rt::HeaderMap);
+__rt::headers_type!(UploadFileHeaders);
 
 impl UploadFileHeaders {
     /// The `Location` header, if the answer has one that reads as its type.

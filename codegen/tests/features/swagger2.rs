@@ -465,11 +465,12 @@ impl __rt::Operation for ListPets {
         }
     }
 }
-__rt::headers_type!(
-    #[doc =
-    " The headers of [`Client::list_pets`]'s answers (`.with_response()`): every one by the"]
-    #[doc = " `HeaderMap` it derefs to, the documented ones typed."] ListPetsHeaders
-);
+
+/// The headers of [`Client::list_pets`]'s answers (`.with_response()`): every one by the
+/// `HeaderMap` it derefs to, the documented ones typed.
+#[derive(Clone)]
+pub struct ListPetsHeaders(__rt::HeaderMap);
+__rt::headers_type!(ListPetsHeaders);
 
 impl ListPetsHeaders {
     /// Calls left this hour.
