@@ -247,6 +247,19 @@ mod tests {
     }
 
     #[test]
+    fn a_doc_line_reads_back_as_written_whatever_its_quotes() {
+        for line in
+            [" plain", " a \"quote\"", " \"# and \"## after quotes", " a\rcarriage return", "", " \\n"]
+        {
+            let literal = raw(line);
+            // Only a carriage return, which a raw string cannot hold, is escaped.
+            assert_eq!(literal.to_string().starts_with('r'), !line.contains('\r'), "{line:?}");
+            let read: syn::LitStr = syn::parse2(quote::ToTokens::into_token_stream(literal)).unwrap();
+            assert_eq!(read.value(), line);
+        }
+    }
+
+    #[test]
     fn prose_is_escaped_for_rustdoc() {
         assert_eq!(prose("Basic Auth <username and password>"), "Basic Auth &lt;username and password&gt;");
         assert_eq!(
