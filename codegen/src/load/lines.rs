@@ -27,7 +27,8 @@ impl LineIndex {
         let lines = self
             .lines
             .get_or_init(|| if self.is_json { json_lines(&self.text) } else { yaml_lines(&self.text) });
-        let mut pointer = pointer;
+        // The index is keyed by the JSON pointer itself (`/paths/~1token`), not as shown.
+        let mut pointer = pointer.strip_prefix('#').unwrap_or(pointer);
         loop {
             if let Some(line) = lines.get(pointer) {
                 return Some(*line);
@@ -77,14 +78,14 @@ fn yaml_lines(text: &str) -> HashMap<String, usize> {
             let index = sequence.next_index.unwrap_or(0);
             sequence.next_index = Some(index + 1);
             let pointer = sequence.pointer.join(index);
-            lines.insert(pointer.to_string(), number + 1);
+            lines.insert(pointer.as_json_pointer().to_owned(), number + 1);
             stack.push(Open { pointer, column: column + 1, next_index: None, block: false });
             column += 2 + (item.len() - item.trim_start().len());
             rest = item.trim_start();
         }
         if let Some((key, value)) = yaml_key(rest) {
-            let pointer = stack.last().map_or_else(Pointer::root, |o| o.pointer.clone()).join(key);
-            lines.insert(pointer.to_string(), number + 1);
+            let pointer = stack.last().map_or_else(|| Pointer::root().join(&key), |o| o.pointer.join(&key));
+            lines.insert(pointer.as_json_pointer().to_owned(), number + 1);
             if value.starts_with('|') || value.starts_with('>') {
                 block_scalar_above = Some(column);
             }
@@ -153,7 +154,7 @@ fn json_lines(text: &str) -> HashMap<String, usize> {
                 if let (Some(key), Some(Frame::Object { pointer, key: slot })) =
                     (pending_key.take(), stack.last_mut())
                 {
-                    lines.insert(pointer.join(&key).to_string(), line);
+                    lines.insert(pointer.join(&key).as_json_pointer().to_owned(), line);
                     *slot = Some(key);
                 }
             }
@@ -165,7 +166,7 @@ fn json_lines(text: &str) -> HashMap<String, usize> {
             '{' | '[' => {
                 let pointer = child_pointer(&stack);
                 if let Some(Frame::Array { .. }) = stack.last() {
-                    lines.insert(pointer.to_string(), line);
+                    lines.insert(pointer.as_json_pointer().to_owned(), line);
                 }
                 stack.push(if c == '{' {
                     Frame::Object { pointer, key: None }
