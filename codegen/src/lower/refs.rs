@@ -53,20 +53,22 @@ fn singular(kind: &str) -> &str {
 
 /// The name `reference` gives under `#/components/<kind>/`, unescaped.
 pub(super) fn component_name(reference: &str, kind: &str) -> Option<String> {
-    let tokens: Vec<String> = Pointer::from_ref(reference)?.tokens().collect();
-    match tokens.as_slice() {
-        [components, k, name] if components == "components" && k == kind => Some(name.clone()),
-        _ => None,
-    }
+    let pointer = Pointer::from_ref(reference)?;
+    let under_kind = pointer.as_json_pointer().strip_prefix("/components/")?.strip_prefix(kind)?;
+    component(under_kind.strip_prefix('/')?)
 }
 
 /// How a chain names a reference it passed: by its component name where it has one.
 pub(super) fn step_name(reference: &str) -> String {
-    let tokens: Vec<String> = Pointer::from_ref(reference).map(|p| p.tokens().collect()).unwrap_or_default();
-    match tokens.as_slice() {
-        [components, _, name] if components == "components" => name.clone(),
-        _ => reference.to_string(),
-    }
+    let pointer = Pointer::from_ref(reference);
+    let under_components = pointer.as_ref().and_then(|p| p.as_json_pointer().strip_prefix("/components/"));
+    let name = under_components.and_then(|rest| component(rest.split_once('/')?.1));
+    name.unwrap_or_else(|| reference.to_string())
+}
+
+/// The one reference token `rest` is, unescaped; `None` where it holds more.
+fn component(rest: &str) -> Option<String> {
+    (!rest.contains('/')).then(|| rest.replace("~1", "/").replace("~0", "~"))
 }
 
 /// The item `item` is, or the one its chain of references ends at, with the last
