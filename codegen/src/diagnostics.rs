@@ -246,6 +246,14 @@ mod tests {
     }
 
     #[test]
+    fn a_pointer_extended_within_a_walk_is_the_joined_one_there_and_as_it_was_after() {
+        let mut at = Pointer::root().join("paths");
+        let inside = at.within("/a~b", |at| at.within(3, |at| at.clone()));
+        assert_eq!(inside, Pointer::root().join("paths").join("/a~b").join(3));
+        assert_eq!(at, Pointer::root().join("paths"));
+    }
+
+    #[test]
     fn a_shown_pointer_reads_back_and_has_a_parent() {
         let p = Pointer::root().join("paths").join("/a%20b/{id}").join("get");
         assert_eq!(Pointer::parse(&p.to_string()), Some(p.clone()));
