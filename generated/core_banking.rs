@@ -12,7 +12,7 @@
 //! Generated from `specs/core_banking.yaml` (API version 1.0).
 
 use ::authgen_runtime::__private as __rt;
-use __rt::serde::{self as __serde, Deserialize, Serialize};
+use __rt::serde::{self as __serde, Serialize};
 
 /// A client for Core banking authentication.
 ///
@@ -108,8 +108,7 @@ impl AuthenticateRequest {
 
 /// The access token. The page's sample shows the two numbers as the strings "long"; they
 /// are 64-bit integers.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde", rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AuthenticateResponse {
     /// The access token.
     pub access_token: __rt::Secret,
@@ -120,6 +119,10 @@ pub struct AuthenticateResponse {
     /// How long the token is valid, in seconds.
     pub token_validity_sec: i64,
 }
+__rt::deserialize_struct!(
+    AuthenticateResponse, access_token = "accessToken", token_type = "tokenType",
+    expiration_time = "expirationTime", token_validity_sec = "tokenValiditySec"
+);
 
 impl __rt::token::TokenAnswer for AuthenticateResponse {
     fn field(&self, wire: &str) -> Option<__rt::token::TokenValue<'_>> {

@@ -9,7 +9,7 @@
 //! Generated from `specs/dakota.yaml` (API version 1.0.0).
 
 use ::authgen_runtime::__private as __rt;
-use __rt::serde::{self as __serde, Deserialize, Serialize};
+use __rt::serde::{self as __serde, Serialize};
 
 /// A client for OpenAPI Plant Store.
 ///
@@ -93,25 +93,23 @@ pub struct Auth {
     pub grant_type: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostIndexPhpApiOauth2Response {
     /// The access token to authenticate requests.
-    #[serde(default)]
     pub access_token: Option<__rt::Secret>,
     /// Time in seconds until the access token expires.
-    #[serde(default)]
     pub expires_in: Option<i64>,
     /// The refresh token used to obtain a new access token.
-    #[serde(default)]
     pub refresh_token: Option<__rt::Secret>,
     /// Time in seconds until the refresh token expires.
-    #[serde(default)]
     pub refresh_expires_in: Option<i64>,
     /// Client ID sequence, can be null.
-    #[serde(default)]
     pub fuse_client_id_seq: Option<String>,
 }
+__rt::deserialize_struct!(
+    PostIndexPhpApiOauth2Response, access_token, expires_in, refresh_token,
+    refresh_expires_in, fuse_client_id_seq
+);
 
 impl __rt::token::TokenAnswer for PostIndexPhpApiOauth2Response {
     fn field(&self, wire: &str) -> Option<__rt::token::TokenValue<'_>> {

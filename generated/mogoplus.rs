@@ -101,8 +101,7 @@ impl Client {
 __rt::call_block!();
 
 /// A Bearer access token.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TokenResponse {
     /// The access token.
     pub access_token: __rt::Secret,
@@ -111,20 +110,19 @@ pub struct TokenResponse {
     /// Seconds until the access token expires.
     pub expires_in: i64,
 }
+__rt::deserialize_struct!(TokenResponse, access_token, token_type, expires_in);
 
 /// An OAuth 2.0 error response (RFC 6749 section 5.2).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OAuthError {
     /// An error code of RFC 6749 section 5.2.
     pub error: OAuthErrorCode,
     /// Human-readable text about the error.
-    #[serde(default)]
     pub error_description: Option<String>,
     /// A page about the error.
-    #[serde(default)]
     pub error_uri: Option<String>,
 }
+__rt::deserialize_struct!(OAuthError, error, error_description, error_uri);
 
 /// An error code of RFC 6749 section 5.2.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
@@ -153,12 +151,12 @@ __rt::open_enum!(
 );
 
 /// The client could not be authenticated.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InvalidClientError {
     /// Always `invalid_client`.
     pub error: String,
 }
+__rt::deserialize_struct!(InvalidClientError, error);
 
 impl __rt::token::TokenAnswer for TokenResponse {
     fn field(&self, wire: &str) -> Option<__rt::token::TokenValue<'_>> {

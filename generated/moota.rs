@@ -12,7 +12,7 @@
 //! Generated from `specs/moota.yaml` (API version 2).
 
 use ::authgen_runtime::__private as __rt;
-use __rt::serde::{self as __serde, Deserialize, Serialize};
+use __rt::serde::{self as __serde, Serialize};
 
 /// A client for Moota API authentication.
 ///
@@ -150,20 +150,20 @@ __rt::closed_enum!(
 );
 
 /// The access token.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LoginResponse {
     /// The access token, a JWT.
     pub access_token: __rt::Secret,
 }
+__rt::deserialize_struct!(LoginResponse, access_token);
 
 /// An error message.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorMessage {
     /// What went wrong.
     pub message: String,
 }
+__rt::deserialize_struct!(ErrorMessage, message);
 
 impl __rt::token::TokenAnswer for LoginResponse {
     fn field(&self, wire: &str) -> Option<__rt::token::TokenValue<'_>> {

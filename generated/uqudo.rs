@@ -12,7 +12,7 @@
 //! Generated from `specs/uqudo.yaml` (API version 1.0).
 
 use ::authgen_runtime::__private as __rt;
-use __rt::serde::{self as __serde, Deserialize, Serialize};
+use __rt::serde::{self as __serde, Serialize};
 
 /// A client for Uqudo Authorisation API.
 ///
@@ -103,8 +103,7 @@ pub struct TokenRequest {
 }
 
 /// The access token.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TokenResponse {
     /// The JWS authorization token.
     pub access_token: __rt::Secret,
@@ -117,6 +116,9 @@ pub struct TokenResponse {
     /// The token's unique identifier.
     pub jti: __rt::uuid::Uuid,
 }
+__rt::deserialize_struct!(
+    TokenResponse, access_token, token_type, expires_in, scope, jti
+);
 
 /// The body of a 401; the page documents no fields (it shows an empty JSON object).
 pub type UnauthorizedError = __rt::Json;

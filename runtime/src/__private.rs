@@ -9,6 +9,7 @@ pub use crate::checks::{check_max_length, check_min_length, check_pattern, check
 pub use crate::client::{ApiKeyLocation, ClientCore, Credential};
 pub use crate::config::{Server, ServerVariable};
 pub use crate::exchange::{Multipart, PathStyle, Reply, Request, path_segment, path_styled};
+pub use crate::fields::{FieldKey, field, take_field};
 pub use crate::operation::{
     Built, CallFuture, Decoded, EventStream, Operation, answered, call, download, events,
 };

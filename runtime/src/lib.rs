@@ -73,6 +73,7 @@ mod config;
 mod decode;
 mod error;
 mod exchange;
+mod fields;
 mod hook;
 mod layer;
 mod lenient;

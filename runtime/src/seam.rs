@@ -6,7 +6,8 @@
 pub use serde;
 
 pub use crate::{
-    call_block, closed_enum, deserialize_with, headers_type, open_enum, serialize_as_str, unwind_safe,
+    call_block, closed_enum, deserialize_struct, deserialize_with, headers_type, open_enum, serialize_as_str,
+    unwind_safe,
 };
 
 /// The methods of every module's `Call` (what [`call_block!`](crate::call_block)
@@ -218,6 +219,63 @@ macro_rules! deserialize_with {
                 D: $crate::__private::serde::Deserializer<'de>,
             {
                 $crate::__private::$decoder(deserializer)
+            }
+        }
+    };
+}
+
+/// `Deserialize` for a struct of the module, `deserialize_struct!(Name, field, field =
+/// "wire", …)`: a field whose wire name is not its own is given it. A visitor of the
+/// object's entries by wire name (the runtime's `fields` module says why not serde's
+/// derive, and what is kept of it).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! deserialize_struct {
+    (@wire $field:ident) => { ::std::stringify!($field) };
+    (@wire $field:ident $wire:literal) => { $wire };
+    ($name:ident $(, $field:ident $(= $wire:literal)?)* $(,)?) => {
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            where
+                D: $crate::__private::serde::Deserializer<'de>,
+            {
+                const __WIRE: &[&str] = &[$($crate::deserialize_struct!(@wire $field $($wire)?)),*];
+                struct __Entries;
+
+                impl<'de> $crate::__private::serde::de::Visitor<'de> for __Entries {
+                    type Value = $name;
+
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(::std::concat!("struct ", ::std::stringify!($name)))
+                    }
+
+                    fn visit_map<A>(self, mut map: A) -> ::std::result::Result<$name, A::Error>
+                    where
+                        A: $crate::__private::serde::de::MapAccess<'de>,
+                    {
+                        $(let mut $field = ::std::option::Option::None;)*
+                        while let ::std::option::Option::Some(key) =
+                            map.next_key_seed($crate::__private::FieldKey(__WIRE))?
+                        {
+                            match key {
+                                $(::std::option::Option::Some(
+                                    wire @ $crate::deserialize_struct!(@wire $field $($wire)?),
+                                ) => $crate::__private::take_field(&mut map, &mut $field, wire)?,)*
+                                _ => {
+                                    map.next_value::<$crate::__private::serde::de::IgnoredAny>()?;
+                                }
+                            }
+                        }
+                        ::std::result::Result::Ok($name {
+                            $($field: $crate::__private::field(
+                                $field,
+                                $crate::deserialize_struct!(@wire $field $($wire)?),
+                            )?,)*
+                        })
+                    }
+                }
+
+                deserializer.deserialize_struct(::std::stringify!($name), __WIRE, __Entries)
             }
         }
     };

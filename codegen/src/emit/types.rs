@@ -83,6 +83,8 @@ pub fn serde_traits(def: &TypeDef) -> (bool, bool) {
         TypeKind::Alias(_) => (false, false),
         // Sent through the runtime's `serialize_as_str!`, which names serde's trait itself.
         TypeKind::Enum(_) if def.open_variant().is_some() => (false, def.deserialize),
+        // Received through the runtime's `deserialize_struct!`, likewise.
+        TypeKind::Struct(_) => (def.serialize, false),
         _ => (def.serialize, def.deserialize),
     }
 }
@@ -103,17 +105,36 @@ fn serde_container(derives: &[TokenStream], more: Option<TokenStream>) -> Option
 
 fn structure(name: &Ident, fields: &[Field], def: &TypeDef, types: &[TypeDef]) -> TokenStream {
     let pairs: Vec<(&str, &str)> = fields.iter().map(|f| (f.name.as_str(), f.wire.as_str())).collect();
-    let rule = rename::best(rename::FIELDS, &pairs);
-    let fields_tokens = fields.iter().map(|f| field(f, rule, serde_traits(def), types));
+    // Only a struct that is sent derives serde's `Serialize` and reads its attributes.
+    let rule = def.serialize.then(|| rename::best(rename::FIELDS, &pairs)).flatten();
+    let fields_tokens = fields.iter().map(|f| field(f, rule, def.serialize, types));
     let validate = def.validated.then(|| validate(name, fields));
-    let serde = serde_derives(def, true);
+    let serde = serde_derives(def, false);
     let container = serde_container(&serde, rename_all(rule));
+    let deserialize = def.deserialize.then(|| deserialize_struct(name, fields));
     quote! {
         #[derive(Debug, Clone, PartialEq #(, #serde)*)]
         #container
         pub struct #name { #(#fields_tokens,)* }
+        #deserialize
         #validate
     }
+}
+
+/// `Deserialize` for a struct that is received, written by the runtime's
+/// `deserialize_struct!` from its fields, each with its wire name where that is not the
+/// field's own name: a third of the code serde's derive would give the compiler to check
+/// (`runtime/src/fields.rs` says what is kept of it).
+fn deserialize_struct(name: &Ident, fields: &[Field]) -> TokenStream {
+    let fields = fields.iter().map(|f| {
+        let field = ident(&f.name);
+        // A keyword is written raw (`r#type`), which `stringify!` keeps.
+        let own = f.name == f.wire && !crate::naming::is_keyword(&f.name);
+        let wire = &f.wire;
+        let wire = (!own).then(|| quote!(= #wire));
+        quote!(#field #wire)
+    });
+    quote!(__rt::deserialize_struct!(#name #(, #fields)*);)
 }
 
 /// `rename_all = "…"`, for a container whose names follow `rule`.
@@ -130,24 +151,21 @@ fn rename_attr(rust: &str, wire: &str, rule: Option<&rename::Rule>) -> Option<To
     (given != wire).then(|| quote!(rename = #wire))
 }
 
-/// A field, with the serde attributes of the directions its struct travels in
-/// (`(serialize, deserialize)`): an absent optional field is left out when sent and
-/// `None` when received.
-fn field(
-    field: &Field,
-    rule: Option<&rename::Rule>,
-    (sent, received): (bool, bool),
-    types: &[TypeDef],
-) -> TokenStream {
+/// A field, with the serde attributes of a struct that is `sent` (its wire name, and an
+/// absent optional field left out). Received, an absent optional field is `None`
+/// (`deserialize_struct!`).
+fn field(field: &Field, rule: Option<&rename::Rule>, sent: bool, types: &[TypeDef]) -> TokenStream {
     let docs = doc::outer(field.doc.as_deref());
     let name = ident(&field.name);
     let mut ty = boxed(rust_type(&field.ty, types), field.boxed);
-    let mut serde: Vec<TokenStream> = rename_attr(&field.name, &field.wire, rule).into_iter().collect();
+    let mut serde: Vec<TokenStream> = Vec::new();
+    if sent {
+        serde.extend(rename_attr(&field.name, &field.wire, rule));
+    }
     if field.optional() {
         ty = quote!(Option<#ty>);
-        if !field.required {
-            serde.extend(received.then(|| quote!(default)));
-            serde.extend(sent.then(|| quote!(skip_serializing_if = "Option::is_none")));
+        if sent && !field.required {
+            serde.push(quote!(skip_serializing_if = "Option::is_none"));
         }
     }
     let serde = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));

@@ -9,7 +9,6 @@
 //! Generated from `tests/features/big_numbers.yaml` (API version 1).
 
 use ::authgen_runtime::__private as __rt;
-use __rt::serde::{self as __serde, Deserialize};
 
 /// A client for Big numbers.
 #[derive(Debug, Clone)]
@@ -53,14 +52,13 @@ impl Client {
 }
 __rt::call_block!();
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ListCountersResponseItem {
     pub value: i64,
     /// Default: `1.8446744073709552e+19`.
-    #[serde(default)]
     pub limit: Option<i64>,
 }
+__rt::deserialize_struct!(ListCountersResponseItem, value, limit);
 
 /// The parameters of [`Client::list_counters`], held by its [`Call`].
 pub struct ListCounters {

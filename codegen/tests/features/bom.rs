@@ -9,7 +9,6 @@
 //! Generated from `tests/features/bom.json` (API version 7.1).
 
 use ::authgen_runtime::__private as __rt;
-use __rt::serde::{self as __serde, Deserialize};
 
 /// A client for Byte-order mark.
 ///
@@ -65,14 +64,13 @@ impl Client {
 }
 __rt::call_block!();
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Project {
     pub id: String,
     pub name: String,
-    #[serde(default)]
     pub state: Option<String>,
 }
+__rt::deserialize_struct!(Project, id, name, state);
 
 /// The parameters of [`Client::projects_get`], held by its [`Call`].
 pub struct ProjectsGet {

@@ -149,25 +149,26 @@ __rt::open_enum!(
     ContentFilter = "content_filter"
 );
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChoicesItem {
     pub index: i64,
     pub message: ChatCompletionResponseMessage,
     pub finish_reason: FinishReason,
 }
+__rt::deserialize_struct!(ChoicesItem, index, message, finish_reason);
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateChatCompletionResponse {
     pub id: String,
     pub object: Object,
     pub created: i64,
     pub model: String,
     pub choices: Vec<ChoicesItem>,
-    #[serde(default)]
     pub usage: Option<CompletionUsage>,
 }
+__rt::deserialize_struct!(
+    CreateChatCompletionResponse, id, object, created, model, choices, usage
+);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Deserialize)]
 #[serde(crate = "__serde", from = "String")]
@@ -180,12 +181,12 @@ pub enum ChatCompletionResponseMessageRole {
 }
 __rt::open_enum!(ChatCompletionResponseMessageRole, Other, Assistant = "assistant");
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChatCompletionResponseMessage {
     pub role: ChatCompletionResponseMessageRole,
     pub content: Option<String>,
 }
+__rt::deserialize_struct!(ChatCompletionResponseMessage, role, content);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Deserialize)]
 #[serde(crate = "__serde", from = "String")]
@@ -201,27 +202,30 @@ __rt::open_enum!(
     "chat.completion.chunk"
 );
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateChatCompletionStreamResponseChoicesItem {
     pub index: i64,
     pub delta: ChatCompletionStreamResponseDelta,
     pub finish_reason: Option<FinishReason>,
 }
+__rt::deserialize_struct!(
+    CreateChatCompletionStreamResponseChoicesItem, index, delta, finish_reason
+);
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateChatCompletionStreamResponse {
     pub id: String,
     pub object: CreateChatCompletionStreamResponseObject,
     pub created: i64,
     pub model: String,
-    #[serde(default)]
     pub system_fingerprint: Option<String>,
     pub choices: Vec<CreateChatCompletionStreamResponseChoicesItem>,
-    #[serde(default)]
     pub usage: Option<CompletionUsage>,
 }
+__rt::deserialize_struct!(
+    CreateChatCompletionStreamResponse, id, object, created, model, system_fingerprint,
+    choices, usage
+);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 #[serde(crate = "__serde", from = "String")]
@@ -242,22 +246,22 @@ __rt::open_enum!(
     Assistant = "assistant", Tool = "tool"
 );
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChatCompletionStreamResponseDelta {
-    #[serde(default)]
     pub role: Option<ChatCompletionStreamResponseDeltaRole>,
-    #[serde(default)]
     pub content: Option<String>,
 }
+__rt::deserialize_struct!(ChatCompletionStreamResponseDelta, role, content);
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CompletionUsage {
     pub prompt_tokens: i64,
     pub completion_tokens: i64,
     pub total_tokens: i64,
 }
+__rt::deserialize_struct!(
+    CompletionUsage, prompt_tokens, completion_tokens, total_tokens
+);
 
 /// The parameters of [`Client::create_chat_completion`], held by its [`Call`].
 #[derive(Clone)]

@@ -139,19 +139,18 @@ impl __rt::Untagged for Move {
 }
 __rt::deserialize_with!(Move, untagged);
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct From2 {
     pub from: String,
-    #[serde(default)]
     pub steps: Option<Iterator2>,
 }
+__rt::deserialize_struct!(From2, from, steps);
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Into2 {
     pub into: String,
 }
+__rt::deserialize_struct!(Into2, into);
 
 pub type Iterator2 = Vec<i64>;
 

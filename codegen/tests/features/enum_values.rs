@@ -98,12 +98,11 @@ __rt::open_enum!(
     "ñandu", Value = "日本語", SelfValue = "Self", SelfValue2 = "self"
 );
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SetEnvironmentResponse {
-    #[serde(default)]
     pub language: Option<Language>,
 }
+__rt::deserialize_struct!(SetEnvironmentResponse, language);
 
 /// The parameters of [`Client::set_environment`], held by its [`Call`].
 pub struct SetEnvironment {

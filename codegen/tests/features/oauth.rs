@@ -11,7 +11,7 @@
 //! Generated from `tests/features/oauth.yaml` (API version 1.0.0).
 
 use ::authgen_runtime::__private as __rt;
-use __rt::serde::{self as __serde, Deserialize, Serialize};
+use __rt::serde::{self as __serde, Serialize};
 
 /// A client for Ledger.
 ///
@@ -246,17 +246,16 @@ impl Client {
 }
 __rt::call_block!();
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Caller {
     pub client_id: String,
     /// The scopes granted
     pub scope: String,
     /// `dpop`, `mtls` or `none`.
     pub bound: String,
-    #[serde(default)]
     pub sub: Option<String>,
 }
+__rt::deserialize_struct!(Caller, client_id, scope, bound, sub);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]

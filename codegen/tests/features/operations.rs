@@ -260,19 +260,17 @@ pub enum Created {
     Integer(i64),
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ListItemsResponseItem {
-    #[serde(default)]
     pub id: Option<String>,
 }
+__rt::deserialize_struct!(ListItemsResponseItem, id);
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ListItemsClientError {
-    #[serde(default)]
     pub message: Option<String>,
 }
+__rt::deserialize_struct!(ListItemsClientError, message);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]
@@ -293,12 +291,11 @@ impl CreateItemRequest {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateItemResponse {
-    #[serde(default)]
     pub id: Option<String>,
 }
+__rt::deserialize_struct!(CreateItemResponse, id);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]
@@ -322,59 +319,53 @@ pub enum Outcome {
 }
 __rt::open_enum!(Outcome, Other, Succeeded = "succeeded", Pending = "pending");
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChargeCardResponse {
-    #[serde(default)]
     pub id: Option<String>,
-    #[serde(default)]
     pub outcome: Option<Outcome>,
 }
+__rt::deserialize_struct!(ChargeCardResponse, id, outcome);
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetEventResponse {
     pub id: __rt::uuid::Uuid,
     pub at: __rt::DateTime,
-    #[serde(default)]
     pub day: Option<__rt::chrono::NaiveDate>,
 }
+__rt::deserialize_struct!(GetEventResponse, id, at, day);
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DataItem {
     pub id: String,
 }
+__rt::deserialize_struct!(DataItem, id);
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomersResponse {
     pub data: Vec<DataItem>,
     pub has_more: bool,
 }
+__rt::deserialize_struct!(ListCustomersResponse, data, has_more);
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ItemsItem {
-    #[serde(default)]
     pub name: Option<String>,
 }
+__rt::deserialize_struct!(ItemsItem, name);
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ListProjectsResponse {
     pub items: Vec<ItemsItem>,
-    #[serde(default)]
     pub next_page: Option<String>,
 }
+__rt::deserialize_struct!(ListProjectsResponse, items, next_page);
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde", rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ListLogsResponse {
     pub entries: Vec<String>,
-    #[serde(default)]
     pub next_cursor: Option<String>,
 }
+__rt::deserialize_struct!(ListLogsResponse, entries, next_cursor = "nextCursor");
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]

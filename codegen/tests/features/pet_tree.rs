@@ -11,7 +11,7 @@
 //! Generated from `tests/features/pet_tree/openapi.yaml` (API version 1).
 
 use ::authgen_runtime::__private as __rt;
-use __rt::serde::{self as __serde, Deserialize, Serialize};
+use __rt::serde::{self as __serde, Serialize};
 
 /// A client for Pet tree.
 ///
@@ -79,65 +79,69 @@ __rt::call_block!();
 pub type Id = String;
 
 /// A pet; its owner lists their pets, a cycle across two files.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]
 pub struct Pet {
     /// An identifier; declared only here, reached from fragments by `#/components/schemas/Id`.
     pub id: Id,
     pub name: String,
     /// Who a pet lives with.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<Owner>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<Tag>>,
 }
+__rt::deserialize_struct!(Pet, id, name, owner, tags);
 
 /// This document's own error; the fragments' `Error` gets another name.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]
 pub struct Error2 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
+__rt::deserialize_struct!(Error2, reason);
 
 /// What the pet service answers when it refuses.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TypesError {
     pub message: String,
     /// An identifier; declared only here, reached from fragments by `#/components/schemas/Id`.
-    #[serde(default)]
     pub pet: Option<Id>,
 }
+__rt::deserialize_struct!(TypesError, message, pet);
 
 /// Who a pet lives with.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]
 pub struct Owner {
     pub name: String,
     /// Where an owner lives; the third file of the chain from paths/pets.yaml through pet.yaml
     /// and owner.yaml.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<Address>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pets: Option<Vec<Pet>>,
 }
+__rt::deserialize_struct!(Owner, name, address, pets);
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]
 pub struct Tag {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 }
+__rt::deserialize_struct!(Tag, label);
 
 /// Where an owner lives; the third file of the chain from paths/pets.yaml through pet.yaml
 /// and owner.yaml.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]
 pub struct Address {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
 }
+__rt::deserialize_struct!(Address, city);
 
 /// The parameters of [`Client::list_pets`], held by its [`Call`].
 pub struct ListPets {

@@ -8,7 +8,6 @@
 //! Generated from `tests/features/received_only.yaml` (API version 1).
 
 use ::authgen_runtime::__private as __rt;
-use __rt::serde::{self as __serde, Deserialize};
 
 /// A client for Received only.
 #[derive(Debug, Clone)]
@@ -46,11 +45,11 @@ __rt::call_block!();
 
 pub type Things = Vec<Thing>;
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Thing {
     pub id: String,
 }
+__rt::deserialize_struct!(Thing, id);
 
 pub type Label = String;
 

@@ -9,7 +9,7 @@
 //! Generated from `tests/features/refs_anywhere.yaml` (API version 1).
 
 use ::authgen_runtime::__private as __rt;
-use __rt::serde::{self as __serde, Deserialize, Serialize};
+use __rt::serde::{self as __serde, Serialize};
 
 /// A client for References anywhere.
 #[derive(Debug, Clone)]
@@ -62,32 +62,30 @@ impl Client {
 }
 __rt::call_block!();
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]
 pub struct TokenBase {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
 }
+__rt::deserialize_struct!(TokenBase, kind);
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Metadata {
-    #[serde(default)]
     pub scopes: Option<Vec<String>>,
-    #[serde(default)]
     pub parent: Option<Box<Metadata>>,
 }
+__rt::deserialize_struct!(Metadata, scopes, parent);
 __rt::unwind_safe!(Metadata);
 
 pub type MetadataLink = Metadata;
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateTokenResponse {
     pub token: __rt::Secret,
-    #[serde(default)]
     pub metadata: Option<Metadata>,
 }
+__rt::deserialize_struct!(CreateTokenResponse, token, metadata);
 
 /// The parameters of [`Client::create_token`], held by its [`Call`].
 pub struct CreateToken;

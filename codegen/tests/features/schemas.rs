@@ -89,77 +89,61 @@ __rt::open_enum!(
     "2fa_required", Empty = ""
 );
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Nested {
-    #[serde(default)]
     pub depth: Option<i64>,
 }
+__rt::deserialize_struct!(Nested, depth);
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TagsItem {
-    #[serde(default)]
     pub name: Option<String>,
 }
+__rt::deserialize_struct!(TagsItem, name);
 
 /// A thing with one of everything.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde", rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Thing {
     pub id: __rt::uuid::Uuid,
     pub kind: Kind,
     pub created: __rt::DateTime,
-    #[serde(default)]
     pub size: Option<i32>,
-    #[serde(default)]
     pub ratio: Option<f64>,
     /// Default: `10`.
     ///
     /// Read-only: the server sends it and ignores it in requests.
-    #[serde(default)]
     pub count: Option<i64>,
     /// Write-only: sent in requests, never returned.
     ///
     /// **Deprecated.**
-    #[serde(default)]
     pub legacy: Option<String>,
     /// Nullable in 3.1 style.
-    #[serde(default)]
     pub note: Option<String>,
     /// A map of labels.
-    #[serde(default)]
     pub labels: Option<::std::collections::BTreeMap<String, String>>,
     /// Free-form.
-    #[serde(default)]
     pub extra: Option<__rt::Json>,
     /// A recursive type.
-    #[serde(default)]
     pub tree: Option<Tree>,
     /// oneOf without a discriminator is untagged, tried in order.
-    #[serde(default)]
     pub shape: Option<Shape>,
     /// allOf merges the parts into one struct.
-    #[serde(default)]
     pub pet: Option<Pet>,
     /// An inline enum, named from its property.
-    #[serde(default)]
     pub status: Option<Status>,
     /// A Rust keyword as a name.
-    #[serde(default)]
     pub r#type: Option<String>,
-    #[serde(default)]
     pub self_: Option<bool>,
-    #[serde(
-        rename = "averyveryveryveryveryveryveryveryveryveryveryveryverylongpropertyname",
-        default
-    )]
     pub averyveryveryveryveryveryveryveryveryveryveryveryverylo_f2b2eee0: Option<String>,
-    #[serde(default)]
     pub nested: Option<Nested>,
-    #[serde(default)]
     pub tags: Option<Vec<TagsItem>>,
 }
+__rt::deserialize_struct!(
+    Thing, id, kind, created, size, ratio, count, legacy, note, labels, extra, tree,
+    shape, pet, status, r#type = "type", self_ = "self",
+    averyveryveryveryveryveryveryveryveryveryveryveryverylo_f2b2eee0 =
+    "averyveryveryveryveryveryveryveryveryveryveryveryverylongpropertyname", nested, tags
+);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 #[serde(crate = "__serde", from = "String")]
@@ -174,33 +158,29 @@ pub enum Kind {
 __rt::open_enum!(Kind, Other, Small = "small", Large = "large");
 
 /// A recursive type.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Tree {
-    #[serde(default)]
     pub value: Option<String>,
     /// A recursive type.
-    #[serde(default)]
     pub parent: Option<Box<Tree>>,
-    #[serde(default)]
     pub children: Option<Vec<Tree>>,
 }
+__rt::deserialize_struct!(Tree, value, parent, children);
 __rt::unwind_safe!(Tree);
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Named {
     pub name: String,
 }
+__rt::deserialize_struct!(Named, name);
 
 /// allOf merges the parts into one struct.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Pet {
     pub name: String,
-    #[serde(default)]
     pub legs: Option<i64>,
 }
+__rt::deserialize_struct!(Pet, name, legs);
 
 /// oneOf without a discriminator is untagged, tried in order.
 #[derive(Debug, Clone, PartialEq)]
@@ -230,21 +210,23 @@ impl __rt::Untagged for Shape {
 }
 __rt::deserialize_with!(Shape, untagged);
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde", rename_all = "camelCase")]
 pub struct Cat {
     pub pet_type: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lives: Option<i64>,
 }
+__rt::deserialize_struct!(Cat, pet_type = "petType", lives);
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde", rename_all = "camelCase")]
 pub struct Dog {
     pub pet_type: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub barks: Option<bool>,
 }
+__rt::deserialize_struct!(Dog, pet_type = "petType", barks);
 
 /// A discriminator tells the variants apart by `petType`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -337,12 +319,11 @@ __rt::open_enum!(
 );
 __rt::serialize_as_str!(EventType);
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OpenSessionResponse {
-    #[serde(default)]
     pub access_token: Option<__rt::Secret>,
 }
+__rt::deserialize_struct!(OpenSessionResponse, access_token);
 
 impl __rt::token::TokenAnswer for OpenSessionResponse {
     fn field(&self, wire: &str) -> Option<__rt::token::TokenValue<'_>> {

@@ -106,18 +106,17 @@ impl Client {
 }
 __rt::call_block!(events, download);
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Tick {
     pub n: i64,
 }
+__rt::deserialize_struct!(Tick, n);
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
-    #[serde(default)]
     pub title: Option<String>,
 }
+__rt::deserialize_struct!(Problem, title);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 #[serde(crate = "__serde", from = "String")]
@@ -133,19 +132,18 @@ pub enum Level {
 }
 __rt::open_enum!(Level, Other, Info = "info", Warn = "warn", Error = "error");
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TailLogsItem {
     pub level: Level,
     pub message: String,
 }
+__rt::deserialize_struct!(TailLogsItem, level, message);
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetQuotaResponse {
-    #[serde(default)]
     pub limit: Option<i64>,
 }
+__rt::deserialize_struct!(GetQuotaResponse, limit);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 #[serde(crate = "__serde", from = "String")]
@@ -159,11 +157,11 @@ pub enum GetQuotaXCacheHeader {
 }
 __rt::open_enum!(GetQuotaXCacheHeader, Other, Hit = "hit", Miss = "miss");
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UploadFileResponse {
     pub size: i64,
 }
+__rt::deserialize_struct!(UploadFileResponse, size);
 
 /// The parameters of [`Client::stream_ticks`], held by its [`Call`].
 #[derive(Clone)]

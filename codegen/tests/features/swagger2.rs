@@ -12,7 +12,7 @@
 //! Generated from `tests/features/swagger2.yaml` (API version 2.1.0).
 
 use ::authgen_runtime::__private as __rt;
-use __rt::serde::{self as __serde, Deserialize, Serialize};
+use __rt::serde::{self as __serde, Serialize};
 
 /// A client for Shelter.
 ///
@@ -319,42 +319,41 @@ impl Client {
 }
 __rt::call_block!(download);
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]
 pub struct Pet {
     /// Read-only: the server sends it and ignores it in requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     pub name: String,
     pub kind: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<Owner>,
 }
+__rt::deserialize_struct!(Pet, id, name, kind, nickname, owner);
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]
 pub struct Owner {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+__rt::deserialize_struct!(Owner, name);
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Photo {
-    #[serde(default)]
     pub caption: Option<String>,
-    #[serde(default)]
     pub bytes: Option<i64>,
 }
+__rt::deserialize_struct!(Photo, caption, bytes);
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Error2 {
-    #[serde(default)]
     pub message: Option<String>,
 }
+__rt::deserialize_struct!(Error2, message);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]

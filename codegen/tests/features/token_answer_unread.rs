@@ -9,7 +9,6 @@
 //! Generated from `tests/features/token_answer_unread.yaml` (API version 1).
 
 use ::authgen_runtime::__private as __rt;
-use __rt::serde::{self as __serde, Deserialize};
 
 /// A client for Nested token.
 #[derive(Debug, Clone)]
@@ -61,20 +60,18 @@ impl Client {
 }
 __rt::call_block!();
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AccessToken {
-    #[serde(default)]
     pub value: Option<String>,
 }
+__rt::deserialize_struct!(AccessToken, value);
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetTokenResponse {
     pub access_token: AccessToken,
-    #[serde(default)]
     pub issued: Option<bool>,
 }
+__rt::deserialize_struct!(GetTokenResponse, access_token, issued);
 
 impl __rt::token::TokenAnswer for GetTokenResponse {
     fn field(&self, wire: &str) -> Option<__rt::token::TokenValue<'_>> {

@@ -67,19 +67,16 @@ impl Client {
 }
 __rt::call_block!();
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Response {
     pub id: String,
     pub output: Vec<OutputItem>,
     pub status: ThreadStatus,
-    #[serde(default)]
     pub events: Option<Vec<Event>>,
-    #[serde(default)]
     pub pets: Option<Vec<Pet>>,
-    #[serde(default)]
     pub amounts: Option<Vec<Amount>>,
 }
+__rt::deserialize_struct!(Response, id, output, status, events, pets, amounts);
 
 /// A discriminator without a mapping, whose variants each declare their `type`.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,19 +118,20 @@ pub enum Type {
 }
 __rt::open_enum!(Type, Other, Message = "message");
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OutputMessage {
     pub r#type: Type,
     pub id: String,
     pub content: Vec<String>,
 }
+__rt::deserialize_struct!(OutputMessage, r#type = "type", id, content);
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]
 pub struct ItemBase {
     pub id: String,
 }
+__rt::deserialize_struct!(ItemBase, id);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Deserialize)]
 #[serde(crate = "__serde", from = "String")]
@@ -147,15 +145,14 @@ pub enum FunctionToolCallType {
 __rt::open_enum!(FunctionToolCallType, Other, FunctionCall = "function_call");
 
 /// Declares its `type` through `allOf`, as a 3.1 `const`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FunctionToolCall {
     pub id: String,
     pub r#type: FunctionToolCallType,
     pub name: String,
-    #[serde(default)]
     pub arguments: Option<String>,
 }
+__rt::deserialize_struct!(FunctionToolCall, id, r#type = "type", name, arguments);
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ThreadStatus {
@@ -196,11 +193,11 @@ pub enum ActiveStatusType {
 }
 __rt::open_enum!(ActiveStatusType, Other, Active = "active");
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ActiveStatus {
     pub r#type: ActiveStatusType,
 }
+__rt::deserialize_struct!(ActiveStatus, r#type = "type");
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Deserialize)]
 #[serde(crate = "__serde", from = "String")]
@@ -213,13 +210,12 @@ pub enum LockedStatusType {
 }
 __rt::open_enum!(LockedStatusType, Other, Locked = "locked");
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LockedStatus {
     pub r#type: LockedStatusType,
-    #[serde(default)]
     pub reason: Option<String>,
 }
+__rt::deserialize_struct!(LockedStatus, r#type = "type", reason);
 
 /// A partial mapping; the rest by declared value, then by schema name.
 #[derive(Debug, Clone, PartialEq)]
@@ -248,13 +244,12 @@ impl __rt::Tagged for Pet {
 }
 __rt::deserialize_with!(Pet, tagged);
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Cat {
     pub kind: String,
-    #[serde(default)]
     pub meows: Option<bool>,
 }
+__rt::deserialize_struct!(Cat, kind, meows);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Deserialize)]
 #[serde(crate = "__serde", from = "String")]
@@ -267,19 +262,18 @@ pub enum Kind {
 }
 __rt::open_enum!(Kind, Other, Dog = "dog");
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Dog {
     pub kind: Kind,
-    #[serde(default)]
     pub barks: Option<bool>,
 }
+__rt::deserialize_struct!(Dog, kind, barks);
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Lizard {
     pub kind: String,
 }
+__rt::deserialize_struct!(Lizard, kind);
 
 /// No discriminator, but each variant declares a distinct `event`.
 #[derive(Debug, Clone, PartialEq)]
@@ -317,12 +311,12 @@ pub enum CreatedEvent {
 }
 __rt::open_enum!(CreatedEvent, Other, Created = "created");
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Created {
     pub id: String,
     pub event: CreatedEvent,
 }
+__rt::deserialize_struct!(Created, id, event);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Deserialize)]
 #[serde(crate = "__serde", from = "String")]
@@ -335,12 +329,12 @@ pub enum DeletedEvent {
 }
 __rt::open_enum!(DeletedEvent, Other, Deleted = "deleted");
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Deleted {
     pub id: String,
     pub event: DeletedEvent,
 }
+__rt::deserialize_struct!(Deleted, id, event);
 
 /// Nothing tells the variants apart but their shapes.
 #[derive(Debug, Clone, PartialEq)]
@@ -368,23 +362,22 @@ impl __rt::Untagged for Amount {
 }
 __rt::deserialize_with!(Amount, untagged);
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Money {
     pub value: f64,
     pub currency: String,
 }
+__rt::deserialize_struct!(Money, value, currency);
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Invoice {
     pub price: f64,
     pub quantity: i32,
     pub number: String,
     pub paid: bool,
-    #[serde(default)]
     pub note: Option<String>,
 }
+__rt::deserialize_struct!(Invoice, price, quantity, number, paid, note);
 
 /// Only sent, so closed; each variant writes the `kind` it declares.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -52,27 +52,28 @@ impl Client {
 }
 __rt::call_block!();
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Order {
     pub id: String,
     pub amount: i64,
 }
+__rt::deserialize_struct!(Order, id, amount);
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(crate = "__serde")]
 pub struct ShipmentEvent {
     pub kind: String,
     pub order_id: String,
 }
+__rt::deserialize_struct!(ShipmentEvent, kind, order_id);
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OrderShipped {
     pub kind: String,
     pub order_id: String,
     pub carrier: String,
 }
+__rt::deserialize_struct!(OrderShipped, kind, order_id, carrier);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Deserialize)]
 #[serde(crate = "__serde", from = "String")]
@@ -85,18 +86,18 @@ pub enum Type {
 }
 __rt::open_enum!(Type, Other, OrderCreated = "order.created");
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OrderCreatedWebhookRequest {
     pub r#type: Type,
     pub order: Order,
 }
+__rt::deserialize_struct!(OrderCreatedWebhookRequest, r#type = "type", order);
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PingWebhookRequest {
     pub zen: String,
 }
+__rt::deserialize_struct!(PingWebhookRequest, zen);
 
 /// The parameters of [`Client::get_order`], held by its [`Call`].
 pub struct GetOrder {

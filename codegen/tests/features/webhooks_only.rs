@@ -16,13 +16,12 @@
 use ::authgen_runtime::__private as __rt;
 use __rt::serde::{self as __serde, Deserialize};
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Pet {
     pub name: String,
-    #[serde(default)]
     pub tag: Option<String>,
 }
+__rt::deserialize_struct!(Pet, name, tag);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 #[serde(crate = "__serde", from = "String")]
@@ -36,13 +35,12 @@ pub enum Reason {
 }
 __rt::open_enum!(Reason, Other, Adopted = "adopted", Lost = "lost");
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(crate = "__serde")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PetGoneWebhookRequest {
     pub id: i64,
-    #[serde(default)]
     pub reason: Option<Reason>,
 }
+__rt::deserialize_struct!(PetGoneWebhookRequest, id, reason);
 
 /// An event this API sends (one of its webhooks), as [`Webhooks::verify`] decodes it.
 #[derive(Debug, Clone, PartialEq)]
