@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use proc_macro2::TokenStream;
 
 use crate::emit;
+use crate::emit::doc::LINE_MARK;
 use crate::model::Api;
 
 /// Formats an emitted module. An error here is a bug in the emitter, reported with the
@@ -82,19 +83,49 @@ fn join(spaced: &[String], source: &str) -> String {
 }
 
 /// prettyplease puts items right after one another; hand-written code leaves a blank
-/// line between items, and between the methods of an impl.
+/// line between items, and between the methods of an impl. A doc block printed as one
+/// line (`emit::doc::LINE_MARK`) is written as a `///` line each.
 fn space_items(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 16);
-    let mut previous = "";
+    let mut spaced =
+        Spaced { out: String::with_capacity(text.len() + text.len() / 16), previous: String::new() };
+    let mut written = String::new();
     for line in text.lines() {
-        if blank_between(previous, line) {
-            out.push('\n');
+        let Some((indent, block)) = doc_block(line) else {
+            spaced.push(line);
+            continue;
+        };
+        for part in block.split(LINE_MARK) {
+            written.clear();
+            written.extend([indent, "///", part.trim_end_matches(' ')]);
+            spaced.push(&written);
         }
-        out.push_str(line);
-        out.push('\n');
-        previous = line;
     }
-    out
+    spaced.out
+}
+
+/// The indentation of `line` and its doc block's lines with their marks, where it is one.
+fn doc_block(line: &str) -> Option<(&str, &str)> {
+    let body = line.trim_start_matches(' ');
+    let block = body.strip_prefix("///")?.strip_prefix(LINE_MARK)?;
+    Some((&line[..line.len() - body.len()], block))
+}
+
+/// The text being spaced, and its last line.
+struct Spaced {
+    out: String,
+    previous: String,
+}
+
+impl Spaced {
+    fn push(&mut self, line: &str) {
+        if blank_between(&self.previous, line) {
+            self.out.push('\n');
+        }
+        self.out.push_str(line);
+        self.out.push('\n');
+        self.previous.clear();
+        self.previous.push_str(line);
+    }
 }
 
 /// Whether a blank line goes between `previous` and `line`: where `line` opens an item
@@ -130,6 +161,20 @@ mod tests {
             space_items(text),
             "//! Doc.\n\nuse a::b;\n\n/// A wrapped line ending with a;\n/// list.\npub struct A {\n    x: u8,\n}\n\nimpl A {\n    fn a() {}\n\n    /// B.\n    fn b() {\n        let x = 1;\n    }\n\n    fn c() {}\n}\n\nconst X: u8 = 1;\n\npub type Y = u8;\n"
         );
+    }
+
+    #[test]
+    fn a_doc_block_is_written_as_a_line_each_at_its_indentation() {
+        let tokens = quote::quote! {
+            #[doc = "\u{1} A struct.\u{1}\u{1} Its second paragraph.   "]
+            pub struct A {
+                #[doc = "\u{1} A field."]
+                pub a: u8,
+            }
+        };
+        let text = format(tokens, "specs/a.yaml").unwrap();
+        let want = "/// A struct.\n///\n/// Its second paragraph.\npub struct A {\n    /// A field.\n    pub a: u8,\n}\n";
+        assert!(text.ends_with(want), "{text}");
     }
 
     /// A spec of `n` operations, each with a type of its own.

@@ -4,7 +4,7 @@
 //! and writes `__rt::Secret`, `__rt::ClientCore`, never the full path.
 
 mod call;
-mod doc;
+pub(crate) mod doc;
 mod oauth;
 mod operation;
 mod pages;
