@@ -227,7 +227,8 @@ macro_rules! deserialize_with {
 /// `Deserialize` for a struct of the module, `deserialize_struct!(Name, field, field =
 /// "wire", …)`: a field whose wire name is not its own is given it. A visitor of the
 /// object's entries by wire name (the runtime's `fields` module says why not serde's
-/// derive, and what is kept of it).
+/// derive, and what is kept of it). Its own names start with `__`, which no name of a
+/// module does: a struct may be called `A` or `D`, and hygiene covers only locals.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! deserialize_struct {
@@ -235,9 +236,9 @@ macro_rules! deserialize_struct {
     (@wire $field:ident $wire:literal) => { $wire };
     ($name:ident $(, $field:ident $(= $wire:literal)?)* $(,)?) => {
         impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            fn deserialize<__D>(deserializer: __D) -> ::std::result::Result<Self, __D::Error>
             where
-                D: $crate::__private::serde::Deserializer<'de>,
+                __D: $crate::__private::serde::Deserializer<'de>,
             {
                 const __WIRE: &[&str] = &[$($crate::deserialize_struct!(@wire $field $($wire)?)),*];
                 struct __Entries;
@@ -249,9 +250,9 @@ macro_rules! deserialize_struct {
                         f.write_str(::std::concat!("struct ", ::std::stringify!($name)))
                     }
 
-                    fn visit_map<A>(self, mut map: A) -> ::std::result::Result<$name, A::Error>
+                    fn visit_map<__A>(self, mut map: __A) -> ::std::result::Result<$name, __A::Error>
                     where
-                        A: $crate::__private::serde::de::MapAccess<'de>,
+                        __A: $crate::__private::serde::de::MapAccess<'de>,
                     {
                         $(let mut $field = ::std::option::Option::None;)*
                         while let ::std::option::Option::Some(key) =

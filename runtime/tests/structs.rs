@@ -32,6 +32,17 @@ __rt::deserialize_struct!(Entries, count);
 pub struct Empty {}
 __rt::deserialize_struct!(Empty);
 
+/// Named like the usual names of the impl's type parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct A {
+    pub d: Option<D>,
+}
+__rt::deserialize_struct!(A, d);
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct D {}
+__rt::deserialize_struct!(D);
+
 /// The same structs as serde's derive reads them (the same names: the messages name
 /// the struct).
 mod derived {
@@ -90,6 +101,7 @@ fn an_object_decodes_as_the_derive_decodes_it() {
     assert_eq!((account.created_at, account.map, account.key), (None, None, None));
 
     assert_eq!(serde_json::from_str::<Empty>(r#"{"anything": 1}"#).unwrap(), Empty {});
+    assert_eq!(serde_json::from_str::<A>(r#"{"d": {}}"#).unwrap(), A { d: Some(D {}) });
 }
 
 #[test]
