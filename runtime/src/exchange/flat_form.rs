@@ -50,9 +50,28 @@ macro_rules! not_flat {
     };
 }
 
-/// The methods of the shapes neither the body nor a field may have.
-macro_rules! nested_shapes {
-    () => {
+/// What the body's serializer and a field's share: their types (`$strukt`, what a
+/// struct is serialized with), a newtype read through, and the shapes neither may have.
+macro_rules! shared {
+    ($strukt:ty) => {
+        type Ok = ();
+        type Error = NotFlat;
+        type SerializeSeq = Impossible<(), NotFlat>;
+        type SerializeTuple = Impossible<(), NotFlat>;
+        type SerializeTupleStruct = Impossible<(), NotFlat>;
+        type SerializeTupleVariant = Impossible<(), NotFlat>;
+        type SerializeMap = Impossible<(), NotFlat>;
+        type SerializeStruct = $strukt;
+        type SerializeStructVariant = Impossible<(), NotFlat>;
+
+        fn serialize_newtype_struct<T: Serialize + ?Sized>(
+            self,
+            _: &'static str,
+            value: &T,
+        ) -> Result<(), NotFlat> {
+            value.serialize(self)
+        }
+
         not_flat! {
             serialize_bytes(&[u8]) -> ();
             serialize_seq(Option<usize>) -> Self::SerializeSeq;
@@ -79,33 +98,16 @@ macro_rules! nested_shapes {
 struct Top<'f>(&'f mut Form);
 
 impl ser::Serializer for Top<'_> {
-    type Ok = ();
-    type Error = NotFlat;
-    type SerializeSeq = Impossible<(), NotFlat>;
-    type SerializeTuple = Impossible<(), NotFlat>;
-    type SerializeTupleStruct = Impossible<(), NotFlat>;
-    type SerializeTupleVariant = Impossible<(), NotFlat>;
-    type SerializeMap = Impossible<(), NotFlat>;
-    type SerializeStruct = Self;
-    type SerializeStructVariant = Impossible<(), NotFlat>;
+    shared!(Self);
 
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self, NotFlat> {
         Ok(self)
-    }
-
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        value: &T,
-    ) -> Result<(), NotFlat> {
-        value.serialize(self)
     }
 
     fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<(), NotFlat> {
         Err(NotFlat)
     }
 
-    nested_shapes!();
     not_flat! {
         serialize_bool(bool) -> (); serialize_i8(i8) -> (); serialize_i16(i16) -> ();
         serialize_i32(i32) -> (); serialize_i64(i64) -> (); serialize_i128(i128) -> ();
@@ -163,15 +165,7 @@ macro_rules! scalars {
 }
 
 impl ser::Serializer for Field<'_> {
-    type Ok = ();
-    type Error = NotFlat;
-    type SerializeSeq = Impossible<(), NotFlat>;
-    type SerializeTuple = Impossible<(), NotFlat>;
-    type SerializeTupleStruct = Impossible<(), NotFlat>;
-    type SerializeTupleVariant = Impossible<(), NotFlat>;
-    type SerializeMap = Impossible<(), NotFlat>;
-    type SerializeStruct = Impossible<(), NotFlat>;
-    type SerializeStructVariant = Impossible<(), NotFlat>;
+    shared!(Impossible<(), NotFlat>);
 
     fn serialize_str(self, value: &str) -> Result<(), NotFlat> {
         self.form.append_pair(self.name, value);
@@ -198,21 +192,12 @@ impl ser::Serializer for Field<'_> {
         value.serialize(self)
     }
 
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        value: &T,
-    ) -> Result<(), NotFlat> {
-        value.serialize(self)
-    }
-
     scalars! {
         serialize_bool(bool); serialize_i8(i8); serialize_i16(i16); serialize_i32(i32);
         serialize_i64(i64); serialize_i128(i128); serialize_u8(u8); serialize_u16(u16);
         serialize_u32(u32); serialize_u64(u64); serialize_u128(u128); serialize_f32(f32);
         serialize_f64(f64); serialize_char(char);
     }
-    nested_shapes!();
     not_flat! {
         serialize_struct(&'static str, usize) -> Self::SerializeStruct;
     }
