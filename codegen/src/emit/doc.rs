@@ -24,7 +24,8 @@ pub fn ours(text: &str) -> TokenStream {
 /// writes it back as a `///` line each: syn parses and prettyplease prints one
 /// attribute where an attribute a line cost them six tokens each (the doc lines were
 /// an eighth of what codegen took). The mark is a control character, which no line
-/// starts with: each is empty or starts with a space.
+/// starts with (each is empty or starts with a space); one inside a spec's text is
+/// written as `\u{FFFD}`, so that it cannot split a line.
 pub const LINE_MARK: char = '\u{1}';
 
 /// One doc attribute holding `lines`, each after a [`LINE_MARK`]; none for no lines.
@@ -35,7 +36,10 @@ fn block(lines: &[String]) -> TokenStream {
     let mut text = String::with_capacity(lines.iter().map(|l| l.len() + 1).sum());
     for line in lines {
         text.push(LINE_MARK);
-        text.push_str(line);
+        match line.contains(LINE_MARK) {
+            true => text.push_str(&line.replace(LINE_MARK, "\u{FFFD}")),
+            false => text.push_str(line),
+        }
     }
     let text = raw(&text);
     quote!(#[doc = #text])
@@ -286,6 +290,16 @@ mod tests {
             let read: syn::LitStr = syn::parse2(quote::ToTokens::into_token_stream(literal)).unwrap();
             assert_eq!(read.value(), line);
         }
+    }
+
+    #[test]
+    fn a_doc_block_holds_each_line_after_the_mark_and_no_mark_of_the_text() {
+        let tokens = outer(Some("First line.\n\nA \u{1} inside."));
+        let attr: syn::Attribute = syn::parse_quote!(#tokens);
+        let syn::Meta::NameValue(doc) = attr.meta else { panic!("not `doc = …`") };
+        let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. }) = doc.value else { panic!() };
+        assert_eq!(text.value(), "\u{1} First line.\u{1}\u{1} A \u{FFFD} inside.");
+        assert!(outer(None).is_empty());
     }
 
     #[test]
